@@ -1,0 +1,118 @@
+# pipewright - one non-recursive Makefile: a single dependency graph spans every folder.
+#
+#   make              build build/pipewrightd and build/pipewright
+#   make demo         the main job on the embedded Kafka (installs what is missing first)
+#   make test         unit tests (plain and ASan+UBSan), scenarios, integration on real Kafka+Redis
+#   make up / down    local Apache Kafka 3.9 (KRaft) and Redis (AOF) on loopback
+#   make fuzz         libFuzzer harnesses (FUZZ_SECONDS each)
+#   make SANITIZE=1   an ASan+UBSan build in build/asan
+#
+# Folders are modules; a module's .c files are found by wildcard, so adding a file needs no edit
+# here. Dependencies point one way: advisor/, schemas/ and the speech normaliser see common/ only.
+
+CC        ?= gcc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wwrite-strings -Wformat=2 -Werror
+CSTD      := -std=c11 -D_GNU_SOURCE
+PKGS      := rdkafka avro-c hiredis libevent libevent_pthreads espeak-ng libopusenc jansson libcrypto
+FLITE_LIBS := -lflite_cmu_us_rms -lflite_cmu_us_slt -lflite_cmu_us_kal16 -lflite_usenglish \
+              -lflite_cmulex -lflite
+MODULES   := common schemas advisor speech state consumer producer
+INCLUDES  := $(addprefix -I,$(MODULES)) -Idaemon -Icli
+
+ifeq ($(SANITIZE),1)
+BUILD     ?= build/asan
+CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+else
+BUILD     ?= build
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
+LIBS        = $(PKG_LIBS) $(FLITE_LIBS) -lpthread -lm
+
+EMBED_FILES := $(sort $(wildcard schemas/*.avsc) $(wildcard advisor/data/*) $(wildcard speech/data/*))
+LIB_SRC     := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
+DAEMON_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard daemon/*.c))
+CLI_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
+TEST_SRC    := $(wildcard tests/unit/test_*.c)
+TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
+        install-deps fuzz bench lint clean
+all: $(BUILD)/pipewrightd $(BUILD)/pipewright
+
+$(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/pipewright: $(CLI_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Data files compiled in, so binaries run from anywhere.
+$(BUILD)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -o $@ $<
+$(BUILD)/gen/embedded.c: $(BUILD)/embed $(EMBED_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed $@ $(EMBED_FILES)
+$(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
+# ---- tests ---------------------------------------------------------------------------------
+test: install-deps
+	$(MAKE) test-unit
+	$(MAKE) test-unit-asan
+	$(MAKE) test-scenarios
+	$(MAKE) test-integration
+
+test-unit: $(TEST_BIN) all
+	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
+
+test-unit-asan:
+	$(MAKE) SANITIZE=1 test-unit
+
+test-scenarios: all
+	tests/scenarios/run
+
+test-integration: all
+	deploy/with-services tests/integration/run
+
+# ---- services and demo -----------------------------------------------------------------------
+install-deps:
+	deploy/install-deps
+
+up: install-deps
+	deploy/services up
+
+down:
+	deploy/services down
+
+demo: install-deps
+	$(MAKE) all
+	deploy/demo
+
+fuzz:
+	tests/fuzz/run
+
+bench: all
+	bench/run
+
+lint:
+	clang-format --dry-run --Werror $(wildcard */*.c */*.h)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

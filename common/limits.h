@@ -1,0 +1,18 @@
+/* common/limits.h - bounds on everything that comes from outside.
+ *
+ * Every decoder checks these *before* it allocates, so that a hostile message costs at most a
+ * bounded amount of memory and time. They are deliberately generous for real requirements
+ * (a requirement is a few KB) and tight against abuse.
+ */
+#ifndef PW_COMMON_LIMITS_H
+#define PW_COMMON_LIMITS_H
+
+#define PW_MAX_MESSAGE_BYTES (1024 * 1024) /* a whole requirement message on the wire */
+#define PW_MAX_ID_BYTES 128                /* event_id, project_id */
+#define PW_MAX_NAME_BYTES 256              /* title, source names, list items */
+#define PW_MAX_TEXT_BYTES (64 * 1024)      /* description */
+#define PW_MAX_LIST_ITEMS 64               /* sources, consumers, compliance, stack, skills */
+#define PW_MAX_JSON_DEPTH 16               /* nesting of a JSON requirement */
+#define PW_MAX_SPEECH_CHARS 4000           /* text handed to a synthesiser */
+
+#endif
