@@ -1,0 +1,215 @@
+/* consumer/consumer.c - a consumer-group member woken by librdkafka through a pipe. */
+#include "consumer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+#define MESSAGES_PER_TURN 256 /* then yield to the loop (Redis replies, speech results, HTTP) */
+
+struct consumer {
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *queue;  /* the consumer queue, with the io event enabled */
+    int pipefd[2];
+    struct event *wake_ev;    /* the pipe is readable */
+    struct event *again_ev;   /* re-arm after a capped turn, or when intake turns on */
+    int intake;
+    int joined;
+    consumer_msg_cb *on_msg;
+    consumer_rebalance_cb *on_rebalance;
+    void *arg;
+};
+
+static void
+on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+             void *opaque)
+{
+    struct consumer *c = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        log_info("consumer", "ASSIGNED", "partitions=%d", parts->cnt);
+        c->joined = 1;
+        c->on_rebalance(1, parts, c->arg);
+        rd_kafka_assign(rk, parts);
+    } else {
+        log_info("consumer", "REVOKED", "partitions=%d lost=%d", parts->cnt,
+                 rd_kafka_assignment_lost(rk));
+        c->on_rebalance(0, parts, c->arg);
+        rd_kafka_assign(rk, NULL);
+        c->joined = 0;
+    }
+}
+
+/* Polls until the queue is empty, the turn's cap, or intake goes off. */
+static void
+serve(struct consumer *c)
+{
+    for (int n = 0; c->intake; n++) {
+        if (n == MESSAGES_PER_TURN) {
+            event_active(c->again_ev, EV_TIMEOUT, 0);
+            return;
+        }
+        rd_kafka_message_t *rkm = rd_kafka_consumer_poll(c->rk, 0);
+        if (rkm == NULL) return;
+        if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            c->on_msg(rkm, c->arg);
+        } else if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            log_warn("consumer", "CONSUMER_ERROR", "reason=\"%s\"",
+                     rd_kafka_message_errstr(rkm));
+            if (rkm->err == RD_KAFKA_RESP_ERR__FATAL) {
+                char why[256];
+                rd_kafka_fatal_error(c->rk, why, sizeof(why));
+                log_error("consumer", "CONSUMER_FATAL", "reason=\"%s\"", why);
+            }
+        }
+        rd_kafka_message_destroy(rkm);
+    }
+}
+
+static void
+on_wake(evutil_socket_t fd, short what, void *arg)
+{
+    char drain[64];
+    (void)what;
+    while (read(fd, drain, sizeof(drain)) > 0) {
+    }
+    serve(arg);
+}
+
+static void
+on_again(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    serve(arg);
+}
+
+struct consumer *
+consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
+             consumer_msg_cb *on_msg, consumer_rebalance_cb *on_rebalance_cb, void *arg,
+             char *errstr, size_t errstr_size)
+{
+    struct consumer *c = xcalloc(1, sizeof(*c));
+    c->pipefd[0] = c->pipefd[1] = -1;
+    c->on_msg = on_msg;
+    c->on_rebalance = on_rebalance_cb;
+    c->arg = arg;
+    c->intake = 1;
+    rd_kafka_conf_set_opaque(conf, c);
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
+    if (c->rk == NULL) {
+        rd_kafka_conf_destroy(conf);
+        free(c);
+        return NULL;
+    }
+    conf = NULL; /* now owned, and freed, by the rd_kafka_t instance */
+    rd_kafka_poll_set_consumer(c->rk);
+
+    if (pipe2(c->pipefd, O_NONBLOCK | O_CLOEXEC) != 0) {
+        snprintf(errstr, errstr_size, "pipe: %s", strerror(errno));
+        goto fail;
+    }
+    c->queue = rd_kafka_queue_get_consumer(c->rk);
+    rd_kafka_queue_io_event_enable(c->queue, c->pipefd[1], "1", 1);
+    c->wake_ev = event_new(base, c->pipefd[0], EV_READ | EV_PERSIST, on_wake, c);
+    c->again_ev = event_new(base, -1, 0, on_again, c);
+    event_add(c->wake_ev, NULL);
+
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err) {
+        snprintf(errstr, errstr_size, "subscribe %s: %s", topic, rd_kafka_err2str(err));
+        goto fail;
+    }
+    /* Events may have been queued before the io event was enabled. */
+    event_active(c->again_ev, EV_TIMEOUT, 0);
+    return c;
+fail:
+    consumer_free(c);
+    return NULL;
+}
+
+void
+consumer_free(struct consumer *c)
+{
+    if (c == NULL) return;
+    if (c->queue) {
+        rd_kafka_queue_io_event_enable(c->queue, -1, NULL, 0);
+        rd_kafka_queue_destroy(c->queue);
+    }
+    if (c->wake_ev) event_free(c->wake_ev);
+    if (c->again_ev) event_free(c->again_ev);
+    c->intake = 0;
+    rd_kafka_consumer_close(c->rk); /* revokes through on_rebalance, leaves the group */
+    rd_kafka_destroy(c->rk);
+    if (c->pipefd[0] >= 0) close(c->pipefd[0]);
+    if (c->pipefd[1] >= 0) close(c->pipefd[1]);
+    free(c);
+}
+
+void
+consumer_intake(struct consumer *c, int on)
+{
+    if (c->intake == on) return;
+    c->intake = on;
+    if (on) event_active(c->again_ev, EV_TIMEOUT, 0);
+}
+
+int
+consumer_joined(const struct consumer *c)
+{
+    return c->joined;
+}
+
+int
+consumer_rewind(struct consumer *c, char *errstr, size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_assignment(c->rk, &parts);
+    if (err) {
+        snprintf(errstr, errstr_size, "assignment: %s", rd_kafka_err2str(err));
+        return -1;
+    }
+    int rc = 0;
+    if (parts->cnt > 0) {
+        err = rd_kafka_committed(c->rk, parts, 10000);
+        if (err) {
+            snprintf(errstr, errstr_size, "committed: %s", rd_kafka_err2str(err));
+            rc = -1;
+        } else {
+            /* A partition with no committed offset restarts where auto.offset.reset says. */
+            for (int i = 0; i < parts->cnt; i++)
+                if (parts->elems[i].offset < 0) parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+            rd_kafka_error_t *error = rd_kafka_seek_partitions(c->rk, parts, 10000);
+            if (error) {
+                snprintf(errstr, errstr_size, "seek: %s", rd_kafka_error_string(error));
+                rd_kafka_error_destroy(error);
+                rc = -1;
+            }
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    return rc;
+}
+
+rd_kafka_consumer_group_metadata_t *
+consumer_group_metadata(struct consumer *c)
+{
+    return rd_kafka_consumer_group_metadata(c->rk);
+}
+
+rd_kafka_t *
+consumer_handle(struct consumer *c)
+{
+    return c->rk;
+}
