@@ -10,7 +10,7 @@
  * because Debian's avro-c 1.11.1 allocates from length prefixes and crashes on bad enums.
  *
  * Output events (report, audio) are written as Avro single-object encoding.
- * The schemas are compiled in from schemas/*.avsc. 'struct wire' holds the parsed schemas; it is
+ * The schemas are compiled in from the .avsc files in schemas/. 'struct wire' holds the parsed schemas; it is
  * not thread-safe (avro-c values are reused): one per thread.
  */
 #ifndef PW_SCHEMAS_WIRE_H

@@ -1,0 +1,98 @@
+/* producer/emit.c - reports, chunked audio artifacts and dead letters, in the open transaction. */
+#include "emit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "buf.h"
+
+void
+emit_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < mdlen && i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[64] = '\0';
+}
+
+static rd_kafka_headers_t *
+event_headers(const char *event_id)
+{
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(2);
+    rd_kafka_header_add(hdrs, "pw.event_id", -1, event_id, -1);
+    return hdrs;
+}
+
+int
+emit_report(struct producer *p, struct wire *w, const char *topic, const struct report_event *ev,
+             char *errstr, size_t errstr_size)
+{
+    struct buf out;
+    buf_init(&out);
+    if (wire_report_encode(w, ev, &out) != 0) {
+        snprintf(errstr, errstr_size, "report %s: encoding failed", ev->report_id);
+        buf_fini(&out);
+        return -1;
+    }
+    int rc = producer_send(p, topic, ev->project_id, strlen(ev->project_id), out.data, out.len,
+                           event_headers(ev->event_id), errstr, errstr_size);
+    buf_fini(&out);
+    return rc;
+}
+
+int
+emit_audio(struct producer *p, struct wire *w, const char *topic, struct audio_event *ev,
+           const unsigned char *audio, size_t audio_len, size_t chunk_bytes, char *errstr,
+           size_t errstr_size)
+{
+    char sha[65];
+    emit_sha256_hex(audio, audio_len, sha);
+    size_t count = audio_len == 0 ? 1 : (audio_len + chunk_bytes - 1) / chunk_bytes;
+    ev->sha256 = sha;
+    ev->chunk_count = (int32_t)count;
+    ev->total_bytes = (int64_t)audio_len;
+    struct buf out;
+    buf_init(&out);
+    for (size_t i = 0; i < count; i++) {
+        size_t at = i * chunk_bytes;
+        ev->chunk_index = (int32_t)i;
+        ev->data = audio + at;
+        ev->data_len = audio_len - at < chunk_bytes ? audio_len - at : chunk_bytes;
+        buf_reset(&out);
+        if (wire_audio_encode(w, ev, &out) != 0) {
+            snprintf(errstr, errstr_size, "audio %s: encoding failed", ev->report_id);
+            buf_fini(&out);
+            return -1;
+        }
+        if (producer_send(p, topic, ev->project_id, strlen(ev->project_id), out.data, out.len,
+                          event_headers(ev->event_id), errstr, errstr_size) != 0) {
+            buf_fini(&out);
+            return -1;
+        }
+    }
+    buf_fini(&out);
+    ev->sha256 = NULL;
+    ev->data = NULL;
+    return (int)count;
+}
+
+int
+emit_dead_letter(struct producer *p, const char *topic, const void *key, size_t key_len,
+                 const void *value, size_t value_len, const char *reason, const char *detail,
+                 const char *src_topic, int32_t src_partition, int64_t src_offset, char *errstr,
+                 size_t errstr_size)
+{
+    char part[16], off[24];
+    snprintf(part, sizeof(part), "%d", (int)src_partition);
+    snprintf(off, sizeof(off), "%lld", (long long)src_offset);
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(5);
+    rd_kafka_header_add(hdrs, "pw.error.reason", -1, reason, -1);
+    rd_kafka_header_add(hdrs, "pw.error.detail", -1, detail ? detail : "", -1);
+    rd_kafka_header_add(hdrs, "pw.source.topic", -1, src_topic, -1);
+    rd_kafka_header_add(hdrs, "pw.source.partition", -1, part, -1);
+    rd_kafka_header_add(hdrs, "pw.source.offset", -1, off, -1);
+    return producer_send(p, topic, key, key_len, value, value_len, hdrs, errstr, errstr_size);
+}
