@@ -1,7 +1,8 @@
 /* common/embedded.h - data files compiled into the binary (see tools/embed.c).
  *
  * The build embeds the .avsc files of schemas/ and the files of advisor/data/ and speech/data/, so
- * any directory with no data path to configure. Lookup is by the path in the source tree.
+ * that the binaries run from any directory with no data path to configure. Lookup is by the path
+ * in the source tree.
  */
 #ifndef PW_COMMON_EMBEDDED_H
 #define PW_COMMON_EMBEDDED_H
