@@ -324,7 +324,7 @@ on_command_timeout(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     cmd->answered = 1;
-    cmd->cb(NULL, "redis command timed out", cmd->arg);
+    cmd->cb(NULL, "redis command timed out", 1, cmd->arg);
     /* The reply may never come, and a late one would belong to nobody: start afresh. The
      * teardown calls on_apply_reply(NULL) for this command, which frees it. */
     drop(cmd->s, "command timeout");
@@ -349,15 +349,15 @@ on_apply_reply(redisAsyncContext *c, void *r, void *privdata)
     cmd->answered = 1;
     event_del(cmd->timer);
     if (reply == NULL) {
-        cmd->cb(NULL, "redis connection lost", cmd->arg);
+        cmd->cb(NULL, "redis connection lost", 1, cmd->arg);
     } else if (reply->type == REDIS_REPLY_ERROR) {
         char why[256];
         snprintf(why, sizeof(why), "redis error: %.200s", reply->str);
-        cmd->cb(NULL, why, cmd->arg);
+        cmd->cb(NULL, why, 0, cmd->arg);
     } else if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
                reply->element[0]->type != REDIS_REPLY_STRING ||
                reply->element[1]->type != REDIS_REPLY_INTEGER) {
-        cmd->cb(NULL, "redis: unexpected reply to the apply script", cmd->arg);
+        cmd->cb(NULL, "redis: unexpected reply to the apply script", 0, cmd->arg);
     } else {
         struct state_apply_result res = {0};
         const char *status = reply->element[0]->str;
@@ -370,9 +370,9 @@ on_apply_reply(redisAsyncContext *c, void *r, void *privdata)
             if (reply->elements > 3) res.previous_json = element_str(reply->element[3]);
         }
         if (res.status != STATE_APPLY_DUPLICATE && res.merged_json == NULL)
-            cmd->cb(NULL, "redis: the project's version history is missing", cmd->arg);
+            cmd->cb(NULL, "redis: the project's version history is missing", 0, cmd->arg);
         else
-            cmd->cb(&res, NULL, cmd->arg);
+            cmd->cb(&res, NULL, 0, cmd->arg);
     }
     command_free(cmd);
 }

@@ -45,8 +45,11 @@ struct state_apply_result {
     const char *previous_json; /* merged requirement at 'version - 1', or NULL */
 };
 
-/* 'res' is NULL on failure, and then 'error' says why. Both are borrowed for the call. */
-typedef void state_apply_cb(const struct state_apply_result *res, const char *error, void *arg);
+/* 'res' is NULL on failure, and then 'error' says why and 'retriable' is 1 when the connection
+ * failed (the connection is being re-established: try again once ready) or 0 when Redis refused
+ * the command itself. Both are borrowed for the call. */
+typedef void state_apply_cb(const struct state_apply_result *res, const char *error,
+                            int retriable, void *arg);
 typedef void state_ready_cb(int ready, void *arg);
 
 struct state;

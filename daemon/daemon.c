@@ -1,0 +1,270 @@
+/* daemon/daemon.c - start and stop pipewrightd's parts, in dependency order.
+ *
+ * Start-up fails fast and says why (a bad configuration, Kafka or Redis unusable at start is
+ * reported, not hidden); once running, outages are survived: Redis reconnects by itself and
+ * librdkafka retries brokers. Stop: SIGTERM or SIGINT stops intake, lets the open batch finish
+ * and commit within a deadline (else aborts it, so its requests are answered after restart),
+ * then closes everything.
+ */
+#include "daemon.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "advisor.h"
+#include "consumer.h"
+#include "log.h"
+#include "producer.h"
+#include "speech.h"
+#include "state.h"
+#include "wire.h"
+#include "xalloc.h"
+
+#define SHUTDOWN_DEADLINE_S 20
+
+static void
+on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    if (level <= 3) log_error("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
+    else if (level <= 4) log_warn("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
+    else log_debug("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
+}
+
+static void
+on_event_log(int severity, const char *msg)
+{
+    if (severity >= EVENT_LOG_WARN) log_warn("daemon", "LIBEVENT", "msg=\"%s\"", msg);
+}
+
+/* Builds a librdkafka configuration: our settings first, then the user's -X / kafka.* keys,
+ * which win. Returns NULL with 'errstr' naming the bad property. */
+static rd_kafka_conf_t *
+kafka_conf(struct daemon *d, const char *const *ours, char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, on_kafka_log);
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", d->brokers, errstr, errstr_size) != 0)
+        goto fail;
+    for (; ours && *ours; ours += 2)
+        if (rd_kafka_conf_set(conf, ours[0], ours[1], errstr, errstr_size) != 0) goto fail;
+    for (int i = 0; i < d->cfg->n_kafka_props; i++) {
+        char key[256];
+        const char *kv = d->cfg->kafka_props[i], *eq = strchr(kv, '=');
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+        char why[200];
+        if (rd_kafka_conf_set(conf, key, eq + 1, why, sizeof(why)) != 0) {
+            snprintf(errstr, errstr_size, "kafka.%.200s: %s", key, why);
+            goto fail;
+        }
+    }
+    return conf;
+fail:
+    rd_kafka_conf_destroy(conf);
+    return NULL;
+}
+
+/* Embedded mode: librdkafka's mock cluster in this process, with our topics. */
+static int
+start_embedded_kafka(struct daemon *d, char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, on_kafka_log);
+    d->mock_owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
+    if (d->mock_owner == NULL) {
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(d->mock_owner, 1);
+    if (mc == NULL) {
+        snprintf(errstr, errstr_size, "could not start the embedded Kafka (mock cluster)");
+        return -1;
+    }
+    const char *topics[] = {d->topic_in, d->topic_reports, d->topic_audio, d->topic_dlq};
+    for (size_t i = 0; i < PW_ARRAY_LEN(topics); i++)
+        rd_kafka_mock_topic_create(mc, topics[i], d->cfg->embedded_partitions, 1);
+    free(d->brokers);
+    d->brokers = xstrdup(rd_kafka_mock_cluster_bootstraps(mc));
+    log_info("daemon", "EMBEDDED_KAFKA", "bootstrap=%s", d->brokers);
+    if (d->cfg->bootstrap_file[0]) {
+        FILE *f = fopen(d->cfg->bootstrap_file, "w");
+        if (f == NULL || fprintf(f, "%s\n", d->brokers) < 0 || fclose(f) != 0) {
+            snprintf(errstr, errstr_size, "cannot write %s", d->cfg->bootstrap_file);
+            return -1;
+        }
+    }
+    /* The cluster lives as long as 'mock_owner'; the handle is freed in daemon_stop(). */
+    return 0;
+}
+
+static void
+on_shutdown_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    log_warn("daemon", "SHUTDOWN_DEADLINE", "seconds=%d", SHUTDOWN_DEADLINE_S);
+    pipeline_abort_for_shutdown(arg);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct daemon *d = arg;
+    (void)what;
+    if (d->stopping) return;
+    log_info("daemon", "SHUTDOWN", "signal=%d", (int)sig);
+    struct event *deadline = evtimer_new(d->base, on_shutdown_deadline, d);
+    struct timeval tv = {SHUTDOWN_DEADLINE_S, 0};
+    evtimer_add(deadline, &tv);
+    event_free(d->sigterm_ev);
+    d->sigterm_ev = deadline; /* freed with the other events in daemon_stop() */
+    pipeline_finish(d);
+}
+
+void
+daemon_fatal(struct daemon *d, const char *why)
+{
+    log_error("daemon", "FATAL", "reason=\"%s\"", why);
+    d->exit_code = 1;
+    d->stopping = 1;
+    event_base_loopexit(d->base, NULL);
+}
+
+int
+daemon_ready(const struct daemon *d)
+{
+    return !d->stopping && d->state && state_ready(d->state) && d->consumer &&
+           consumer_joined(d->consumer) && d->producer;
+}
+
+int
+daemon_start(struct daemon *d, struct config *cfg)
+{
+    char errstr[512];
+    memset(d, 0, sizeof(*d));
+    d->cfg = cfg;
+    clock_gettime(CLOCK_MONOTONIC, &d->started);
+    d->brokers = xstrdup(cfg->brokers);
+    snprintf(d->topic_in, sizeof(d->topic_in), "%s.requirements", cfg->topic_prefix);
+    snprintf(d->topic_reports, sizeof(d->topic_reports), "%s.reports", cfg->topic_prefix);
+    snprintf(d->topic_audio, sizeof(d->topic_audio), "%s.audio", cfg->topic_prefix);
+    snprintf(d->topic_dlq, sizeof(d->topic_dlq), "%s.dlq", cfg->topic_prefix);
+
+    event_set_log_callback(on_event_log);
+    d->base = event_base_new();
+    if (d->base == NULL) {
+        log_error("daemon", "START_FAILED", "reason=\"event_base_new failed\"");
+        return -1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    d->sigterm_ev = evsignal_new(d->base, SIGTERM, on_signal, d);
+    d->sigint_ev = evsignal_new(d->base, SIGINT, on_signal, d);
+    event_add(d->sigterm_ev, NULL);
+    event_add(d->sigint_ev, NULL);
+    d->batch_timer = evtimer_new(d->base, pipeline_on_batch_timer, d);
+
+    if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
+    if ((d->advisor = advisor_new(errstr, sizeof(errstr))) == NULL) goto fail;
+    if (speech_voice_check(cfg->default_voice, errstr, sizeof(errstr)) != 0) goto fail;
+    if (!strcmp(cfg->kafka_mode, "embedded") && start_embedded_kafka(d, errstr, sizeof(errstr)) != 0)
+        goto fail;
+
+    struct speech_pool_config scfg = {
+        .workers = (unsigned)cfg->workers,
+        .worker_exe = "/proc/self/exe",
+        .worker_arg = "--speech-worker",
+        .job_timeout_ms = (unsigned)cfg->speech_timeout_ms,
+        .max_queue = (unsigned)cfg->max_in_flight * 2,
+    };
+    if ((d->speech = speech_pool_new(d->base, &scfg, errstr, sizeof(errstr))) == NULL) goto fail;
+
+    struct state_config stcfg = {cfg->redis_url, (unsigned)cfg->redis_timeout_ms, 0};
+    d->state = state_new(d->base, &stcfg, pipeline_on_redis_ready, d, errstr, sizeof(errstr));
+    if (d->state == NULL) goto fail;
+    d->redis_paused = 1; /* until Redis answers */
+
+    char host[128] = "localhost", txn_id[512];
+    gethostname(host, sizeof(host) - 1);
+    if (cfg->instance_id[0]) snprintf(txn_id, sizeof(txn_id), "%s", cfg->instance_id);
+    else snprintf(txn_id, sizeof(txn_id), "%s-%s", cfg->group, host);
+    const char *producer_props[] = {
+        "transactional.id", txn_id,
+        "transaction.timeout.ms", "60000",
+        "linger.ms", "5",
+        "compression.codec", "lz4",
+        NULL,
+    };
+    rd_kafka_conf_t *pconf = kafka_conf(d, producer_props, errstr, sizeof(errstr));
+    if (pconf == NULL) goto fail;
+    d->producer = producer_new(d->base, pconf, 30000, errstr, sizeof(errstr));
+    if (d->producer == NULL) goto fail;
+    log_info("daemon", "PRODUCER_READY", "transactional_id=%s", txn_id);
+
+    /* Eager assignment: a revoke takes every partition at once, so the open batch is either
+     * committed or aborted as a whole (librdkafka 2.0.2's cooperative protocol also has
+     * known commit-during-rebalance bugs). */
+    const char *consumer_props[] = {
+        "group.id", cfg->group,
+        "enable.auto.commit", "false",
+        "enable.auto.offset.store", "false",
+        "auto.offset.reset", "earliest",
+        "isolation.level", "read_committed",
+        "partition.assignment.strategy", "roundrobin",
+        "session.timeout.ms", "10000",
+        "queued.max.messages.kbytes", "16384",
+        NULL,
+    };
+    rd_kafka_conf_t *cconf = kafka_conf(d, consumer_props, errstr, sizeof(errstr));
+    if (cconf == NULL) goto fail;
+    d->consumer = consumer_new(d->base, cconf, d->topic_in, pipeline_on_message,
+                               pipeline_on_rebalance, d, errstr, sizeof(errstr));
+    if (d->consumer == NULL) goto fail;
+    consumer_intake(d->consumer, 0); /* until Redis is ready */
+
+    if (cfg->http_addr[0] && http_start(d, cfg->http_addr) != 0) {
+        snprintf(errstr, sizeof(errstr), "cannot listen on %s", cfg->http_addr);
+        goto fail;
+    }
+    log_info("daemon", "STARTED", "brokers=%s group=%s topic=%s http=%s", d->brokers, cfg->group,
+             d->topic_in, cfg->http_addr);
+    return 0;
+fail:
+    log_error("daemon", "START_FAILED", "reason=\"%s\"", errstr);
+    return -1;
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+    if (d->http) evhttp_free(d->http);
+    d->http = NULL;
+    if (d->consumer) consumer_free(d->consumer); /* leaves the group */
+    d->consumer = NULL;
+    if (d->speech) speech_pool_free(d->speech);
+    d->speech = NULL;
+    if (d->producer) producer_free(d->producer);
+    d->producer = NULL;
+    if (d->state) state_free(d->state);
+    d->state = NULL;
+    advisor_free(d->advisor);
+    d->advisor = NULL;
+    if (d->wire) wire_free(d->wire);
+    d->wire = NULL;
+    if (d->mock_owner) rd_kafka_destroy(d->mock_owner);
+    d->mock_owner = NULL;
+    if (d->batch_timer) event_free(d->batch_timer);
+    if (d->sigterm_ev) event_free(d->sigterm_ev);
+    if (d->sigint_ev) event_free(d->sigint_ev);
+    if (d->base) event_base_free(d->base);
+    free(d->offsets.partition);
+    free(d->offsets.next_offset);
+    free(d->brokers);
+    d->base = NULL;
+}

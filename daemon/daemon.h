@@ -1,0 +1,120 @@
+/* daemon/daemon.h - pipewrightd's parts and how they meet (internal to daemon/).
+ *
+ * One 'struct daemon' owns the loop and every handle on it: the consumer, the transactional
+ * producer, the Redis state, the speech pool, the HTTP server and the advisor. It is passed down
+ * explicitly; there is no global. A request travels:
+ *
+ *   consumer (on_message) -> decode (schemas/) -> Redis apply (state/) -> advisor -> speech pool
+ *   -> emit report + audio (producer/) -> job done -> batch commit with the input offsets
+ *
+ * Thread: everything here runs on the loop thread; speech runs in worker processes.
+ */
+#ifndef PW_DAEMON_DAEMON_H
+#define PW_DAEMON_DAEMON_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "config.h"
+
+struct event_base;
+struct event;
+struct evhttp;
+struct advisor;
+struct consumer;
+struct producer;
+struct speech_pool;
+struct state;
+struct wire;
+
+/* Outcomes counted per request; the names are the metric's label values. */
+enum outcome {
+    OUTCOME_ANSWERED = 0, /* report (and audio) produced */
+    OUTCOME_DUPLICATE,    /* event id seen before: nothing produced */
+    OUTCOME_DEAD_LETTER,  /* undecodable or invalid: sent to the DLQ */
+    OUTCOME_FAILED,       /* processing failed: sent to the DLQ */
+    OUTCOME_COUNT
+};
+
+/* Latency histogram of one stage, in seconds (Prometheus buckets). */
+#define HIST_BUCKETS 12
+struct histogram {
+    unsigned long counts[HIST_BUCKETS + 1]; /* the last is +Inf */
+    double sum;
+    unsigned long n;
+};
+
+enum batch_phase {
+    BATCH_IDLE = 0,  /* no transaction open, nothing consumed */
+    BATCH_FILLING,   /* transaction open, intake on */
+    BATCH_DRAINING,  /* intake off until this batch's requests are done, then commit */
+};
+
+/* Offsets consumed in the current batch: the next offset of each input partition. */
+struct batch_offsets {
+    int32_t *partition;
+    int64_t *next_offset;
+    int n, cap;
+};
+
+struct daemon {
+    struct config *cfg;             /* borrowed from main */
+    struct event_base *base;
+    struct event *sigterm_ev, *sigint_ev;
+    struct event *batch_timer;      /* closes a filling batch after commit_interval_ms */
+    struct wire *wire;
+    struct advisor *advisor;
+    struct consumer *consumer;
+    struct producer *producer;
+    struct state *state;
+    struct speech_pool *speech;
+    struct evhttp *http;
+    rd_kafka_t *mock_owner;         /* embedded mode: owns the mock cluster */
+    char *brokers;                  /* effective bootstrap servers */
+    char topic_in[256], topic_reports[256], topic_audio[256], topic_dlq[256];
+
+    /* batching and backpressure */
+    enum batch_phase phase;
+    unsigned long epoch;            /* bumped when a batch ends; older jobs are stale */
+    struct batch_offsets offsets;
+    int batch_requests;             /* messages taken in this batch */
+    int live_jobs;                  /* jobs of the current epoch still running */
+    int total_jobs;                 /* all jobs still running, stale ones included */
+    int redis_paused;               /* intake paused because Redis is down */
+    int stopping;
+    int exit_code;
+
+    /* metrics */
+    unsigned long outcomes[OUTCOME_COUNT];
+    unsigned long dlq_by_reason[16];
+    unsigned long audio_failed;
+    unsigned long batches;
+    struct histogram latency_total;  /* consume -> outputs produced */
+    struct histogram latency_advisor;
+    struct histogram latency_speech;
+    struct timespec started;
+};
+
+/* daemon.c */
+int daemon_start(struct daemon *d, struct config *cfg);
+void daemon_stop(struct daemon *d);
+int daemon_ready(const struct daemon *d);
+void daemon_fatal(struct daemon *d, const char *why);
+
+/* pipeline.c */
+void pipeline_on_message(const rd_kafka_message_t *rkm, void *arg);
+void pipeline_on_rebalance(int assigned, const rd_kafka_topic_partition_list_t *parts, void *arg);
+void pipeline_on_redis_ready(int ready, void *arg);
+void pipeline_on_batch_timer(int fd, short what, void *arg);
+/* Ends the current batch at shutdown: commits if nothing is running, aborts otherwise. */
+void pipeline_finish(struct daemon *d);
+/* Used when the shutdown deadline passes with work still running: aborts and stops the loop. */
+void pipeline_abort_for_shutdown(struct daemon *d);
+
+/* http.c */
+int http_start(struct daemon *d, const char *addr);
+void histogram_observe(struct histogram *h, double seconds);
+
+#endif

@@ -1,0 +1,500 @@
+/* daemon/pipeline.c - one request through the daemon, and batches of requests per transaction.
+ *
+ * A *job* is one accepted requirement event on its way: Redis apply -> advisor -> speech ->
+ * emit. A *batch* is the set of messages consumed while one Kafka transaction is open:
+ *
+ *   IDLE --first message--> FILLING --batch_max or commit_interval--> DRAINING
+ *   DRAINING --no live job left--> commit (outputs + input offsets) --> IDLE
+ *
+ * While draining, intake is off, so the offsets sent with the commit are exactly those of
+ * messages whose answers are in the transaction. Anything that makes the batch untrustworthy
+ * (Redis lost mid-batch, a refused produce, an abortable commit error) aborts the transaction,
+ * rewinds the input to the committed offsets and bumps the epoch: jobs of an older epoch are
+ * *stale*, and when their callbacks come back they are freed without producing anything. The
+ * replayed messages find their Redis records (same partition and offset) and are answered again,
+ * identically; a redelivered event id at another offset is a duplicate and answered never.
+ *
+ * Thread: the loop thread.
+ */
+#include "daemon.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "advisor.h"
+#include "buf.h"
+#include "consumer.h"
+#include "emit.h"
+#include "log.h"
+#include "producer.h"
+#include "speech.h"
+#include "state.h"
+#include "wire.h"
+#include "xalloc.h"
+
+struct job {
+    struct daemon *d;
+    unsigned long epoch;        /* the batch it belongs to */
+    int32_t partition;
+    int64_t offset;
+    struct requirement req;     /* the event as decoded */
+    struct report rep;
+    int has_report;
+    struct timespec t0;         /* when it was consumed */
+};
+
+static double
+seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Intake runs unless something says stop: shutdown, a draining batch, Redis down, or too much
+ * work in hand (backpressure: memory stays bounded by max_in_flight requests). */
+static void
+update_intake(struct daemon *d)
+{
+    int on = !d->stopping && d->phase != BATCH_DRAINING && !d->redis_paused &&
+             d->total_jobs < d->cfg->max_in_flight;
+    if (d->consumer) consumer_intake(d->consumer, on);
+}
+
+static void
+offsets_note(struct batch_offsets *o, int32_t partition, int64_t next)
+{
+    for (int i = 0; i < o->n; i++) {
+        if (o->partition[i] == partition) {
+            if (next > o->next_offset[i]) o->next_offset[i] = next;
+            return;
+        }
+    }
+    if (o->n == o->cap) {
+        o->cap = o->cap ? o->cap * 2 : 8;
+        o->partition = xrealloc(o->partition, (size_t)o->cap * sizeof(*o->partition));
+        o->next_offset = xrealloc(o->next_offset, (size_t)o->cap * sizeof(*o->next_offset));
+    }
+    o->partition[o->n] = partition;
+    o->next_offset[o->n++] = next;
+}
+
+/* Forgets the batch: a new epoch begins and older jobs become stale. */
+static void
+batch_reset(struct daemon *d)
+{
+    d->offsets.n = 0;
+    d->batch_requests = 0;
+    d->live_jobs = 0;
+    d->epoch++;
+    d->phase = BATCH_IDLE;
+    evtimer_del(d->batch_timer);
+    if (d->stopping && d->total_jobs == 0) event_base_loopexit(d->base, NULL);
+    update_intake(d);
+}
+
+/* Aborts the open transaction; 'rewind' seeks the input back to the committed offsets (not
+ * needed when the partitions are being revoked). */
+static void
+batch_abort(struct daemon *d, const char *why, int rewind)
+{
+    char errstr[512];
+    if (d->phase == BATCH_IDLE) return;
+    log_warn("daemon", "BATCH_ABORT", "requests=%d reason=\"%s\"", d->batch_requests, why);
+    if (producer_abort(d->producer, errstr, sizeof(errstr)) == PRODUCER_TXN_FATAL) {
+        daemon_fatal(d, errstr);
+        return;
+    }
+    if (rewind && consumer_rewind(d->consumer, errstr, sizeof(errstr)) != 0)
+        log_error("daemon", "REWIND_FAILED", "reason=\"%s\"", errstr);
+    batch_reset(d);
+}
+
+static void
+batch_commit(struct daemon *d)
+{
+    char errstr[512];
+    rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new(d->offsets.n);
+    for (int i = 0; i < d->offsets.n; i++)
+        rd_kafka_topic_partition_list_add(offsets, d->topic_in, d->offsets.partition[i])->offset =
+            d->offsets.next_offset[i];
+    rd_kafka_consumer_group_metadata_t *cgmd = consumer_group_metadata(d->consumer);
+    enum producer_txn_result r = producer_commit(d->producer, offsets, cgmd, errstr, sizeof(errstr));
+    rd_kafka_consumer_group_metadata_destroy(cgmd);
+    rd_kafka_topic_partition_list_destroy(offsets);
+    switch (r) {
+    case PRODUCER_TXN_OK:
+        d->batches++;
+        log_debug("daemon", "BATCH_COMMIT", "requests=%d", d->batch_requests);
+        break;
+    case PRODUCER_TXN_ABORTED:
+        log_warn("daemon", "TXN_ABORT", "requests=%d reason=\"%s\"", d->batch_requests, errstr);
+        if (consumer_rewind(d->consumer, errstr, sizeof(errstr)) != 0)
+            log_error("daemon", "REWIND_FAILED", "reason=\"%s\"", errstr);
+        break;
+    case PRODUCER_TXN_FATAL:
+        daemon_fatal(d, errstr);
+        return;
+    }
+    batch_reset(d);
+}
+
+static void
+maybe_commit(struct daemon *d)
+{
+    if (d->phase == BATCH_DRAINING && d->live_jobs == 0) batch_commit(d);
+}
+
+/* Stops taking messages into this batch; it commits once its jobs are done. */
+static void
+batch_close(struct daemon *d)
+{
+    if (d->phase != BATCH_FILLING) return;
+    d->phase = BATCH_DRAINING;
+    evtimer_del(d->batch_timer);
+    update_intake(d);
+    maybe_commit(d);
+}
+
+void
+pipeline_on_batch_timer(int fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    batch_close(arg);
+}
+
+/* Opens a transaction for the first message of a batch. Returns 0 or -1 (fatal). */
+static int
+batch_open(struct daemon *d)
+{
+    char errstr[512];
+    if (d->phase != BATCH_IDLE) return 0;
+    if (producer_begin(d->producer, errstr, sizeof(errstr)) != 0) {
+        daemon_fatal(d, errstr);
+        return -1;
+    }
+    d->phase = BATCH_FILLING;
+    struct timeval tv = {d->cfg->commit_interval_ms / 1000,
+                         (d->cfg->commit_interval_ms % 1000) * 1000};
+    evtimer_add(d->batch_timer, &tv);
+    return 0;
+}
+
+static void
+job_free(struct job *job)
+{
+    requirement_fini(&job->req);
+    if (job->has_report) report_fini(&job->rep);
+    free(job);
+}
+
+/* A job of the current epoch is finished (whatever its outcome). */
+static void
+job_finish(struct job *job, enum outcome outcome)
+{
+    struct daemon *d = job->d;
+    d->outcomes[outcome]++;
+    if (outcome == OUTCOME_ANSWERED) histogram_observe(&d->latency_total, seconds_since(&job->t0));
+    d->total_jobs--;
+    d->live_jobs--;
+    job_free(job);
+    update_intake(d);
+    maybe_commit(d);
+}
+
+/* A job whose batch was aborted: its results belong to nobody. */
+static void
+job_drop_stale(struct job *job)
+{
+    struct daemon *d = job->d;
+    d->total_jobs--;
+    job_free(job);
+    if (d->stopping && d->total_jobs == 0 && d->phase == BATCH_IDLE) event_base_loopexit(d->base, NULL);
+    update_intake(d);
+}
+
+static int
+dead_letter(struct daemon *d, const void *key, size_t key_len, const void *value, size_t len,
+            const char *reason, const char *detail, int32_t partition, int64_t offset)
+{
+    char errstr[512];
+    log_warn("daemon", "DEAD_LETTER", "topic=%s partition=%d offset=%lld reason=%s detail=\"%s\"",
+             d->topic_in, (int)partition, (long long)offset, reason, detail);
+    if (emit_dead_letter(d->producer, d->topic_dlq, key, key_len, value, len, reason, detail,
+                         d->topic_in, partition, offset, errstr, sizeof(errstr)) != 0) {
+        batch_abort(d, errstr, 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* Processing (not decoding) failed: the request goes to the DLQ as JSON with the reason. */
+static void
+job_fail(struct job *job, const char *why)
+{
+    struct daemon *d = job->d;
+    struct buf json;
+    buf_init(&json);
+    requirement_json_write(&job->req, &json);
+    int rc = dead_letter(d, job->req.project_id, strlen(job->req.project_id), json.data, json.len,
+                         "processing", why, job->partition, job->offset);
+    buf_fini(&json);
+    if (rc != 0) {
+        job_drop_stale(job); /* the batch was aborted */
+        return;
+    }
+    job_finish(job, OUTCOME_FAILED);
+}
+
+static void
+emit_answer(struct job *job, struct speech_result *res, const char *audio_status)
+{
+    struct daemon *d = job->d;
+    char errstr[512];
+    struct report_event ev = {
+        .event_id = job->req.event_id,
+        .project_id = job->req.project_id,
+        .report_id = job->rep.report_id,
+        .version = job->rep.version,
+        .engine_version = ADVISOR_ENGINE_VERSION,
+        .created_at_ms = now_ms(),
+        .markdown = job->rep.markdown,
+        .report_json = job->rep.json,
+        .audio_status = audio_status,
+    };
+    for (int i = 0; i < SECTION_COUNT; i++) ev.sections[i] = job->rep.sections[i];
+    if (emit_report(d->producer, d->wire, d->topic_reports, &ev, errstr, sizeof(errstr)) != 0) {
+        batch_abort(d, errstr, 1);
+        job_drop_stale(job);
+        return;
+    }
+    if (res) {
+        struct audio_event aev = {
+            .event_id = job->req.event_id,
+            .project_id = job->req.project_id,
+            .report_id = job->rep.report_id,
+            .codec = speech_codec_name(res->codec),
+            .voice = res->voice,
+            .sample_rate = res->sample_rate,
+            .duration_ms = (int64_t)llround(res->duration_s * 1000.0),
+            .text = res->spoken_text,
+        };
+        if (emit_audio(d->producer, d->wire, d->topic_audio, &aev, res->audio, res->audio_len,
+                       (size_t)d->cfg->audio_chunk_bytes, errstr, sizeof(errstr)) < 0) {
+            batch_abort(d, errstr, 1);
+            job_drop_stale(job);
+            return;
+        }
+    }
+    log_info("daemon", "ANSWERED", "event_id=%s project_id=%s version=%ld audio=%s",
+             job->req.event_id, job->req.project_id, job->rep.version, audio_status);
+    job_finish(job, OUTCOME_ANSWERED);
+}
+
+static void
+on_speech(struct speech_result *res, const char *error, void *arg)
+{
+    struct job *job = arg;
+    struct daemon *d = job->d;
+    if (job->epoch != d->epoch) {
+        if (res) speech_result_fini(res);
+        job_drop_stale(job);
+        return;
+    }
+    histogram_observe(&d->latency_speech, seconds_since(&job->t0));
+    if (res == NULL) {
+        d->audio_failed++;
+        log_warn("daemon", "AUDIO_FAILED", "event_id=%s reason=\"%s\"", job->req.event_id,
+                 error ? error : "unknown");
+        emit_answer(job, NULL, "failed");
+        return;
+    }
+    emit_answer(job, res, "ready");
+    speech_result_fini(res);
+}
+
+/* Runs the advisor on the project's merged requirement, then asks for the audio. */
+static void
+answer(struct job *job, const struct state_apply_result *res)
+{
+    struct daemon *d = job->d;
+    char detail[256];
+    struct requirement merged, previous;
+    int has_previous = 0;
+
+    if (requirement_json_parse(res->merged_json, strlen(res->merged_json), &merged, detail,
+                               sizeof(detail)) != WIRE_OK) {
+        job_fail(job, "the project's merged state does not parse");
+        return;
+    }
+    if (res->previous_json &&
+        requirement_json_parse(res->previous_json, strlen(res->previous_json), &previous, detail,
+                               sizeof(detail)) == WIRE_OK)
+        has_previous = 1;
+    /* The merged record answers this event: its ids are this event's. */
+    free(merged.event_id);
+    merged.event_id = xstrdup(job->req.event_id);
+
+    struct advisor_context ctx = {res->version, has_previous ? &previous : NULL};
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    char errstr[256];
+    int rc = advisor_run(d->advisor, &merged, &ctx, &job->rep, errstr, sizeof(errstr));
+    histogram_observe(&d->latency_advisor, seconds_since(&t));
+    requirement_fini(&merged);
+    if (has_previous) requirement_fini(&previous);
+    if (rc != 0) {
+        job_fail(job, errstr);
+        return;
+    }
+    job->has_report = 1;
+
+    if (job->req.audio.enabled == 0) {
+        emit_answer(job, NULL, "disabled");
+        return;
+    }
+    int codec = job->req.audio.codec ? speech_codec_parse(job->req.audio.codec) : SPEECH_CODEC_OPUS;
+    struct speech_request sreq = {
+        .text = job->rep.audio_script,
+        .voice = job->req.audio.voice ? job->req.audio.voice : d->cfg->default_voice,
+        .rate_wpm = req_known(job->req.audio.rate_wpm) ? (int)job->req.audio.rate_wpm : 0,
+        .codec = codec < 0 ? SPEECH_CODEC_OPUS : (enum speech_codec)codec,
+    };
+    if (speech_voice_check(sreq.voice, errstr, sizeof(errstr)) != 0) {
+        log_warn("daemon", "VOICE_REFUSED", "event_id=%s reason=\"%s\"", job->req.event_id, errstr);
+        sreq.voice = d->cfg->default_voice;
+    }
+    if (speech_pool_submit(d->speech, &sreq, on_speech, job) != 0) {
+        d->audio_failed++;
+        emit_answer(job, NULL, "failed");
+    }
+}
+
+static void
+on_state(const struct state_apply_result *res, const char *error, int retriable, void *arg)
+{
+    struct job *job = arg;
+    struct daemon *d = job->d;
+    if (job->epoch != d->epoch) {
+        job_drop_stale(job);
+        return;
+    }
+    if (res == NULL && !retriable) {
+        job_fail(job, error);
+        return;
+    }
+    if (res == NULL) {
+        /* Redis is outside the transaction: without its answer nothing may be acknowledged.
+         * Intake waits for the reconnection (pipeline_on_redis_ready). */
+        d->redis_paused = 1;
+        batch_abort(d, error, 1);
+        job_drop_stale(job);
+        return;
+    }
+    if (res->status == STATE_APPLY_DUPLICATE) {
+        log_info("daemon", "DUPLICATE", "event_id=%s project_id=%s version=%ld", job->req.event_id,
+                 job->req.project_id, res->version);
+        job_finish(job, OUTCOME_DUPLICATE);
+        return;
+    }
+    if (res->status == STATE_APPLY_REPLAY)
+        log_info("daemon", "REPLAY", "event_id=%s version=%ld", job->req.event_id, res->version);
+    answer(job, res);
+}
+
+void
+pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
+{
+    struct daemon *d = arg;
+    char detail[256] = "";
+    if (batch_open(d) != 0) return;
+    offsets_note(&d->offsets, rkm->partition, rkm->offset + 1);
+    d->batch_requests++;
+
+    struct job *job = xcalloc(1, sizeof(*job));
+    job->d = d;
+    job->epoch = d->epoch;
+    job->partition = rkm->partition;
+    job->offset = rkm->offset;
+    clock_gettime(CLOCK_MONOTONIC, &job->t0);
+    enum wire_status st = wire_requirement_decode(d->wire, rkm->payload, rkm->len, &job->req, NULL,
+                                                  detail, sizeof(detail));
+    if (st != WIRE_OK) {
+        free(job);
+        if (dead_letter(d, rkm->key, rkm->key_len, rkm->payload, rkm->len, wire_status_str(st),
+                        detail, rkm->partition, rkm->offset) == 0) {
+            d->outcomes[OUTCOME_DEAD_LETTER]++;
+            if ((unsigned)st < PW_ARRAY_LEN(d->dlq_by_reason)) d->dlq_by_reason[st]++;
+        }
+    } else {
+        struct buf json;
+        buf_init(&json);
+        requirement_json_write(&job->req, &json);
+        int rc = state_event_apply(d->state, job->req.project_id, job->req.event_id,
+                                   rkm->partition, rkm->offset, json.data, on_state, job);
+        buf_fini(&json);
+        if (rc != 0) {
+            job_free(job);
+            d->redis_paused = 1; /* until the state's ready callback says otherwise */
+            batch_abort(d, "redis unavailable", 1);
+            return;
+        }
+        d->live_jobs++;
+        d->total_jobs++;
+    }
+    if (d->batch_requests >= d->cfg->batch_max) batch_close(d);
+    update_intake(d);
+}
+
+void
+pipeline_on_rebalance(int assigned, const rd_kafka_topic_partition_list_t *parts, void *arg)
+{
+    struct daemon *d = arg;
+    (void)parts;
+    if (assigned || d->phase == BATCH_IDLE) return;
+    /* The offsets of this batch must be settled before the partitions move: commit what is
+     * complete, otherwise abort so the next owner answers the whole batch again. */
+    if (d->live_jobs == 0) batch_commit(d);
+    else batch_abort(d, "partitions revoked mid-batch", 0);
+}
+
+void
+pipeline_on_redis_ready(int ready, void *arg)
+{
+    struct daemon *d = arg;
+    d->redis_paused = !ready;
+    update_intake(d);
+}
+
+void
+pipeline_finish(struct daemon *d)
+{
+    d->stopping = 1;
+    if (d->phase == BATCH_IDLE) {
+        if (d->total_jobs == 0) event_base_loopexit(d->base, NULL);
+        update_intake(d);
+        return;
+    }
+    if (d->phase == BATCH_FILLING) batch_close(d);
+    else update_intake(d);
+}
+
+void
+pipeline_abort_for_shutdown(struct daemon *d)
+{
+    batch_abort(d, "shutdown deadline", 0);
+    event_base_loopexit(d->base, NULL);
+}
