@@ -1,0 +1,236 @@
+/* tests/unit/test_state.c - the Redis state against a real redis-server started by the test.
+ *
+ * Starts `redis-server` on a free loopback port in a temporary directory (append-only file on,
+ * as in production), then drives state/ on a libevent loop: a new event merges and records,
+ * the same partition/offset again is a replay with the same answer, the same event id at another
+ * offset is a duplicate, fields accumulate across versions, a stalled server times out and the
+ * connection comes back by itself, and a restarted server is reconnected to.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "check.h"
+#include "state.h"
+
+static int redis_port;
+static pid_t redis_pid;
+static char redis_dir[] = "/tmp/pw-test-state-XXXXXX";
+
+static void
+redis_start(void)
+{
+    char port[16];
+    snprintf(port, sizeof(port), "%d", redis_port);
+    redis_pid = fork();
+    if (redis_pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--dir",
+               redis_dir, "--appendonly", "yes", "--save", "", "--enable-debug-command", "local",
+               (char *)NULL);
+        _exit(127);
+    }
+    /* wait until it answers */
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "redis-cli -p %d ping >/dev/null 2>&1", redis_port);
+    for (int i = 0; i < 100 && system(cmd) != 0; i++) usleep(50000);
+}
+
+static void
+redis_stop(void)
+{
+    kill(redis_pid, SIGKILL);
+    waitpid(redis_pid, NULL, 0);
+}
+
+struct waiter {
+    struct event_base *base;
+    int done;
+    int ok;
+    int retriable;
+    enum state_apply_status status;
+    long version;
+    char merged[4096];
+    char previous[4096];
+    char error[256];
+};
+
+static void
+on_apply(const struct state_apply_result *res, const char *error, int retriable, void *arg)
+{
+    struct waiter *w = arg;
+    w->done = 1;
+    w->ok = res != NULL;
+    w->retriable = retriable;
+    if (res) {
+        w->status = res->status;
+        w->version = res->version;
+        snprintf(w->merged, sizeof(w->merged), "%s", res->merged_json ? res->merged_json : "");
+        snprintf(w->previous, sizeof(w->previous), "%s",
+                 res->previous_json ? res->previous_json : "");
+    } else {
+        snprintf(w->error, sizeof(w->error), "%s", error);
+    }
+    event_base_loopbreak(w->base);
+}
+
+static int ready_now;
+static void
+on_ready(int ready, void *arg)
+{
+    ready_now = ready;
+    event_base_loopbreak(arg);
+}
+
+/* Runs the loop until 'cond' holds or 'seconds' pass. */
+#define RUN_UNTIL(base, cond, seconds)                                                             \
+    do {                                                                                           \
+        for (int i_ = 0; i_ < (seconds) * 20 && !(cond); i_++) {                                   \
+            struct timeval tv_ = {0, 50000};                                                       \
+            event_base_loopexit(base, &tv_);                                                       \
+            event_base_dispatch(base);                                                             \
+        }                                                                                          \
+    } while (0)
+
+static struct waiter
+apply(struct event_base *base, struct state *s, const char *project, const char *event,
+      int partition, long offset, const char *json)
+{
+    struct waiter w = {.base = base};
+    if (state_event_apply(s, project, event, partition, offset, json, on_apply, &w) != 0) {
+        snprintf(w.error, sizeof(w.error), "not sent");
+        return w;
+    }
+    RUN_UNTIL(base, w.done, 5);
+    return w;
+}
+
+static struct state *
+connect_state(struct event_base *base, unsigned timeout_ms)
+{
+    char url[64], errstr[256];
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d", redis_port);
+    struct state_config cfg = {url, timeout_ms, 60};
+    ready_now = 0;
+    struct state *s = state_new(base, &cfg, on_ready, base, errstr, sizeof(errstr));
+    CHECK(s != NULL);
+    RUN_UNTIL(base, ready_now, 5);
+    CHECK(state_ready(s));
+    return s;
+}
+
+static void
+test_new_replay_duplicate(void)
+{
+    struct event_base *base = event_base_new();
+    struct state *s = connect_state(base, 2000);
+
+    struct waiter w = apply(base, s, "p1", "e1", 0, 10, "{\"event_id\":\"e1\",\"title\":\"A\"}");
+    CHECK(w.ok && w.status == STATE_APPLY_NEW && w.version == 1);
+    CHECK(strstr(w.merged, "\"title\":\"A\"") != NULL);
+    CHECK(w.previous[0] == '\0');
+
+    w = apply(base, s, "p1", "e1", 0, 10, "{\"event_id\":\"e1\",\"title\":\"A\"}");
+    CHECK(w.ok && w.status == STATE_APPLY_REPLAY && w.version == 1);
+    CHECK(strstr(w.merged, "\"title\":\"A\"") != NULL);
+
+    w = apply(base, s, "p1", "e1", 2, 99, "{\"event_id\":\"e1\",\"title\":\"A\"}");
+    CHECK(w.ok && w.status == STATE_APPLY_DUPLICATE && w.version == 1);
+
+    /* a second event keeps the title, adds a budget, and knows the previous version */
+    w = apply(base, s, "p1", "e2", 0, 11, "{\"event_id\":\"e2\",\"budget_usd_per_month\":5000}");
+    CHECK(w.ok && w.status == STATE_APPLY_NEW && w.version == 2);
+    CHECK(strstr(w.merged, "\"title\":\"A\"") != NULL);
+    CHECK(strstr(w.merged, "5000") != NULL);
+    CHECK(strstr(w.previous, "\"title\":\"A\"") != NULL && strstr(w.previous, "5000") == NULL);
+
+    /* replay of version 2 still answers with version 1 as its previous */
+    w = apply(base, s, "p1", "e2", 0, 11, "{\"event_id\":\"e2\",\"budget_usd_per_month\":5000}");
+    CHECK(w.ok && w.status == STATE_APPLY_REPLAY && w.version == 2);
+    CHECK(strstr(w.previous, "\"title\":\"A\"") != NULL);
+
+    /* another project is independent */
+    w = apply(base, s, "p2", "e1", 1, 5, "{\"event_id\":\"e1\"}");
+    CHECK(w.ok && w.status == STATE_APPLY_NEW && w.version == 1);
+
+    state_free(s);
+    event_base_free(base);
+}
+
+static void
+test_timeout_and_reconnect(void)
+{
+    struct event_base *base = event_base_new();
+    struct state *s = connect_state(base, 300);
+    char cmd[128];
+    /* Stall the server for 1.5 s: the command times out, the connection is dropped and then
+     * re-established without help. */
+    snprintf(cmd, sizeof(cmd), "redis-cli -p %d debug sleep 1.5 >/dev/null 2>&1 &", redis_port);
+    CHECK(system(cmd) == 0);
+    usleep(200000);
+    struct waiter w = apply(base, s, "p3", "e1", 0, 1, "{\"event_id\":\"e1\"}");
+    CHECK(!w.ok && w.retriable && strstr(w.error, "timed out") != NULL);
+    CHECK(!state_ready(s));
+    RUN_UNTIL(base, state_ready(s), 10);
+    CHECK(state_ready(s));
+    CHECK(state_reconnects(s) >= 1);
+
+    /* kill the server: not ready; restart it (AOF keeps the data): ready again, data there */
+    redis_stop();
+    RUN_UNTIL(base, !state_ready(s), 5);
+    CHECK(!state_ready(s));
+    CHECK(state_event_apply(s, "p3", "e2", 0, 2, "{}", on_apply, NULL) == -1);
+    redis_start();
+    RUN_UNTIL(base, state_ready(s), 15);
+    CHECK(state_ready(s));
+    w = apply(base, s, "p1", "e1", 0, 10, "{\"event_id\":\"e1\"}");
+    CHECK(w.ok && w.status == STATE_APPLY_REPLAY);
+    state_free(s);
+    event_base_free(base);
+}
+
+static void
+test_bad_url(void)
+{
+    char errstr[256];
+    struct event_base *base = event_base_new();
+    struct state_config cfg = {"http://x", 0, 0};
+    CHECK(state_new(base, &cfg, NULL, NULL, errstr, sizeof(errstr)) == NULL);
+    CHECK(strstr(errstr, "redis://") != NULL);
+    cfg.url = "redis://h:99999";
+    CHECK(state_new(base, &cfg, NULL, NULL, errstr, sizeof(errstr)) == NULL);
+    event_base_free(base);
+}
+
+static const struct check_case cases[] = {
+    {"bad_url", test_bad_url},
+    {"new_replay_duplicate", test_new_replay_duplicate},
+    {"timeout_and_reconnect", test_timeout_and_reconnect},
+};
+
+static int
+run_all(int argc, char **argv);
+
+int
+main(int argc, char **argv)
+{
+    if (mkdtemp(redis_dir) == NULL) return 1;
+    redis_port = 20000 + (int)(getpid() % 20000);
+    redis_start();
+    int rc = run_all(argc, argv);
+    redis_stop();
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", redis_dir);
+    if (system(cmd) != 0) rc = 1;
+    return rc;
+}
+
+#define main run_all
+CHECK_MAIN(cases)
