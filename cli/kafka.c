@@ -43,13 +43,16 @@ cli_kafka_prop_add(struct cli_kafka *k, const char *kv, char *errstr, size_t err
 }
 
 /* librdkafka levels are syslog's: 0 emerg ... 4 warning ... 7 debug. Below warning the lines are
- * connection chatter that would drown the one line the user needs. Called on librdkafka's
- * threads, so it only formats one line to stderr. */
+ * connection chatter that would drown the one line the user needs, unless the user asked for
+ * them with -X debug=... Called on librdkafka's threads, so it only reads the opaque's flag (set
+ * before the handle exists) and writes one line to stderr. */
 static void
 log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    (void)rk;
-    if (level <= 4) fprintf(stderr, "pipewright: kafka %s: %s\n", fac, buf);
+    const struct cli_kafka *k = rk != NULL ? rd_kafka_opaque(rk) : NULL;
+
+    if (level <= 4 || (k != NULL && k->debug))
+        fprintf(stderr, "pipewright: kafka %s: %s\n", fac, buf);
 }
 
 /* Served from rd_kafka_poll()/flush()/consumer_poll() on the command's thread. Fatal errors are
@@ -84,6 +87,7 @@ cli_kafka_conf_new(struct cli_kafka *k, const char *client_id,
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
     k->last_error[0] = '\0';
+    k->debug = 0;
     rd_kafka_conf_set_log_cb(conf, log_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
     rd_kafka_conf_set_opaque(conf, k);
@@ -106,6 +110,7 @@ cli_kafka_conf_new(struct cli_kafka *k, const char *client_id,
         }
         memcpy(name, kv, name_len);
         name[name_len] = '\0';
+        if (strcmp(name, "debug") == 0) k->debug = eq[1] != '\0';
         if (conf_set(conf, name, eq + 1, errstr, errstr_size) != 0) goto fail;
     }
     return conf;

@@ -25,6 +25,7 @@ struct cli_kafka {
     const char *props[CLI_KAFKA_MAX_PROPS]; /* "key=value" from -X, in command-line order */
     size_t n_props;
     char last_error[512];                  /* the latest error reported by librdkafka, or "" */
+    int debug;                             /* -X debug=... given: show every librdkafka log */
 };
 
 /* A librdkafka property the command sets before the -X ones, so that -X can override it. */
@@ -41,7 +42,7 @@ void cli_kafka_init(struct cli_kafka *k);
 int cli_kafka_prop_add(struct cli_kafka *k, const char *kv, char *errstr, size_t errstr_size);
 
 /* Returns a new configuration for a client of 'k': bootstrap.servers, client.id 'client_id',
- * librdkafka logs at warning and above to stderr, errors recorded in 'k->last_error' (the handle's
+ * librdkafka logs at warning and above to stderr (all of them when -X sets 'debug'), errors recorded in 'k->last_error' (the handle's
  * opaque is 'k', which must outlive the handle), then the 'defaults' (an array ending with a
  * {NULL, NULL} row; may be NULL), then the -X properties in order. Returns NULL with the reason in
  * 'errstr' when librdkafka refuses a property. The caller owns the result until rd_kafka_new()
