@@ -17,7 +17,7 @@
 int
 main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "--speech-worker") == 0) return speech_worker_main(3);
+    if (argc >= 2 && strcmp(argv[1], "--speech-worker") == 0) return speech_worker_main(SPEECH_WORKER_FD);
 
     struct config cfg;
     switch (config_parse(&cfg, argc, argv)) {
