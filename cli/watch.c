@@ -471,6 +471,7 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_partition_list_t *times = NULL;
     int64_t *high = NULL;
+    rd_kafka_resp_err_t why = RD_KAFKA_RESP_ERR__TIMED_OUT;
     int rc = CLI_EX_OK, cnt;
 
     for (;;) {
@@ -478,9 +479,14 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
         rd_kafka_resp_err_t err;
 
         if (interrupted || left <= 0) {
-            fprintf(stderr, "pipewright: watch: topic %s not readable at %s%s%s\n", topic,
-                    o->kafka.brokers, o->kafka.last_error[0] != '\0' ? ": " : "",
-                    o->kafka.last_error);
+            if (why == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+                fprintf(stderr, "pipewright: watch: topic %s does not exist at %s (pipewright "
+                                "topics create)\n", topic, o->kafka.brokers);
+            else
+                fprintf(stderr, "pipewright: watch: topic %s not readable at %s: %s%s%s\n",
+                        topic, o->kafka.brokers, rd_kafka_err2str(why),
+                        o->kafka.last_error[0] != '\0' ? "; last error: " : "",
+                        o->kafka.last_error);
             rc = interrupted ? CLI_EX_TEMPFAIL : CLI_EX_UNAVAILABLE;
             goto out;
         }
@@ -488,6 +494,9 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
             md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0)
             break;
+        why = err != RD_KAFKA_RESP_ERR_NO_ERROR ? err
+              : md->topic_cnt == 1                ? md->topics[0].err
+                                                  : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
         if (md != NULL) rd_kafka_metadata_destroy(md);
         md = NULL;
         usleep(500 * 1000);
@@ -719,9 +728,12 @@ out:
 int
 cli_watch_main(int argc, char **argv)
 {
-    static const struct cli_kafka_default defaults[] = {
-        /* A unique, never-committed group keeps librdkafka's consumer happy without ever
-         * joining or disturbing a real group: assign() below bypasses group management. */
+    char group[64], uuid[CLI_UUID_LEN + 1];
+    /* librdkafka 2.0.2 refuses assign() without a group.id. A fresh, never-committed group
+     * satisfies it without joining or disturbing any real group: assign() bypasses group
+     * management, and nothing is ever committed under this name. */
+    const struct cli_kafka_default defaults[] = {
+        {"group.id", group},
         {"enable.auto.commit", "false"},
         {"enable.auto.offset.store", "false"},
         {"isolation.level", "read_committed"},
@@ -745,6 +757,11 @@ cli_watch_main(int argc, char **argv)
     rc = parse_args(argc, argv, &o);
     if (rc != CLI_EX_OK) return rc < 0 ? CLI_EX_OK : rc;
     if (!o.from_beginning && o.since_ms < 0) o.since_ms = cli_now_ms() - DEFAULT_LOOKBACK_MS;
+    if (cli_uuid4_new(uuid) != 0) {
+        fprintf(stderr, "pipewright: watch: /dev/urandom: %s\n", strerror(errno));
+        return CLI_EX_SOFTWARE;
+    }
+    snprintf(group, sizeof(group), "pipewright-watch-%s", uuid);
     if (mkdir_parents(o.out_dir) != 0) {
         fprintf(stderr, "pipewright: watch: cannot create %s: %s\n", o.out_dir, strerror(errno));
         return CLI_EX_CANTCREAT;
