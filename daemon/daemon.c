@@ -82,7 +82,7 @@ start_embedded_kafka(struct daemon *d, char *errstr, size_t errstr_size)
         rd_kafka_conf_destroy(conf);
         return -1;
     }
-    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(d->mock_owner, 1);
+    rd_kafka_mock_cluster_t *mc = d->mock = rd_kafka_mock_cluster_new(d->mock_owner, 1);
     if (mc == NULL) {
         snprintf(errstr, errstr_size, "could not start the embedded Kafka (mock cluster)");
         return -1;
@@ -100,7 +100,6 @@ start_embedded_kafka(struct daemon *d, char *errstr, size_t errstr_size)
             return -1;
         }
     }
-    /* The cluster lives as long as 'mock_owner'; the handle is freed in daemon_stop(). */
     return 0;
 }
 
@@ -257,6 +256,8 @@ daemon_stop(struct daemon *d)
     d->advisor = NULL;
     if (d->wire) wire_free(d->wire);
     d->wire = NULL;
+    if (d->mock) rd_kafka_mock_cluster_destroy(d->mock);
+    d->mock = NULL;
     if (d->mock_owner) rd_kafka_destroy(d->mock_owner);
     d->mock_owner = NULL;
     if (d->batch_timer) event_free(d->batch_timer);

@@ -71,7 +71,8 @@ struct daemon {
     struct state *state;
     struct speech_pool *speech;
     struct evhttp *http;
-    rd_kafka_t *mock_owner;         /* embedded mode: owns the mock cluster */
+    rd_kafka_t *mock_owner;         /* embedded mode: the handle the mock cluster hangs on */
+    struct rd_kafka_mock_cluster_s *mock; /* embedded mode: destroyed before 'mock_owner' */
     char *brokers;                  /* effective bootstrap servers */
     char topic_in[256], topic_reports[256], topic_audio[256], topic_dlq[256];
 
