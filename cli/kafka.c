@@ -139,9 +139,12 @@ cli_kafka_topic_valid(const char *name)
 int
 cli_kafka_topic_name(const char *prefix, const char *suffix, char *out, size_t out_size)
 {
-    int n = snprintf(out, out_size, "%s.%s", prefix, suffix);
+    size_t plen = strlen(prefix), slen = strlen(suffix);
 
-    if (n < 0 || (size_t)n >= out_size) return -1;
+    if (plen + 1 + slen >= out_size) return -1;
+    memcpy(out, prefix, plen);
+    out[plen] = '.';
+    memcpy(out + plen + 1, suffix, slen + 1);
     return cli_kafka_topic_valid(out) ? 0 : -1;
 }
 
