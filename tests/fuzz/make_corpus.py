@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""tests/fuzz/make_corpus.py - seed corpora for the libFuzzer harnesses.
+
+Usage: python3 tests/fuzz/make_corpus.py OUT_DIR   (run from the repository root)
+
+Writes OUT_DIR/wire.dict (libFuzzer -dict: frame headers with the current fingerprints, varint
+edges, JSON keys of the schema) and OUT_DIR/<harness>/seed-NNN files: valid messages in every format, written with fastavro
+from our schemas (so the seeds do not depend on the code under test), plus a few near misses
+that lead the fuzzer to the refusal paths (huge counts, bad enum and union indexes, negative
+lengths). The fuzzer grows the corpus from there; seeds only have to reach deep code quickly.
+"""
+import io
+import json
+import os
+import struct
+import sys
+
+import fastavro
+import fastavro.schema
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VECTORS = os.path.join(ROOT, "tests", "unit", "vectors")
+
+
+def load(name):
+    with open(os.path.join(ROOT, "schemas", name + ".avsc"), encoding="utf-8") as f:
+        raw = json.load(f)
+    canonical = fastavro.schema.to_parsing_canonical_form(raw)
+    fp = bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO"))
+    return fastavro.parse_schema(raw), fp
+
+
+def datum(schema, record):
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, schema, record)
+    return out.getvalue()
+
+
+def zigzag(v):
+    z = (v << 1) ^ (v >> 63)
+    z &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = z & 0x7F
+        z >>= 7
+        out.append(b | (0x80 if z else 0))
+        if not z:
+            return bytes(out)
+
+
+def avro_str(s):
+    b = s.encode()
+    return zigzag(len(b)) + b
+
+
+def requirement_seeds():
+    schema, fp = load("requirement")
+    records = []
+    for name in sorted(os.listdir(VECTORS)):
+        if name.endswith(".json"):
+            with open(os.path.join(VECTORS, name), encoding="utf-8") as f:
+                records.append(json.load(f))
+    avro, text = [], []
+    for rec in records:
+        body = datum(schema, rec)
+        avro.append(b"\xc3\x01" + fp + body)
+        avro.append(b"\x00" + struct.pack(">I", 7) + body)
+        text.append(json.dumps(rec).encode())
+    ids = avro_str("e1") + avro_str("p1")
+    tail = b"\x00" * 11
+    hostile = [
+        b"\xc3\x01" + fp + zigzag(1 << 40) + b"abc",                  # length far past the end
+        b"\xc3\x01" + fp + zigzag(-5),                                # negative length
+        b"\xc3\x01" + fp + ids + b"\x00" * 3 + b"\x02" + zigzag(1 << 40) + tail,  # huge count
+        b"\xc3\x01" + fp + ids + b"\x00" * 3 + b"\x02\x02\x00\x02" + zigzag(10)
+        + b"\x00" * 5 + tail,                                         # enum index out of range
+        b"\xc3\x01" + fp + ids + b"\x04" + b"\x00" * 14,              # union index 2
+        b"\xc3\x01" + fp + ids + b"\xff" * 10 + b"\x01",              # 11-byte varint
+        b"\xc3\x01" + fp + ids + b"\x00" * 15 + b"\x00",              # trailing byte
+        b"\x00\x00\x00\x00\x01" + ids + b"\x00" * 3 + b"\x02" + zigzag(-2) + zigzag(12)
+        + b"\x00" * 13 + tail,                                        # negative block count
+        b"{\"event_id\":\"e\",\"project_id\":\"p\",\"x\":" + b"[" * 20 + b"]" * 20 + b"}",
+        b"{\"event_id\":\"\\ud800\",\"project_id\":\"p\"}",
+    ]
+    return avro + text + hostile, text + hostile[-2:]
+
+
+def report_seeds():
+    schema, fp = load("report")
+    base = {
+        "event_id": "evt-1", "project_id": "proj-1", "report_id": "rep-1", "version": 1,
+        "engine_version": "1", "created_at": 1767225600000,
+        "executive_summary": "Use batch.", "architecture_overview": "S3 -> Spark -> Iceberg",
+        "implementation_details": "", "performance_considerations": "12 partitions",
+        "cost_analysis": "$1,200/month", "risk_assessment": "GDPR \u26a0",
+        "next_steps": "1. Start", "markdown": "# Report", "report_json": "{}",
+        "audio_status": "pending",
+    }
+    empty = {k: (0 if isinstance(v, int) else "") for k, v in base.items()}
+    return [b"\xc3\x01" + fp + datum(schema, r) for r in (base, empty)]
+
+
+def audio_seeds():
+    schema, fp = load("audio")
+    base = {
+        "event_id": "evt-1", "project_id": "proj-1", "report_id": "rep-1", "codec": "opus",
+        "voice": "espeak:en-us", "sample_rate": 22050, "duration_ms": 4200,
+        "text": "Use a batch pipeline.", "sha256": "0" * 64, "chunk_index": 0,
+        "chunk_count": 1, "total_bytes": 64, "data": b"OggS\x00\x02" + bytes(range(58)),
+    }
+    empty = dict(base, data=b"", text="", chunk_count=3, chunk_index=2)
+    return [b"\xc3\x01" + fp + datum(schema, r) for r in (base, empty)]
+
+
+def write(out_dir, harness, seeds):
+    d = os.path.join(out_dir, harness)
+    os.makedirs(d, exist_ok=True)
+    for i, seed in enumerate(seeds):
+        with open(os.path.join(d, "seed-%03d" % i), "wb") as f:
+            f.write(seed)
+
+
+def dictionary():
+    def esc(b):
+        return "".join("\\x%02x" % c for c in b)
+
+    lines = ["# wire.dict - written by tests/fuzz/make_corpus.py from schemas/*.avsc"]
+    for name in ("requirement", "report", "audio"):
+        lines.append('so_%s="%s"' % (name, esc(b"\xc3\x01" + load(name)[1])))
+    for i, tok in enumerate([b"\x00\x00\x00\x00\x01", b"\xff\xff\xff\xff\x0f",
+                             b"\xff" * 9 + b"\x01", b"\x01", b"\x02", b"\xef\xbb\xbf",
+                             struct.pack("<d", float("nan"))]):
+        lines.append('bin%d="%s"' % (i, esc(tok)))
+    with open(os.path.join(ROOT, "schemas", "requirement.avsc"), encoding="utf-8") as f:
+        keys = [fld["name"] for fld in json.load(f)["fields"]]
+    keys += ["name", "kind", "volume_gb_per_day", "peak_events_per_sec", "avg_record_bytes",
+             "contains_pii", "enabled", "voice", "rate_wpm", "codec"]
+    for k in keys:
+        lines.append('key_%s="%s"' % (k, esc(json.dumps(k).encode() + b":")))
+    for i, tok in enumerate(["null", "true", "false", "[]", "{}", "1e308", "-0", "\\u0000",
+                             "\\ud800", "opus", "wav", "clickstream", "unknown"]):
+        lines.append('tok%d="%s"' % (i, esc(tok.encode())))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "fuzz", "corpus")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "wire.dict"), "w", encoding="ascii") as f:
+        f.write(dictionary())
+    wire, text = requirement_seeds()
+    write(out_dir, "fuzz_wire_requirement", wire)
+    write(out_dir, "fuzz_requirement_json", text)
+    write(out_dir, "fuzz_wire_report", report_seeds())
+    write(out_dir, "fuzz_wire_audio", audio_seeds())
+
+
+if __name__ == "__main__":
+    main()
