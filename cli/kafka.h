@@ -42,11 +42,11 @@ void cli_kafka_init(struct cli_kafka *k);
 int cli_kafka_prop_add(struct cli_kafka *k, const char *kv, char *errstr, size_t errstr_size);
 
 /* Returns a new configuration for a client of 'k': bootstrap.servers, client.id 'client_id',
- * librdkafka logs at warning and above to stderr (all of them when -X sets 'debug'), errors recorded in 'k->last_error' (the handle's
- * opaque is 'k', which must outlive the handle), then the 'defaults' (an array ending with a
- * {NULL, NULL} row; may be NULL), then the -X properties in order. Returns NULL with the reason in
- * 'errstr' when librdkafka refuses a property. The caller owns the result until rd_kafka_new()
- * succeeds. */
+ * librdkafka logs at warning and above to stderr (all of them when -X sets 'debug'), errors
+ * recorded in 'k->last_error' (the handle's opaque is 'k', which must outlive the handle), then
+ * the 'defaults' (an array ending with a {NULL, NULL} row; may be NULL), then the -X properties
+ * in order. Returns NULL with the reason in 'errstr' when librdkafka refuses a property. The
+ * caller owns the result until rd_kafka_new() succeeds. */
 rd_kafka_conf_t *cli_kafka_conf_new(struct cli_kafka *k, const char *client_id,
                                     const struct cli_kafka_default *defaults, char *errstr,
                                     size_t errstr_size);
