@@ -23,12 +23,18 @@ struct buf;
 enum speech_codec { SPEECH_CODEC_OPUS = 0, SPEECH_CODEC_WAV };
 
 #define SPEECH_DEFAULT_VOICE "espeak-ng:en-us"
+#define SPEECH_MIN_WPM 80  /* rate_wpm bounds; 0 means the voice's default */
+#define SPEECH_MAX_WPM 450
+/* A worker process finds its end of the socketpair on this descriptor (see speech_pool_new). */
+#define SPEECH_WORKER_FD 3
 
 struct speech_request {
     const char *text;        /* borrowed; UTF-8, any length (bounded by the library) */
     const char *voice;       /* "ENGINE:VOICE" or NULL for SPEECH_DEFAULT_VOICE */
     int rate_wpm;            /* words per minute, 0 for the voice's default */
     enum speech_codec codec;
+    int verbatim;            /* 1: skip speech_normalise() and speak 'text' exactly (reproducing
+                              * an engine bug, tests); the daemon leaves it 0 */
 };
 
 struct speech_result {

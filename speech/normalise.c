@@ -1,0 +1,1006 @@
+/* speech/normalise.c - rewrite report text so that a synthesiser says it the way a person would.
+ *
+ * One left-to-right pass over UTF-8 text. At each word start the lexicon (speech/data/lexicon.tsv,
+ * embedded) is tried first, longest entry wins; then numbers are read with what follows them
+ * (multipliers k/M/B, units, percent, ordinals, ranges, rates such as "/day", money with '$',
+ * dates), then words (acronyms spelled letter by letter, CamelCase split). Symbols become words or
+ * pauses. Everything a synthesiser could read as markup or as a command is dropped: control
+ * characters, '<' '>' '&' '[' ']' '{' '}' '\' '`' (espeak-ng SSML and phoneme input), runs of
+ * apostrophes inside a word (espeak-ng 1.51 overflows a buffer on 70 repetitions of "s'").
+ * The output is bounded by PW_MAX_SPEECH_CHARS and cut at a sentence end.
+ *
+ * Pure: no I/O, no globals, no locale; the lexicon is parsed from the embedded bytes per call
+ * (a few microseconds), so any thread may call it.
+ */
+#include "speech.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "embedded.h"
+#include "limits.h"
+#include "xalloc.h"
+
+#define LEXICON_PATH "speech/data/lexicon.tsv"
+#define MAX_LEXICON 512
+#define MAX_INT_DIGITS 15 /* larger integers are read digit by digit */
+
+struct lex_entry {
+    const char *key;
+    size_t key_len;
+    const char *spoken;
+    size_t spoken_len;
+};
+
+struct lexicon {
+    struct lex_entry e[MAX_LEXICON];
+    size_t n;
+};
+
+struct unit {
+    const char *key; /* case-sensitive, as written after a number */
+    const char *one; /* said after exactly 1 */
+    const char *many;
+};
+
+/* Units said after a number. Longest key first among those sharing a prefix is not needed:
+ * match_unit() picks the longest match. */
+static const struct unit units[] = {
+    {"PB", "petabyte", "petabytes"},        {"TB", "terabyte", "terabytes"},
+    {"GB", "gigabyte", "gigabytes"},        {"MB", "megabyte", "megabytes"},
+    {"KB", "kilobyte", "kilobytes"},        {"kB", "kilobyte", "kilobytes"},
+    {"PiB", "pebibyte", "pebibytes"},       {"TiB", "tebibyte", "tebibytes"},
+    {"GiB", "gibibyte", "gibibytes"},       {"MiB", "mebibyte", "mebibytes"},
+    {"KiB", "kibibyte", "kibibytes"},       {"Gbps", "gigabit a second", "gigabits a second"},
+    {"Mbps", "megabit a second", "megabits a second"},
+    {"ms", "millisecond", "milliseconds"},  {"\xc2\xb5s", "microsecond", "microseconds"},
+    {"ns", "nanosecond", "nanoseconds"},    {"s", "second", "seconds"},
+    {"sec", "second", "seconds"},           {"secs", "second", "seconds"},
+    {"min", "minute", "minutes"},           {"mins", "minute", "minutes"},
+    {"h", "hour", "hours"},                 {"hr", "hour", "hours"},
+    {"hrs", "hour", "hours"},               {"wk", "week", "weeks"},
+    {"wks", "week", "weeks"},               {"mo", "month", "months"},
+    {"yr", "year", "years"},                {"yrs", "year", "years"},
+    {"rps", "request a second", "requests a second"},
+    {"qps", "query a second", "queries a second"},
+    {"eps", "event a second", "events a second"},
+    {"tps", "transaction a second", "transactions a second"},
+    {"x", "times", "times"},                {"GHz", "gigahertz", "gigahertz"},
+};
+
+/* What may follow '/' to make a rate: said "a second", "an hour". */
+static const struct unit rate_units[] = {
+    {"s", "a second", NULL},   {"sec", "a second", NULL},  {"second", "a second", NULL},
+    {"min", "a minute", NULL}, {"minute", "a minute", NULL}, {"h", "an hour", NULL},
+    {"hr", "an hour", NULL},   {"hour", "an hour", NULL},  {"d", "a day", NULL},
+    {"day", "a day", NULL},    {"wk", "a week", NULL},     {"week", "a week", NULL},
+    {"mo", "a month", NULL},   {"month", "a month", NULL}, {"yr", "a year", NULL},
+    {"year", "a year", NULL},
+};
+
+static const char *const small[] = {
+    "zero",    "one",     "two",       "three",    "four",     "five",    "six",
+    "seven",   "eight",   "nine",      "ten",      "eleven",   "twelve",  "thirteen",
+    "fourteen", "fifteen", "sixteen",  "seventeen", "eighteen", "nineteen",
+};
+static const char *const tens[] = {"",      "",      "twenty",  "thirty", "forty",
+                                   "fifty", "sixty", "seventy", "eighty", "ninety"};
+static const char *const months[] = {"January", "February", "March",     "April",
+                                     "May",     "June",     "July",      "August",
+                                     "September", "October", "November", "December"};
+
+/* ---- character classes (ASCII only: the C locale is not assumed) ---------------------------- */
+
+static int
+is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+is_upper(int c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static int
+is_lower(int c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static int
+is_alpha(int c)
+{
+    return is_upper(c) || is_lower(c);
+}
+
+static int
+is_alnum(int c)
+{
+    return is_alpha(c) || is_digit(c);
+}
+
+/* ---- lexicon ---------------------------------------------------------------------------------- */
+
+static void
+lexicon_load(struct lexicon *lx)
+{
+    size_t len = 0;
+    const char *p = embedded_file(LEXICON_PATH, &len);
+    lx->n = 0;
+    if (p == NULL) return;
+    const char *end = p + len;
+    while (p < end && lx->n < MAX_LEXICON) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (eol == NULL) eol = end;
+        const char *tab = memchr(p, '\t', (size_t)(eol - p));
+        if (*p != '#' && tab != NULL && tab > p && eol > tab + 1) {
+            struct lex_entry *e = &lx->e[lx->n++];
+            e->key = p;
+            e->key_len = (size_t)(tab - p);
+            e->spoken = tab + 1;
+            e->spoken_len = (size_t)(eol - tab - 1);
+            if (e->spoken_len && e->spoken[e->spoken_len - 1] == '\r') e->spoken_len--;
+        }
+        p = eol + 1;
+    }
+}
+
+/* Returns the longest entry whose key starts 's' (case-insensitively) and ends at a word
+ * boundary, or NULL. */
+static const struct lex_entry *
+lexicon_match(const struct lexicon *lx, const char *s, size_t n)
+{
+    const struct lex_entry *best = NULL;
+    for (size_t i = 0; i < lx->n; i++) {
+        const struct lex_entry *e = &lx->e[i];
+        if (e->key_len > n || (best && e->key_len <= best->key_len)) continue;
+        if (strncasecmp(s, e->key, e->key_len) != 0) continue;
+        if (e->key_len < n && is_alnum((unsigned char)s[e->key_len])) continue;
+        best = e;
+    }
+    return best;
+}
+
+/* ---- output helpers --------------------------------------------------------------------------- */
+
+static char
+last_char(const struct buf *o)
+{
+    return o->len ? o->data[o->len - 1] : '\0';
+}
+
+static void
+trim_space(struct buf *o)
+{
+    while (o->len && o->data[o->len - 1] == ' ') o->data[--o->len] = '\0';
+}
+
+/* Appends 'w' as a new word: one space before it unless at the start of a line. */
+static void
+word_n(struct buf *o, const char *w, size_t n)
+{
+    char c = last_char(o);
+    if (c != '\0' && c != ' ' && c != '\n') buf_putc(o, ' ');
+    buf_append(o, w, n);
+}
+
+static void
+word(struct buf *o, const char *w)
+{
+    word_n(o, w, strlen(w));
+}
+
+static void
+space(struct buf *o)
+{
+    char c = last_char(o);
+    if (c != '\0' && c != ' ' && c != '\n') buf_putc(o, ' ');
+}
+
+/* Appends a punctuation mark that ends a clause; repeated marks collapse into the first. */
+static void
+punct(struct buf *o, char p)
+{
+    trim_space(o);
+    char c = last_char(o);
+    if (c == '\0' || c == '\n') return;
+    if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?') return;
+    buf_putc(o, p);
+}
+
+/* ---- numbers ---------------------------------------------------------------------------------- */
+
+static void
+say_below_1000(struct buf *o, unsigned v)
+{
+    if (v >= 100) {
+        word(o, small[v / 100]);
+        word(o, "hundred");
+        v %= 100;
+        if (v == 0) return;
+    }
+    if (v < 20) {
+        word(o, small[v]);
+    } else {
+        word(o, tens[v / 10]);
+        if (v % 10) word(o, small[v % 10]);
+    }
+}
+
+static void
+say_int(struct buf *o, uint64_t v)
+{
+    static const char *const scale[] = {"", "thousand", "million", "billion", "trillion"};
+    if (v == 0) {
+        word(o, "zero");
+        return;
+    }
+    unsigned groups[5];
+    int ng = 0;
+    while (v && ng < 5) {
+        groups[ng++] = (unsigned)(v % 1000);
+        v /= 1000;
+    }
+    for (int g = ng - 1; g >= 0; g--) {
+        if (groups[g] == 0) continue;
+        say_below_1000(o, groups[g]);
+        if (g) word(o, scale[g]);
+    }
+}
+
+static void
+say_digits(struct buf *o, const char *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (is_digit((unsigned char)d[i])) word(o, small[d[i] - '0']);
+}
+
+/* Turns the cardinal words just written from offset 'from' into the ordinal. */
+static void
+make_ordinal(struct buf *o, size_t from)
+{
+    static const struct {
+        const char *card, *ord;
+    } irregular[] = {{"one", "first"},   {"two", "second"}, {"three", "third"},
+                     {"five", "fifth"},  {"eight", "eighth"}, {"nine", "ninth"},
+                     {"twelve", "twelfth"}};
+    size_t start = o->len;
+    while (start > from && o->data[start - 1] != ' ') start--;
+    const char *w = o->data + start;
+    size_t wl = o->len - start;
+    for (size_t i = 0; i < PW_ARRAY_LEN(irregular); i++) {
+        if (strlen(irregular[i].card) == wl && memcmp(w, irregular[i].card, wl) == 0) {
+            o->len = start;
+            buf_puts(o, irregular[i].ord);
+            return;
+        }
+    }
+    if (wl && w[wl - 1] == 'y') {
+        o->len--;
+        buf_puts(o, "ieth");
+    } else {
+        buf_puts(o, "th");
+    }
+}
+
+struct number {
+    uint64_t ip;      /* integer part */
+    int ip_ok;        /* ip fits in MAX_INT_DIGITS digits */
+    const char *idig; /* integer digits as written (may hold commas) */
+    size_t idig_len;
+    const char *frac; /* digits after the point */
+    size_t frac_len;
+    size_t end;       /* offset just past the number */
+};
+
+/* Reads a number at s[i] (a digit): "2500", "2,500", "99.9". Commas count as thousands
+ * separators only in groups of three. */
+static void
+read_number(const char *s, size_t n, size_t i, struct number *num)
+{
+    size_t j = i;
+    memset(num, 0, sizeof(*num));
+    num->idig = s + i;
+    while (j < n && is_digit((unsigned char)s[j])) j++;
+    if (j - i <= 3) {
+        while (j + 3 < n && s[j] == ',' && is_digit((unsigned char)s[j + 1]) &&
+               is_digit((unsigned char)s[j + 2]) && is_digit((unsigned char)s[j + 3]) &&
+               (j + 4 >= n || !is_digit((unsigned char)s[j + 4])))
+            j += 4;
+    }
+    num->idig_len = j - i;
+    size_t digits = 0;
+    uint64_t v = 0;
+    for (size_t k = i; k < j; k++) {
+        if (!is_digit((unsigned char)s[k])) continue;
+        if (!(digits == 0 && s[k] == '0')) digits++; /* leading zeros do not count */
+        if (digits <= MAX_INT_DIGITS) v = v * 10 + (uint64_t)(s[k] - '0');
+    }
+    num->ip = v;
+    num->ip_ok = digits <= MAX_INT_DIGITS;
+    if (j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1])) {
+        num->frac = s + j + 1;
+        j++;
+        while (j < n && is_digit((unsigned char)s[j])) j++;
+        num->frac_len = (size_t)(s + j - num->frac);
+    }
+    num->end = j;
+}
+
+static void
+say_number(struct buf *o, const struct number *num)
+{
+    if (num->ip_ok) {
+        say_int(o, num->ip);
+    } else {
+        say_digits(o, num->idig, num->idig_len);
+    }
+    if (num->frac_len) {
+        word(o, "point");
+        say_digits(o, num->frac, num->frac_len);
+    }
+}
+
+static int
+is_one(const struct number *num)
+{
+    return num->ip_ok && num->ip == 1 && num->frac_len == 0;
+}
+
+/* Returns the length of 'key' if it starts s[i..n) and ends at a boundary (not a letter or
+ * digit), else 0. */
+static size_t
+starts_word(const char *s, size_t n, size_t i, const char *key)
+{
+    size_t kl = strlen(key);
+    if (i + kl > n || memcmp(s + i, key, kl) != 0) return 0;
+    if (i + kl < n && is_alnum((unsigned char)s[i + kl])) return 0;
+    return kl;
+}
+
+static const struct unit *
+match_unit(const struct unit *tab, size_t count, const char *s, size_t n, size_t i, size_t *len)
+{
+    const struct unit *best = NULL;
+    size_t best_len = 0;
+    for (size_t k = 0; k < count; k++) {
+        size_t l = starts_word(s, n, i, tab[k].key);
+        if (l > best_len) {
+            best = &tab[k];
+            best_len = l;
+        }
+    }
+    *len = best_len;
+    return best;
+}
+
+/* ---- the pass --------------------------------------------------------------------------------- */
+
+struct state {
+    const char *s;
+    size_t n;
+    size_t i;
+    struct buf *o;
+    const struct lexicon *lx;
+    int quantity; /* the last thing said was an amount: a following '/' reads "per" */
+    int round;    /* "~" or "about" came just before: round the next amount of money */
+};
+
+/* After a quantity: "/day" -> "a day", "/GB" -> "per gigabyte". Returns 1 when consumed. */
+static int
+rate_suffix(struct state *st)
+{
+    const char *s = st->s;
+    size_t n = st->n, i = st->i, len;
+    if (i >= n || s[i] != '/') return 0;
+    const struct unit *u = match_unit(rate_units, PW_ARRAY_LEN(rate_units), s, n, i + 1, &len);
+    if (u) {
+        word(st->o, u->one);
+        st->i = i + 1 + len;
+        return 1;
+    }
+    u = match_unit(units, PW_ARRAY_LEN(units), s, n, i + 1, &len);
+    if (u) {
+        word(st->o, "per");
+        word(st->o, u->one);
+        st->i = i + 1 + len;
+        return 1;
+    }
+    return 0;
+}
+
+/* Rounds to two significant figures: 18,400 -> 18,000. */
+static uint64_t
+round2(uint64_t v)
+{
+    uint64_t p = 1;
+    while (v / p >= 100) p *= 10;
+    return (v + p / 2) / p * p;
+}
+
+/* "2026-11-27" -> "November twenty seventh, two thousand twenty six". Returns 1 if read. */
+static int
+date(struct state *st)
+{
+    const char *s = st->s + st->i;
+    size_t left = st->n - st->i;
+    if (left < 10) return 0;
+    for (int k = 0; k < 10; k++) {
+        int want_dash = (k == 4 || k == 7);
+        if (want_dash ? s[k] != '-' : !is_digit((unsigned char)s[k])) return 0;
+    }
+    if (left > 10 && is_alnum((unsigned char)s[10])) return 0;
+    unsigned y = (unsigned)((s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+                            (s[3] - '0'));
+    unsigned m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+    unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+    if (m < 1 || m > 12 || d < 1 || d > 31) return 0;
+    word(st->o, months[m - 1]);
+    size_t from = st->o->len;
+    say_int(st->o, d);
+    make_ordinal(st->o, from);
+    buf_putc(st->o, ',');
+    say_int(st->o, y);
+    st->i += 10;
+    return 1;
+}
+
+/* A number at s[i]; 'money' when a currency sign came first ("dollars" etc.). */
+static void
+amount(struct state *st, const char *currency_one, const char *currency_many)
+{
+    const char *s = st->s;
+    size_t n = st->n;
+    struct number num;
+    struct buf *o = st->o;
+
+    if (currency_one == NULL && date(st)) {
+        st->quantity = 0;
+        return;
+    }
+    read_number(s, n, st->i, &num);
+    size_t j = num.end;
+
+    /* version numbers: "2.0.2" -> "two point zero point two" */
+    if (num.frac_len && j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1])) {
+        say_number(o, &num);
+        while (j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1])) {
+            size_t k = j + 1;
+            while (k < n && is_digit((unsigned char)s[k])) k++;
+            word(o, "point");
+            say_digits(o, s + j + 1, k - j - 1);
+            j = k;
+        }
+        st->i = j;
+        st->quantity = 0;
+        return;
+    }
+
+    /* clock times: "14:05" -> "fourteen oh five" */
+    if (currency_one == NULL && num.frac_len == 0 && num.ip_ok && num.ip < 24 && j + 2 < n &&
+        s[j] == ':' && is_digit((unsigned char)s[j + 1]) && is_digit((unsigned char)s[j + 2]) &&
+        (j + 3 >= n || !is_digit((unsigned char)s[j + 3]))) {
+        unsigned mm = (unsigned)((s[j + 1] - '0') * 10 + (s[j + 2] - '0'));
+        if (mm < 60) {
+            say_int(o, num.ip);
+            if (mm == 0) {
+                word(o, "hundred");
+            } else {
+                if (mm < 10) word(o, "oh");
+                say_int(o, mm);
+            }
+            st->i = j + 3;
+            st->quantity = 1;
+            return;
+        }
+    }
+
+    /* ordinals: "1st", "22nd" */
+    if (currency_one == NULL && num.frac_len == 0 && num.ip_ok) {
+        static const char *const sfx[] = {"st", "nd", "rd", "th"};
+        for (size_t k = 0; k < PW_ARRAY_LEN(sfx); k++) {
+            if (starts_word(s, n, j, sfx[k])) {
+                size_t from = o->len;
+                say_int(o, num.ip);
+                make_ordinal(o, from);
+                st->i = j + 2;
+                st->quantity = 0;
+                return;
+            }
+        }
+    }
+
+    /* multipliers: "150k", "1.2M", "$3B", "2bn" */
+    const char *mult = NULL;
+    uint64_t mult_v = 1;
+    size_t ml = 0, ul = 0;
+    const struct unit *u = match_unit(units, PW_ARRAY_LEN(units), s, n, j, &ul);
+    if (u == NULL) {
+        if ((ml = starts_word(s, n, j, "k")) || (ml = starts_word(s, n, j, "K"))) {
+            mult = "thousand";
+            mult_v = 1000;
+        } else if ((ml = starts_word(s, n, j, "M")) || (ml = starts_word(s, n, j, "m"))) {
+            if (s[j] == 'M' || currency_one) {
+                mult = "million";
+                mult_v = 1000000;
+            } else {
+                ml = 0;
+            }
+        } else if ((ml = starts_word(s, n, j, "B")) || (ml = starts_word(s, n, j, "bn"))) {
+            mult = "billion";
+            mult_v = 1000000000;
+        }
+        if (mult) j += ml;
+    }
+
+    int rounded = st->round && currency_one != NULL;
+    st->round = 0;
+    if (mult_v == 1000 && num.ip_ok && num.frac_len <= 3) {
+        /* "2.5k" is said as the whole number, "two thousand five hundred" */
+        uint64_t frac = 0;
+        for (size_t k = 0; k < 3; k++)
+            frac = frac * 10 + (k < num.frac_len ? (uint64_t)(num.frac[k] - '0') : 0);
+        num.ip = num.ip * 1000 + frac;
+        num.frac_len = 0;
+        mult = NULL;
+        mult_v = 1;
+    }
+    if (rounded && num.ip_ok) {
+        num.frac_len = 0;
+        if (mult == NULL) num.ip = round2(num.ip);
+    }
+
+    int cents = currency_one && mult == NULL && num.frac_len == 2;
+    if (cents && num.ip == 0 && num.ip_ok) {
+        unsigned c = (unsigned)((num.frac[0] - '0') * 10 + (num.frac[1] - '0'));
+        say_int(o, c);
+        word(o, c == 1 ? "cent" : "cents");
+    } else if (cents) {
+        say_int(o, num.ip);
+        word(o, num.ip == 1 ? currency_one : currency_many);
+        unsigned c = (unsigned)((num.frac[0] - '0') * 10 + (num.frac[1] - '0'));
+        if (c) {
+            word(o, "and");
+            say_int(o, c);
+            word(o, c == 1 ? "cent" : "cents");
+        }
+    } else {
+        say_number(o, &num);
+        if (mult) word(o, mult);
+        if (currency_one) word(o, (is_one(&num) && !mult) ? currency_one : currency_many);
+    }
+    st->i = j;
+    st->quantity = 1;
+
+    /* what follows the number */
+    if (currency_one == NULL && !mult) {
+        if (j < n && s[j] == '%') {
+            word(o, "percent");
+            st->i = j + 1;
+            return;
+        }
+        size_t sp = (j < n && s[j] == ' ') ? 1 : 0;
+        if (sp && j + 1 < n && s[j + 1] == '%') {
+            word(o, "percent");
+            st->i = j + 2;
+            return;
+        }
+        u = match_unit(units, PW_ARRAY_LEN(units), s, n, j + sp, &ul);
+        /* a single letter after a space is a unit only for seconds and hours ("5 s", "2 h") */
+        if (u && sp && ul == 1 && u->key[0] != 's' && u->key[0] != 'h') u = NULL;
+        if (u) {
+            word(o, is_one(&num) ? u->one : u->many);
+            st->i = j + sp + ul;
+        }
+    } else if (mult) {
+        size_t sp = (j < n && s[j] == ' ') ? 1 : 0;
+        u = match_unit(units, PW_ARRAY_LEN(units), s, n, j + sp, &ul);
+        if (u && !(sp && ul == 1)) {
+            word(o, u->many);
+            st->i = j + sp + ul;
+        }
+    }
+    rate_suffix(st);
+
+    /* ranges: "2-3", "2–3" */
+    j = st->i;
+    if (j + 1 < n && s[j] == '-' && (is_digit((unsigned char)s[j + 1]) || s[j + 1] == '$')) {
+        word(o, "to");
+        st->i = j + 1;
+    } else if (j + 3 < n && memcmp(s + j, "\xe2\x80\x93", 3) == 0 &&
+               (is_digit((unsigned char)s[j + 3]) || s[j + 3] == '$')) {
+        word(o, "to");
+        st->i = j + 3;
+    }
+}
+
+/* A run of letters at s[i]: acronyms spelled, CamelCase split, apostrophes bounded. */
+static void
+letters(struct state *st)
+{
+    const char *s = st->s;
+    size_t n = st->n, i = st->i, j = i;
+    struct buf *o = st->o;
+    while (j < n && is_alpha((unsigned char)s[j])) j++;
+    size_t len = j - i;
+    size_t upper = 0;
+    for (size_t k = i; k < j; k++) upper += is_upper((unsigned char)s[k]) != 0;
+
+    if (upper == len && len >= 2 && len <= 5) {
+        /* an acronym: "GDPR" -> "G D P R"; a trailing plural "s" stays on the last letter */
+        for (size_t k = i; k < j; k++) word_n(o, s + k, 1);
+        if (j < n && s[j] == 's' && (j + 1 >= n || !is_alnum((unsigned char)s[j + 1]))) {
+            buf_putc(o, 's');
+            j++;
+        }
+    } else if (upper == len && len > 5) {
+        /* shouting: say it as a word */
+        space(o);
+        for (size_t k = i; k < j; k++) buf_putc(o, (char)(s[k] - 'A' + 'a'));
+    } else {
+        /* CamelCase product names read better as separate words: "ClickStream" */
+        space(o);
+        for (size_t k = i; k < j; k++) {
+            if (k > i && is_upper((unsigned char)s[k]) && is_lower((unsigned char)s[k - 1]))
+                buf_putc(o, ' ');
+            buf_putc(o, s[k]);
+        }
+    }
+    /* one apostrophe inside a word ("team's", "don't"); a second one breaks the word */
+    if (j + 1 < n && (s[j] == '\'') && is_alpha((unsigned char)s[j + 1])) {
+        buf_putc(o, '\'');
+        j++;
+        while (j < n && is_alpha((unsigned char)s[j])) buf_putc(o, s[j++]);
+        while (j < n && s[j] == '\'') j++;
+        space(o);
+    }
+    st->i = j;
+    st->quantity = 0;
+    st->round = 0;
+    rate_suffix(st);
+}
+
+static int
+word_start(const struct state *st)
+{
+    return st->i == 0 || !is_alnum((unsigned char)st->s[st->i - 1]);
+}
+
+/* Decodes one UTF-8 sequence at s[i]; returns its length and the code point in '*cp', or 0 when
+ * the bytes are not valid UTF-8 (overlong forms and surrogates included). */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, size_t i, uint32_t *cp)
+{
+    unsigned char c = s[i];
+    size_t len;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        len = 2, v = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        len = 3, v = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        len = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (i + len > n) return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[i + k] & 0xc0) != 0x80) return 0;
+        v = (v << 6) | (s[i + k] & 0x3f);
+    }
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
+    *cp = v;
+    return len;
+}
+
+/* Non-ASCII characters: typographic symbols become words or pauses; letters pass; the rest
+ * (emoji, private use, invisible formatting) goes. */
+static void
+non_ascii(struct state *st, uint32_t cp, size_t len)
+{
+    struct buf *o = st->o;
+    const char *s = st->s;
+    size_t n = st->n, i = st->i;
+    st->i += len;
+    switch (cp) {
+    case 0x00a0: /* no-break space */
+    case 0x2009:
+    case 0x202f:
+        space(o);
+        return;
+    case 0x2018: /* curly apostrophe inside a word */
+    case 0x2019:
+        if (i > 0 && is_alpha((unsigned char)s[i - 1]) && i + len < n &&
+            is_alpha((unsigned char)s[i + len]) && last_char(o) != ' ') {
+            buf_putc(o, '\'');
+            size_t j = i + len;
+            while (j < n && is_alpha((unsigned char)s[j])) buf_putc(o, s[j++]);
+            st->i = j;
+        }
+        space(o);
+        return;
+    case 0x2013: /* en dash, em dash: a pause */
+    case 0x2014:
+        punct(o, ',');
+        return;
+    case 0x2026: /* ellipsis */
+        punct(o, '.');
+        return;
+    case 0x2022: /* bullet */
+    case 0x00b7:
+        punct(o, ',');
+        return;
+    case 0x00d7:
+        word(o, "times");
+        return;
+    case 0x2192:
+        word(o, "to");
+        return;
+    case 0x2264:
+        word(o, "at most");
+        return;
+    case 0x2265:
+        word(o, "at least");
+        return;
+    case 0x2248:
+        word(o, "about");
+        st->round = 1;
+        return;
+    case 0x00b0:
+        word(o, "degrees");
+        return;
+    case 0x20ac:
+    case 0x00a3:
+        if (st->i < n && is_digit((unsigned char)s[st->i])) {
+            amount(st, cp == 0x20ac ? "euro" : "pound", cp == 0x20ac ? "euros" : "pounds");
+        } else {
+            word(o, cp == 0x20ac ? "euros" : "pounds");
+        }
+        return;
+    default:
+        break;
+    }
+    /* Latin, Greek, Cyrillic letters and the like pass; symbols, emoji, format characters,
+     * private use and specials do not. */
+    if ((cp >= 0x00c0 && cp < 0x2000 && cp != 0x00d7 && cp != 0x00f7) ||
+        (cp >= 0x3040 && cp < 0xe000) || (cp >= 0xf900 && cp < 0xfe00)) {
+        if (last_char(o) != ' ' && i > 0 && !is_alpha((unsigned char)s[i - 1]) &&
+            (unsigned char)s[i - 1] < 0x80)
+            space(o);
+        buf_append(o, s + i, len);
+        return;
+    }
+    space(o);
+}
+
+static void
+ascii_symbol(struct state *st)
+{
+    const char *s = st->s;
+    size_t n = st->n, i = st->i;
+    struct buf *o = st->o;
+    char c = s[i];
+    char next = i + 1 < n ? s[i + 1] : '\0';
+    char prev = i > 0 ? s[i - 1] : '\0';
+    st->i = i + 1;
+    switch (c) {
+    case '\n':
+        if (last_char(o) == '\n' && o->len >= 2 && o->data[o->len - 2] == '\n') return;
+        trim_space(o);
+        if (o->len && last_char(o) != '\n') punct(o, '.');
+        if (o->len) buf_putc(o, '\n');
+        st->quantity = 0;
+        return;
+    case ' ':
+    case '\t':
+    case '\r':
+        space(o);
+        return;
+    case '.':
+        if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
+            word(o, "dot");
+            return;
+        }
+        while (st->i < n && s[st->i] == '.') st->i++;
+        punct(o, '.');
+        st->quantity = 0;
+        return;
+    case ',':
+    case ';':
+    case ':':
+    case '!':
+    case '?':
+        punct(o, c);
+        st->quantity = 0;
+        return;
+    case '(':
+    case ')':
+    case '|':
+        punct(o, ',');
+        return;
+    case '-':
+        if (is_digit((unsigned char)next) && !is_alnum((unsigned char)prev)) {
+            word(o, "minus");
+        } else if (next == '>') {
+            word(o, "to");
+            st->i++;
+        } else if ((prev == ' ' || prev == '\0' || prev == '\n') &&
+                   (next == ' ' || next == '\0')) {
+            punct(o, ',');
+        } else {
+            space(o);
+        }
+        return;
+    case '/':
+        if (rate_suffix(st)) return;
+        if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
+            word(o, st->quantity ? "per" : "or");
+        } else {
+            space(o);
+        }
+        return;
+    case '~':
+        word(o, "about");
+        st->round = 1;
+        return;
+    case '&':
+        word(o, "and");
+        return;
+    case '+':
+        word(o, "plus");
+        return;
+    case '=':
+        word(o, "equals");
+        return;
+    case '@':
+        word(o, "at");
+        return;
+    case '%':
+        word(o, "percent");
+        return;
+    case '<':
+        if (next == '=') {
+            word(o, "at most");
+            st->i++;
+        } else {
+            word(o, "less than");
+        }
+        return;
+    case '>':
+        if (next == '=') {
+            word(o, "at least");
+            st->i++;
+        } else {
+            word(o, "more than");
+        }
+        return;
+    case '#':
+        if (is_digit((unsigned char)next)) word(o, "number");
+        else space(o);
+        return;
+    case '$':
+        word(o, "dollars");
+        return;
+    case '\'':
+        space(o);
+        return;
+    default:
+        /* '"' '*' '_' '`' '[' ']' '{' '}' '\' '^': markup, quotes and emphasis; a word break */
+        space(o);
+        return;
+    }
+}
+
+/* Cuts 't' to at most 'max' bytes, preferring a sentence end, then a word break, and never
+ * inside a UTF-8 sequence. */
+static size_t
+cut_point(const char *t, size_t len, size_t max)
+{
+    if (len <= max) return len;
+    for (size_t k = max; k > max / 2; k--)
+        if (t[k - 1] == '.' || t[k - 1] == '!' || t[k - 1] == '?' || t[k - 1] == '\n') return k;
+    for (size_t k = max; k > 0; k--)
+        if (t[k] == ' ') return k;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)t[k] & 0xc0) == 0x80) k--;
+    return k;
+}
+
+void
+speech_normalise(const char *text, struct buf *out)
+{
+    struct lexicon *lx = xmalloc(sizeof(*lx));
+    struct buf o;
+    struct state st;
+    lexicon_load(lx);
+    buf_init(&o);
+    buf_reserve(&o, 256);
+    memset(&st, 0, sizeof(st));
+    st.s = text ? text : "";
+    st.n = strlen(st.s);
+    st.o = &o;
+    st.lx = lx;
+
+    /* Stop reading once the output is past the bound: the rest would be cut anyway. */
+    while (st.i < st.n && o.len <= PW_MAX_SPEECH_CHARS) {
+        unsigned char c = (unsigned char)st.s[st.i];
+        if (c == 0x1b && st.i + 1 < st.n && st.s[st.i + 1] == '[') {
+            /* a terminal escape sequence (CSI): parameters up to a final byte 0x40..0x7e */
+            st.i += 2;
+            while (st.i < st.n && ((unsigned char)st.s[st.i] < 0x40 ||
+                                   (unsigned char)st.s[st.i] > 0x7e))
+                st.i++;
+            if (st.i < st.n) st.i++;
+            continue;
+        }
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+            st.i++; /* control characters: espeak-ng reads 0x01 as an embedded command */
+            continue;
+        }
+        if (c == 0x7f) {
+            st.i++;
+            continue;
+        }
+        if (is_alnum(c) && word_start(&st)) {
+            const struct lex_entry *e = lexicon_match(lx, st.s + st.i, st.n - st.i);
+            if (e) {
+                word_n(&o, e->spoken, e->spoken_len);
+                st.i += e->key_len;
+                /* a possessive stays on the name: "Kafka's" */
+                if (st.i + 1 < st.n && st.s[st.i] == '\'' && st.s[st.i + 1] == 's' &&
+                    (st.i + 2 >= st.n || !is_alnum((unsigned char)st.s[st.i + 2]))) {
+                    buf_puts(&o, "'s");
+                    st.i += 2;
+                }
+                st.quantity = 0;
+                rate_suffix(&st);
+                continue;
+            }
+        }
+        if (is_digit(c)) {
+            amount(&st, NULL, NULL);
+        } else if (c == '$' && st.i + 1 < st.n && is_digit((unsigned char)st.s[st.i + 1])) {
+            st.i++;
+            amount(&st, "dollar", "dollars");
+        } else if (is_alpha(c)) {
+            if (!word_start(&st) && is_digit((unsigned char)st.s[st.i - 1])) space(&o);
+            letters(&st);
+        } else if (c >= 0x80) {
+            uint32_t cp;
+            size_t len = utf8_decode((const unsigned char *)st.s, st.n, st.i, &cp);
+            if (len == 0) {
+                st.i++; /* not UTF-8: drop the byte */
+                continue;
+            }
+            non_ascii(&st, cp, len);
+        } else {
+            ascii_symbol(&st);
+        }
+        /* "about $18,400" asks for a round figure like "~$18,400" does */
+        if (is_alpha(c) && o.len >= 5) {
+            static const char *const approx[] = {"about", "around", "roughly", "approximately",
+                                                 "nearly"};
+            for (size_t k = 0; k < PW_ARRAY_LEN(approx); k++) {
+                size_t al = strlen(approx[k]);
+                if (o.len >= al && strcmp(o.data + o.len - al, approx[k]) == 0 &&
+                    (o.len == al || o.data[o.len - al - 1] == ' ')) {
+                    st.round = 1;
+                }
+            }
+        }
+    }
+    trim_space(&o);
+    size_t keep = cut_point(o.data, o.len, PW_MAX_SPEECH_CHARS);
+    while (keep && (o.data[keep - 1] == ' ' || o.data[keep - 1] == '\n')) keep--;
+    buf_append(out, o.data, keep);
+    buf_fini(&o);
+    free(lx);
+}
