@@ -10,8 +10,10 @@
  * because Debian's avro-c 1.11.1 allocates from length prefixes and crashes on bad enums.
  *
  * Output events (report, audio) are written as Avro single-object encoding.
- * The schemas are compiled in from the .avsc files in schemas/. 'struct wire' holds the parsed schemas; it is
- * not thread-safe (avro-c values are reused): one per thread.
+ * Confluent-framed datums are decoded with the local requirement schema whatever their id says
+ * (no schema registry is consulted). docs/schemas.md describes every field and refusal.
+ * The schemas are compiled in from the .avsc files in schemas/. 'struct wire' holds the parsed
+ * schemas and avro-c classes and is not thread-safe: use one per thread.
  */
 #ifndef PW_SCHEMAS_WIRE_H
 #define PW_SCHEMAS_WIRE_H

@@ -204,7 +204,8 @@ fill(struct dec *d, avro_value_t *rec, struct requirement *req)
     req->project_id = get_str(d, rec, "project_id");
     if (opt_get(d, rec, "submitted_at", &b)) {
         int64_t ms = 0;
-        if (avro_value_get_long(&b, &ms) != 0) dec_fail(d, WIRE_ERR_MALFORMED, NULL, "submitted_at");
+        if (avro_value_get_long(&b, &ms) != 0)
+            dec_fail(d, WIRE_ERR_MALFORMED, NULL, "submitted_at");
         req->submitted_at_ms = ms;
     }
     req->title = opt_str(d, rec, "title");

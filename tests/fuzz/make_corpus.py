@@ -4,7 +4,8 @@
 Usage: python3 tests/fuzz/make_corpus.py OUT_DIR   (run from the repository root)
 
 Writes OUT_DIR/wire.dict (libFuzzer -dict: frame headers with the current fingerprints, varint
-edges, JSON keys of the schema) and OUT_DIR/<harness>/seed-NNN files: valid messages in every format, written with fastavro
+edges, JSON keys of the schema) and OUT_DIR/<harness>/seed-NNN files: valid messages in every
+format, written with fastavro
 from our schemas (so the seeds do not depend on the code under test), plus a few near misses
 that lead the fuzzer to the refusal paths (huge counts, bad enum and union indexes, negative
 lengths). The fuzzer grows the corpus from there; seeds only have to reach deep code quickly.

@@ -114,7 +114,8 @@ full_req(struct requirement *req)
     req->project_id = xstrdup("proj-42");
     req->submitted_at_ms = 1767225600123LL;
     req->title = xstrdup("Ride-hailing surge pricing \xe2\x80\x94 5 s windows");
-    req->description = xstrdup("We ingest GPS pings from 200k drivers.\nLine two: \"quoted\" \\ ok");
+    req->description = xstrdup("We ingest GPS pings from 200k drivers.\n"
+                               "Line two: \"quoted\" \\ ok");
     for (int k = 0; k < SOURCE_KIND_COUNT; k++)
         add_source(req, source_kind_name((enum source_kind)k), (enum source_kind)k, 0.1 * k,
                    k % 2 ? NAN : 1e5 + k, 512.25, k % 3 - 1);
@@ -285,7 +286,8 @@ test_canonical_form(void)
         "{\"name\":\"io.pipewright.Report\",\"type\":\"record\",\"fields\":["
         "{\"name\":\"event_id\",\"type\":\"string\"},{\"name\":\"project_id\",\"type\":\"string\"},"
         "{\"name\":\"report_id\",\"type\":\"string\"},{\"name\":\"version\",\"type\":\"long\"},"
-        "{\"name\":\"engine_version\",\"type\":\"string\"},{\"name\":\"created_at\",\"type\":\"long\"},"
+        "{\"name\":\"engine_version\",\"type\":\"string\"},"
+        "{\"name\":\"created_at\",\"type\":\"long\"},"
         "{\"name\":\"executive_summary\",\"type\":\"string\"},"
         "{\"name\":\"architecture_overview\",\"type\":\"string\"},"
         "{\"name\":\"implementation_details\",\"type\":\"string\"},"

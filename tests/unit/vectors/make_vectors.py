@@ -24,7 +24,8 @@ FULL = {
     "project_id": "newsroom-gcp",
     "submitted_at": 1767225600123,
     "title": "Newsroom content pipeline on GCP",
-    "description": "Three wire agencies push about 120,000 stories a day; searchable within 2 minutes.",
+    "description": "Three wire agencies push about 120,000 stories a day; "
+                   "searchable within 2 minutes.",
     "sources": [
         {"name": "wire_agency_feeds", "kind": "files", "volume_gb_per_day": 2.4,
          "peak_events_per_sec": 40.0, "avg_record_bytes": 20000.0, "contains_pii": False},
