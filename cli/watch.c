@@ -379,7 +379,8 @@ usage(FILE *f)
         "      --timeout S       give up after S seconds, 1..86400 (default %d)\n"
         "      --from-beginning  read the topics from their first offsets\n"
         "      --since-ms T      read from the first message at or after epoch-ms T\n"
-        "                        (default: 5 minutes before now)\n"
+        "                        (default: 5 minutes before now; from the beginning\n"
+        "                        on librdkafka's mock cluster, which cannot do this)\n"
         "      --topic-prefix P  topic name prefix (default \"%s\")\n"
         "  -X, --property K=V    any librdkafka property, e.g.\n"
         "                        -X security.protocol=SSL; repeatable, applied last\n"
@@ -670,6 +671,21 @@ handle_message(const struct watch_opts *o, struct wire *w, const char *reports_t
     return 0;
 }
 
+/* Returns 1 when 'rk' talks to librdkafka's mock cluster, which names itself "mockCluster...".
+ * Its ListOffsets in 2.0.2 answers every timestamp query with -1 (the log end), measured on
+ * 2026-11-27 against a partition holding two messages, so a time-based start would skip the
+ * very event being watched. Its topics live only as long as the process that embeds them, so
+ * reading them whole is cheap. */
+static int
+is_mock_cluster(rd_kafka_t *rk)
+{
+    char *id = rd_kafka_clusterid(rk, 5000);
+    int mock = id != NULL && strncmp(id, "mockCluster", 11) == 0;
+
+    if (id != NULL) rd_kafka_mem_free(rk, id);
+    return mock;
+}
+
 static int
 watch_run(struct watch_opts *o, rd_kafka_t *rk, struct wire *w)
 {
@@ -686,6 +702,11 @@ watch_run(struct watch_opts *o, rd_kafka_t *rk, struct wire *w)
         fprintf(stderr, "pipewright: watch: '%s' is not a legal topic prefix\n", o->prefix);
         rc = CLI_EX_USAGE;
         goto out;
+    }
+    if (!o->from_beginning && is_mock_cluster(rk)) {
+        fprintf(stderr, "pipewright: watch: librdkafka's mock cluster (pipewrightd --kafka "
+                        "embedded) cannot look offsets up by time: reading from the beginning\n");
+        o->from_beginning = 1;
     }
     rc = add_partitions(o, rk, reports, deadline, parts);
     if (rc == CLI_EX_OK) rc = add_partitions(o, rk, audio, deadline, parts);
