@@ -1,11 +1,11 @@
-/* common/limits.h - bounds on everything that comes from outside.
+/* common/bounds.h - bounds on everything that comes from outside.
  *
  * Every decoder checks these *before* it allocates, so that a hostile message costs at most a
  * bounded amount of memory and time. They are deliberately generous for real requirements
  * (a requirement is a few KB) and tight against abuse.
  */
-#ifndef PW_COMMON_LIMITS_H
-#define PW_COMMON_LIMITS_H
+#ifndef PW_COMMON_BOUNDS_H
+#define PW_COMMON_BOUNDS_H
 
 #define PW_MAX_MESSAGE_BYTES (1024 * 1024) /* a whole requirement message on the wire */
 #define PW_MAX_ID_BYTES 128                /* event_id, project_id */
