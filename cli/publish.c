@@ -21,7 +21,7 @@
 
 #include "buf.h"
 #include "kafka.h"
-#include "limits.h"
+#include "bounds.h"
 #include "requirement.h"
 #include "wire.h"
 #include "xalloc.h"

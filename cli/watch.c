@@ -26,7 +26,7 @@
 #include <openssl/evp.h>
 
 #include "kafka.h"
-#include "limits.h"
+#include "bounds.h"
 #include "wire.h"
 #include "xalloc.h"
 

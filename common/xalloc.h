@@ -1,7 +1,7 @@
 /* common/xalloc.h - allocation that aborts on out-of-memory.
  *
  * Untrusted sizes are bounded by the caller *before* they reach these functions (see
- * common/limits.h); past that point an allocation failure is not something the service can
+ * common/bounds.h); past that point an allocation failure is not something the service can
  * recover from, so these abort with a message instead of returning NULL (as Redis's zmalloc does).
  * Callers therefore never check the result for NULL.
  */
