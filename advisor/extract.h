@@ -17,17 +17,39 @@
 struct extract_note {
     char *field;    /* owned: "sources[0].volume_gb_per_day", "freshness_seconds", "cloud", ... */
     char *evidence; /* owned: the words of the text it came from, e.g. "2 TB/day" */
+    char *why;      /* owned, NULL when the words say it plainly: "upper end of a range",
+                       "count x record size", "stated rate, taken as the peak" */
 };
 
 struct extract_result {
     struct extract_note *notes; /* owned array */
     size_t n_notes;
+    int pii_mentioned;          /* 1 when the text speaks of personal data anywhere, even where it
+                                   cannot tie it to one source; 0 otherwise */
 };
 
+/* The extractor's word lists (advisor/data/extract_*.tsv), parsed once; immutable afterwards and
+ * shareable by any number of threads. */
+struct extract_lexicon;
+
+/* Parses the embedded word lists. Returns NULL and writes why into 'errstr' on a data error. */
+struct extract_lexicon *extract_lexicon_new(char *errstr, size_t errstr_size);
+/* Frees 'lex'; NULL is a no-op. */
+void extract_lexicon_free(struct extract_lexicon *lex);
+
 /* Fills unknown fields of 'req' from 'title' and 'description' (either may be NULL) and appends
- * one note per value set to 'out' (initialised by the caller with {0}). */
+ * one note per value set to 'out' (initialised by the caller with {0}). Borrows 'lex'. Fields
+ * already known are kept; sources are added only when 'req' has none; lists only when empty.
+ * The description is read first, the title fills what it left unknown. Each text is read up to
+ * PW_MAX_TEXT_BYTES. */
+void extract_requirement_lex(const struct extract_lexicon *lex, const char *title,
+                             const char *description, struct requirement *req,
+                             struct extract_result *out);
+/* The same with a lexicon built and freed inside the call (tens of microseconds more): for
+ * callers that extract once. Aborts if the embedded word lists are broken (a build defect). */
 void extract_requirement(const char *title, const char *description, struct requirement *req,
                          struct extract_result *out);
+/* Frees what 'out' owns and leaves it empty. */
 void extract_result_fini(struct extract_result *out);
 
 #endif

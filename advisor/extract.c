@@ -1,0 +1,605 @@
+/* advisor/extract.c - free text to requirement fields: the entry point and the scalar fields.
+ *
+ * Owns the reading of freshness, retention, budget, cloud, existing stack, compliance, consumers,
+ * team size, skills and availability from tokens (extract_lex.c), and the notes that say which
+ * words each value came from; data feeds are read by extract_feeds.c. Prefers an unknown to a
+ * guess: a number needs its unit and a cue word in its clause ("within", "keep", "budget"), and
+ * a cue next to a denial ("no", "not") is ignored. Never overwrites a known field. The
+ * description is read first; the title only fills what the description left unknown.
+ * Pure: no I/O, no globals, no clock; deterministic.
+ */
+#include "extract.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract_int.h"
+#include "bounds.h"
+#include "xalloc.h"
+
+#define SECONDS_PER_MONTH 2628000.0 /* 365/12 days, as in extract_units.tsv */
+#define MAX_EVIDENCE 200
+
+/* ---- notes --------------------------------------------------------------------------------- */
+
+/* Appends the text of tokens [a, bnd) to 'out' (length '*len', at most MAX_EVIDENCE bytes),
+ * runs of white space as one space. */
+static void
+evidence_append(char *out, size_t *len, const struct tokens *t, size_t a, size_t bnd)
+{
+    if (a >= bnd || bnd > t->n) return;
+    const char *s = t->text + t->v[a].off, *e = t->text + t->v[bnd - 1].end;
+    size_t n = *len;
+    int space = 0;
+    for (; s < e && n < MAX_EVIDENCE; s++) {
+        char c = *s;
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = 1;
+            continue;
+        }
+        if (space && n && n + 1 < MAX_EVIDENCE) out[n++] = ' ';
+        space = 0;
+        out[n++] = c;
+    }
+    /* never end inside a UTF-8 sequence */
+    if (s < e) {
+        while (n && ((unsigned char)out[n - 1] & 0xC0) == 0x80) n--;
+        if (n && (unsigned char)out[n - 1] >= 0xC0) n--;
+    }
+    *len = n;
+}
+
+void
+extract_note_add_(struct extract_result *out, const char *field, const struct tokens *t,
+                  size_t a, size_t b, size_t a2, size_t b2, const char *why)
+{
+    char ev[2 * MAX_EVIDENCE + 8];
+    size_t len = 0;
+    evidence_append(ev, &len, t, a, b);
+    if (a2 < b2) {
+        if (len) memcpy(ev + len, " ... ", 5), len += 5;
+        size_t more = 0;
+        evidence_append(ev + len, &more, t, a2, b2);
+        len += more;
+    }
+    ev[len] = '\0';
+    out->notes = xrealloc(out->notes, (out->n_notes + 1) * sizeof(*out->notes));
+    struct extract_note *n = &out->notes[out->n_notes++];
+    n->field = xstrdup(field);
+    n->evidence = xstrndup(ev, len);
+    n->why = xstrdup(why);
+}
+
+static void
+note_value(struct extract_result *out, const char *field, const struct tokens *t, size_t a,
+           size_t b, const char *why)
+{
+    extract_note_add_(out, field, t, a, b, 0, 0, why);
+}
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+struct ctx {
+    const struct extract_lexicon *lex;
+    const struct tokens *t;
+    struct requirement *req;
+    struct extract_result *out;
+    /* lists that were empty before extraction, so the text may fill them */
+    int fill_consumers, fill_compliance, fill_stack, fill_skills;
+};
+
+static const struct lex_entry *
+match(const struct ctx *c, size_t i, enum lex_cat cat, size_t *end)
+{
+    return extract_match_(c->lex, c->t, i, cat, end);
+}
+
+/* Tokens [*a, *b) of the clause (or sentence) of token 'i'. */
+static void
+clause_of(const struct tokens *t, size_t i, int sentence, size_t *a, size_t *b)
+{
+    *a = sentence ? t->v[i].sent_a : t->v[i].clause_a;
+    *b = sentence ? t->v[i].sent_b : t->v[i].clause_b;
+}
+
+/* A denial ("no", "not", "don't") among the 'n' tokens before 'i' in its clause. */
+static int
+denied(const struct ctx *c, size_t i, size_t n)
+{
+    for (size_t j = i, k = 0; j-- > 0 && k < n; k++) {
+        if (c->t->v[j].clause != c->t->v[i].clause) break;
+        if (match(c, j, LEX_NEGATION, NULL)) return 1;
+    }
+    return 0;
+}
+
+static int
+in_range(const struct ctx *c, size_t a, size_t b, enum lex_cat cat)
+{
+    return extract_find_(c->lex, c->t, a, b, cat, NULL);
+}
+
+/* A duration at number token 'i': "5 minutes", "2-minute", "24h". Returns seconds (the lower end
+ * of a range when 'low'), 0 when none; '*end' after it. */
+static double
+duration_at(const struct ctx *c, size_t i, int low, size_t *end)
+{
+    const struct tok *k = &c->t->v[i];
+    if (k->type != TOK_NUM || (k->numf & (NUMF_MONEY | NUMF_PERCENT)) || k->num <= 0) return 0;
+    size_t j = i + 1;
+    if (extract_is_sym_(c->t, j, '-') && (c->t->v[j].flags & TOKF_GLUED)) j++;
+    const struct lex_entry *e = match(c, j, LEX_TIME, end);
+    if (e == NULL) return 0;
+    return (low ? k->num_lo : k->num) * e->value;
+}
+
+static void
+list_add(struct strlist *l, const char *s)
+{
+    if (l->n >= PW_MAX_LIST_ITEMS) return;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0) return;
+    strlist_push(l, s);
+}
+
+/* Adds 'label' to the list 'l' with a note "<name>[i]". */
+static void
+list_note(struct ctx *c, struct strlist *l, const char *name, const char *label, size_t a,
+          size_t b)
+{
+    size_t before = l->n;
+    list_add(l, label);
+    if (l->n == before) return;
+    char field[64];
+    snprintf(field, sizeof(field), "%s[%zu]", name, before);
+    note_value(c->out, field, c->t, a, b, NULL);
+}
+
+/* ---- freshness ----------------------------------------------------------------------------- */
+
+static void
+read_freshness(struct ctx *c)
+{
+    const struct tokens *t = c->t;
+    double best = INFINITY;
+    size_t best_a = 0, best_b = 0;
+    const char *best_why = NULL;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t ca, cb, end;
+        clause_of(t, i, 0, &ca, &cb);
+        const struct lex_entry *e = match(c, i, LEX_FRESH, &end);
+        if (e && !denied(c, i, 3)) {
+            int cadence = strcmp(e->label, "cadence") == 0;
+            /* "2 GB daily" is a volume's period, not a cadence */
+            int after_amount = i > 0 && (t->v[i - 1].type == TOK_NUM ||
+                                         match(c, i - 1, LEX_SIZE, NULL) ||
+                                         match(c, i - 1, LEX_COUNT, NULL));
+            if ((!cadence || in_range(c, ca, cb, LEX_FRESHOUTPUT)) && !after_amount &&
+                e->value < best) {
+                best = e->value;
+                best_a = i, best_b = end;
+                best_why = cadence ? "the cadence of the output" : NULL;
+            }
+        }
+        /* "by 7am", "by 06:00": a daily deadline */
+        if ((extract_is_word_(t, i, "by") || extract_is_word_(t, i, "before")) && i + 1 < t->n &&
+            t->v[i + 1].type == TOK_NUM && t->v[i + 1].num <= 24 &&
+            ((extract_is_sym_(t, i + 2, ':') && i + 3 < t->n && t->v[i + 3].type == TOK_NUM) ||
+             extract_is_word_(t, i + 2, "am") || extract_is_word_(t, i + 2, "pm")) &&
+            86400 < best) {
+            best = 86400;
+            best_a = i, best_b = extract_is_sym_(t, i + 2, ':') ? i + 4 : i + 3;
+            best_why = "a daily deadline";
+        }
+        double sec = duration_at(c, i, 1, &end);
+        if (sec <= 0 || sec > 172800) continue;
+        size_t trig = i;
+        int trigger = 0, every = 0;
+        for (size_t j = i, k = 0; j-- > ca && k < 3; k++) {
+            if (match(c, j, LEX_FRESHTRIGGER, NULL)) trigger = 1, trig = j;
+            if (extract_is_word_(t, j, "every") && j + 1 == i) every = 1, trig = j;
+        }
+        int data = 0;
+        for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
+            if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
+        if (in_range(c, ca, cb, LEX_SERVING) || in_range(c, ca, cb, LEX_FRESHBLOCK)) continue;
+        if (every && !in_range(c, ca, cb, LEX_FRESHOUTPUT)) continue;
+        if (!trigger && !every && !data) continue;
+        if (sec < best) {
+            best = sec;
+            best_a = trig, best_b = end;
+            best_why = every ? "the cadence of the output" : NULL;
+            if (t->v[i].numf & NUMF_RANGE) best_why = "the stricter end of the range";
+        }
+    }
+    if (isinf(best) || req_known(c->req->freshness_seconds)) return;
+    c->req->freshness_seconds = best;
+    note_value(c->out, "freshness_seconds", t, best_a, best_b, best_why);
+}
+
+/* ---- retention ----------------------------------------------------------------------------- */
+
+static void
+read_retention(struct ctx *c)
+{
+    const struct tokens *t = c->t;
+    double best = 0;
+    size_t best_a = 0, best_b = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t end, sa, sb;
+        double sec = duration_at(c, i, 0, &end);
+        if (sec < 86400) continue;
+        clause_of(t, i, 1, &sa, &sb);
+        size_t from = i;
+        int cue = 0;
+        for (size_t j = i, k = 0; j-- > sa && k < 10; k++) {
+            if (match(c, j, LEX_FRESHTRIGGER, NULL) && k < 2) break; /* "within 30 days" */
+            if (match(c, j, LEX_RETAIN, NULL)) {
+                cue = 1, from = j;
+                break;
+            }
+        }
+        size_t after = end;
+        if (extract_is_word_(t, after, "of") && after + 1 < sb &&
+            t->v[after + 1].type == TOK_WORD && !match(c, after + 1, LEX_RETAINBLOCK, NULL)) {
+            cue = 1; /* "18 months of history", "2 years of the counts" */
+            after += 2;
+            if (match(c, after - 1, LEX_STOP, NULL) && after < sb && t->v[after].type == TOK_WORD)
+                after++;
+        } else if (match(c, after, LEX_RETAIN, &after)) {
+            cue = 1; /* "10-year retention" */
+        }
+        if (!cue || denied(c, from, 2)) continue;
+        double days = round(sec / 86400);
+        if (days > best) {
+            best = days;
+            best_a = from, best_b = after;
+        }
+    }
+    if (best <= 0 || req_known(c->req->retention_days)) return;
+    c->req->retention_days = best;
+    note_value(c->out, "retention_days", t, best_a, best_b, NULL);
+}
+
+/* ---- budget -------------------------------------------------------------------------------- */
+
+static void
+read_budget(struct ctx *c)
+{
+    const struct tokens *t = c->t;
+    if (req_known(c->req->budget_usd_per_month)) return;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct tok *k = &t->v[i];
+        if (k->type != TOK_NUM || (k->numf & NUMF_PERCENT) || k->num <= 0) continue;
+        size_t sa, sb, end = i + 1, pend;
+        clause_of(t, i, 1, &sa, &sb);
+        if (!in_range(c, sa, sb, LEX_BUDGET)) continue;
+        if ((i > 0 && (extract_is_sym_(t, i - 1, 'E') || extract_is_sym_(t, i - 1, 'L'))) ||
+            match(c, end, LEX_OTHERCURRENCY, NULL))
+            continue;
+        int money = (k->numf & NUMF_MONEY) != 0;
+        if (match(c, end, LEX_CURRENCY, &pend)) money = 1, end = pend;
+        if (!money) {
+            /* "budget of 1.2M a year": a bare amount right after the budget word */
+            for (size_t j = i, n = 0; j-- > sa && n < 3; n++)
+                if (match(c, j, LEX_BUDGET, NULL)) money = 1;
+            if (!money || match(c, end, LEX_SIZE, NULL) || match(c, end, LEX_TIME, NULL)) continue;
+        }
+        double sec = 0;
+        if (!extract_period_(c->lex, t, end, &sec, &pend)) {
+            /* "a monthly budget of $5,000" */
+            for (size_t j = i, n = 0; j-- > sa && n < 4 && sec == 0; n++)
+                if (match(c, j, LEX_PERIOD, NULL)) sec = match(c, j, LEX_PERIOD, NULL)->value;
+            pend = end;
+            if (sec == 0) continue; /* no period: a project total or a monthly figure? unknown */
+        }
+        c->req->budget_usd_per_month = k->num * SECONDS_PER_MONTH / sec;
+        note_value(c->out, "budget_usd_per_month", t, i, pend,
+                   (k->numf & NUMF_RANGE) ? "upper end of the range" : NULL);
+        return;
+    }
+}
+
+/* ---- cloud and existing stack -------------------------------------------------------------- */
+
+static void
+read_cloud(struct ctx *c)
+{
+    const struct tokens *t = c->t;
+    if (c->req->cloud != NULL) return;
+    const char *pub = NULL, *other = NULL, *hint = NULL, *target = NULL;
+    size_t pub_i = 0, pub_end = 0, other_i = 0, other_end = 0, hint_i = 0, hint_end = 0;
+    size_t target_i = 0, target_end = 0;
+    int n_pub = 0, hint_conflict = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t end;
+        const struct lex_entry *e = match(c, i, LEX_CLOUD, &end);
+        if (e && !denied(c, i, 2)) {
+            int is_pub = strcmp(e->label, "on_prem") != 0 && strcmp(e->label, "any") != 0;
+            if (is_pub) {
+                if (pub == NULL || strcmp(pub, e->label) != 0) n_pub++;
+                if (pub == NULL) pub = e->label, pub_i = i, pub_end = end;
+                if (i > 0 && (extract_is_word_(t, i - 1, "to") || extract_is_word_(t, i - 1, "onto")))
+                    target = e->label, target_i = i, target_end = end;
+            } else if (other == NULL || strcmp(e->label, "on_prem") == 0) {
+                other = e->label, other_i = i, other_end = end;
+            }
+            i = end - 1;
+            continue;
+        }
+        e = match(c, i, LEX_CLOUDHINT, &end);
+        if (e && (e->value < 2 || (t->v[i].flags & TOKF_CAP)) && !denied(c, i, 2)) {
+            if (hint && strcmp(hint, e->label) != 0) hint_conflict = 1;
+            if (hint == NULL) hint = e->label, hint_i = i, hint_end = end;
+        }
+    }
+    const char *why = NULL;
+    size_t a, b;
+    if (n_pub == 1) {
+        a = pub_i, b = pub_end;
+    } else if (n_pub > 1 && target) {
+        pub = target, a = target_i, b = target_end;
+        why = "several clouds named: the one moved to";
+    } else if (n_pub == 0 && other) {
+        pub = other, a = other_i, b = other_end;
+    } else if (n_pub == 0 && hint && !hint_conflict) {
+        pub = hint, a = hint_i, b = hint_end;
+        why = "a product that runs on this cloud only";
+    } else {
+        return;
+    }
+    c->req->cloud = xstrdup(pub);
+    note_value(c->out, "cloud", t, a, b, why);
+}
+
+/* Index of the first token of the sentence of 'i' that opens talk of the team, or SIZE_MAX. */
+static size_t
+team_start(const struct ctx *c, size_t i)
+{
+    size_t sa, sb;
+    clause_of(c->t, i, 1, &sa, &sb);
+    for (size_t j = sa; j < sb; j++) {
+        const struct lex_entry *e = match(c, j, LEX_TEAM, NULL);
+        if ((e && strcmp(e->label, "-") != 0 && e->label[0] != '\0') ||
+            match(c, j, LEX_PERSON, NULL))
+            return j;
+    }
+    return SIZE_MAX;
+}
+
+static void
+read_stack(struct ctx *c)
+{
+    const struct tokens *t = c->t;
+    if (!c->fill_stack) return;
+    int sent = -1, state = 0, later_pos = 0, any_neg = 0;
+    size_t team = SIZE_MAX;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->v[i].sent != sent) {
+            size_t sa, sb;
+            sent = t->v[i].sent;
+            clause_of(t, i, 1, &sa, &sb);
+            state = 0;
+            later_pos = in_range(c, sa, sb, LEX_STACKPOS);
+            any_neg = in_range(c, sa, sb, LEX_STACKNEG);
+            team = team_start(c, i);
+        }
+        size_t end;
+        const struct lex_entry *pos = match(c, i, LEX_STACKPOS, NULL);
+        if (match(c, i, LEX_STACKNEG, NULL))
+            state = -1;
+        else if (pos && (pos->value >= 2 || state == 0))
+            state = 1; /* "already" overrides an earlier "want"; "our" does not */
+        const struct lex_entry *e = match(c, i, LEX_PRODUCT, &end);
+        if (e == NULL || i >= team) continue;
+        if (e->value >= 2 && !(t->v[i].flags & TOKF_CAP)) continue;
+        /* "S3" on premises is an S3-compatible store, not Amazon S3 */
+        const struct lex_entry *home = match(c, i, LEX_CLOUDHINT, NULL);
+        if (home && c->req->cloud && strcmp(c->req->cloud, "any") != 0 &&
+            strcmp(c->req->cloud, home->label) != 0)
+            continue;
+        /* in use: after a word saying so, or in a sentence that says so and weighs nothing */
+        if (state == 1 || (state == 0 && later_pos && !any_neg))
+            list_note(c, &c->req->existing_stack, "existing_stack", e->label, i, end);
+        i = end - 1;
+    }
+}
+
+/* ---- compliance, consumers ----------------------------------------------------------------- */
+
+static void
+read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name)
+{
+    const struct tokens *t = c->t;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t end;
+        const struct lex_entry *e = match(c, i, cat, &end);
+        if (e == NULL) continue;
+        /* "GDPR does not apply", "no dashboards" */
+        int deny = denied(c, i, 2);
+        for (size_t j = end; j < end + 3 && j < t->n && t->v[j].clause == t->v[i].clause; j++)
+            if (match(c, j, LEX_NEGATION, NULL)) deny = 1;
+        if (!deny) list_note(c, l, name, e->label, i, end);
+        i = end - 1;
+    }
+}
+
+/* ---- team, skills, availability ------------------------------------------------------------ */
+
+static void
+read_team(struct ctx *c)
+{
+    const struct tokens *t = c->t;
+    if (req_known(c->req->team_size)) return;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t sa, sb, end;
+        const struct lex_entry *e = match(c, i, LEX_TEAM, &end);
+        if (e && strcmp(e->label, "size") == 0 && !denied(c, i, 2)) {
+            c->req->team_size = e->value;
+            note_value(c->out, "team_size", t, i, end, NULL);
+            return;
+        }
+        /* "team of 4", "the team is 5" */
+        if (e && strcmp(e->label, "strong") == 0 && end < t->n && t->v[end].type == TOK_NUM &&
+            t->v[end].numf == 0 && t->v[end].num >= 1 && t->v[end].num <= 1000 &&
+            t->v[end].num == floor(t->v[end].num)) {
+            size_t stop = end + 1;
+            for (size_t j = stop, n = 0; j < t->n && n <= 3; j++, n++) {
+                size_t pend;
+                if (match(c, j, LEX_PERSON, &pend)) {
+                    stop = pend;
+                    break;
+                }
+                if (t->v[j].type != TOK_WORD || match(c, j, LEX_STOP, NULL)) break;
+            }
+            c->req->team_size = t->v[end].num;
+            note_value(c->out, "team_size", t, i, stop, NULL);
+            return;
+        }
+        const struct tok *k = &t->v[i];
+        if (k->type != TOK_NUM || k->numf || k->num < 1 || k->num > 1000 ||
+            k->num != floor(k->num))
+            continue;
+        clause_of(t, i, 1, &sa, &sb);
+        if (!in_range(c, sa, sb, LEX_TEAM)) continue;
+        size_t j = i + 1;
+        int found = 0;
+        if (extract_is_word_(t, j, "of") && extract_is_word_(t, j + 1, "us")) {
+            found = 1, end = j + 2; /* "2 of us" */
+        } else {
+            if (extract_is_word_(t, j, "of")) j++; /* "a couple of engineers" */
+            for (size_t n = 0; j < sb && n <= 3; j++, n++) {
+                if (match(c, j, LEX_PERSON, &end)) {
+                    found = 1;
+                    break;
+                }
+                if (t->v[j].type != TOK_WORD && !extract_is_sym_(t, j, '-')) break;
+                if (match(c, j, LEX_STOP, NULL)) break;
+            }
+        }
+        if (!found) continue;
+        int served = 0;
+        for (size_t p = i, n = 0; p-- > sa && n < 3; n++)
+            if (match(c, p, LEX_NOTTEAM, NULL)) served = 1;
+        if (served) continue; /* "used by 40 analysts" */
+        c->req->team_size = k->num;
+        note_value(c->out, "team_size", t, i, end, NULL);
+        return;
+    }
+}
+
+static void
+read_skills(struct ctx *c)
+{
+    const struct tokens *t = c->t;
+    if (!c->fill_skills) return;
+    int sent = -1;
+    size_t team = SIZE_MAX;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->v[i].sent != sent) {
+            sent = t->v[i].sent;
+            team = team_start(c, i);
+        }
+        size_t end;
+        const struct lex_entry *e = match(c, i, LEX_SKILL, &end);
+        if (e == NULL || i < team) continue;
+        if (e->value >= 2 && !(t->v[i].flags & TOKF_CAP)) continue;
+        list_note(c, &c->req->team_skills, "team_skills", e->label, i, end);
+        i = end - 1;
+    }
+}
+
+static void
+read_availability(struct ctx *c)
+{
+    const struct tokens *t = c->t;
+    if (req_known(c->req->availability_target)) return;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct tok *k = &t->v[i];
+        if (k->type != TOK_NUM) continue;
+        size_t sa, sb;
+        clause_of(t, i, 1, &sa, &sb);
+        double v = NAN;
+        size_t end = i + 1;
+        if ((k->numf & NUMF_PERCENT) && k->num >= 90 && k->num < 100 &&
+            in_range(c, sa, sb, LEX_AVAIL))
+            v = k->num;
+        else if (extract_is_word_(t, i + 1, "nines") && k->num >= 2 && k->num <= 6 &&
+                 k->num == floor(k->num))
+            v = 100 - pow(10, 2 - k->num), end = i + 2; /* "three nines" */
+        if (isnan(v)) continue;
+        c->req->availability_target = v;
+        note_value(c->out, "availability_target", t, i, end, NULL);
+        return;
+    }
+}
+
+/* ---- entry points -------------------------------------------------------------------------- */
+
+static void
+read_text(struct ctx *c, const char *text, int title)
+{
+    if (text == NULL) return;
+    size_t len = strnlen(text, PW_MAX_TEXT_BYTES);
+    struct tokens t;
+    extract_tokens_init_(&t, c->lex, text, len);
+    c->t = &t;
+    /* the title sums up the description: its volumes would count the same feed twice */
+    if (!title || c->req->n_sources == 0) extract_sources_(c->lex, &t, c->req, c->out);
+    read_freshness(c);
+    read_retention(c);
+    read_budget(c);
+    read_cloud(c);
+    read_stack(c);
+    if (c->fill_compliance) read_labels(c, LEX_COMPLIANCE, &c->req->compliance, "compliance");
+    if (c->fill_consumers) read_labels(c, LEX_CONSUMER, &c->req->consumers, "consumers");
+    read_team(c);
+    read_skills(c);
+    read_availability(c);
+    c->t = NULL;
+    extract_tokens_fini_(&t);
+}
+
+void
+extract_requirement_lex(const struct extract_lexicon *lex, const char *title,
+                        const char *description, struct requirement *req,
+                        struct extract_result *out)
+{
+    PW_ASSERT(lex != NULL && req != NULL && out != NULL);
+    struct ctx c;
+    memset(&c, 0, sizeof(c));
+    c.lex = lex;
+    c.req = req;
+    c.out = out;
+    c.fill_consumers = req->consumers.n == 0;
+    c.fill_compliance = req->compliance.n == 0;
+    c.fill_stack = req->existing_stack.n == 0;
+    c.fill_skills = req->team_skills.n == 0;
+    read_text(&c, description, 0);
+    read_text(&c, title, 1);
+}
+
+void
+extract_requirement(const char *title, const char *description, struct requirement *req,
+                    struct extract_result *out)
+{
+    char err[256];
+    struct extract_lexicon *lex = extract_lexicon_new(err, sizeof(err));
+    if (lex == NULL) pw_assert_fail(err, __FILE__, __LINE__);
+    extract_requirement_lex(lex, title, description, req, out);
+    extract_lexicon_free(lex);
+}
+
+void
+extract_result_fini(struct extract_result *out)
+{
+    for (size_t i = 0; i < out->n_notes; i++) {
+        free(out->notes[i].field);
+        free(out->notes[i].evidence);
+        free(out->notes[i].why);
+    }
+    free(out->notes);
+    memset(out, 0, sizeof(*out));
+}

@@ -1,0 +1,735 @@
+/* advisor/extract_feeds.c - data feeds and their volumes from free text.
+ *
+ * Reads measures ("2 TB/day", "120,000 stories a day", "up to 40 items a second", "~20 KB each",
+ * "about 1,000 on average", "a third of that on average") and groups them into feeds: a measure
+ * joins the feed just before it in the same sentence when that feed lacks its dimension and the
+ * measure names no other feed; otherwise it starts a feed named and typed from the words around
+ * it. A total followed by its breakdown is dropped in favour of the parts. Volumes come only from
+ * stated units: a daily count without a record size gives no volume, and a peak rate is never
+ * stretched over a day. Pure: no I/O, no globals.
+ */
+#include "extract_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "xalloc.h"
+
+enum dim {
+    DIM_VOLUME = 0, /* GB per day */
+    DIM_PEAK,       /* events per second at peak */
+    DIM_AVG,        /* events per second on average */
+    DIM_DAILY,      /* events per day */
+    DIM_SIZE,       /* bytes per record */
+    DIM_COUNT
+};
+
+enum measure_flag {
+    MF_RANGE = 1,     /* the value is the upper end of a range */
+    MF_UNSPEC = 2,    /* a rate with no word saying peak or average */
+    MF_INHERIT = 4,   /* a count or number whose unit is the rate before it in the sentence */
+    MF_FRACTION = 8,  /* "a third of that on average": 'value' is the fraction */
+    MF_GEOMEAN = 16,  /* a record size range, taken as its geometric mean */
+    MF_STRONG = 32,   /* its count noun phrase tells feeds apart ("GPS pings") */
+};
+
+struct measure {
+    enum dim dim;
+    unsigned flags;
+    double value;
+    size_t a, b;           /* token span */
+    size_t name_a, name_b; /* the count noun phrase, empty when none */
+    size_t of_a, of_b;     /* "of <words>" after a volume, empty when none */
+    enum source_kind kind; /* implied by the count noun */
+    int sent, depth;
+};
+
+struct span {
+    size_t a, b, a2, b2;
+};
+
+struct feed {
+    char name[64];
+    enum source_kind kind;
+    struct span name_ev, kind_ev;
+    int has[DIM_COUNT];
+    double val[DIM_COUNT];
+    struct span ev[DIM_COUNT];
+    const char *why[DIM_COUNT];
+    size_t name_a, name_b; /* tokens of the name, for tying later sentences to the feed */
+    int pii;               /* 1, 0, -1 */
+    struct span pii_ev;
+    int sent;
+    size_t ctx_a, ctx_b;
+    int dropped;
+};
+
+struct reader {
+    const struct extract_lexicon *lex;
+    const struct tokens *t;
+    struct measure *m;
+    size_t n_m, cap_m;
+    struct feed *f;
+    size_t n_f, cap_f;
+};
+
+static struct measure *
+add_measure(struct reader *r, enum dim dim, double value, size_t a, size_t b)
+{
+    if (r->n_m == r->cap_m) {
+        r->cap_m = r->cap_m ? 2 * r->cap_m : 16;
+        r->m = xrealloc(r->m, r->cap_m * sizeof(*r->m));
+    }
+    struct measure *m = &r->m[r->n_m++];
+    memset(m, 0, sizeof(*m));
+    m->dim = dim;
+    m->value = value;
+    m->a = a;
+    m->b = b;
+    m->sent = r->t->v[a].sent;
+    m->depth = r->t->v[a].depth;
+    return m;
+}
+
+static int
+is_content_word(const struct reader *r, size_t i)
+{
+    const struct tok *k = &r->t->v[i];
+    return k->type == TOK_WORD && !extract_match_(r->lex, r->t, i, LEX_STOP, NULL) &&
+           !extract_match_(r->lex, r->t, i, LEX_TIME, NULL) &&
+           !extract_match_(r->lex, r->t, i, LEX_SIZE, NULL) &&
+           !extract_match_(r->lex, r->t, i, LEX_PERIOD, NULL);
+}
+
+/* Peak or average words within the clause around tokens [a, b). Returns DIM_PEAK, DIM_AVG, or
+ * DIM_COUNT when neither. */
+static enum dim
+rate_cue(const struct reader *r, size_t a, size_t b)
+{
+    const struct tokens *t = r->t;
+    int clause_a = t->v[a].clause, clause_b = t->v[b - 1].clause;
+    for (size_t i = a, n = 0; i-- > 0 && n < 3; n++) {
+        if (t->v[i].clause != clause_a) break;
+        if (extract_match_(r->lex, t, i, LEX_AVERAGE, NULL)) return DIM_AVG;
+        if (extract_match_(r->lex, t, i, LEX_PEAK, NULL)) return DIM_PEAK;
+    }
+    for (size_t i = b, n = 0; i < t->n && n < 7; i++, n++) {
+        if (t->v[i].clause != clause_b || t->v[i].type == TOK_NUM || extract_is_sym_(t, i, '('))
+            break;
+        if (extract_match_(r->lex, t, i, LEX_AVERAGE, NULL)) return DIM_AVG;
+        if (extract_match_(r->lex, t, i, LEX_PEAK, NULL)) return DIM_PEAK;
+    }
+    return DIM_COUNT;
+}
+
+/* A count noun phrase at 'j' ("GPS pings", "stories and updates", "article edits"): up to three
+ * content words then a count noun. Returns the index after it, or j when there is none. */
+static size_t
+count_phrase(const struct reader *r, size_t j, const struct lex_entry **noun, int *modified)
+{
+    const struct tokens *t = r->t;
+    size_t end;
+    *modified = 0;
+    for (size_t k = j, words = 0; k < t->n && words <= 3; k++) {
+        const struct lex_entry *e = extract_match_(r->lex, t, k, LEX_COUNT, &end);
+        if (e) {
+            *noun = e;
+            *modified = k > j;
+            size_t end2;
+            if (extract_is_word_(t, end, "and") &&
+                extract_match_(r->lex, t, end + 1, LEX_COUNT, &end2))
+                end = end2;
+            return end;
+        }
+        if (extract_is_sym_(t, k, '-') && (t->v[k].flags & TOKF_GLUED)) continue;
+        if (!is_content_word(r, k)) break;
+        words++;
+    }
+    return j;
+}
+
+/* Record-size words around a size at [i, k): "each", "per record", "a record", "/event",
+ * "<count> of ~300 bytes", "record size of". */
+static int
+is_record_size(const struct reader *r, size_t i, size_t k)
+{
+    const struct tokens *t = r->t;
+    for (size_t m = k, n = 0; m < t->n && n < 4; m++, n++) {
+        if (extract_is_word_(t, m, "each")) return 1;
+        if ((extract_is_word_(t, m, "per") || extract_is_word_(t, m, "a") ||
+             extract_is_word_(t, m, "an") || extract_is_sym_(t, m, '/')) &&
+            extract_match_(r->lex, t, m + 1, LEX_COUNT, NULL))
+            return 1;
+        if (t->v[m].type != TOK_WORD) break;
+    }
+    if (i >= 2 && extract_is_word_(t, i - 1, "of") &&
+        (extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL) ||
+         extract_is_word_(t, i - 2, "size") || extract_is_word_(t, i - 2, "sizes")))
+        return 1;
+    for (size_t m = i, n = 0; m-- > 0 && n < 3; n++)
+        if (extract_is_word_(t, m, "size") || extract_is_word_(t, m, "sized")) return 1;
+    return 0;
+}
+
+/* Reads the measure starting at number token 'i'; returns the index after it (i + 1 if none). */
+static size_t
+read_measure(struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    const struct tok *num = &t->v[i];
+    size_t end, k;
+    double sec;
+    if (num->numf & (NUMF_MONEY | NUMF_PERCENT) || num->num <= 0) return i + 1;
+    const struct lex_entry *unit = extract_match_(r->lex, t, i + 1, LEX_SIZE, &end);
+    if (unit) {
+        double hi = num->num * unit->value, lo = num->num_lo * unit->value;
+        unsigned flags = (num->numf & NUMF_RANGE) ? MF_RANGE : 0;
+        k = end;
+        const struct lex_entry *unit2;
+        size_t end2;
+        if ((extract_is_word_(t, k, "to") || extract_is_sym_(t, k, '-')) && k + 1 < t->n &&
+            t->v[k + 1].type == TOK_NUM &&
+            (unit2 = extract_match_(r->lex, t, k + 2, LEX_SIZE, &end2)) &&
+            t->v[k + 1].num * unit2->value > hi) {
+            lo = hi; /* "100 MB to 50 GB each" */
+            hi = t->v[k + 1].num * unit2->value;
+            flags |= MF_RANGE;
+            k = end2;
+        }
+        if (extract_period_(r->lex, t, k, &sec, &end)) {
+            struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
+            m->flags = flags;
+            if (extract_is_word_(t, end, "of")) { /* "60 GB/day of log lines" */
+                size_t p = end + 1;
+                while (p < t->n && p < end + 7 && t->v[p].type == TOK_WORD) p++;
+                m->of_a = end + 1;
+                m->of_b = p;
+            }
+            return end;
+        }
+        if (extract_is_word_(t, k, "of")) {
+            for (size_t p = k + 1; p < t->n && p <= k + 6; p++) {
+                if (extract_period_(r->lex, t, p, &sec, &end)) {
+                    struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
+                    m->flags = flags;
+                    m->of_a = k + 1;
+                    m->of_b = p;
+                    return end;
+                }
+                if (t->v[p].type != TOK_WORD &&
+                    !(extract_is_sym_(t, p, '-') && (t->v[p].flags & TOKF_GLUED)))
+                    break;
+            }
+        }
+        if (is_record_size(r, i, k) || extract_match_(r->lex, t, k, LEX_COUNT, NULL)) {
+            double v = hi;
+            if (flags & MF_RANGE) v = sqrt(hi * (lo > 0 ? lo : hi));
+            struct measure *m = add_measure(r, DIM_SIZE, v, i, k);
+            m->flags = (flags & MF_RANGE) ? MF_GEOMEAN : 0;
+            return k;
+        }
+        return k; /* a size with no rate: a capacity or a file, not a feed's volume */
+    }
+    const struct lex_entry *noun = NULL;
+    int modified = 0;
+    size_t ce = count_phrase(r, i + 1, &noun, &modified);
+    const struct lex_entry *ru = extract_match_(r->lex, t, i + 1, LEX_RATEUNIT, &end);
+    if (ce > i + 1 || ru) {
+        struct measure *m;
+        if (ru) {
+            m = add_measure(r, DIM_PEAK, num->num, i, end);
+            ce = end;
+        } else if (extract_period_(r->lex, t, ce, &sec, &end) ||
+                   ((ru = extract_match_(r->lex, t, ce, LEX_RATEUNIT, &end)) && (sec = 1))) {
+            if (sec < 0.5) return end; /* per millisecond: not a feed rate anyone writes */
+            m = sec <= 1 ? add_measure(r, DIM_PEAK, num->num / sec, i, end)
+                         : add_measure(r, DIM_DAILY, num->num * 86400 / sec, i, end);
+        } else {
+            m = add_measure(r, DIM_PEAK, num->num, i, ce);
+            m->flags |= MF_INHERIT;
+            end = ce;
+        }
+        if (m->dim == DIM_PEAK && !(m->flags & MF_INHERIT)) {
+            enum dim cue = rate_cue(r, i, end);
+            if (cue == DIM_AVG) m->dim = DIM_AVG;
+            if (cue == DIM_COUNT) m->flags |= MF_UNSPEC;
+        }
+        if (num->numf & NUMF_RANGE) m->flags |= MF_RANGE;
+        if (noun) {
+            m->name_a = i + 1;
+            m->name_b = ce;
+            m->kind = source_kind_parse(noun->label);
+            if (modified || noun->value > 0) m->flags |= MF_STRONG;
+        }
+        return end;
+    }
+    /* "about 1,000 on average", "averaging 800": a rate whose unit came just before */
+    if (extract_match_(r->lex, t, i + 1, LEX_AVERAGE, &end) ||
+        (i > 0 && extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL) && (end = i + 1))) {
+        struct measure *m = add_measure(r, DIM_AVG, num->num, i, end);
+        m->flags |= MF_INHERIT;
+        return end;
+    }
+    return i + 1;
+}
+
+/* "a third of that on average": a fraction of the peak just stated. */
+static size_t
+read_fraction(struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    size_t end, end2;
+    const struct lex_entry *e = extract_match_(r->lex, t, i, LEX_FRACTION, &end);
+    if (e == NULL || !extract_is_word_(t, end, "of")) return i + 1;
+    size_t p = end + 1;
+    if (extract_is_word_(t, p, "the")) p++;
+    if (!extract_is_word_(t, p, "that") && !extract_is_word_(t, p, "this") &&
+        !extract_is_word_(t, p, "it") && !extract_is_word_(t, p, "peak"))
+        return i + 1;
+    for (size_t q = p + 1; q < t->n && q <= p + 3; q++) {
+        if (extract_match_(r->lex, t, q, LEX_AVERAGE, &end2)) {
+            struct measure *m = add_measure(r, DIM_AVG, e->value, i, end2);
+            m->flags |= MF_FRACTION;
+            return end2;
+        }
+    }
+    return i + 1;
+}
+
+/* Writes a feed name from tokens [a, b): lower-case words joined by '_'. */
+static void
+name_from(const struct tokens *t, size_t a, size_t b, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = a; i < b; i++) {
+        const struct tok *k = &t->v[i];
+        const char *s = k->type == TOK_WORD ? k->w : t->text + k->off;
+        size_t len = k->type == TOK_WORD ? k->wlen : k->end - k->off;
+        if (k->type == TOK_SYM) continue;
+        if (n && n + 1 < cap) out[n++] = '_';
+        for (size_t j = 0; j < len && n + 1 < cap; j++) {
+            char c = s[j];
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out[n++] = c;
+        }
+    }
+    while (n && out[n - 1] == '_') n--;
+    out[n] = '\0';
+}
+
+struct found {
+    const struct lex_entry *e;
+    size_t a, b;
+};
+
+/* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth': highest priority,
+ * then nearest to 'b' when 'last', else nearest to 'a'. */
+static size_t name_start(const struct reader *r, size_t a);
+
+static struct found
+find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
+{
+    struct found best = {NULL, 0, 0};
+    int best_named = 0;
+    size_t covered = a;
+    for (size_t i = a; i < b && i < r->t->n; i++) {
+        size_t end;
+        if (r->t->v[i].depth > depth || i < covered) continue;
+        const struct lex_entry *e = extract_match_(r->lex, r->t, i, LEX_KIND, &end);
+        if (e == NULL) continue;
+        covered = end; /* "access logs": not "logs" again */
+        /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
+        int named = name_start(r, i) < i;
+        if (best.e == NULL || e->value > best.e->value ||
+            (last && e->value == best.e->value && named >= best_named)) {
+            best.e = e;
+            best.a = i;
+            best.b = end;
+            best_named = named;
+        }
+    }
+    return best;
+}
+
+/* The name of a feed found by its kind word: the word with one content word before it
+ * ("billing database", "policy-admin database"). */
+static size_t
+name_start(const struct reader *r, size_t a)
+{
+    const struct tokens *t = r->t;
+    size_t s = a;
+    while (s > 0 && t->v[s - 1].sent == t->v[a].sent) {
+        if (extract_is_sym_(t, s - 1, '-') && (t->v[s - 1].flags & TOKF_GLUED) && s >= 2 &&
+            is_content_word(r, s - 2)) {
+            s -= 2;
+            continue;
+        }
+        if (s == a && is_content_word(r, s - 1) &&
+            !extract_match_(r->lex, t, s - 1, LEX_KIND, NULL)) {
+            s--;
+            continue;
+        }
+        break;
+    }
+    return s;
+}
+
+static struct feed *
+new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
+{
+    if (r->n_f == r->cap_f) {
+        r->cap_f = r->cap_f ? 2 * r->cap_f : 8;
+        r->f = xrealloc(r->f, r->cap_f * sizeof(*r->f));
+    }
+    struct feed *f = &r->f[r->n_f++];
+    memset(f, 0, sizeof(*f));
+    f->pii = -1;
+    f->sent = m->sent;
+    f->ctx_a = ctx_a;
+    f->ctx_b = m->b;
+    const struct tokens *t = r->t;
+    /* kind and name: the count noun, then "of <words>", then words before, then after */
+    struct found of = {NULL, 0, 0}, pre, post = {NULL, 0, 0};
+    if (m->of_b > m->of_a) of = find_kind(r, m->of_a, m->of_b + 1, 99, 0);
+    pre = find_kind(r, ctx_a, m->a, m->depth, 1);
+    size_t pe = m->b;
+    while (pe < t->n && t->v[pe].clause == t->v[m->b - 1].clause && pe < m->b + 10) pe++;
+    if (pe > m->b) post = find_kind(r, m->b, pe, 99, 0);
+    f->ctx_b = pe;
+    struct found kind = of.e ? of : pre.e ? pre : post;
+    if (m->kind != SOURCE_UNKNOWN) {
+        f->kind = m->kind;
+        f->kind_ev = (struct span){m->name_a, m->name_b, 0, 0};
+    } else if (kind.e) {
+        f->kind = source_kind_parse(kind.e->label);
+        f->kind_ev = (struct span){kind.a, kind.b, 0, 0};
+    }
+    size_t na = 0, nb = 0;
+    if (m->name_b > m->name_a && (m->flags & MF_STRONG)) {
+        na = m->name_a, nb = m->name_b;
+    } else if (of.e) {
+        na = name_start(r, of.a), nb = of.b;
+    } else if (pre.e && pre.e->value >= 2) {
+        na = name_start(r, pre.a), nb = pre.b;
+    } else if (m->name_b > m->name_a) {
+        na = m->name_a, nb = m->name_b;
+    } else if (pre.e) {
+        na = name_start(r, pre.a), nb = pre.b;
+    } else if (post.e) {
+        na = name_start(r, post.a), nb = post.b;
+    }
+    if (nb > na) name_from(t, na, nb, f->name, sizeof(f->name));
+    if (f->name[0] == '\0') {
+        snprintf(f->name, sizeof(f->name), "primary");
+        na = nb = 0;
+    }
+    f->name_a = na;
+    f->name_b = nb;
+    f->name_ev = (struct span){na, nb, 0, 0};
+    return f;
+}
+
+static void
+feed_set(struct feed *f, enum dim d, double v, size_t a, size_t b, const char *why)
+{
+    f->has[d] = 1;
+    f->val[d] = v;
+    f->ev[d] = (struct span){a, b, 0, 0};
+    f->why[d] = why;
+}
+
+static void
+apply(struct feed *f, const struct measure *m)
+{
+    const char *why = NULL;
+    if (m->flags & MF_GEOMEAN)
+        why = "a range of sizes: the geometric mean of its ends";
+    else if (m->flags & MF_RANGE)
+        why = "upper end of the range";
+    else if (m->flags & MF_UNSPEC)
+        why = "a stated rate, taken as the peak";
+    feed_set(f, m->dim, m->value, m->a, m->b, why);
+}
+
+/* Groups the measures into feeds (see the comment atop the file). */
+static void
+group(struct reader *r)
+{
+    const struct tokens *t = r->t;
+    struct feed *cur = NULL;
+    const struct measure *pending = NULL, *last_rate = NULL;
+    int sent = -1;
+    size_t boundary = 0;
+    for (size_t i = 0; i < r->n_m; i++) {
+        struct measure *m = &r->m[i];
+        if (m->sent != sent) {
+            sent = m->sent;
+            cur = NULL;
+            pending = NULL;
+            last_rate = NULL;
+            boundary = m->a;
+            while (boundary > 0 && t->v[boundary - 1].sent == sent) boundary--;
+        }
+        if (m->dim == DIM_SIZE) {
+            if (cur && !cur->has[DIM_SIZE])
+                apply(cur, m);
+            else
+                pending = m;
+            continue;
+        }
+        if (m->flags & MF_FRACTION) {
+            /* applies to every feed of this sentence with a peak */
+            for (size_t fi = 0; fi < r->n_f; fi++) {
+                struct feed *f = &r->f[fi];
+                if (f->sent == sent && f->has[DIM_PEAK] && !f->has[DIM_AVG])
+                    feed_set(f, DIM_AVG, f->val[DIM_PEAK] * m->value, m->a, m->b,
+                             "a fraction of the peak");
+            }
+            boundary = m->b;
+            continue;
+        }
+        if (m->flags & MF_INHERIT) {
+            /* "75k GPS pings" inside the brackets after "90,000 events/sec", or "1,000 on
+             * average" after "3,500 transactions/sec": only with a per-second rate before */
+            if (last_rate == NULL || (m->dim == DIM_PEAK && m->depth <= last_rate->depth)) {
+                boundary = m->b;
+                continue;
+            }
+            if (m->dim == DIM_PEAK && (last_rate->flags & MF_UNSPEC)) m->flags |= MF_UNSPEC;
+        }
+        /* does the measure name a feed of its own, and which kind? */
+        int strong = (m->flags & MF_STRONG) || m->of_b > m->of_a;
+        enum source_kind mk = m->kind;
+        struct found k = {NULL, 0, 0};
+        if (m->of_b > m->of_a) k = find_kind(r, m->of_a, m->of_b + 1, 99, 0);
+        if (k.e == NULL) k = find_kind(r, boundary, m->a, m->depth, 1);
+        if (k.e && k.e->value >= 2) strong = 1;
+        if (mk == SOURCE_UNKNOWN && k.e) mk = source_kind_parse(k.e->label);
+        int other = cur && strong &&
+                    ((mk != SOURCE_UNKNOWN && cur->kind != SOURCE_UNKNOWN && mk != cur->kind) ||
+                     ((m->flags & MF_STRONG) && (cur->has[DIM_PEAK] || cur->has[DIM_DAILY])));
+        struct feed *same = NULL;
+        if (cur == NULL && mk != SOURCE_UNKNOWN) {
+            /* "The clickstream peaks at 80k events/sec." about the clickstream named before */
+            int n_kind = 0;
+            for (size_t fi = 0; fi < r->n_f; fi++)
+                if (!r->f[fi].dropped && r->f[fi].kind == mk) n_kind++, same = &r->f[fi];
+            if (n_kind != 1 || same->has[m->dim]) same = NULL;
+        }
+        if (cur && !cur->has[m->dim] && !other) {
+            apply(cur, m);
+            if (m->b > cur->ctx_b) cur->ctx_b = m->b;
+        } else if (same) {
+            cur = same;
+            apply(cur, m);
+        } else if (cur == NULL && !strong && m->sent > 0 && r->n_f == 1 &&
+                   !r->f[0].has[m->dim]) {
+            cur = &r->f[0]; /* "It peaks at 50k events/sec." about the one feed named before */
+            apply(cur, m);
+        } else if (cur == NULL && !strong && r->n_f > 0) {
+            boundary = m->b; /* which feed it belongs to is unknown: leave it out */
+            continue;
+        } else {
+            cur = new_feed(r, m, boundary);
+            apply(cur, m);
+            if (pending && !cur->has[DIM_SIZE]) apply(cur, pending);
+            pending = NULL;
+        }
+        if ((m->dim == DIM_PEAK || m->dim == DIM_AVG) && !(m->flags & MF_INHERIT)) last_rate = m;
+        boundary = m->b;
+    }
+}
+
+/* A total stated before its parts ("90,000 events/sec (75k GPS pings, 15k rider events)"). */
+static void
+drop_totals(struct reader *r)
+{
+    static const enum dim dims[] = {DIM_PEAK, DIM_VOLUME, DIM_DAILY};
+    for (size_t d = 0; d < PW_ARRAY_LEN(dims); d++) {
+        for (size_t i = 0; i < r->n_f; i++) {
+            struct feed *f = &r->f[i];
+            if (f->dropped || !f->has[dims[d]]) continue;
+            double sum = 0;
+            int parts = 0;
+            for (size_t j = i + 1; j < r->n_f && r->f[j].sent == f->sent; j++) {
+                if (!r->f[j].has[dims[d]]) continue;
+                sum += r->f[j].val[dims[d]];
+                parts++;
+            }
+            if (parts >= 2 && fabs(sum - f->val[dims[d]]) <= 0.05 * f->val[dims[d]])
+                f->dropped = 1;
+        }
+    }
+}
+
+static void
+derive_volume(struct feed *f)
+{
+    if (f->has[DIM_VOLUME] || !f->has[DIM_SIZE]) return;
+    const struct span *s = &f->ev[DIM_SIZE];
+    if (f->has[DIM_DAILY]) {
+        f->has[DIM_VOLUME] = 1;
+        f->val[DIM_VOLUME] = f->val[DIM_DAILY] * f->val[DIM_SIZE] / 1e9;
+        f->ev[DIM_VOLUME] = (struct span){f->ev[DIM_DAILY].a, f->ev[DIM_DAILY].b, s->a, s->b};
+        f->why[DIM_VOLUME] = "daily count x record size";
+    } else if (f->has[DIM_AVG]) {
+        f->has[DIM_VOLUME] = 1;
+        f->val[DIM_VOLUME] = f->val[DIM_AVG] * 86400 * f->val[DIM_SIZE] / 1e9;
+        f->ev[DIM_VOLUME] = (struct span){f->ev[DIM_AVG].a, f->ev[DIM_AVG].b, s->a, s->b};
+        f->why[DIM_VOLUME] = "average rate x record size x 86,400 s";
+    }
+}
+
+/* Does the sentence of tokens [a, b) name feed 'f' (a word of its name, by a 4-letter stem)? */
+static int
+sentence_names(const struct tokens *t, const struct feed *f, size_t a, size_t b)
+{
+    for (size_t i = f->name_a; i < f->name_b; i++) {
+        const struct tok *nw = &t->v[i];
+        if (nw->type != TOK_WORD || nw->wlen < 3) continue;
+        size_t stem = nw->wlen < 5 ? nw->wlen : 5;
+        if (nw->wlen >= 5 && nw->w[nw->wlen - 1] == 's') stem = nw->wlen - 1 < 5 ? 4 : 5;
+        for (size_t j = a; j < b; j++) {
+            if (j >= f->name_a && j < f->name_b) continue;
+            const struct tok *w = &t->v[j];
+            if (w->type == TOK_WORD && w->wlen >= stem && memcmp(w->w, nw->w, stem) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void
+read_pii(struct reader *r, struct extract_result *out)
+{
+    const struct tokens *t = r->t;
+    size_t live = 0;
+    for (size_t i = 0; i < r->n_f; i++) live += !r->f[i].dropped;
+    /* in a feed's own words */
+    for (size_t i = 0; i < r->n_f; i++) {
+        struct feed *f = &r->f[i];
+        size_t at, end;
+        for (size_t p = f->ctx_a; p < f->ctx_b; p++) {
+            if (extract_match_(r->lex, t, p, LEX_PII, &end)) {
+                f->pii = 1;
+                f->pii_ev = (struct span){p, end, 0, 0};
+                break;
+            }
+        }
+        if (f->pii < 0 && extract_find_(r->lex, t, f->ctx_a, f->ctx_b, LEX_NOPII, &at)) {
+            f->pii = 0;
+            f->pii_ev = (struct span){at, at + 1, 0, 0};
+        }
+    }
+    /* in sentences of their own: "MSISDN and IMSI are personal data", "events carry emails" */
+    for (size_t i = 0; i < t->n;) {
+        size_t s = i, e = i;
+        while (e < t->n && t->v[e].sent == t->v[s].sent) e++;
+        i = e;
+        for (int want = 1; want >= 0; want--) {
+            size_t at, end = 0;
+            if (!extract_find_(r->lex, t, s, e, want ? LEX_PII : LEX_NOPII, &at)) continue;
+            if (want) out->pii_mentioned = 1;
+            extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, &end);
+            for (size_t fi = 0; fi < r->n_f; fi++) {
+                struct feed *f = &r->f[fi];
+                if (f->dropped || f->pii >= 0) continue;
+                if (live == 1 || sentence_names(t, f, s, e)) {
+                    f->pii = want;
+                    f->pii_ev = (struct span){at, end, 0, 0};
+                }
+            }
+        }
+    }
+}
+
+static void
+note_span(struct extract_result *out, const struct tokens *t, const char *field,
+          const struct span *s, const char *why)
+{
+    extract_note_add_(out, field, t, s->a, s->b, s->a2, s->b2, why);
+}
+
+static size_t
+write_feeds(struct reader *r, struct requirement *req, struct extract_result *out)
+{
+    static const char *const dim_field[DIM_COUNT] = {
+        [DIM_VOLUME] = "volume_gb_per_day",
+        [DIM_PEAK] = "peak_events_per_sec",
+        [DIM_SIZE] = "avg_record_bytes",
+    };
+    size_t written = 0;
+    for (size_t i = 0; i < r->n_f && req->n_sources < PW_MAX_LIST_ITEMS; i++) {
+        struct feed *f = &r->f[i];
+        if (f->dropped) continue;
+        /* the same name twice: number the later ones */
+        char name[80];
+        snprintf(name, sizeof(name), "%s", f->name);
+        for (int n = 2; n < 100; n++) {
+            size_t s = 0;
+            while (s < req->n_sources && strcmp(req->sources[s].name, name) != 0) s++;
+            if (s == req->n_sources) break;
+            snprintf(name, sizeof(name), "%s_%d", f->name, n);
+        }
+        req->sources = xrealloc(req->sources, (req->n_sources + 1) * sizeof(*req->sources));
+        struct req_source *src = &req->sources[req->n_sources];
+        size_t idx = req->n_sources++;
+        memset(src, 0, sizeof(*src));
+        src->name = xstrdup(name);
+        src->kind = f->kind;
+        src->volume_gb_per_day = f->has[DIM_VOLUME] ? f->val[DIM_VOLUME] : NAN;
+        src->peak_events_per_sec = f->has[DIM_PEAK] ? f->val[DIM_PEAK] : NAN;
+        src->avg_record_bytes = f->has[DIM_SIZE] ? f->val[DIM_SIZE] : NAN;
+        src->contains_pii = f->pii;
+        char field[96];
+        snprintf(field, sizeof(field), "sources[%zu].name", idx);
+        note_span(out, r->t, field, &f->name_ev, f->name_b > f->name_a ? NULL
+                                                                      : "no words name the feed");
+        if (f->kind != SOURCE_UNKNOWN) {
+            snprintf(field, sizeof(field), "sources[%zu].kind", idx);
+            note_span(out, r->t, field, &f->kind_ev, NULL);
+        }
+        for (int d = 0; d < DIM_COUNT; d++) {
+            if (!f->has[d] || dim_field[d] == NULL) continue;
+            snprintf(field, sizeof(field), "sources[%zu].%s", idx, dim_field[d]);
+            note_span(out, r->t, field, &f->ev[d], f->why[d]);
+        }
+        if (f->pii >= 0) {
+            snprintf(field, sizeof(field), "sources[%zu].contains_pii", idx);
+            note_span(out, r->t, field, &f->pii_ev, NULL);
+        }
+        written++;
+    }
+    return written;
+}
+
+size_t
+extract_sources_(const struct extract_lexicon *lex, const struct tokens *t,
+                 struct requirement *req, struct extract_result *out)
+{
+    struct reader r;
+    memset(&r, 0, sizeof(r));
+    r.lex = lex;
+    r.t = t;
+    for (size_t i = 0; i < t->n;) {
+        if (t->v[i].type == TOK_NUM)
+            i = read_measure(&r, i);
+        else if (t->v[i].type == TOK_WORD)
+            i = read_fraction(&r, i);
+        else
+            i++;
+    }
+    group(&r);
+    drop_totals(&r);
+    for (size_t i = 0; i < r.n_f; i++) derive_volume(&r.f[i]);
+    read_pii(&r, out);
+    size_t written = 0;
+    if (req->n_sources == 0) written = write_feeds(&r, req, out);
+    free(r.m);
+    free(r.f);
+    return written;
+}

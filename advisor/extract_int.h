@@ -1,0 +1,167 @@
+/* advisor/extract_int.h - internals shared by the extractor's files (advisor/extract*.c only).
+ *
+ * The extractor reads text in two steps. extract_lex.c owns the lexicon (the extract_*.tsv word
+ * lists, parsed once) and turns a text into tokens: words in lower case, numbers already
+ * assembled from digits, separators, spelled words, multipliers and ranges ("120,000", "150k",
+ * "two dozen", "2-3"), and punctuation; each token knows its sentence, clause and bracket depth
+ * and the lexicon phrases that start at it. extract_feeds.c reads volumes and data feeds from the
+ * tokens, extract.c every other field. Pure: no I/O, no globals; a lexicon is immutable once
+ * built and may be shared by threads.
+ */
+#ifndef PW_ADVISOR_EXTRACT_INT_H
+#define PW_ADVISOR_EXTRACT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "extract.h"
+#include "requirement.h"
+
+/* Categories of the lexicon (column 1 of the data files). */
+enum lex_cat {
+    LEX_NUMWORD = 0,
+    LEX_MULT,
+    LEX_SIZE,
+    LEX_TIME,
+    LEX_PERIOD,
+    LEX_RATEUNIT,
+    LEX_APPROX,
+    LEX_FRACTION,
+    LEX_CURRENCY,
+    LEX_OTHERCURRENCY,
+    LEX_COUNT,
+    LEX_KIND,
+    LEX_PII,
+    LEX_NOPII,
+    LEX_CLOUD,
+    LEX_CLOUDHINT,
+    LEX_PRODUCT,
+    LEX_COMPLIANCE,
+    LEX_CONSUMER,
+    LEX_SKILL,
+    LEX_PERSON,
+    LEX_TEAM,
+    LEX_NOTTEAM,
+    LEX_FRESH,
+    LEX_FRESHTRIGGER,
+    LEX_FRESHDATA,
+    LEX_FRESHOUTPUT,
+    LEX_SERVING,
+    LEX_FRESHBLOCK,
+    LEX_RETAIN,
+    LEX_RETAINBLOCK,
+    LEX_BUDGET,
+    LEX_STACKPOS,
+    LEX_STACKNEG,
+    LEX_NEGATION,
+    LEX_AVAIL,
+    LEX_PEAK,
+    LEX_AVERAGE,
+    LEX_STOP,
+    LEX_CAT_COUNT
+};
+
+struct lex_entry {
+    enum lex_cat cat;
+    size_t word0;    /* index of its first word in the lexicon's word table */
+    size_t n_words;
+    double value;    /* column 3 */
+    const char *label; /* column 4, "" for "-" */
+    size_t next;     /* next entry of the same hash chain, or SIZE_MAX */
+};
+
+struct extract_lexicon {
+    struct lex_entry *entries;
+    size_t n_entries;
+    const char **words;  /* lower-case words, NUL-terminated, pointing into 'blob' */
+    size_t *word_lens;
+    size_t n_words;
+    char *blob;          /* every word and label of the lexicon */
+    size_t *buckets;     /* heads of the hash chains, keyed by first word; SIZE_MAX when empty */
+    size_t n_buckets;    /* a power of two */
+};
+
+enum tok_type {
+    TOK_WORD = 0,
+    TOK_NUM,
+    TOK_SYM
+};
+
+#define TOKF_CAP 1u   /* the word starts with a capital letter in the text */
+#define TOKF_GLUED 2u /* no space between this token and the one before */
+
+#define NUMF_APPROX 1u  /* "about", "~", "roughly" */
+#define NUMF_RANGE 2u   /* "2-3", "between 2 and 3": 'num' is the upper end, 'num_lo' the lower */
+#define NUMF_MONEY 4u   /* "$" before it */
+#define NUMF_PERCENT 8u /* "%" or "percent" after it */
+#define NUMF_SPELLED 16u
+
+struct tok {
+    enum tok_type type;
+    unsigned flags;
+    unsigned numf;       /* NUMF_* for TOK_NUM */
+    size_t off, end;     /* byte span in the text, the number's prefix and suffix included */
+    const char *w;       /* TOK_WORD: lower-case word (not NUL-terminated) */
+    size_t wlen;
+    char sym;            /* TOK_SYM: the character ('-' for dashes, ',' for em dashes) */
+    double num, num_lo;  /* TOK_NUM */
+    double mult;         /* TOK_NUM: the multiplier applied (1 when none) */
+    int depth;           /* bracket depth */
+    int sent, clause;    /* sentence and clause (split at , ; :) indexes */
+    size_t sent_a, sent_b;     /* token span of its sentence */
+    size_t clause_a, clause_b; /* token span of its clause */
+    size_t m_first, m_n; /* the lexicon phrases starting here, in the token list's 'm' */
+    uint64_t cats;       /* bit per category of those phrases: most lookups miss, cheaply */
+    uint64_t cats1;      /* while tokenising: categories of one-word entries equal to the word */
+    uint32_t hash;       /* TOK_WORD: hash of 'w' */
+};
+
+struct tok_match {
+    enum lex_cat cat;
+    size_t entry;
+    size_t end; /* token index after the phrase */
+};
+
+struct tokens {
+    const char *text; /* borrowed */
+    size_t len;
+    char *lower;      /* owned lower-case copy of 'text' */
+    struct tok *v;
+    size_t n;
+    struct tok_match *m;
+    size_t n_m;
+    int n_sent;
+};
+
+/* Splits 'text' ('len' bytes, borrowed for the life of 't') into tokens. */
+void extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const char *text,
+                          size_t len);
+void extract_tokens_fini_(struct tokens *t);
+
+/* Returns the longest phrase of 'cat' starting at token 'i' (and the index after it in '*end'
+ * when not NULL), or NULL. */
+const struct lex_entry *extract_match_(const struct extract_lexicon *lex, const struct tokens *t,
+                                       size_t i, enum lex_cat cat, size_t *end);
+/* Returns 1 when token 'i' is the word 'w' (lower case). */
+int extract_is_word_(const struct tokens *t, size_t i, const char *w);
+/* Returns 1 when token 'i' is the punctuation 'c'. */
+int extract_is_sym_(const struct tokens *t, size_t i, char c);
+/* Reads "per day", "/day", "a day", "daily", "/24h" at token 'i': seconds per period in
+ * '*seconds', the index after it in '*end'. Returns 1, or 0 when there is none. */
+int extract_period_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
+                    double *seconds, size_t *end);
+/* Returns 1 when a phrase of 'cat' starts in tokens [a, b) of one sentence; its index in '*at'. */
+int extract_find_(const struct extract_lexicon *lex, const struct tokens *t, size_t a, size_t b,
+                  enum lex_cat cat, size_t *at);
+
+/* Appends a note: 'field', the text of tokens [a, b) (and of [a2, b2) when a2 < b2, joined by
+ * " ... "), and 'why' (may be NULL). */
+void extract_note_add_(struct extract_result *out, const char *field, const struct tokens *t,
+                       size_t a, size_t b, size_t a2, size_t b2, const char *why);
+
+/* Reads the data feeds of 't' and, when 'req' has no sources, writes them there with notes.
+ * Returns the number of feeds written. Also sets out->pii_mentioned. */
+size_t extract_sources_(const struct extract_lexicon *lex, const struct tokens *t,
+                        struct requirement *req, struct extract_result *out);
+
+#endif

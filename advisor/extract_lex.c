@@ -1,0 +1,733 @@
+/* advisor/extract_lex.c - the extractor's lexicon and tokeniser.
+ *
+ * Owns the parsing of advisor/data/extract_*.tsv into a hash of phrases keyed by their first
+ * word, and the turning of a text into tokens with numbers assembled ("120,000", "~20", "150k",
+ * "1.2M", "two dozen", "half a", "2-3", "$30k", "99.9%"). Matching happens once per token, so the
+ * field readers only look results up. Refuses nothing in the text (any bytes are tokens); refuses
+ * a malformed data file with file:line. Pure: no I/O, no globals; the lexicon is immutable after
+ * extract_lexicon_new().
+ */
+#include "extract_int.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "embedded.h"
+#include "xalloc.h"
+
+static const char *const data_files[] = {
+    "advisor/data/extract_units.tsv",
+    "advisor/data/extract_sources.tsv",
+    "advisor/data/extract_products.tsv",
+    "advisor/data/extract_cues.tsv",
+};
+
+/* Column 1 of the data files, in enum lex_cat order. */
+static const char *const cat_names[LEX_CAT_COUNT] = {
+    "numword", "mult", "size", "time", "period", "rateunit", "approx", "fraction", "currency",
+    "othercurrency", "count", "kind", "pii", "nopii", "cloud", "cloudhint", "product",
+    "compliance", "consumer", "skill", "person", "team", "notteam", "fresh", "freshtrigger",
+    "freshdata", "freshoutput", "serving", "freshblock", "retain", "retainblock", "budget",
+    "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop",
+};
+
+static uint32_t
+hash_word(const char *w, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+/* A phrase word or label is kept as an offset into the blob until the blob stops growing. */
+struct build {
+    struct buf blob;
+    size_t *word_off;
+    size_t *word_len;
+    size_t n_words, cap_words;
+    size_t *label_off;
+    struct lex_entry *entries;
+    size_t n_entries, cap_entries;
+};
+
+static size_t
+blob_add(struct build *b, const char *s, size_t len)
+{
+    size_t off = b->blob.len;
+    buf_append(&b->blob, s, len);
+    buf_putc(&b->blob, '\0');
+    return off;
+}
+
+static int
+parse_line(struct build *b, char *line, const char *file, int lineno, char *errstr,
+           size_t errstr_size)
+{
+    char *field[4] = {NULL, NULL, NULL, NULL};
+    int n = 0;
+    for (char *p = line; n < 4;) {
+        field[n++] = p;
+        char *tab = strchr(p, '\t');
+        if (tab == NULL) break;
+        *tab = '\0';
+        p = tab + 1;
+    }
+    int cat = -1;
+    for (int c = 0; c < LEX_CAT_COUNT; c++)
+        if (strcmp(field[0], cat_names[c]) == 0) cat = c;
+    if (cat < 0 || n < 2 || field[1][0] == '\0') {
+        snprintf(errstr, errstr_size, "%s:%d: unknown category or empty phrase", file, lineno);
+        return -1;
+    }
+    double value = 1;
+    if (n >= 3 && field[2][0] != '\0' && strcmp(field[2], "-") != 0) {
+        char *endp;
+        value = strtod(field[2], &endp);
+        if (*endp != '\0' || !isfinite(value)) {
+            snprintf(errstr, errstr_size, "%s:%d: bad value '%s'", file, lineno, field[2]);
+            return -1;
+        }
+    }
+    if (b->n_entries == b->cap_entries) {
+        b->cap_entries = b->cap_entries ? 2 * b->cap_entries : 256;
+        b->entries = xrealloc(b->entries, b->cap_entries * sizeof(*b->entries));
+        b->label_off = xrealloc(b->label_off, b->cap_entries * sizeof(*b->label_off));
+    }
+    struct lex_entry *e = &b->entries[b->n_entries];
+    memset(e, 0, sizeof(*e));
+    e->cat = (enum lex_cat)cat;
+    e->value = value;
+    e->word0 = b->n_words;
+    e->next = b->n_entries; /* original order, for a stable sort */
+    const char *label = (n >= 4 && strcmp(field[3], "-") != 0) ? field[3] : "";
+    b->label_off[b->n_entries] = blob_add(b, label, strlen(label));
+    for (char *p = field[1]; *p;) {
+        while (*p == ' ' || *p == '-' || *p == '/') p++;
+        char *q = p;
+        while (*q && *q != ' ' && *q != '-' && *q != '/') {
+            *q = (char)tolower((unsigned char)*q);
+            q++;
+        }
+        if (q == p) break;
+        if (b->n_words == b->cap_words) {
+            b->cap_words = b->cap_words ? 2 * b->cap_words : 512;
+            b->word_off = xrealloc(b->word_off, b->cap_words * sizeof(*b->word_off));
+            b->word_len = xrealloc(b->word_len, b->cap_words * sizeof(*b->word_len));
+        }
+        b->word_off[b->n_words] = blob_add(b, p, (size_t)(q - p));
+        b->word_len[b->n_words++] = (size_t)(q - p);
+        e->n_words++;
+        p = q;
+    }
+    if (e->n_words == 0) {
+        snprintf(errstr, errstr_size, "%s:%d: empty phrase", file, lineno);
+        return -1;
+    }
+    b->n_entries++;
+    return 0;
+}
+
+static int
+cmp_entries(const void *pa, const void *pb)
+{
+    const struct lex_entry *a = pa, *b = pb;
+    if (a->n_words != b->n_words) return a->n_words > b->n_words ? -1 : 1;
+    return a->next < b->next ? -1 : (a->next > b->next);
+}
+
+struct extract_lexicon *
+extract_lexicon_new(char *errstr, size_t errstr_size)
+{
+    struct build b;
+    memset(&b, 0, sizeof(b));
+    buf_init(&b.blob);
+    for (size_t f = 0; f < PW_ARRAY_LEN(data_files); f++) {
+        size_t len;
+        const char *data = embedded_file(data_files[f], &len);
+        if (data == NULL) {
+            snprintf(errstr, errstr_size, "%s: not embedded", data_files[f]);
+            goto fail;
+        }
+        char *copy = xstrndup(data, len);
+        int lineno = 0;
+        char *save = NULL;
+        for (char *line = copy;; line = save) {
+            char *nl = strchr(line, '\n');
+            save = nl ? nl + 1 : NULL;
+            if (nl) *nl = '\0';
+            lineno++;
+            size_t l = strlen(line);
+            if (l && line[l - 1] == '\r') line[--l] = '\0';
+            if (l && line[0] != '#' &&
+                parse_line(&b, line, data_files[f], lineno, errstr, errstr_size) < 0) {
+                free(copy);
+                goto fail;
+            }
+            if (save == NULL) break;
+        }
+        free(copy);
+    }
+    /* Longest phrases first in every chain, so the first hit per category is the longest. */
+    size_t *label_by_orig = xmalloc((b.n_entries + 1) * sizeof(*label_by_orig));
+    memcpy(label_by_orig, b.label_off, b.n_entries * sizeof(*label_by_orig));
+    qsort(b.entries, b.n_entries, sizeof(*b.entries), cmp_entries);
+
+    struct extract_lexicon *lex = xcalloc(1, sizeof(*lex));
+    lex->n_entries = b.n_entries;
+    lex->entries = b.entries;
+    lex->n_words = b.n_words;
+    lex->blob = buf_detach(&b.blob);
+    lex->words = xmalloc((b.n_words + 1) * sizeof(*lex->words));
+    lex->word_lens = b.word_len;
+    for (size_t i = 0; i < b.n_words; i++) lex->words[i] = lex->blob + b.word_off[i];
+    lex->n_buckets = 64;
+    while (lex->n_buckets < 2 * b.n_entries) lex->n_buckets *= 2;
+    lex->buckets = xmalloc(lex->n_buckets * sizeof(*lex->buckets));
+    for (size_t i = 0; i < lex->n_buckets; i++) lex->buckets[i] = SIZE_MAX;
+    size_t *tail = xmalloc(lex->n_buckets * sizeof(*tail));
+    for (size_t i = 0; i < lex->n_entries; i++) {
+        struct lex_entry *e = &lex->entries[i];
+        e->label = lex->blob + label_by_orig[e->next];
+        e->next = SIZE_MAX;
+        size_t h = hash_word(lex->words[e->word0], lex->word_lens[e->word0]) &
+                   (lex->n_buckets - 1);
+        if (lex->buckets[h] == SIZE_MAX)
+            lex->buckets[h] = i;
+        else
+            lex->entries[tail[h]].next = i;
+        tail[h] = i;
+    }
+    free(tail);
+    free(label_by_orig);
+    free(b.word_off);
+    free(b.label_off);
+    return lex;
+
+fail:
+    buf_fini(&b.blob);
+    free(b.word_off);
+    free(b.word_len);
+    free(b.label_off);
+    free(b.entries);
+    return NULL;
+}
+
+void
+extract_lexicon_free(struct extract_lexicon *lex)
+{
+    if (lex == NULL) return;
+    free(lex->entries);
+    free(lex->words);
+    free(lex->word_lens);
+    free(lex->blob);
+    free(lex->buckets);
+    free(lex);
+}
+
+/* ---- tokens -------------------------------------------------------------------------------- */
+
+/* Single-word lookup, for the number assembler which runs before phrase matching. */
+static const struct lex_entry *
+lookup1(const struct extract_lexicon *lex, const char *w, size_t len, enum lex_cat cat)
+{
+    size_t h = hash_word(w, len) & (lex->n_buckets - 1);
+    for (size_t i = lex->buckets[h]; i != SIZE_MAX; i = lex->entries[i].next) {
+        const struct lex_entry *e = &lex->entries[i];
+        if (e->cat == cat && e->n_words == 1 && lex->word_lens[e->word0] == len &&
+            memcmp(lex->words[e->word0], w, len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Maps the few non-ASCII characters that carry meaning to one ASCII symbol; 0 for the rest. */
+static char
+special_utf8(const unsigned char *s, size_t left, size_t *n)
+{
+    static const struct {
+        const char *seq;
+        char sym;
+    } map[] = {
+        {"\xe2\x80\x93", '-'}, {"\xe2\x80\x94", ','}, {"\xc3\x97", 'x'}, {"\xe2\x89\x88", '~'},
+        {"\xe2\x82\xac", 'E'}, {"\xc2\xa3", 'L'},     {"\xe2\x80\x99", '\''},
+        {"\xe2\x89\xa4", '<'},
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(map); i++) {
+        size_t l = strlen(map[i].seq);
+        if (l <= left && memcmp(s, map[i].seq, l) == 0) {
+            *n = l;
+            return map[i].sym;
+        }
+    }
+    return 0;
+}
+
+static void
+push_tok(struct tok **v, size_t *n, size_t *cap, const struct tok *k)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *v = xrealloc(*v, *cap * sizeof(**v));
+    }
+    (*v)[(*n)++] = *k;
+}
+
+/* First pass: words, plain numbers and symbols. Words are lower-cased into 'lower'. */
+static void
+scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct tok **raw, size_t *n_raw)
+{
+    const unsigned char *s = (const unsigned char *)t->text;
+    size_t len = t->len, cap = len / 4 + 16, lo = 0;
+    int space = 1;
+    *raw = xmalloc(cap * sizeof(**raw));
+    *n_raw = 0;
+    for (size_t i = 0; i < len;) {
+        struct tok k;
+        memset(&k, 0, sizeof(k));
+        k.off = i;
+        k.flags = space ? 0 : TOKF_GLUED;
+        size_t nb = 0;
+        char special = s[i] >= 0x80 ? special_utf8(s + i, len - i, &nb) : 0;
+        if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\f' || s[i] == '\v') {
+            i++;
+            space = 1;
+            continue;
+        }
+        space = 0;
+        if (isdigit(s[i])) {
+            char digits[64];
+            size_t nd = 0, j = i;
+            int dot = 0;
+            while (j < len && nd < sizeof(digits) - 1) {
+                if (isdigit(s[j])) {
+                    digits[nd++] = (char)s[j++];
+                } else if (s[j] == ',' && !dot && j + 3 < len && isdigit(s[j + 1]) &&
+                           isdigit(s[j + 2]) && isdigit(s[j + 3]) &&
+                           (j + 4 >= len || !isdigit(s[j + 4]))) {
+                    j++; /* a thousands separator: exactly three digits follow */
+                } else if (s[j] == '.' && !dot && j + 1 < len && isdigit(s[j + 1])) {
+                    dot = 1;
+                    digits[nd++] = (char)s[j++];
+                } else {
+                    break;
+                }
+            }
+            while (j < len && isdigit(s[j])) j++; /* absurdly long: the rest is dropped */
+            digits[nd] = '\0';
+            k.type = TOK_NUM;
+            k.num = k.num_lo = strtod(digits, NULL);
+            k.mult = 1;
+            k.end = j;
+            push_tok(raw, n_raw, &cap, &k);
+            i = j;
+            continue;
+        }
+        if (isalpha(s[i]) || (s[i] >= 0x80 && special == 0)) {
+            size_t j = i;
+            k.type = TOK_WORD;
+            k.flags |= isupper(s[i]) ? TOKF_CAP : 0;
+            k.w = t->lower + lo;
+            while (j < len) {
+                size_t nb2 = 0;
+                char sp = s[j] >= 0x80 ? special_utf8(s + j, len - j, &nb2) : 0;
+                if (isalnum(s[j]) || (s[j] >= 0x80 && sp == 0)) {
+                    t->lower[lo++] = (char)tolower(s[j]);
+                    j++;
+                } else if ((s[j] == '\'' || sp == '\'') && j + (sp ? nb2 : 1) < len &&
+                           isalpha(s[j + (sp ? nb2 : 1)])) {
+                    t->lower[lo++] = '\'';
+                    j += sp ? nb2 : 1;
+                } else {
+                    break;
+                }
+            }
+            k.wlen = (size_t)(t->lower + lo - k.w);
+            t->lower[lo++] = '\0';
+            k.hash = hash_word(k.w, k.wlen);
+            for (size_t ei = lex->buckets[k.hash & (lex->n_buckets - 1)]; ei != SIZE_MAX;
+                 ei = lex->entries[ei].next) {
+                const struct lex_entry *e = &lex->entries[ei];
+                if (e->n_words == 1 && lex->word_lens[e->word0] == k.wlen &&
+                    memcmp(lex->words[e->word0], k.w, k.wlen) == 0)
+                    k.cats1 |= (uint64_t)1 << e->cat;
+            }
+            k.end = j;
+            push_tok(raw, n_raw, &cap, &k);
+            i = j;
+            continue;
+        }
+        k.type = TOK_SYM;
+        k.sym = special ? special : (char)s[i];
+        if (k.sym == '[') k.sym = '(';
+        if (k.sym == ']') k.sym = ')';
+        k.end = i + (special ? nb : 1);
+        push_tok(raw, n_raw, &cap, &k);
+        i = k.end;
+    }
+}
+
+static int
+raw_is(const struct tok *r, size_t n, size_t i, const char *w)
+{
+    return i < n && r[i].type == TOK_WORD && r[i].wlen == strlen(w) &&
+           memcmp(r[i].w, w, r[i].wlen) == 0;
+}
+
+static int
+raw_sym(const struct tok *r, size_t n, size_t i, char c)
+{
+    return i < n && r[i].type == TOK_SYM && r[i].sym == c;
+}
+
+static const struct lex_entry *
+raw_lookup(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t i,
+           enum lex_cat cat)
+{
+    if (i >= n || r[i].type != TOK_WORD || !(r[i].cats1 & ((uint64_t)1 << cat))) return NULL;
+    return lookup1(lex, r[i].w, r[i].wlen, cat);
+}
+
+/* Reads spelled numbers at raw[i]: "forty", "twenty-five", "two hundred and fifty", "a dozen",
+ * "a couple", "a single", "half a". Returns the index after the number, or i when there is none. */
+static size_t
+spelled(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t i, double *out)
+{
+    size_t j = i;
+    if (raw_is(r, n, j, "half") && (raw_is(r, n, j + 1, "a") || raw_is(r, n, j + 1, "an")) &&
+        (raw_lookup(lex, r, n, j + 2, LEX_SIZE) || raw_lookup(lex, r, n, j + 2, LEX_TIME) ||
+         raw_lookup(lex, r, n, j + 2, LEX_MULT))) {
+        *out = 0.5;
+        return j + 2;
+    }
+    int article = raw_is(r, n, j, "a") || raw_is(r, n, j, "an");
+    if (article) {
+        const struct lex_entry *e = raw_lookup(lex, r, n, j + 1, LEX_NUMWORD);
+        if (e == NULL || strcmp(e->label, "unit") == 0 || strcmp(e->label, "half") == 0)
+            return i;
+        j++;
+    }
+    double total = 0, cur = 0;
+    int any = 0;
+    for (;;) {
+        const struct lex_entry *e = raw_lookup(lex, r, n, j, LEX_NUMWORD);
+        if (e == NULL || strcmp(e->label, "half") == 0) break;
+        if (strcmp(e->label, "article") == 0 && !article) break;
+        if (strcmp(e->label, "scale") == 0) {
+            if (cur == 0) cur = 1;
+            if (e->value >= 1000) {
+                total += cur * e->value;
+                cur = 0;
+            } else {
+                cur *= e->value;
+            }
+        } else if (strcmp(e->label, "dozen") == 0) {
+            cur = (cur == 0 ? 1 : cur) * e->value;
+        } else {
+            cur += e->value;
+        }
+        any = 1;
+        j++;
+        /* "twenty-five", "two hundred and fifty" */
+        if ((raw_sym(r, n, j, '-') || raw_is(r, n, j, "and")) &&
+            raw_lookup(lex, r, n, j + 1, LEX_NUMWORD) &&
+            strcmp(raw_lookup(lex, r, n, j + 1, LEX_NUMWORD)->label, "unit") == 0)
+            j++;
+    }
+    if (!any) return i;
+    *out = total + cur;
+    return j;
+}
+
+/* Multiplier after digits at raw[j] ("k", "M", "million"); returns its value or 0. */
+static double
+multiplier(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t j, int *cond)
+{
+    const struct lex_entry *e = raw_lookup(lex, r, n, j, LEX_MULT);
+    if (e == NULL) return 0;
+    *cond = strcmp(e->label, "cond") == 0 && !(r[j].flags & TOKF_CAP && r[j].w[0] == 'm');
+    return e->value;
+}
+
+/* Reads one number with everything around it that belongs to it, starting at raw[i]. */
+static size_t
+assemble(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t i,
+         struct tok *out)
+{
+    size_t j = i;
+    unsigned numf = 0;
+    /* most tokens start no number: say so before any lookup */
+    const uint64_t starts = ((uint64_t)1 << LEX_NUMWORD) | ((uint64_t)1 << LEX_APPROX);
+    if (r[i].type == TOK_SYM && r[i].sym != '~' && r[i].sym != '$') return i;
+    if (r[i].type == TOK_WORD && !(r[i].cats1 & starts) && !raw_is(r, n, i, "usd") &&
+        !((raw_is(r, n, i, "a") || raw_is(r, n, i, "an")) && i + 1 < n &&
+          (r[i + 1].cats1 & starts)))
+        return i;
+    for (;;) { /* prefixes */
+        if (raw_sym(r, n, j, '~')) {
+            numf |= NUMF_APPROX;
+            j++;
+        } else if (raw_sym(r, n, j, '$') || raw_is(r, n, j, "usd")) {
+            numf |= NUMF_MONEY;
+            j++;
+        } else if (raw_lookup(lex, r, n, j, LEX_APPROX) && j + 1 < n &&
+                   (r[j + 1].type == TOK_NUM || raw_sym(r, n, j + 1, '$') ||
+                    raw_sym(r, n, j + 1, '~') || raw_lookup(lex, r, n, j + 1, LEX_NUMWORD))) {
+            numf |= NUMF_APPROX;
+            j++;
+        } else {
+            break;
+        }
+    }
+    double v = 0, mult = 1;
+    size_t k = j;
+    if (k < n && r[k].type == TOK_NUM) {
+        v = r[k].num;
+        k++;
+        int cond = 0;
+        double m = multiplier(lex, r, n, k, &cond);
+        /* a lower-case "5m" or "5b" is millions or billions only for money or counted things */
+        if (m > 0 && (!cond || (numf & NUMF_MONEY) || raw_lookup(lex, r, n, k + 1, LEX_COUNT))) {
+            mult = m;
+            k++;
+        }
+    } else {
+        size_t e = spelled(lex, r, n, k, &v);
+        if (e == k) return i;
+        numf |= NUMF_SPELLED;
+        k = e;
+        int cond = 0;
+        double m = multiplier(lex, r, n, k, &cond);
+        if (m > 0 && !cond && r[k].wlen > 1) {
+            mult = m;
+            k++;
+        }
+    }
+    double lo = v * mult;
+    double hi = lo;
+    /* "2-3", "2 to 3", "between 2 and 3" (the second number is larger) */
+    int between = i > 0 && raw_is(r, n, i - 1, "between");
+    if ((raw_sym(r, n, k, '-') || raw_is(r, n, k, "to") || (between && raw_is(r, n, k, "and"))) &&
+        k + 1 < n && r[k + 1].type == TOK_NUM) {
+        double v2 = r[k + 1].num, m2 = 1;
+        size_t k2 = k + 2;
+        int cond = 0;
+        double m = multiplier(lex, r, n, k2, &cond);
+        if (m > 0 && !cond) {
+            m2 = m;
+            k2++;
+        }
+        if (m2 > 1 && mult == 1 && v < v2) mult = m2, lo = v * m2;
+        if (v2 * m2 > lo) {
+            hi = v2 * m2;
+            numf |= NUMF_RANGE;
+            k = k2;
+        }
+    }
+    if (raw_sym(r, n, k, '%') || raw_is(r, n, k, "percent")) {
+        numf |= NUMF_PERCENT;
+        k++;
+    } else if (raw_is(r, n, k, "per") && raw_is(r, n, k + 1, "cent")) {
+        numf |= NUMF_PERCENT;
+        k += 2;
+    }
+    memset(out, 0, sizeof(*out));
+    out->type = TOK_NUM;
+    out->flags = r[i].flags;
+    out->numf = numf;
+    out->off = r[i].off;
+    out->end = r[k - 1].end;
+    out->num = hi;
+    out->num_lo = lo;
+    out->mult = mult;
+    return k;
+}
+
+static void
+add_matches(const struct extract_lexicon *lex, struct tokens *t, size_t i, size_t *cap)
+{
+    struct tok *k = &t->v[i];
+    k->m_first = t->n_m;
+    k->m_n = 0;
+    if (k->type != TOK_WORD) return;
+    uint64_t seen = 0;
+    size_t h = k->hash & (lex->n_buckets - 1);
+    for (size_t ei = lex->buckets[h]; ei != SIZE_MAX; ei = lex->entries[ei].next) {
+        const struct lex_entry *e = &lex->entries[ei];
+        if (seen & ((uint64_t)1 << e->cat)) continue;
+        size_t p = i;
+        size_t w = 0;
+        for (; w < e->n_words; w++) {
+            const char *ew = lex->words[e->word0 + w];
+            size_t el = lex->word_lens[e->word0 + w];
+            if (w > 0) {
+                p++;
+                /* "real-time", "pub/sub": a glued hyphen or slash between words is optional */
+                if (p + 1 < t->n && t->v[p].type == TOK_SYM &&
+                    (t->v[p].sym == '-' || t->v[p].sym == '/') && (t->v[p].flags & TOKF_GLUED) &&
+                    (t->v[p + 1].flags & TOKF_GLUED))
+                    p++;
+            }
+            if (p >= t->n) break;
+            const struct tok *q = &t->v[p];
+            if (q->type == TOK_WORD) {
+                if (q->wlen != el || memcmp(q->w, ew, el) != 0) break;
+            } else if (q->type == TOK_NUM && w > 0) {
+                if (q->end - q->off != el || memcmp(t->text + q->off, ew, el) != 0) break;
+            } else {
+                break;
+            }
+        }
+        if (w < e->n_words) continue;
+        seen |= (uint64_t)1 << e->cat;
+        if (t->n_m == *cap) {
+            *cap = *cap ? 2 * *cap : 64;
+            t->m = xrealloc(t->m, *cap * sizeof(*t->m));
+        }
+        t->m[t->n_m].cat = e->cat;
+        t->m[t->n_m].entry = ei;
+        t->m[t->n_m].end = p + 1;
+        t->n_m++;
+        k->m_n++;
+        k->cats |= (uint64_t)1 << e->cat;
+    }
+}
+
+void
+extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const char *text,
+                     size_t len)
+{
+    memset(t, 0, sizeof(*t));
+    t->text = text;
+    t->len = len;
+    t->lower = xmalloc(2 * len + 1);
+    struct tok *raw;
+    size_t n_raw, cap = 0;
+    scan_raw(t, lex, &raw, &n_raw);
+    cap = n_raw + 1;
+    t->v = xmalloc(cap * sizeof(*t->v));
+    for (size_t i = 0; i < n_raw;) {
+        struct tok k;
+        size_t next = assemble(lex, raw, n_raw, i, &k);
+        if (next == i) {
+            k = raw[i];
+            next = i + 1;
+        }
+        push_tok(&t->v, &t->n, &cap, &k);
+        i = next;
+    }
+    free(raw);
+    int sent = 0, clause = 0, depth = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        struct tok *k = &t->v[i];
+        k->sent = sent;
+        k->clause = clause;
+        if (k->type == TOK_SYM && k->sym == ')' && depth > 0) depth--;
+        k->depth = depth;
+        if (k->type != TOK_SYM) continue;
+        if (k->sym == '(') depth++;
+        if (strchr(".!?\n", k->sym)) {
+            sent++;
+            clause++;
+            depth = 0;
+        } else if (strchr(",;:", k->sym)) {
+            clause++;
+        }
+    }
+    t->n_sent = sent + 1;
+    for (size_t i = 0, s0 = 0, c0 = 0; i <= t->n; i++) {
+        if (i == t->n || t->v[i].sent != t->v[s0].sent) {
+            for (size_t j = s0; j < i; j++) t->v[j].sent_a = s0, t->v[j].sent_b = i;
+            s0 = i;
+        }
+        if (i == t->n || t->v[i].clause != t->v[c0].clause) {
+            for (size_t j = c0; j < i; j++) t->v[j].clause_a = c0, t->v[j].clause_b = i;
+            c0 = i;
+        }
+    }
+    size_t mcap = t->n / 2 + 8;
+    t->m = xmalloc(mcap * sizeof(*t->m));
+    for (size_t i = 0; i < t->n; i++) add_matches(lex, t, i, &mcap);
+}
+
+void
+extract_tokens_fini_(struct tokens *t)
+{
+    free(t->lower);
+    free(t->v);
+    free(t->m);
+    memset(t, 0, sizeof(*t));
+}
+
+const struct lex_entry *
+extract_match_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
+               enum lex_cat cat, size_t *end)
+{
+    if (i >= t->n) return NULL;
+    const struct tok *k = &t->v[i];
+    if (!(k->cats & ((uint64_t)1 << cat))) return NULL;
+    for (size_t m = k->m_first; m < k->m_first + k->m_n; m++) {
+        if (t->m[m].cat != cat) continue;
+        if (end) *end = t->m[m].end;
+        return &lex->entries[t->m[m].entry];
+    }
+    return NULL;
+}
+
+int
+extract_is_word_(const struct tokens *t, size_t i, const char *w)
+{
+    return i < t->n && t->v[i].type == TOK_WORD && t->v[i].wlen == strlen(w) &&
+           memcmp(t->v[i].w, w, t->v[i].wlen) == 0;
+}
+
+int
+extract_is_sym_(const struct tokens *t, size_t i, char c)
+{
+    return i < t->n && t->v[i].type == TOK_SYM && t->v[i].sym == c;
+}
+
+int
+extract_period_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
+                double *seconds, size_t *end)
+{
+    if (i >= t->n) return 0;
+    const struct lex_entry *e = extract_match_(lex, t, i, LEX_PERIOD, end);
+    if (e) {
+        *seconds = e->value;
+        return 1;
+    }
+    int slash = extract_is_sym_(t, i, '/');
+    int per = extract_is_word_(t, i, "per");
+    int article = extract_is_word_(t, i, "a") || extract_is_word_(t, i, "an") ||
+                  extract_is_word_(t, i, "each") || extract_is_word_(t, i, "every");
+    if (!slash && !per && !article) return 0;
+    size_t j = i + 1;
+    double count = 1;
+    if ((slash || per) && j < t->n && t->v[j].type == TOK_NUM && !(t->v[j].numf & NUMF_RANGE)) {
+        count = t->v[j].num; /* "per 24 hours", "/24h" */
+        j++;
+    }
+    e = extract_match_(lex, t, j, LEX_TIME, end);
+    if (e == NULL || count <= 0) return 0;
+    if (article && t->v[j].wlen == 1) return 0; /* "a s", "a d": not a period */
+    *seconds = e->value * count;
+    return 1;
+}
+
+int
+extract_find_(const struct extract_lexicon *lex, const struct tokens *t, size_t a, size_t b,
+              enum lex_cat cat, size_t *at)
+{
+    for (size_t i = a; i < b && i < t->n; i++) {
+        if (extract_match_(lex, t, i, cat, NULL)) {
+            if (at) *at = i;
+            return 1;
+        }
+    }
+    return 0;
+}
