@@ -46,14 +46,20 @@ TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/pipewright: $(CLI_OBJ) $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# V=1 shows the full command lines.
+Q := $(if $(V),,@)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Data files compiled in, so binaries run from anywhere.
 $(BUILD)/embed: tools/embed.c
@@ -68,7 +74,8 @@ $(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------
 test: install-deps
