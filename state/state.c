@@ -58,6 +58,7 @@ struct state {
     int ready;
     int stopping;
     unsigned long reconnects;
+    unsigned long write_errors;  /* fire-and-forget writes that failed */
     char host[256];
     int port;
     char user[128];
@@ -69,12 +70,16 @@ struct state {
     void *on_ready_arg;
 };
 
-/* One command in flight: hiredis calls reply() exactly once (with NULL on teardown); the timer
- * may fire first, and then the reply, when it comes, only frees the record. */
+/* One command in flight: hiredis calls on_reply() exactly once (with NULL on teardown); the
+ * timer may fire first, and then the reply, when it comes, only frees the record. 'finish'
+ * turns the raw reply into the caller's callback. */
 struct command {
     struct state *s;
     struct event *timer;
-    state_apply_cb *cb;
+    void (*finish)(struct command *cmd, const redisReply *reply, const char *error,
+                   int retriable);
+    state_apply_cb *apply_cb;
+    state_values_cb *values_cb;
     void *arg;
     int answered;     /* the user callback has run */
 };
@@ -324,20 +329,14 @@ on_command_timeout(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     cmd->answered = 1;
-    cmd->cb(NULL, "redis command timed out", 1, cmd->arg);
+    cmd->finish(cmd, NULL, "redis command timed out", 1);
     /* The reply may never come, and a late one would belong to nobody: start afresh. The
-     * teardown calls on_apply_reply(NULL) for this command, which frees it. */
+     * teardown calls on_reply(NULL) for this command, which frees it. */
     drop(cmd->s, "command timeout");
 }
 
-static const char *
-element_str(const redisReply *r)
-{
-    return r->type == REDIS_REPLY_STRING ? r->str : NULL;
-}
-
 static void
-on_apply_reply(redisAsyncContext *c, void *r, void *privdata)
+on_reply(redisAsyncContext *c, void *r, void *privdata)
 {
     struct command *cmd = privdata;
     redisReply *reply = r;
@@ -349,32 +348,70 @@ on_apply_reply(redisAsyncContext *c, void *r, void *privdata)
     cmd->answered = 1;
     event_del(cmd->timer);
     if (reply == NULL) {
-        cmd->cb(NULL, "redis connection lost", 1, cmd->arg);
+        cmd->finish(cmd, NULL, "redis connection lost", 1);
     } else if (reply->type == REDIS_REPLY_ERROR) {
         char why[256];
         snprintf(why, sizeof(why), "redis error: %.200s", reply->str);
-        cmd->cb(NULL, why, 0, cmd->arg);
-    } else if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
-               reply->element[0]->type != REDIS_REPLY_STRING ||
-               reply->element[1]->type != REDIS_REPLY_INTEGER) {
-        cmd->cb(NULL, "redis: unexpected reply to the apply script", 0, cmd->arg);
+        cmd->finish(cmd, NULL, why, 0);
     } else {
-        struct state_apply_result res = {0};
-        const char *status = reply->element[0]->str;
-        res.version = (long)reply->element[1]->integer;
-        if (strcmp(status, "duplicate") == 0) {
-            res.status = STATE_APPLY_DUPLICATE;
-        } else {
-            res.status = strcmp(status, "new") == 0 ? STATE_APPLY_NEW : STATE_APPLY_REPLAY;
-            if (reply->elements > 2) res.merged_json = element_str(reply->element[2]);
-            if (reply->elements > 3) res.previous_json = element_str(reply->element[3]);
-        }
-        if (res.status != STATE_APPLY_DUPLICATE && res.merged_json == NULL)
-            cmd->cb(NULL, "redis: the project's version history is missing", 0, cmd->arg);
-        else
-            cmd->cb(&res, NULL, 0, cmd->arg);
+        cmd->finish(cmd, reply, NULL, 0);
     }
     command_free(cmd);
+}
+
+/* Sends one command with its timeout. Returns 0, or -1 when not connected. */
+static int
+send_command(struct state *s, int argc, const char **argv, const size_t *argvlen,
+             struct command *cmd)
+{
+    if (s->ac == NULL || !s->ready) {
+        free(cmd);
+        return -1;
+    }
+    cmd->s = s;
+    cmd->timer = evtimer_new(s->base, on_command_timeout, cmd);
+    if (redisAsyncCommandArgv(s->ac, on_reply, cmd, argc, argv, argvlen) != REDIS_OK) {
+        command_free(cmd);
+        return -1;
+    }
+    struct timeval tv = {s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000};
+    evtimer_add(cmd->timer, &tv);
+    return 0;
+}
+
+static const char *
+element_str(const redisReply *r)
+{
+    return r->type == REDIS_REPLY_STRING ? r->str : NULL;
+}
+
+static void
+finish_apply(struct command *cmd, const redisReply *reply, const char *error, int retriable)
+{
+    if (reply == NULL) {
+        cmd->apply_cb(NULL, error, retriable, cmd->arg);
+        return;
+    }
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
+        reply->element[0]->type != REDIS_REPLY_STRING ||
+        reply->element[1]->type != REDIS_REPLY_INTEGER) {
+        cmd->apply_cb(NULL, "redis: unexpected reply to the apply script", 0, cmd->arg);
+        return;
+    }
+    struct state_apply_result res = {0};
+    const char *status = reply->element[0]->str;
+    res.version = (long)reply->element[1]->integer;
+    if (strcmp(status, "duplicate") == 0) {
+        res.status = STATE_APPLY_DUPLICATE;
+    } else {
+        res.status = strcmp(status, "new") == 0 ? STATE_APPLY_NEW : STATE_APPLY_REPLAY;
+        if (reply->elements > 2) res.merged_json = element_str(reply->element[2]);
+        if (reply->elements > 3) res.previous_json = element_str(reply->element[3]);
+    }
+    if (res.status != STATE_APPLY_DUPLICATE && res.merged_json == NULL)
+        cmd->apply_cb(NULL, "redis: the project's version history is missing", 0, cmd->arg);
+    else
+        cmd->apply_cb(&res, NULL, 0, cmd->arg);
 }
 
 int
@@ -382,7 +419,6 @@ state_event_apply(struct state *s, const char *project_id, const char *event_id,
                   int32_t partition, int64_t offset, const char *req_json, state_apply_cb *cb,
                   void *arg)
 {
-    if (s->ac == NULL || !s->ready) return -1;
     char k_project[256], k_versions[256], k_event[512], a_part[16], a_off[24], a_ttl[16];
     snprintf(k_project, sizeof(k_project), "pw:{%s}:project", project_id);
     snprintf(k_versions, sizeof(k_versions), "pw:{%s}:versions", project_id);
@@ -395,18 +431,87 @@ state_event_apply(struct state *s, const char *project_id, const char *event_id,
                           a_part, a_off,        req_json, a_ttl,   event_id};
     size_t argvlen[PW_ARRAY_LEN(argv)];
     for (size_t i = 0; i < PW_ARRAY_LEN(argv); i++) argvlen[i] = strlen(argv[i]);
-
     struct command *cmd = xcalloc(1, sizeof(*cmd));
-    cmd->s = s;
-    cmd->cb = cb;
+    cmd->finish = finish_apply;
+    cmd->apply_cb = cb;
     cmd->arg = arg;
-    cmd->timer = evtimer_new(s->base, on_command_timeout, cmd);
-    if (redisAsyncCommandArgv(s->ac, on_apply_reply, cmd, (int)PW_ARRAY_LEN(argv), argv,
-                              argvlen) != REDIS_OK) {
-        command_free(cmd);
+    return send_command(s, (int)PW_ARRAY_LEN(argv), argv, argvlen, cmd);
+}
+
+/* Flattens a reply into values: a string or integer is one value, nil is NULL, an array is its
+ * elements (nested arrays are refused). */
+static void
+finish_values(struct command *cmd, const redisReply *reply, const char *error, int retriable)
+{
+    (void)retriable;
+    if (reply == NULL) {
+        cmd->values_cb(NULL, NULL, 0, error, cmd->arg);
+        return;
+    }
+    enum { MAX_VALUES = 256 };
+    const char *values[MAX_VALUES];
+    size_t lens[MAX_VALUES], n = 0;
+    char ints[MAX_VALUES][24];
+    const redisReply *const *elems = &reply;
+    size_t count = 1;
+    if (reply->type == REDIS_REPLY_ARRAY) {
+        elems = (const redisReply *const *)reply->element;
+        count = reply->elements < MAX_VALUES ? reply->elements : MAX_VALUES;
+    }
+    for (size_t i = 0; i < count; i++, n++) {
+        const redisReply *e = elems[i];
+        if (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS) {
+            values[n] = e->str;
+            lens[n] = e->len;
+        } else if (e->type == REDIS_REPLY_INTEGER) {
+            lens[n] = (size_t)snprintf(ints[n], sizeof(ints[n]), "%lld", e->integer);
+            values[n] = ints[n];
+        } else if (e->type == REDIS_REPLY_NIL) {
+            values[n] = NULL;
+            lens[n] = 0;
+        } else {
+            cmd->values_cb(NULL, NULL, 0, "redis: unexpected nested reply", cmd->arg);
+            return;
+        }
+    }
+    cmd->values_cb(values, lens, n, NULL, cmd->arg);
+}
+
+int
+state_command(struct state *s, int argc, const char **argv, const size_t *argvlen,
+              state_values_cb *cb, void *arg)
+{
+    struct command *cmd = xcalloc(1, sizeof(*cmd));
+    cmd->finish = finish_values;
+    cmd->values_cb = cb;
+    cmd->arg = arg;
+    return send_command(s, argc, argv, argvlen, cmd);
+}
+
+static void
+finish_write(struct command *cmd, const redisReply *reply, const char *error, int retriable)
+{
+    (void)retriable;
+    if (reply == NULL) {
+        cmd->s->write_errors++;
+        log_warn("state", "REDIS_WRITE_FAILED", "reason=\"%s\"", error);
+    }
+}
+
+int
+state_write(struct state *s, int argc, const char **argv, const size_t *argvlen)
+{
+    struct command *cmd = xcalloc(1, sizeof(*cmd));
+    cmd->finish = finish_write;
+    if (send_command(s, argc, argv, argvlen, cmd) != 0) {
+        s->write_errors++;
         return -1;
     }
-    struct timeval tv = {s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000};
-    evtimer_add(cmd->timer, &tv);
     return 0;
+}
+
+unsigned long
+state_write_errors(const struct state *s)
+{
+    return s->write_errors;
 }

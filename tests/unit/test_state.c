@@ -196,6 +196,66 @@ test_timeout_and_reconnect(void)
     event_base_free(base);
 }
 
+struct values_waiter {
+    struct event_base *base;
+    int done;
+    size_t n;
+    char v[4][64];
+    int nil[4];
+    char error[128];
+};
+
+static void
+on_values(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
+{
+    struct values_waiter *w = arg;
+    w->done = 1;
+    w->n = n;
+    if (values == NULL) snprintf(w->error, sizeof(w->error), "%s", error);
+    for (size_t i = 0; i < n && i < 4; i++) {
+        w->nil[i] = values[i] == NULL;
+        if (values[i]) snprintf(w->v[i], sizeof(w->v[i]), "%.*s", (int)lens[i], values[i]);
+    }
+    event_base_loopbreak(w->base);
+}
+
+static void
+test_command_and_write(void)
+{
+    struct event_base *base = event_base_new();
+    struct state *s = connect_state(base, 2000);
+    const char *set[] = {"SET", "pw:test:k", "bin\0ary"};
+    size_t setlen[] = {3, 9, 7};
+    CHECK(state_write(s, 3, set, setlen) == 0);
+    const char *hset[] = {"HSET", "pw:test:h", "a", "1", "b", "two"};
+    size_t hsetlen[] = {4, 9, 1, 1, 1, 3};
+    CHECK(state_write(s, 6, hset, hsetlen) == 0);
+
+    struct values_waiter w = {.base = base};
+    const char *get[] = {"GET", "pw:test:k"};
+    size_t getlen[] = {3, 9};
+    CHECK(state_command(s, 2, get, getlen, on_values, &w) == 0);
+    RUN_UNTIL(base, w.done, 5);
+    CHECK(w.n == 1 && memcmp(w.v[0], "bin", 3) == 0);
+
+    struct values_waiter h = {.base = base};
+    const char *hmget[] = {"HMGET", "pw:test:h", "a", "missing", "b"};
+    size_t hmgetlen[] = {5, 9, 1, 7, 1};
+    CHECK(state_command(s, 5, hmget, hmgetlen, on_values, &h) == 0);
+    RUN_UNTIL(base, h.done, 5);
+    CHECK(h.n == 3 && strcmp(h.v[0], "1") == 0 && h.nil[1] && strcmp(h.v[2], "two") == 0);
+
+    struct values_waiter e = {.base = base};
+    const char *bad[] = {"NOSUCHCOMMAND"};
+    size_t badlen[] = {13};
+    CHECK(state_command(s, 1, bad, badlen, on_values, &e) == 0);
+    RUN_UNTIL(base, e.done, 5);
+    CHECK(e.n == 0 && strstr(e.error, "redis error") != NULL);
+    CHECK(state_write_errors(s) == 0);
+    state_free(s);
+    event_base_free(base);
+}
+
 static void
 test_bad_url(void)
 {
@@ -212,6 +272,7 @@ test_bad_url(void)
 static const struct check_case cases[] = {
     {"bad_url", test_bad_url},
     {"new_replay_duplicate", test_new_replay_duplicate},
+    {"command_and_write", test_command_and_write},
     {"timeout_and_reconnect", test_timeout_and_reconnect},
 };
 
