@@ -52,6 +52,18 @@ enum batch_phase {
     BATCH_DRAINING,  /* intake off until this batch's requests are done, then commit */
 };
 
+/* What the HTTP API says about a request once its batch has committed. */
+struct done_record {
+    char *event_id;
+    char *project_id;
+    char *report_id;          /* NULL unless answered */
+    enum outcome outcome;
+    long version;
+    char audio_status[12];
+    int64_t consumed_at_ms;
+    int64_t answered_at_ms;
+};
+
 /* Offsets consumed in the current batch: the next offset of each input partition. */
 struct batch_offsets {
     int32_t *partition;
@@ -81,6 +93,8 @@ struct daemon {
     unsigned long epoch;            /* bumped when a batch ends; older jobs are stale */
     struct batch_offsets offsets;
     int batch_requests;             /* messages taken in this batch */
+    struct done_record *done;       /* requests finished in this batch, recorded after commit */
+    int n_done, cap_done;
     int live_jobs;                  /* jobs of the current epoch still running */
     int total_jobs;                 /* all jobs still running, stale ones included */
     int redis_paused;               /* intake paused because Redis is down */
@@ -91,6 +105,7 @@ struct daemon {
     unsigned long outcomes[OUTCOME_COUNT];
     unsigned long dlq_by_reason[16];
     unsigned long audio_failed;
+    unsigned long audio_cache_hits, audio_cache_misses;
     unsigned long batches;
     struct histogram latency_total;  /* consume -> outputs produced */
     struct histogram latency_advisor;

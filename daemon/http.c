@@ -96,6 +96,10 @@ metrics(struct daemon *d, struct evbuffer *b)
                         "# HELP pipewright_audio_failed_total Reports sent without audio.\n"
                         "# TYPE pipewright_audio_failed_total counter\n"
                         "pipewright_audio_failed_total %lu\n"
+                        "# HELP pipewright_audio_cache_total Audio cache lookups by result.\n"
+                        "# TYPE pipewright_audio_cache_total counter\n"
+                        "pipewright_audio_cache_total{result=\"hit\"} %lu\n"
+                        "pipewright_audio_cache_total{result=\"miss\"} %lu\n"
                         "# HELP pipewright_redis_reconnects_total Redis connections lost.\n"
                         "# TYPE pipewright_redis_reconnects_total counter\n"
                         "pipewright_redis_reconnects_total %lu\n"
@@ -111,7 +115,8 @@ metrics(struct daemon *d, struct evbuffer *b)
                         "# HELP pipewright_ready 1 when Kafka and Redis are usable.\n"
                         "# TYPE pipewright_ready gauge\n"
                         "pipewright_ready %d\n",
-                        d->audio_failed, d->state ? state_reconnects(d->state) : 0,
+                        d->audio_failed, d->audio_cache_hits, d->audio_cache_misses,
+                        d->state ? state_reconnects(d->state) : 0,
                         d->speech ? speech_pool_depth(d->speech) : 0,
                         d->speech ? speech_pool_restarts(d->speech) : 0, d->total_jobs,
                         daemon_ready(d));

@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "consumer.h"
 #include "emit.h"
+#include "jsonw.h"
 #include "log.h"
 #include "producer.h"
 #include "speech.h"
@@ -45,6 +46,9 @@ struct job {
     struct report rep;
     int has_report;
     struct timespec t0;         /* when it was consumed */
+    int64_t consumed_at_ms;
+    struct speech_request sreq; /* the audio asked for (strings borrowed from req, rep, cfg) */
+    char audio_key[80];         /* Redis key of the audio cache entry */
 };
 
 static double
@@ -91,10 +95,88 @@ offsets_note(struct batch_offsets *o, int32_t partition, int64_t next)
     o->next_offset[o->n++] = next;
 }
 
+static void
+records_clear(struct daemon *d)
+{
+    for (int i = 0; i < d->n_done; i++) {
+        free(d->done[i].event_id);
+        free(d->done[i].project_id);
+        free(d->done[i].report_id);
+    }
+    d->n_done = 0;
+}
+
+/* Remembers how a request of this batch ended, for the HTTP API once the batch commits. */
+static void
+record_done(struct daemon *d, const struct job *job, enum outcome outcome, const char *audio_status)
+{
+    if (d->n_done == d->cap_done) {
+        d->cap_done = d->cap_done ? d->cap_done * 2 : 64;
+        d->done = xrealloc(d->done, (size_t)d->cap_done * sizeof(*d->done));
+    }
+    struct done_record *r = &d->done[d->n_done++];
+    memset(r, 0, sizeof(*r));
+    r->event_id = xstrdup(job->req.event_id);
+    r->project_id = xstrdup(job->req.project_id);
+    r->report_id = job->has_report ? xstrdup(job->rep.report_id) : NULL;
+    r->outcome = outcome;
+    r->version = job->has_report ? job->rep.version : 0;
+    snprintf(r->audio_status, sizeof(r->audio_status), "%s", audio_status ? audio_status : "");
+    r->consumed_at_ms = job->consumed_at_ms;
+    r->answered_at_ms = now_ms();
+}
+
+static const char *const outcome_status[OUTCOME_COUNT] = {"answered", "duplicate", "dead_letter",
+                                                          "failed"};
+
+/* Writes the committed batch's request records: pw:request:{event_id} (JSON, 7 days) and the
+ * list of recent requests the page shows. Idempotent; a lost write only costs the API a record. */
+static void
+records_write(struct daemon *d)
+{
+    struct buf json;
+    buf_init(&json);
+    for (int i = 0; i < d->n_done; i++) {
+        const struct done_record *r = &d->done[i];
+        struct jsonw w;
+        buf_reset(&json);
+        jsonw_init(&w, &json);
+        jsonw_obj_begin(&w);
+        jsonw_kstr(&w, "event_id", r->event_id);
+        jsonw_kstr(&w, "project_id", r->project_id);
+        jsonw_kstr(&w, "status", outcome_status[r->outcome]);
+        if (r->report_id) {
+            jsonw_kstr(&w, "report_id", r->report_id);
+            jsonw_kint(&w, "version", r->version);
+            jsonw_kstr(&w, "audio_status", r->audio_status);
+        }
+        jsonw_kint(&w, "consumed_at_ms", r->consumed_at_ms);
+        jsonw_kint(&w, "answered_at_ms", r->answered_at_ms);
+        jsonw_kint(&w, "committed_at_ms", now_ms());
+        jsonw_kint(&w, "processing_ms", r->answered_at_ms - r->consumed_at_ms);
+        jsonw_obj_end(&w);
+        char key[256];
+        snprintf(key, sizeof(key), "pw:request:%s", r->event_id);
+        const char *set[] = {"SET", key, json.data, "EX", "604800"};
+        size_t setlen[] = {3, strlen(key), json.len, 2, 6};
+        state_write(d->state, 5, set, setlen);
+        const char *push[] = {"LPUSH", "pw:recent", r->event_id};
+        size_t pushlen[] = {5, 9, strlen(r->event_id)};
+        state_write(d->state, 3, push, pushlen);
+    }
+    if (d->n_done) {
+        const char *trim[] = {"LTRIM", "pw:recent", "0", "199"};
+        size_t trimlen[] = {5, 9, 1, 3};
+        state_write(d->state, 4, trim, trimlen);
+    }
+    buf_fini(&json);
+}
+
 /* Forgets the batch: a new epoch begins and older jobs become stale. */
 static void
 batch_reset(struct daemon *d)
 {
+    records_clear(d);
     d->offsets.n = 0;
     d->batch_requests = 0;
     d->live_jobs = 0;
@@ -137,6 +219,7 @@ batch_commit(struct daemon *d)
     switch (r) {
     case PRODUCER_TXN_OK:
         d->batches++;
+        records_write(d);
         log_debug("daemon", "BATCH_COMMIT", "requests=%d", d->batch_requests);
         break;
     case PRODUCER_TXN_ABORTED:
@@ -203,10 +286,11 @@ job_free(struct job *job)
 
 /* A job of the current epoch is finished (whatever its outcome). */
 static void
-job_finish(struct job *job, enum outcome outcome)
+job_finish(struct job *job, enum outcome outcome, const char *audio_status)
 {
     struct daemon *d = job->d;
     d->outcomes[outcome]++;
+    record_done(d, job, outcome, audio_status);
     if (outcome == OUTCOME_ANSWERED) histogram_observe(&d->latency_total, seconds_since(&job->t0));
     d->total_jobs--;
     d->live_jobs--;
@@ -256,7 +340,36 @@ job_fail(struct job *job, const char *why)
         job_drop_stale(job); /* the batch was aborted */
         return;
     }
-    job_finish(job, OUTCOME_FAILED);
+    job_finish(job, OUTCOME_FAILED, NULL);
+}
+
+/* Keeps the report (and its audio) in Redis for the HTTP API: pw:report:{report_id} and the
+ * project's latest pointer, 30 days. Written before the commit: a replay rewrites the same
+ * report, so an aborted batch leaves nothing wrong behind. */
+static void
+store_report(struct daemon *d, const struct job *job, const struct speech_result *res,
+             const char *audio_status)
+{
+    char key[256], latest[256], version[24];
+    snprintf(key, sizeof(key), "pw:report:%s", job->rep.report_id);
+    snprintf(latest, sizeof(latest), "pw:{%s}:latest", job->req.project_id);
+    snprintf(version, sizeof(version), "%ld", job->rep.version);
+    const char *codec = res ? speech_codec_name(res->codec) : "";
+    const char *hset[] = {"HSET",    key,         "project_id", job->req.project_id,
+                          "event_id", job->req.event_id, "version", version,
+                          "markdown", job->rep.markdown, "json", job->rep.json,
+                          "dot", job->rep.dot ? job->rep.dot : "", "audio_status", audio_status,
+                          "codec", codec, "audio", res ? (const char *)res->audio : ""};
+    size_t hsetlen[PW_ARRAY_LEN(hset)];
+    for (size_t i = 0; i < PW_ARRAY_LEN(hset); i++) hsetlen[i] = strlen(hset[i]);
+    hsetlen[PW_ARRAY_LEN(hset) - 1] = res ? res->audio_len : 0;
+    state_write(d->state, (int)PW_ARRAY_LEN(hset), hset, hsetlen);
+    const char *expire[] = {"EXPIRE", key, "2592000"};
+    size_t expirelen[] = {6, strlen(key), 7};
+    state_write(d->state, 3, expire, expirelen);
+    const char *set[] = {"SET", latest, job->rep.report_id, "EX", "2592000"};
+    size_t setlen[] = {3, strlen(latest), strlen(job->rep.report_id), 2, 7};
+    state_write(d->state, 5, set, setlen);
 }
 
 static void
@@ -299,9 +412,30 @@ emit_answer(struct job *job, struct speech_result *res, const char *audio_status
             return;
         }
     }
+    store_report(d, job, res, audio_status);
     log_info("daemon", "ANSWERED", "event_id=%s project_id=%s version=%ld audio=%s",
              job->req.event_id, job->req.project_id, job->rep.version, audio_status);
-    job_finish(job, OUTCOME_ANSWERED);
+    job_finish(job, OUTCOME_ANSWERED, audio_status);
+}
+
+/* Keeps a synthesised artifact for the next identical script (7 days). */
+static void
+audio_store(struct daemon *d, const struct job *job, const struct speech_result *res)
+{
+    char rate[16], dur[24];
+    snprintf(rate, sizeof(rate), "%d", res->sample_rate);
+    snprintf(dur, sizeof(dur), "%lld", (long long)llround(res->duration_s * 1000.0));
+    const char *codec = speech_codec_name(res->codec);
+    const char *hset[] = {"HSET",        job->audio_key, "audio",  (const char *)res->audio,
+                          "codec",       codec,          "voice",  res->voice,
+                          "sample_rate", rate,           "duration_ms", dur,
+                          "text",        res->spoken_text};
+    size_t hsetlen[PW_ARRAY_LEN(hset)];
+    for (size_t i = 0; i < PW_ARRAY_LEN(hset); i++) hsetlen[i] = i == 3 ? res->audio_len : strlen(hset[i]);
+    state_write(d->state, (int)PW_ARRAY_LEN(hset), hset, hsetlen);
+    const char *expire[] = {"EXPIRE", job->audio_key, "604800"};
+    size_t expirelen[] = {6, strlen(job->audio_key), 6};
+    state_write(d->state, 3, expire, expirelen);
 }
 
 static void
@@ -322,8 +456,83 @@ on_speech(struct speech_result *res, const char *error, void *arg)
         emit_answer(job, NULL, "failed");
         return;
     }
+    audio_store(d, job, res);
     emit_answer(job, res, "ready");
     speech_result_fini(res);
+}
+
+static void
+synthesise(struct job *job)
+{
+    struct daemon *d = job->d;
+    if (speech_pool_submit(d->speech, &job->sreq, on_speech, job) != 0) {
+        d->audio_failed++;
+        emit_answer(job, NULL, "failed");
+    }
+}
+
+/* Fields of an audio cache entry, in HMGET order. */
+static const char *const cache_fields[] = {"audio", "codec", "voice", "sample_rate",
+                                           "duration_ms", "text"};
+
+static void
+on_audio_cache(const char *const *values, const size_t *lens, size_t n, const char *error,
+               void *arg)
+{
+    struct job *job = arg;
+    struct daemon *d = job->d;
+    (void)error;
+    if (job->epoch != d->epoch) {
+        job_drop_stale(job);
+        return;
+    }
+    if (values == NULL || n != PW_ARRAY_LEN(cache_fields) || values[0] == NULL || lens[0] == 0 ||
+        speech_codec_parse(values[1] ? values[1] : "") < 0) {
+        d->audio_cache_misses++;
+        synthesise(job);
+        return;
+    }
+    d->audio_cache_hits++;
+    struct speech_result res;
+    speech_result_init(&res);
+    res.audio = xmalloc(lens[0]);
+    memcpy(res.audio, values[0], lens[0]);
+    res.audio_len = lens[0];
+    res.codec = (enum speech_codec)speech_codec_parse(values[1]);
+    res.voice = xstrdup(values[2] ? values[2] : job->sreq.voice);
+    res.sample_rate = values[3] ? atoi(values[3]) : 0;
+    res.duration_s = values[4] ? atof(values[4]) / 1000.0 : 0;
+    res.spoken_text = xstrndup(values[5] ? values[5] : "", values[5] ? lens[5] : 0);
+    emit_answer(job, &res, "ready");
+    speech_result_fini(&res);
+}
+
+/* The same script, voice, rate and codec are synthesised once: look in the cache first. */
+static void
+audio_lookup(struct job *job)
+{
+    struct daemon *d = job->d;
+    char material[64], hex[65];
+    struct buf key;
+    buf_init(&key);
+    snprintf(material, sizeof(material), "|%d|%s|", job->sreq.rate_wpm,
+             speech_codec_name(job->sreq.codec));
+    buf_puts(&key, job->sreq.voice);
+    buf_puts(&key, material);
+    buf_puts(&key, job->sreq.text);
+    emit_sha256_hex(key.data, key.len, hex);
+    buf_fini(&key);
+    snprintf(job->audio_key, sizeof(job->audio_key), "pw:audio:%s", hex);
+    const char *argv[2 + PW_ARRAY_LEN(cache_fields)] = {"HMGET", job->audio_key};
+    size_t argvlen[PW_ARRAY_LEN(argv)] = {5, strlen(job->audio_key)};
+    for (size_t i = 0; i < PW_ARRAY_LEN(cache_fields); i++) {
+        argv[2 + i] = cache_fields[i];
+        argvlen[2 + i] = strlen(cache_fields[i]);
+    }
+    if (state_command(d->state, (int)PW_ARRAY_LEN(argv), argv, argvlen, on_audio_cache, job) != 0) {
+        d->audio_cache_misses++;
+        synthesise(job);
+    }
 }
 
 /* Runs the advisor on the project's merged requirement, then asks for the audio. */
@@ -367,20 +576,17 @@ answer(struct job *job, const struct state_apply_result *res)
         return;
     }
     int codec = job->req.audio.codec ? speech_codec_parse(job->req.audio.codec) : SPEECH_CODEC_OPUS;
-    struct speech_request sreq = {
+    job->sreq = (struct speech_request){
         .text = job->rep.audio_script,
         .voice = job->req.audio.voice ? job->req.audio.voice : d->cfg->default_voice,
         .rate_wpm = req_known(job->req.audio.rate_wpm) ? (int)job->req.audio.rate_wpm : 0,
         .codec = codec < 0 ? SPEECH_CODEC_OPUS : (enum speech_codec)codec,
     };
-    if (speech_voice_check(sreq.voice, errstr, sizeof(errstr)) != 0) {
+    if (speech_voice_check(job->sreq.voice, errstr, sizeof(errstr)) != 0) {
         log_warn("daemon", "VOICE_REFUSED", "event_id=%s reason=\"%s\"", job->req.event_id, errstr);
-        sreq.voice = d->cfg->default_voice;
+        job->sreq.voice = d->cfg->default_voice;
     }
-    if (speech_pool_submit(d->speech, &sreq, on_speech, job) != 0) {
-        d->audio_failed++;
-        emit_answer(job, NULL, "failed");
-    }
+    audio_lookup(job);
 }
 
 static void
@@ -407,7 +613,7 @@ on_state(const struct state_apply_result *res, const char *error, int retriable,
     if (res->status == STATE_APPLY_DUPLICATE) {
         log_info("daemon", "DUPLICATE", "event_id=%s project_id=%s version=%ld", job->req.event_id,
                  job->req.project_id, res->version);
-        job_finish(job, OUTCOME_DUPLICATE);
+        job_finish(job, OUTCOME_DUPLICATE, NULL);
         return;
     }
     if (res->status == STATE_APPLY_REPLAY)
@@ -430,6 +636,7 @@ pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
     job->partition = rkm->partition;
     job->offset = rkm->offset;
     clock_gettime(CLOCK_MONOTONIC, &job->t0);
+    job->consumed_at_ms = now_ms();
     enum wire_status st = wire_requirement_decode(d->wire, rkm->payload, rkm->len, &job->req, NULL,
                                                   detail, sizeof(detail));
     if (st != WIRE_OK) {
