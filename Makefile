@@ -33,7 +33,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
 LIBS        = $(PKG_LIBS) $(FLITE_LIBS) -lpthread -lm
 
-EMBED_FILES := $(sort $(wildcard schemas/*.avsc) $(wildcard advisor/data/*) $(wildcard speech/data/*))
+EMBED_FILES := $(sort $(wildcard schemas/*.avsc) $(wildcard advisor/data/*) $(wildcard speech/data/*) \
+                      $(wildcard daemon/web/*))
 LIB_SRC     := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
 DAEMON_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard daemon/*.c))

@@ -33,6 +33,8 @@ static const struct option_row rows[] = {
      "Redis URL, redis://[user:password@]host:port[/db]"},
     {"http", OPT_STR, offsetof(struct config, http_addr), "127.0.0.1:8080", 0, 0,
      "HTTP listen address for /healthz, /readyz and /metrics; empty to disable"},
+    STR(http_token, "", "bearer token required by /v1/* and the page (secret; prefer the file)"),
+    STR(http_token_file, "", "read the bearer token from this file (e.g. a mounted secret)"),
     STR(group, "pipewright", "Kafka consumer group id"),
     STR(topic_prefix, "pipewright",
         "topics are PREFIX.requirements, PREFIX.reports, PREFIX.audio and PREFIX.dlq"),
@@ -261,6 +263,19 @@ config_parse(struct config *cfg, int argc, char **argv)
                 cfg->kafka_mode);
         errors++;
     }
+    if (cfg->http_token_file[0]) {
+        FILE *f = fopen(cfg->http_token_file, "r");
+        char token[512];
+        if (f == NULL || fgets(token, sizeof(token), f) == NULL) {
+            fprintf(stderr, "pipewrightd: http_token_file %s: cannot read a token\n",
+                    cfg->http_token_file);
+            errors++;
+        } else {
+            free(cfg->http_token);
+            cfg->http_token = xstrdup(trim(token));
+        }
+        if (f) fclose(f);
+    }
     if (errors) return CONFIG_ERROR;
     if (print) {
         config_print(cfg, stdout);
@@ -296,6 +311,7 @@ config_print(const struct config *cfg, FILE *f)
         if (rows[i].type == OPT_STR) {
             const char *s = *(char *const *)field;
             if (rows[i].offset == offsetof(struct config, redis_url)) print_masked_url(f, s);
+            else if (rows[i].offset == offsetof(struct config, http_token) && s[0]) fputs("****", f);
             else fputs(s, f);
         } else {
             fprintf(f, "%d", *(const int *)field);

@@ -17,6 +17,8 @@ struct config {
     char *bootstrap_file;    /* embedded mode: write the bootstrap address here */
     char *redis_url;
     char *http_addr;         /* ADDR:PORT, empty to disable */
+    char *http_token;        /* bearer token for /v1 and the page; empty for none (secret) */
+    char *http_token_file;   /* read http_token from this file instead */
     char *group;             /* consumer group id */
     char *topic_prefix;      /* topics are <prefix>.requirements, .reports, .audio, .dlq */
     char *instance_id;       /* stable per instance; the transactional.id derives from it */

@@ -15,6 +15,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "api.h"
 #include "consumer.h"
 #include "log.h"
 #include "producer.h"
@@ -135,7 +136,7 @@ on_request(struct evhttp_request *req, void *arg)
     const char *uri = evhttp_request_get_uri(req);
     struct evhttp_uri *parsed = evhttp_uri_parse_with_flags(uri, 0);
     const char *path = parsed ? evhttp_uri_get_path(parsed) : NULL;
-    if (path == NULL) {
+    if (path == NULL || strpbrk(uri, "\r\n") != NULL) {
         reply_error(req, 400, "Bad Request", "malformed request target");
     } else if (strcmp(path, "/healthz") == 0) {
         struct evbuffer *b = evbuffer_new();
@@ -158,7 +159,7 @@ on_request(struct evhttp_request *req, void *arg)
         metrics(d, b);
         reply(req, 200, "OK", "text/plain; version=0.0.4", b);
         evbuffer_free(b);
-    } else {
+    } else if (!api_route(d, req, path)) {
         reply_error(req, 404, "Not Found", "no such endpoint");
     }
     if (parsed) evhttp_uri_free(parsed);

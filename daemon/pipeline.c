@@ -139,6 +139,7 @@ records_write(struct daemon *d)
     for (int i = 0; i < d->n_done; i++) {
         const struct done_record *r = &d->done[i];
         struct jsonw w;
+        if (r->outcome == OUTCOME_DUPLICATE) continue; /* the original's record stands */
         buf_reset(&json);
         jsonw_init(&w, &json);
         jsonw_obj_begin(&w);
@@ -160,6 +161,9 @@ records_write(struct daemon *d)
         const char *set[] = {"SET", key, json.data, "EX", "604800"};
         size_t setlen[] = {3, strlen(key), json.len, 2, 6};
         state_write(d->state, 5, set, setlen);
+        const char *rem[] = {"LREM", "pw:recent", "0", r->event_id};
+        size_t remlen[] = {4, 9, 1, strlen(r->event_id)};
+        state_write(d->state, 4, rem, remlen); /* a replayed request is listed once */
         const char *push[] = {"LPUSH", "pw:recent", r->event_id};
         size_t pushlen[] = {5, 9, strlen(r->event_id)};
         state_write(d->state, 3, push, pushlen);

@@ -1,0 +1,351 @@
+/* daemon/api.c - the read API over HTTP: requests, reports, audio, and the page for people.
+ *
+ *   GET /v1/requests                        recent requests (newest first), JSON
+ *   GET /v1/requests/{event_id}             one request's status and timings, JSON
+ *   GET /v1/projects/{project_id}/reports/latest   JSON, or Markdown with Accept: text/markdown
+ *   GET /v1/reports/{report_id}             JSON, or Markdown with Accept: text/markdown
+ *   GET /v1/reports/{report_id}/audio       the summary, audio/ogg (or audio/wav)
+ *   GET /v1/reports/{report_id}/diagram     the data-flow diagram, Graphviz DOT
+ *   GET /                                   a small page: recent requests, a report, its audio
+ *
+ * Everything is read from Redis (state/), so any daemon of the group answers for all of them.
+ * Ids are checked before any lookup ([A-Za-z0-9._:@-], 1-128 bytes). With a token configured,
+ * every route here needs "Authorization: Bearer TOKEN". Answers are asynchronous: the request
+ * waits for Redis, and if the client goes away first the answer is dropped, never sent to a
+ * freed request. Thread: the loop thread.
+ */
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "buf.h"
+#include "embedded.h"
+#include "state.h"
+#include "xalloc.h"
+
+enum route {
+    ROUTE_RECENT = 0,
+    ROUTE_REQUEST,
+    ROUTE_PROJECT_LATEST,
+    ROUTE_REPORT,
+    ROUTE_AUDIO,
+    ROUTE_DIAGRAM,
+};
+
+/* An HTTP request waiting for Redis. */
+struct pending {
+    struct daemon *d;
+    struct evhttp_request *req;  /* NULL once the client has gone */
+    enum route route;
+    int want_markdown;
+    int step;                    /* multi-step routes: 0 first lookup, 1 second */
+};
+
+void
+api_reply_json_error(struct evhttp_request *req, int code, const char *reason, const char *msg)
+{
+    struct evbuffer *b = evbuffer_new();
+    evbuffer_add_printf(b, "{\"error\":\"%s\",\"status\":%d}\n", msg, code);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
+    evhttp_send_reply(req, code, reason, b);
+    evbuffer_free(b);
+}
+
+static void
+send_body(struct evhttp_request *req, const char *type, const void *data, size_t len)
+{
+    struct evbuffer *b = evbuffer_new();
+    evbuffer_add(b, data, len);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Content-Type", type);
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_send_reply(req, 200, "OK", b);
+    evbuffer_free(b);
+}
+
+static int
+id_valid(const char *s, size_t len)
+{
+    if (len == 0 || len > 128) return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '@' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static void
+on_client_gone(struct evhttp_connection *evcon, void *arg)
+{
+    struct pending *p = arg;
+    (void)evcon;
+    p->req = NULL;
+}
+
+/* Detaches 'p' from its connection; returns the request to answer, or NULL if it is gone. */
+static struct evhttp_request *
+pending_take(struct pending *p)
+{
+    struct evhttp_request *req = p->req;
+    if (req) evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
+    return req;
+}
+
+static void lookup(struct pending *p, const char *key, const char *const *fields, size_t n);
+
+static const char *const report_fields[] = {"json", "markdown"};
+static const char *const audio_fields[] = {"audio", "codec"};
+static const char *const diagram_fields[] = {"dot"};
+
+static void
+on_values(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
+{
+    struct pending *p = arg;
+    if (p->req == NULL) { /* the client left while Redis answered */
+        free(p);
+        return;
+    }
+    if (values == NULL) {
+        struct evhttp_request *req = pending_take(p);
+        api_reply_json_error(req, 503, "Service Unavailable",
+                             error && strstr(error, "timed out") ? "state store timed out"
+                                                                  : "state store unavailable");
+        free(p);
+        return;
+    }
+    if (p->route == ROUTE_PROJECT_LATEST && p->step == 0) {
+        if (n < 1 || values[0] == NULL) goto not_found;
+        char key[300];
+        snprintf(key, sizeof(key), "pw:report:%.*s", (int)lens[0], values[0]);
+        p->step = 1;
+        lookup(p, key, report_fields, PW_ARRAY_LEN(report_fields));
+        return;
+    }
+    if (p->route == ROUTE_RECENT && p->step == 0) {
+        /* values are event ids: fetch their records in one MGET */
+        struct evhttp_request *req = p->req;
+        if (n == 0) {
+            pending_take(p);
+            send_body(req, "application/json", "[]\n", 3);
+            free(p);
+            return;
+        }
+        const char *argv[1 + 256];
+        size_t argvlen[1 + 256];
+        char keys[256][160];
+        argv[0] = "MGET";
+        argvlen[0] = 4;
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < 256; i++) {
+            if (values[i] == NULL || !id_valid(values[i], lens[i])) continue;
+            snprintf(keys[k], sizeof(keys[k]), "pw:request:%.*s", (int)lens[i], values[i]);
+            argv[1 + k] = keys[k];
+            argvlen[1 + k] = strlen(keys[k]);
+            k++;
+        }
+        p->step = 1;
+        if (k == 0 || state_command(p->d->state, (int)(1 + k), argv, argvlen, on_values, p) != 0) {
+            pending_take(p);
+            api_reply_json_error(req, 503, "Service Unavailable", "state store unavailable");
+            free(p);
+        }
+        return;
+    }
+
+    struct evhttp_request *req = pending_take(p);
+    switch (p->route) {
+    case ROUTE_RECENT: {
+        struct buf out;
+        buf_init(&out);
+        buf_putc(&out, '[');
+        int first = 1;
+        for (size_t i = 0; i < n; i++) {
+            if (values[i] == NULL) continue; /* expired */
+            if (!first) buf_putc(&out, ',');
+            buf_append(&out, values[i], lens[i]);
+            first = 0;
+        }
+        buf_puts(&out, "]\n");
+        send_body(req, "application/json", out.data, out.len);
+        buf_fini(&out);
+        break;
+    }
+    case ROUTE_REQUEST:
+        if (n < 1 || values[0] == NULL) goto not_found_taken;
+        send_body(req, "application/json", values[0], lens[0]);
+        break;
+    case ROUTE_PROJECT_LATEST:
+    case ROUTE_REPORT:
+        if (n < 2 || values[0] == NULL) goto not_found_taken;
+        if (p->want_markdown && values[1])
+            send_body(req, "text/markdown; charset=utf-8", values[1], lens[1]);
+        else
+            send_body(req, "application/json", values[0], lens[0]);
+        break;
+    case ROUTE_AUDIO:
+        if (n < 2 || values[0] == NULL || lens[0] == 0) goto not_found_taken;
+        send_body(req, values[1] && !strcmp(values[1], "wav") ? "audio/wav" : "audio/ogg",
+                  values[0], lens[0]);
+        break;
+    case ROUTE_DIAGRAM:
+        if (n < 1 || values[0] == NULL || lens[0] == 0) goto not_found_taken;
+        send_body(req, "text/vnd.graphviz; charset=utf-8", values[0], lens[0]);
+        break;
+    }
+    free(p);
+    return;
+not_found:
+    req = pending_take(p);
+not_found_taken:
+    api_reply_json_error(req, 404, "Not Found", "not found");
+    free(p);
+}
+
+static void
+lookup(struct pending *p, const char *key, const char *const *fields, size_t n)
+{
+    const char *argv[8];
+    size_t argvlen[8];
+    int argc = 0;
+    argv[argc] = fields ? "HMGET" : "GET";
+    argvlen[argc] = strlen(argv[argc]);
+    argc++;
+    argv[argc] = key;
+    argvlen[argc++] = strlen(key);
+    for (size_t i = 0; fields && i < n && argc < 8; i++) {
+        argv[argc] = fields[i];
+        argvlen[argc++] = strlen(fields[i]);
+    }
+    if (state_command(p->d->state, argc, argv, argvlen, on_values, p) != 0) {
+        struct evhttp_request *req = pending_take(p);
+        if (req) api_reply_json_error(req, 503, "Service Unavailable", "state store unavailable");
+        free(p);
+    }
+}
+
+/* Constant-time comparison, so a wrong token's timing says nothing about the right one. */
+static int
+token_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char diff = (unsigned char)(la != lb);
+    for (size_t i = 0; i < la; i++) diff |= (unsigned char)(a[i] ^ b[lb ? i % lb : 0]);
+    return diff == 0;
+}
+
+static int
+authorised(struct daemon *d, struct evhttp_request *req)
+{
+    const char *token = d->cfg->http_token;
+    if (token == NULL || token[0] == '\0') return 1;
+    const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) return 0;
+    return token_equal(h + 7, token);
+}
+
+static int
+wants_markdown(struct evhttp_request *req)
+{
+    const char *accept = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept");
+    return accept && strstr(accept, "text/markdown") != NULL;
+}
+
+/* Splits 'path' after 'prefix' into one id segment and what follows it. */
+static int
+segment(const char *path, const char *prefix, char *id, size_t id_size, const char **rest)
+{
+    size_t pl = strlen(prefix);
+    if (strncmp(path, prefix, pl) != 0) return 0;
+    const char *s = path + pl, *e = strchr(s, '/');
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    if (!id_valid(s, len) || len >= id_size) return -1;
+    memcpy(id, s, len);
+    id[len] = '\0';
+    *rest = e ? e : "";
+    return 1;
+}
+
+int
+api_route(struct daemon *d, struct evhttp_request *req, const char *path)
+{
+    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
+        size_t len;
+        const char *page = embedded_file("daemon/web/index.html", &len);
+        if (page == NULL) return 0;
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Security-Policy",
+                          "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                          "script-src 'self' 'unsafe-inline'; media-src 'self' blob:");
+        send_body(req, "text/html; charset=utf-8", page, len);
+        return 1;
+    }
+    if (strncmp(path, "/v1/", 4) != 0) return 0;
+    if (!authorised(d, req)) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
+        api_reply_json_error(req, 401, "Unauthorized", "missing or wrong bearer token");
+        return 1;
+    }
+    char id[160], key[300];
+    const char *rest;
+    struct pending *p = xcalloc(1, sizeof(*p));
+    p->d = d;
+    p->req = req;
+    p->want_markdown = wants_markdown(req);
+    int r;
+    if (strcmp(path, "/v1/requests") == 0) {
+        p->route = ROUTE_RECENT;
+        const char *argv[] = {"LRANGE", "pw:recent", "0", "49"};
+        size_t argvlen[] = {6, 9, 1, 2};
+        evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
+        if (state_command(d->state, 4, argv, argvlen, on_values, p) != 0) {
+            pending_take(p);
+            free(p);
+            api_reply_json_error(req, 503, "Service Unavailable", "state store unavailable");
+        }
+        return 1;
+    }
+    if ((r = segment(path, "/v1/requests/", id, sizeof(id), &rest)) != 0) {
+        if (r < 0 || *rest) goto bad_id;
+        p->route = ROUTE_REQUEST;
+        snprintf(key, sizeof(key), "pw:request:%s", id);
+        evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
+        lookup(p, key, NULL, 0);
+        return 1;
+    }
+    if ((r = segment(path, "/v1/projects/", id, sizeof(id), &rest)) != 0) {
+        if (r < 0 || strcmp(rest, "/reports/latest") != 0) goto bad_id;
+        p->route = ROUTE_PROJECT_LATEST;
+        snprintf(key, sizeof(key), "pw:{%s}:latest", id);
+        evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
+        lookup(p, key, NULL, 0);
+        return 1;
+    }
+    if ((r = segment(path, "/v1/reports/", id, sizeof(id), &rest)) != 0) {
+        if (r < 0) goto bad_id;
+        snprintf(key, sizeof(key), "pw:report:%s", id);
+        const char *const *fields;
+        size_t n;
+        if (*rest == '\0') p->route = ROUTE_REPORT, fields = report_fields, n = 2;
+        else if (!strcmp(rest, "/audio")) p->route = ROUTE_AUDIO, fields = audio_fields, n = 2;
+        else if (!strcmp(rest, "/diagram")) p->route = ROUTE_DIAGRAM, fields = diagram_fields, n = 1;
+        else goto bad_id;
+        evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
+        lookup(p, key, fields, n);
+        return 1;
+    }
+    free(p);
+    return 0;
+bad_id:
+    free(p);
+    api_reply_json_error(req, 404, "Not Found", "no such resource (ids are 1-128 of A-Z a-z 0-9 . _ : @ -)");
+    return 1;
+}
