@@ -1,0 +1,374 @@
+/* advisor/advisor_int.h - shared types of the advisor's stages (internal to advisor/).
+ *
+ * The engine runs in stages, one file each: knowledge.c loads the data files into
+ * 'struct advisor'; profile.c normalises the requirement (extraction, defaults, assumptions);
+ * decide.c picks the processing mode and scores the catalog per area; size.c and cost.c do the
+ * arithmetic; risk.c and quality.c select risks, steps, controls and quality rules; iac.c writes
+ * Terraform and DOT; render.c writes Markdown, JSON and the audio script; history.c compares with
+ * the previous version. Everything a run produces lives in one 'struct analysis' and its arena,
+ * freed in one call. Pure: no I/O, no clock, no globals. Internal symbols end in '_'.
+ */
+#ifndef PW_ADVISOR_ADVISOR_INT_H
+#define PW_ADVISOR_ADVISOR_INT_H
+
+#include <stddef.h>
+
+#include "advisor.h"
+#include "buf.h"
+#include "extract.h"
+#include "bounds.h"
+#include "requirement.h"
+#include "xalloc.h"
+
+enum cloud { CLOUD_AWS = 0, CLOUD_GCP, CLOUD_AZURE, CLOUD_ON_PREM, CLOUD_ANY, CLOUD_COUNT };
+enum mode { MODE_BATCH = 0, MODE_MICRO_BATCH, MODE_STREAMING, MODE_COUNT };
+enum crit { CRIT_LATENCY = 0, CRIT_SCALE, CRIT_COST, CRIT_OPS, CRIT_SKILLS, CRIT_LOCKIN, CRIT_COUNT };
+enum origin { ORIGIN_GIVEN = 0, ORIGIN_EXTRACTED, ORIGIN_ASSUMED, ORIGIN_DERIVED };
+
+/* What the request needs beyond moving data; set from consumers and from hints.tsv. */
+enum need {
+    NEED_BI = 0,
+    NEED_SEARCH,
+    NEED_ONLINE,
+    NEED_OPERATIONAL,
+    NEED_ML,
+    NEED_EXACTLY_ONCE,
+    NEED_STATEFUL,
+    NEED_AUDIT,
+    NEED_COUNT
+};
+
+/* A data file split into cells: 'mem' owns the text, cells point into it. */
+struct table {
+    char *mem;
+    const char **cell; /* rows x cols, row-major */
+    size_t rows, cols;
+};
+
+struct tech {
+    const char *id, *area, *name, *why;
+    const char *requires; /* "-" or conditions, see catalog.tsv */
+    const char *skills;   /* "-" or comma list */
+    const char *stack;    /* "-" or comma list */
+    const char *family;   /* "kafka", "kinesis", "pubsub", "inplace" or "-" */
+    unsigned clouds;      /* 1 << enum cloud */
+    unsigned modes;       /* 1 << enum mode */
+    unsigned kinds;       /* 1 << enum source_kind; 0 for all */
+    double min_gb, max_gb;
+    int score[CRIT_COUNT]; /* 1-5; CRIT_SKILLS is computed per request */
+};
+
+struct price {
+    const char *id, *cloud, *service, *unit, *src, *source, *date;
+    double usd;
+};
+
+struct costrule {
+    const char *tech, *model, *price, *label;
+    double param;
+};
+
+struct constant {
+    const char *name, *unit, *source;
+    double value;
+};
+
+/* A row of controls.tsv, risks.tsv or steps.tsv: when it applies, and its texts. */
+struct textrule {
+    const char *when;
+    const char *text;        /* control, risk or step */
+    const char *source;      /* controls: basis */
+    const char *likelihood;  /* risks */
+    const char *impact;      /* risks */
+    const char *mitigation;  /* risks */
+    const char *signal;      /* risks */
+    const char *effort;      /* steps */
+};
+
+struct hint {
+    const char *kind, *token, *value;
+};
+
+struct cloudinfo {
+    const char *name, *kms, *iam, *audit, *region_eu, *provider;
+};
+
+/* Named constants the stages read directly; each must be a row of constants.tsv. */
+#define ADVISOR_KNOBS(X)                                                                           \
+    X(month_hours) X(days_per_month) X(peak_to_avg) X(kafka_partition_produce_mbps)                \
+    X(kafka_partition_consume_mbps) X(kafka_events_per_partition) X(kafka_partition_headroom)     \
+    X(kafka_partition_multiple) X(kafka_partition_min) X(kafka_replication_factor)                \
+    X(kafka_min_insync) X(kafka_retention_days) X(kafka_disk_headroom) X(kafka_broker_multiple)   \
+    X(kafka_min_brokers) X(kafka_max_brokers_per_type) X(kinesis_shard_mbps)                      \
+    X(kinesis_shard_records) X(eventhubs_tu_mbps) X(eventhubs_tu_events)                          \
+    X(eventhubs_max_partitions) X(stream_mbps_per_vcpu) X(stream_events_per_vcpu)                 \
+    X(stateful_mbps_per_vcpu) X(stateful_events_per_vcpu) X(stream_headroom) X(stream_min_vcpu)   \
+    X(stream_min_workers) X(stream_driver_nodes) X(batch_gb_per_vcpu_hour)                        \
+    X(columnar_compression) X(landing_compression) X(landing_days) X(binary_object_bytes)         \
+    X(hot_days) X(planning_month) X(scan_reads_per_month) X(warehouse_active_hours)               \
+    X(adf_tables_per_source) X(online_ops_per_shard) X(online_min_nodes) X(search_nodes)          \
+    X(search_replicas) X(freshness_batch_s) X(freshness_stream_s) X(small_volume_gb)              \
+    X(large_volume_gb) X(default_freshness_s) X(default_retention_days) X(default_record_bytes)   \
+    X(default_volume_gb) X(default_team_size) X(default_availability) X(spot_discount)            \
+    X(commit_discount) X(scan_pruning) X(budget_tight_usd) X(team_small) X(team_medium)           \
+    X(ha_availability) X(long_retention_days) X(reuse_bonus) X(native_bonus) X(tape_cartridge_tb) \
+    X(erasure_overhead) X(tape_copies)
+
+struct knobs {
+#define KNOB_FIELD_(n) double n;
+    ADVISOR_KNOBS(KNOB_FIELD_)
+#undef KNOB_FIELD_
+};
+
+#define ADVISOR_MAX_BROKER_TYPES 8
+
+struct advisor {
+    struct table t_catalog, t_price, t_cost, t_const, t_controls, t_risks, t_steps, t_hints,
+        t_clouds;
+    struct tech *tech;
+    size_t n_tech;
+    struct price *price;
+    size_t n_price;
+    struct costrule *cost;
+    size_t n_cost;
+    struct constant *konst;
+    size_t n_const;
+    struct textrule *control, *risk, *step;
+    size_t n_control, n_risk, n_step;
+    struct hint *hint;
+    size_t n_hint;
+    struct cloudinfo cloud[CLOUD_COUNT];
+    struct knobs k;
+    const char *pricebook_date; /* the latest dated row of the price book */
+    const char *broker_type[ADVISOR_MAX_BROKER_TYPES];
+    double broker_mibps[ADVISOR_MAX_BROKER_TYPES];
+    size_t n_broker_types;
+};
+
+/* ---- arena: every string a run makes, freed at once ---------------------------------------- */
+
+struct arena_block;
+struct arena {
+    struct arena_block *head;
+};
+
+void *arena_alloc_(struct arena *ar, size_t n);
+char *arena_strdup_(struct arena *ar, const char *s);
+char *arena_printf_(struct arena *ar, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arena_free_(struct arena *ar);
+
+/* ---- the analysis of one requirement -------------------------------------------------------- */
+
+/* A throughput view over some sources. */
+struct flow {
+    double gb_day;      /* raw GB per day */
+    double avg_mb_s;    /* average MB/s */
+    double peak_mb_s;   /* peak MB/s */
+    double peak_ev_s;   /* peak events/s */
+    double avg_ev_s;    /* average events/s */
+    double lake_gb_day; /* columnar GB per day after compression */
+    double landing_gb_day; /* compressed raw GB per day */
+};
+
+struct src {
+    const char *name;
+    enum source_kind kind;
+    double gb_day, peak_ev_s, record_bytes, peak_mb_s, compression;
+    int pii; /* 1, 0, -1 */
+    enum origin o_name, o_kind, o_volume, o_peak, o_bytes, o_pii;
+};
+
+struct assumption {
+    const char *field, *value, *effect;
+};
+
+#define ADVISOR_MAX_SOURCES PW_MAX_LIST_ITEMS
+#define ADVISOR_MAX_ASSUMPTIONS 32
+
+struct profile {
+    struct requirement req;      /* working copy: given fields plus extracted ones */
+    struct extract_result ex;    /* what the extractor set, with its evidence */
+    struct src src[ADVISOR_MAX_SOURCES];
+    size_t n_src;
+    enum cloud cloud;
+    enum origin o_cloud, o_freshness, o_retention, o_budget, o_team, o_availability;
+    enum origin o_consumers, o_compliance, o_stack, o_skills;
+    double freshness_s, retention_days, budget, team_size, availability;
+    int has_budget;
+    unsigned needs;              /* 1 << enum need */
+    int has_pii;
+    unsigned kinds;              /* 1 << enum source_kind present */
+    struct flow total;
+    const char *title;
+    const char *ctx_lc;          /* lower-case stack, title and description: reuse evidence */
+    const char *stack_lc;        /* lower-case existing stack */
+    const char *skills_lc;       /* lower-case team skills, or "" */
+    const char *regs;            /* ",gdpr,sox," normalised regulation names */
+    struct assumption assumption[ADVISOR_MAX_ASSUMPTIONS];
+    size_t n_assumption;
+};
+
+#define ADVISOR_MAX_ALTS 4
+
+struct alt {
+    const struct tech *t;
+    const char *name;
+    double score;
+    const char *why_not;
+};
+
+struct decision {
+    const char *area;
+    const char *subject;         /* sources an ingestion decision covers, or NULL */
+    const struct tech *t;        /* NULL for decisions not from the catalog */
+    const char *choice;
+    double score;                /* 0-100 */
+    int reused;                  /* it already runs here */
+    double crit[CRIT_COUNT];     /* the choice's scores, 1-5 */
+    struct alt alt[ADVISOR_MAX_ALTS];
+    size_t n_alt;
+    const char *rationale;
+    unsigned long long src_mask; /* ingestion: which sources (bit i = source i) */
+};
+
+#define ADVISOR_MAX_DECISIONS 40
+
+struct stream_unit {
+    const struct decision *d;
+    struct flow f;
+    long units;                  /* shards, TUs or partitions */
+    const char *unit_name;
+    const char *working;
+};
+
+struct sizing {
+    int has_kafka, kafka_self;   /* Kafka protocol used; brokers sized by us (not a service) */
+    const char *kafka_via;
+    struct flow kafka_flow;
+    long partitions, brokers, rf, min_insync;
+    const char *broker_type;
+    double broker_mibps, broker_disk_gb, cross_az_gb;
+    const char *partitions_working, *brokers_working, *disk_working;
+    struct stream_unit unit[8];
+    size_t n_unit;
+    int has_stream;
+    struct flow stream_flow;
+    int stateful;
+    double stream_vcpu;
+    long stream_nodes;
+    const char *stream_working;
+    double batch_vcpu_h;
+    const char *batch_working;
+    double landing_gb, lake_hot_gb, lake_cool_gb, month1_gb, plan_gb, steady_gb, total_tb;
+    const char *storage_working;
+    double scan_tb, batch_scan_tb, runs_k;
+    long online_nodes, search_nodes;
+    double search_disk_gb, hot_replica_gb;
+    double net_avg_gbit, net_peak_gbit, raw_capacity_tb, tape_per_year;
+};
+
+struct line {
+    const char *service;     /* label */
+    const char *area;
+    const char *model;
+    const struct price *price;
+    double qty, monthly, month1, steady;
+};
+
+struct lever {
+    const char *name, *detail;
+    double savings;
+};
+
+#define ADVISOR_MAX_LINES 48
+
+struct costing {
+    struct line line[ADVISOR_MAX_LINES];
+    size_t n_line;
+    const char *unpriced[ADVISOR_MAX_DECISIONS];
+    size_t n_unpriced;
+    double monthly, month1, steady;
+    int priced;                  /* some line has a price (false on premises) */
+    struct lever lever[8];
+    size_t n_lever;
+    double best_case;
+    int within;                  /* 1, 0, or -1 unknown */
+    const char *statement;
+};
+
+struct qrule {
+    const char *stage, *subject, *check, *rule, *severity;
+};
+
+#define ADVISOR_MAX_RULES 96
+#define ADVISOR_MAX_PICKS 48
+
+struct analysis {
+    const struct advisor *a;
+    struct arena ar;
+    struct profile p;
+    enum mode mode;
+    struct decision dec[ADVISOR_MAX_DECISIONS];
+    size_t n_dec;
+    struct sizing sz;
+    struct costing cost;
+    const struct textrule *risk[ADVISOR_MAX_PICKS];
+    size_t n_risk;
+    const struct textrule *control[ADVISOR_MAX_PICKS];
+    size_t n_control;
+    const struct textrule *step[ADVISOR_MAX_PICKS];
+    size_t n_step;
+    struct qrule q[ADVISOR_MAX_RULES];
+    size_t n_q;
+    int skills_gap;
+    const char *terraform;
+    const char *dot;
+};
+
+/* ---- stages --------------------------------------------------------------------------------- */
+
+const char *cloud_name_(enum cloud c);     /* "aws", ..., "any" */
+const char *mode_name_(enum mode m);       /* "batch", "micro_batch", "streaming" */
+const char *need_name_(enum need n);       /* "bi", "search", ... */
+const char *origin_name_(enum origin o);   /* "given", "extracted", "assumed", "derived" */
+const char *crit_name_(enum crit c);       /* "latency", ... */
+
+/* Case-insensitive: 'tok' occurs in 'hay' (short tokens only as whole words). */
+int has_token_(const char *hay, const char *tok);
+/* Some comma-separated token of 'list' ("-" is none) occurs in 'hay'. */
+int has_any_token_(const char *hay, const char *list);
+const struct price *price_find_(const struct advisor *a, const char *id);
+const struct cloudinfo *cloud_info_(const struct analysis *an);
+
+/* Runs every stage but rendering on 'req'. Returns 0 or -1 with 'errstr'. */
+int analysis_run_(const struct advisor *a, const struct requirement *req, struct analysis *an,
+                  char *errstr, size_t errstr_size);
+void analysis_fini_(struct analysis *an);
+
+void profile_build_(struct analysis *an, const struct requirement *req);
+void assume_(struct analysis *an, const char *field, const char *value, const char *effect);
+void decide_(struct analysis *an);
+const struct decision *decision_find_(const struct analysis *an, const char *area);
+void size_(struct analysis *an);
+void flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f);
+void cost_(struct analysis *an);
+void risks_(struct analysis *an);
+int cond_eval_(const struct analysis *an, const char *expr);
+/* Appends 'text' to 'out' with {placeholders} filled from the design. */
+void expand_(const struct analysis *an, const char *text, struct buf *out);
+const char *expand_str_(struct analysis *an, const char *text);
+void quality_(struct analysis *an);
+void iac_(struct analysis *an);
+
+/* Fills 'rep' from 'an'; 'prev' (may be NULL) is the previous version's analysis. */
+void render_(const struct analysis *an, const struct analysis *prev, long version,
+             struct report *rep);
+void history_markdown_(const struct analysis *an, const struct analysis *prev, struct buf *out);
+void history_json_(const struct analysis *an, const struct analysis *prev, void *jsonw);
+
+/* Spoken and written number helpers. */
+void fmt_num_(struct buf *out, double v);          /* 1,234 or 1.5 or 0.023 */
+void fmt_usd_(struct buf *out, double v);          /* $1,234 or $12.50 */
+const char *short_name_(struct analysis *an, const char *name); /* "Amazon Athena SQL" */
+
+#endif

@@ -1,0 +1,442 @@
+/* advisor/decide.c - choose the processing mode and a technology for every area of the design.
+ *
+ * The mode follows the latency classes of constants.tsv (freshness_batch_s, freshness_stream_s).
+ * Every other decision is a scoring of catalog.tsv rows: a row competes when it serves the cloud,
+ * the mode, the source kind and its 'requires' conditions; it fits when the day's volume lies in
+ * its range. The score is a weighted mean of its criteria (weights from the profile: latency
+ * matters more when streaming, cost when the budget is tight, operations when the team is small,
+ * skills when they are known) plus a bonus when it already runs here. The runners-up and the best
+ * row that did not fit are kept as alternatives, each with the reason it lost. No technology is
+ * named in this file: adding one is a catalog row. Pure, deterministic (ties go to the first row).
+ */
+#include "advisor_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+struct ctx {
+    struct analysis *an;
+    double w[CRIT_COUNT];
+    double wsum;
+};
+
+static void
+weights(struct ctx *c)
+{
+    const struct profile *p = &c->an->p;
+    const struct knobs *k = &c->an->a->k;
+    c->w[CRIT_LATENCY] = c->an->mode == MODE_STREAMING ? 3 : c->an->mode == MODE_MICRO_BATCH ? 2 : 1;
+    c->w[CRIT_SCALE] = p->total.gb_day >= k->large_volume_gb ? 3 : p->total.gb_day >= 100 ? 2 : 1;
+    c->w[CRIT_COST] = p->has_budget && p->budget < k->budget_tight_usd ? 3 : 2;
+    c->w[CRIT_OPS] = p->team_size <= k->team_small ? 3 : p->team_size <= k->team_medium ? 2 : 1;
+    c->w[CRIT_SKILLS] = p->skills_lc[0] ? 2 : 1;
+    c->w[CRIT_LOCKIN] = 1;
+    c->wsum = 0;
+    for (int i = 0; i < CRIT_COUNT; i++) c->wsum += c->w[i];
+}
+
+static int
+family_chosen(const struct analysis *an, const char *family)
+{
+    for (size_t i = 0; i < an->n_dec; i++)
+        if (an->dec[i].t && strcmp(an->dec[i].area, "ingestion") == 0 &&
+            strcmp(an->dec[i].t->family, family) == 0)
+            return 1;
+    return 0;
+}
+
+/* Checks the comma-separated 'requires' terms; 'need' (or -1) is the need being served. */
+static int
+requires_ok(const struct analysis *an, const char *req, int need)
+{
+    if (strcmp(req, "-") == 0) return 1;
+    char term[128];
+    const char *s = req;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        if (n >= sizeof(term)) return 0;
+        memcpy(term, s, n);
+        term[n] = '\0';
+        s += n;
+        if (*s) s++;
+        char *colon = strchr(term, ':');
+        if (colon == NULL) return 0;
+        *colon = '\0';
+        const char *v = colon + 1;
+        int ok = 0;
+        if (strcmp(term, "stack") == 0) {
+            ok = has_any_token_(an->p.ctx_lc, v);
+        } else if (strcmp(term, "skill") == 0) {
+            ok = has_any_token_(an->p.skills_lc, v);
+        } else if (strcmp(term, "family") == 0) {
+            ok = family_chosen(an, v);
+        } else if (strcmp(term, "need") == 0) {
+            for (int x = 0; x < NEED_COUNT; x++)
+                if (strcmp(v, need_name_((enum need)x)) == 0)
+                    ok = need >= 0 ? need == x : (an->p.needs >> x) & 1;
+        }
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+static int
+serves_need(const struct tech *t)
+{
+    return strstr(t->requires, "need:") != NULL;
+}
+
+static double
+score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int *reused)
+{
+    const struct analysis *an = c->an;
+    const struct profile *p = &an->p;
+    for (int i = 0; i < CRIT_COUNT; i++) crit[i] = t->score[i];
+    if (strcmp(t->skills, "-") == 0 || p->skills_lc[0] == '\0') crit[CRIT_SKILLS] = 3;
+    else crit[CRIT_SKILLS] = has_any_token_(p->skills_lc, t->skills) ? 5 : 2;
+    double s = 0;
+    for (int i = 0; i < CRIT_COUNT; i++) s += c->w[i] * crit[i];
+    s = s / c->wsum * 20.0;
+    *reused = has_any_token_(p->ctx_lc, t->stack);
+    if (*reused) s += an->a->k.reuse_bonus;
+    /* A row made for exactly this cloud beats a portable one on a tie. */
+    if (p->cloud != CLOUD_ANY && t->clouds == (1u << p->cloud)) s += an->a->k.native_bonus;
+    return s;
+}
+
+static const char *
+fmt_gb(struct analysis *an, double gb)
+{
+    struct buf b;
+    buf_init(&b);
+    fmt_num_(&b, gb);
+    const char *s = arena_strdup_(&an->ar, b.data);
+    buf_fini(&b);
+    return s;
+}
+
+static const char *
+why_not_lower(const struct ctx *c, const struct decision *d, const double crit[CRIT_COUNT],
+              double score, int reused)
+{
+    struct analysis *an = c->an;
+    int worst = -1;
+    double gap = 0;
+    for (int i = 0; i < CRIT_COUNT; i++) {
+        double g = c->w[i] * (d->crit[i] - crit[i]);
+        if (g > gap) {
+            gap = g;
+            worst = i;
+        }
+    }
+    const char *reuse = d->reused && !reused ? "; the chosen option already runs here" : "";
+    if (worst < 0)
+        return arena_printf_(&an->ar, "scores %.0f against %.0f%s", score, d->score,
+                             d->reused ? ": the chosen option already runs here" : "");
+    return arena_printf_(&an->ar, "scores %.0f against %.0f: weaker on %s (%.0f/5 against %.0f/5)%s",
+                         score, d->score, crit_name_((enum crit)worst), crit[worst],
+                         d->crit[worst], reuse);
+}
+
+/* Picks the best row of 'area' for 'kind' (or SOURCE_UNKNOWN) and 'need' (or -1) at volume
+ * 'gb_day'. Returns the new decision, or NULL when no row competes. */
+static struct decision *
+choose(struct ctx *c, const char *area, const char *out_area, enum source_kind kind, int need,
+       double gb_day)
+{
+    struct analysis *an = c->an;
+    const struct advisor *a = an->a;
+    const struct tech *best = NULL, *misfit = NULL;
+    double best_s = -1, misfit_s = -1;
+    double best_crit[CRIT_COUNT] = {0};
+    int best_reused = 0;
+    for (size_t i = 0; i < a->n_tech; i++) {
+        const struct tech *t = &a->tech[i];
+        if (strcmp(t->area, area) != 0) continue;
+        if (!(t->clouds & (1u << an->p.cloud))) continue;
+        if (!(t->modes & (1u << an->mode))) continue;
+        if (kind != SOURCE_UNKNOWN && t->kinds && !(t->kinds & (1u << kind))) continue;
+        if (need >= 0 && !serves_need(t) && strcmp(t->requires, "-") == 0) continue;
+        if (!requires_ok(an, t->requires, need)) continue;
+        double crit[CRIT_COUNT];
+        int reused;
+        double s = score_of(c, t, crit, &reused);
+        if (gb_day < t->min_gb || gb_day > t->max_gb) {
+            if (s > misfit_s) misfit = t, misfit_s = s;
+            continue;
+        }
+        if (s > best_s) {
+            best = t;
+            best_s = s;
+            best_reused = reused;
+            memcpy(best_crit, crit, sizeof(crit));
+        }
+    }
+    if (best == NULL || an->n_dec == ADVISOR_MAX_DECISIONS) return NULL;
+    struct decision *d = &an->dec[an->n_dec++];
+    memset(d, 0, sizeof(*d));
+    d->area = out_area;
+    d->t = best;
+    d->choice = best->name;
+    d->score = best_s > 100 ? 100 : best_s;
+    d->reused = best_reused;
+    memcpy(d->crit, best_crit, sizeof(best_crit));
+
+    /* Runners-up, best first, then the best row that did not fit the volume. */
+    const struct tech *taken[ADVISOR_MAX_ALTS] = {0};
+    for (size_t slot = 0; slot + 1 < ADVISOR_MAX_ALTS; slot++) {
+        const struct tech *next = NULL;
+        double next_s = -1, next_crit[CRIT_COUNT] = {0};
+        int next_reused = 0;
+        for (size_t i = 0; i < a->n_tech; i++) {
+            const struct tech *t = &a->tech[i];
+            if (t == best || strcmp(t->area, area) != 0) continue;
+            if (!(t->clouds & (1u << an->p.cloud)) || !(t->modes & (1u << an->mode))) continue;
+            if (kind != SOURCE_UNKNOWN && t->kinds && !(t->kinds & (1u << kind))) continue;
+            if (need >= 0 && !serves_need(t) && strcmp(t->requires, "-") == 0) continue;
+            if (!requires_ok(an, t->requires, need)) continue;
+            if (gb_day < t->min_gb || gb_day > t->max_gb) continue;
+            int dup = 0;
+            for (size_t q = 0; q < slot; q++) dup |= taken[q] == t;
+            if (dup) continue;
+            double crit[CRIT_COUNT];
+            int reused;
+            double s = score_of(c, t, crit, &reused);
+            if (s > next_s) {
+                next = t;
+                next_s = s;
+                next_reused = reused;
+                memcpy(next_crit, crit, sizeof(crit));
+            }
+        }
+        if (next == NULL) break;
+        taken[slot] = next;
+        struct alt *x = &d->alt[d->n_alt++];
+        x->t = next;
+        x->name = next->name;
+        x->score = next_s > 100 ? 100 : next_s;
+        x->why_not = why_not_lower(c, d, next_crit, x->score, next_reused);
+    }
+    if (misfit && d->n_alt < ADVISOR_MAX_ALTS) {
+        struct alt *x = &d->alt[d->n_alt++];
+        x->t = misfit;
+        x->name = misfit->name;
+        x->score = misfit_s > 100 ? 100 : misfit_s;
+        if (gb_day < misfit->min_gb)
+            x->why_not = arena_printf_(&an->ar,
+                                       "oversized: it pays off from about %s GB/day, and this "
+                                       "flow is %s GB/day (start-up time and operations "
+                                       "without the benefit)",
+                                       fmt_gb(an, misfit->min_gb), fmt_gb(an, gb_day));
+        else
+            x->why_not = arena_printf_(&an->ar,
+                                       "undersized: it suits up to about %s GB/day, and this "
+                                       "flow is %s GB/day",
+                                       fmt_gb(an, misfit->max_gb), fmt_gb(an, gb_day));
+    }
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s: %s. It scores %.0f/100 on the weighted criteria (", best->name, best->why,
+               d->score);
+    for (int i = 0; i < CRIT_COUNT; i++)
+        buf_printf(&b, "%s%s %.0f/5", i ? ", " : "", crit_name_((enum crit)i), d->crit[i]);
+    buf_puts(&b, ")");
+    if (d->reused) buf_puts(&b, "; it already runs here, so reuse earns a bonus");
+    buf_puts(&b, ".");
+    d->rationale = arena_strdup_(&an->ar, b.data);
+    buf_fini(&b);
+    return d;
+}
+
+static void
+decide_mode(struct ctx *c)
+{
+    struct analysis *an = c->an;
+    const struct knobs *k = &an->a->k;
+    double f = an->p.freshness_s;
+    enum mode m = f < k->freshness_stream_s ? MODE_STREAMING
+                  : f < k->freshness_batch_s ? MODE_MICRO_BATCH
+                                             : MODE_BATCH;
+    an->mode = m;
+    struct decision *d = &an->dec[an->n_dec++];
+    memset(d, 0, sizeof(*d));
+    d->area = "processing_mode";
+    d->choice = mode_name_(m);
+    d->score = 100;
+    struct buf fb;
+    buf_init(&fb);
+    fmt_num_(&fb, f);
+    const char *fs = arena_strdup_(&an->ar, fb.data);
+    buf_fini(&fb);
+    /* Fit of each mode to the freshness target (sizing.md section 7 latency classes). */
+    static const char *const why[MODE_COUNT][MODE_COUNT] = {
+        /* chosen batch */
+        {NULL, "works, but keeps a stream and its operations running for data that is only "
+               "needed once a day",
+         "streaming costs 3-10x more per row than batch (sizing.md section 8) and a daily need "
+         "does not pay for it"},
+        /* chosen micro_batch */
+        {"cannot meet the target: a batch's freshness is its schedule plus queueing plus "
+         "runtime, 15 minutes at best",
+         NULL,
+         "per-event engines reach milliseconds, which this target does not need, at a higher "
+         "cost and operational load"},
+        /* chosen streaming */
+        {"cannot meet the target: batch freshness is minutes to hours",
+         "micro-batches of seconds risk the target at peak; per-event processing keeps margin",
+         NULL},
+    };
+    for (int o = 0; o < MODE_COUNT; o++) {
+        if (o == (int)m) continue;
+        struct alt *x = &d->alt[d->n_alt++];
+        x->name = mode_name_((enum mode)o);
+        x->score = o == MODE_MICRO_BATCH || m == MODE_MICRO_BATCH ? 60 : 20;
+        if (m == MODE_STREAMING && o == MODE_MICRO_BATCH && f >= 5) x->score = 70;
+        x->why_not = why[m][o];
+    }
+    d->rationale = arena_printf_(
+        &an->ar,
+        "The freshness target is %s s (%s). Batch meets targets of %.0f s and more, micro-batch "
+        "targets from %.0f s, and only streaming meets less than %.0f s (sizing.md section 7).",
+        fs, origin_name_(an->p.o_freshness), k->freshness_batch_s, k->freshness_stream_s,
+        k->freshness_stream_s);
+}
+
+static void
+decide_ingestion(struct ctx *c)
+{
+    struct analysis *an = c->an;
+    const struct profile *p = &an->p;
+    for (size_t i = 0; i < p->n_src; i++) {
+        const struct src *s = &p->src[i];
+        size_t before = an->n_dec;
+        struct decision *d = choose(c, "ingestion", "ingestion", s->kind, -1, s->gb_day);
+        if (d == NULL) continue;
+        /* One decision per distinct tool: merge with an earlier one that chose the same. */
+        for (size_t j = 0; j < before; j++) {
+            struct decision *e = &an->dec[j];
+            if (e->t == d->t && strcmp(e->area, "ingestion") == 0) {
+                e->src_mask |= 1ull << i;
+                e->subject = arena_printf_(&an->ar, "%s, %s", e->subject, s->name);
+                an->n_dec--;
+                d = NULL;
+                break;
+            }
+        }
+        if (d) {
+            d->src_mask = 1ull << i;
+            d->subject = s->name;
+        }
+    }
+}
+
+static double
+stream_gb(const struct analysis *an)
+{
+    double gb = 0;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->t == NULL || strcmp(d->area, "ingestion") != 0) continue;
+        if (strcmp(d->t->family, "inplace") == 0) continue;
+        struct flow f;
+        flow_of_(an, d->src_mask, &f);
+        gb += f.gb_day;
+    }
+    return gb;
+}
+
+static void
+decide_partitioning(struct ctx *c)
+{
+    struct analysis *an = c->an;
+    double lake = an->p.total.lake_gb_day;
+    const char *gran = lake >= an->a->k.large_volume_gb ? "hourly"
+                       : lake < 1                       ? "monthly"
+                                                        : "daily";
+    struct decision *d = &an->dec[an->n_dec++];
+    memset(d, 0, sizeof(*d));
+    d->area = "partitioning";
+    d->choice = arena_printf_(&an->ar,
+                              "Partition by event date (%s), cluster or sort by the most-filtered "
+                              "key%s",
+                              gran, an->mode == MODE_BATCH ? "" : "; stream keyed by entity id");
+    d->score = 100;
+    struct buf b;
+    buf_init(&b);
+    fmt_num_(&b, lake);
+    d->rationale = arena_printf_(
+        &an->ar,
+        "About %s GB/day lands in columnar form; %s partitions keep files near the 256-512 MB "
+        "that engines read efficiently and let queries prune by date. Keying the stream by "
+        "entity keeps per-entity order.",
+        b.data, gran);
+    buf_fini(&b);
+    struct alt *x = &d->alt[d->n_alt++];
+    x->name = "Partition by a high-cardinality id";
+    x->why_not = "millions of tiny files and no pruning for the usual date filters";
+    x = &d->alt[d->n_alt++];
+    x->name = strcmp(gran, "hourly") == 0 ? "Daily partitions" : "Hourly partitions";
+    x->why_not = strcmp(gran, "hourly") == 0 ? "files grow past a few GB per partition"
+                                             : "too many small files for this volume";
+}
+
+const struct decision *
+decision_find_(const struct analysis *an, const char *area)
+{
+    for (size_t i = 0; i < an->n_dec; i++)
+        if (strcmp(an->dec[i].area, area) == 0) return &an->dec[i];
+    return NULL;
+}
+
+void
+decide_(struct analysis *an)
+{
+    struct ctx c = {.an = an};
+    decide_mode(&c);
+    weights(&c);
+    const struct profile *p = &an->p;
+    double total = p->total.gb_day;
+    decide_ingestion(&c);
+    if (an->mode != MODE_BATCH) choose(&c, "stream_processing", "stream_processing",
+                                       SOURCE_UNKNOWN, -1, stream_gb(an));
+    choose(&c, "transformation", "transformation", SOURCE_UNKNOWN, -1, total);
+    choose(&c, "storage", "storage", SOURCE_UNKNOWN, -1, total);
+    choose(&c, "table_format", "table_format", SOURCE_UNKNOWN, -1, total);
+    choose(&c, "file_format", "file_format", SOURCE_UNKNOWN, -1, total);
+    if (an->mode != MODE_BATCH)
+        choose(&c, "wire_format", "file_format", SOURCE_UNKNOWN, -1, total);
+    choose(&c, "warehouse", "warehouse", SOURCE_UNKNOWN, -1, total);
+    static const enum need serving_needs[] = {NEED_ONLINE, NEED_SEARCH, NEED_BI,
+                                              NEED_OPERATIONAL};
+    for (size_t i = 0; i < PW_ARRAY_LEN(serving_needs); i++) {
+        enum need n = serving_needs[i];
+        if (!((p->needs >> n) & 1)) continue;
+        size_t before = an->n_dec;
+        struct decision *d = choose(&c, "serving", "serving", SOURCE_UNKNOWN, (int)n, total);
+        if (d == NULL) continue;
+        d->subject = need_name_(n);
+        for (size_t j = 0; j < before; j++)
+            if (an->dec[j].t == d->t) {
+                /* The same store serves two needs: one decision says so. */
+                an->dec[j].subject =
+                    arena_printf_(&an->ar, "%s, %s", an->dec[j].subject, need_name_(n));
+                an->n_dec--;
+                break;
+            }
+    }
+    choose(&c, "orchestration", "orchestration", SOURCE_UNKNOWN, -1, total);
+    choose(&c, "data_quality", "data_quality", SOURCE_UNKNOWN, -1, total);
+    choose(&c, "governance", "governance", SOURCE_UNKNOWN, -1, total);
+    choose(&c, "data_model", "data_model", SOURCE_UNKNOWN, -1, total);
+    decide_partitioning(&c);
+    /* A tool the team does not know is a risk worth naming (risks.tsv skills_gap). */
+    if (p->skills_lc[0])
+        for (size_t i = 0; i < an->n_dec; i++)
+            if (an->dec[i].t && an->dec[i].crit[CRIT_SKILLS] <= 2 && !an->dec[i].reused &&
+                (strcmp(an->dec[i].area, "stream_processing") == 0 ||
+                 strcmp(an->dec[i].area, "transformation") == 0))
+                an->skills_gap = 1;
+}

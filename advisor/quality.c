@@ -1,0 +1,102 @@
+/* advisor/quality.c - data quality rules per source and stage, and the pipeline's SLOs.
+ *
+ * Owns the quality plan: for each source, checks at landing (freshness, volume, schema) and at
+ * staging (nulls, uniqueness, ranges, personal data), then checks at the marts and the SLOs the
+ * alerts watch. Thresholds follow the profile (freshness target, expected daily records, the
+ * availability target), so the rules are concrete numbers, not advice. Bounded: at most 8 sources
+ * get their own rules; the rest share them. Pure, deterministic.
+ */
+#include "advisor_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+rule(struct analysis *an, const char *stage, const char *subject, const char *check,
+     const char *severity, const char *text)
+{
+    if (an->n_q == ADVISOR_MAX_RULES) return;
+    struct qrule *q = &an->q[an->n_q++];
+    q->stage = stage;
+    q->subject = subject;
+    q->check = check;
+    q->severity = severity;
+    q->rule = text;
+}
+
+static const char *
+duration(struct analysis *an, double s)
+{
+    struct buf b;
+    buf_init(&b);
+    if (s < 120) buf_printf(&b, "%g s", s);
+    else if (s < 7200) buf_printf(&b, "%g min", round(s / 6) / 10);
+    else if (s < 172800) buf_printf(&b, "%g h", round(s / 360) / 10);
+    else buf_printf(&b, "%g days", round(s / 8640) / 10);
+    const char *r = arena_strdup_(&an->ar, b.data);
+    buf_fini(&b);
+    return r;
+}
+
+void
+quality_(struct analysis *an)
+{
+    const struct profile *p = &an->p;
+    const char *fresh = duration(an, p->freshness_s);
+    const char *late = duration(an, p->freshness_s * 2);
+    size_t n = p->n_src < 8 ? p->n_src : 8;
+    for (size_t i = 0; i < n; i++) {
+        const struct src *s = &p->src[i];
+        double records = s->gb_day * 1e9 / s->record_bytes;
+        struct buf b;
+        buf_init(&b);
+        fmt_num_(&b, round(records));
+        const char *rec = arena_strdup_(&an->ar, b.data);
+        buf_fini(&b);
+        rule(an, "landing", s->name, "freshness", "error",
+             arena_printf_(&an->ar, "newest record no older than %s (alert), %s (page)", fresh,
+                           late));
+        rule(an, "landing", s->name, "volume", "warn",
+             arena_printf_(&an->ar,
+                           "records per day within 50 %% of the 7-day median (expected about %s)",
+                           rec));
+        rule(an, "landing", s->name, "schema", "error",
+             "matches the registered schema or contract; unknown fields quarantined, type "
+             "changes rejected");
+        rule(an, "staging", s->name, "nulls", "error",
+             "business key and event timestamp never null; other columns below their agreed null "
+             "rate");
+        rule(an, "staging", s->name, "uniqueness", "error",
+             s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC
+                 ? "primary key unique per snapshot; change events unique per key and log position"
+                 : "event id unique within the de-duplication window; duplicates under 0.1 %");
+        rule(an, "staging", s->name, "ranges", "warn",
+             "event time within [arrival - 7 days, arrival + 5 min]; numeric measures within "
+             "agreed bounds; enumerations within their accepted values");
+        if (s->pii == 1)
+            rule(an, "staging", s->name, "personal_data", "error",
+                 "no raw identifiers (e-mail, phone, card number, IP address patterns) in "
+                 "curated columns");
+    }
+    if (p->n_src > n)
+        rule(an, "landing", "other sources", "all", "warn",
+             "the same landing and staging checks as above");
+    if ((p->needs >> NEED_AUDIT) & 1)
+        rule(an, "marts", "all marts", "reconciliation", "error",
+             "row counts and control totals (amounts, balances) match the source for every load; "
+             "differences block publication");
+    rule(an, "marts", "all marts", "referential", "warn",
+         "every fact's dimension keys resolve; unknown members mapped to an explicit -1 row");
+    rule(an, "slo", "pipeline", "freshness", "error",
+         arena_printf_(&an->ar, "99 %% of days (or windows) have data within %s of its event "
+                                "time; alert at 80 %% of the error budget",
+                       fresh));
+    rule(an, "slo", "pipeline", "completeness", "error",
+         "99.9 % of source records reach the curated layer; dead-lettered records reviewed daily");
+    rule(an, "slo", "pipeline", "availability", "error",
+         arena_printf_(&an->ar, "serving layer available %g %% of the month", p->availability));
+    if (an->mode != MODE_BATCH)
+        rule(an, "slo", "stream", "lag", "error",
+             arena_printf_(&an->ar, "consumer lag below %s at the 95th percentile", fresh));
+}

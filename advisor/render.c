@@ -1,0 +1,1011 @@
+/* advisor/render.c - write the analysis as the report: Markdown, JSON and the spoken summary.
+ *
+ * Owns the report's shape (docs/report-contract.md): the seven sections of the brief in Markdown,
+ * the structured JSON with every decision, figure and source, and an audio script written for the
+ * ear (recommendation first, short sentences, a few rounded numbers, cost, the top risk). It adds
+ * no judgement of its own: every sentence states something an earlier stage decided or computed.
+ * Output is deterministic: fixed order, numbers formatted the same way on every run.
+ */
+#include "advisor_int.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "xalloc.h"
+
+/* ---- numbers ------------------------------------------------------------------------------- */
+
+static void
+put_grouped(struct buf *out, double v)
+{
+    char digits[32];
+    snprintf(digits, sizeof(digits), "%.0f", fabs(v));
+    if (v < 0 && digits[0] != '0') buf_putc(out, '-');
+    size_t n = strlen(digits);
+    for (size_t i = 0; i < n; i++) {
+        buf_putc(out, digits[i]);
+        if (n - i > 1 && (n - i - 1) % 3 == 0) buf_putc(out, ',');
+    }
+}
+
+void
+fmt_num_(struct buf *out, double v)
+{
+    double a = fabs(v);
+    if (a >= 100 || a == floor(a)) {
+        put_grouped(out, round(v));
+    } else {
+        char s[32];
+        snprintf(s, sizeof(s), a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3g", v);
+        /* Drop trailing zeros of a fraction: 2.50 -> 2.5. */
+        if (strchr(s, '.') && !strchr(s, 'e')) {
+            size_t n = strlen(s);
+            while (n && s[n - 1] == '0') s[--n] = '\0';
+            if (n && s[n - 1] == '.') s[--n] = '\0';
+        }
+        buf_puts(out, s);
+    }
+}
+
+void
+fmt_usd_(struct buf *out, double v)
+{
+    buf_putc(out, '$');
+    if (fabs(v) >= 100) put_grouped(out, round(v));
+    else buf_printf(out, "%.2f", v);
+}
+
+const char *
+short_name_(struct analysis *an, const char *name)
+{
+    size_t n = strcspn(name, "(;:");
+    while (n && name[n - 1] == ' ') n--;
+    char *s = arena_alloc_(&an->ar, n + 1);
+    memcpy(s, name, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Money as people say it: "about 1,900 dollars", "about 12 thousand dollars". */
+static void
+spoken_usd(struct buf *out, double v)
+{
+    if (v < 10) {
+        buf_puts(out, "under 10 dollars");
+    } else if (v < 1000) {
+        buf_puts(out, "about ");
+        put_grouped(out, round(v / 10) * 10);
+        buf_puts(out, " dollars");
+    } else if (v < 10000) {
+        buf_puts(out, "about ");
+        put_grouped(out, round(v / 100) * 100);
+        buf_puts(out, " dollars");
+    } else if (v < 1e6) {
+        buf_printf(out, "about %.0f thousand dollars", round(v / 1000));
+    } else {
+        buf_printf(out, "about %.1f million dollars", round(v / 1e5) / 10);
+    }
+}
+
+static void
+spoken_duration(struct buf *out, double s)
+{
+    if (s < 1) buf_puts(out, "under a second");
+    else if (s < 120) buf_printf(out, "%.0f seconds", s);
+    else if (s < 7200) buf_printf(out, "%.0f minutes", round(s / 60));
+    else if (s < 172800) buf_printf(out, "%.0f hours", round(s / 3600));
+    else buf_printf(out, "%.0f days", round(s / 86400));
+}
+
+/* ---- fingerprint ---------------------------------------------------------------------------- */
+
+static void
+fnv(uint64_t *h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        *h ^= p[i];
+        *h *= 1099511628211ull;
+    }
+}
+
+static void
+fnv_str(uint64_t *h, const char *s)
+{
+    if (s) fnv(h, s, strlen(s) + 1);
+    else fnv(h, "\xff", 1);
+}
+
+static void
+fnv_num(uint64_t *h, double v)
+{
+    char s[40];
+    snprintf(s, sizeof(s), "%.17g", v);
+    fnv_str(h, s);
+}
+
+static void
+fnv_list(uint64_t *h, const struct strlist *l)
+{
+    fnv_num(h, (double)l->n);
+    for (size_t i = 0; i < l->n; i++) fnv_str(h, l->v[i]);
+}
+
+/* A hash of the normalised requirement: everything but ids, timestamps and audio options. */
+static void
+fingerprint(const struct analysis *an, char out[17])
+{
+    const struct requirement *r = &an->p.req;
+    uint64_t h = 14695981039346656037ull;
+    fnv_str(&h, ADVISOR_ENGINE_VERSION);
+    fnv_str(&h, r->title);
+    fnv_str(&h, r->description);
+    fnv_num(&h, (double)r->n_sources);
+    for (size_t i = 0; i < r->n_sources; i++) {
+        const struct req_source *s = &r->sources[i];
+        fnv_str(&h, s->name);
+        fnv_num(&h, s->kind);
+        fnv_num(&h, s->volume_gb_per_day);
+        fnv_num(&h, s->peak_events_per_sec);
+        fnv_num(&h, s->avg_record_bytes);
+        fnv_num(&h, s->contains_pii);
+    }
+    fnv_num(&h, r->freshness_seconds);
+    fnv_num(&h, r->retention_days);
+    fnv_list(&h, &r->consumers);
+    fnv_str(&h, r->cloud);
+    fnv_num(&h, r->budget_usd_per_month);
+    fnv_list(&h, &r->compliance);
+    fnv_list(&h, &r->existing_stack);
+    fnv_num(&h, r->team_size);
+    fnv_list(&h, &r->team_skills);
+    fnv_num(&h, r->availability_target);
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+
+static void
+kval(struct jsonw *w, const char *key, double v, enum origin o)
+{
+    jsonw_key(w, key);
+    jsonw_obj_begin(w);
+    jsonw_knum(w, "value", v);
+    jsonw_kstr(w, "source", origin_name_(o));
+    jsonw_obj_end(w);
+}
+
+static void
+klist(struct jsonw *w, const char *key, const struct strlist *l, enum origin o)
+{
+    jsonw_key(w, key);
+    jsonw_obj_begin(w);
+    jsonw_key(w, "value");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < l->n; i++) jsonw_str(w, l->v[i]);
+    jsonw_arr_end(w);
+    jsonw_kstr(w, "source", origin_name_(o));
+    jsonw_obj_end(w);
+}
+
+static double
+r2(double v)
+{
+    return round(v * 100.0) / 100.0;
+}
+
+static void
+json_profile(struct jsonw *w, const struct analysis *an)
+{
+    const struct profile *p = &an->p;
+    jsonw_key(w, "profile");
+    jsonw_obj_begin(w);
+    jsonw_kstr(w, "title", p->title);
+    jsonw_key(w, "cloud");
+    jsonw_obj_begin(w);
+    jsonw_kstr(w, "value", cloud_name_(p->cloud));
+    jsonw_kstr(w, "source", origin_name_(p->o_cloud));
+    jsonw_obj_end(w);
+    kval(w, "freshness_seconds", p->freshness_s, p->o_freshness);
+    kval(w, "retention_days", p->retention_days, p->o_retention);
+    jsonw_key(w, "budget_usd_per_month");
+    jsonw_obj_begin(w);
+    jsonw_key(w, "value");
+    if (p->has_budget) jsonw_num(w, p->budget);
+    else jsonw_null(w);
+    jsonw_kstr(w, "source", p->has_budget ? origin_name_(p->o_budget) : "unknown");
+    jsonw_obj_end(w);
+    kval(w, "team_size", p->team_size, p->o_team);
+    kval(w, "availability_target", p->availability, p->o_availability);
+    klist(w, "consumers", &p->req.consumers, p->o_consumers);
+    klist(w, "compliance", &p->req.compliance, p->o_compliance);
+    klist(w, "existing_stack", &p->req.existing_stack, p->o_stack);
+    klist(w, "team_skills", &p->req.team_skills, p->o_skills);
+    jsonw_key(w, "needs");
+    jsonw_arr_begin(w);
+    for (int n = 0; n < NEED_COUNT; n++)
+        if ((p->needs >> n) & 1) jsonw_str(w, need_name_((enum need)n));
+    jsonw_arr_end(w);
+    jsonw_kbool(w, "contains_pii", p->has_pii);
+    jsonw_key(w, "sources");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < p->n_src; i++) {
+        const struct src *s = &p->src[i];
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "name", s->name);
+        jsonw_key(w, "kind");
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "value", source_kind_name(s->kind));
+        jsonw_kstr(w, "source", origin_name_(s->o_kind));
+        jsonw_obj_end(w);
+        kval(w, "volume_gb_per_day", r2(s->gb_day), s->o_volume);
+        kval(w, "peak_events_per_sec", r2(s->peak_ev_s), s->o_peak);
+        kval(w, "avg_record_bytes", s->record_bytes, s->o_bytes);
+        jsonw_key(w, "contains_pii");
+        jsonw_obj_begin(w);
+        jsonw_key(w, "value");
+        if (s->pii < 0) jsonw_null(w);
+        else jsonw_bool(w, s->pii);
+        jsonw_kstr(w, "source", s->pii < 0 ? "unknown" : origin_name_(s->o_pii));
+        jsonw_obj_end(w);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_key(w, "totals");
+    jsonw_obj_begin(w);
+    jsonw_knum(w, "volume_gb_per_day", r2(p->total.gb_day));
+    jsonw_knum(w, "avg_mb_per_sec", r2(p->total.avg_mb_s));
+    jsonw_knum(w, "peak_mb_per_sec", r2(p->total.peak_mb_s));
+    jsonw_knum(w, "peak_events_per_sec", r2(p->total.peak_ev_s));
+    jsonw_knum(w, "lake_gb_per_day", r2(p->total.lake_gb_day));
+    jsonw_obj_end(w);
+    jsonw_key(w, "extracted");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < p->ex.n_notes; i++) {
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "field", p->ex.notes[i].field);
+        jsonw_kstr(w, "evidence", p->ex.notes[i].evidence);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_obj_end(w);
+}
+
+static void
+json_decisions(struct jsonw *w, const struct analysis *an)
+{
+    jsonw_key(w, "decisions");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "area", d->area);
+        if (d->subject) jsonw_kstr(w, "for", d->subject);
+        jsonw_kstr(w, "choice", d->choice);
+        jsonw_knum(w, "score", round(d->score));
+        if (d->t) {
+            jsonw_key(w, "criteria");
+            jsonw_obj_begin(w);
+            for (int c = 0; c < CRIT_COUNT; c++) jsonw_knum(w, crit_name_((enum crit)c), d->crit[c]);
+            jsonw_obj_end(w);
+            jsonw_kbool(w, "reuses_existing", d->reused);
+        }
+        jsonw_key(w, "alternatives");
+        jsonw_arr_begin(w);
+        for (size_t j = 0; j < d->n_alt; j++) {
+            jsonw_obj_begin(w);
+            jsonw_kstr(w, "name", d->alt[j].name);
+            jsonw_knum(w, "score", round(d->alt[j].score));
+            jsonw_kstr(w, "why_not", d->alt[j].why_not);
+            jsonw_obj_end(w);
+        }
+        jsonw_arr_end(w);
+        jsonw_kstr(w, "rationale", d->rationale);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+}
+
+static void
+json_sizing(struct jsonw *w, const struct analysis *an)
+{
+    const struct sizing *sz = &an->sz;
+    jsonw_key(w, "sizing");
+    jsonw_obj_begin(w);
+    if (sz->has_kafka) {
+        jsonw_key(w, "kafka");
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "via", sz->kafka_via);
+        jsonw_kint(w, "partitions", sz->partitions);
+        jsonw_kstr(w, "partitions_working", sz->partitions_working);
+        if (sz->kafka_self) {
+            jsonw_kint(w, "brokers", sz->brokers);
+            jsonw_kstr(w, "broker_type", sz->broker_type);
+            jsonw_kstr(w, "brokers_working", sz->brokers_working);
+            jsonw_kint(w, "replication_factor", sz->rf);
+            jsonw_kint(w, "min_insync_replicas", sz->min_insync);
+            jsonw_knum(w, "retention_days", an->a->k.kafka_retention_days);
+            jsonw_knum(w, "broker_storage_gb", round(sz->broker_disk_gb));
+            jsonw_kstr(w, "storage_working", sz->disk_working);
+        } else {
+            jsonw_kstr(w, "brokers_and_replication", "managed by the service");
+        }
+        jsonw_obj_end(w);
+    }
+    jsonw_key(w, "streams");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < sz->n_unit; i++) {
+        const struct stream_unit *u = &sz->unit[i];
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "service", u->d->choice);
+        jsonw_knum(w, "peak_mb_per_sec", r2(u->f.peak_mb_s));
+        jsonw_knum(w, "peak_events_per_sec", r2(u->f.peak_ev_s));
+        jsonw_kint(w, "units", u->units);
+        jsonw_kstr(w, "unit", u->unit_name);
+        jsonw_kstr(w, "working", u->working);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    if (sz->has_stream) {
+        jsonw_key(w, "stream_processing");
+        jsonw_obj_begin(w);
+        jsonw_knum(w, "vcpu", sz->stream_vcpu);
+        jsonw_kbool(w, "stateful", sz->stateful);
+        jsonw_kstr(w, "working", sz->stream_working);
+        jsonw_obj_end(w);
+    }
+    jsonw_key(w, "batch");
+    jsonw_obj_begin(w);
+    jsonw_knum(w, "vcpu_hours_per_month", round(sz->batch_vcpu_h));
+    jsonw_kstr(w, "working", sz->batch_working);
+    jsonw_obj_end(w);
+    jsonw_key(w, "storage");
+    jsonw_obj_begin(w);
+    jsonw_knum(w, "total_tb", r2(sz->total_tb));
+    jsonw_knum(w, "lake_gb_per_day", r2(an->p.total.lake_gb_day));
+    jsonw_knum(w, "month1_gb", round(sz->month1_gb));
+    jsonw_knum(w, "planning_month_gb", round(sz->plan_gb));
+    jsonw_knum(w, "steady_state_gb", round(sz->steady_gb));
+    jsonw_knum(w, "landing_gb", round(sz->landing_gb));
+    jsonw_kstr(w, "working", sz->storage_working);
+    jsonw_obj_end(w);
+    jsonw_key(w, "warehouse");
+    jsonw_obj_begin(w);
+    jsonw_knum(w, "tb_scanned_per_month", r2(sz->scan_tb));
+    jsonw_knum(w, "transform_tb_scanned_per_month", r2(sz->batch_scan_tb));
+    jsonw_obj_end(w);
+    jsonw_key(w, "network");
+    jsonw_obj_begin(w);
+    jsonw_knum(w, "avg_gbit_per_sec", r2(sz->net_avg_gbit));
+    jsonw_knum(w, "peak_gbit_per_sec", r2(sz->net_peak_gbit));
+    jsonw_obj_end(w);
+    if (an->p.cloud == CLOUD_ON_PREM) {
+        jsonw_key(w, "capacity");
+        jsonw_obj_begin(w);
+        jsonw_knum(w, "hot_raw_tb_90_days", r2(sz->raw_capacity_tb));
+        jsonw_knum(w, "tape_cartridges_per_year", ceil(sz->tape_per_year));
+        jsonw_knum(w, "ten_year_tb", r2(an->p.total.lake_gb_day * 3650 / 1000.0));
+        jsonw_obj_end(w);
+    }
+    jsonw_obj_end(w);
+}
+
+static void
+json_cost(struct jsonw *w, const struct analysis *an)
+{
+    const struct costing *c = &an->cost;
+    jsonw_key(w, "cost");
+    jsonw_obj_begin(w);
+    jsonw_key(w, "monthly_usd");
+    if (c->priced) jsonw_num(w, c->monthly);
+    else jsonw_null(w);
+    jsonw_knum(w, "month1_usd", c->month1);
+    jsonw_knum(w, "steady_state_usd", c->steady);
+    jsonw_kstr(w, "basis",
+               c->priced ? "list prices, on demand, at the planning month (storage grows monthly)"
+                         : "capacity: no cloud bill applies");
+    jsonw_knum(w, "planning_month", an->a->k.planning_month);
+    jsonw_key(w, "line_items");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "service", l->service);
+        jsonw_kstr(w, "area", l->area);
+        jsonw_knum(w, "quantity", r2(l->qty));
+        jsonw_kstr(w, "unit", l->price->unit);
+        jsonw_knum(w, "unit_price", l->price->usd);
+        jsonw_knum(w, "monthly", l->monthly);
+        jsonw_kstr(w, "price_id", l->price->id);
+        jsonw_kstr(w, "source", l->price->source);
+        jsonw_kstr(w, "date", l->price->date);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_key(w, "not_priced");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < c->n_unpriced; i++) jsonw_str(w, c->unpriced[i]);
+    jsonw_arr_end(w);
+    jsonw_key(w, "budget_usd");
+    if (an->p.has_budget) jsonw_num(w, an->p.budget);
+    else jsonw_null(w);
+    jsonw_key(w, "within_budget");
+    if (c->within < 0) jsonw_null(w);
+    else jsonw_bool(w, c->within);
+    jsonw_kstr(w, "budget_statement", c->statement);
+    jsonw_key(w, "levers");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < c->n_lever; i++) {
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "lever", c->lever[i].name);
+        jsonw_knum(w, "savings_usd", c->lever[i].savings);
+        jsonw_kstr(w, "detail", c->lever[i].detail);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_knum(w, "best_case_usd", c->best_case);
+    jsonw_kstr(w, "pricebook_date", an->a->pricebook_date);
+    jsonw_obj_end(w);
+}
+
+static void
+json_texts(struct jsonw *w, struct analysis *an)
+{
+    jsonw_key(w, "risks");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < an->n_risk; i++) {
+        const struct textrule *r = an->risk[i];
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "risk", expand_str_(an, r->text));
+        jsonw_kstr(w, "likelihood", r->likelihood);
+        jsonw_kstr(w, "impact", r->impact);
+        jsonw_kstr(w, "mitigation", expand_str_(an, r->mitigation));
+        jsonw_kstr(w, "signal", expand_str_(an, r->signal));
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_key(w, "quality_rules");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < an->n_q; i++) {
+        const struct qrule *q = &an->q[i];
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "stage", q->stage);
+        jsonw_kstr(w, "subject", q->subject);
+        jsonw_kstr(w, "check", q->check);
+        jsonw_kstr(w, "rule", q->rule);
+        jsonw_kstr(w, "severity", q->severity);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_key(w, "compliance_controls");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < an->n_control; i++) {
+        jsonw_obj_begin(w);
+        jsonw_kstr(w, "control", expand_str_(an, an->control[i]->text));
+        jsonw_kstr(w, "basis", an->control[i]->source);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_key(w, "next_steps");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < an->n_step; i++) {
+        jsonw_obj_begin(w);
+        jsonw_kint(w, "priority", (long long)i + 1);
+        jsonw_kstr(w, "step", expand_str_(an, an->step[i]->text));
+        jsonw_kstr(w, "effort", an->step[i]->effort);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+}
+
+/* ---- Markdown ------------------------------------------------------------------------------- */
+
+static const char *
+mode_words(enum mode m)
+{
+    return m == MODE_STREAMING ? "streaming" : m == MODE_MICRO_BATCH ? "micro-batch" : "batch";
+}
+
+static const char *
+choice_or(const struct analysis *an, const char *area, const char *dflt)
+{
+    const struct decision *d = decision_find_(an, area);
+    return d ? d->choice : dflt;
+}
+
+static void
+md_cell(struct buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '|') buf_puts(b, "\\|");
+        else if (*s == '\n') buf_putc(b, ' ');
+        else buf_putc(b, *s);
+    }
+}
+
+static void
+sec_summary(struct analysis *an, const struct analysis *prev, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    const struct costing *c = &an->cost;
+    buf_printf(b, "**Recommendation:** a %s design on %s. ", mode_words(an->mode),
+               cloud_info_(an)->name);
+    buf_puts(b, "Data enters through ");
+    size_t n = 0;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        if (strcmp(an->dec[i].area, "ingestion") != 0) continue;
+        buf_printf(b, "%s%s", n++ ? " and " : "", an->dec[i].choice);
+    }
+    const struct decision *sp = decision_find_(an, "stream_processing");
+    if (sp) buf_printf(b, ", is processed continuously by %s", sp->choice);
+    buf_printf(b, ", lands in %s as %s tables, is modelled with %s and is queried through %s.\n\n",
+               choice_or(an, "storage", "object storage"),
+               choice_or(an, "table_format", "open"),
+               choice_or(an, "transformation", "SQL"), choice_or(an, "warehouse", "SQL"));
+    struct buf t;
+    buf_init(&t);
+    buf_puts(b, "- **Workload:** ");
+    fmt_num_(b, p->total.gb_day);
+    buf_printf(b, " GB/day from %zu source%s (peak ", p->n_src, p->n_src == 1 ? "" : "s");
+    fmt_num_(b, p->total.peak_mb_s);
+    buf_puts(b, " MB/s, ");
+    fmt_num_(b, p->total.peak_ev_s);
+    buf_puts(b, " events/s); freshness target ");
+    expand_(an, "{freshness}", b);
+    buf_puts(b, "; retention ");
+    expand_(an, "{retention}", b);
+    buf_puts(b, ".\n");
+    buf_puts(b, "- **Cost:** ");
+    if (c->priced) {
+        fmt_usd_(b, c->monthly);
+        buf_printf(b, " a month at month %.0f (month 1 ", an->a->k.planning_month);
+        fmt_usd_(b, c->month1);
+        buf_puts(b, ", steady state ");
+        fmt_usd_(b, c->steady);
+        buf_puts(b, "). ");
+    }
+    buf_printf(b, "%s\n", c->statement);
+    if (an->n_risk) {
+        buf_puts(b, "- **Top risks:** ");
+        for (size_t i = 0; i < an->n_risk && i < 3; i++) {
+            buf_puts(b, i ? "; " : "");
+            expand_(an, an->risk[i]->text, b);
+        }
+        buf_puts(b, ".\n");
+    }
+    buf_puts(b, "- **Why this design:** ");
+    n = 0;
+    static const char *const key_areas[] = {"stream_processing", "transformation", "storage",
+                                            "warehouse"};
+    for (size_t i = 0; i < PW_ARRAY_LEN(key_areas); i++) {
+        const struct decision *d = decision_find_(an, key_areas[i]);
+        if (d == NULL || d->t == NULL) continue;
+        buf_printf(b, "%s%s: %s", n++ ? "; " : "", short_name_(an, d->choice), d->t->why);
+    }
+    buf_puts(b, ".\n");
+    buf_fini(&t);
+    if (p->n_assumption) {
+        buf_puts(b, "\n**Assumptions** (each changes the answer if wrong):\n\n");
+        for (size_t i = 0; i < p->n_assumption; i++)
+            buf_printf(b, "- `%s` = %s: %s.\n", p->assumption[i].field, p->assumption[i].value,
+                       p->assumption[i].effect);
+    }
+    if (p->ex.n_notes) {
+        buf_puts(b, "\n**Read from the description:**\n\n");
+        for (size_t i = 0; i < p->ex.n_notes && i < 24; i++)
+            buf_printf(b, "- `%s` from \"%s\"\n", p->ex.notes[i].field, p->ex.notes[i].evidence);
+    }
+    if (prev) {
+        buf_puts(b, "\n");
+        history_markdown_(an, prev, b);
+    }
+}
+
+static void
+sec_architecture(struct analysis *an, struct buf *b)
+{
+    buf_puts(b, "Data flows left to right:\n\n");
+    size_t step = 1;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (strcmp(d->area, "ingestion") == 0)
+            buf_printf(b, "%zu. **Ingest** %s with %s.\n", step++, d->subject, d->choice);
+    }
+    const struct decision *sp = decision_find_(an, "stream_processing");
+    if (sp) buf_printf(b, "%zu. **Process the stream** with %s.\n", step++, sp->choice);
+    buf_printf(b, "%zu. **Store** in %s, as %s tables in %s files.\n", step++,
+               choice_or(an, "storage", "object storage"), choice_or(an, "table_format", "open"),
+               choice_or(an, "file_format", "columnar"));
+    buf_printf(b, "%zu. **Transform** with %s, orchestrated by %s.\n", step++,
+               choice_or(an, "transformation", "SQL"), choice_or(an, "orchestration", "a scheduler"));
+    buf_printf(b, "%zu. **Query** through %s.\n", step++, choice_or(an, "warehouse", "SQL"));
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (strcmp(d->area, "serving") == 0)
+            buf_printf(b, "%zu. **Serve** (%s) with %s.\n", step++, d->subject, d->choice);
+    }
+    buf_printf(b, "%zu. **Govern** with %s; check quality with %s.\n\n", step,
+               choice_or(an, "governance", "a catalog"), choice_or(an, "data_quality", "checks"));
+    buf_puts(b, "| Area | Choice | Score | Why |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        buf_puts(b, "| ");
+        md_cell(b, d->area);
+        if (d->subject) {
+            buf_puts(b, " (");
+            md_cell(b, d->subject);
+            buf_puts(b, ")");
+        }
+        buf_puts(b, " | ");
+        md_cell(b, d->choice);
+        buf_printf(b, " | %.0f | ", d->score);
+        md_cell(b, d->t ? d->t->why : d->rationale);
+        buf_puts(b, " |\n");
+    }
+    buf_puts(b, "\n**Alternatives weighed** (scores out of 100 on latency, scale, cost, "
+                "operations, skills and lock-in, weighted for this request):\n\n");
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->n_alt == 0) continue;
+        buf_printf(b, "- *%s*: ", d->area);
+        for (size_t j = 0; j < d->n_alt; j++)
+            buf_printf(b, "%s%s (%s)", j ? "; " : "", d->alt[j].name, d->alt[j].why_not);
+        buf_puts(b, ".\n");
+    }
+    buf_puts(b, "\nData-flow diagram (Graphviz DOT):\n\n```dot\n");
+    buf_puts(b, an->dot);
+    buf_puts(b, "```\n");
+}
+
+static void
+sec_implementation(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    const struct knobs *k = &an->a->k;
+    buf_puts(b, "**Pipeline stages and DAG** (each task idempotent: it overwrites its own "
+                "partition, so a retry or backfill is safe):\n\n");
+    buf_printf(b, "1. `land`: raw data into the landing zone, kept %.0f days, compressed.\n",
+               fmin(k->landing_days, p->retention_days));
+    buf_puts(b, "2. `validate`: landing checks (freshness, volume, schema); failures go to a "
+                "quarantine prefix and alert.\n");
+    buf_printf(b, "3. `stage`: typed, de-duplicated %s tables (nulls, uniqueness, ranges "
+                  "checked).\n",
+               choice_or(an, "table_format", "lake"));
+    buf_printf(b, "4. `model`: %s.\n", choice_or(an, "data_model", "marts"));
+    buf_puts(b, "5. `publish`: marts and serving tables swapped in atomically after their "
+                "checks pass.\n\n");
+    buf_printf(b, "**Data model:** %s. **Partitioning:** %s.\n\n",
+               choice_or(an, "data_model", "dimensional"),
+               choice_or(an, "partitioning", "by date"));
+    buf_puts(b, "**Schema evolution:** additive changes only (new optional fields with defaults) "
+                "are backward compatible and deploy freely; renames and type changes go through "
+                "a new field or version and a dual-write period; the registry or contract check "
+                "in CI blocks incompatible changes.\n\n");
+    buf_puts(b, "**Retention and archival:** ");
+    buf_puts(b, "landing files for ");
+    buf_printf(b, "%.0f days; lake data hot for %.0f days, then the cool tier", 
+               fmin(k->landing_days, p->retention_days), fmin(k->hot_days, p->retention_days));
+    buf_puts(b, "; everything expires after ");
+    expand_(an, "{retention}", b);
+    buf_puts(b, " through lifecycle rules and table snapshot expiry.\n\n");
+    buf_puts(b, "**Data quality rules:**\n\n| Stage | Subject | Check | Rule | Severity |\n"
+                "|---|---|---|---|---|\n");
+    for (size_t i = 0; i < an->n_q; i++) {
+        const struct qrule *q = &an->q[i];
+        buf_printf(b, "| %s | ", q->stage);
+        md_cell(b, q->subject);
+        buf_printf(b, " | %s | ", q->check);
+        md_cell(b, q->rule);
+        buf_printf(b, " | %s |\n", q->severity);
+    }
+    buf_puts(b, "\n**Governance and compliance controls:**\n\n");
+    for (size_t i = 0; i < an->n_control; i++) {
+        buf_puts(b, "- ");
+        expand_(an, an->control[i]->text, b);
+        buf_printf(b, " (%s)\n", an->control[i]->source);
+    }
+    buf_puts(b, "\n**Testing strategy:** unit tests for every transformation on small fixture "
+                "tables; contract tests on each source's schema in CI; an end-to-end run on a "
+                "sample day in a staging environment before each release; a replay test that "
+                "re-runs yesterday and compares outputs byte for byte (idempotence).\n\n");
+    buf_printf(b, "**Infrastructure as Code** (Terraform for %s; `terraform fmt` leaves it "
+                  "unchanged):\n\n```hcl\n",
+               cloud_info_(an)->name);
+    buf_puts(b, an->terraform);
+    buf_puts(b, "```\n");
+}
+
+static void
+sec_performance(struct analysis *an, struct buf *b)
+{
+    const struct sizing *sz = &an->sz;
+    const struct profile *p = &an->p;
+    buf_puts(b, "**Throughput:** ");
+    fmt_num_(b, p->total.gb_day);
+    buf_puts(b, " GB/day x 1,000 / 86,400 s = ");
+    fmt_num_(b, p->total.avg_mb_s);
+    buf_puts(b, " MB/s on average; peak ");
+    fmt_num_(b, p->total.peak_mb_s);
+    buf_puts(b, " MB/s and ");
+    fmt_num_(b, p->total.peak_ev_s);
+    buf_puts(b, " events/s (sources without a stated peak are taken at 3x their average).\n\n");
+    if (sz->has_kafka) {
+        buf_printf(b, "**Kafka (%s):** partitions = %s.", sz->kafka_via, sz->partitions_working);
+        if (sz->kafka_self)
+            buf_printf(b, " Brokers: %s. Broker storage: %s. Replication factor %ld with "
+                          "min.insync.replicas %ld and acks=all.",
+                       sz->brokers_working, sz->disk_working, sz->rf, sz->min_insync);
+        buf_puts(b, "\n\n");
+    }
+    for (size_t i = 0; i < sz->n_unit; i++)
+        if (!(sz->has_kafka && strcmp(sz->unit[i].d->t->family, "kafka") == 0 && sz->kafka_self))
+            buf_printf(b, "**%s:** %s.\n\n", sz->unit[i].d->choice, sz->unit[i].working);
+    if (sz->has_stream)
+        buf_printf(b, "**Stream processing:** %s.\n\n", sz->stream_working);
+    buf_printf(b, "**Batch compute:** %s (sizing.md: 10-40 GB of raw input per vCPU-hour).\n\n",
+               sz->batch_working);
+    buf_printf(b, "**Storage:** %s. Total at steady state: %.1f TB.\n\n", sz->storage_working,
+               sz->total_tb);
+    buf_puts(b, "**Queries:** about ");
+    fmt_num_(b, sz->scan_tb);
+    buf_puts(b, " TB scanned a month by dashboards and ad-hoc queries (each day's columnar data "
+                "read about four times); partition pruning and clustering cut this further.\n\n");
+    if (p->cloud == CLOUD_ON_PREM) {
+        buf_puts(b, "**Capacity:** network ");
+        fmt_num_(b, sz->net_avg_gbit);
+        buf_puts(b, " Gbit/s average and ");
+        fmt_num_(b, sz->net_peak_gbit);
+        buf_puts(b, " Gbit/s at peak; hot tier for 90 days needs ");
+        fmt_num_(b, sz->raw_capacity_tb);
+        buf_puts(b, " TB raw with 4+2 erasure coding; ");
+        fmt_num_(b, ceil(sz->tape_per_year));
+        buf_puts(b, " LTO-9 cartridges a year for two tape copies.\n\n");
+    }
+    buf_puts(b, "**Optimisations:** columnar files of 256-512 MB with compaction; partition by "
+                "date and cluster by the common filter keys; incremental models instead of full "
+                "rebuilds; autoscaling consumers on lag; caching of the hottest aggregates.\n\n");
+    buf_puts(b, "**Scalability:** every stage scales horizontally: more partitions or shards "
+                "and consumers for the stream, more workers for the jobs, storage without limit; "
+                "re-run the sizing above when volume doubles.\n");
+}
+
+static void
+sec_cost(struct analysis *an, struct buf *b)
+{
+    const struct costing *c = &an->cost;
+    if (c->n_line) {
+        buf_printf(b, "Monthly run rate at month %.0f, list prices (price book dated %s):\n\n",
+                   an->a->k.planning_month, an->a->pricebook_date);
+        buf_puts(b, "| Service | Quantity | Unit | Unit price | Monthly |\n|---|---|---|---|---|\n");
+        for (size_t i = 0; i < c->n_line; i++) {
+            const struct line *l = &c->line[i];
+            buf_puts(b, "| ");
+            md_cell(b, l->service);
+            buf_puts(b, " | ");
+            fmt_num_(b, l->qty);
+            buf_printf(b, " | %s | $%g | ", l->price->unit, l->price->usd);
+            fmt_usd_(b, l->monthly);
+            buf_puts(b, " |\n");
+        }
+        buf_puts(b, "| **Total** | | | | **");
+        fmt_usd_(b, c->monthly);
+        buf_puts(b, "** |\n\nMonth 1: ");
+        fmt_usd_(b, c->month1);
+        buf_puts(b, "; steady state at full retention: ");
+        fmt_usd_(b, c->steady);
+        buf_puts(b, ".\n\n");
+    }
+    buf_printf(b, "%s\n\n", c->statement);
+    if (c->n_unpriced) {
+        buf_puts(b, "Not priced (no list price in the price book; add them before committing "
+                    "to the budget):\n\n");
+        for (size_t i = 0; i < c->n_unpriced; i++) buf_printf(b, "- %s\n", c->unpriced[i]);
+        buf_puts(b, "\n");
+    }
+    if (c->n_lever) {
+        buf_puts(b, "**Cost levers:**\n\n| Lever | Saves a month | How |\n|---|---|---|\n");
+        for (size_t i = 0; i < c->n_lever; i++) {
+            buf_printf(b, "| %s | ", c->lever[i].name);
+            fmt_usd_(b, c->lever[i].savings);
+            buf_puts(b, " | ");
+            md_cell(b, c->lever[i].detail);
+            buf_puts(b, " |\n");
+        }
+        buf_puts(b, "\n");
+    }
+    if (c->priced) {
+        buf_puts(b, "Prices are public on-demand list prices of one region per cloud; each line "
+                    "in the JSON report names its source and date.\n");
+    }
+}
+
+static void
+sec_risks(struct analysis *an, struct buf *b)
+{
+    buf_puts(b, "| Risk | Likelihood | Impact | Mitigation | Signal to monitor |\n"
+                "|---|---|---|---|---|\n");
+    for (size_t i = 0; i < an->n_risk; i++) {
+        const struct textrule *r = an->risk[i];
+        buf_puts(b, "| ");
+        md_cell(b, expand_str_(an, r->text));
+        buf_printf(b, " | %s | %s | ", r->likelihood, r->impact);
+        md_cell(b, expand_str_(an, r->mitigation));
+        buf_puts(b, " | ");
+        md_cell(b, expand_str_(an, r->signal));
+        buf_puts(b, " |\n");
+    }
+    buf_puts(b, "\n**Monitoring:** the SLO rules in Implementation Details drive alerts; every "
+                "pipeline logs one line per run with rows in, rows out, rejects and duration, "
+                "and lineage is recorded in ");
+    buf_puts(b, choice_or(an, "governance", "the catalog"));
+    buf_puts(b, ".\n");
+}
+
+static void
+sec_steps(struct analysis *an, struct buf *b)
+{
+    for (size_t i = 0; i < an->n_step; i++) {
+        buf_printf(b, "%zu. ", i + 1);
+        expand_(an, an->step[i]->text, b);
+        buf_printf(b, " (%s)\n", an->step[i]->effort);
+    }
+}
+
+/* ---- audio ---------------------------------------------------------------------------------- */
+
+static void
+audio_script(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    const struct costing *c = &an->cost;
+    buf_printf(b, "Here is the recommendation for %s. ", short_name_(an, p->title));
+    buf_printf(b, "Build it as a %s pipeline on %s. ", mode_words(an->mode),
+               cloud_info_(an)->name);
+    const struct decision *ing = decision_find_(an, "ingestion");
+    if (ing) buf_printf(b, "Data comes in through %s. ", short_name_(an, ing->choice));
+    const struct decision *sp = decision_find_(an, "stream_processing");
+    if (sp) buf_printf(b, "%s processes it as it arrives. ", short_name_(an, sp->choice));
+    buf_printf(b, "It lands in %s, ", short_name_(an, choice_or(an, "storage", "object storage")));
+    buf_printf(b, "and people query it with %s. ",
+               short_name_(an, choice_or(an, "warehouse", "SQL")));
+    buf_puts(b, "The data should be at most ");
+    spoken_duration(b, p->freshness_s);
+    buf_puts(b, " old. ");
+    if (c->priced) {
+        buf_puts(b, "Expect ");
+        spoken_usd(b, c->monthly);
+        buf_puts(b, " a month after the first year. ");
+        if (c->within == 1) {
+            buf_puts(b, "That fits the budget of ");
+            spoken_usd(b, p->budget);
+            buf_puts(b, ". ");
+        } else if (c->within == 0) {
+            buf_puts(b, "That is over the budget of ");
+            spoken_usd(b, p->budget);
+            buf_puts(b, c->best_case <= p->budget ? ", but the savings levers close the gap. "
+                                                  : ", and even the savings levers do not close "
+                                                    "the gap. ");
+        }
+    } else if (p->cloud == CLOUD_ON_PREM) {
+        buf_puts(b, "It runs on your own hardware, so the report gives capacity instead of a "
+                    "cloud bill. ");
+    }
+    if (an->n_risk) {
+        const char *risk = expand_str_(an, an->risk[0]->text);
+        buf_printf(b, "The top risk: %c%s. ", risk[0] >= 'A' && risk[0] <= 'Z' ? risk[0] + 32 : risk[0],
+                   risk + 1);
+        const char *mit = expand_str_(an, an->risk[0]->mitigation);
+        size_t n = strcspn(mit, ",;");
+        buf_puts(b, "To handle it: ");
+        buf_append(b, mit, n);
+        buf_puts(b, ". ");
+    }
+    if (an->n_step) {
+        const char *st = expand_str_(an, an->step[0]->text);
+        size_t n = strcspn(st, ":;");
+        buf_puts(b, "First step: ");
+        buf_append(b, st, n);
+        buf_puts(b, ".");
+    }
+}
+
+/* ---- the report ----------------------------------------------------------------------------- */
+
+void
+render_(const struct analysis *an_c, const struct analysis *prev, long version, struct report *rep)
+{
+    /* Rendering only adds expanded strings to the arena; the analysis is otherwise unchanged. */
+    struct analysis *an = (struct analysis *)an_c;
+    char fp[17];
+    fingerprint(an, fp);
+    const char *project = an->p.req.project_id ? an->p.req.project_id : "adhoc";
+    rep->fingerprint = xstrdup(fp);
+    rep->version = version;
+    struct buf id;
+    buf_init(&id);
+    buf_printf(&id, "%s-v%ld-%.8s", project, version, fp);
+    rep->report_id = buf_detach(&id);
+
+    struct buf sec;
+    buf_init(&sec);
+    for (int s = 0; s < SECTION_COUNT; s++) {
+        buf_reset(&sec);
+        switch (s) {
+        case SECTION_EXECUTIVE_SUMMARY: sec_summary(an, prev, &sec); break;
+        case SECTION_ARCHITECTURE_OVERVIEW: sec_architecture(an, &sec); break;
+        case SECTION_IMPLEMENTATION_DETAILS: sec_implementation(an, &sec); break;
+        case SECTION_PERFORMANCE_CONSIDERATIONS: sec_performance(an, &sec); break;
+        case SECTION_COST_ANALYSIS: sec_cost(an, &sec); break;
+        case SECTION_RISK_ASSESSMENT: sec_risks(an, &sec); break;
+        default: sec_steps(an, &sec); break;
+        }
+        rep->sections[s] = xstrdup(sec.data ? sec.data : "");
+    }
+    buf_fini(&sec);
+
+    struct buf md;
+    buf_init(&md);
+    buf_printf(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n", an->p.title,
+               rep->report_id, ADVISOR_ENGINE_VERSION, an->a->pricebook_date);
+    for (int s = 0; s < SECTION_COUNT; s++)
+        buf_printf(&md, "\n## %s\n\n%s", report_section_title((enum report_section)s),
+                   rep->sections[s]);
+    rep->markdown = buf_detach(&md);
+
+    struct buf au;
+    buf_init(&au);
+    audio_script(an, &au);
+    rep->audio_script = buf_detach(&au);
+    rep->dot = xstrdup(an->dot);
+
+    struct buf out;
+    buf_init(&out);
+    buf_reserve(&out, 65536);
+    struct jsonw w;
+    jsonw_init(&w, &out);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "report_id", rep->report_id);
+    jsonw_kstr(&w, "engine_version", ADVISOR_ENGINE_VERSION);
+    jsonw_kstr(&w, "fingerprint", fp);
+    jsonw_kint(&w, "version", version);
+    jsonw_kstr(&w, "project_id", an->p.req.project_id);
+    jsonw_kstr(&w, "event_id", an->p.req.event_id);
+    json_profile(&w, an);
+    jsonw_key(&w, "assumptions");
+    jsonw_arr_begin(&w);
+    for (size_t i = 0; i < an->p.n_assumption; i++) {
+        jsonw_obj_begin(&w);
+        jsonw_kstr(&w, "field", an->p.assumption[i].field);
+        jsonw_kstr(&w, "value", an->p.assumption[i].value);
+        jsonw_kstr(&w, "effect", an->p.assumption[i].effect);
+        jsonw_obj_end(&w);
+    }
+    jsonw_arr_end(&w);
+    json_decisions(&w, an);
+    json_sizing(&w, an);
+    json_cost(&w, an);
+    json_texts(&w, an);
+    if (prev) history_json_(an, prev, &w);
+    jsonw_key(&w, "iac");
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "tool", "terraform");
+    jsonw_kstr(&w, "provider", cloud_info_(an)->provider);
+    jsonw_kstr(&w, "terraform", an->terraform);
+    jsonw_obj_end(&w);
+    jsonw_key(&w, "diagram");
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "dot", an->dot);
+    jsonw_obj_end(&w);
+    jsonw_key(&w, "sections");
+    jsonw_obj_begin(&w);
+    for (int s = 0; s < SECTION_COUNT; s++)
+        jsonw_kstr(&w, report_section_name((enum report_section)s), rep->sections[s]);
+    jsonw_obj_end(&w);
+    jsonw_kstr(&w, "audio_script", rep->audio_script);
+    jsonw_obj_end(&w);
+    rep->json = buf_detach(&out);
+}

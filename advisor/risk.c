@@ -1,0 +1,211 @@
+/* advisor/risk.c - select the risks, controls and next steps that apply, and fill their texts.
+ *
+ * Owns the small condition language of risks.tsv, controls.tsv and steps.tsv ('when' column:
+ * comma = and, | = or, ! = not; atoms such as streaming, pii, ha, reg:gdpr, kind:logs) and the
+ * {placeholder} expansion shared by every text the report takes from data. Rows are kept in file
+ * order, except risks, which are ranked by likelihood x impact (stable, so equal ranks keep file
+ * order). An unknown atom is false, never an error at run time. Pure, deterministic.
+ */
+#include "advisor_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int
+source_assumed(const struct analysis *an)
+{
+    if (an->p.o_freshness == ORIGIN_ASSUMED) return 1;
+    for (size_t i = 0; i < an->p.n_src; i++)
+        if (an->p.src[i].o_volume == ORIGIN_ASSUMED) return 1;
+    return 0;
+}
+
+static int
+atom(const struct analysis *an, const char *s, size_t n)
+{
+    const struct profile *p = &an->p;
+    const struct knobs *k = &an->a->k;
+    char w[64];
+    if (n == 0 || n >= sizeof(w)) return 0;
+    memcpy(w, s, n);
+    w[n] = '\0';
+    if (w[0] == '!') return !atom(an, s + 1, n - 1);
+    if (strcmp(w, "always") == 0) return 1;
+    if (strcmp(w, "batch") == 0) return an->mode == MODE_BATCH;
+    if (strcmp(w, "micro_batch") == 0) return an->mode == MODE_MICRO_BATCH;
+    if (strcmp(w, "streaming") == 0) return an->mode == MODE_STREAMING;
+    if (strcmp(w, "non_batch") == 0) return an->mode != MODE_BATCH;
+    if (strcmp(w, "pii") == 0) return p->has_pii;
+    if (strcmp(w, "kafka") == 0) return an->sz.has_kafka;
+    if (strcmp(w, "exactly_once") == 0) return (p->needs >> NEED_EXACTLY_ONCE) & 1;
+    if (strcmp(w, "stateful") == 0) return (p->needs >> NEED_STATEFUL) & 1;
+    if (strcmp(w, "ha") == 0) return p->availability >= k->ha_availability;
+    if (strcmp(w, "small_team") == 0) return p->team_size <= k->team_small;
+    if (strcmp(w, "over_budget") == 0) return an->cost.within == 0;
+    if (strcmp(w, "budget_unknown") == 0) return !p->has_budget && p->cloud != CLOUD_ON_PREM;
+    if (strcmp(w, "large") == 0) return p->total.gb_day >= k->large_volume_gb;
+    if (strcmp(w, "small") == 0) return p->total.gb_day < k->small_volume_gb;
+    if (strcmp(w, "long_retention") == 0) return p->retention_days >= k->long_retention_days;
+    if (strcmp(w, "assumed") == 0) return source_assumed(an);
+    if (strcmp(w, "skills_gap") == 0) return an->skills_gap;
+    if (strcmp(w, "on_prem") == 0) return p->cloud == CLOUD_ON_PREM;
+    if (strcmp(w, "files") == 0) return (p->kinds >> SOURCE_FILES) & 1;
+    if (strcmp(w, "cdc") == 0)
+        return ((p->kinds >> SOURCE_CDC) & 1) ||
+               (((p->kinds >> SOURCE_DATABASE) & 1) && an->mode != MODE_BATCH);
+    if (strncmp(w, "reg:", 4) == 0) {
+        char key[64];
+        snprintf(key, sizeof(key), ",%s,", w + 4);
+        return strstr(p->regs, key) != NULL;
+    }
+    if (strncmp(w, "need:", 5) == 0) {
+        for (int x = 0; x < NEED_COUNT; x++)
+            if (strcmp(w + 5, need_name_((enum need)x)) == 0) return (p->needs >> x) & 1;
+        return 0;
+    }
+    if (strncmp(w, "kind:", 5) == 0) {
+        enum source_kind kd = source_kind_parse(w + 5);
+        return kd != SOURCE_UNKNOWN && ((p->kinds >> kd) & 1);
+    }
+    if (strncmp(w, "cloud:", 6) == 0) return strcmp(w + 6, cloud_name_(p->cloud)) == 0;
+    return 0;
+}
+
+int
+cond_eval_(const struct analysis *an, const char *expr)
+{
+    const char *s = expr;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        /* One term: alternatives separated by '|'. */
+        int any = 0;
+        const char *t = s, *end = s + n;
+        while (t < end) {
+            size_t m = strcspn(t, "|,");
+            if (t + m > end) m = (size_t)(end - t);
+            any |= atom(an, t, m);
+            t += m;
+            if (t < end) t++;
+        }
+        if (!any) return 0;
+        s += n;
+        if (*s) s++;
+    }
+    return 1;
+}
+
+static void
+put_duration(struct buf *out, double s)
+{
+    if (s < 120) buf_printf(out, "%g s", s);
+    else if (s < 7200) buf_printf(out, "%g min", round(s / 6) / 10);
+    else if (s < 172800) buf_printf(out, "%g h", round(s / 360) / 10);
+    else buf_printf(out, "%g days", round(s / 8640) / 10);
+}
+
+static const char *
+choice_of(const struct analysis *an, const char *area)
+{
+    const struct decision *d = decision_find_(an, area);
+    return d ? d->choice : NULL;
+}
+
+void
+expand_(const struct analysis *an, const char *text, struct buf *out)
+{
+    const struct profile *p = &an->p;
+    const struct cloudinfo *ci = cloud_info_(an);
+    const char *s = text;
+    while (*s) {
+        const char *open = strchr(s, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (open == NULL || close == NULL) {
+            buf_puts(out, s);
+            return;
+        }
+        buf_append(out, s, (size_t)(open - s));
+        size_t n = (size_t)(close - open - 1);
+        const char *key = open + 1;
+        const char *v = NULL;
+#define KEY_IS(k) (n == sizeof(k) - 1 && strncmp(key, k, n) == 0)
+        if (KEY_IS("retention")) {
+            buf_printf(out, "%g days", p->retention_days);
+            if (p->retention_days >= 365)
+                buf_printf(out, " (%g years)", round(p->retention_days / 365.0 * 10) / 10);
+        } else if (KEY_IS("availability")) {
+            buf_printf(out, "%g %%", p->availability);
+        } else if (KEY_IS("freshness")) {
+            put_duration(out, p->freshness_s);
+        } else if (KEY_IS("kms")) {
+            v = ci->kms;
+        } else if (KEY_IS("iam")) {
+            v = ci->iam;
+        } else if (KEY_IS("audit")) {
+            v = ci->audit;
+        } else if (KEY_IS("region_eu")) {
+            v = ci->region_eu;
+        } else if (KEY_IS("cloud_name")) {
+            v = ci->name;
+        } else if (KEY_IS("ingestion")) {
+            v = choice_of(an, "ingestion");
+        } else if (KEY_IS("processing")) {
+            v = choice_of(an, "stream_processing");
+            if (v == NULL) v = choice_of(an, "transformation");
+        } else if (KEY_IS("transformation") || KEY_IS("storage") || KEY_IS("warehouse") ||
+                   KEY_IS("orchestration") || KEY_IS("governance") || KEY_IS("table_format")) {
+            char area[32];
+            memcpy(area, key, n);
+            area[n] = '\0';
+            v = choice_of(an, area);
+        } else if (KEY_IS("quality")) {
+            v = choice_of(an, "data_quality");
+        } else {
+            buf_append(out, open, n + 2);
+        }
+#undef KEY_IS
+        if (v) buf_puts(out, v);
+        s = close + 1;
+    }
+}
+
+const char *
+expand_str_(struct analysis *an, const char *text)
+{
+    if (strchr(text, '{') == NULL) return text;
+    struct buf b;
+    buf_init(&b);
+    expand_(an, text, &b);
+    const char *s = arena_strdup_(&an->ar, b.data ? b.data : "");
+    buf_fini(&b);
+    return s;
+}
+
+static int
+level(const char *s)
+{
+    return strcmp(s, "high") == 0 ? 3 : strcmp(s, "medium") == 0 ? 2 : 1;
+}
+
+void
+risks_(struct analysis *an)
+{
+    const struct advisor *a = an->a;
+    for (size_t i = 0; i < a->n_risk && an->n_risk < ADVISOR_MAX_PICKS; i++)
+        if (cond_eval_(an, a->risk[i].when)) an->risk[an->n_risk++] = &a->risk[i];
+    /* Insertion sort by likelihood x impact, descending; stable. */
+    for (size_t i = 1; i < an->n_risk; i++) {
+        const struct textrule *x = an->risk[i];
+        int rx = level(x->likelihood) * level(x->impact);
+        size_t j = i;
+        while (j > 0 && level(an->risk[j - 1]->likelihood) * level(an->risk[j - 1]->impact) < rx) {
+            an->risk[j] = an->risk[j - 1];
+            j--;
+        }
+        an->risk[j] = x;
+    }
+    for (size_t i = 0; i < a->n_control && an->n_control < ADVISOR_MAX_PICKS; i++)
+        if (cond_eval_(an, a->control[i].when)) an->control[an->n_control++] = &a->control[i];
+    for (size_t i = 0; i < a->n_step && an->n_step < ADVISOR_MAX_PICKS; i++)
+        if (cond_eval_(an, a->step[i].when)) an->step[an->n_step++] = &a->step[i];
+}
