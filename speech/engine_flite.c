@@ -19,16 +19,16 @@ cst_voice *register_cmu_us_kal16(const char *voxdir);
 struct flite_voice {
     const char *name;                       /* after "flite:" */
     cst_voice *(*reg)(const char *voxdir);
-    int natural_wpm; /* the voice's own rate, to turn a requested rate into a stretch; measured
-                      * on report paragraphs (/work/shared/knowledge/audio.md, 2026-11-27:
-                      * rms 149, slt 167; kal16 measured here with the same paragraphs) */
+    int natural_wpm; /* the voice's own rate, to turn a requested rate into a stretch:
+                      * measured on the eight scenario texts with tests/speech/measure,
+                      * 2026-11-27 (docs/speech.md) */
     cst_voice *v;    /* registered on first use */
 };
 
 static struct flite_voice voices[] = {
-    {"rms", register_cmu_us_rms, 149, NULL},
-    {"slt", register_cmu_us_slt, 167, NULL},
-    {"kal16", register_cmu_us_kal16, 170, NULL},
+    {"rms", register_cmu_us_rms, 151, NULL},
+    {"slt", register_cmu_us_slt, 173, NULL},
+    {"kal16", register_cmu_us_kal16, 173, NULL},
 };
 
 static int initialised;

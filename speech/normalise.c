@@ -21,7 +21,7 @@
 
 #include "buf.h"
 #include "embedded.h"
-#include "limits.h"
+#include "bounds.h"
 #include "xalloc.h"
 
 #define LEXICON_PATH "speech/data/lexicon.tsv"
@@ -69,6 +69,7 @@ static const struct unit units[] = {
     {"eps", "event a second", "events a second"},
     {"tps", "transaction a second", "transactions a second"},
     {"x", "times", "times"},                {"GHz", "gigahertz", "gigahertz"},
+    {"am", "A M", "A M"},                   {"pm", "P M", "P M"},
 };
 
 /* What may follow '/' to make a rate: said "a second", "an hour". */
@@ -209,6 +210,10 @@ punct(struct buf *o, char p)
     trim_space(o);
     char c = last_char(o);
     if (c == '\0' || c == '\n') return;
+    if (c == ',' && p != ',') {
+        o->data[o->len - 1] = p; /* "(2 GB/day)." ends a sentence, not a clause */
+        return;
+    }
     if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?') return;
     buf_putc(o, p);
 }
@@ -489,7 +494,7 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
         if (mm < 60) {
             say_int(o, num.ip);
             if (mm == 0) {
-                word(o, "hundred");
+                word(o, num.ip <= 12 ? "o'clock" : "hundred");
             } else {
                 if (mm < 10) word(o, "oh");
                 say_int(o, mm);
@@ -631,13 +636,11 @@ letters(struct state *st)
     size_t upper = 0;
     for (size_t k = i; k < j; k++) upper += is_upper((unsigned char)s[k]) != 0;
 
-    if (upper == len && len >= 2 && len <= 5) {
-        /* an acronym: "GDPR" -> "G D P R"; a trailing plural "s" stays on the last letter */
-        for (size_t k = i; k < j; k++) word_n(o, s + k, 1);
-        if (j < n && s[j] == 's' && (j + 1 >= n || !is_alnum((unsigned char)s[j + 1]))) {
-            buf_putc(o, 's');
-            j++;
-        }
+    int plural = len >= 3 && upper == len - 1 && s[j - 1] == 's';
+    if ((upper == len && len >= 2 && len <= 5) || (plural && len <= 6)) {
+        /* an acronym: "GDPR" -> "G D P R"; a plural "s" stays on the last letter: "I Ps" */
+        for (size_t k = i; k < j - (size_t)plural; k++) word_n(o, s + k, 1);
+        if (plural) buf_putc(o, 's');
     } else if (upper == len && len > 5) {
         /* shouting: say it as a word */
         space(o);

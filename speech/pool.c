@@ -397,6 +397,11 @@ speech_pool_new(struct event_base *base, const struct speech_pool_config *cfg, c
         snprintf(errstr, errstr_size, "speech pool: worker_exe and worker_arg are required");
         return NULL;
     }
+    if (access(cfg->worker_exe, X_OK) != 0) {
+        /* caught here, a wrong path is a configuration error rather than endless restarts */
+        snprintf(errstr, errstr_size, "speech pool: %s: %s", cfg->worker_exe, strerror(errno));
+        return NULL;
+    }
     struct speech_pool *p = xcalloc(1, sizeof(*p));
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     p->base = base;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "bounds.h"
 #include "xalloc.h"
 
 struct engine {

@@ -17,7 +17,7 @@
 #include <event2/event.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "bounds.h"
 #include "speech.h"
 #include "speech_int.h"
 #include "xalloc.h"
@@ -60,6 +60,9 @@ static const struct {
     {"\xe2\x82\xac" "90/TB", "ninety euros per terabyte"},
     {"3x faster", "three times faster"},
     {"-5 degrees", "minus five degrees"},
+    {"by 06:00, 7am or 18:00", "by six o'clock, seven A M or eighteen hundred"},
+    {"IPs and VMs", "I Ps and V Ms"},
+    {"policies (15 GB/day). Then", "policies, fifteen gigabytes a day. Then"},
     {"librdkafka 2.0.2", "librdkafka two point zero point two"},
     {"On 2026-11-27 at 14:05", "On November twenty seventh, two thousand twenty six at fourteen oh five"},
     {"12345678901234567890", "one two three four five six seven eight nine zero one two three "
@@ -611,6 +614,41 @@ test_pool_free_from_callback(void)
     event_base_free(base);
 }
 
+/* A missing program is a configuration error; a worker that exits at once fails its job and
+ * is restarted with a backoff instead of in a tight loop. */
+static void
+test_pool_bad_worker(void)
+{
+    struct event_base *base = event_base_new();
+    struct speech_pool_config cfg = {1, "/nonexistent/pipewrightd", "--speech-worker", 0, 0};
+    char err[256];
+    CHECK(speech_pool_new(base, &cfg, err, sizeof(err)) == NULL);
+    CHECK(strstr(err, "/nonexistent/pipewrightd") != NULL);
+
+    cfg.worker_exe = "/bin/true";
+    struct speech_pool *p = speech_pool_new(base, &cfg, err, sizeof(err));
+    CHECK(p != NULL);
+    if (p == NULL) {
+        event_base_free(base);
+        return;
+    }
+    struct outcome o = {0};
+    int remaining = 1;
+    o.base = base;
+    o.remaining = &remaining;
+    struct speech_request req = {.text = "nobody listens"};
+    CHECK(speech_pool_submit(p, &req, on_done, &o) == 0);
+    run_loop(base, 10);
+    CHECK(o.done && !o.ok);
+    CHECK(strstr(o.error, "exited with status 0") != NULL);
+    /* let the restarted workers exit too: 0 ms, then 100, 200, 400 ms of backoff */
+    run_loop(base, 1);
+    unsigned long r = speech_pool_restarts(p);
+    CHECK(r >= 2 && r <= 6);
+    speech_pool_free(p);
+    event_base_free(base);
+}
+
 static const struct check_case cases[] = {
     {"normalise_table", test_normalise_table},
     {"normalise_appends", test_normalise_appends},
@@ -629,6 +667,7 @@ static const struct check_case cases[] = {
     {"pool_timeout_kills_worker", test_pool_timeout_kills_worker},
     {"pool_queue_bound_and_free", test_pool_queue_bound_and_free},
     {"pool_free_from_callback", test_pool_free_from_callback},
+    {"pool_bad_worker", test_pool_bad_worker},
 };
 
 CHECK_MAIN(cases)
