@@ -136,13 +136,14 @@ has_token_(const char *hay, const char *tok)
 {
     if (hay == NULL || tok == NULL || tok[0] == '\0') return 0;
     size_t n = strlen(tok);
-    /* Short tokens ("s3", "sql", "go") only count as whole words, so "go" is not found in
-     * "google" nor "sql" in "mysql". */
+    /* A token starts a word ("hive" is not in "archive"); short tokens ("s3", "sql", "go")
+     * must also end one, so "go" is not in "google" nor "sql" in "mysql". Longer tokens may be
+     * stems ("aggregat" matches "aggregates"). */
     int whole = n <= 3;
     for (const char *p = hay; *p; p++) {
         if (strncasecmp(p, tok, n) != 0) continue;
-        if (!whole) return 1;
-        if ((p == hay || !word_char(p[-1])) && !word_char(p[n])) return 1;
+        if (p != hay && word_char(p[-1]) && word_char(tok[0])) continue;
+        if (!whole || !word_char(p[n])) return 1;
     }
     return 0;
 }

@@ -19,6 +19,7 @@
 
 struct ctx {
     struct analysis *an;
+    const char *src_name; /* lower-case name of the source an ingestion decision is for */
     double w[CRIT_COUNT];
     double wsum;
 };
@@ -50,7 +51,7 @@ family_chosen(const struct analysis *an, const char *family)
 
 /* Checks the comma-separated 'requires' terms; 'need' (or -1) is the need being served. */
 static int
-requires_ok(const struct analysis *an, const char *req, int need)
+requires_ok(const struct analysis *an, const char *src_name, const char *req, int need)
 {
     if (strcmp(req, "-") == 0) return 1;
     char term[128];
@@ -73,6 +74,8 @@ requires_ok(const struct analysis *an, const char *req, int need)
             ok = has_any_token_(an->p.skills_lc, v);
         } else if (strcmp(term, "family") == 0) {
             ok = family_chosen(an, v);
+        } else if (strcmp(term, "source") == 0) {
+            ok = src_name && has_any_token_(src_name, v);
         } else if (strcmp(term, "need") == 0) {
             for (int x = 0; x < NEED_COUNT; x++)
                 if (strcmp(v, need_name_((enum need)x)) == 0)
@@ -160,7 +163,7 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
         if (!(t->modes & (1u << an->mode))) continue;
         if (kind != SOURCE_UNKNOWN && t->kinds && !(t->kinds & (1u << kind))) continue;
         if (need >= 0 && !serves_need(t) && strcmp(t->requires, "-") == 0) continue;
-        if (!requires_ok(an, t->requires, need)) continue;
+        if (!requires_ok(an, c->src_name, t->requires, need)) continue;
         double crit[CRIT_COUNT];
         int reused;
         double s = score_of(c, t, crit, &reused);
@@ -197,7 +200,7 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
             if (!(t->clouds & (1u << an->p.cloud)) || !(t->modes & (1u << an->mode))) continue;
             if (kind != SOURCE_UNKNOWN && t->kinds && !(t->kinds & (1u << kind))) continue;
             if (need >= 0 && !serves_need(t) && strcmp(t->requires, "-") == 0) continue;
-            if (!requires_ok(an, t->requires, need)) continue;
+            if (!requires_ok(an, c->src_name, t->requires, need)) continue;
             if (gb_day < t->min_gb || gb_day > t->max_gb) continue;
             int dup = 0;
             for (size_t q = 0; q < slot; q++) dup |= taken[q] == t;
@@ -313,6 +316,7 @@ decide_ingestion(struct ctx *c)
     for (size_t i = 0; i < p->n_src; i++) {
         const struct src *s = &p->src[i];
         size_t before = an->n_dec;
+        c->src_name = s->name;
         struct decision *d = choose(c, "ingestion", "ingestion", s->kind, -1, s->gb_day);
         if (d == NULL) continue;
         /* One decision per distinct tool: merge with an earlier one that chose the same. */
@@ -331,6 +335,7 @@ decide_ingestion(struct ctx *c)
             d->subject = s->name;
         }
     }
+    c->src_name = NULL;
 }
 
 static double

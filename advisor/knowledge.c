@@ -406,6 +406,8 @@ load_hints(struct advisor *a, char *errstr, size_t errstr_size)
             ok = cloud_parse(h->value) >= 0;
         } else if (strcmp(h->kind, "source") == 0) {
             ok = kind_parse(h->value) >= 0;
+        } else if (strcmp(h->kind, "pii") == 0) {
+            ok = strcmp(h->value, "true") == 0;
         }
         if (!ok) return fail(errstr, errstr_size, "hints.tsv: bad row %s/%s", h->kind, h->token);
     }

@@ -162,8 +162,9 @@ sources_build(struct analysis *an, const struct requirement *given)
         s->kind = rs->kind;
         s->o_kind = origin_of(gs && gs->kind != SOURCE_UNKNOWN, rs->kind != SOURCE_UNKNOWN);
         if (s->kind == SOURCE_UNKNOWN) {
+            /* Only the source's own name is evidence of its kind: the rest of the request
+             * talks about every source at once. */
             s->kind = kind_from_hints(an->a, s->name);
-            if (s->kind == SOURCE_UNKNOWN) s->kind = kind_from_hints(an->a, p->ctx_lc);
             if (s->kind == SOURCE_UNKNOWN)
                 s->kind = p->freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
             s->o_kind = ORIGIN_ASSUMED;
@@ -172,6 +173,15 @@ sources_build(struct analysis *an, const struct requirement *given)
         }
         s->pii = rs->contains_pii;
         s->o_pii = origin_of(gs && gs->contains_pii >= 0, rs->contains_pii >= 0);
+        if (s->pii < 0 && (s->kind == SOURCE_CLICKSTREAM || s->kind == SOURCE_LOGS)) {
+            /* Clickstreams and access logs carry device ids and IP addresses, which are
+             * personal data under GDPR (CJEU C-582/14 Breyer, 2016). */
+            s->pii = 1;
+            s->o_pii = ORIGIN_ASSUMED;
+            assume_(an, arena_printf_(&an->ar, "sources[%zu].contains_pii", i), "true",
+                    "clickstreams and logs carry device ids and IP addresses: they are "
+                    "pseudonymised and minimised");
+        }
         s->record_bytes = rs->avg_record_bytes;
         s->o_bytes = origin_of(gs && req_known(gs->avg_record_bytes),
                                req_known(rs->avg_record_bytes));
@@ -207,6 +217,9 @@ sources_build(struct analysis *an, const struct requirement *given)
             s->peak_mb_s = avg_mb_s * k->peak_to_avg;
             s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
             s->o_peak = ORIGIN_DERIVED;
+            assume_(an, arena_printf_(&an->ar, "sources[%zu].peak_events_per_sec", i),
+                    arena_printf_(&an->ar, "%g x the daily average", k->peak_to_avg),
+                    "stream capacity and compute are sized for this peak");
         }
         s->compression = s->record_bytes >= k->binary_object_bytes ? 1.0
                                                                    : k->columnar_compression;
@@ -302,6 +315,27 @@ cloud_build(struct analysis *an, const struct requirement *given)
     }
 }
 
+/* Words that reveal personal data in a request whose sources do not say. */
+static void
+pii_from_text(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    int unknown = 0;
+    for (size_t i = 0; i < p->n_src; i++) unknown |= p->src[i].pii < 0;
+    if (!unknown) return;
+    const char *text = lower_join(&an->ar, &(struct strlist){0}, p->req.title, p->req.description);
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (strcmp(h->kind, "pii") != 0 || !has_token_(text, h->token)) continue;
+        p->has_pii = 1;
+        assume_(an, "contains_pii", "true",
+                arena_printf_(&an->ar, "the request mentions \"%s\": pseudonymisation and "
+                                       "masking controls apply",
+                              h->token));
+        return;
+    }
+}
+
 void
 profile_build_(struct analysis *an, const struct requirement *given)
 {
@@ -371,6 +405,21 @@ profile_build_(struct analysis *an, const struct requirement *given)
                     "a named privacy regulation implies personal data: pseudonymisation and "
                     "masking controls apply");
         }
+    }
+    if (!p->has_pii) pii_from_text(an);
+    {
+        int binary = 0, columnar = 0;
+        for (size_t i = 0; i < p->n_src; i++) {
+            binary |= p->src[i].compression == 1.0;
+            columnar |= p->src[i].compression != 1.0;
+        }
+        if (columnar)
+            assume_(an, "compression",
+                    arena_printf_(&an->ar, "%gx for columnar files", k->columnar_compression),
+                    "lake storage and scan cost; measured ratios range 3-8x");
+        if (binary)
+            assume_(an, "compression", "none for binary objects of 1 MB or more",
+                    "images, genomes and similar files are stored at their raw size");
     }
     if (!p->has_budget && p->cloud != CLOUD_ON_PREM)
         assume_(an, "budget_usd_per_month", "none given",
