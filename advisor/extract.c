@@ -65,11 +65,31 @@ extract_note_add_(struct extract_result *out, const char *field, const struct to
         len += more;
     }
     ev[len] = '\0';
-    out->notes = xrealloc(out->notes, (out->n_notes + 1) * sizeof(*out->notes));
+    if (out->n_notes == out->cap_notes) {
+        out->cap_notes = out->cap_notes ? 2 * out->cap_notes : 32;
+        out->notes = xrealloc(out->notes, out->cap_notes * sizeof(*out->notes));
+    }
     struct extract_note *n = &out->notes[out->n_notes++];
     n->field = xstrdup(field);
     n->evidence = xstrndup(ev, len);
     n->why = xstrdup(why);
+}
+
+void
+extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const char *suffix)
+{
+    char digits[24];
+    size_t nd = 0, n = 0;
+    do {
+        digits[nd++] = (char)('0' + idx % 10);
+        idx /= 10;
+    } while (idx && nd < sizeof(digits));
+    for (const char *p = prefix; *p && n + 1 < cap; p++) out[n++] = *p;
+    if (n + 1 < cap) out[n++] = '[';
+    while (nd && n + 1 < cap) out[n++] = digits[--nd];
+    if (n + 1 < cap) out[n++] = ']';
+    for (const char *p = suffix; *p && n + 1 < cap; p++) out[n++] = *p;
+    out[n] = '\0';
 }
 
 static void
@@ -115,10 +135,17 @@ denied(const struct ctx *c, size_t i, size_t n)
     return 0;
 }
 
+/* A phrase of 'cat' in the clause (or sentence) of token 'i'. */
 static int
-in_range(const struct ctx *c, size_t a, size_t b, enum lex_cat cat)
+in_clause(const struct ctx *c, size_t i, enum lex_cat cat)
 {
-    return extract_find_(c->lex, c->t, a, b, cat, NULL);
+    return extract_in_clause_(c->t, i, cat);
+}
+
+static int
+in_sentence(const struct ctx *c, size_t i, enum lex_cat cat)
+{
+    return extract_in_sentence_(c->t, i, cat);
 }
 
 /* A duration at number token 'i': "5 minutes", "2-minute", "24h". Returns seconds (the lower end
@@ -153,7 +180,7 @@ list_note(struct ctx *c, struct strlist *l, const char *name, const char *label,
     list_add(l, label);
     if (l->n == before) return;
     char field[64];
-    snprintf(field, sizeof(field), "%s[%zu]", name, before);
+    extract_field_(field, sizeof(field), name, before, "");
     note_value(c->out, field, c->t, a, b, NULL);
 }
 
@@ -176,7 +203,7 @@ read_freshness(struct ctx *c)
             int after_amount = i > 0 && (t->v[i - 1].type == TOK_NUM ||
                                          match(c, i - 1, LEX_SIZE, NULL) ||
                                          match(c, i - 1, LEX_COUNT, NULL));
-            if ((!cadence || in_range(c, ca, cb, LEX_FRESHOUTPUT)) && !after_amount &&
+            if ((!cadence || in_clause(c, i, LEX_FRESHOUTPUT)) && !after_amount &&
                 e->value < best) {
                 best = e->value;
                 best_a = i, best_b = end;
@@ -204,8 +231,8 @@ read_freshness(struct ctx *c)
         int data = 0;
         for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
             if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
-        if (in_range(c, ca, cb, LEX_SERVING) || in_range(c, ca, cb, LEX_FRESHBLOCK)) continue;
-        if (every && !in_range(c, ca, cb, LEX_FRESHOUTPUT)) continue;
+        if (in_clause(c, i, LEX_SERVING) || in_clause(c, i, LEX_FRESHBLOCK)) continue;
+        if (every && !in_clause(c, i, LEX_FRESHOUTPUT)) continue;
         if (!trigger && !every && !data) continue;
         if (sec < best) {
             best = sec;
@@ -275,7 +302,7 @@ read_budget(struct ctx *c)
         if (k->type != TOK_NUM || (k->numf & NUMF_PERCENT) || k->num <= 0) continue;
         size_t sa, sb, end = i + 1, pend;
         clause_of(t, i, 1, &sa, &sb);
-        if (!in_range(c, sa, sb, LEX_BUDGET)) continue;
+        if (!in_sentence(c, i, LEX_BUDGET)) continue;
         if ((i > 0 && (extract_is_sym_(t, i - 1, 'E') || extract_is_sym_(t, i - 1, 'L'))) ||
             match(c, end, LEX_OTHERCURRENCY, NULL))
             continue;
@@ -330,7 +357,11 @@ read_cloud(struct ctx *c)
             continue;
         }
         e = match(c, i, LEX_CLOUDHINT, &end);
-        if (e && (e->value < 2 || (t->v[i].flags & TOKF_CAP)) && !denied(c, i, 2)) {
+        /* a product only weighed ("considering BigQuery") says nothing of where they run */
+        int weighed = 0;
+        for (size_t j = t->v[i].sent_a; j < i && !weighed; j++)
+            weighed = match(c, j, LEX_STACKNEG, NULL) != NULL;
+        if (e && (e->value < 2 || (t->v[i].flags & TOKF_CAP)) && !denied(c, i, 2) && !weighed) {
             if (hint && strcmp(hint, e->label) != 0) hint_conflict = 1;
             if (hint == NULL) hint = e->label, hint_i = i, hint_end = end;
         }
@@ -382,8 +413,8 @@ read_stack(struct ctx *c)
             sent = t->v[i].sent;
             clause_of(t, i, 1, &sa, &sb);
             state = 0;
-            later_pos = in_range(c, sa, sb, LEX_STACKPOS);
-            any_neg = in_range(c, sa, sb, LEX_STACKNEG);
+            later_pos = in_sentence(c, i, LEX_STACKPOS);
+            any_neg = in_sentence(c, i, LEX_STACKNEG);
             team = team_start(c, i);
         }
         size_t end;
@@ -443,7 +474,7 @@ read_team(struct ctx *c)
         }
         /* "team of 4", "the team is 5" */
         if (e && strcmp(e->label, "strong") == 0 && end < t->n && t->v[end].type == TOK_NUM &&
-            t->v[end].numf == 0 && t->v[end].num >= 1 && t->v[end].num <= 1000 &&
+            !(t->v[end].numf & ~NUMF_SPELLED) && t->v[end].num >= 1 && t->v[end].num <= 1000 &&
             t->v[end].num == floor(t->v[end].num)) {
             size_t stop = end + 1;
             for (size_t j = stop, n = 0; j < t->n && n <= 3; j++, n++) {
@@ -459,11 +490,11 @@ read_team(struct ctx *c)
             return;
         }
         const struct tok *k = &t->v[i];
-        if (k->type != TOK_NUM || k->numf || k->num < 1 || k->num > 1000 ||
+        if (k->type != TOK_NUM || (k->numf & ~NUMF_SPELLED) || k->num < 1 || k->num > 1000 ||
             k->num != floor(k->num))
             continue;
         clause_of(t, i, 1, &sa, &sb);
-        if (!in_range(c, sa, sb, LEX_TEAM)) continue;
+        if (!in_sentence(c, i, LEX_TEAM)) continue;
         size_t j = i + 1;
         int found = 0;
         if (extract_is_word_(t, j, "of") && extract_is_word_(t, j + 1, "us")) {
@@ -524,7 +555,7 @@ read_availability(struct ctx *c)
         double v = NAN;
         size_t end = i + 1;
         if ((k->numf & NUMF_PERCENT) && k->num >= 90 && k->num < 100 &&
-            in_range(c, sa, sb, LEX_AVAIL))
+            in_sentence(c, i, LEX_AVAIL))
             v = k->num;
         else if (extract_is_word_(t, i + 1, "nines") && k->num >= 2 && k->num <= 6 &&
                  k->num == floor(k->num))

@@ -24,6 +24,7 @@ struct extract_note {
 struct extract_result {
     struct extract_note *notes; /* owned array */
     size_t n_notes;
+    size_t cap_notes;           /* allocated length of 'notes' */
     int pii_mentioned;          /* 1 when the text speaks of personal data anywhere, even where it
                                    cannot tie it to one source; 0 otherwise */
 };
@@ -41,7 +42,7 @@ void extract_lexicon_free(struct extract_lexicon *lex);
  * one note per value set to 'out' (initialised by the caller with {0}). Borrows 'lex'. Fields
  * already known are kept; sources are added only when 'req' has none; lists only when empty.
  * The description is read first, the title fills what it left unknown. Each text is read up to
- * PW_MAX_TEXT_BYTES. */
+ * PW_MAX_TEXT_BYTES (common/bounds.h). */
 void extract_requirement_lex(const struct extract_lexicon *lex, const char *title,
                              const char *description, struct requirement *req,
                              struct extract_result *out);

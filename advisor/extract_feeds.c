@@ -401,7 +401,9 @@ new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
     if (pe > m->b) post = find_kind(r, m->b, pe, 99, 0);
     f->ctx_b = pe;
     struct found kind = of.e ? of : pre.e ? pre : post;
-    if (m->kind != SOURCE_UNKNOWN) {
+    /* a distinctive noun ("GPS pings") tells the kind; a generic one ("events") only when the
+     * words around say nothing ("Sensors send 150k events/sec" is IoT) */
+    if (m->kind != SOURCE_UNKNOWN && ((m->flags & MF_STRONG) || kind.e == NULL)) {
         f->kind = m->kind;
         f->kind_ev = (struct span){m->name_a, m->name_b, 0, 0};
     } else if (kind.e) {
@@ -603,6 +605,14 @@ sentence_names(const struct tokens *t, const struct feed *f, size_t a, size_t b)
     return 0;
 }
 
+/* "no personal data": the PII words after a denial are the NOPII phrase's, not a hint. */
+static int
+denied_pii(const struct reader *r, size_t p)
+{
+    return p > 0 && (extract_match_(r->lex, r->t, p - 1, LEX_NEGATION, NULL) ||
+                     extract_match_(r->lex, r->t, p - 1, LEX_NOPII, NULL));
+}
+
 static void
 read_pii(struct reader *r, struct extract_result *out)
 {
@@ -614,7 +624,7 @@ read_pii(struct reader *r, struct extract_result *out)
         struct feed *f = &r->f[i];
         size_t at, end;
         for (size_t p = f->ctx_a; p < f->ctx_b; p++) {
-            if (extract_match_(r->lex, t, p, LEX_PII, &end)) {
+            if (extract_match_(r->lex, t, p, LEX_PII, &end) && !denied_pii(r, p)) {
                 f->pii = 1;
                 f->pii_ev = (struct span){p, end, 0, 0};
                 break;
@@ -631,8 +641,13 @@ read_pii(struct reader *r, struct extract_result *out)
         while (e < t->n && t->v[e].sent == t->v[s].sent) e++;
         i = e;
         for (int want = 1; want >= 0; want--) {
-            size_t at, end = 0;
-            if (!extract_find_(r->lex, t, s, e, want ? LEX_PII : LEX_NOPII, &at)) continue;
+            size_t at = s, end = 0;
+            int found = 0;
+            for (; at < e && !found; at++)
+                found = extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, NULL) &&
+                        !(want && denied_pii(r, at));
+            if (!found) continue;
+            at--;
             if (want) out->pii_mentioned = 1;
             extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, &end);
             for (size_t fi = 0; fi < r->n_f; fi++) {
@@ -686,20 +701,22 @@ write_feeds(struct reader *r, struct requirement *req, struct extract_result *ou
         src->avg_record_bytes = f->has[DIM_SIZE] ? f->val[DIM_SIZE] : NAN;
         src->contains_pii = f->pii;
         char field[96];
-        snprintf(field, sizeof(field), "sources[%zu].name", idx);
+        extract_field_(field, sizeof(field), "sources", idx, ".name");
         note_span(out, r->t, field, &f->name_ev, f->name_b > f->name_a ? NULL
                                                                       : "no words name the feed");
         if (f->kind != SOURCE_UNKNOWN) {
-            snprintf(field, sizeof(field), "sources[%zu].kind", idx);
+            extract_field_(field, sizeof(field), "sources", idx, ".kind");
             note_span(out, r->t, field, &f->kind_ev, NULL);
         }
         for (int d = 0; d < DIM_COUNT; d++) {
             if (!f->has[d] || dim_field[d] == NULL) continue;
-            snprintf(field, sizeof(field), "sources[%zu].%s", idx, dim_field[d]);
+            char suffix[32] = ".";
+            strncat(suffix, dim_field[d], sizeof(suffix) - 2);
+            extract_field_(field, sizeof(field), "sources", idx, suffix);
             note_span(out, r->t, field, &f->ev[d], f->why[d]);
         }
         if (f->pii >= 0) {
-            snprintf(field, sizeof(field), "sources[%zu].contains_pii", idx);
+            extract_field_(field, sizeof(field), "sources", idx, ".contains_pii");
             note_span(out, r->t, field, &f->pii_ev, NULL);
         }
         written++;

@@ -112,7 +112,7 @@ struct tok {
     size_t clause_a, clause_b; /* token span of its clause */
     size_t m_first, m_n; /* the lexicon phrases starting here, in the token list's 'm' */
     uint64_t cats;       /* bit per category of those phrases: most lookups miss, cheaply */
-    uint64_t cats1;      /* while tokenising: categories of one-word entries equal to the word */
+    uint64_t sent_cats, clause_cats; /* the same for its whole sentence and clause */
     uint32_t hash;       /* TOK_WORD: hash of 'w' */
 };
 
@@ -139,13 +139,38 @@ void extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, c
 void extract_tokens_fini_(struct tokens *t);
 
 /* Returns the longest phrase of 'cat' starting at token 'i' (and the index after it in '*end'
- * when not NULL), or NULL. */
-const struct lex_entry *extract_match_(const struct extract_lexicon *lex, const struct tokens *t,
-                                       size_t i, enum lex_cat cat, size_t *end);
+ * when not NULL), or NULL. Inline: most lookups miss and the mask says so at once. */
+static inline const struct lex_entry *
+extract_match_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
+               enum lex_cat cat, size_t *end)
+{
+    if (i >= t->n || !(t->v[i].cats & ((uint64_t)1 << cat))) return NULL;
+    const struct tok *k = &t->v[i];
+    for (size_t m = k->m_first; m < k->m_first + k->m_n; m++) {
+        if (t->m[m].cat != cat) continue;
+        if (end) *end = t->m[m].end;
+        return &lex->entries[t->m[m].entry];
+    }
+    return NULL;
+}
+
 /* Returns 1 when token 'i' is the word 'w' (lower case). */
-int extract_is_word_(const struct tokens *t, size_t i, const char *w);
+static inline int
+extract_is_word_(const struct tokens *t, size_t i, const char *w)
+{
+    if (i >= t->n || t->v[i].type != TOK_WORD) return 0;
+    size_t n = 0;
+    while (w[n] && n < t->v[i].wlen && w[n] == t->v[i].w[n]) n++;
+    return n == t->v[i].wlen && w[n] == '\0';
+}
+
 /* Returns 1 when token 'i' is the punctuation 'c'. */
-int extract_is_sym_(const struct tokens *t, size_t i, char c);
+static inline int
+extract_is_sym_(const struct tokens *t, size_t i, char c)
+{
+    return i < t->n && t->v[i].type == TOK_SYM && t->v[i].sym == c;
+}
+
 /* Reads "per day", "/day", "a day", "daily", "/24h" at token 'i': seconds per period in
  * '*seconds', the index after it in '*end'. Returns 1, or 0 when there is none. */
 int extract_period_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
@@ -154,10 +179,25 @@ int extract_period_(const struct extract_lexicon *lex, const struct tokens *t, s
 int extract_find_(const struct extract_lexicon *lex, const struct tokens *t, size_t a, size_t b,
                   enum lex_cat cat, size_t *at);
 
+/* Returns 1 when a phrase of 'cat' starts anywhere in the sentence (or clause) of token 'i'. */
+static inline int
+extract_in_sentence_(const struct tokens *t, size_t i, enum lex_cat cat)
+{
+    return i < t->n && (t->v[i].sent_cats & ((uint64_t)1 << cat)) != 0;
+}
+static inline int
+extract_in_clause_(const struct tokens *t, size_t i, enum lex_cat cat)
+{
+    return i < t->n && (t->v[i].clause_cats & ((uint64_t)1 << cat)) != 0;
+}
+
 /* Appends a note: 'field', the text of tokens [a, b) (and of [a2, b2) when a2 < b2, joined by
  * " ... "), and 'why' (may be NULL). */
 void extract_note_add_(struct extract_result *out, const char *field, const struct tokens *t,
                        size_t a, size_t b, size_t a2, size_t b2, const char *why);
+
+/* Writes "<prefix>[<idx>]<suffix>" into 'out' (cheaper than snprintf, which showed in profiles). */
+void extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const char *suffix);
 
 /* Reads the data feeds of 't' and, when 'req' has no sources, writes them there with notes.
  * Returns the number of feeds written. Also sets out->pii_mentioned. */

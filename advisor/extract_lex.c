@@ -267,8 +267,21 @@ special_utf8(const unsigned char *s, size_t left, size_t *n)
     return 0;
 }
 
+/* A token before numbers are assembled: small, since every byte of text may make one. */
+struct rtok {
+    enum tok_type type;
+    unsigned flags;
+    size_t off, end;
+    const char *w;
+    size_t wlen;
+    double num;
+    uint64_t cats1; /* categories of one-word lexicon entries equal to the word */
+    uint32_t hash;
+    char sym;
+};
+
 static void
-push_tok(struct tok **v, size_t *n, size_t *cap, const struct tok *k)
+push_raw(struct rtok **v, size_t *n, size_t *cap, const struct rtok *k)
 {
     if (*n == *cap) {
         *cap = *cap ? 2 * *cap : 64;
@@ -279,7 +292,7 @@ push_tok(struct tok **v, size_t *n, size_t *cap, const struct tok *k)
 
 /* First pass: words, plain numbers and symbols. Words are lower-cased into 'lower'. */
 static void
-scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct tok **raw, size_t *n_raw)
+scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct rtok **raw, size_t *n_raw)
 {
     const unsigned char *s = (const unsigned char *)t->text;
     size_t len = t->len, cap = len / 4 + 16, lo = 0;
@@ -287,7 +300,7 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct tok **raw, 
     *raw = xmalloc(cap * sizeof(**raw));
     *n_raw = 0;
     for (size_t i = 0; i < len;) {
-        struct tok k;
+        struct rtok k;
         memset(&k, 0, sizeof(k));
         k.off = i;
         k.flags = space ? 0 : TOKF_GLUED;
@@ -320,10 +333,9 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct tok **raw, 
             while (j < len && isdigit(s[j])) j++; /* absurdly long: the rest is dropped */
             digits[nd] = '\0';
             k.type = TOK_NUM;
-            k.num = k.num_lo = strtod(digits, NULL);
-            k.mult = 1;
+            k.num = strtod(digits, NULL);
             k.end = j;
-            push_tok(raw, n_raw, &cap, &k);
+            push_raw(raw, n_raw, &cap, &k);
             i = j;
             continue;
         }
@@ -336,7 +348,7 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct tok **raw, 
                 size_t nb2 = 0;
                 char sp = s[j] >= 0x80 ? special_utf8(s + j, len - j, &nb2) : 0;
                 if (isalnum(s[j]) || (s[j] >= 0x80 && sp == 0)) {
-                    t->lower[lo++] = (char)tolower(s[j]);
+                    t->lower[lo++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
                     j++;
                 } else if ((s[j] == '\'' || sp == '\'') && j + (sp ? nb2 : 1) < len &&
                            isalpha(s[j + (sp ? nb2 : 1)])) {
@@ -357,7 +369,7 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct tok **raw, 
                     k.cats1 |= (uint64_t)1 << e->cat;
             }
             k.end = j;
-            push_tok(raw, n_raw, &cap, &k);
+            push_raw(raw, n_raw, &cap, &k);
             i = j;
             continue;
         }
@@ -366,26 +378,28 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct tok **raw, 
         if (k.sym == '[') k.sym = '(';
         if (k.sym == ']') k.sym = ')';
         k.end = i + (special ? nb : 1);
-        push_tok(raw, n_raw, &cap, &k);
+        push_raw(raw, n_raw, &cap, &k);
         i = k.end;
     }
 }
 
-static int
-raw_is(const struct tok *r, size_t n, size_t i, const char *w)
+static inline int
+raw_is(const struct rtok *r, size_t n, size_t i, const char *w)
 {
-    return i < n && r[i].type == TOK_WORD && r[i].wlen == strlen(w) &&
-           memcmp(r[i].w, w, r[i].wlen) == 0;
+    if (i >= n || r[i].type != TOK_WORD) return 0;
+    size_t k = 0;
+    while (w[k] && k < r[i].wlen && w[k] == r[i].w[k]) k++;
+    return k == r[i].wlen && w[k] == '\0';
 }
 
-static int
-raw_sym(const struct tok *r, size_t n, size_t i, char c)
+static inline int
+raw_sym(const struct rtok *r, size_t n, size_t i, char c)
 {
     return i < n && r[i].type == TOK_SYM && r[i].sym == c;
 }
 
 static const struct lex_entry *
-raw_lookup(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t i,
+raw_lookup(const struct extract_lexicon *lex, const struct rtok *r, size_t n, size_t i,
            enum lex_cat cat)
 {
     if (i >= n || r[i].type != TOK_WORD || !(r[i].cats1 & ((uint64_t)1 << cat))) return NULL;
@@ -395,7 +409,7 @@ raw_lookup(const struct extract_lexicon *lex, const struct tok *r, size_t n, siz
 /* Reads spelled numbers at raw[i]: "forty", "twenty-five", "two hundred and fifty", "a dozen",
  * "a couple", "a single", "half a". Returns the index after the number, or i when there is none. */
 static size_t
-spelled(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t i, double *out)
+spelled(const struct extract_lexicon *lex, const struct rtok *r, size_t n, size_t i, double *out)
 {
     size_t j = i;
     if (raw_is(r, n, j, "half") && (raw_is(r, n, j + 1, "a") || raw_is(r, n, j + 1, "an")) &&
@@ -445,7 +459,7 @@ spelled(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t
 
 /* Multiplier after digits at raw[j] ("k", "M", "million"); returns its value or 0. */
 static double
-multiplier(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t j, int *cond)
+multiplier(const struct extract_lexicon *lex, const struct rtok *r, size_t n, size_t j, int *cond)
 {
     const struct lex_entry *e = raw_lookup(lex, r, n, j, LEX_MULT);
     if (e == NULL) return 0;
@@ -455,7 +469,7 @@ multiplier(const struct extract_lexicon *lex, const struct tok *r, size_t n, siz
 
 /* Reads one number with everything around it that belongs to it, starting at raw[i]. */
 static size_t
-assemble(const struct extract_lexicon *lex, const struct tok *r, size_t n, size_t i,
+assemble(const struct extract_lexicon *lex, const struct rtok *r, size_t n, size_t i,
          struct tok *out)
 {
     size_t j = i;
@@ -605,19 +619,28 @@ extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const 
     t->text = text;
     t->len = len;
     t->lower = xmalloc(2 * len + 1);
-    struct tok *raw;
-    size_t n_raw, cap = 0;
+    struct rtok *raw;
+    size_t n_raw;
     scan_raw(t, lex, &raw, &n_raw);
-    cap = n_raw + 1;
-    t->v = xmalloc(cap * sizeof(*t->v));
+    t->v = xmalloc((n_raw + 1) * sizeof(*t->v));
     for (size_t i = 0; i < n_raw;) {
-        struct tok k;
-        size_t next = assemble(lex, raw, n_raw, i, &k);
+        struct tok *k = &t->v[t->n++];
+        size_t next = assemble(lex, raw, n_raw, i, k);
         if (next == i) {
-            k = raw[i];
+            const struct rtok *q = &raw[i];
+            memset(k, 0, sizeof(*k));
+            k->type = q->type;
+            k->flags = q->flags;
+            k->off = q->off;
+            k->end = q->end;
+            k->w = q->w;
+            k->wlen = q->wlen;
+            k->sym = q->sym;
+            k->num = k->num_lo = q->num;
+            k->mult = 1;
+            k->hash = q->hash;
             next = i + 1;
         }
-        push_tok(&t->v, &t->n, &cap, &k);
         i = next;
     }
     free(raw);
@@ -652,6 +675,20 @@ extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const 
     size_t mcap = t->n / 2 + 8;
     t->m = xmalloc(mcap * sizeof(*t->m));
     for (size_t i = 0; i < t->n; i++) add_matches(lex, t, i, &mcap);
+    for (size_t i = 0; i < t->n;) {
+        uint64_t m = 0;
+        size_t e = t->v[i].sent_b;
+        for (size_t j = i; j < e; j++) m |= t->v[j].cats;
+        for (size_t j = i; j < e; j++) t->v[j].sent_cats = m;
+        i = e;
+    }
+    for (size_t i = 0; i < t->n;) {
+        uint64_t m = 0;
+        size_t e = t->v[i].clause_b;
+        for (size_t j = i; j < e; j++) m |= t->v[j].cats;
+        for (size_t j = i; j < e; j++) t->v[j].clause_cats = m;
+        i = e;
+    }
 }
 
 void
@@ -661,34 +698,6 @@ extract_tokens_fini_(struct tokens *t)
     free(t->v);
     free(t->m);
     memset(t, 0, sizeof(*t));
-}
-
-const struct lex_entry *
-extract_match_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
-               enum lex_cat cat, size_t *end)
-{
-    if (i >= t->n) return NULL;
-    const struct tok *k = &t->v[i];
-    if (!(k->cats & ((uint64_t)1 << cat))) return NULL;
-    for (size_t m = k->m_first; m < k->m_first + k->m_n; m++) {
-        if (t->m[m].cat != cat) continue;
-        if (end) *end = t->m[m].end;
-        return &lex->entries[t->m[m].entry];
-    }
-    return NULL;
-}
-
-int
-extract_is_word_(const struct tokens *t, size_t i, const char *w)
-{
-    return i < t->n && t->v[i].type == TOK_WORD && t->v[i].wlen == strlen(w) &&
-           memcmp(t->v[i].w, w, t->v[i].wlen) == 0;
-}
-
-int
-extract_is_sym_(const struct tokens *t, size_t i, char c)
-{
-    return i < t->n && t->v[i].type == TOK_SYM && t->v[i].sym == c;
 }
 
 int
