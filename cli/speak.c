@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "bounds.h"
 #include "speech.h"
 
 static void
@@ -22,7 +22,8 @@ usage(FILE *f)
 {
     fprintf(f,
             "usage: pipewright speak (--text TEXT | --file FILE) --out OUT [--voice ENGINE:VOICE]\n"
-            "                        [--rate WPM] [--codec opus|wav] [--print-text]\n\n"
+            "                        [--rate WPM] [--codec opus|wav] [--print-text]\n"
+            "                        [--verbatim]\n\n"
             "Synthesise text to speech, offline. Numbers, units, money and product names are\n"
             "rewritten for the ear first.\n\n"
             "  --text TEXT        the text to say\n"
@@ -33,8 +34,10 @@ usage(FILE *f)
             "  --rate WPM         words per minute, %d..%d (default: the voice's own)\n"
             "  --codec C          opus (default, Ogg Opus 16 kbit/s) or wav (PCM16)\n"
             "  --print-text       print the normalised text that is spoken, on stderr\n"
+            "  --verbatim         skip normalisation: give the engine the text as it is (to\n"
+            "                     reproduce an engine problem; at most %d bytes)\n"
             "  --help             this text\n",
-            SPEECH_MIN_WPM, SPEECH_MAX_WPM);
+            SPEECH_MIN_WPM, SPEECH_MAX_WPM, PW_MAX_SPEECH_CHARS);
 }
 
 /* Reads all of 'path' into 'out', refusing more than PW_MAX_MESSAGE_BYTES. */
@@ -91,8 +94,8 @@ cli_speak_main(int argc, char **argv)
         {"codec", required_argument, NULL, 'c'}, {"file", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},        {"out", required_argument, NULL, 'o'},
         {"print-text", no_argument, NULL, 'p'},  {"rate", required_argument, NULL, 'r'},
-        {"text", required_argument, NULL, 't'},  {"voice", required_argument, NULL, 'v'},
-        {NULL, 0, NULL, 0},
+        {"text", required_argument, NULL, 't'},  {"verbatim", no_argument, NULL, 'V'},
+        {"voice", required_argument, NULL, 'v'}, {NULL, 0, NULL, 0},
     };
     const char *text = NULL, *file = NULL, *out = NULL;
     struct speech_request req = {.voice = SPEECH_DEFAULT_VOICE, .codec = SPEECH_CODEC_OPUS};
@@ -100,7 +103,7 @@ cli_speak_main(int argc, char **argv)
     char err[256];
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:f:ho:pr:t:v:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:f:ho:pr:t:Vv:", opts, NULL)) != -1) {
         switch (c) {
         case 'c': {
             int codec = speech_codec_parse(optarg);
@@ -137,6 +140,9 @@ cli_speak_main(int argc, char **argv)
         }
         case 't':
             text = optarg;
+            break;
+        case 'V':
+            req.verbatim = 1;
             break;
         case 'v':
             req.voice = optarg;

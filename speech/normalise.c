@@ -93,7 +93,7 @@ static const char *const months[] = {"January", "February", "March",     "April"
                                      "May",     "June",     "July",      "August",
                                      "September", "October", "November", "December"};
 
-/* ---- character classes (ASCII only: the C locale is not assumed) ---------------------------- */
+/* ---- character classes (ASCII only: the C locale is not assumed) ----------------------------- */
 
 static int
 is_digit(int c)
@@ -125,7 +125,7 @@ is_alnum(int c)
     return is_alpha(c) || is_digit(c);
 }
 
-/* ---- lexicon ---------------------------------------------------------------------------------- */
+/* ---- lexicon --------------------------------------------------------------------------------- */
 
 static void
 lexicon_load(struct lexicon *lx)
@@ -167,7 +167,7 @@ lexicon_match(const struct lexicon *lx, const char *s, size_t n)
     return best;
 }
 
-/* ---- output helpers --------------------------------------------------------------------------- */
+/* ---- output helpers -------------------------------------------------------------------------- */
 
 static char
 last_char(const struct buf *o)
@@ -218,7 +218,7 @@ punct(struct buf *o, char p)
     buf_putc(o, p);
 }
 
-/* ---- numbers ---------------------------------------------------------------------------------- */
+/* ---- numbers --------------------------------------------------------------------------------- */
 
 static void
 say_below_1000(struct buf *o, unsigned v)
@@ -384,7 +384,7 @@ match_unit(const struct unit *tab, size_t count, const char *s, size_t n, size_t
     return best;
 }
 
-/* ---- the pass --------------------------------------------------------------------------------- */
+/* ---- the pass -------------------------------------------------------------------------------- */
 
 struct state {
     const char *s;

@@ -25,7 +25,7 @@
 #define main check_main_
 #include "check.h"
 
-/* ---- normaliser --------------------------------------------------------------------------- */
+/* ---- normaliser ------------------------------------------------------------------------------ */
 
 static const struct {
     const char *in;
@@ -64,7 +64,8 @@ static const struct {
     {"IPs and VMs", "I Ps and V Ms"},
     {"policies (15 GB/day). Then", "policies, fifteen gigabytes a day. Then"},
     {"librdkafka 2.0.2", "librdkafka two point zero point two"},
-    {"On 2026-11-27 at 14:05", "On November twenty seventh, two thousand twenty six at fourteen oh five"},
+    {"On 2026-11-27 at 14:05",
+     "On November twenty seventh, two thousand twenty six at fourteen oh five"},
     {"12345678901234567890", "one two three four five six seven eight nine zero one two three "
                              "four five six seven eight nine zero"},
     {"dbt on S3", "d b t on S three"},
@@ -161,7 +162,7 @@ test_normalise_bound(void)
     buf_fini(&out);
 }
 
-/* ---- voices and codecs ---------------------------------------------------------------------- */
+/* ---- voices and codecs ----------------------------------------------------------------------- */
 
 static void
 test_voice_and_codec_names(void)
@@ -347,7 +348,7 @@ test_render_deterministic_container(void)
     speech_result_fini(&b);
 }
 
-/* ---- worker protocol ------------------------------------------------------------------------ */
+/* ---- worker protocol ------------------------------------------------------------------------- */
 
 static void
 test_proto_round_trip(void)
@@ -396,7 +397,7 @@ test_proto_round_trip(void)
     buf_fini(&f);
 }
 
-/* ---- worker pool ------------------------------------------------------------------------------ */
+/* ---- worker pool ----------------------------------------------------------------------------- */
 
 struct outcome {
     int done;
