@@ -1,0 +1,460 @@
+/* tests/unit/test_advisor.c - the advisor engine against hand-computed cases.
+ *
+ * Sizing and cost figures below are worked by hand from the constants and prices in
+ * advisor/data (the working is in each case's comment), so a change to the arithmetic or to a
+ * data file that moves a figure fails here. Also: processing-mode thresholds, determinism (same
+ * input, same bytes), well-formed JSON with the contract's keys, budgets, history, token matching.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advisor.h"
+#include "advisor_int.h"
+#include "check.h"
+#include "requirement.h"
+#include "xalloc.h"
+
+static struct advisor *adv;
+
+static void
+setup(void)
+{
+    if (adv) return;
+    char err[256];
+    adv = advisor_new(err, sizeof(err));
+    if (adv == NULL) fprintf(stderr, "advisor_new: %s\n", err);
+}
+
+/* A requirement with one source; NAN leaves a field unknown. */
+static void
+one_source(struct requirement *r, const char *cloud, enum source_kind kind, double gb_day,
+           double peak, double bytes, double freshness)
+{
+    requirement_init(r);
+    r->event_id = xstrdup("e-1");
+    r->project_id = xstrdup("proj-1");
+    r->title = xstrdup("unit test");
+    r->cloud = cloud ? xstrdup(cloud) : NULL;
+    r->n_sources = 1;
+    r->sources = xcalloc(1, sizeof(*r->sources));
+    r->sources[0].name = xstrdup("src");
+    r->sources[0].kind = kind;
+    r->sources[0].volume_gb_per_day = gb_day;
+    r->sources[0].peak_events_per_sec = peak;
+    r->sources[0].avg_record_bytes = bytes;
+    r->sources[0].contains_pii = 0;
+    r->freshness_seconds = freshness;
+}
+
+static const struct line *
+line_by_price(const struct analysis *an, const char *price_id, const char *model)
+{
+    for (size_t i = 0; i < an->cost.n_line; i++)
+        if (strcmp(an->cost.line[i].price->id, price_id) == 0 &&
+            strcmp(an->cost.line[i].model, model) == 0)
+            return &an->cost.line[i];
+    return NULL;
+}
+
+static void
+test_load(void)
+{
+    setup();
+    CHECK(adv != NULL);
+    if (!adv) return;
+    CHECK(adv->n_tech > 50);
+    CHECK(adv->n_price > 30);
+    CHECK(strcmp(adv->pricebook_date, "undated") != 0);
+    CHECK(price_find_(adv, "aws_s3_standard") != NULL);
+    CHECK_NEAR(price_find_(adv, "aws_s3_standard")->usd, 0.023, 1e-12);
+}
+
+static void
+test_kafka_sizing_small(void)
+{
+    setup();
+    if (!adv) return;
+    /* On premises, events only: self-managed Kafka is the one ingestion row that fits.
+     * 25,000 ev/s x 500 B = 12.5 MB/s peak; 350 GB/day = 4.0509 MB/s average.
+     * partitions = max(12.5/10, 12.5/5, 25000/10000) x 2 = 5 -> multiple of 6 -> 6.
+     * brokers: 12.5e6/1048576 = 11.92 MiB/s / 6 = 1.99 -> 2 -> at least 3 -> 3 (m5_large).
+     * disk = 4.0509 x 86400 x 3 days x RF 3 x 2 / 1000 = 6,300 GB. */
+    struct requirement r;
+    one_source(&r, "on_prem", SOURCE_EVENTS, 350, 25000, 500, 30);
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK(an.mode == MODE_STREAMING);
+    CHECK(an.sz.has_kafka && an.sz.kafka_self);
+    CHECK(an.sz.partitions == 6);
+    CHECK(an.sz.brokers == 3);
+    CHECK_STR(an.sz.broker_type, "m5_large");
+    CHECK(an.sz.rf == 3);
+    CHECK_NEAR(an.sz.broker_disk_gb, 6300, 0.01);
+    /* Stream compute, stateless: max(12.5/5, 25000/10000) = 2.5 x 1.3 = 3.25 -> 4 vCPU. */
+    CHECK_NEAR(an.sz.stream_vcpu, 4, 1e-9);
+    CHECK(an.cost.priced == 0);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static void
+test_kafka_sizing_large(void)
+{
+    setup();
+    if (!adv) return;
+    /* 100,000 ev/s x 1,000 B = 100 MB/s = 95.37 MiB/s.
+     * partitions = max(10, 20, 10) x 2 = 40 -> 42.
+     * m5_large: 95.37/6 = 15.9 -> 16 -> 18 > 6; m5_xlarge: /11 = 8.67 -> 9 > 6;
+     * m5_2xlarge: /19 = 5.02 -> 6 -> 6 brokers. */
+    struct requirement r;
+    one_source(&r, "on_prem", SOURCE_EVENTS, 2000, 100000, 1000, 5);
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK(an.sz.partitions == 42);
+    CHECK(an.sz.brokers == 6);
+    CHECK_STR(an.sz.broker_type, "m5_2xlarge");
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static void
+test_kinesis_and_eventhubs_units(void)
+{
+    setup();
+    if (!adv) return;
+    /* Kinesis: shards = max(peak MB/s / 1, records/s / 1000) = max(2.5, 5) -> 5. */
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_IOT, 50, 5000, 500, 10);
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    int found = 0;
+    for (size_t i = 0; i < an.sz.n_unit; i++)
+        if (strcmp(an.sz.unit[i].unit_name, "shards") == 0) {
+            found = 1;
+            CHECK(an.sz.unit[i].units == 5);
+        }
+    CHECK(found);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+    /* Event Hubs: TUs = max(7 MB/s / 1, 3,500 / 1,000) -> 7; partitions
+     * max(0.7, 1.4, 0.35) x 2 = 2.8 -> 6. */
+    one_source(&r, "azure", SOURCE_EVENTS, 172.8, 3500, 2000, 30);
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK(an.sz.has_kafka && !an.sz.kafka_self);
+    CHECK(an.sz.partitions == 6);
+    const struct line *tu = line_by_price(&an, "azure_eh_standard_tu", "tu_h");
+    CHECK(tu != NULL);
+    if (tu) CHECK_NEAR(tu->monthly, 7 * 730 * 0.03, 0.005);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static void
+test_cost_model_batch(void)
+{
+    setup();
+    if (!adv) return;
+    /* AWS, 60 GB/day of logs, daily, 730 days, $250 budget, 2 people (SQL, Python).
+     * Lake: 60/5 = 12 GB/day; month 12 = 360 days -> 4,320 GB: 30 days hot = 360 GB x 0.023
+     * = 8.28; 3,960 GB x 0.0125 = 49.50. Landing: 60/4 x 7 days = 105 GB x 0.023 = 2.415 ->
+     * 2.42 (rounded to cents). Athena transform: 15 GB/day x 30 / 1000 = 0.45 TB x $5 = 2.25.
+     * Athena queries: 12 x 30 x 4 / 1000 = 1.44 TB x $5 = 7.20. Total 69.65. */
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_LOGS, 60, NAN, 400, 86400);
+    r.retention_days = 730;
+    r.budget_usd_per_month = 250;
+    r.team_size = 2;
+    strlist_push(&r.team_skills, "Python");
+    strlist_push(&r.team_skills, "SQL");
+    strlist_push(&r.consumers, "bi");
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK(an.mode == MODE_BATCH);
+    const struct line *hot = line_by_price(&an, "aws_s3_standard", "lake_hot_gb");
+    const struct line *cool = line_by_price(&an, "aws_s3_ia", "lake_cool_gb");
+    const struct line *land = line_by_price(&an, "aws_s3_standard", "landing_gb");
+    const struct line *tr = line_by_price(&an, "aws_athena_tb", "batch_scan_tb");
+    const struct line *q = line_by_price(&an, "aws_athena_tb", "scan_tb");
+    CHECK(hot && cool && land && tr && q);
+    if (hot && cool && land && tr && q) {
+        CHECK_NEAR(hot->qty, 360, 1e-6);
+        CHECK_NEAR(hot->monthly, 8.28, 1e-9);
+        CHECK_NEAR(cool->qty, 3960, 1e-6);
+        CHECK_NEAR(cool->monthly, 49.5, 1e-9);
+        CHECK_NEAR(land->monthly, 2.42, 1e-9);
+        CHECK_NEAR(tr->monthly, 2.25, 1e-9);
+        CHECK_NEAR(q->monthly, 7.2, 1e-9);
+    }
+    double sum = 0;
+    for (size_t i = 0; i < an.cost.n_line; i++) sum += an.cost.line[i].monthly;
+    CHECK_NEAR(an.cost.monthly, sum, 0.005);
+    CHECK_NEAR(an.cost.monthly, 69.65, 0.005);
+    CHECK(an.cost.within == 1);
+    /* Month 1: 12 x 30 = 360 GB, all hot: no cool line cost. */
+    if (cool) CHECK_NEAR(cool->month1, 0, 1e-9);
+    /* The design stays small: no cluster engine for 60 GB/day. */
+    const struct decision *t = decision_find_(&an, "transformation");
+    CHECK(t && strstr(t->choice, "Athena") != NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static void
+test_over_budget(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "gcp", SOURCE_EVENTS, 800, 90000, 300, 5);
+    r.budget_usd_per_month = 100;
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK(an.cost.within == 0);
+    CHECK(an.cost.n_lever > 0);
+    CHECK(strstr(an.cost.statement, "cannot be met") != NULL);
+    int flagged = 0;
+    for (size_t i = 0; i < an.n_risk; i++) flagged |= strstr(an.risk[i]->when, "over_budget") != NULL;
+    CHECK(flagged);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static enum mode
+mode_for(double freshness)
+{
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_EVENTS, 10, 100, 1000, freshness);
+    struct analysis an;
+    analysis_run_(adv, &r, &an, NULL, 0);
+    enum mode m = an.mode;
+    analysis_fini_(&an);
+    requirement_fini(&r);
+    return m;
+}
+
+static void
+test_mode_thresholds(void)
+{
+    setup();
+    if (!adv) return;
+    CHECK(mode_for(86400) == MODE_BATCH);
+    CHECK(mode_for(3600) == MODE_BATCH);
+    CHECK(mode_for(3599) == MODE_MICRO_BATCH);
+    CHECK(mode_for(60) == MODE_MICRO_BATCH);
+    CHECK(mode_for(59) == MODE_STREAMING);
+    CHECK(mode_for(0.5) == MODE_STREAMING);
+    /* Unknown freshness: assumed daily, and said so. */
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_EVENTS, 10, 100, 1000, NAN);
+    struct analysis an;
+    analysis_run_(adv, &r, &an, NULL, 0);
+    CHECK(an.mode == MODE_BATCH);
+    int said = 0;
+    for (size_t i = 0; i < an.p.n_assumption; i++)
+        said |= strcmp(an.p.assumption[i].field, "freshness_seconds") == 0;
+    CHECK(said);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static void
+test_determinism_and_json(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "azure", SOURCE_CDC, 40, NAN, 800, 600);
+    strlist_push(&r.compliance, "GDPR");
+    strlist_push(&r.compliance, "SOX");
+    r.budget_usd_per_month = 12000;
+    struct report a, b;
+    char err[128];
+    CHECK(advisor_run(adv, &r, NULL, &a, err, sizeof(err)) == 0);
+    CHECK(advisor_run(adv, &r, NULL, &b, err, sizeof(err)) == 0);
+    CHECK_STR(a.json, b.json);
+    CHECK_STR(a.markdown, b.markdown);
+    CHECK_STR(a.audio_script, b.audio_script);
+    CHECK_STR(a.report_id, b.report_id);
+    json_error_t je;
+    json_t *root = json_loads(a.json, 0, &je);
+    CHECK(root != NULL);
+    static const char *const keys[] = {
+        "report_id", "engine_version", "fingerprint", "profile", "assumptions", "decisions",
+        "sizing", "cost", "risks", "quality_rules", "compliance_controls", "next_steps", "iac",
+        "diagram", "sections", "audio_script"};
+    for (size_t i = 0; root && i < PW_ARRAY_LEN(keys); i++) CHECK(json_object_get(root, keys[i]));
+    if (root) {
+        json_t *d0 = json_array_get(json_object_get(root, "decisions"), 0);
+        CHECK_STR(json_string_value(json_object_get(d0, "area")), "processing_mode");
+        CHECK_STR(json_string_value(json_object_get(d0, "choice")), "micro_batch");
+        json_t *sec = json_object_get(root, "sections");
+        CHECK(json_object_size(sec) == SECTION_COUNT);
+        for (int s = 0; s < SECTION_COUNT; s++)
+            CHECK(json_object_get(sec, report_section_name((enum report_section)s)));
+        CHECK(json_is_number(json_object_get(json_object_get(root, "cost"), "monthly_usd")));
+        const char *ctl = json_dumps(json_object_get(root, "compliance_controls"), 0);
+        CHECK(ctl && strstr(ctl, "Reconciliation") && strstr(ctl, "erasure"));
+        free((void *)ctl);
+        json_decref(root);
+    }
+    for (int s = 0; s < SECTION_COUNT; s++) {
+        char h[64];
+        snprintf(h, sizeof(h), "## %s\n", report_section_title((enum report_section)s));
+        CHECK(strstr(a.markdown, h) != NULL);
+    }
+    /* The spoken summary fits 30-60 s at about 150 words a minute. */
+    size_t words = 0;
+    for (const char *p = a.audio_script; *p; p++)
+        words += (p == a.audio_script || p[-1] == ' ') && *p != ' ';
+    CHECK(words >= 60 && words <= 160);
+    report_fini(&a);
+    report_fini(&b);
+    requirement_fini(&r);
+}
+
+static void
+test_history(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement prev, cur;
+    one_source(&prev, "aws", SOURCE_EVENTS, 100, 2000, 1000, 86400);
+    one_source(&cur, "aws", SOURCE_EVENTS, 100, 2000, 1000, 20);
+    struct advisor_context ctx = {.version = 2, .previous = &prev};
+    struct report rep;
+    CHECK(advisor_run(adv, &cur, &ctx, &rep, NULL, 0) == 0);
+    CHECK(strstr(rep.report_id, "-v2-") != NULL);
+    json_error_t je;
+    json_t *root = json_loads(rep.json, 0, &je);
+    json_t *ch = root ? json_object_get(root, "changes_since_previous") : NULL;
+    CHECK(ch != NULL);
+    if (ch) {
+        const char *s = json_dumps(ch, JSON_COMPACT);
+        CHECK(s && strstr(s, "freshness_seconds") && strstr(s, "\"before\":\"batch\"") &&
+              strstr(s, "\"after\":\"streaming\""));
+        free((void *)s);
+    }
+    json_decref(root);
+    CHECK(strstr(rep.markdown, "What changed since the previous version") != NULL);
+    report_fini(&rep);
+    requirement_fini(&prev);
+    requirement_fini(&cur);
+}
+
+static void
+test_empty_requirement(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    requirement_init(&r);
+    struct report rep;
+    CHECK(advisor_run(adv, &r, NULL, &rep, NULL, 0) == 0);
+    json_error_t je;
+    json_t *root = json_loads(rep.json, 0, &je);
+    CHECK(root && json_array_size(json_object_get(root, "assumptions")) >= 4);
+    json_decref(root);
+    report_fini(&rep);
+    requirement_fini(&r);
+    CHECK(advisor_run(adv, NULL, NULL, &rep, NULL, 0) == -1);
+}
+
+static void
+test_terraform_shape(void)
+{
+    setup();
+    if (!adv) return;
+    static const char *const clouds[] = {"aws", "gcp", "azure", "on_prem"};
+    for (size_t c = 0; c < PW_ARRAY_LEN(clouds); c++) {
+        struct requirement r;
+        one_source(&r, clouds[c], SOURCE_EVENTS, 300, 20000, 500, 10);
+        struct analysis an;
+        analysis_run_(adv, &r, &an, NULL, 0);
+        const char *tf = an.terraform;
+        long depth = 0;
+        int tabs = 0, trailing = 0, misaligned = 0;
+        /* In each run of single-line attributes at one depth, '=' sits in one column. */
+        int run_col = -1, run_indent = -1;
+        for (const char *l = tf; *l;) {
+            const char *e = strchr(l, '\n');
+            size_t n = e ? (size_t)(e - l) : strlen(l);
+            for (size_t i = 0; i < n; i++) {
+                depth += l[i] == '{';
+                depth -= l[i] == '}';
+                tabs |= l[i] == '\t';
+            }
+            trailing |= n > 0 && l[n - 1] == ' ';
+            const char *eq = memchr(l, '=', n);
+            int indent = (int)strspn(l, " ");
+            int single = eq && eq > l && eq[-1] == ' ' && l[n - 1] != '{' && l[indent] != '#';
+            if (single) {
+                int col = (int)(eq - l);
+                if (run_indent == indent && run_col >= 0 && col != run_col) misaligned = 1;
+                run_col = col;
+                run_indent = indent;
+            } else {
+                run_col = run_indent = -1;
+            }
+            l += n + (e ? 1 : 0);
+        }
+        CHECK(depth == 0);
+        CHECK(!tabs && !trailing && !misaligned);
+        CHECK(strlen(tf) > 200 && tf[strlen(tf) - 1] == '\n' && tf[strlen(tf) - 2] != '\n');
+        analysis_fini_(&an);
+        requirement_fini(&r);
+    }
+}
+
+static void
+test_tokens(void)
+{
+    CHECK(!has_token_("keep the archive", "hive"));
+    CHECK(has_token_("apache hive metastore", "hive"));
+    CHECK(!has_token_("mysql", "sql"));
+    CHECK(has_token_("t-sql, ssis", "sql"));
+    CHECK(!has_token_("google cloud", "go"));
+    CHECK(has_token_("go, sql", "go"));
+    CHECK(has_token_("we aggregate hourly", "aggregat"));
+    CHECK(has_any_token_("uses amazon s3", "gcs,s3"));
+    CHECK(!has_any_token_("anything", "-"));
+}
+
+static void
+test_data_driven_catalog(void)
+{
+    setup();
+    if (!adv) return;
+    /* Every catalog area the engine asks for has rows for every platform. */
+    static const char *const areas[] = {"transformation", "storage", "table_format",
+                                        "file_format", "warehouse", "orchestration",
+                                        "data_quality", "governance"};
+    for (size_t a = 0; a < PW_ARRAY_LEN(areas); a++)
+        for (int c = 0; c < CLOUD_COUNT; c++) {
+            int rows = 0;
+            for (size_t i = 0; i < adv->n_tech; i++)
+                rows += strcmp(adv->tech[i].area, areas[a]) == 0 &&
+                        (adv->tech[i].clouds & (1u << c));
+            if (rows == 0) fprintf(stderr, "no %s row for %s\n", areas[a], cloud_name_(c));
+            CHECK(rows > 0);
+        }
+}
+
+static const struct check_case cases[] = {
+    {"load", test_load},
+    {"kafka_sizing_small", test_kafka_sizing_small},
+    {"kafka_sizing_large", test_kafka_sizing_large},
+    {"kinesis_and_eventhubs_units", test_kinesis_and_eventhubs_units},
+    {"cost_model_batch", test_cost_model_batch},
+    {"over_budget", test_over_budget},
+    {"mode_thresholds", test_mode_thresholds},
+    {"determinism_and_json", test_determinism_and_json},
+    {"history", test_history},
+    {"empty_requirement", test_empty_requirement},
+    {"terraform_shape", test_terraform_shape},
+    {"tokens", test_tokens},
+    {"data_driven_catalog", test_data_driven_catalog},
+};
+
+CHECK_MAIN(cases)
