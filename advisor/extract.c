@@ -359,7 +359,7 @@ read_cloud(struct ctx *c)
         e = match(c, i, LEX_CLOUDHINT, &end);
         /* a product only weighed ("considering BigQuery") says nothing of where they run */
         int weighed = 0;
-        for (size_t j = t->v[i].sent_a; j < i && !weighed; j++)
+        for (size_t j = t->v[i].sent_a; e && j < i && !weighed; j++)
             weighed = match(c, j, LEX_STACKNEG, NULL) != NULL;
         if (e && (e->value < 2 || (t->v[i].flags & TOKF_CAP)) && !denied(c, i, 2) && !weighed) {
             if (hint && strcmp(hint, e->label) != 0) hint_conflict = 1;

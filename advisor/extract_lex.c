@@ -280,7 +280,7 @@ struct rtok {
     char sym;
 };
 
-static void
+static inline void
 push_raw(struct rtok **v, size_t *n, size_t *cap, const struct rtok *k)
 {
     if (*n == *cap) {
@@ -288,6 +288,28 @@ push_raw(struct rtok **v, size_t *n, size_t *cap, const struct rtok *k)
         *v = xrealloc(*v, *cap * sizeof(**v));
     }
     (*v)[(*n)++] = *k;
+}
+
+/* Digits with at most one '.': exact for up to 15 significant digits (mantissa / 10^k rounds
+ * once), strtod beyond that. */
+static double
+parse_digits(const char *d, size_t n)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (n > 15) return strtod(d, NULL);
+    uint64_t mant = 0;
+    size_t frac = 0;
+    int dot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] == '.') {
+            dot = 1;
+            continue;
+        }
+        mant = mant * 10 + (uint64_t)(d[i] - '0');
+        frac += (size_t)dot;
+    }
+    return (double)mant / pow10[frac];
 }
 
 /* First pass: words, plain numbers and symbols. Words are lower-cased into 'lower'. */
@@ -333,7 +355,7 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct rtok **raw,
             while (j < len && isdigit(s[j])) j++; /* absurdly long: the rest is dropped */
             digits[nd] = '\0';
             k.type = TOK_NUM;
-            k.num = strtod(digits, NULL);
+            k.num = parse_digits(digits, nd);
             k.end = j;
             push_raw(raw, n_raw, &cap, &k);
             i = j;
@@ -345,9 +367,14 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct rtok **raw,
             k.flags |= isupper(s[i]) ? TOKF_CAP : 0;
             k.w = t->lower + lo;
             while (j < len) {
+                if (s[j] < 0x80 && isalnum(s[j])) { /* the common case first */
+                    t->lower[lo++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
+                    j++;
+                    continue;
+                }
                 size_t nb2 = 0;
                 char sp = s[j] >= 0x80 ? special_utf8(s + j, len - j, &nb2) : 0;
-                if (isalnum(s[j]) || (s[j] >= 0x80 && sp == 0)) {
+                if (s[j] >= 0x80 && sp == 0) {
                     t->lower[lo++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
                     j++;
                 } else if ((s[j] == '\'' || sp == '\'') && j + (sp ? nb2 : 1) < len &&

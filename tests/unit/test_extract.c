@@ -631,30 +631,35 @@ test_hostile(void)
 }
 
 /* Prints the mean time per scenario text; fails when one takes over 5 ms (hundreds of times the
- * plain build's cost, room for the sanitizers) or when a text of 56 KB costs more than 300 times
- * one of 0.6 KB (it is 90 times longer: a quadratic path would cost thousands of times more). */
+ * plain build's cost, room for the sanitizers) or when a text of 56 KB costs more than 1000 times
+ * one of 0.6 KB: it is 90 times longer, so a linear cost gives about 90 (more with caches and
+ * other load), a quadratic one about 8,000. */
 static void
 test_time(void)
 {
-    const int reps = 200;
+    const int reps = 40, batches = 5;
     double total_us = 0;
     for (size_t i = 0; i < PW_ARRAY_LEN(scenarios); i++) {
-        struct timespec a, b;
-        clock_gettime(CLOCK_MONOTONIC, &a);
-        for (int r = 0; r < reps; r++) {
-            struct requirement req;
-            struct extract_result out;
-            run(scenarios[i].title, scenarios[i].text, &req, &out);
-            done(&req, &out);
+        double best = INFINITY; /* the fastest batch: other processes only ever add time */
+        for (int bt = 0; bt < batches; bt++) {
+            struct timespec a, b;
+            clock_gettime(CLOCK_MONOTONIC, &a);
+            for (int r = 0; r < reps; r++) {
+                struct requirement req;
+                struct extract_result out;
+                run(scenarios[i].title, scenarios[i].text, &req, &out);
+                done(&req, &out);
+            }
+            clock_gettime(CLOCK_MONOTONIC, &b);
+            double us = ((double)(b.tv_sec - a.tv_sec) * 1e9 +
+                         (double)(b.tv_nsec - a.tv_nsec)) / 1e3 / reps;
+            if (us < best) best = us;
         }
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        double us = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) /
-                    1e3 / reps;
-        total_us += us;
-        CHECK(us < 5000);
+        total_us += best;
+        CHECK(best < 5000);
     }
-    printf("extract: %.1f us per scenario text (mean of %zu, %d runs each)\n",
-           total_us / (double)PW_ARRAY_LEN(scenarios), PW_ARRAY_LEN(scenarios), reps);
+    printf("extract: %.1f us per scenario text with its title (mean of %zu, best of %d x %d)\n",
+           total_us / (double)PW_ARRAY_LEN(scenarios), PW_ARRAY_LEN(scenarios), batches, reps);
 
     const char *unit = scenarios[5].text;
     size_t ul = strlen(unit), n = 90;
@@ -664,25 +669,28 @@ test_time(void)
         big[i * (ul + 1) + ul] = ' ';
     }
     big[n * (ul + 1)] = '\0';
-    double one = 0, many = 0;
-    for (int pass = 0; pass < 2; pass++) {
+    /* the fastest of five batches each: other processes only ever add time */
+    double one = INFINITY, many = INFINITY;
+    for (int pass = 0; pass < 10; pass++) {
+        int is_big = pass & 1, reps_ = is_big ? 1 : 90;
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
-        for (int r = 0; r < (pass ? 3 : 270); r++) {
+        for (int r = 0; r < reps_; r++) {
             struct requirement req;
             struct extract_result out;
-            run(NULL, pass ? big : unit, &req, &out);
-            if (pass) CHECK(req.n_sources == 64); /* one feed per copy, up to the bound */
+            run(NULL, is_big ? big : unit, &req, &out);
+            if (is_big) CHECK(req.n_sources == 64); /* one feed per copy, up to the bound */
             done(&req, &out);
         }
         clock_gettime(CLOCK_MONOTONIC, &b);
-        double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
-        if (pass) many = ns / 3;
-        else one = ns / 270;
+        double ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) /
+                    reps_;
+        if (is_big && ns < many) many = ns;
+        if (!is_big && ns < one) one = ns;
     }
     printf("extract: %.0f us for 0.6 KB, %.0f us for %zu KB\n", one / 1e3, many / 1e3,
            n * (ul + 1) / 1024);
-    CHECK(many < 300 * one);
+    CHECK(many < 1000 * one);
     free(big);
 }
 
