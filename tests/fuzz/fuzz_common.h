@@ -42,6 +42,15 @@ fuzz_require(int cond, const char *what)
     }
 }
 
+/* A datum the pre-decoder passed must also be read by avro-c: a disagreement would mean the
+ * pre-decoder is looser than the library it protects. Details from avro-c say "avro-c"; only
+ * Avro details qualify, since a JSON detail may quote the input. */
+static inline void
+fuzz_require_agreement(const char *detail)
+{
+    fuzz_require(strstr(detail, "avro-c") == NULL, "the pre-decoder and avro-c agree");
+}
+
 static inline int
 fuzz_str_eq(const char *a, const char *b)
 {

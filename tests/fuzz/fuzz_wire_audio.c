@@ -31,6 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_require((unsigned)st < WIRE_STATUS_COUNT, "a known status");
     if (st != WIRE_OK) {
         fuzz_require(out.data == NULL && out.ev.event_id == NULL, "a refused chunk owns nothing");
+        fuzz_require_agreement(detail);
         return 0;
     }
     fuzz_require(out.ev.data != NULL, "an accepted chunk has a data pointer");

@@ -33,6 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_require((unsigned)st < WIRE_STATUS_COUNT, "a known status");
     if (st != WIRE_OK) {
         fuzz_require(out.ev.event_id == NULL, "a refused report owns nothing");
+        fuzz_require_agreement(detail);
         return 0;
     }
     struct buf b;

@@ -25,6 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_req_reencode(&req);
     } else {
         fuzz_require(detail[0] != '\0', "a refusal carries a detail");
+        if (fmt != WIRE_FORMAT_JSON) fuzz_require_agreement(detail);
         fuzz_require(req.event_id == NULL && req.n_sources == 0, "a refused record owns nothing");
     }
     requirement_fini(&req);
