@@ -449,6 +449,7 @@ azure(struct analysis *an, struct hcl *h)
     close_block(h);
     const struct stream_unit *u = unit_for(an, "az_eventhubs");
     if (u == NULL) u = unit_for(an, "az_debezium");
+    if (u == NULL) u = unit_for(an, "az_eh_capture");
     if (u) {
         open_block(h, "resource \"azurerm_eventhub_namespace\" \"events\"");
         attr(h, "name", "\"${var.project}-events\"");

@@ -107,7 +107,18 @@ size_streams(struct analysis *an)
         u->d = d;
         u->f = f;
         const char *fam = d->t->family;
-        if (strcmp(fam, "kafka") == 0) {
+        if (strcmp(fam, "eventhubs") == 0) {
+            double tus = ceil(fmax(f.peak_mb_s / k->eventhubs_tu_mbps,
+                                   f.peak_ev_s / k->eventhubs_tu_events) - 1e-9);
+            u->units = tus < 1 ? 1 : (long)tus;
+            u->unit_name = "throughput units";
+            u->working = arena_printf_(&an->ar,
+                                       "max(peak %.2f MB/s / %g MB/s, %.0f events/s / %g) -> "
+                                       "%ld throughput units",
+                                       f.peak_mb_s, k->eventhubs_tu_mbps, f.peak_ev_s,
+                                       k->eventhubs_tu_events, u->units);
+            sz->n_unit++;
+        } else if (strcmp(fam, "kafka") == 0) {
             if (!sz->has_kafka) size_kafka(an, d, &f);
             double tus = ceil(fmax(f.peak_mb_s / k->eventhubs_tu_mbps,
                                    f.peak_ev_s / k->eventhubs_tu_events) - 1e-9);
