@@ -221,7 +221,7 @@ read_freshness(struct ctx *c)
             best_why = "a daily deadline";
         }
         double sec = duration_at(c, i, 1, &end);
-        if (sec <= 0 || sec > 172800) continue;
+        if (sec <= 0 || sec > 172800 || t->v[i].used) continue;
         size_t trig = i;
         int trigger = 0, every = 0;
         for (size_t j = i, k = 0; j-- > ca && k < 3; k++) {
@@ -459,64 +459,72 @@ read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name
 
 /* ---- team, skills, availability ------------------------------------------------------------ */
 
+/* A head count at number token 'i' ("3 engineers", "two data engineers", "2 of us"): returns it
+ * and the index after it in '*end', or 0. */
+static double
+head_count(const struct ctx *c, size_t i, size_t *end)
+{
+    const struct tokens *t = c->t;
+    const struct tok *k = &t->v[i];
+    if (k->type != TOK_NUM || (k->numf & ~NUMF_SPELLED) || k->num < 1 || k->num > 1000 ||
+        k->num != floor(k->num))
+        return 0;
+    size_t sa = k->sent_a, sb = k->sent_b, j = i + 1;
+    int found = 0, cue = in_sentence(c, i, LEX_TEAM);
+    if (extract_is_word_(t, j, "of") && extract_is_word_(t, j + 1, "us")) {
+        found = 1, *end = j + 2; /* "2 of us" */
+    } else {
+        if (extract_is_word_(t, j, "of")) j++; /* "a couple of engineers" */
+        for (size_t n = 0; j < sb && n <= 3; j++, n++) {
+            if (match(c, j, LEX_PERSON, end)) {
+                found = 1;
+                break;
+            }
+            if (t->v[j].type != TOK_WORD && !extract_is_sym_(t, j, '-')) break;
+            if (match(c, j, LEX_STOP, NULL)) break;
+        }
+    }
+    if (!found) return 0;
+    for (size_t p = i, n = 0; p-- > sa && n < 3; n++)
+        if (match(c, p, LEX_NOTTEAM, NULL)) return 0; /* "used by 40 analysts" */
+    /* with no word of the team around, "40 analysts query it" are readers, not the team */
+    for (size_t p = *end, n = 0; !cue && p < sb && n < 3; p++, n++)
+        if (match(c, p, LEX_NOTTEAM, NULL)) return 0;
+    if (!cue && k->num > 50) return 0;
+    return k->num;
+}
+
 static void
 read_team(struct ctx *c)
 {
     const struct tokens *t = c->t;
     if (req_known(c->req->team_size)) return;
     for (size_t i = 0; i < t->n; i++) {
-        size_t sa, sb, end;
+        size_t end, at = i;
         const struct lex_entry *e = match(c, i, LEX_TEAM, &end);
         if (e && strcmp(e->label, "size") == 0 && !denied(c, i, 2)) {
             c->req->team_size = e->value;
             note_value(c->out, "team_size", t, i, end, NULL);
             return;
         }
-        /* "team of 4", "the team is 5" */
-        if (e && strcmp(e->label, "strong") == 0 && end < t->n && t->v[end].type == TOK_NUM &&
-            !(t->v[end].numf & ~NUMF_SPELLED) && t->v[end].num >= 1 && t->v[end].num <= 1000 &&
-            t->v[end].num == floor(t->v[end].num)) {
-            size_t stop = end + 1;
-            for (size_t j = stop, n = 0; j < t->n && n <= 3; j++, n++) {
-                size_t pend;
-                if (match(c, j, LEX_PERSON, &pend)) {
-                    stop = pend;
-                    break;
-                }
-                if (t->v[j].type != TOK_WORD || match(c, j, LEX_STOP, NULL)) break;
-            }
-            c->req->team_size = t->v[end].num;
-            note_value(c->out, "team_size", t, i, stop, NULL);
-            return;
+        /* "team of 4", "the team is 5 people" */
+        int cued = e && strcmp(e->label, "strong") == 0 && end < t->n &&
+                   t->v[end].type == TOK_NUM && !(t->v[end].numf & ~NUMF_SPELLED) &&
+                   t->v[end].num >= 1 && t->v[end].num <= 1000 &&
+                   t->v[end].num == floor(t->v[end].num);
+        if (cued) at = end;
+        size_t n_end;
+        double n = head_count(c, at, &n_end);
+        if (n <= 0 && cued) n = t->v[at].num, n_end = at + 1;
+        if (n <= 0) continue;
+        /* "Two data engineers and one analyst": every head count of the sentence */
+        for (size_t j = n_end; j < t->v[at].sent_b; j++) {
+            size_t e2;
+            double more = head_count(c, j, &e2);
+            if (more > 0) n += more, n_end = e2, j = e2 - 1;
         }
-        const struct tok *k = &t->v[i];
-        if (k->type != TOK_NUM || (k->numf & ~NUMF_SPELLED) || k->num < 1 || k->num > 1000 ||
-            k->num != floor(k->num))
-            continue;
-        clause_of(t, i, 1, &sa, &sb);
-        if (!in_sentence(c, i, LEX_TEAM)) continue;
-        size_t j = i + 1;
-        int found = 0;
-        if (extract_is_word_(t, j, "of") && extract_is_word_(t, j + 1, "us")) {
-            found = 1, end = j + 2; /* "2 of us" */
-        } else {
-            if (extract_is_word_(t, j, "of")) j++; /* "a couple of engineers" */
-            for (size_t n = 0; j < sb && n <= 3; j++, n++) {
-                if (match(c, j, LEX_PERSON, &end)) {
-                    found = 1;
-                    break;
-                }
-                if (t->v[j].type != TOK_WORD && !extract_is_sym_(t, j, '-')) break;
-                if (match(c, j, LEX_STOP, NULL)) break;
-            }
-        }
-        if (!found) continue;
-        int served = 0;
-        for (size_t p = i, n = 0; p-- > sa && n < 3; n++)
-            if (match(c, p, LEX_NOTTEAM, NULL)) served = 1;
-        if (served) continue; /* "used by 40 analysts" */
-        c->req->team_size = k->num;
-        note_value(c->out, "team_size", t, i, end, NULL);
+        c->req->team_size = n;
+        note_value(c->out, "team_size", t, i, n_end, NULL);
         return;
     }
 }

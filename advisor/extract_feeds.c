@@ -34,6 +34,7 @@ enum measure_flag {
     MF_FRACTION = 8,  /* "a third of that on average": 'value' is the fraction */
     MF_GEOMEAN = 16,  /* a record size range, taken as its geometric mean */
     MF_STRONG = 32,   /* its count noun phrase tells feeds apart ("GPS pings") */
+    MF_EVERY = 64,    /* a number of senders and their cadence */
 };
 
 struct measure {
@@ -136,9 +137,13 @@ count_phrase(const struct reader *r, size_t j, const struct lex_entry **noun, in
     for (size_t k = j, words = 0; k < t->n && words <= 3; k++) {
         const struct lex_entry *e = extract_match_(r->lex, t, k, LEX_COUNT, &end);
         if (e) {
+            size_t end2;
+            const struct lex_entry *e2;
+            /* "article edits": the last noun of a run is the thing counted */
+            while ((e2 = extract_match_(r->lex, t, end, LEX_COUNT, &end2)) != NULL)
+                e = e2, k = end, end = end2;
             *noun = e;
             *modified = k > j;
-            size_t end2;
             if (extract_is_word_(t, end, "and") &&
                 extract_match_(r->lex, t, end + 1, LEX_COUNT, &end2))
                 end = end2;
@@ -171,7 +176,9 @@ is_record_size(const struct reader *r, size_t i, size_t k)
         return 1;
     for (size_t m = i, n = 0; m-- > 0 && n < 3; n++)
         if (extract_is_word_(t, m, "size") || extract_is_word_(t, m, "sized")) return 1;
-    return 0;
+    /* "each roughly 1.5 KB", "(avg 600 bytes)" */
+    return i >= 1 && (extract_is_word_(t, i - 1, "each") ||
+                      extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL));
 }
 
 /* Reads the measure starting at number token 'i'; returns the index after it (i + 1 if none). */
@@ -265,6 +272,29 @@ read_measure(struct reader *r, size_t i)
             if (modified || noun->value > 0) m->flags |= MF_STRONG;
         }
         return end;
+    }
+    /* "50,000 trucks report GPS telemetry every 30 seconds": an average rate */
+    for (size_t k2 = i + 1, words = 0; k2 < t->n && words <= 3; k2++, words++) {
+        const struct lex_entry *em = extract_match_(r->lex, t, k2, LEX_EMITTER, &end);
+        if (em == NULL) {
+            if (!is_content_word(r, k2)) break;
+            continue;
+        }
+        for (size_t p = end; p < t->n && p < end + 10 && t->v[p].clause == t->v[i].clause; p++) {
+            if (!extract_is_word_(t, p, "every")) continue;
+            size_t q = p + 1, tend;
+            double count = 1;
+            if (q < t->n && t->v[q].type == TOK_NUM) count = t->v[q].num, q++;
+            const struct lex_entry *tu = extract_match_(r->lex, t, q, LEX_TIME, &tend);
+            if (tu == NULL || count <= 0 || num->num != floor(num->num)) break;
+            struct measure *m = add_measure(r, DIM_AVG, num->num / (count * tu->value), i, tend);
+            m->flags |= MF_STRONG | MF_EVERY;
+            m->name_a = k2;
+            m->name_b = end;
+            m->kind = source_kind_parse(em->label);
+            return tend;
+        }
+        break;
     }
     /* "about 1,000 on average", "averaging 800": a rate whose unit came just before */
     if (extract_match_(r->lex, t, i + 1, LEX_AVERAGE, &end) ||
@@ -454,6 +484,7 @@ apply(struct feed *f, const struct measure *m)
         why = "upper end of the range";
     else if (m->flags & MF_UNSPEC)
         why = "a stated rate, taken as the peak";
+    if (m->flags & MF_EVERY) why = "senders / interval";
     feed_set(f, m->dim, m->value, m->a, m->b, why);
 }
 
@@ -725,7 +756,7 @@ write_feeds(struct reader *r, struct requirement *req, struct extract_result *ou
 }
 
 size_t
-extract_sources_(const struct extract_lexicon *lex, const struct tokens *t,
+extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
                  struct requirement *req, struct extract_result *out)
 {
     struct reader r;
@@ -740,6 +771,8 @@ extract_sources_(const struct extract_lexicon *lex, const struct tokens *t,
         else
             i++;
     }
+    for (size_t i = 0; i < r.n_m; i++)
+        for (size_t j = r.m[i].a; j < r.m[i].b && j < t->n; j++) t->v[j].used = 1;
     group(&r);
     drop_totals(&r);
     for (size_t i = 0; i < r.n_f; i++) derive_volume(&r.f[i]);

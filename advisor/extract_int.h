@@ -30,6 +30,7 @@ enum lex_cat {
     LEX_CURRENCY,
     LEX_OTHERCURRENCY,
     LEX_COUNT,
+    LEX_EMITTER,
     LEX_KIND,
     LEX_PII,
     LEX_NOPII,
@@ -114,6 +115,7 @@ struct tok {
     uint64_t cats;       /* bit per category of those phrases: most lookups miss, cheaply */
     uint64_t sent_cats, clause_cats; /* the same for its whole sentence and clause */
     uint32_t hash;       /* TOK_WORD: hash of 'w' */
+    int used;            /* part of a volume or rate the feed reader took */
 };
 
 struct tok_match {
@@ -200,8 +202,9 @@ void extract_note_add_(struct extract_result *out, const char *field, const stru
 void extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const char *suffix);
 
 /* Reads the data feeds of 't' and, when 'req' has no sources, writes them there with notes.
- * Returns the number of feeds written. Also sets out->pii_mentioned. */
-size_t extract_sources_(const struct extract_lexicon *lex, const struct tokens *t,
+ * Marks the tokens of every measure 'used'. Returns the number of feeds written. Also sets
+ * out->pii_mentioned. */
+size_t extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
                         struct requirement *req, struct extract_result *out);
 
 #endif

@@ -30,7 +30,7 @@ static const char *const data_files[] = {
 /* Column 1 of the data files, in enum lex_cat order. */
 static const char *const cat_names[LEX_CAT_COUNT] = {
     "numword", "mult", "size", "time", "period", "rateunit", "approx", "fraction", "currency",
-    "othercurrency", "count", "kind", "pii", "nopii", "cloud", "cloudhint", "product",
+    "othercurrency", "count", "emitter", "kind", "pii", "nopii", "cloud", "cloudhint", "product",
     "compliance", "consumer", "skill", "person", "team", "notteam", "fresh", "freshtrigger",
     "freshdata", "freshoutput", "serving", "freshblock", "retain", "retainblock", "budget",
     "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop",

@@ -99,6 +99,12 @@ static const struct volume_case volume_cases[] = {
     {"We push 25k msg/s of 1 KB messages.", 1, NAN, 25000, 1000, "events"},
     {"Two dozen GB per day of app events.", 1, 24, NAN, NAN, "clickstream"},
     {"Roughly 0.5 PB per month of images.", 1, 16438.4, NAN, NAN, "files"},
+    {"Point-of-sale systems send about 5 million transactions per day, each roughly 1.5 KB.", 1,
+     7.5, NAN, 1500, "events"},
+    {"50,000 trucks report GPS telemetry every 30 seconds (~200 bytes per reading).", 1, 28.8,
+     NAN, 200, "iot"},
+    {"Players generate 3 billion events a day (avg 600 bytes), peaking at 120k events per "
+     "second.", 1, 1800, 120000, 600, "events"},
     /* not volumes: no unit, no rate, or a stored size */
     {"We have 300 tables and 40 dashboards.", 0, NAN, NAN, NAN, NULL},
     {"Our Ceph cluster holds 3 PB.", 0, NAN, NAN, NAN, NULL},
@@ -273,6 +279,11 @@ static const struct scalar_case scalar_cases[] = {
     {"Our team is a single analyst.", NAN, NAN, NAN, 1, NAN},
     {"it's 2 of us", NAN, NAN, NAN, 2, NAN},
     {"The dashboards are used by 40 analysts.", NAN, NAN, NAN, NAN, NAN},
+    {"200 analysts query the warehouse.", NAN, NAN, NAN, NAN, NAN},
+    {"Two data engineers and one analyst.", NAN, NAN, NAN, 3, NAN},
+    {"The team is 3 engineers and 2 analysts.", NAN, NAN, NAN, 5, NAN},
+    {"Trucks report GPS every 30 seconds; the map shows data no older than 1 minute.", 60, NAN,
+     NAN, NAN, NAN},
     {"The team is twenty-five people.", NAN, NAN, NAN, 25, NAN},
     /* availability */
     {"We need 99.9% uptime.", NAN, NAN, NAN, NAN, 99.9},
