@@ -44,6 +44,28 @@ hash_word(const char *w, size_t len)
     return h;
 }
 
+/* Digits with at most one '.': exact for up to 15 significant digits (mantissa / 10^k rounds
+ * once), strtod beyond that. */
+static double
+parse_digits(const char *d, size_t n)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (n > 15) return strtod(d, NULL);
+    uint64_t mant = 0;
+    size_t frac = 0;
+    int dot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] == '.') {
+            dot = 1;
+            continue;
+        }
+        mant = mant * 10 + (uint64_t)(d[i] - '0');
+        frac += (size_t)dot;
+    }
+    return (double)mant / pow10[frac];
+}
+
 /* A phrase word or label is kept as an offset into the blob until the blob stops growing. */
 struct build {
     struct buf blob;
@@ -53,6 +75,7 @@ struct build {
     size_t *label_off;
     struct lex_entry *entries;
     size_t n_entries, cap_entries;
+    int last_cat;
 };
 
 static size_t
@@ -77,9 +100,12 @@ parse_line(struct build *b, char *line, const char *file, int lineno, char *errs
         *tab = '\0';
         p = tab + 1;
     }
+    /* rows come grouped by category: try the last one first */
     int cat = -1;
-    for (int c = 0; c < LEX_CAT_COUNT; c++)
+    if (strcmp(field[0], cat_names[b->last_cat]) == 0) cat = b->last_cat;
+    for (int c = 0; c < LEX_CAT_COUNT && cat < 0; c++)
         if (strcmp(field[0], cat_names[c]) == 0) cat = c;
+    if (cat >= 0) b->last_cat = cat;
     if (cat < 0 || n < 2 || field[1][0] == '\0') {
         snprintf(errstr, errstr_size, "%s:%d: unknown category or empty phrase", file, lineno);
         return -1;
@@ -87,7 +113,11 @@ parse_line(struct build *b, char *line, const char *file, int lineno, char *errs
     double value = 1;
     if (n >= 3 && field[2][0] != '\0' && strcmp(field[2], "-") != 0) {
         char *endp;
-        value = strtod(field[2], &endp);
+        size_t nd = strspn(field[2], "0123456789.");
+        if (field[2][nd] == '\0' && nd <= 15 && strchr(field[2], '.') == strrchr(field[2], '.'))
+            value = parse_digits(field[2], nd), endp = field[2] + nd;
+        else
+            value = strtod(field[2], &endp);
         if (*endp != '\0' || !isfinite(value)) {
             snprintf(errstr, errstr_size, "%s:%d: bad value '%s'", file, lineno, field[2]);
             return -1;
@@ -288,28 +318,6 @@ push_raw(struct rtok **v, size_t *n, size_t *cap, const struct rtok *k)
         *v = xrealloc(*v, *cap * sizeof(**v));
     }
     (*v)[(*n)++] = *k;
-}
-
-/* Digits with at most one '.': exact for up to 15 significant digits (mantissa / 10^k rounds
- * once), strtod beyond that. */
-static double
-parse_digits(const char *d, size_t n)
-{
-    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    if (n > 15) return strtod(d, NULL);
-    uint64_t mant = 0;
-    size_t frac = 0;
-    int dot = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (d[i] == '.') {
-            dot = 1;
-            continue;
-        }
-        mant = mant * 10 + (uint64_t)(d[i] - '0');
-        frac += (size_t)dot;
-    }
-    return (double)mant / pow10[frac];
 }
 
 /* First pass: words, plain numbers and symbols. Words are lower-cased into 'lower'. */
