@@ -348,7 +348,8 @@ read_cloud(struct ctx *c)
             if (is_pub) {
                 if (pub == NULL || strcmp(pub, e->label) != 0) n_pub++;
                 if (pub == NULL) pub = e->label, pub_i = i, pub_end = end;
-                if (i > 0 && (extract_is_word_(t, i - 1, "to") || extract_is_word_(t, i - 1, "onto")))
+                if (i > 0 &&
+                    (extract_is_word_(t, i - 1, "to") || extract_is_word_(t, i - 1, "onto")))
                     target = e->label, target_i = i, target_end = end;
             } else if (other == NULL || strcmp(e->label, "on_prem") == 0) {
                 other = e->label, other_i = i, other_end = end;
@@ -466,8 +467,8 @@ head_count(const struct ctx *c, size_t i, size_t *end)
 {
     const struct tokens *t = c->t;
     const struct tok *k = &t->v[i];
-    if (k->type != TOK_NUM || (k->numf & ~NUMF_SPELLED) || k->num < 1 || k->num > 1000 ||
-        k->num != floor(k->num))
+    if (k->type != TOK_NUM || (k->numf & ~(NUMF_SPELLED | NUMF_APPROX)) || k->num < 1 ||
+        k->num > 1000 || k->num != floor(k->num))
         return 0;
     size_t sa = k->sent_a, sb = k->sent_b, j = i + 1;
     int found = 0, cue = in_sentence(c, i, LEX_TEAM);

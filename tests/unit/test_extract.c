@@ -1,4 +1,4 @@
-/* tests/unit/test_extract.c - the free-text extractor: units, number words, ranges, cues, ambiguity.
+/* tests/unit/test_extract.c - the free-text extractor: units, number words, ranges, cues.
  *
  * Table-driven: each row is a sentence and the field values it must give (NAN or NULL: the field
  * must stay unknown, which is as important as finding it). The eight example scenarios' texts
@@ -282,6 +282,11 @@ static const struct scalar_case scalar_cases[] = {
     {"200 analysts query the warehouse.", NAN, NAN, NAN, NAN, NAN},
     {"Two data engineers and one analyst.", NAN, NAN, NAN, 3, NAN},
     {"The team is 3 engineers and 2 analysts.", NAN, NAN, NAN, 5, NAN},
+    {"We're a 3-person team on GCP with a $2k monthly budget.", NAN, NAN, 2000, 3, NAN},
+    {"We are about 15 engineers, mostly Python.", NAN, NAN, NAN, 15, NAN},
+    {"We have 2M ARR and 40 customers.", NAN, NAN, NAN, NAN, NAN},
+    {"Reports take 3 hours to run today.", NAN, NAN, NAN, NAN, NAN},
+    {"Latency: p99 under 100 ms for the API.", NAN, NAN, NAN, NAN, NAN},
     {"Trucks report GPS every 30 seconds; the map shows data no older than 1 minute.", 60, NAN,
      NAN, NAN, NAN},
     {"The team is twenty-five people.", NAN, NAN, NAN, 25, NAN},
