@@ -162,6 +162,60 @@ test_normalise_bound(void)
     buf_fini(&out);
 }
 
+/* Returns 1 when 'p' is valid UTF-8 (no overlong forms, no surrogates). */
+static int
+valid_utf8(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+                                  : (c & 0xf8) == 0xf0 ? 4 : 0;
+        if (len == 0 || i + len > n) return 0;
+        uint32_t v = len == 1 ? c : len == 2 ? (c & 0x1fu) : len == 3 ? (c & 0x0fu) : (c & 0x07u);
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xc0) != 0x80) return 0;
+            v = (v << 6) | (p[i + k] & 0x3fu);
+        }
+        static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Random bytes, biased towards digits, units and symbols: the output is always bounded, valid
+ * UTF-8 and free of control characters and markup. */
+static void
+test_normalise_random_input(void)
+{
+    static const char alphabet[] = "0123456789,.$%/-~:'kMBsTGhx ECDSQLPabyz<>&[]{}\\`\n\x01\x1b"
+                                   "\xc3\xa9\xe2\x80\x93\xe2\x82\xac\xff";
+    uint32_t x = 2463534242u;
+    int bad = 0;
+    for (int round = 0; round < 3000 && !bad; round++) {
+        char in[600];
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        size_t n = x % (sizeof(in) - 1);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            in[i] = (x & 0x300) ? alphabet[x % (sizeof(alphabet) - 1)] : (char)(x & 0xff);
+            if (in[i] == '\0') in[i] = ' ';
+        }
+        in[n] = '\0';
+        struct buf out;
+        buf_init(&out);
+        speech_normalise(in, &out);
+        const unsigned char *o = (const unsigned char *)(out.data ? out.data : "");
+        if (out.len > PW_MAX_SPEECH_CHARS || !valid_utf8(o, out.len)) bad = 1;
+        for (size_t i = 0; i < out.len; i++)
+            if ((o[i] < 0x20 && o[i] != '\n') || strchr("<>&[]{}\\`", o[i]) != NULL) bad = 1;
+        if (bad) fprintf(stderr, "  input %d: \"%s\" -> \"%s\"\n", round, in, (const char *)o);
+        buf_fini(&out);
+    }
+    CHECK(bad == 0);
+}
+
 /* ---- voices and codecs ----------------------------------------------------------------------- */
 
 static void
@@ -655,6 +709,7 @@ static const struct check_case cases[] = {
     {"normalise_appends", test_normalise_appends},
     {"normalise_defuses_apostrophes", test_normalise_defuses_apostrophes},
     {"normalise_bound", test_normalise_bound},
+    {"normalise_random_input", test_normalise_random_input},
     {"voice_and_codec_names", test_voice_and_codec_names},
     {"render_espeak_opus", test_render_espeak_opus},
     {"render_flite_opus", test_render_flite_opus},
