@@ -47,6 +47,7 @@ struct job {
     int has_report;
     struct timespec t0;         /* when it was consumed */
     int64_t consumed_at_ms;
+    char *traceparent;          /* the request's W3C trace context, or NULL */
     struct speech_request sreq; /* the audio asked for (strings borrowed from req, rep, cfg) */
     char audio_key[80];         /* Redis key of the audio cache entry */
 };
@@ -285,6 +286,7 @@ job_free(struct job *job)
 {
     requirement_fini(&job->req);
     if (job->has_report) report_fini(&job->rep);
+    free(job->traceparent);
     free(job);
 }
 
@@ -393,7 +395,8 @@ emit_answer(struct job *job, struct speech_result *res, const char *audio_status
         .audio_status = audio_status,
     };
     for (int i = 0; i < SECTION_COUNT; i++) ev.sections[i] = job->rep.sections[i];
-    if (emit_report(d->producer, d->wire, d->topic_reports, &ev, errstr, sizeof(errstr)) != 0) {
+    if (emit_report(d->producer, d->wire, d->topic_reports, &ev, job->traceparent, errstr,
+                    sizeof(errstr)) != 0) {
         batch_abort(d, errstr, 1);
         job_drop_stale(job);
         return;
@@ -410,7 +413,8 @@ emit_answer(struct job *job, struct speech_result *res, const char *audio_status
             .text = res->spoken_text,
         };
         if (emit_audio(d->producer, d->wire, d->topic_audio, &aev, res->audio, res->audio_len,
-                       (size_t)d->cfg->audio_chunk_bytes, errstr, sizeof(errstr)) < 0) {
+                       (size_t)d->cfg->audio_chunk_bytes, job->traceparent, errstr,
+                       sizeof(errstr)) < 0) {
             batch_abort(d, errstr, 1);
             job_drop_stale(job);
             return;
@@ -625,6 +629,27 @@ on_state(const struct state_apply_result *res, const char *error, int retriable,
     answer(job, res);
 }
 
+/* Returns a copy of the message's W3C traceparent header when it is well-formed
+ * (version-traceid-parentid-flags, 55 characters), else NULL. */
+static char *
+traceparent_of(const rd_kafka_message_t *rkm)
+{
+    rd_kafka_headers_t *hdrs;
+    const void *value;
+    size_t size;
+    if (rd_kafka_message_headers(rkm, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_header_get_last(hdrs, "traceparent", &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        size != 55)
+        return NULL;
+    const char *v = value;
+    for (size_t i = 0; i < size; i++) {
+        int dash = i == 2 || i == 35 || i == 52;
+        if (dash ? v[i] != '-' : !((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+            return NULL;
+    }
+    return xstrndup(v, size);
+}
+
 void
 pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
 {
@@ -641,6 +666,7 @@ pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
     job->offset = rkm->offset;
     clock_gettime(CLOCK_MONOTONIC, &job->t0);
     job->consumed_at_ms = now_ms();
+    job->traceparent = traceparent_of(rkm);
     enum wire_status st = wire_requirement_decode(d->wire, rkm->payload, rkm->len, &job->req, NULL,
                                                   detail, sizeof(detail));
     if (st != WIRE_OK) {

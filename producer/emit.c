@@ -19,16 +19,17 @@ emit_sha256_hex(const void *data, size_t len, char hex[65])
 }
 
 static rd_kafka_headers_t *
-event_headers(const char *event_id)
+event_headers(const char *event_id, const char *traceparent)
 {
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new(2);
     rd_kafka_header_add(hdrs, "pw.event_id", -1, event_id, -1);
+    if (traceparent) rd_kafka_header_add(hdrs, "traceparent", -1, traceparent, -1);
     return hdrs;
 }
 
 int
 emit_report(struct producer *p, struct wire *w, const char *topic, const struct report_event *ev,
-             char *errstr, size_t errstr_size)
+            const char *traceparent, char *errstr, size_t errstr_size)
 {
     struct buf out;
     buf_init(&out);
@@ -38,15 +39,15 @@ emit_report(struct producer *p, struct wire *w, const char *topic, const struct 
         return -1;
     }
     int rc = producer_send(p, topic, ev->project_id, strlen(ev->project_id), out.data, out.len,
-                           event_headers(ev->event_id), errstr, errstr_size);
+                           event_headers(ev->event_id, traceparent), errstr, errstr_size);
     buf_fini(&out);
     return rc;
 }
 
 int
 emit_audio(struct producer *p, struct wire *w, const char *topic, struct audio_event *ev,
-           const unsigned char *audio, size_t audio_len, size_t chunk_bytes, char *errstr,
-           size_t errstr_size)
+           const unsigned char *audio, size_t audio_len, size_t chunk_bytes,
+           const char *traceparent, char *errstr, size_t errstr_size)
 {
     char sha[65];
     emit_sha256_hex(audio, audio_len, sha);
@@ -68,7 +69,7 @@ emit_audio(struct producer *p, struct wire *w, const char *topic, struct audio_e
             return -1;
         }
         if (producer_send(p, topic, ev->project_id, strlen(ev->project_id), out.data, out.len,
-                          event_headers(ev->event_id), errstr, errstr_size) != 0) {
+                          event_headers(ev->event_id, traceparent), errstr, errstr_size) != 0) {
             buf_fini(&out);
             return -1;
         }

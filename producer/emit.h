@@ -1,7 +1,8 @@
 /* producer/emit.h - what the daemon writes: reports, audio artifacts, dead letters.
  *
  * Turns answers into messages on the output topics, inside the producer's open transaction:
- *  - a report event (schemas/report.avsc) keyed by project id, header pw.event_id;
+ *  - a report event (schemas/report.avsc) keyed by project id, header pw.event_id (and the
+ *    request's W3C traceparent, when it had one, so traces continue downstream);
  *  - an audio artifact (schemas/audio.avsc) split into chunks of at most 'chunk_bytes' of audio,
  *    each carrying index, count, total size and the SHA-256 of the whole artifact, so that a
  *    reader reassembles and verifies it (a topic's message limit is about 1 MB);
@@ -21,14 +22,16 @@
 /* Writes the hex SHA-256 of 'len' bytes at 'data' into 'hex' (65 bytes). */
 void emit_sha256_hex(const void *data, size_t len, char hex[65]);
 
+/* 'traceparent' (may be NULL) is copied into the message headers. */
 int emit_report(struct producer *p, struct wire *w, const char *topic,
-                const struct report_event *ev, char *errstr, size_t errstr_size);
+                const struct report_event *ev, const char *traceparent, char *errstr,
+                size_t errstr_size);
 
 /* 'ev' describes the artifact; its chunk fields, sha256 and data are filled here from
  * 'audio'/'audio_len'. Returns the number of chunks produced, or -1. */
 int emit_audio(struct producer *p, struct wire *w, const char *topic, struct audio_event *ev,
-               const unsigned char *audio, size_t audio_len, size_t chunk_bytes, char *errstr,
-               size_t errstr_size);
+               const unsigned char *audio, size_t audio_len, size_t chunk_bytes,
+               const char *traceparent, char *errstr, size_t errstr_size);
 
 int emit_dead_letter(struct producer *p, const char *topic, const void *key, size_t key_len,
                      const void *value, size_t value_len, const char *reason, const char *detail,
