@@ -670,7 +670,7 @@ pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
     enum wire_status st = wire_requirement_decode(d->wire, rkm->payload, rkm->len, &job->req, NULL,
                                                   detail, sizeof(detail));
     if (st != WIRE_OK) {
-        free(job);
+        job_free(job);
         if (dead_letter(d, rkm->key, rkm->key_len, rkm->payload, rkm->len, wire_status_str(st),
                         detail, rkm->partition, rkm->offset) == 0) {
             d->outcomes[OUTCOME_DEAD_LETTER]++;
