@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "log.h"
 #include "xalloc.h"
@@ -23,6 +24,9 @@ struct consumer {
     struct event *again_ev;   /* re-arm after a capped turn, or when intake turns on */
     int intake;
     int joined;
+    int32_t lag_partition[256]; /* from the latest statistics */
+    int64_t lag[256];
+    int n_lag;
     consumer_msg_cb *on_msg;
     consumer_rebalance_cb *on_rebalance;
     void *arg;
@@ -45,6 +49,42 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
         rd_kafka_assign(rk, NULL);
         c->joined = 0;
     }
+}
+
+/* librdkafka's statistics JSON (on the loop thread, from poll): keep each partition's
+ * consumer_lag_stored, the lag as of the offsets this member has reached. */
+static int
+on_stats(rd_kafka_t *rk, char *json, size_t json_len, void *opaque)
+{
+    struct consumer *c = opaque;
+    (void)rk;
+    json_t *root = json_loadb(json, json_len, 0, NULL);
+    json_t *topics = root ? json_object_get(root, "topics") : NULL;
+    const char *tname;
+    json_t *topic;
+    c->n_lag = 0;
+    json_object_foreach(topics, tname, topic) {
+        const char *pname;
+        json_t *part;
+        json_object_foreach(json_object_get(topic, "partitions"), pname, part) {
+            long id = strtol(pname, NULL, 10);
+            json_t *lag = json_object_get(part, "consumer_lag_stored");
+            if (id < 0 || !json_is_integer(lag) || json_integer_value(lag) < 0 ||
+                c->n_lag == (int)(sizeof(c->lag) / sizeof(c->lag[0])))
+                continue;
+            c->lag_partition[c->n_lag] = (int32_t)id;
+            c->lag[c->n_lag++] = json_integer_value(lag);
+        }
+    }
+    json_decref(root);
+    return 0; /* librdkafka frees 'json' */
+}
+
+void
+consumer_lag_foreach(const struct consumer *c,
+                     void (*fn)(int32_t partition, int64_t lag, void *arg), void *arg)
+{
+    for (int i = 0; i < c->n_lag; i++) fn(c->lag_partition[i], c->lag[i], arg);
 }
 
 /* Polls until the queue is empty, the turn's cap, or intake goes off. */
@@ -104,6 +144,7 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
     c->intake = 1;
     rd_kafka_conf_set_opaque(conf, c);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_stats_cb(conf, on_stats);
     c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
     if (c->rk == NULL) {
         rd_kafka_conf_destroy(conf);

@@ -49,6 +49,12 @@ int consumer_rewind(struct consumer *c, char *errstr, size_t errstr_size);
 
 /* The group metadata for send_offsets_to_transaction (caller destroys it). */
 rd_kafka_consumer_group_metadata_t *consumer_group_metadata(struct consumer *c);
+
+/* Lag per assigned partition from librdkafka's statistics (needs statistics.interval.ms > 0):
+ * calls 'fn' once per partition with its lag in messages (high watermark minus the position
+ * this member has reached), as of the latest statistics. */
+void consumer_lag_foreach(const struct consumer *c,
+                          void (*fn)(int32_t partition, int64_t lag, void *arg), void *arg);
 rd_kafka_t *consumer_handle(struct consumer *c);
 
 #endif

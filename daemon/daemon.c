@@ -218,6 +218,7 @@ daemon_start(struct daemon *d, struct config *cfg)
         "partition.assignment.strategy", "roundrobin",
         "session.timeout.ms", "10000",
         "queued.max.messages.kbytes", "16384",
+        "statistics.interval.ms", "5000", /* consumer lag for /metrics */
         NULL,
     };
     rd_kafka_conf_t *cconf = kafka_conf(d, consumer_props, errstr, sizeof(errstr));

@@ -71,9 +71,28 @@ histogram_write(struct evbuffer *b, const char *name, const char *help, const st
                         name, h->sum, name, h->n);
 }
 
+struct lag_ctx {
+    struct evbuffer *b;
+    const char *topic;
+};
+
+static void
+lag_line(int32_t partition, int64_t lag, void *arg)
+{
+    struct lag_ctx *ctx = arg;
+    evbuffer_add_printf(ctx->b, "pipewright_consumer_lag{topic=\"%s\",partition=\"%d\"} %lld\n",
+                        ctx->topic, (int)partition, (long long)lag);
+}
+
 static void
 metrics(struct daemon *d, struct evbuffer *b)
 {
+    evbuffer_add_printf(b, "# HELP pipewright_consumer_lag Messages behind the partition's end.\n"
+                           "# TYPE pipewright_consumer_lag gauge\n");
+    if (d->consumer) {
+        struct lag_ctx ctx = {b, d->topic_in};
+        consumer_lag_foreach(d->consumer, lag_line, &ctx);
+    }
     evbuffer_add_printf(b, "# HELP pipewright_requests_total Requirement messages by outcome.\n"
                            "# TYPE pipewright_requests_total counter\n");
     for (int i = 0; i < OUTCOME_COUNT; i++)
