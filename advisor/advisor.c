@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "xalloc.h"
 
@@ -140,8 +139,7 @@ has_token_(const char *hay, const char *tok)
      * must also end one, so "go" is not in "google" nor "sql" in "mysql". Longer tokens may be
      * stems ("aggregat" matches "aggregates"). */
     int whole = n <= 3;
-    for (const char *p = hay; *p; p++) {
-        if (strncasecmp(p, tok, n) != 0) continue;
+    for (const char *p = strstr(hay, tok); p; p = strstr(p + 1, tok)) {
         if (p != hay && word_char(p[-1]) && word_char(tok[0])) continue;
         if (!whole || !word_char(p[n])) return 1;
     }

@@ -121,6 +121,14 @@ struct knobs {
 };
 
 #define ADVISOR_MAX_BROKER_TYPES 8
+#define ADVISOR_MAX_AREAS 32
+
+/* The catalog rows of one area, in file order (ties go to the first). */
+struct area_list {
+    const char *area;
+    size_t *idx;
+    size_t n;
+};
 
 struct advisor {
     struct table t_catalog, t_price, t_cost, t_const, t_controls, t_risks, t_steps, t_hints,
@@ -143,6 +151,9 @@ struct advisor {
     const char *broker_type[ADVISOR_MAX_BROKER_TYPES];
     double broker_mibps[ADVISOR_MAX_BROKER_TYPES];
     size_t n_broker_types;
+    struct area_list areas[ADVISOR_MAX_AREAS];
+    size_t n_areas;
+    struct extract_lexicon *lex; /* the free-text extractor's word lists */
 };
 
 /* ---- arena: every string a run makes, freed at once ---------------------------------------- */
@@ -333,11 +344,13 @@ const char *need_name_(enum need n);       /* "bi", "search", ... */
 const char *origin_name_(enum origin o);   /* "given", "extracted", "assumed", "derived" */
 const char *crit_name_(enum crit c);       /* "latency", ... */
 
-/* Case-insensitive: 'tok' occurs in 'hay' (short tokens only as whole words). */
+/* 'tok' occurs in 'hay' at the start of a word (short tokens as whole words). Both lower-case:
+ * data tokens are written lower-case and the profile lower-cases the request's text. */
 int has_token_(const char *hay, const char *tok);
 /* Some comma-separated token of 'list' ("-" is none) occurs in 'hay'. */
 int has_any_token_(const char *hay, const char *list);
 const struct price *price_find_(const struct advisor *a, const char *id);
+const struct area_list *area_find_(const struct advisor *a, const char *area);
 const struct cloudinfo *cloud_info_(const struct analysis *an);
 
 /* Runs every stage but rendering on 'req'. Returns 0 or -1 with 'errstr'. */

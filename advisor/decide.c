@@ -144,6 +144,13 @@ why_not_lower(const struct ctx *c, const struct decision *d, const double crit[C
                          d->crit[worst], reuse);
 }
 
+struct cand {
+    const struct tech *t;
+    double s;
+    double crit[CRIT_COUNT];
+    int reused, fit;
+};
+
 /* Picks the best row of 'area' for 'kind' (or SOURCE_UNKNOWN) and 'need' (or -1) at volume
  * 'gb_day'. Returns the new decision, or NULL when no row competes. */
 static struct decision *
@@ -151,102 +158,83 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
        double gb_day)
 {
     struct analysis *an = c->an;
-    const struct advisor *a = an->a;
-    const struct tech *best = NULL, *misfit = NULL;
-    double best_s = -1, misfit_s = -1;
-    double best_crit[CRIT_COUNT] = {0};
-    int best_reused = 0;
-    for (size_t i = 0; i < a->n_tech; i++) {
-        const struct tech *t = &a->tech[i];
-        if (strcmp(t->area, area) != 0) continue;
+    const struct area_list *al = area_find_(an->a, area);
+    if (al == NULL || an->n_dec == ADVISOR_MAX_DECISIONS) return NULL;
+    /* Score every competing row of the area once. */
+    struct cand *cand = arena_alloc_(&an->ar, al->n * sizeof(*cand));
+    size_t n = 0;
+    int best = -1, misfit = -1;
+    for (size_t i = 0; i < al->n; i++) {
+        const struct tech *t = &an->a->tech[al->idx[i]];
         if (!(t->clouds & (1u << an->p.cloud))) continue;
         if (!(t->modes & (1u << an->mode))) continue;
         if (kind != SOURCE_UNKNOWN && t->kinds && !(t->kinds & (1u << kind))) continue;
         if (need >= 0 && !serves_need(t) && strcmp(t->requires, "-") == 0) continue;
         if (!requires_ok(an, c->src_name, t->requires, need)) continue;
-        double crit[CRIT_COUNT];
-        int reused;
-        double s = score_of(c, t, crit, &reused);
-        if (gb_day < t->min_gb || gb_day > t->max_gb) {
-            if (s > misfit_s) misfit = t, misfit_s = s;
-            continue;
-        }
-        if (s > best_s) {
-            best = t;
-            best_s = s;
-            best_reused = reused;
-            memcpy(best_crit, crit, sizeof(crit));
-        }
+        struct cand *x = &cand[n];
+        x->t = t;
+        x->s = score_of(c, t, x->crit, &x->reused);
+        x->fit = gb_day >= t->min_gb && gb_day <= t->max_gb;
+        if (x->fit && (best < 0 || x->s > cand[best].s)) best = (int)n;
+        if (!x->fit && (misfit < 0 || x->s > cand[misfit].s)) misfit = (int)n;
+        n++;
     }
-    if (best == NULL || an->n_dec == ADVISOR_MAX_DECISIONS) return NULL;
+    if (best < 0) return NULL;
+    const struct cand *w = &cand[best];
     struct decision *d = &an->dec[an->n_dec++];
     memset(d, 0, sizeof(*d));
     d->area = out_area;
-    d->t = best;
-    d->choice = best->name;
-    d->score = best_s > 100 ? 100 : best_s;
-    d->reused = best_reused;
-    memcpy(d->crit, best_crit, sizeof(best_crit));
+    d->t = w->t;
+    d->choice = w->t->name;
+    d->score = w->s > 100 ? 100 : w->s;
+    d->reused = w->reused;
+    memcpy(d->crit, w->crit, sizeof(w->crit));
 
-    /* Runners-up, best first, then the best row that did not fit the volume. */
-    const struct tech *taken[ADVISOR_MAX_ALTS] = {0};
+    /* Runners-up, best first (ties keep file order), then the best row that did not fit. */
+    unsigned char *taken = arena_alloc_(&an->ar, n ? n : 1);
+    memset(taken, 0, n ? n : 1);
+    taken[best] = 1;
     for (size_t slot = 0; slot + 1 < ADVISOR_MAX_ALTS; slot++) {
-        const struct tech *next = NULL;
-        double next_s = -1, next_crit[CRIT_COUNT] = {0};
-        int next_reused = 0;
-        for (size_t i = 0; i < a->n_tech; i++) {
-            const struct tech *t = &a->tech[i];
-            if (t == best || strcmp(t->area, area) != 0) continue;
-            if (!(t->clouds & (1u << an->p.cloud)) || !(t->modes & (1u << an->mode))) continue;
-            if (kind != SOURCE_UNKNOWN && t->kinds && !(t->kinds & (1u << kind))) continue;
-            if (need >= 0 && !serves_need(t) && strcmp(t->requires, "-") == 0) continue;
-            if (!requires_ok(an, c->src_name, t->requires, need)) continue;
-            if (gb_day < t->min_gb || gb_day > t->max_gb) continue;
-            int dup = 0;
-            for (size_t q = 0; q < slot; q++) dup |= taken[q] == t;
-            if (dup) continue;
-            double crit[CRIT_COUNT];
-            int reused;
-            double s = score_of(c, t, crit, &reused);
-            if (s > next_s) {
-                next = t;
-                next_s = s;
-                next_reused = reused;
-                memcpy(next_crit, crit, sizeof(crit));
-            }
-        }
-        if (next == NULL) break;
-        taken[slot] = next;
+        int next = -1;
+        for (size_t i = 0; i < n; i++)
+            if (cand[i].fit && !taken[i] && (next < 0 || cand[i].s > cand[next].s)) next = (int)i;
+        if (next < 0) break;
+        taken[next] = 1;
         struct alt *x = &d->alt[d->n_alt++];
-        x->t = next;
-        x->name = next->name;
-        x->score = next_s > 100 ? 100 : next_s;
-        x->why_not = why_not_lower(c, d, next_crit, x->score, next_reused);
+        x->t = cand[next].t;
+        x->name = cand[next].t->name;
+        x->score = cand[next].s > 100 ? 100 : cand[next].s;
+        x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused);
     }
-    if (misfit && d->n_alt < ADVISOR_MAX_ALTS) {
+    if (misfit >= 0 && d->n_alt < ADVISOR_MAX_ALTS) {
+        const struct tech *m = cand[misfit].t;
         struct alt *x = &d->alt[d->n_alt++];
-        x->t = misfit;
-        x->name = misfit->name;
-        x->score = misfit_s > 100 ? 100 : misfit_s;
-        if (gb_day < misfit->min_gb)
+        x->t = m;
+        x->name = m->name;
+        x->score = cand[misfit].s > 100 ? 100 : cand[misfit].s;
+        if (gb_day < m->min_gb)
             x->why_not = arena_printf_(&an->ar,
                                        "oversized: it pays off from about %s GB/day, and this "
                                        "flow is %s GB/day (start-up time and operations "
                                        "without the benefit)",
-                                       fmt_gb(an, misfit->min_gb), fmt_gb(an, gb_day));
+                                       fmt_gb(an, m->min_gb), fmt_gb(an, gb_day));
         else
             x->why_not = arena_printf_(&an->ar,
                                        "undersized: it suits up to about %s GB/day, and this "
                                        "flow is %s GB/day",
-                                       fmt_gb(an, misfit->max_gb), fmt_gb(an, gb_day));
+                                       fmt_gb(an, m->max_gb), fmt_gb(an, gb_day));
     }
     struct buf b;
     buf_init(&b);
-    buf_printf(&b, "%s: %s. It scores %.0f/100 on the weighted criteria (", best->name, best->why,
-               d->score);
-    for (int i = 0; i < CRIT_COUNT; i++)
-        buf_printf(&b, "%s%s %.0f/5", i ? ", " : "", crit_name_((enum crit)i), d->crit[i]);
-    buf_puts(&b, ")");
+    buf_reserve(&b, 512);
+    buf_puts(&b, w->t->name);
+    buf_puts(&b, ": ");
+    buf_puts(&b, w->t->why);
+    buf_printf(&b, ". It scores %d/100 on the weighted criteria (latency %d/5, scale %d/5, "
+                   "cost %d/5, operations %d/5, skills %d/5, lock-in %d/5)",
+               (int)round(d->score), (int)d->crit[CRIT_LATENCY], (int)d->crit[CRIT_SCALE],
+               (int)d->crit[CRIT_COST], (int)d->crit[CRIT_OPS], (int)d->crit[CRIT_SKILLS],
+               (int)d->crit[CRIT_LOCKIN]);
     if (d->reused) buf_puts(&b, "; it already runs here, so reuse earns a bonus");
     buf_puts(&b, ".");
     d->rationale = arena_strdup_(&an->ar, b.data);
@@ -316,7 +304,9 @@ decide_ingestion(struct ctx *c)
     for (size_t i = 0; i < p->n_src; i++) {
         const struct src *s = &p->src[i];
         size_t before = an->n_dec;
-        c->src_name = s->name;
+        c->src_name = arena_printf_(&an->ar, "%s", s->name);
+        for (char *q = (char *)c->src_name; *q; q++)
+            if (*q >= 'A' && *q <= 'Z') *q = (char)(*q - 'A' + 'a');
         struct decision *d = choose(c, "ingestion", "ingestion", s->kind, -1, s->gb_day);
         if (d == NULL) continue;
         /* One decision per distinct tool: merge with an earlier one that chose the same. */

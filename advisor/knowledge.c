@@ -202,8 +202,38 @@ load_catalog(struct advisor *a, char *errstr, size_t errstr_size)
         for (size_t q = 0; q < r; q++)
             if (strcmp(a->tech[q].id, x->id) == 0)
                 return fail(errstr, errstr_size, "catalog.tsv: duplicate id %s", x->id);
+        for (const char *c = x->stack; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                return fail(errstr, errstr_size, "catalog.tsv: %s: stack words are lower-case",
+                            x->id);
+        for (const char *c = x->skills; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                return fail(errstr, errstr_size, "catalog.tsv: %s: skills are lower-case", x->id);
+    }
+    /* Index the rows by area once, so a decision scans only its own area. */
+    for (size_t r = 0; r < a->n_tech; r++) {
+        size_t i;
+        for (i = 0; i < a->n_areas; i++)
+            if (strcmp(a->areas[i].area, a->tech[r].area) == 0) break;
+        if (i == a->n_areas) {
+            if (a->n_areas == ADVISOR_MAX_AREAS)
+                return fail(errstr, errstr_size, "catalog.tsv: more than %d areas",
+                            ADVISOR_MAX_AREAS);
+            a->areas[i].area = a->tech[r].area;
+            a->areas[i].idx = xcalloc(a->n_tech, sizeof(size_t));
+            a->n_areas++;
+        }
+        a->areas[i].idx[a->areas[i].n++] = r;
     }
     return 0;
+}
+
+const struct area_list *
+area_find_(const struct advisor *a, const char *area)
+{
+    for (size_t i = 0; i < a->n_areas; i++)
+        if (strcmp(a->areas[i].area, area) == 0) return &a->areas[i];
+    return NULL;
 }
 
 static int
@@ -399,6 +429,9 @@ load_hints(struct advisor *a, char *errstr, size_t errstr_size)
         h->kind = cell(t, r, 0);
         h->token = cell(t, r, 1);
         h->value = cell(t, r, 2);
+        for (const char *c = h->token; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                return fail(errstr, errstr_size, "hints.tsv: %s: tokens are lower-case", h->token);
         int ok = 0;
         if (strcmp(h->kind, "need") == 0) {
             for (int n = 0; n < NEED_COUNT; n++) ok |= strcmp(h->value, need_name_(n)) == 0;
@@ -427,7 +460,8 @@ advisor_new(char *errstr, size_t errstr_size)
                        errstr, errstr_size) ||
         load_textrules(&a->t_steps, "advisor/data/steps.tsv", "when\tstep\teffort", &a->step,
                        &a->n_step, errstr, errstr_size) ||
-        load_clouds(a, errstr, errstr_size) || load_hints(a, errstr, errstr_size)) {
+        load_clouds(a, errstr, errstr_size) || load_hints(a, errstr, errstr_size) ||
+        (a->lex = extract_lexicon_new(errstr, errstr_size)) == NULL) {
         advisor_free(a);
         return NULL;
     }
@@ -438,6 +472,8 @@ void
 advisor_free(struct advisor *a)
 {
     if (a == NULL) return;
+    extract_lexicon_free(a->lex);
+    for (size_t i = 0; i < a->n_areas; i++) free(a->areas[i].idx);
     free(a->tech);
     free(a->price);
     free(a->cost);

@@ -29,9 +29,10 @@ assume_(struct analysis *an, const char *field, const char *value, const char *e
 
 /* The one place where the free-text extractor (advisor/extract.c) is wired in. */
 static void
-fill_from_text(struct profile *p)
+fill_from_text(struct analysis *an)
 {
-    extract_requirement(p->req.title, p->req.description, &p->req, &p->ex);
+    struct profile *p = &an->p;
+    extract_requirement_lex(an->a->lex, p->req.title, p->req.description, &p->req, &p->ex);
 }
 
 static char *
@@ -164,7 +165,8 @@ sources_build(struct analysis *an, const struct requirement *given)
         if (s->kind == SOURCE_UNKNOWN) {
             /* Only the source's own name is evidence of its kind: the rest of the request
              * talks about every source at once. */
-            s->kind = kind_from_hints(an->a, s->name);
+            s->kind = kind_from_hints(an->a, lower_join(&an->ar, &(struct strlist){0}, s->name,
+                                                        NULL));
             if (s->kind == SOURCE_UNKNOWN)
                 s->kind = p->freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
             s->o_kind = ORIGIN_ASSUMED;
@@ -342,7 +344,7 @@ profile_build_(struct analysis *an, const struct requirement *given)
     struct profile *p = &an->p;
     const struct knobs *k = &an->a->k;
     requirement_copy(&p->req, given);
-    fill_from_text(p);
+    fill_from_text(an);
     struct requirement *r = &p->req;
     p->title = r->title ? arena_strdup_(&an->ar, r->title) : "Data platform request";
     p->stack_lc = lower_join(&an->ar, &r->existing_stack, NULL, NULL);

@@ -19,44 +19,90 @@
 
 /* ---- numbers ------------------------------------------------------------------------------- */
 
+/* Formats 'v' rounded to 'dec' decimals (0-3, trailing zeros dropped), optionally with thousands
+ * separators, into 's' (48 bytes). Returns the length, or 0 when out of range (use printf).
+ * Rendering writes hundreds of numbers, and printf's float path dominated its cost. */
+static size_t
+fixed_str(char *s, double v, int dec, int grouped)
+{
+    static const double scales[] = {1, 10, 100, 1000};
+    double scale = scales[dec];
+    double r = round(v * scale);
+    if (!(fabs(r) < 9e15)) return 0;
+    long long n = (long long)r;
+    size_t o = 0;
+    if (n < 0) {
+        s[o++] = '-';
+        n = -n;
+    }
+    long long whole = n / (long long)scale, frac = n % (long long)scale;
+    char digits[24];
+    int len = 0;
+    do {
+        digits[len++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    for (int i = len - 1; i >= 0; i--) {
+        s[o++] = digits[i];
+        if (grouped && i > 0 && i % 3 == 0) s[o++] = ',';
+    }
+    if (frac) {
+        char f[4];
+        for (int i = dec - 1; i >= 0; i--) {
+            f[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        int keep = dec;
+        while (keep > 0 && f[keep - 1] == '0') keep--;
+        s[o++] = '.';
+        for (int i = 0; i < keep; i++) s[o++] = f[i];
+    }
+    s[o] = '\0';
+    return o;
+}
+
 static void
 put_grouped(struct buf *out, double v)
 {
-    char digits[32];
-    snprintf(digits, sizeof(digits), "%.0f", fabs(v));
-    if (v < 0 && digits[0] != '0') buf_putc(out, '-');
-    size_t n = strlen(digits);
-    for (size_t i = 0; i < n; i++) {
-        buf_putc(out, digits[i]);
-        if (n - i > 1 && (n - i - 1) % 3 == 0) buf_putc(out, ',');
-    }
+    char s[48];
+    size_t n = fixed_str(s, v, 0, 1);
+    if (n) buf_append(out, s, n);
+    else buf_printf(out, "%.0f", v);
+}
+
+static void
+put_fixed(struct buf *out, double v, int dec, int grouped)
+{
+    char s[48];
+    size_t n = fixed_str(s, v, dec, grouped);
+    if (n) buf_append(out, s, n);
+    else buf_printf(out, "%.*f", dec, v);
 }
 
 void
 fmt_num_(struct buf *out, double v)
 {
     double a = fabs(v);
-    if (a >= 100 || a == floor(a)) {
-        put_grouped(out, round(v));
-    } else {
-        char s[32];
-        snprintf(s, sizeof(s), a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3g", v);
-        /* Drop trailing zeros of a fraction: 2.50 -> 2.5. */
-        if (strchr(s, '.') && !strchr(s, 'e')) {
-            size_t n = strlen(s);
-            while (n && s[n - 1] == '0') s[--n] = '\0';
-            if (n && s[n - 1] == '.') s[--n] = '\0';
-        }
-        buf_puts(out, s);
-    }
+    if (a >= 100 || a == floor(a)) put_grouped(out, v);
+    else if (a >= 10) put_fixed(out, v, 1, 0);
+    else if (a >= 1) put_fixed(out, v, 2, 0);
+    else if (a >= 0.01) put_fixed(out, v, 3, 0);
+    else buf_printf(out, "%.3g", v);
 }
 
 void
 fmt_usd_(struct buf *out, double v)
 {
     buf_putc(out, '$');
-    if (fabs(v) >= 100) put_grouped(out, round(v));
-    else buf_printf(out, "%.2f", v);
+    if (fabs(v) >= 100) {
+        put_grouped(out, round(v));
+    } else {
+        /* Always two decimals for cents: $12.50. */
+        long long c = (long long)round(fabs(v) * 100);
+        char s[24];
+        snprintf(s, sizeof(s), "%s%lld.%02lld", v < 0 ? "-" : "", c / 100, c % 100);
+        buf_puts(out, s);
+    }
 }
 
 const char *
@@ -169,12 +215,34 @@ fingerprint(const struct analysis *an, char out[17])
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
+/* A JSON number without printf where it can (integers and values with at most 3 decimals);
+ * the same text jsonw_num() would write. */
+static void
+jnum(struct jsonw *w, double v)
+{
+    char s[48];
+    size_t n;
+    if (isfinite(v) && fabs(v) < 1e15 && round(v * 1000) == v * 1000 &&
+        (n = fixed_str(s, v, 3, 0)) > 0) {
+        jsonw_raw(w, s, n);
+        return;
+    }
+    jsonw_num(w, v);
+}
+
+static void
+kjnum(struct jsonw *w, const char *key, double v)
+{
+    jsonw_key(w, key);
+    jnum(w, v);
+}
+
 static void
 kval(struct jsonw *w, const char *key, double v, enum origin o)
 {
     jsonw_key(w, key);
     jsonw_obj_begin(w);
-    jsonw_knum(w, "value", v);
+    kjnum(w, "value", v);
     jsonw_kstr(w, "source", origin_name_(o));
     jsonw_obj_end(w);
 }
@@ -215,7 +283,7 @@ json_profile(struct jsonw *w, const struct analysis *an)
     jsonw_key(w, "budget_usd_per_month");
     jsonw_obj_begin(w);
     jsonw_key(w, "value");
-    if (p->has_budget) jsonw_num(w, p->budget);
+    if (p->has_budget) jnum(w, p->budget);
     else jsonw_null(w);
     jsonw_kstr(w, "source", p->has_budget ? origin_name_(p->o_budget) : "unknown");
     jsonw_obj_end(w);
@@ -257,11 +325,11 @@ json_profile(struct jsonw *w, const struct analysis *an)
     jsonw_arr_end(w);
     jsonw_key(w, "totals");
     jsonw_obj_begin(w);
-    jsonw_knum(w, "volume_gb_per_day", r2(p->total.gb_day));
-    jsonw_knum(w, "avg_mb_per_sec", r2(p->total.avg_mb_s));
-    jsonw_knum(w, "peak_mb_per_sec", r2(p->total.peak_mb_s));
-    jsonw_knum(w, "peak_events_per_sec", r2(p->total.peak_ev_s));
-    jsonw_knum(w, "lake_gb_per_day", r2(p->total.lake_gb_day));
+    kjnum(w, "volume_gb_per_day", r2(p->total.gb_day));
+    kjnum(w, "avg_mb_per_sec", r2(p->total.avg_mb_s));
+    kjnum(w, "peak_mb_per_sec", r2(p->total.peak_mb_s));
+    kjnum(w, "peak_events_per_sec", r2(p->total.peak_ev_s));
+    kjnum(w, "lake_gb_per_day", r2(p->total.lake_gb_day));
     jsonw_obj_end(w);
     jsonw_key(w, "extracted");
     jsonw_arr_begin(w);
@@ -286,11 +354,11 @@ json_decisions(struct jsonw *w, const struct analysis *an)
         jsonw_kstr(w, "area", d->area);
         if (d->subject) jsonw_kstr(w, "for", d->subject);
         jsonw_kstr(w, "choice", d->choice);
-        jsonw_knum(w, "score", round(d->score));
+        kjnum(w, "score", round(d->score));
         if (d->t) {
             jsonw_key(w, "criteria");
             jsonw_obj_begin(w);
-            for (int c = 0; c < CRIT_COUNT; c++) jsonw_knum(w, crit_name_((enum crit)c), d->crit[c]);
+            for (int c = 0; c < CRIT_COUNT; c++) kjnum(w, crit_name_((enum crit)c), d->crit[c]);
             jsonw_obj_end(w);
             jsonw_kbool(w, "reuses_existing", d->reused);
         }
@@ -299,7 +367,7 @@ json_decisions(struct jsonw *w, const struct analysis *an)
         for (size_t j = 0; j < d->n_alt; j++) {
             jsonw_obj_begin(w);
             jsonw_kstr(w, "name", d->alt[j].name);
-            jsonw_knum(w, "score", round(d->alt[j].score));
+            kjnum(w, "score", round(d->alt[j].score));
             jsonw_kstr(w, "why_not", d->alt[j].why_not);
             jsonw_obj_end(w);
         }
@@ -328,8 +396,8 @@ json_sizing(struct jsonw *w, const struct analysis *an)
             jsonw_kstr(w, "brokers_working", sz->brokers_working);
             jsonw_kint(w, "replication_factor", sz->rf);
             jsonw_kint(w, "min_insync_replicas", sz->min_insync);
-            jsonw_knum(w, "retention_days", an->a->k.kafka_retention_days);
-            jsonw_knum(w, "broker_storage_gb", round(sz->broker_disk_gb));
+            kjnum(w, "retention_days", an->a->k.kafka_retention_days);
+            kjnum(w, "broker_storage_gb", round(sz->broker_disk_gb));
             jsonw_kstr(w, "storage_working", sz->disk_working);
         } else {
             jsonw_kstr(w, "brokers_and_replication", "managed by the service");
@@ -342,8 +410,8 @@ json_sizing(struct jsonw *w, const struct analysis *an)
         const struct stream_unit *u = &sz->unit[i];
         jsonw_obj_begin(w);
         jsonw_kstr(w, "service", u->d->choice);
-        jsonw_knum(w, "peak_mb_per_sec", r2(u->f.peak_mb_s));
-        jsonw_knum(w, "peak_events_per_sec", r2(u->f.peak_ev_s));
+        kjnum(w, "peak_mb_per_sec", r2(u->f.peak_mb_s));
+        kjnum(w, "peak_events_per_sec", r2(u->f.peak_ev_s));
         jsonw_kint(w, "units", u->units);
         jsonw_kstr(w, "unit", u->unit_name);
         jsonw_kstr(w, "working", u->working);
@@ -353,42 +421,42 @@ json_sizing(struct jsonw *w, const struct analysis *an)
     if (sz->has_stream) {
         jsonw_key(w, "stream_processing");
         jsonw_obj_begin(w);
-        jsonw_knum(w, "vcpu", sz->stream_vcpu);
+        kjnum(w, "vcpu", sz->stream_vcpu);
         jsonw_kbool(w, "stateful", sz->stateful);
         jsonw_kstr(w, "working", sz->stream_working);
         jsonw_obj_end(w);
     }
     jsonw_key(w, "batch");
     jsonw_obj_begin(w);
-    jsonw_knum(w, "vcpu_hours_per_month", round(sz->batch_vcpu_h));
+    kjnum(w, "vcpu_hours_per_month", round(sz->batch_vcpu_h));
     jsonw_kstr(w, "working", sz->batch_working);
     jsonw_obj_end(w);
     jsonw_key(w, "storage");
     jsonw_obj_begin(w);
-    jsonw_knum(w, "total_tb", r2(sz->total_tb));
-    jsonw_knum(w, "lake_gb_per_day", r2(an->p.total.lake_gb_day));
-    jsonw_knum(w, "month1_gb", round(sz->month1_gb));
-    jsonw_knum(w, "planning_month_gb", round(sz->plan_gb));
-    jsonw_knum(w, "steady_state_gb", round(sz->steady_gb));
-    jsonw_knum(w, "landing_gb", round(sz->landing_gb));
+    kjnum(w, "total_tb", r2(sz->total_tb));
+    kjnum(w, "lake_gb_per_day", r2(an->p.total.lake_gb_day));
+    kjnum(w, "month1_gb", round(sz->month1_gb));
+    kjnum(w, "planning_month_gb", round(sz->plan_gb));
+    kjnum(w, "steady_state_gb", round(sz->steady_gb));
+    kjnum(w, "landing_gb", round(sz->landing_gb));
     jsonw_kstr(w, "working", sz->storage_working);
     jsonw_obj_end(w);
     jsonw_key(w, "warehouse");
     jsonw_obj_begin(w);
-    jsonw_knum(w, "tb_scanned_per_month", r2(sz->scan_tb));
-    jsonw_knum(w, "transform_tb_scanned_per_month", r2(sz->batch_scan_tb));
+    kjnum(w, "tb_scanned_per_month", r2(sz->scan_tb));
+    kjnum(w, "transform_tb_scanned_per_month", r2(sz->batch_scan_tb));
     jsonw_obj_end(w);
     jsonw_key(w, "network");
     jsonw_obj_begin(w);
-    jsonw_knum(w, "avg_gbit_per_sec", r2(sz->net_avg_gbit));
-    jsonw_knum(w, "peak_gbit_per_sec", r2(sz->net_peak_gbit));
+    kjnum(w, "avg_gbit_per_sec", r2(sz->net_avg_gbit));
+    kjnum(w, "peak_gbit_per_sec", r2(sz->net_peak_gbit));
     jsonw_obj_end(w);
     if (an->p.cloud == CLOUD_ON_PREM) {
         jsonw_key(w, "capacity");
         jsonw_obj_begin(w);
-        jsonw_knum(w, "hot_raw_tb_90_days", r2(sz->raw_capacity_tb));
-        jsonw_knum(w, "tape_cartridges_per_year", ceil(sz->tape_per_year));
-        jsonw_knum(w, "ten_year_tb", r2(an->p.total.lake_gb_day * 3650 / 1000.0));
+        kjnum(w, "hot_raw_tb_90_days", r2(sz->raw_capacity_tb));
+        kjnum(w, "tape_cartridges_per_year", ceil(sz->tape_per_year));
+        kjnum(w, "ten_year_tb", r2(an->p.total.lake_gb_day * 3650 / 1000.0));
         jsonw_obj_end(w);
     }
     jsonw_obj_end(w);
@@ -401,14 +469,14 @@ json_cost(struct jsonw *w, const struct analysis *an)
     jsonw_key(w, "cost");
     jsonw_obj_begin(w);
     jsonw_key(w, "monthly_usd");
-    if (c->priced) jsonw_num(w, c->monthly);
+    if (c->priced) jnum(w, c->monthly);
     else jsonw_null(w);
-    jsonw_knum(w, "month1_usd", c->month1);
-    jsonw_knum(w, "steady_state_usd", c->steady);
+    kjnum(w, "month1_usd", c->month1);
+    kjnum(w, "steady_state_usd", c->steady);
     jsonw_kstr(w, "basis",
                c->priced ? "list prices, on demand, at the planning month (storage grows monthly)"
                          : "capacity: no cloud bill applies");
-    jsonw_knum(w, "planning_month", an->a->k.planning_month);
+    kjnum(w, "planning_month", an->a->k.planning_month);
     jsonw_key(w, "line_items");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < c->n_line; i++) {
@@ -416,10 +484,10 @@ json_cost(struct jsonw *w, const struct analysis *an)
         jsonw_obj_begin(w);
         jsonw_kstr(w, "service", l->service);
         jsonw_kstr(w, "area", l->area);
-        jsonw_knum(w, "quantity", r2(l->qty));
+        kjnum(w, "quantity", r2(l->qty));
         jsonw_kstr(w, "unit", l->price->unit);
-        jsonw_knum(w, "unit_price", l->price->usd);
-        jsonw_knum(w, "monthly", l->monthly);
+        kjnum(w, "unit_price", l->price->usd);
+        kjnum(w, "monthly", l->monthly);
         jsonw_kstr(w, "price_id", l->price->id);
         jsonw_kstr(w, "source", l->price->source);
         jsonw_kstr(w, "date", l->price->date);
@@ -431,7 +499,7 @@ json_cost(struct jsonw *w, const struct analysis *an)
     for (size_t i = 0; i < c->n_unpriced; i++) jsonw_str(w, c->unpriced[i]);
     jsonw_arr_end(w);
     jsonw_key(w, "budget_usd");
-    if (an->p.has_budget) jsonw_num(w, an->p.budget);
+    if (an->p.has_budget) jnum(w, an->p.budget);
     else jsonw_null(w);
     jsonw_key(w, "within_budget");
     if (c->within < 0) jsonw_null(w);
@@ -442,12 +510,12 @@ json_cost(struct jsonw *w, const struct analysis *an)
     for (size_t i = 0; i < c->n_lever; i++) {
         jsonw_obj_begin(w);
         jsonw_kstr(w, "lever", c->lever[i].name);
-        jsonw_knum(w, "savings_usd", c->lever[i].savings);
+        kjnum(w, "savings_usd", c->lever[i].savings);
         jsonw_kstr(w, "detail", c->lever[i].detail);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    jsonw_knum(w, "best_case_usd", c->best_case);
+    kjnum(w, "best_case_usd", c->best_case);
     jsonw_kstr(w, "pricebook_date", an->a->pricebook_date);
     jsonw_obj_end(w);
 }
