@@ -167,7 +167,7 @@ lexicon_match(const struct lexicon *lx, const char *s, size_t n)
     return best;
 }
 
-/* ---- output helpers -------------------------------------------------------------------------- */
+/* ---- writing words --------------------------------------------------------------------------- */
 
 static char
 last_char(const struct buf *o)

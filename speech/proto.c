@@ -53,7 +53,7 @@ get_str(struct cursor *c, size_t n, size_t max)
     return s;
 }
 
-/* Starts a frame: a length placeholder patched by frame_end(). */
+/* Starts a frame: a zero length, patched by frame_end() once the payload is written. */
 static size_t
 frame_begin(struct buf *out)
 {

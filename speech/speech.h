@@ -83,7 +83,9 @@ struct speech_pool_config {
     unsigned max_queue;       /* jobs waiting beyond it are refused by submit; 0 for 1024 */
 };
 
-/* Starts the workers. Thread: the loop of 'base' only. */
+/* Starts the workers: each runs 'worker_exe worker_arg' with its socket on SPEECH_WORKER_FD and
+ * must call speech_worker_main(SPEECH_WORKER_FD). Returns NULL with 'errstr' when the program
+ * cannot be executed or a process cannot be started. Thread: the loop of 'base' only. */
 struct speech_pool *speech_pool_new(struct event_base *base, const struct speech_pool_config *cfg,
                                     char *errstr, size_t errstr_size);
 /* Queues a job ('req' is copied). Returns 0, or -1 when the queue is full. */
