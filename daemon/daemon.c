@@ -28,6 +28,7 @@
 #include "xalloc.h"
 
 #define SHUTDOWN_DEADLINE_S 20
+#define PRODUCER_RESTARTS_MAX 3
 
 static void
 on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
@@ -127,6 +128,54 @@ on_signal(evutil_socket_t sig, short what, void *arg)
     pipeline_finish(d);
 }
 
+/* Creates the transactional producer; init_transactions fences an older instance with the
+ * same transactional.id and aborts what it left open. */
+static int
+start_producer(struct daemon *d, char *errstr, size_t errstr_size)
+{
+    const char *producer_props[] = {
+        "transactional.id", d->txn_id,
+        "transaction.timeout.ms", "60000",
+        "linger.ms", "5",
+        "compression.codec", "lz4",
+        NULL,
+    };
+    rd_kafka_conf_t *pconf = kafka_conf(d, producer_props, errstr, errstr_size);
+    if (pconf == NULL) return -1;
+    d->producer = producer_new(d->base, pconf, 30000, errstr, errstr_size);
+    if (d->producer == NULL) return -1;
+    log_info("daemon", "PRODUCER_READY", "transactional_id=%s", d->txn_id);
+    return 0;
+}
+
+int
+daemon_producer_restart(struct daemon *d, const char *why)
+{
+    char errstr[512];
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    /* More than PRODUCER_RESTARTS_MAX in a minute means something else holds our identity
+     * (a second instance with the same instance_id): stop instead of fencing each other. */
+    if (now.tv_sec - d->producer_restart_window > 60) {
+        d->producer_restart_window = now.tv_sec;
+        d->producer_restarts_recent = 0;
+    }
+    if (++d->producer_restarts_recent > PRODUCER_RESTARTS_MAX) {
+        daemon_fatal(d, "the producer keeps failing fatally (is another instance using this "
+                        "instance_id?)");
+        return -1;
+    }
+    log_error("daemon", "PRODUCER_RESTART", "reason=\"%s\"", why);
+    d->producer_restarts++;
+    producer_free(d->producer);
+    d->producer = NULL;
+    if (start_producer(d, errstr, sizeof(errstr)) != 0) {
+        daemon_fatal(d, errstr);
+        return -1;
+    }
+    return 0;
+}
+
 void
 daemon_fatal(struct daemon *d, const char *why)
 {
@@ -189,22 +238,11 @@ daemon_start(struct daemon *d, struct config *cfg)
     if (d->state == NULL) goto fail;
     d->redis_paused = 1; /* until Redis answers */
 
-    char host[128] = "localhost", txn_id[512];
+    char host[128] = "localhost";
     gethostname(host, sizeof(host) - 1);
-    if (cfg->instance_id[0]) snprintf(txn_id, sizeof(txn_id), "%s", cfg->instance_id);
-    else snprintf(txn_id, sizeof(txn_id), "%s-%s", cfg->group, host);
-    const char *producer_props[] = {
-        "transactional.id", txn_id,
-        "transaction.timeout.ms", "60000",
-        "linger.ms", "5",
-        "compression.codec", "lz4",
-        NULL,
-    };
-    rd_kafka_conf_t *pconf = kafka_conf(d, producer_props, errstr, sizeof(errstr));
-    if (pconf == NULL) goto fail;
-    d->producer = producer_new(d->base, pconf, 30000, errstr, sizeof(errstr));
-    if (d->producer == NULL) goto fail;
-    log_info("daemon", "PRODUCER_READY", "transactional_id=%s", txn_id);
+    if (cfg->instance_id[0]) snprintf(d->txn_id, sizeof(d->txn_id), "%s", cfg->instance_id);
+    else snprintf(d->txn_id, sizeof(d->txn_id), "%s-%s", cfg->group, host);
+    if (start_producer(d, errstr, sizeof(errstr)) != 0) goto fail;
 
     /* Eager assignment: a revoke takes every partition at once, so the open batch is either
      * committed or aborted as a whole (librdkafka 2.0.2's cooperative protocol also has

@@ -87,6 +87,10 @@ struct daemon {
     struct rd_kafka_mock_cluster_s *mock; /* embedded mode: destroyed before 'mock_owner' */
     char *brokers;                  /* effective bootstrap servers */
     char topic_in[256], topic_reports[256], topic_audio[256], topic_dlq[256];
+    char txn_id[512];               /* transactional.id, stable per instance */
+    unsigned long producer_restarts;
+    long producer_restart_window;   /* start (s) of the minute counted below */
+    int producer_restarts_recent;
 
     /* batching and backpressure */
     enum batch_phase phase;
@@ -118,6 +122,8 @@ int daemon_start(struct daemon *d, struct config *cfg);
 void daemon_stop(struct daemon *d);
 int daemon_ready(const struct daemon *d);
 void daemon_fatal(struct daemon *d, const char *why);
+/* Replaces a producer that failed fatally (e.g. fenced). Returns 0, or -1 after daemon_fatal(). */
+int daemon_producer_restart(struct daemon *d, const char *why);
 
 /* pipeline.c */
 void pipeline_on_message(const rd_kafka_message_t *rkm, void *arg);

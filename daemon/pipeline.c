@@ -50,7 +50,12 @@ struct job {
     char *traceparent;          /* the request's W3C trace context, or NULL */
     struct speech_request sreq; /* the audio asked for (strings borrowed from req, rep, cfg) */
     char audio_key[80];         /* Redis key of the audio cache entry */
+    int speech_attempts;        /* synthesis tries so far */
 };
+
+#define SPEECH_ATTEMPTS_MAX 2   /* a crash may be the worker's, not the text's: try once more */
+
+static void synthesise(struct job *job); /* and on_speech() calls it again: mutual recursion */
 
 static double
 seconds_since(const struct timespec *t0)
@@ -200,10 +205,9 @@ batch_abort(struct daemon *d, const char *why, int rewind)
     char errstr[512];
     if (d->phase == BATCH_IDLE) return;
     log_warn("daemon", "BATCH_ABORT", "requests=%d reason=\"%s\"", d->batch_requests, why);
-    if (producer_abort(d->producer, errstr, sizeof(errstr)) == PRODUCER_TXN_FATAL) {
-        daemon_fatal(d, errstr);
+    if (producer_abort(d->producer, errstr, sizeof(errstr)) == PRODUCER_TXN_FATAL &&
+        daemon_producer_restart(d, errstr) != 0)
         return;
-    }
     if (rewind && consumer_rewind(d->consumer, errstr, sizeof(errstr)) != 0)
         log_error("daemon", "REWIND_FAILED", "reason=\"%s\"", errstr);
     batch_reset(d);
@@ -233,8 +237,11 @@ batch_commit(struct daemon *d)
             log_error("daemon", "REWIND_FAILED", "reason=\"%s\"", errstr);
         break;
     case PRODUCER_TXN_FATAL:
-        daemon_fatal(d, errstr);
-        return;
+        /* Nothing of this batch was committed: a new producer answers it again. */
+        if (daemon_producer_restart(d, errstr) != 0) return;
+        if (consumer_rewind(d->consumer, errstr, sizeof(errstr)) != 0)
+            log_error("daemon", "REWIND_FAILED", "reason=\"%s\"", errstr);
+        break;
     }
     batch_reset(d);
 }
@@ -270,7 +277,9 @@ batch_open(struct daemon *d)
 {
     char errstr[512];
     if (d->phase != BATCH_IDLE) return 0;
-    if (producer_begin(d->producer, errstr, sizeof(errstr)) != 0) {
+    if (producer_begin(d->producer, errstr, sizeof(errstr)) != 0 &&
+        (daemon_producer_restart(d, errstr) != 0 ||
+         producer_begin(d->producer, errstr, sizeof(errstr)) != 0)) {
         daemon_fatal(d, errstr);
         return -1;
     }
@@ -279,6 +288,13 @@ batch_open(struct daemon *d)
                          (d->cfg->commit_interval_ms % 1000) * 1000};
     evtimer_add(d->batch_timer, &tv);
     return 0;
+}
+
+/* A job whose batch was aborted (or whose producer is gone) must not produce anything. */
+static int
+job_is_stale(const struct job *job)
+{
+    return job->epoch != job->d->epoch || job->d->producer == NULL;
 }
 
 static void
@@ -451,12 +467,18 @@ on_speech(struct speech_result *res, const char *error, void *arg)
 {
     struct job *job = arg;
     struct daemon *d = job->d;
-    if (job->epoch != d->epoch) {
+    if (job_is_stale(job)) {
         if (res) speech_result_fini(res);
         job_drop_stale(job);
         return;
     }
     histogram_observe(&d->latency_speech, seconds_since(&job->t0));
+    if (res == NULL && job->speech_attempts < SPEECH_ATTEMPTS_MAX) {
+        log_warn("daemon", "AUDIO_RETRY", "event_id=%s attempt=%d reason=\"%s\"",
+                 job->req.event_id, job->speech_attempts, error ? error : "unknown");
+        synthesise(job);
+        return;
+    }
     if (res == NULL) {
         d->audio_failed++;
         log_warn("daemon", "AUDIO_FAILED", "event_id=%s reason=\"%s\"", job->req.event_id,
@@ -473,6 +495,7 @@ static void
 synthesise(struct job *job)
 {
     struct daemon *d = job->d;
+    job->speech_attempts++;
     if (speech_pool_submit(d->speech, &job->sreq, on_speech, job) != 0) {
         d->audio_failed++;
         emit_answer(job, NULL, "failed");
@@ -490,7 +513,7 @@ on_audio_cache(const char *const *values, const size_t *lens, size_t n, const ch
     struct job *job = arg;
     struct daemon *d = job->d;
     (void)error;
-    if (job->epoch != d->epoch) {
+    if (job_is_stale(job)) {
         job_drop_stale(job);
         return;
     }
@@ -602,7 +625,7 @@ on_state(const struct state_apply_result *res, const char *error, int retriable,
 {
     struct job *job = arg;
     struct daemon *d = job->d;
-    if (job->epoch != d->epoch) {
+    if (job_is_stale(job)) {
         job_drop_stale(job);
         return;
     }
