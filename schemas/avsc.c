@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "limits.h"
+#include "bounds.h"
 #include "xalloc.h"
 
 /* Deeper nesting than this is not a schema we wrote. */

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "embedded.h"
-#include "limits.h"
+#include "bounds.h"
 #include "wire_int.h"
 #include "xalloc.h"
 

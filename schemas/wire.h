@@ -6,7 +6,7 @@
  *  - Confluent framing: 00, a 4-byte big-endian schema id, then the Avro binary datum;
  *  - JSON: the requirement record as a JSON object (first non-space byte '{').
  * Avro bytes are validated against the schema by a bounded walker (lengths within the message,
- * enum and union indexes in range, counts within common/limits.h) *before* avro-c sees them,
+ * enum and union indexes in range, counts within common/bounds.h) *before* avro-c sees them,
  * because Debian's avro-c 1.11.1 allocates from length prefixes and crashes on bad enums.
  *
  * Output events (report, audio) are written as Avro single-object encoding.
@@ -40,7 +40,7 @@ enum wire_status {
     WIRE_ERR_UNKNOWN_SCHEMA, /* fingerprint or schema id not known */
     WIRE_ERR_TRUNCATED,      /* the datum ends early */
     WIRE_ERR_MALFORMED,      /* bad varint, enum/union index, trailing bytes, bad JSON */
-    WIRE_ERR_LIMIT,          /* a string, list or nesting over common/limits.h */
+    WIRE_ERR_LIMIT,          /* a string, list or nesting over common/bounds.h */
     WIRE_ERR_ENCODING,       /* a string that is not valid UTF-8 */
     WIRE_ERR_INVALID,        /* well-formed, but a required field is missing or out of range */
     WIRE_STATUS_COUNT

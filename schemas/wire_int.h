@@ -119,7 +119,7 @@ struct wire {
     struct wire_schema audio;
 };
 
-/* The pre-decoder bounds for requirement datums (common/limits.h). */
+/* The pre-decoder bounds for requirement datums (common/bounds.h). */
 extern const struct check_limits wire_requirement_limits_;
 
 /* Fills 'req' (initialised) from a requirement datum that avro_check_datum_() accepted.

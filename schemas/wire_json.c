@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #include "jsonw.h"
-#include "limits.h"
+#include "bounds.h"
 #include "wire_int.h"
 #include "xalloc.h"
 

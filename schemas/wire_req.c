@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "limits.h"
+#include "bounds.h"
 #include "xalloc.h"
 
 /* Bounds of the speaking rate: outside them no engine produces intelligible speech. */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "limits.h"
+#include "bounds.h"
 #include "requirement.h"
 #include "wire.h"
 #include "wire_int.h"
