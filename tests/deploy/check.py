@@ -264,14 +264,25 @@ def run_render(script, conf, secrets):
             text = f.read()
         mode = stat.S_IMODE(os.stat(dst).st_mode)
         if pipewrightd():
-            # The daemon reads the rendered file as the pod would.
-            got = print_config(pipewrightd(), dst)
+            # The daemon reads the rendered file as the pod would; the token file it names is
+            # a mounted Secret in the pod, here a scratch file.
+            token = os.path.join(tmp, "token")
+            with open(token, "w", encoding="utf-8") as f:
+                f.write("t0ken\n")
+            probe = os.path.join(tmp, "probe.conf")
+            with open(probe, "w", encoding="utf-8") as f:
+                f.write(re.sub(r"(?m)^http_token_file = .*$", "http_token_file = " + token, text))
+            got = print_config(pipewrightd(), probe)
             for k, v in conf_lines(text):
-                if k.startswith("kafka.") or k not in got:
+                if k.startswith("kafka.") or k not in got or k == "http_token_file":
                     continue
                 if k == "redis":
-                    expect(got[k] == re.sub(r":[^:@/]*@", ":****@", v) or "@" not in v
-                           and got[k] == v, "daemon reads redis as %r" % got[k])
+                    # The daemon masks from the first ':' after the scheme to the last '@'.
+                    want = v
+                    if "@" in v:
+                        head, _, host = v.rpartition("@")
+                        want = head[:head.index(":", len("redis://"))] + ":****@" + host
+                    expect(got[k] == want, "daemon reads redis as %r, want %r" % (got[k], want))
                 elif v not in ("true", "false"):
                     expect(got[k] == v, "daemon reads %s as %r, file says %r" % (k, got[k], v))
             for k, v in conf_lines(text):
