@@ -137,11 +137,12 @@ why_not_lower(const struct ctx *c, const struct decision *d, const double crit[C
     }
     const char *reuse = d->reused && !reused ? "; the chosen option already runs here" : "";
     if (worst < 0)
-        return arena_printf_(&an->ar, "scores %.0f against %.0f%s", score, d->score,
+        return arena_printf_(&an->ar, "scores %d against %d%s", (int)round(score),
+                             (int)round(d->score),
                              d->reused ? ": the chosen option already runs here" : "");
-    return arena_printf_(&an->ar, "scores %.0f against %.0f: weaker on %s (%.0f/5 against %.0f/5)%s",
-                         score, d->score, crit_name_((enum crit)worst), crit[worst],
-                         d->crit[worst], reuse);
+    return arena_printf_(&an->ar, "scores %d against %d: weaker on %s (%d/5 against %d/5)%s",
+                         (int)round(score), (int)round(d->score), crit_name_((enum crit)worst),
+                         (int)crit[worst], (int)d->crit[worst], reuse);
 }
 
 struct cand {

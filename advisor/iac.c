@@ -20,7 +20,7 @@ struct hcl {
     struct buf *out;
     int indent;
     const char *key[HCL_MAX_PENDING];
-    char *val[HCL_MAX_PENDING];
+    const char *val[HCL_MAX_PENDING]; /* literals or arena strings: they outlive the flush */
     size_t n;
     struct arena *ar;
 };
@@ -28,7 +28,9 @@ struct hcl {
 static void
 pad(struct hcl *h)
 {
-    for (int i = 0; i < h->indent; i++) buf_puts(h->out, "  ");
+    static const char spaces[] = "                                ";
+    size_t n = (size_t)h->indent * 2;
+    buf_append(h->out, spaces, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1);
 }
 
 static void
@@ -37,9 +39,15 @@ flush(struct hcl *h)
     size_t w = 0;
     for (size_t i = 0; i < h->n; i++)
         if (strlen(h->key[i]) > w) w = strlen(h->key[i]);
+    static const char spaces[] = "                                                            ";
     for (size_t i = 0; i < h->n; i++) {
         pad(h);
-        buf_printf(h->out, "%-*s = %s\n", (int)w, h->key[i], h->val[i]);
+        size_t k = strlen(h->key[i]);
+        buf_append(h->out, h->key[i], k);
+        buf_append(h->out, spaces, w - k < sizeof(spaces) - 1 ? w - k : sizeof(spaces) - 1);
+        buf_puts(h->out, " = ");
+        buf_puts(h->out, h->val[i]);
+        buf_putc(h->out, '\n');
     }
     h->n = 0;
 }
@@ -50,7 +58,7 @@ attr(struct hcl *h, const char *key, const char *value)
 {
     if (h->n == HCL_MAX_PENDING) flush(h);
     h->key[h->n] = key;
-    h->val[h->n++] = arena_strdup_(h->ar, value);
+    h->val[h->n++] = value;
 }
 
 static void
@@ -64,7 +72,7 @@ attrf(struct hcl *h, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(v, sizeof(v), fmt, ap);
     va_end(ap);
-    attr(h, key, v);
+    attr(h, key, arena_strdup_(h->ar, v));
 }
 
 static void
@@ -293,7 +301,7 @@ aws(struct analysis *an, struct hcl *h)
         snprintf(type, sizeof(type), "\"kafka.%s\"", an->sz.broker_type);
         for (char *c = type; *c; c++)
             if (*c == '_') *c = '.';
-        attr(h, "instance_type", type);
+        attr(h, "instance_type", arena_strdup_(h->ar, type));
         attr(h, "client_subnets", "var.subnet_ids");
         attr(h, "security_groups", "var.security_group_ids");
         blank(h);

@@ -215,6 +215,81 @@ fingerprint(const struct analysis *an, char out[17])
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
+/* Bytes a JSON string may carry as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char json_plain[256] = {
+    ['\x20'] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['('] = 1,
+    [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1,
+    ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+    ['9'] = 1, [':'] = 1, [';'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1, ['@'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['a'] = 1,
+    ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+    ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1};
+
+/* jsonw_key() for the report's own keys (plain ASCII literals): the same bytes without
+ * escaping them, using the writer's documented comma state. */
+static void
+fkey(struct jsonw *w, const char *key)
+{
+    if (w->after_key || !w->need_comma[w->depth]) {
+        jsonw_key(w, key);
+        return;
+    }
+    buf_putc(w->out, ',');
+    buf_putc(w->out, '"');
+    buf_puts(w->out, key);
+    buf_append(w->out, "\":", 2);
+    w->after_key = 1;
+}
+
+/* jsonw_kstr() with a table-driven fast path for the long ASCII texts of the report (sections,
+ * Terraform, DOT); anything else (non-ASCII) goes through jsonw's own escaping, so the bytes are
+ * the same either way. */
+static void
+kstr(struct jsonw *w, const char *key, const char *s)
+{
+    if (s == NULL) {
+        jsonw_kstr(w, key, NULL);
+        return;
+    }
+    size_t len = strlen(s);
+    struct buf *out = w->out;
+    size_t mark = out->len;
+    struct jsonw saved = *w;
+    fkey(w, key);
+    jsonw_raw(w, "\"", 1);
+    buf_reserve(out, len + len / 8 + 2);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && json_plain[p[run]]) run++;
+        buf_append(out, p + i, run - i);
+        i = run;
+        if (i == len) break;
+        unsigned char c = p[i];
+        if (c == '"') buf_append(out, "\\\"", 2);
+        else if (c == '\\') buf_append(out, "\\\\", 2);
+        else if (c == '\n') buf_append(out, "\\n", 2);
+        else if (c == '\t') buf_append(out, "\\t", 2);
+        else if (c == '\r') buf_append(out, "\\r", 2);
+        else {
+            /* Control or non-ASCII: let jsonw write the whole string its own way. */
+            out->len = mark;
+            out->data[mark] = '\0';
+            *w = saved;
+            jsonw_kstr(w, key, s);
+            return;
+        }
+        i++;
+    }
+    buf_putc(out, '"');
+}
+
 /* A JSON number without printf where it can (integers and values with at most 3 decimals);
  * the same text jsonw_num() would write. */
 static void
@@ -233,7 +308,7 @@ jnum(struct jsonw *w, double v)
 static void
 kjnum(struct jsonw *w, const char *key, double v)
 {
-    jsonw_key(w, key);
+    fkey(w, key);
     jnum(w, v);
 }
 
@@ -243,7 +318,7 @@ kval(struct jsonw *w, const char *key, double v, enum origin o)
     jsonw_key(w, key);
     jsonw_obj_begin(w);
     kjnum(w, "value", v);
-    jsonw_kstr(w, "source", origin_name_(o));
+    kstr(w, "source", origin_name_(o));
     jsonw_obj_end(w);
 }
 
@@ -256,7 +331,7 @@ klist(struct jsonw *w, const char *key, const struct strlist *l, enum origin o)
     jsonw_arr_begin(w);
     for (size_t i = 0; i < l->n; i++) jsonw_str(w, l->v[i]);
     jsonw_arr_end(w);
-    jsonw_kstr(w, "source", origin_name_(o));
+    kstr(w, "source", origin_name_(o));
     jsonw_obj_end(w);
 }
 
@@ -272,11 +347,11 @@ json_profile(struct jsonw *w, const struct analysis *an)
     const struct profile *p = &an->p;
     jsonw_key(w, "profile");
     jsonw_obj_begin(w);
-    jsonw_kstr(w, "title", p->title);
+    kstr(w, "title", p->title);
     jsonw_key(w, "cloud");
     jsonw_obj_begin(w);
-    jsonw_kstr(w, "value", cloud_name_(p->cloud));
-    jsonw_kstr(w, "source", origin_name_(p->o_cloud));
+    kstr(w, "value", cloud_name_(p->cloud));
+    kstr(w, "source", origin_name_(p->o_cloud));
     jsonw_obj_end(w);
     kval(w, "freshness_seconds", p->freshness_s, p->o_freshness);
     kval(w, "retention_days", p->retention_days, p->o_retention);
@@ -285,7 +360,7 @@ json_profile(struct jsonw *w, const struct analysis *an)
     jsonw_key(w, "value");
     if (p->has_budget) jnum(w, p->budget);
     else jsonw_null(w);
-    jsonw_kstr(w, "source", p->has_budget ? origin_name_(p->o_budget) : "unknown");
+    kstr(w, "source", p->has_budget ? origin_name_(p->o_budget) : "unknown");
     jsonw_obj_end(w);
     kval(w, "team_size", p->team_size, p->o_team);
     kval(w, "availability_target", p->availability, p->o_availability);
@@ -304,11 +379,11 @@ json_profile(struct jsonw *w, const struct analysis *an)
     for (size_t i = 0; i < p->n_src; i++) {
         const struct src *s = &p->src[i];
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "name", s->name);
+        kstr(w, "name", s->name);
         jsonw_key(w, "kind");
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "value", source_kind_name(s->kind));
-        jsonw_kstr(w, "source", origin_name_(s->o_kind));
+        kstr(w, "value", source_kind_name(s->kind));
+        kstr(w, "source", origin_name_(s->o_kind));
         jsonw_obj_end(w);
         kval(w, "volume_gb_per_day", r2(s->gb_day), s->o_volume);
         kval(w, "peak_events_per_sec", r2(s->peak_ev_s), s->o_peak);
@@ -318,7 +393,7 @@ json_profile(struct jsonw *w, const struct analysis *an)
         jsonw_key(w, "value");
         if (s->pii < 0) jsonw_null(w);
         else jsonw_bool(w, s->pii);
-        jsonw_kstr(w, "source", s->pii < 0 ? "unknown" : origin_name_(s->o_pii));
+        kstr(w, "source", s->pii < 0 ? "unknown" : origin_name_(s->o_pii));
         jsonw_obj_end(w);
         jsonw_obj_end(w);
     }
@@ -335,8 +410,8 @@ json_profile(struct jsonw *w, const struct analysis *an)
     jsonw_arr_begin(w);
     for (size_t i = 0; i < p->ex.n_notes; i++) {
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "field", p->ex.notes[i].field);
-        jsonw_kstr(w, "evidence", p->ex.notes[i].evidence);
+        kstr(w, "field", p->ex.notes[i].field);
+        kstr(w, "evidence", p->ex.notes[i].evidence);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -351,9 +426,9 @@ json_decisions(struct jsonw *w, const struct analysis *an)
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "area", d->area);
-        if (d->subject) jsonw_kstr(w, "for", d->subject);
-        jsonw_kstr(w, "choice", d->choice);
+        kstr(w, "area", d->area);
+        if (d->subject) kstr(w, "for", d->subject);
+        kstr(w, "choice", d->choice);
         kjnum(w, "score", round(d->score));
         if (d->t) {
             jsonw_key(w, "criteria");
@@ -366,13 +441,13 @@ json_decisions(struct jsonw *w, const struct analysis *an)
         jsonw_arr_begin(w);
         for (size_t j = 0; j < d->n_alt; j++) {
             jsonw_obj_begin(w);
-            jsonw_kstr(w, "name", d->alt[j].name);
+            kstr(w, "name", d->alt[j].name);
             kjnum(w, "score", round(d->alt[j].score));
-            jsonw_kstr(w, "why_not", d->alt[j].why_not);
+            kstr(w, "why_not", d->alt[j].why_not);
             jsonw_obj_end(w);
         }
         jsonw_arr_end(w);
-        jsonw_kstr(w, "rationale", d->rationale);
+        kstr(w, "rationale", d->rationale);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -387,20 +462,20 @@ json_sizing(struct jsonw *w, const struct analysis *an)
     if (sz->has_kafka) {
         jsonw_key(w, "kafka");
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "via", sz->kafka_via);
+        kstr(w, "via", sz->kafka_via);
         jsonw_kint(w, "partitions", sz->partitions);
-        jsonw_kstr(w, "partitions_working", sz->partitions_working);
+        kstr(w, "partitions_working", sz->partitions_working);
         if (sz->kafka_self) {
             jsonw_kint(w, "brokers", sz->brokers);
-            jsonw_kstr(w, "broker_type", sz->broker_type);
-            jsonw_kstr(w, "brokers_working", sz->brokers_working);
+            kstr(w, "broker_type", sz->broker_type);
+            kstr(w, "brokers_working", sz->brokers_working);
             jsonw_kint(w, "replication_factor", sz->rf);
             jsonw_kint(w, "min_insync_replicas", sz->min_insync);
             kjnum(w, "retention_days", an->a->k.kafka_retention_days);
             kjnum(w, "broker_storage_gb", round(sz->broker_disk_gb));
-            jsonw_kstr(w, "storage_working", sz->disk_working);
+            kstr(w, "storage_working", sz->disk_working);
         } else {
-            jsonw_kstr(w, "brokers_and_replication", "managed by the service");
+            kstr(w, "brokers_and_replication", "managed by the service");
         }
         jsonw_obj_end(w);
     }
@@ -409,12 +484,12 @@ json_sizing(struct jsonw *w, const struct analysis *an)
     for (size_t i = 0; i < sz->n_unit; i++) {
         const struct stream_unit *u = &sz->unit[i];
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "service", u->d->choice);
+        kstr(w, "service", u->d->choice);
         kjnum(w, "peak_mb_per_sec", r2(u->f.peak_mb_s));
         kjnum(w, "peak_events_per_sec", r2(u->f.peak_ev_s));
         jsonw_kint(w, "units", u->units);
-        jsonw_kstr(w, "unit", u->unit_name);
-        jsonw_kstr(w, "working", u->working);
+        kstr(w, "unit", u->unit_name);
+        kstr(w, "working", u->working);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -423,13 +498,13 @@ json_sizing(struct jsonw *w, const struct analysis *an)
         jsonw_obj_begin(w);
         kjnum(w, "vcpu", sz->stream_vcpu);
         jsonw_kbool(w, "stateful", sz->stateful);
-        jsonw_kstr(w, "working", sz->stream_working);
+        kstr(w, "working", sz->stream_working);
         jsonw_obj_end(w);
     }
     jsonw_key(w, "batch");
     jsonw_obj_begin(w);
     kjnum(w, "vcpu_hours_per_month", round(sz->batch_vcpu_h));
-    jsonw_kstr(w, "working", sz->batch_working);
+    kstr(w, "working", sz->batch_working);
     jsonw_obj_end(w);
     jsonw_key(w, "storage");
     jsonw_obj_begin(w);
@@ -439,7 +514,7 @@ json_sizing(struct jsonw *w, const struct analysis *an)
     kjnum(w, "planning_month_gb", round(sz->plan_gb));
     kjnum(w, "steady_state_gb", round(sz->steady_gb));
     kjnum(w, "landing_gb", round(sz->landing_gb));
-    jsonw_kstr(w, "working", sz->storage_working);
+    kstr(w, "working", sz->storage_working);
     jsonw_obj_end(w);
     jsonw_key(w, "warehouse");
     jsonw_obj_begin(w);
@@ -473,7 +548,7 @@ json_cost(struct jsonw *w, const struct analysis *an)
     else jsonw_null(w);
     kjnum(w, "month1_usd", c->month1);
     kjnum(w, "steady_state_usd", c->steady);
-    jsonw_kstr(w, "basis",
+    kstr(w, "basis",
                c->priced ? "list prices, on demand, at the planning month (storage grows monthly)"
                          : "capacity: no cloud bill applies");
     kjnum(w, "planning_month", an->a->k.planning_month);
@@ -482,15 +557,15 @@ json_cost(struct jsonw *w, const struct analysis *an)
     for (size_t i = 0; i < c->n_line; i++) {
         const struct line *l = &c->line[i];
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "service", l->service);
-        jsonw_kstr(w, "area", l->area);
+        kstr(w, "service", l->service);
+        kstr(w, "area", l->area);
         kjnum(w, "quantity", r2(l->qty));
-        jsonw_kstr(w, "unit", l->price->unit);
+        kstr(w, "unit", l->price->unit);
         kjnum(w, "unit_price", l->price->usd);
         kjnum(w, "monthly", l->monthly);
-        jsonw_kstr(w, "price_id", l->price->id);
-        jsonw_kstr(w, "source", l->price->source);
-        jsonw_kstr(w, "date", l->price->date);
+        kstr(w, "price_id", l->price->id);
+        kstr(w, "source", l->price->source);
+        kstr(w, "date", l->price->date);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -504,19 +579,19 @@ json_cost(struct jsonw *w, const struct analysis *an)
     jsonw_key(w, "within_budget");
     if (c->within < 0) jsonw_null(w);
     else jsonw_bool(w, c->within);
-    jsonw_kstr(w, "budget_statement", c->statement);
+    kstr(w, "budget_statement", c->statement);
     jsonw_key(w, "levers");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < c->n_lever; i++) {
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "lever", c->lever[i].name);
+        kstr(w, "lever", c->lever[i].name);
         kjnum(w, "savings_usd", c->lever[i].savings);
-        jsonw_kstr(w, "detail", c->lever[i].detail);
+        kstr(w, "detail", c->lever[i].detail);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
     kjnum(w, "best_case_usd", c->best_case);
-    jsonw_kstr(w, "pricebook_date", an->a->pricebook_date);
+    kstr(w, "pricebook_date", an->a->pricebook_date);
     jsonw_obj_end(w);
 }
 
@@ -528,11 +603,11 @@ json_texts(struct jsonw *w, struct analysis *an)
     for (size_t i = 0; i < an->n_risk; i++) {
         const struct textrule *r = an->risk[i];
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "risk", expand_str_(an, r->text));
-        jsonw_kstr(w, "likelihood", r->likelihood);
-        jsonw_kstr(w, "impact", r->impact);
-        jsonw_kstr(w, "mitigation", expand_str_(an, r->mitigation));
-        jsonw_kstr(w, "signal", expand_str_(an, r->signal));
+        kstr(w, "risk", expand_str_(an, r->text));
+        kstr(w, "likelihood", r->likelihood);
+        kstr(w, "impact", r->impact);
+        kstr(w, "mitigation", expand_str_(an, r->mitigation));
+        kstr(w, "signal", expand_str_(an, r->signal));
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -541,11 +616,11 @@ json_texts(struct jsonw *w, struct analysis *an)
     for (size_t i = 0; i < an->n_q; i++) {
         const struct qrule *q = &an->q[i];
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "stage", q->stage);
-        jsonw_kstr(w, "subject", q->subject);
-        jsonw_kstr(w, "check", q->check);
-        jsonw_kstr(w, "rule", q->rule);
-        jsonw_kstr(w, "severity", q->severity);
+        kstr(w, "stage", q->stage);
+        kstr(w, "subject", q->subject);
+        kstr(w, "check", q->check);
+        kstr(w, "rule", q->rule);
+        kstr(w, "severity", q->severity);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -553,8 +628,8 @@ json_texts(struct jsonw *w, struct analysis *an)
     jsonw_arr_begin(w);
     for (size_t i = 0; i < an->n_control; i++) {
         jsonw_obj_begin(w);
-        jsonw_kstr(w, "control", expand_str_(an, an->control[i]->text));
-        jsonw_kstr(w, "basis", an->control[i]->source);
+        kstr(w, "control", expand_str_(an, an->control[i]->text));
+        kstr(w, "basis", an->control[i]->source);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -563,8 +638,8 @@ json_texts(struct jsonw *w, struct analysis *an)
     for (size_t i = 0; i < an->n_step; i++) {
         jsonw_obj_begin(w);
         jsonw_kint(w, "priority", (long long)i + 1);
-        jsonw_kstr(w, "step", expand_str_(an, an->step[i]->text));
-        jsonw_kstr(w, "effort", an->step[i]->effort);
+        kstr(w, "step", expand_str_(an, an->step[i]->text));
+        kstr(w, "effort", an->step[i]->effort);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -585,13 +660,18 @@ choice_or(const struct analysis *an, const char *area, const char *dflt)
     return d ? d->choice : dflt;
 }
 
+/* Appends 's' as one Markdown table cell: '|' escaped, newlines as spaces. */
 static void
 md_cell(struct buf *b, const char *s)
 {
-    for (; s && *s; s++) {
-        if (*s == '|') buf_puts(b, "\\|");
-        else if (*s == '\n') buf_putc(b, ' ');
-        else buf_putc(b, *s);
+    if (s == NULL) return;
+    for (;;) {
+        size_t n = strcspn(s, "|\n");
+        buf_append(b, s, n);
+        s += n;
+        if (*s == '\0') return;
+        buf_puts(b, *s == '|' ? "\\|" : " ");
+        s++;
     }
 }
 
@@ -636,7 +716,8 @@ sec_summary(struct analysis *an, const struct analysis *prev, struct buf *b)
         fmt_usd_(b, c->steady);
         buf_puts(b, "). ");
     }
-    buf_printf(b, "%s\n", c->statement);
+    buf_puts(b, c->statement);
+    buf_putc(b, '\n');
     if (an->n_risk) {
         buf_puts(b, "- **Top risks:** ");
         for (size_t i = 0; i < an->n_risk && i < 3; i++) {
@@ -710,7 +791,9 @@ sec_architecture(struct analysis *an, struct buf *b)
         }
         buf_puts(b, " | ");
         md_cell(b, d->choice);
-        buf_printf(b, " | %.0f | ", d->score);
+        buf_puts(b, " | ");
+        put_grouped(b, d->score);
+        buf_puts(b, " | ");
         md_cell(b, d->t ? d->t->why : d->rationale);
         buf_puts(b, " |\n");
     }
@@ -719,9 +802,16 @@ sec_architecture(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         if (d->n_alt == 0) continue;
-        buf_printf(b, "- *%s*: ", d->area);
-        for (size_t j = 0; j < d->n_alt; j++)
-            buf_printf(b, "%s%s (%s)", j ? "; " : "", d->alt[j].name, d->alt[j].why_not);
+        buf_puts(b, "- *");
+        buf_puts(b, d->area);
+        buf_puts(b, "*: ");
+        for (size_t j = 0; j < d->n_alt; j++) {
+            if (j) buf_puts(b, "; ");
+            buf_puts(b, d->alt[j].name);
+            buf_puts(b, " (");
+            buf_puts(b, d->alt[j].why_not);
+            buf_puts(b, ")");
+        }
         buf_puts(b, ".\n");
     }
     buf_puts(b, "\nData-flow diagram (Graphviz DOT):\n\n```dot\n");
@@ -764,17 +854,25 @@ sec_implementation(struct analysis *an, struct buf *b)
                 "|---|---|---|---|---|\n");
     for (size_t i = 0; i < an->n_q; i++) {
         const struct qrule *q = &an->q[i];
-        buf_printf(b, "| %s | ", q->stage);
+        buf_puts(b, "| ");
+        buf_puts(b, q->stage);
+        buf_puts(b, " | ");
         md_cell(b, q->subject);
-        buf_printf(b, " | %s | ", q->check);
+        buf_puts(b, " | ");
+        buf_puts(b, q->check);
+        buf_puts(b, " | ");
         md_cell(b, q->rule);
-        buf_printf(b, " | %s |\n", q->severity);
+        buf_puts(b, " | ");
+        buf_puts(b, q->severity);
+        buf_puts(b, " |\n");
     }
     buf_puts(b, "\n**Governance and compliance controls:**\n\n");
     for (size_t i = 0; i < an->n_control; i++) {
         buf_puts(b, "- ");
         expand_(an, an->control[i]->text, b);
-        buf_printf(b, " (%s)\n", an->control[i]->source);
+        buf_puts(b, " (");
+        buf_puts(b, an->control[i]->source);
+        buf_puts(b, ")\n");
     }
     buf_puts(b, "\n**Testing strategy:** unit tests for every transformation on small fixture "
                 "tables; contract tests on each source's schema in CI; an end-to-end run on a "
@@ -867,7 +965,8 @@ sec_cost(struct analysis *an, struct buf *b)
         fmt_usd_(b, c->steady);
         buf_puts(b, ".\n\n");
     }
-    buf_printf(b, "%s\n\n", c->statement);
+    buf_puts(b, c->statement);
+    buf_puts(b, "\n\n");
     if (c->n_unpriced) {
         buf_puts(b, "Not priced (no list price in the price book; add them before committing "
                     "to the budget):\n\n");
@@ -900,7 +999,11 @@ sec_risks(struct analysis *an, struct buf *b)
         const struct textrule *r = an->risk[i];
         buf_puts(b, "| ");
         md_cell(b, expand_str_(an, r->text));
-        buf_printf(b, " | %s | %s | ", r->likelihood, r->impact);
+        buf_puts(b, " | ");
+        buf_puts(b, r->likelihood);
+        buf_puts(b, " | ");
+        buf_puts(b, r->impact);
+        buf_puts(b, " | ");
         md_cell(b, expand_str_(an, r->mitigation));
         buf_puts(b, " | ");
         md_cell(b, expand_str_(an, r->signal));
@@ -1019,9 +1122,12 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
     buf_init(&md);
     buf_printf(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n", an->p.title,
                rep->report_id, ADVISOR_ENGINE_VERSION, an->a->pricebook_date);
-    for (int s = 0; s < SECTION_COUNT; s++)
-        buf_printf(&md, "\n## %s\n\n%s", report_section_title((enum report_section)s),
-                   rep->sections[s]);
+    for (int s = 0; s < SECTION_COUNT; s++) {
+        buf_puts(&md, "\n## ");
+        buf_puts(&md, report_section_title((enum report_section)s));
+        buf_puts(&md, "\n\n");
+        buf_puts(&md, rep->sections[s]);
+    }
     rep->markdown = buf_detach(&md);
 
     struct buf au;
@@ -1036,20 +1142,20 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
     struct jsonw w;
     jsonw_init(&w, &out);
     jsonw_obj_begin(&w);
-    jsonw_kstr(&w, "report_id", rep->report_id);
-    jsonw_kstr(&w, "engine_version", ADVISOR_ENGINE_VERSION);
-    jsonw_kstr(&w, "fingerprint", fp);
+    kstr(&w, "report_id", rep->report_id);
+    kstr(&w, "engine_version", ADVISOR_ENGINE_VERSION);
+    kstr(&w, "fingerprint", fp);
     jsonw_kint(&w, "version", version);
-    jsonw_kstr(&w, "project_id", an->p.req.project_id);
-    jsonw_kstr(&w, "event_id", an->p.req.event_id);
+    kstr(&w, "project_id", an->p.req.project_id);
+    kstr(&w, "event_id", an->p.req.event_id);
     json_profile(&w, an);
     jsonw_key(&w, "assumptions");
     jsonw_arr_begin(&w);
     for (size_t i = 0; i < an->p.n_assumption; i++) {
         jsonw_obj_begin(&w);
-        jsonw_kstr(&w, "field", an->p.assumption[i].field);
-        jsonw_kstr(&w, "value", an->p.assumption[i].value);
-        jsonw_kstr(&w, "effect", an->p.assumption[i].effect);
+        kstr(&w, "field", an->p.assumption[i].field);
+        kstr(&w, "value", an->p.assumption[i].value);
+        kstr(&w, "effect", an->p.assumption[i].effect);
         jsonw_obj_end(&w);
     }
     jsonw_arr_end(&w);
@@ -1060,20 +1166,20 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
     if (prev) history_json_(an, prev, &w);
     jsonw_key(&w, "iac");
     jsonw_obj_begin(&w);
-    jsonw_kstr(&w, "tool", "terraform");
-    jsonw_kstr(&w, "provider", cloud_info_(an)->provider);
-    jsonw_kstr(&w, "terraform", an->terraform);
+    kstr(&w, "tool", "terraform");
+    kstr(&w, "provider", cloud_info_(an)->provider);
+    kstr(&w, "terraform", an->terraform);
     jsonw_obj_end(&w);
     jsonw_key(&w, "diagram");
     jsonw_obj_begin(&w);
-    jsonw_kstr(&w, "dot", an->dot);
+    kstr(&w, "dot", an->dot);
     jsonw_obj_end(&w);
     jsonw_key(&w, "sections");
     jsonw_obj_begin(&w);
     for (int s = 0; s < SECTION_COUNT; s++)
-        jsonw_kstr(&w, report_section_name((enum report_section)s), rep->sections[s]);
+        kstr(&w, report_section_name((enum report_section)s), rep->sections[s]);
     jsonw_obj_end(&w);
-    jsonw_kstr(&w, "audio_script", rep->audio_script);
+    kstr(&w, "audio_script", rep->audio_script);
     jsonw_obj_end(&w);
     rep->json = buf_detach(&out);
 }
