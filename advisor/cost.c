@@ -232,8 +232,8 @@ statement(struct analysis *an)
         c->within = -1;
     } else if (c->monthly <= p->budget) {
         c->within = 1;
-        buf_printf(&b, "Within the budget of %s: %s a month at month %.0f (%.0f %% of it).",
-                   y.data, x.data, an->a->k.planning_month, c->monthly / p->budget * 100);
+        buf_printf(&b, "Within the budget of %s (%.0f %% of it at month %.0f).", y.data,
+                   c->monthly / p->budget * 100, an->a->k.planning_month);
         if (c->steady > p->budget)
             buf_printf(&b, " At full retention the run rate reaches %s, over the budget: apply "
                            "the tiering and retention levers before then.",

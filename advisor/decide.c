@@ -366,9 +366,9 @@ decide_partitioning(struct ctx *c)
     d->rationale = arena_printf_(
         &an->ar,
         "About %s GB/day lands in columnar form; %s partitions keep files near the 256-512 MB "
-        "that engines read efficiently and let queries prune by date. Keying the stream by "
-        "entity keeps per-entity order.",
-        b.data, gran);
+        "that engines read efficiently and let queries prune by date.%s",
+        b.data, gran,
+        an->mode == MODE_BATCH ? "" : " Keying the stream by entity keeps per-entity order.");
     buf_fini(&b);
     struct alt *x = &d->alt[d->n_alt++];
     x->name = "Partition by a high-cardinality id";

@@ -680,8 +680,8 @@ sec_summary(struct analysis *an, const struct analysis *prev, struct buf *b)
 {
     const struct profile *p = &an->p;
     const struct costing *c = &an->cost;
-    buf_printf(b, "**Recommendation:** a %s design on %s. ", mode_words(an->mode),
-               cloud_info_(an)->name);
+    buf_printf(b, "**Recommendation:** a %s design %s%s. ", mode_words(an->mode),
+               an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
     buf_puts(b, "Data enters through ");
     size_t n = 0;
     for (size_t i = 0; i < an->n_dec; i++) {
@@ -768,7 +768,7 @@ sec_architecture(struct analysis *an, struct buf *b)
     if (sp) buf_printf(b, "%zu. **Process the stream** with %s.\n", step++, sp->choice);
     buf_printf(b, "%zu. **Store** in %s, as %s tables in %s files.\n", step++,
                choice_or(an, "storage", "object storage"), choice_or(an, "table_format", "open"),
-               choice_or(an, "file_format", "columnar"));
+               short_name_(an, choice_or(an, "file_format", "columnar")));
     buf_printf(b, "%zu. **Transform** with %s, orchestrated by %s.\n", step++,
                choice_or(an, "transformation", "SQL"), choice_or(an, "orchestration", "a scheduler"));
     buf_printf(b, "%zu. **Query** through %s.\n", step++, choice_or(an, "warehouse", "SQL"));
@@ -914,8 +914,9 @@ sec_performance(struct analysis *an, struct buf *b)
         buf_printf(b, "**Stream processing:** %s.\n\n", sz->stream_working);
     buf_printf(b, "**Batch compute:** %s (sizing.md: 10-40 GB of raw input per vCPU-hour).\n\n",
                sz->batch_working);
-    buf_printf(b, "**Storage:** %s. Total at steady state: %.1f TB.\n\n", sz->storage_working,
-               sz->total_tb);
+    buf_printf(b, "**Storage:** %s. Total at steady state: ", sz->storage_working);
+    fmt_num_(b, sz->total_tb);
+    buf_puts(b, " TB.\n\n");
     buf_puts(b, "**Queries:** about ");
     fmt_num_(b, sz->scan_tb);
     buf_puts(b, " TB scanned a month by dashboards and ad-hoc queries (each day's columnar data "
@@ -967,6 +968,26 @@ sec_cost(struct analysis *an, struct buf *b)
     }
     buf_puts(b, c->statement);
     buf_puts(b, "\n\n");
+    if (an->p.cloud == CLOUD_ON_PREM) {
+        const struct sizing *sz = &an->sz;
+        buf_puts(b, "| Capacity | Figure |\n|---|---|\n| Hot tier, 90 days, raw with 4+2 erasure "
+                    "coding | ");
+        fmt_num_(b, sz->raw_capacity_tb);
+        buf_puts(b, " TB |\n| Growth of the lake per year | ");
+        fmt_num_(b, an->p.total.lake_gb_day * 365 / 1000.0);
+        buf_puts(b, " TB |\n| Lake at full retention | ");
+        fmt_num_(b, sz->steady_gb / 1000.0);
+        buf_puts(b, " TB |\n| Tape cartridges a year (LTO-9, two copies) | ");
+        fmt_num_(b, ceil(sz->tape_per_year));
+        buf_puts(b, " |\n| Network, average and peak | ");
+        fmt_num_(b, sz->net_avg_gbit);
+        buf_puts(b, " and ");
+        fmt_num_(b, sz->net_peak_gbit);
+        buf_puts(b, " Gbit/s |\n| Batch compute | ");
+        fmt_num_(b, sz->batch_vcpu_h);
+        buf_puts(b, " vCPU-hours a month |\n\nCompare the lake at full retention with the object "
+                    "store's usable capacity: what does not fit belongs on tape.\n\n");
+    }
     if (c->n_unpriced) {
         buf_puts(b, "Not priced (no list price in the price book; add them before committing "
                     "to the budget):\n\n");
@@ -1034,8 +1055,8 @@ audio_script(struct analysis *an, struct buf *b)
     const struct profile *p = &an->p;
     const struct costing *c = &an->cost;
     buf_printf(b, "Here is the recommendation for %s. ", short_name_(an, p->title));
-    buf_printf(b, "Build it as a %s pipeline on %s. ", mode_words(an->mode),
-               cloud_info_(an)->name);
+    buf_printf(b, "Build it as a %s pipeline %s%s. ", mode_words(an->mode),
+               an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
     const struct decision *ing = decision_find_(an, "ingestion");
     if (ing) buf_printf(b, "Data comes in through %s. ", short_name_(an, ing->choice));
     const struct decision *sp = decision_find_(an, "stream_processing");

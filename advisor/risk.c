@@ -130,7 +130,8 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
         const char *v = NULL;
 #define KEY_IS(k) (n == sizeof(k) - 1 && strncmp(key, k, n) == 0)
         if (KEY_IS("retention")) {
-            buf_printf(out, "%g days", p->retention_days);
+            fmt_num_(out, p->retention_days);
+            buf_puts(out, " days");
             if (p->retention_days >= 365)
                 buf_printf(out, " (%g years)", round(p->retention_days / 365.0 * 10) / 10);
         } else if (KEY_IS("availability")) {
@@ -164,7 +165,9 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
             buf_append(out, open, n + 2);
         }
 #undef KEY_IS
-        if (v) buf_puts(out, v);
+        /* Technology names read better without their parenthesised details here. */
+        if (v) buf_append(out, v, strcspn(v, "(:;"));
+        while (v && out->len && out->data[out->len - 1] == ' ') out->data[--out->len] = '\0';
         s = close + 1;
     }
 }

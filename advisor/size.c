@@ -14,6 +14,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* 'v' as the report writes numbers (1,234 or 2.5), in the arena. */
+static const char *
+num(struct analysis *an, double v)
+{
+    struct buf b;
+    buf_init(&b);
+    fmt_num_(&b, v);
+    const char *s = arena_strdup_(&an->ar, b.data);
+    buf_fini(&b);
+    return s;
+}
+
 static double
 round_up_multiple(double v, double m)
 {
@@ -80,8 +92,9 @@ size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
     sz->broker_disk_gb = f->avg_mb_s * 86400.0 * k->kafka_retention_days * (double)sz->rf *
                          k->kafka_disk_headroom / 1000.0;
     sz->disk_working = arena_printf_(
-        &an->ar, "%.2f MB/s x 86,400 s x %g days x RF %ld x %g headroom / 1,000 = %.0f GB",
-        f->avg_mb_s, k->kafka_retention_days, sz->rf, k->kafka_disk_headroom, sz->broker_disk_gb);
+        &an->ar, "%.2f MB/s x 86,400 s x %g days x RF %ld x %g headroom / 1,000 = %s GB",
+        f->avg_mb_s, k->kafka_retention_days, sz->rf, k->kafka_disk_headroom,
+        num(an, sz->broker_disk_gb));
     sz->cross_az_gb = f->gb_day * k->days_per_month * 2.0 / 3.0;
 }
 
@@ -184,12 +197,17 @@ size_compute(struct analysis *an)
     }
     sz->batch_vcpu_h = an->p.total.gb_day * k->days_per_month / k->batch_gb_per_vcpu_hour;
     sz->batch_working = arena_printf_(&an->ar,
-                                      "%.1f GB/day x %g days / %g GB per vCPU-hour = %.0f "
+                                      "%s GB/day x %g days / %g GB per vCPU-hour = %s "
                                       "vCPU-hours a month",
-                                      an->p.total.gb_day, k->days_per_month,
-                                      k->batch_gb_per_vcpu_hour, sz->batch_vcpu_h);
+                                      num(an, an->p.total.gb_day), k->days_per_month,
+                                      k->batch_gb_per_vcpu_hour, num(an, sz->batch_vcpu_h));
     sz->batch_scan_tb = an->p.total.landing_gb_day * k->days_per_month / 1000.0;
-    sz->scan_tb = an->p.total.lake_gb_day * k->days_per_month * k->scan_reads_per_month / 1000.0;
+    /* Queries scan the columnar tables; binary objects (images, genomes) are read by path. */
+    double columnar_gb = 0;
+    for (size_t i = 0; i < an->p.n_src; i++)
+        if (an->p.src[i].compression > 1.0)
+            columnar_gb += an->p.src[i].gb_day / an->p.src[i].compression;
+    sz->scan_tb = columnar_gb * k->days_per_month * k->scan_reads_per_month / 1000.0;
     size_t db_sources = 0;
     for (size_t i = 0; i < an->p.n_src; i++) db_sources++;
     sz->runs_k = (double)db_sources * k->adf_tables_per_source * k->days_per_month / 1000.0;
@@ -236,12 +254,13 @@ size_storage(struct analysis *an)
     double ratio = t->lake_gb_day > 0 ? t->gb_day / t->lake_gb_day : 1;
     sz->storage_working = arena_printf_(
         &an->ar,
-        "%.1f GB/day raw / %.1fx compression = %.1f GB/day in the lake; month 1 %.0f GB, month "
-        "%g %.0f GB (%.0f GB hot for %g days, %.0f GB in the cool tier), steady state at %g days "
-        "of retention %.1f TB; landing zone %.0f GB (%g days, compressed)",
-        t->gb_day, ratio, t->lake_gb_day, sz->month1_gb, k->planning_month, sz->plan_gb,
-        sz->lake_hot_gb, k->hot_days, sz->lake_cool_gb, an->p.retention_days,
-        sz->steady_gb / 1000.0, sz->landing_gb, k->landing_days);
+        "%s GB/day raw / %sx compression = %s GB/day in the lake; month 1 %s GB, month %g %s GB "
+        "(%s GB hot for %g days, %s GB in the cool tier), steady state at %s days of retention "
+        "%s TB; landing zone %s GB (%g days)",
+        num(an, t->gb_day), num(an, ratio), num(an, t->lake_gb_day), num(an, sz->month1_gb),
+        k->planning_month, num(an, sz->plan_gb), num(an, sz->lake_hot_gb), k->hot_days,
+        num(an, sz->lake_cool_gb), num(an, an->p.retention_days), num(an, sz->steady_gb / 1000.0),
+        num(an, sz->landing_gb), k->landing_days);
     sz->net_avg_gbit = t->avg_mb_s * 8.0 / 1000.0;
     sz->net_peak_gbit = t->peak_mb_s * 8.0 / 1000.0;
     sz->raw_capacity_tb = t->lake_gb_day * fmin(90.0, an->p.retention_days) / 1000.0 *
