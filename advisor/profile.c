@@ -148,6 +148,10 @@ sources_build(struct analysis *an, const struct requirement *given)
         s->o_bytes = ORIGIN_ASSUMED;
         s->pii = -1;
         s->o_pii = ORIGIN_ASSUMED;
+        s->peak_mb_s = s->gb_day * 1000.0 / 86400.0 * k->peak_to_avg;
+        s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
+        s->o_peak = ORIGIN_DERIVED;
+        s->compression = k->columnar_compression;
         assume_(an, "sources", arena_printf_(&an->ar, "one %s source of %g GB/day",
                                              source_kind_name(s->kind), k->default_volume_gb),
                 "sizing and cost scale with this volume; measure it and re-run");

@@ -93,6 +93,10 @@ fmt_num_(struct buf *out, double v)
 void
 fmt_usd_(struct buf *out, double v)
 {
+    if (!isfinite(v)) {
+        buf_puts(out, "an unknown amount");
+        return;
+    }
     buf_putc(out, '$');
     if (fabs(v) >= 100) {
         put_grouped(out, round(v));

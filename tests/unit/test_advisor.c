@@ -357,6 +357,15 @@ test_empty_requirement(void)
     CHECK(root && json_array_size(json_object_get(root, "assumptions")) >= 4);
     json_decref(root);
     report_fini(&rep);
+    /* Every figure is finite even when everything is assumed. */
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK(an.cost.n_line > 0);
+    for (size_t i = 0; i < an.cost.n_line; i++)
+        CHECK(isfinite(an.cost.line[i].qty) && isfinite(an.cost.line[i].monthly));
+    CHECK(isfinite(an.cost.monthly) && an.cost.monthly > 0);
+    CHECK(isfinite(an.p.total.lake_gb_day) && an.p.total.lake_gb_day > 0);
+    analysis_fini_(&an);
     requirement_fini(&r);
     CHECK(advisor_run(adv, NULL, NULL, &rep, NULL, 0) == -1);
 }
