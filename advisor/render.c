@@ -1102,7 +1102,7 @@ audio_script(struct analysis *an, struct buf *b)
     }
     if (an->n_step) {
         const char *st = expand_str_(an, an->step[0]->text);
-        size_t n = strcspn(st, ":;");
+        size_t n = strcspn(st, ":;,");
         buf_puts(b, "First step: ");
         buf_append(b, st, n);
         buf_puts(b, ".");
