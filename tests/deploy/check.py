@@ -11,6 +11,8 @@ non-zero with one line per failure:
   conf-example FILE        deploy/pipewrightd.conf.example names every option with its real
                            default (and the daemon agrees, when PIPEWRIGHTD is set)
   compose FILE             deploy/compose.yaml: services, ordering, KRaft, AOF, hardening
+  values-schema FILE       the chart's values.schema.json allows each daemon option the chart
+                           does not set itself, with the daemon's own bounds, and no other
   dockerfile FILE          deploy/Dockerfile: stages, user, entrypoint, and Debian packages that
                            cover the libraries the build links (pkg-config) and the binary needs
                            (ldd, when PIPEWRIGHTD is set)
@@ -54,6 +56,20 @@ def daemon_options():
     if len(opts) < 10:
         sys.exit("check.py: could not read the option table of daemon/config.c")
     return opts
+
+
+def daemon_int_bounds():
+    """{name: (min, max)} of the integer options in daemon/config.c."""
+    with open(os.path.join(ROOT, "daemon", "config.c"), encoding="utf-8") as f:
+        src = f.read()
+    return {m.group(1): (int(m.group(2)), int(m.group(3))) for m in
+            re.finditer(r'\bINT\((\w+),\s*"[^"]*",\s*(-?\d+),\s*(-?\d+)', src)}
+
+
+# Options the chart sets from its own values (kafka, redis, http), or that only apply to the
+# embedded mock cluster; values.schema.json must refuse them under config.
+CHART_SET = {"kafka", "brokers", "bootstrap_file", "embedded_partitions", "redis", "http",
+             "http_token", "http_token_file", "group", "topic_prefix", "instance_id"}
 
 
 def conf_lines(text):
@@ -371,6 +387,39 @@ def check_conf_example(path):
             os.unlink(tmp)
 
 
+# ---- values.schema.json ---------------------------------------------------------------------------
+
+def check_values_schema(path):
+    import json
+    with open(path, encoding="utf-8") as f:
+        schema = json.load(f)
+    cfg = schema["properties"]["config"]
+    expect(cfg.get("additionalProperties") is False, "values schema: config is open")
+    props = cfg["properties"]
+    opts = daemon_options()
+    bounds = daemon_int_bounds()
+    for k in opts:
+        if k in CHART_SET:
+            expect(k not in props, "values schema: config.%s is set by the chart" % k)
+        else:
+            expect(k in props, "values schema: daemon option %s missing under config" % k)
+    for k, p in props.items():
+        expect(k in opts, "values schema: config.%s is no daemon option" % k)
+        if k in bounds:
+            lo, hi = bounds[k]
+            expect(p.get("type") == "integer" and p.get("minimum") == lo and
+                   p.get("maximum") == hi, "values schema: config.%s bounds %s..%s, daemon "
+                   "has %d..%d" % (k, p.get("minimum"), p.get("maximum"), lo, hi))
+    with open(os.path.join(os.path.dirname(path), "values.yaml"), encoding="utf-8") as f:
+        values = yaml.safe_load(f)
+    for k in values:
+        expect(k in schema["properties"], "values schema: values.yaml key %s not in schema" % k)
+    for k, v in values.get("config", {}).items():
+        if k in bounds:
+            lo, hi = bounds[k]
+            expect(lo <= v <= hi, "values.yaml: config.%s = %s outside %d..%d" % (k, v, lo, hi))
+
+
 # ---- compose ---------------------------------------------------------------------------------------
 
 def seconds(s):
@@ -579,6 +628,8 @@ def main():
         check_conf_example(path)
     elif what == "compose":
         check_compose(path)
+    elif what == "values-schema":
+        check_values_schema(path)
     elif what == "dockerfile":
         check_dockerfile(path)
     else:
