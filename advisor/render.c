@@ -173,9 +173,12 @@ fnv_str(uint64_t *h, const char *s)
 static void
 fnv_num(uint64_t *h, double v)
 {
-    char s[40];
-    snprintf(s, sizeof(s), "%.17g", v);
-    fnv_str(h, s);
+    /* The exact bits of the value (one NaN, one zero), so equal inputs hash alike. */
+    if (isnan(v)) v = NAN;
+    if (v == 0) v = 0;
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    fnv(h, &bits, sizeof(bits));
 }
 
 static void
@@ -270,8 +273,9 @@ kstr(struct jsonw *w, const char *key, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
+        /* The NUL terminator is not plain, so it ends the scan without a length test. */
         size_t run = i;
-        while (run < len && json_plain[p[run]]) run++;
+        while (json_plain[p[run]]) run++;
         buf_append(out, p + i, run - i);
         i = run;
         if (i == len) break;
