@@ -583,18 +583,11 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
     st->quantity = 1;
 
     /* what follows the number */
-    if (currency_one == NULL && !mult) {
-        if (j < n && s[j] == '%') {
-            word(o, "percent");
-            st->i = j + 1;
-            return;
-        }
-        size_t sp = (j < n && s[j] == ' ') ? 1 : 0;
-        if (sp && j + 1 < n && s[j + 1] == '%') {
-            word(o, "percent");
-            st->i = j + 2;
-            return;
-        }
+    size_t sp = (j < n && s[j] == ' ') ? 1 : 0;
+    if (currency_one == NULL && !mult && j + sp < n && s[j + sp] == '%') {
+        word(o, "percent");
+        st->i = j + sp + 1;
+    } else if (currency_one == NULL && !mult) {
         u = match_unit(units, PW_ARRAY_LEN(units), s, n, j + sp, &ul);
         /* a single letter after a space is a unit only for seconds and hours ("5 s", "2 h") */
         if (u && sp && ul == 1 && u->key[0] != 's' && u->key[0] != 'h') u = NULL;
@@ -603,7 +596,6 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
             st->i = j + sp + ul;
         }
     } else if (mult) {
-        size_t sp = (j < n && s[j] == ' ') ? 1 : 0;
         u = match_unit(units, PW_ARRAY_LEN(units), s, n, j + sp, &ul);
         if (u && !(sp && ul == 1)) {
             word(o, u->many);
@@ -612,9 +604,10 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
     }
     rate_suffix(st);
 
-    /* ranges: "2-3", "2–3" */
+    /* ranges: "2-3", "2–3"; ratios: "3:1" */
     j = st->i;
-    if (j + 1 < n && s[j] == '-' && (is_digit((unsigned char)s[j + 1]) || s[j + 1] == '$')) {
+    if (j + 1 < n && (s[j] == '-' || s[j] == ':') &&
+        (is_digit((unsigned char)s[j + 1]) || (s[j] == '-' && s[j + 1] == '$'))) {
         word(o, "to");
         st->i = j + 1;
     } else if (j + 3 < n && memcmp(s + j, "\xe2\x80\x93", 3) == 0 &&
@@ -845,7 +838,11 @@ ascii_symbol(struct state *st)
     case '/':
         if (rate_suffix(st)) return;
         if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
-            word(o, st->quantity ? "per" : "or");
+            /* "$5/user" is a rate; "p50/p99" and "read/write" are alternatives */
+            size_t k = st->i;
+            int digits = 0;
+            while (k < n && is_alnum((unsigned char)s[k])) digits |= is_digit((unsigned char)s[k++]);
+            word(o, st->quantity && !digits ? "per" : "or");
         } else {
             space(o);
         }

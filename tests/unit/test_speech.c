@@ -62,6 +62,8 @@ static const struct {
     {"-5 degrees", "minus five degrees"},
     {"by 06:00, 7am or 18:00", "by six o'clock, seven A M or eighteen hundred"},
     {"IPs and VMs", "I Ps and V Ms"},
+    {"10%-20% of $5/user", "ten percent to twenty percent of five dollars per user"},
+    {"p50/p99, 3:1", "p fifty or p ninety nine, three to one"},
     {"policies (15 GB/day). Then", "policies, fifteen gigabytes a day. Then"},
     {"librdkafka 2.0.2", "librdkafka two point zero point two"},
     {"On 2026-11-27 at 14:05",
