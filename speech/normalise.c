@@ -841,7 +841,8 @@ ascii_symbol(struct state *st)
             /* "$5/user" is a rate; "p50/p99" and "read/write" are alternatives */
             size_t k = st->i;
             int digits = 0;
-            while (k < n && is_alnum((unsigned char)s[k])) digits |= is_digit((unsigned char)s[k++]);
+            for (; k < n && is_alnum((unsigned char)s[k]); k++)
+                digits |= is_digit((unsigned char)s[k]);
             word(o, st->quantity && !digits ? "per" : "or");
         } else {
             space(o);
