@@ -22,7 +22,15 @@
 
 enum cloud { CLOUD_AWS = 0, CLOUD_GCP, CLOUD_AZURE, CLOUD_ON_PREM, CLOUD_ANY, CLOUD_COUNT };
 enum mode { MODE_BATCH = 0, MODE_MICRO_BATCH, MODE_STREAMING, MODE_COUNT };
-enum crit { CRIT_LATENCY = 0, CRIT_SCALE, CRIT_COST, CRIT_OPS, CRIT_SKILLS, CRIT_LOCKIN, CRIT_COUNT };
+enum crit {
+    CRIT_LATENCY = 0,
+    CRIT_SCALE,
+    CRIT_COST,
+    CRIT_OPS,
+    CRIT_SKILLS,
+    CRIT_LOCKIN,
+    CRIT_COUNT
+};
 enum origin { ORIGIN_GIVEN = 0, ORIGIN_EXTRACTED, ORIGIN_ASSUMED, ORIGIN_DERIVED };
 
 /* What the request needs beyond moving data; set from consumers and from hints.tsv. */
@@ -367,7 +375,7 @@ void flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f
 void cost_(struct analysis *an);
 void risks_(struct analysis *an);
 int cond_eval_(const struct analysis *an, const char *expr);
-/* Appends 'text' to 'out' with {placeholders} filled from the design. */
+/* Appends 'text' to 'out' with its {fields} filled from the design. */
 void expand_(const struct analysis *an, const char *text, struct buf *out);
 const char *expand_str_(struct analysis *an, const char *text);
 void quality_(struct analysis *an);

@@ -29,7 +29,9 @@ weights(struct ctx *c)
 {
     const struct profile *p = &c->an->p;
     const struct knobs *k = &c->an->a->k;
-    c->w[CRIT_LATENCY] = c->an->mode == MODE_STREAMING ? 3 : c->an->mode == MODE_MICRO_BATCH ? 2 : 1;
+    c->w[CRIT_LATENCY] = c->an->mode == MODE_STREAMING      ? 3
+                         : c->an->mode == MODE_MICRO_BATCH ? 2
+                                                           : 1;
     c->w[CRIT_SCALE] = p->total.gb_day >= k->large_volume_gb ? 3 : p->total.gb_day >= 100 ? 2 : 1;
     c->w[CRIT_COST] = p->has_budget && p->budget < k->budget_tight_usd ? 3 : 2;
     c->w[CRIT_OPS] = p->team_size <= k->team_small ? 3 : p->team_size <= k->team_medium ? 2 : 1;

@@ -356,7 +356,8 @@ profile_build_(struct analysis *an, const struct requirement *given)
     p->ctx_lc = lower_join(&an->ar, &r->existing_stack, r->title, r->description);
 
     p->freshness_s = known_or(r->freshness_seconds, k->default_freshness_s);
-    p->o_freshness = origin_of(req_known(given->freshness_seconds), req_known(r->freshness_seconds));
+    p->o_freshness =
+        origin_of(req_known(given->freshness_seconds), req_known(r->freshness_seconds));
     if (p->o_freshness == ORIGIN_ASSUMED)
         assume_(an, "freshness_seconds", arena_printf_(&an->ar, "%g", k->default_freshness_s),
                 "data is needed by the next day, so a daily batch suffices");

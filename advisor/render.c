@@ -778,7 +778,8 @@ sec_architecture(struct analysis *an, struct buf *b)
                choice_or(an, "storage", "object storage"), choice_or(an, "table_format", "open"),
                short_name_(an, choice_or(an, "file_format", "columnar")));
     buf_printf(b, "%zu. **Transform** with %s, orchestrated by %s.\n", step++,
-               choice_or(an, "transformation", "SQL"), choice_or(an, "orchestration", "a scheduler"));
+               choice_or(an, "transformation", "SQL"),
+               choice_or(an, "orchestration", "a scheduler"));
     buf_printf(b, "%zu. **Query** through %s.\n", step++, choice_or(an, "warehouse", "SQL"));
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
@@ -955,7 +956,8 @@ sec_cost(struct analysis *an, struct buf *b)
     if (c->n_line) {
         buf_printf(b, "Monthly run rate at month %.0f, list prices (price book dated %s):\n\n",
                    an->a->k.planning_month, an->a->pricebook_date);
-        buf_puts(b, "| Service | Quantity | Unit | Unit price | Monthly |\n|---|---|---|---|---|\n");
+        buf_puts(b, "| Service | Quantity | Unit | Unit price | Monthly |\n"
+                    "|---|---|---|---|---|\n");
         for (size_t i = 0; i < c->n_line; i++) {
             const struct line *l = &c->line[i];
             buf_puts(b, "| ");
@@ -1096,8 +1098,8 @@ audio_script(struct analysis *an, struct buf *b)
     }
     if (an->n_risk) {
         const char *risk = expand_str_(an, an->risk[0]->text);
-        buf_printf(b, "The top risk: %c%s. ", risk[0] >= 'A' && risk[0] <= 'Z' ? risk[0] + 32 : risk[0],
-                   risk + 1);
+        char first = risk[0] >= 'A' && risk[0] <= 'Z' ? (char)(risk[0] + 32) : risk[0];
+        buf_printf(b, "The top risk: %c%s. ", first, risk + 1);
         const char *mit = expand_str_(an, an->risk[0]->mitigation);
         size_t n = strcspn(mit, ",;");
         buf_puts(b, "To handle it: ");

@@ -2,7 +2,7 @@
  *
  * Owns the small condition language of risks.tsv, controls.tsv and steps.tsv ('when' column:
  * comma = and, | = or, ! = not; atoms such as streaming, pii, ha, reg:gdpr, kind:logs) and the
- * {placeholder} expansion shared by every text the report takes from data. Rows are kept in file
+ * {field} filling shared by every text the report takes from data. Rows are kept in file
  * order, except risks, which are ranked by likelihood x impact (stable, so equal ranks keep file
  * order). An unknown atom is false, never an error at run time. Pure, deterministic.
  */

@@ -215,7 +215,8 @@ test_over_budget(void)
     CHECK(an.cost.n_lever > 0);
     CHECK(strstr(an.cost.statement, "cannot be met") != NULL);
     int flagged = 0;
-    for (size_t i = 0; i < an.n_risk; i++) flagged |= strstr(an.risk[i]->when, "over_budget") != NULL;
+    for (size_t i = 0; i < an.n_risk; i++)
+        flagged |= strstr(an.risk[i]->when, "over_budget") != NULL;
     CHECK(flagged);
     analysis_fini_(&an);
     requirement_fini(&r);
