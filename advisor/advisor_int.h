@@ -375,6 +375,8 @@ void flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f
 void cost_(struct analysis *an);
 void risks_(struct analysis *an);
 int cond_eval_(const struct analysis *an, const char *expr);
+/* Returns 0 when every atom of 'expr' is one cond_eval_() knows, -1 otherwise. */
+int cond_check_(const char *expr);
 /* Appends 'text' to 'out' with its {fields} filled from the design. */
 void expand_(const struct analysis *an, const char *text, struct buf *out);
 const char *expand_str_(struct analysis *an, const char *text);

@@ -373,6 +373,9 @@ load_textrules(struct table *t, const char *path, const char *cols, struct textr
     for (size_t r = 0; r < t->rows; r++) {
         struct textrule *x = &(*out)[r];
         x->when = cell(t, r, 0);
+        if (cond_check_(x->when) != 0)
+            return fail(errstr, errstr_size, "%s: row %zu: unknown condition in '%s'", path, r + 1,
+                        x->when);
         if (t->cols == 3 && strcmp(path, "advisor/data/controls.tsv") == 0) {
             x->text = cell(t, r, 1);
             x->source = cell(t, r, 2);

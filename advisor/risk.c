@@ -72,6 +72,37 @@ atom(const struct analysis *an, const char *s, size_t n)
     return 0;
 }
 
+/* The atoms atom() knows; a data file naming another is refused at load time. */
+static const char *const known_atoms[] = {
+    "always",   "batch",        "micro_batch", "streaming",   "non_batch",     "pii",
+    "kafka",    "exactly_once", "stateful",    "ha",          "small_team",    "over_budget",
+    "budget_unknown", "large",  "small",       "long_retention", "assumed",    "skills_gap",
+    "on_prem",  "files",        "cdc"};
+
+int
+cond_check_(const char *expr)
+{
+    const char *s = expr;
+    while (*s) {
+        size_t n = strcspn(s, ",|");
+        char w[64];
+        if (n == 0 || n >= sizeof(w)) return -1;
+        memcpy(w, s, n);
+        w[n] = '\0';
+        const char *a = w[0] == '!' ? w + 1 : w;
+        int ok = strncmp(a, "reg:", 4) == 0 || strncmp(a, "kind:", 5) == 0 ||
+                 strncmp(a, "cloud:", 6) == 0;
+        if (strncmp(a, "need:", 5) == 0)
+            for (int x = 0; x < NEED_COUNT; x++) ok |= strcmp(a + 5, need_name_((enum need)x)) == 0;
+        if (strncmp(a, "kind:", 5) == 0) ok = source_kind_parse(a + 5) != SOURCE_UNKNOWN;
+        for (size_t i = 0; i < PW_ARRAY_LEN(known_atoms); i++) ok |= strcmp(a, known_atoms[i]) == 0;
+        if (!ok) return -1;
+        s += n;
+        if (*s) s++;
+    }
+    return 0;
+}
+
 int
 cond_eval_(const struct analysis *an, const char *expr)
 {

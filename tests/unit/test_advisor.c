@@ -429,6 +429,13 @@ test_tokens(void)
     CHECK(has_token_("we aggregate hourly", "aggregat"));
     CHECK(has_any_token_("uses amazon s3", "gcs,s3"));
     CHECK(!has_any_token_("anything", "-"));
+    /* The data files' condition language: a typo is refused at load, not ignored at run time. */
+    CHECK(cond_check_("pii,kind:logs|kind:clickstream") == 0);
+    CHECK(cond_check_("reg:aml,reg:gdpr") == 0);
+    CHECK(cond_check_("!batch,need:search") == 0);
+    CHECK(cond_check_("piii") == -1);
+    CHECK(cond_check_("kind:telegrams") == -1);
+    CHECK(cond_check_("need:everything") == -1);
 }
 
 static void
