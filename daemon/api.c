@@ -10,7 +10,8 @@
  *
  * Everything is read from Redis (state/), so any daemon of the group answers for all of them.
  * Ids are checked before any lookup ([A-Za-z0-9._:@-], 1-128 bytes). With a token configured,
- * every route here needs "Authorization: Bearer TOKEN". Answers are asynchronous: the request
+ * every route here needs "Authorization: Bearer TOKEN". With tenancy on, a tenant's token sees
+ * only the projects named "TENANT:..." and anything else answers 404, as if it did not exist. Answers are asynchronous: the request
  * waits for Redis, and if the client goes away first the answer is dropped, never sent to a
  * freed request. Thread: the loop thread.
  */
@@ -24,6 +25,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <jansson.h>
 
 #include "buf.h"
 #include "embedded.h"
@@ -46,7 +48,29 @@ struct pending {
     enum route route;
     int want_markdown;
     int step;                    /* multi-step routes: 0 first lookup, 1 second */
+    const char *tenant;          /* the caller's tenant, or NULL for access to every project */
 };
+
+/* 1 when the project of 'project_id' (of 'len' bytes) is visible to 'p'. */
+static int
+visible(const struct pending *p, const char *project_id, size_t len)
+{
+    if (p->tenant == NULL) return 1;
+    size_t tl = strlen(p->tenant);
+    return project_id && len > tl && memcmp(project_id, p->tenant, tl) == 0 && project_id[tl] == ':';
+}
+
+/* 1 when the request record (JSON) belongs to a project visible to 'p'. */
+static int
+record_visible(const struct pending *p, const char *json, size_t len)
+{
+    if (p->tenant == NULL) return 1;
+    json_t *root = json_loadb(json, len, 0, NULL);
+    const char *project = json_string_value(json_object_get(root, "project_id"));
+    int ok = project && visible(p, project, strlen(project));
+    json_decref(root);
+    return ok;
+}
 
 void
 api_reply_json_error(struct evhttp_request *req, int code, const char *reason, const char *msg)
@@ -103,9 +127,10 @@ pending_take(struct pending *p)
 
 static void lookup(struct pending *p, const char *key, const char *const *fields, size_t n);
 
-static const char *const report_fields[] = {"json", "markdown"};
-static const char *const audio_fields[] = {"audio", "codec"};
-static const char *const diagram_fields[] = {"dot"};
+/* The owner's project id comes last, for the tenancy check. */
+static const char *const report_fields[] = {"json", "markdown", "project_id"};
+static const char *const audio_fields[] = {"audio", "codec", "project_id"};
+static const char *const diagram_fields[] = {"dot", "project_id"};
 
 static void
 on_values(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
@@ -170,7 +195,7 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
         buf_putc(&out, '[');
         int first = 1;
         for (size_t i = 0; i < n; i++) {
-            if (values[i] == NULL) continue; /* expired */
+            if (values[i] == NULL || !record_visible(p, values[i], lens[i])) continue;
             if (!first) buf_putc(&out, ',');
             buf_append(&out, values[i], lens[i]);
             first = 0;
@@ -181,24 +206,27 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
         break;
     }
     case ROUTE_REQUEST:
-        if (n < 1 || values[0] == NULL) goto not_found_taken;
+        if (n < 1 || values[0] == NULL || !record_visible(p, values[0], lens[0]))
+            goto not_found_taken;
         send_body(req, "application/json", values[0], lens[0]);
         break;
     case ROUTE_PROJECT_LATEST:
     case ROUTE_REPORT:
-        if (n < 2 || values[0] == NULL) goto not_found_taken;
+        if (n < 3 || values[0] == NULL || !visible(p, values[2], lens[2])) goto not_found_taken;
         if (p->want_markdown && values[1])
             send_body(req, "text/markdown; charset=utf-8", values[1], lens[1]);
         else
             send_body(req, "application/json", values[0], lens[0]);
         break;
     case ROUTE_AUDIO:
-        if (n < 2 || values[0] == NULL || lens[0] == 0) goto not_found_taken;
+        if (n < 3 || values[0] == NULL || lens[0] == 0 || !visible(p, values[2], lens[2]))
+            goto not_found_taken;
         send_body(req, values[1] && !strcmp(values[1], "wav") ? "audio/wav" : "audio/ogg",
                   values[0], lens[0]);
         break;
     case ROUTE_DIAGRAM:
-        if (n < 1 || values[0] == NULL || lens[0] == 0) goto not_found_taken;
+        if (n < 2 || values[0] == NULL || lens[0] == 0 || !visible(p, values[1], lens[1]))
+            goto not_found_taken;
         send_body(req, "text/vnd.graphviz; charset=utf-8", values[0], lens[0]);
         break;
     }
@@ -243,14 +271,24 @@ token_equal(const char *a, const char *b)
     return diff == 0;
 }
 
+/* Checks the bearer token. Returns 0 when refused; otherwise 1 with '*tenant' set to the
+ * caller's tenant, or NULL for the operator's token (or when no token is configured). */
 static int
-authorised(struct daemon *d, struct evhttp_request *req)
+authorised(struct daemon *d, struct evhttp_request *req, const char **tenant)
 {
-    const char *token = d->cfg->http_token;
-    if (token == NULL || token[0] == '\0') return 1;
+    const struct config *cfg = d->cfg;
+    *tenant = NULL;
+    if (cfg->http_token[0] == '\0' && cfg->n_tenants == 0) return 1;
     const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
     if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) return 0;
-    return token_equal(h + 7, token);
+    if (cfg->http_token[0] && token_equal(h + 7, cfg->http_token)) return 1;
+    for (int i = 0; i < cfg->n_tenants; i++) {
+        if (token_equal(h + 7, cfg->tenant_tokens[i])) {
+            *tenant = cfg->tenant_names[i];
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int
@@ -289,7 +327,8 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         return 1;
     }
     if (strncmp(path, "/v1/", 4) != 0) return 0;
-    if (!authorised(d, req)) {
+    const char *tenant;
+    if (!authorised(d, req, &tenant)) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
         api_reply_json_error(req, 401, "Unauthorized", "missing or wrong bearer token");
         return 1;
@@ -300,6 +339,7 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
     p->d = d;
     p->req = req;
     p->want_markdown = wants_markdown(req);
+    p->tenant = tenant;
     int r;
     if (strcmp(path, "/v1/requests") == 0) {
         p->route = ROUTE_RECENT;
@@ -322,7 +362,8 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         return 1;
     }
     if ((r = segment(path, "/v1/projects/", id, sizeof(id), &rest)) != 0) {
-        if (r < 0 || strcmp(rest, "/reports/latest") != 0) goto bad_id;
+        if (r < 0 || strcmp(rest, "/reports/latest") != 0 || !visible(p, id, strlen(id)))
+            goto bad_id;
         p->route = ROUTE_PROJECT_LATEST;
         snprintf(key, sizeof(key), "pw:{%s}:latest", id);
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
@@ -334,9 +375,9 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         snprintf(key, sizeof(key), "pw:report:%s", id);
         const char *const *fields;
         size_t n;
-        if (*rest == '\0') p->route = ROUTE_REPORT, fields = report_fields, n = 2;
-        else if (!strcmp(rest, "/audio")) p->route = ROUTE_AUDIO, fields = audio_fields, n = 2;
-        else if (!strcmp(rest, "/diagram")) p->route = ROUTE_DIAGRAM, fields = diagram_fields, n = 1;
+        if (*rest == '\0') p->route = ROUTE_REPORT, fields = report_fields, n = 3;
+        else if (!strcmp(rest, "/audio")) p->route = ROUTE_AUDIO, fields = audio_fields, n = 3;
+        else if (!strcmp(rest, "/diagram")) p->route = ROUTE_DIAGRAM, fields = diagram_fields, n = 2;
         else goto bad_id;
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
         lookup(p, key, fields, n);

@@ -35,6 +35,8 @@ static const struct option_row rows[] = {
      "HTTP listen address for /healthz, /readyz and /metrics; empty to disable"},
     STR(http_token, "", "bearer token required by /v1/* and the page (secret; prefer the file)"),
     STR(http_token_file, "", "read the bearer token from this file (e.g. a mounted secret)"),
+    STR(http_tenants_file, "",
+        "tenancy: lines 'TENANT TOKEN'; such a token sees only projects named TENANT:..."),
     STR(group, "pipewright", "Kafka consumer group id"),
     STR(topic_prefix, "pipewright",
         "topics are PREFIX.requirements, PREFIX.reports, PREFIX.audio and PREFIX.dlq"),
@@ -185,6 +187,40 @@ load_file(struct config *cfg, const char *path)
     return errors ? -1 : 0;
 }
 
+static int
+load_tenants(struct config *cfg, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "pipewrightd: http_tenants_file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int errors = 0, lineno = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        char *s = trim(line), *save = NULL;
+        if (*s == '\0' || *s == '#') continue;
+        char *name = strtok_r(s, " \t", &save), *token = strtok_r(NULL, " \t", &save);
+        int bad = token == NULL || strtok_r(NULL, " \t", &save) != NULL || strlen(token) < 16;
+        for (const char *c = name; !bad && *c; c++)
+            bad = !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                    (*c >= '0' && *c <= '9') || *c == '-' || *c == '_');
+        if (bad) {
+            fprintf(stderr, "pipewrightd: %s:%d: expected 'TENANT TOKEN' (tenant of letters, digits,"
+                            " - or _; token of 16 characters or more)\n", path, lineno);
+            errors++;
+            continue;
+        }
+        cfg->tenant_names = xrealloc(cfg->tenant_names, (size_t)(cfg->n_tenants + 1) * sizeof(char *));
+        cfg->tenant_tokens = xrealloc(cfg->tenant_tokens, (size_t)(cfg->n_tenants + 1) * sizeof(char *));
+        cfg->tenant_names[cfg->n_tenants] = xstrdup(name);
+        cfg->tenant_tokens[cfg->n_tenants++] = xstrdup(token);
+    }
+    fclose(f);
+    return errors ? -1 : 0;
+}
+
 enum config_parse_result
 config_parse(struct config *cfg, int argc, char **argv)
 {
@@ -276,6 +312,7 @@ config_parse(struct config *cfg, int argc, char **argv)
         }
         if (f) fclose(f);
     }
+    if (cfg->http_tenants_file[0] && load_tenants(cfg, cfg->http_tenants_file) != 0) errors++;
     if (errors) return CONFIG_ERROR;
     if (print) {
         config_print(cfg, stdout);
@@ -337,6 +374,14 @@ config_fini(struct config *cfg)
         }
     for (int i = 0; i < cfg->n_kafka_props; i++) free(cfg->kafka_props[i]);
     free(cfg->kafka_props);
+    for (int i = 0; i < cfg->n_tenants; i++) {
+        free(cfg->tenant_names[i]);
+        free(cfg->tenant_tokens[i]);
+    }
+    free(cfg->tenant_names);
+    free(cfg->tenant_tokens);
+    cfg->tenant_names = cfg->tenant_tokens = NULL;
+    cfg->n_tenants = 0;
     cfg->kafka_props = NULL;
     cfg->n_kafka_props = 0;
 }

@@ -19,6 +19,10 @@ struct config {
     char *http_addr;         /* ADDR:PORT, empty to disable */
     char *http_token;        /* bearer token for /v1 and the page; empty for none (secret) */
     char *http_token_file;   /* read http_token from this file instead */
+    char *http_tenants_file; /* "TENANT TOKEN" lines: tokens that see only TENANT:* projects */
+    char **tenant_names;     /* parsed from http_tenants_file, 'n_tenants' of each */
+    char **tenant_tokens;
+    int n_tenants;
     char *group;             /* consumer group id */
     char *topic_prefix;      /* topics are <prefix>.requirements, .reports, .audio, .dlq */
     char *instance_id;       /* stable per instance; the transactional.id derives from it */
