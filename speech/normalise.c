@@ -1,13 +1,14 @@
 /* speech/normalise.c - rewrite report text so that a synthesiser says it the way a person would.
  *
  * One left-to-right pass over UTF-8 text. At each word start the lexicon (speech/data/lexicon.tsv,
- * embedded) is tried first, longest entry wins; then numbers are read with what follows them
- * (multipliers k/M/B, units, percent, ordinals, ranges, rates such as "/day", money with '$',
- * dates), then words (acronyms spelled letter by letter, CamelCase split). Symbols become words or
- * pauses. Everything a synthesiser could read as markup or as a command is dropped: control
- * characters, '<' '>' '&' '[' ']' '{' '}' '\' '`' (espeak-ng SSML and phoneme input), runs of
- * apostrophes inside a word (espeak-ng 1.51 overflows a buffer on 70 repetitions of "s'").
- * The output is bounded by PW_MAX_SPEECH_CHARS and cut at a sentence end.
+ * embedded; words.c) is tried first, longest entry wins; then numbers are read with what follows
+ * them (multipliers k/M/B, units, percent, ordinals, ranges, rates such as "/day", money with '$',
+ * dates, clock times), then words (acronyms spelled letter by letter, CamelCase split). Symbols
+ * become words or pauses. Nothing a synthesiser could read as markup or as a command gets
+ * through: control characters and terminal escapes are dropped, '<' '>' '&' become words,
+ * '[' ']' '{' '}' '\' '`' become word breaks (espeak-ng SSML and phoneme input), and a second
+ * apostrophe inside a word breaks the word (espeak-ng 1.51 overflows a buffer on 70 repetitions
+ * of "s'"). The output is bounded by PW_MAX_SPEECH_CHARS and cut at a sentence end.
  *
  * Pure: no I/O, no globals, no locale; the lexicon is parsed from the embedded bytes per call
  * (a few microseconds), so any thread may call it.
@@ -17,28 +18,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "buf.h"
-#include "embedded.h"
 #include "bounds.h"
+#include "buf.h"
+#include "speech_int.h"
 #include "xalloc.h"
 
-#define LEXICON_PATH "speech/data/lexicon.tsv"
-#define MAX_LEXICON 512
 #define MAX_INT_DIGITS 15 /* larger integers are read digit by digit */
-
-struct lex_entry {
-    const char *key;
-    size_t key_len;
-    const char *spoken;
-    size_t spoken_len;
-};
-
-struct lexicon {
-    struct lex_entry e[MAX_LEXICON];
-    size_t n;
-};
 
 struct unit {
     const char *key; /* case-sensitive, as written after a number */
@@ -82,13 +68,6 @@ static const struct unit rate_units[] = {
     {"year", "a year", NULL},
 };
 
-static const char *const small[] = {
-    "zero",    "one",     "two",       "three",    "four",     "five",    "six",
-    "seven",   "eight",   "nine",      "ten",      "eleven",   "twelve",  "thirteen",
-    "fourteen", "fifteen", "sixteen",  "seventeen", "eighteen", "nineteen",
-};
-static const char *const tens[] = {"",      "",      "twenty",  "thirty", "forty",
-                                   "fifty", "sixty", "seventy", "eighty", "ninety"};
 static const char *const months[] = {"January", "February", "March",     "April",
                                      "May",     "June",     "July",      "August",
                                      "September", "October", "November", "December"};
@@ -125,48 +104,6 @@ is_alnum(int c)
     return is_alpha(c) || is_digit(c);
 }
 
-/* ---- lexicon --------------------------------------------------------------------------------- */
-
-static void
-lexicon_load(struct lexicon *lx)
-{
-    size_t len = 0;
-    const char *p = embedded_file(LEXICON_PATH, &len);
-    lx->n = 0;
-    if (p == NULL) return;
-    const char *end = p + len;
-    while (p < end && lx->n < MAX_LEXICON) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (eol == NULL) eol = end;
-        const char *tab = memchr(p, '\t', (size_t)(eol - p));
-        if (*p != '#' && tab != NULL && tab > p && eol > tab + 1) {
-            struct lex_entry *e = &lx->e[lx->n++];
-            e->key = p;
-            e->key_len = (size_t)(tab - p);
-            e->spoken = tab + 1;
-            e->spoken_len = (size_t)(eol - tab - 1);
-            if (e->spoken_len && e->spoken[e->spoken_len - 1] == '\r') e->spoken_len--;
-        }
-        p = eol + 1;
-    }
-}
-
-/* Returns the longest entry whose key starts 's' (case-insensitively) and ends at a word
- * boundary, or NULL. */
-static const struct lex_entry *
-lexicon_match(const struct lexicon *lx, const char *s, size_t n)
-{
-    const struct lex_entry *best = NULL;
-    for (size_t i = 0; i < lx->n; i++) {
-        const struct lex_entry *e = &lx->e[i];
-        if (e->key_len > n || (best && e->key_len <= best->key_len)) continue;
-        if (strncasecmp(s, e->key, e->key_len) != 0) continue;
-        if (e->key_len < n && is_alnum((unsigned char)s[e->key_len])) continue;
-        best = e;
-    }
-    return best;
-}
-
 /* ---- writing words --------------------------------------------------------------------------- */
 
 static char
@@ -181,19 +118,16 @@ trim_space(struct buf *o)
     while (o->len && o->data[o->len - 1] == ' ') o->data[--o->len] = '\0';
 }
 
-/* Appends 'w' as a new word: one space before it unless at the start of a line. */
 static void
 word_n(struct buf *o, const char *w, size_t n)
 {
-    char c = last_char(o);
-    if (c != '\0' && c != ' ' && c != '\n') buf_putc(o, ' ');
-    buf_append(o, w, n);
+    speech_word_(o, w, n);
 }
 
 static void
 word(struct buf *o, const char *w)
 {
-    word_n(o, w, strlen(w));
+    speech_word_(o, w, strlen(w));
 }
 
 static void
@@ -219,79 +153,6 @@ punct(struct buf *o, char p)
 }
 
 /* ---- numbers --------------------------------------------------------------------------------- */
-
-static void
-say_below_1000(struct buf *o, unsigned v)
-{
-    if (v >= 100) {
-        word(o, small[v / 100]);
-        word(o, "hundred");
-        v %= 100;
-        if (v == 0) return;
-    }
-    if (v < 20) {
-        word(o, small[v]);
-    } else {
-        word(o, tens[v / 10]);
-        if (v % 10) word(o, small[v % 10]);
-    }
-}
-
-static void
-say_int(struct buf *o, uint64_t v)
-{
-    static const char *const scale[] = {"", "thousand", "million", "billion", "trillion"};
-    if (v == 0) {
-        word(o, "zero");
-        return;
-    }
-    unsigned groups[5];
-    int ng = 0;
-    while (v && ng < 5) {
-        groups[ng++] = (unsigned)(v % 1000);
-        v /= 1000;
-    }
-    for (int g = ng - 1; g >= 0; g--) {
-        if (groups[g] == 0) continue;
-        say_below_1000(o, groups[g]);
-        if (g) word(o, scale[g]);
-    }
-}
-
-static void
-say_digits(struct buf *o, const char *d, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (is_digit((unsigned char)d[i])) word(o, small[d[i] - '0']);
-}
-
-/* Turns the cardinal words just written from offset 'from' into the ordinal. */
-static void
-make_ordinal(struct buf *o, size_t from)
-{
-    static const struct {
-        const char *card, *ord;
-    } irregular[] = {{"one", "first"},   {"two", "second"}, {"three", "third"},
-                     {"five", "fifth"},  {"eight", "eighth"}, {"nine", "ninth"},
-                     {"twelve", "twelfth"}};
-    size_t start = o->len;
-    while (start > from && o->data[start - 1] != ' ') start--;
-    const char *w = o->data + start;
-    size_t wl = o->len - start;
-    for (size_t i = 0; i < PW_ARRAY_LEN(irregular); i++) {
-        if (strlen(irregular[i].card) == wl && memcmp(w, irregular[i].card, wl) == 0) {
-            o->len = start;
-            buf_puts(o, irregular[i].ord);
-            return;
-        }
-    }
-    if (wl && w[wl - 1] == 'y') {
-        o->len--;
-        buf_puts(o, "ieth");
-    } else {
-        buf_puts(o, "th");
-    }
-}
 
 struct number {
     uint64_t ip;      /* integer part */
@@ -341,13 +202,13 @@ static void
 say_number(struct buf *o, const struct number *num)
 {
     if (num->ip_ok) {
-        say_int(o, num->ip);
+        speech_say_int_(o, num->ip);
     } else {
-        say_digits(o, num->idig, num->idig_len);
+        speech_say_digits_(o, num->idig, num->idig_len);
     }
     if (num->frac_len) {
         word(o, "point");
-        say_digits(o, num->frac, num->frac_len);
+        speech_say_digits_(o, num->frac, num->frac_len);
     }
 }
 
@@ -391,7 +252,7 @@ struct state {
     size_t n;
     size_t i;
     struct buf *o;
-    const struct lexicon *lx;
+    const struct speech_lexicon_ *lx;
     int quantity; /* the last thing said was an amount: a following '/' reads "per" */
     int round;    /* "~" or "about" came just before: round the next amount of money */
 };
@@ -446,11 +307,9 @@ date(struct state *st)
     unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
     if (m < 1 || m > 12 || d < 1 || d > 31) return 0;
     word(st->o, months[m - 1]);
-    size_t from = st->o->len;
-    say_int(st->o, d);
-    make_ordinal(st->o, from);
+    speech_say_ordinal_(st->o, d);
     buf_putc(st->o, ',');
-    say_int(st->o, y);
+    speech_say_int_(st->o, y);
     st->i += 10;
     return 1;
 }
@@ -478,7 +337,7 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
             size_t k = j + 1;
             while (k < n && is_digit((unsigned char)s[k])) k++;
             word(o, "point");
-            say_digits(o, s + j + 1, k - j - 1);
+            speech_say_digits_(o, s + j + 1, k - j - 1);
             j = k;
         }
         st->i = j;
@@ -492,12 +351,12 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
         (j + 3 >= n || !is_digit((unsigned char)s[j + 3]))) {
         unsigned mm = (unsigned)((s[j + 1] - '0') * 10 + (s[j + 2] - '0'));
         if (mm < 60) {
-            say_int(o, num.ip);
+            speech_say_int_(o, num.ip);
             if (mm == 0) {
                 word(o, num.ip <= 12 ? "o'clock" : "hundred");
             } else {
                 if (mm < 10) word(o, "oh");
-                say_int(o, mm);
+                speech_say_int_(o, mm);
             }
             st->i = j + 3;
             st->quantity = 1;
@@ -510,9 +369,7 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
         static const char *const sfx[] = {"st", "nd", "rd", "th"};
         for (size_t k = 0; k < PW_ARRAY_LEN(sfx); k++) {
             if (starts_word(s, n, j, sfx[k])) {
-                size_t from = o->len;
-                say_int(o, num.ip);
-                make_ordinal(o, from);
+                speech_say_ordinal_(o, num.ip);
                 st->i = j + 2;
                 st->quantity = 0;
                 return;
@@ -563,15 +420,15 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
     int cents = currency_one && mult == NULL && num.frac_len == 2;
     if (cents && num.ip == 0 && num.ip_ok) {
         unsigned c = (unsigned)((num.frac[0] - '0') * 10 + (num.frac[1] - '0'));
-        say_int(o, c);
+        speech_say_int_(o, c);
         word(o, c == 1 ? "cent" : "cents");
     } else if (cents) {
-        say_int(o, num.ip);
+        speech_say_int_(o, num.ip);
         word(o, num.ip == 1 ? currency_one : currency_many);
         unsigned c = (unsigned)((num.frac[0] - '0') * 10 + (num.frac[1] - '0'));
         if (c) {
             word(o, "and");
-            say_int(o, c);
+            speech_say_int_(o, c);
             word(o, c == 1 ? "cent" : "cents");
         }
     } else {
@@ -918,10 +775,10 @@ cut_point(const char *t, size_t len, size_t max)
 void
 speech_normalise(const char *text, struct buf *out)
 {
-    struct lexicon *lx = xmalloc(sizeof(*lx));
+    struct speech_lexicon_ *lx = xmalloc(sizeof(*lx));
     struct buf o;
     struct state st;
-    lexicon_load(lx);
+    speech_lexicon_load_(lx);
     buf_init(&o);
     buf_reserve(&o, 256);
     memset(&st, 0, sizeof(st));
@@ -951,7 +808,8 @@ speech_normalise(const char *text, struct buf *out)
             continue;
         }
         if (is_alnum(c) && word_start(&st)) {
-            const struct lex_entry *e = lexicon_match(lx, st.s + st.i, st.n - st.i);
+            const struct speech_lex_entry_ *e =
+                speech_lexicon_match_(lx, st.s + st.i, st.n - st.i);
             if (e) {
                 word_n(&o, e->spoken, e->spoken_len);
                 st.i += e->key_len;

@@ -51,6 +51,38 @@ int speech_opus_encode_(const struct speech_pcm_ *pcm, uint32_t serial, struct b
 /* Writes 'pcm' as a RIFF WAVE file (PCM16 mono) into 'out'. */
 void speech_wav_encode_(const struct speech_pcm_ *pcm, struct buf *out);
 
+/* ---- words (words.c) --------------------------------------------------------------------------
+ * The pieces speech_normalise() builds sentences from. Each speech_word_()/speech_say_*_() call
+ * appends whole words to 'o', with one space before them unless 'o' is empty or ends a line. */
+
+#define SPEECH_MAX_LEXICON_ 512 /* entries read from speech/data/lexicon.tsv */
+
+struct speech_lex_entry_ {
+    const char *key; /* points into the embedded file */
+    size_t key_len;
+    const char *spoken;
+    size_t spoken_len;
+};
+
+struct speech_lexicon_ {
+    struct speech_lex_entry_ e[SPEECH_MAX_LEXICON_];
+    size_t n;
+};
+
+/* Fills 'lx' from the embedded lexicon ('#' lines and lines without a tab are skipped). */
+void speech_lexicon_load_(struct speech_lexicon_ *lx);
+/* Returns the longest entry whose key starts 's' (case-insensitively) and ends at a word
+ * boundary (end of text or a character that is not an ASCII letter or digit), or NULL. */
+const struct speech_lex_entry_ *speech_lexicon_match_(const struct speech_lexicon_ *lx,
+                                                      const char *s, size_t n);
+void speech_word_(struct buf *o, const char *w, size_t n);
+/* 2500 -> "two thousand five hundred"; up to 999 trillion. */
+void speech_say_int_(struct buf *o, uint64_t v);
+/* 22 -> "twenty second". */
+void speech_say_ordinal_(struct buf *o, uint64_t v);
+/* "023" -> "zero two three"; characters other than digits are skipped. */
+void speech_say_digits_(struct buf *o, const char *d, size_t n);
+
 /* ---- worker protocol -------------------------------------------------------------------------
  * Every frame is a 4-byte big-endian payload length followed by the payload.
  *  request : u8 version(1) u8 flags u8 codec u8 pad, u32 rate_wpm, u16 voice_len, voice,
