@@ -152,6 +152,8 @@ def daemon(bootstrap, redis_url, topics, tmp_path):
     argv = [binary, "--brokers", bootstrap, "--redis", redis_url, "--http", http,
             "--group", group, "--topic-prefix", topics["prefix"], "--workers", "2",
             "--log-level", "info"]
+    # Extra daemon options for an investigation (e.g. PWIT_DAEMON_ARGS="--batch-max 10").
+    argv += os.environ.get("PWIT_DAEMON_ARGS", "").split()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT)
