@@ -69,7 +69,8 @@ def daemon_int_bounds():
 # Options the chart sets from its own values (kafka, redis, http), or that only apply to the
 # embedded mock cluster; values.schema.json must refuse them under config.
 CHART_SET = {"kafka", "brokers", "bootstrap_file", "embedded_partitions", "redis", "http",
-             "http_token", "http_token_file", "group", "topic_prefix", "instance_id"}
+             "http_token", "http_token_file", "http_tenants_file", "group", "topic_prefix",
+             "instance_id"}
 
 
 def conf_lines(text):
@@ -280,17 +281,22 @@ def run_render(script, conf, secrets):
             text = f.read()
         mode = stat.S_IMODE(os.stat(dst).st_mode)
         if pipewrightd():
-            # The daemon reads the rendered file as the pod would; the token file it names is
-            # a mounted Secret in the pod, here a scratch file.
-            token = os.path.join(tmp, "token")
-            with open(token, "w", encoding="utf-8") as f:
-                f.write("t0ken\n")
+            # The daemon reads the rendered file as the pod would; the files it names itself
+            # (token, tenants) are mounted Secrets in the pod, here scratch files.
+            probe_text = text
+            for key, content in (("http_token_file", "t0ken-0123456789abcdef\n"),
+                                 ("http_tenants_file", "acme 0123456789abcdef0123\n")):
+                scratch = os.path.join(tmp, key)
+                with open(scratch, "w", encoding="utf-8") as f:
+                    f.write(content)
+                probe_text = re.sub(r"(?m)^%s = .*$" % key, "%s = %s" % (key, scratch),
+                                    probe_text)
             probe = os.path.join(tmp, "probe.conf")
             with open(probe, "w", encoding="utf-8") as f:
-                f.write(re.sub(r"(?m)^http_token_file = .*$", "http_token_file = " + token, text))
+                f.write(probe_text)
             got = print_config(pipewrightd(), probe)
             for k, v in conf_lines(text):
-                if k.startswith("kafka.") or k not in got or k == "http_token_file":
+                if k.startswith("kafka.") or k not in got or k.endswith("_file"):
                     continue
                 if k == "redis":
                     # The daemon masks from the first ':' after the scheme to the last '@'.

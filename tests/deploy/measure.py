@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """tests/deploy/measure.py - the figures behind the chart's resource requests and limits.
 
-Runs one pipewrightd with the chart's defaults (2 speech workers) against a Kafka and a Redis,
+Runs one pipewrightd with the chart's defaults (2 speech workers, max_in_flight 16) against a Kafka and a Redis,
 publishes N requirement events with the CLI, waits until all are answered, then stops the
 daemon with SIGTERM. Samples every 50 ms the resident memory (VmRSS) and CPU time of the daemon
 and all its descendants (the speech workers), and prints:
   idle RSS once ready, peak RSS of the process tree and of the daemon alone, CPU seconds spent
   per answered request, wall time per request, time from SIGTERM to exit and the exit status.
 
-  deploy/with-services tests/deploy/measure.py [--events N] [--build DIR]
+  deploy/with-services tests/deploy/measure.py [--events N] [--workers N] [--backlog]
+With --backlog the events are published before the daemon starts, so it meets a full topic and
+works at max_in_flight: the worst case for memory, and its throughput when CPU-bound.
 uses KAFKA_BOOTSTRAP and REDIS_URL from the environment (deploy/with-services exports them).
 Topics get a unique prefix, so the run never touches anyone else's.
 """
@@ -104,12 +106,34 @@ def answered(metrics):
     return int(m.group(1)) if m else 0
 
 
+def publish(cli, brokers, prefix, events):
+    with open(os.path.join(ROOT, "deploy", "sample-requirement.json")) as f:
+        base = json.load(f)
+    for i in range(events):
+        # Different figures give different reports and spoken texts, so every request pays
+        # for its synthesis (the daemon caches audio by text and voice).
+        # The prefix (unique per run) salts them too: the cache lives in Redis and outlives
+        # a run.
+        salt = int(prefix[len("pwmeasure"):]) % 997
+        req = dict(base, event_id="%s-%04d" % (prefix, i), project_id="measure-%d" % i,
+                   title="%s (run %d, request %d)" % (base["title"], salt, i),
+                   budget_usd_per_month=5000 + 750 * i + salt, retention_days=30 + 11 * i,
+                   freshness_seconds=60 + 45 * i)
+        req["sources"] = [dict(base["sources"][0], volume_gb_per_day=50 + 97 * i,
+                               peak_events_per_sec=1000 + 2500 * i)]
+        subprocess.run([cli, "publish", "--brokers", brokers, "--topic-prefix", prefix,
+                        "--file", "-"], input=json.dumps(req), text=True, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=40)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--backlog", action="store_true")
+    ap.add_argument("--max-in-flight", type=int, default=16)
     a = ap.parse_args()
     brokers = os.environ.get("KAFKA_BOOTSTRAP")
     redis = os.environ.get("REDIS_URL")
@@ -122,13 +146,17 @@ def main():
     subprocess.run([cli, "topics", "create", "--brokers", brokers, "--topic-prefix", prefix,
                     "--partitions", "2", "--replication", "1"], check=True,
                    stdout=subprocess.DEVNULL)
+    if a.backlog:
+        publish(cli, brokers, prefix, a.events)
     http = "127.0.0.1:%d" % free_port()
     log = open(os.path.join("/tmp", prefix + ".log"), "w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIPEWRIGHT_")}
     proc = subprocess.Popen([daemon, "--brokers", brokers, "--redis", redis, "--http", http,
                              "--group", prefix, "--topic-prefix", prefix,
-                             "--instance-id", prefix + "-0", "--workers", str(a.workers)],
+                             "--instance-id", prefix + "-0", "--workers", str(a.workers),
+                             "--max-in-flight", str(a.max_in_flight)],
                             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+    started = time.time()
     sampler = Sampler(proc.pid)
     sampler.start()
     try:
@@ -137,17 +165,15 @@ def main():
             if proc.poll() is not None or time.time() > deadline:
                 sys.exit("measure: daemon not ready (log in %s)" % log.name)
             time.sleep(0.2)
-        time.sleep(1.0)
-        idle = sampler.last_tree
-        cpu_idle = sum(sampler.cpu.values())
-        with open(os.path.join(ROOT, "deploy", "sample-requirement.json")) as f:
-            base = json.load(f)
-        t0 = time.time()
-        for i in range(a.events):
-            req = dict(base, event_id="%s-%04d" % (prefix, i), project_id="measure-%d" % (i % 8))
-            subprocess.run([cli, "publish", "--brokers", brokers, "--topic-prefix", prefix,
-                            "--file", "-"], input=json.dumps(req), text=True, check=True,
-                           stdout=subprocess.DEVNULL)
+        if a.backlog:
+            # The work starts with the daemon: count from its start, with no idle baseline.
+            idle, cpu_idle, t0 = 0, 0.0, started
+        else:
+            time.sleep(1.0)
+            idle = sampler.last_tree
+            cpu_idle = sum(sampler.cpu.values())
+            t0 = time.time()
+            publish(cli, brokers, prefix, a.events)
         deadline = time.time() + a.timeout
         done = 0
         while done < a.events:
@@ -156,6 +182,7 @@ def main():
             done = answered(http_get("http://%s/metrics" % http)[1])
             time.sleep(0.2)
         wall = time.time() - t0
+        final = http_get("http://%s/metrics" % http)[1]
         cpu_busy = sum(sampler.cpu.values()) - cpu_idle
         t1 = time.time()
         proc.send_signal(signal.SIGTERM)
@@ -166,12 +193,19 @@ def main():
         if proc.poll() is None:
             proc.kill()
     mib = 1024 * 1024
-    print("events answered:            %d (workers %d)" % (a.events, a.workers))
-    print("RSS idle, process tree:     %.1f MiB" % (idle / mib))
+    print("events answered:            %d (workers %d, max_in_flight %d)" %
+          (a.events, a.workers, a.max_in_flight))
+    if not a.backlog:
+        print("RSS idle, process tree:     %.1f MiB" % (idle / mib))
     print("RSS peak, process tree:     %.1f MiB" % (sampler.peak_tree / mib))
     print("RSS peak, daemon alone:     %.1f MiB" % (sampler.peak_daemon / mib))
     print("CPU per request:            %.3f s" % (cpu_busy / a.events))
-    print("wall per request:           %.3f s (publish to last answer)" % (wall / a.events))
+    print("wall per request:           %.3f s (%s to last answer)" %
+          (wall / a.events, "start" if a.backlog else "first publish"))
+    for line in final.splitlines():
+        if line.startswith(("pipewright_audio_cache_total", "pipewright_audio_failed_total",
+                            "pipewright_requests_total", "pipewright_transactions_total")):
+            print("metric %s" % line)
     print("SIGTERM to exit:            %.2f s, exit status %d" % (stop_s, rc))
     return 0 if rc == 0 else 1
 

@@ -47,6 +47,13 @@ app.kubernetes.io/part-of: pipewright
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 
+{{/* Whether a Secret for the HTTP read API (token, tenants) is mounted for the daemon. */}}
+{{- define "pipewright.hasHttpSecrets" -}}
+{{- if or .Values.http.token.existingSecret .Values.http.tenants.existingSecret -}}
+true
+{{- end -}}
+{{- end -}}
+
 {{/* Whether any Secret is mounted for the init container to render. */}}
 {{- define "pipewright.hasSecrets" -}}
 {{- if or .Values.redis.url.existingSecret .Values.redis.password.existingSecret .Values.kafka.saslPassword.existingSecret -}}
@@ -86,7 +93,7 @@ so `helm template` and `helm install` stop with the reason before anything is ap
 {{- end -}}
 {{- end -}}
 {{- range $k, $v := .Values.config -}}
-{{- if has $k (list "brokers" "redis" "http" "http_token" "http_token_file" "group" "topic_prefix" "instance_id" "kafka" "bootstrap_file" "embedded_partitions") -}}
+{{- if has $k (list "brokers" "redis" "http" "http_token" "http_token_file" "http_tenants_file" "group" "topic_prefix" "instance_id" "kafka" "bootstrap_file" "embedded_partitions") -}}
 {{- fail (printf "config.%s is set by the chart: use the kafka, redis or http values" $k) -}}
 {{- end -}}
 {{- if not (regexMatch "^[a-z][a-z0-9_]*$" $k) -}}
