@@ -457,12 +457,22 @@ def group_lag(bootstrap, group, topic):
         c.close()
 
 
+STALL_S = [90]  # seconds without progress after which draining is given up (--stall)
+
+
 def wait_drained(bootstrap, group, topic, timeout, daemons=()):
-    """Waits until the group has committed every input message; returns (seconds, lag)."""
+    """Waits until the group has committed every input message; returns (seconds, lag), or
+    (None, lag) after 'timeout' seconds or STALL_S seconds without the lag shrinking."""
     t0 = now()
     last_print = 0
     lag = None
+    best, best_at = None, now()
     while now() - t0 < timeout:
+        if lag is not None and (best is None or lag < best):
+            best, best_at = lag, now()
+        if now() - best_at > STALL_S[0]:
+            say("no progress for %d s (lag %s): giving up the drain" % (STALL_S[0], lag))
+            return None, lag
         try:
             lag = group_lag(bootstrap, group, topic)
         except Exception as e:  # a broker still restarting answers with errors for a while
@@ -651,8 +661,18 @@ def inject(ctx, kind, daemon, feeder, rng, faults, t_start):
         ctx.services.signal("redis", signal.SIGKILL)
         time.sleep(rng.uniform(1.0, 3.0))
         ctx.services.up("redis")
-    ready = daemon.wait_ready(180)
+    ready = daemon.wait_ready(ctx.args.recovery_timeout)
     ready_at = now()
+    restarted = False
+    if ready is None:
+        # Acting as a supervisor would: the failure is recorded, then the daemon is replaced
+        # so that the remaining faults are still exercised.
+        say("daemon not ready %d s after the %s fault; log tail:\n%s" % (
+            ctx.args.recovery_timeout, kind, daemon.log_tail(15)))
+        if daemon.alive():
+            daemon.kill()
+        start_ready(daemon, ctx.args.recovery_timeout)
+        restarted = True
     progress_at = None
     if ready is not None and feeder is not None and feeder.is_alive():
         m = daemon.metrics() or {}
@@ -668,7 +688,8 @@ def inject(ctx, kind, daemon, feeder, rng, faults, t_start):
                commits_before=pre["commits"], aborts_logged=len(aborts_logged),
                txn_open=hit_open,
                ready_s=None if ready is None else round(ready_at - t_fault, 1),
-               first_commit_s=None if progress_at is None else round(progress_at - t_fault, 1))
+               first_commit_s=None if progress_at is None else round(progress_at - t_fault, 1),
+               restarted_by_harness=restarted)
     return ready is not None
 
 
@@ -732,6 +753,11 @@ def finish(d, notes):
             notes.append("%s died (rc %s)" % (d.name, d.proc.returncode))
             return False
         return True
+    m = d.metrics() or {}
+    if m:
+        notes.append("%s: %d transactions committed, %d aborted (this process)" % (
+            d.name, m.get('pipewright_transactions_total{result="commit"}', 0),
+            m.get('pipewright_transactions_total{result="abort"}', 0)))
     rc = d.stop()
     if rc != 0:
         notes.append("%s exit %s after SIGTERM" % (d.name, rc))
@@ -777,10 +803,8 @@ def scenario_fault(ctx, audio=False):
             say("daemon died on its own; log tail:\n" + d.log_tail())
             start_ready(d)
         if not inject(ctx, kind, d, feeder, rng, faults, t0):
-            notes.append("no recovery after %s kill" % kind)
-            say("daemon not ready after the %s kill; log tail:\n%s" % (kind, d.log_tail()))
-            if not d.alive():
-                start_ready(d)
+            notes.append("no recovery within %d s after the %s kill (daemon restarted)" % (
+                a.recovery_timeout, kind))
     feeder.join()
     drained, lag = wait_drained(ctx.bootstrap, group, topics["requirements"], a.drain_timeout,
                                 [d])
@@ -1261,12 +1285,18 @@ def scenario_two(ctx):
     while feeder.produced < frac * n and feeder.is_alive():
         time.sleep(0.05)
     pre = before_fault(da)
-    b_before = before_fault(db)
+    mark_b = db.log_mark()
     t_kill = now()
     da.kill()
     say("two-daemons: killed %s at %.1f s (%d produced, in_flight %d)" % (
         da.name, t_kill - t0, feeder.produced, pre["in_flight"]))
-    takeover = wait_progress(db, b_before["commits"], 120)
+    # Takeover: b's log shows it was assigned every partition (eager rebalance) after the kill.
+    takeover = None
+    while now() - t_kill < 120:
+        if db.log_lines_since(mark_b, r"ASSIGNED partitions=%d\b" % a.partitions):
+            takeover = now() - t_kill
+            break
+        time.sleep(0.2)
     feeder.join()
     drained, lag = wait_drained(ctx.bootstrap, group, topics["requirements"], a.drain_timeout,
                                 [db])
@@ -1279,8 +1309,10 @@ def scenario_two(ctx):
     # The killed instance's last transaction stays open until the broker times it out
     # (transaction.timeout.ms 60 s); read_all waits for that.
     tally, missing, dups, unexpected, dlq = verify(ctx, topics, feeder.delivered)
-    notes.append("b committing %ss after the kill" % (None if takeover is None else
-                                                       round(takeover, 1)))
+    notes.append("b assigned all %d partitions %ss after the kill" % (
+        a.partitions, None if takeover is None else round(takeover, 1)))
+    if takeover is None:
+        ok = False
     ok = ok and not missing and dups == 0 and not dlq and not unexpected and drained is not None
     r = row("two-daemons", len(feeder.delivered), len(missing), dups, len(dlq), 1, elapsed, ok,
             notes)
@@ -1441,6 +1473,10 @@ def parse_args(argv):
     p.add_argument("--partitions", type=int, default=6)
     p.add_argument("--workers", type=int, default=1, help="daemon speech workers (1)")
     p.add_argument("--drain-timeout", type=int, default=900)
+    p.add_argument("--stall", type=int, default=90,
+                   help="give a drain up after this many seconds without progress (90)")
+    p.add_argument("--recovery-timeout", type=int, default=180,
+                   help="seconds a daemon has to be ready again after a fault (180)")
     p.add_argument("--build", default=os.environ.get("PIPEWRIGHT_BUILD",
                                                      os.path.join(REPO, "build")))
     p.add_argument("--state", default=os.environ.get("CHAOS_STATE", "/tmp/pipewright-chaos"),
@@ -1462,7 +1498,8 @@ def parse_args(argv):
         args.two_events, args.two_rate = 2000, 100.0
         args.redis_outage, args.broker_outages = 10, "10"
         args.calibrate_events, args.overload_seconds = 2000, 30
-        args.drain_timeout = 240
+        args.drain_timeout, args.recovery_timeout = 240, 60
+        args.stall = min(args.stall, 45)
         if not args.scenarios:
             args.scenarios = list(SMALL)
     if not args.scenarios:
@@ -1470,6 +1507,7 @@ def parse_args(argv):
     for s in args.scenarios:
         if s not in SCENARIOS:
             p.error("unknown scenario %r" % s)
+    STALL_S[0] = args.stall
     args.skip_kinds = [k for k in args.skip_kinds.split(",") if k]
     args.broker_outages = [int(x) for x in str(args.broker_outages).split(",") if x]
     return args
@@ -1501,7 +1539,12 @@ def main(argv):
         if not os.access(os.path.join(args.build, b), os.X_OK):
             say("%s/%s is not built (make all)" % (args.build, b))
             return 2
-    say("seed %d, scenarios %s, run folder %s" % (seed, " ".join(args.scenarios), run_dir))
+    commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    built = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(os.path.getmtime(
+        os.path.join(args.build, "pipewrightd"))))
+    say("seed %d, scenarios %s, run folder %s, commit %s, pipewrightd built %s UTC" % (
+        seed, " ".join(args.scenarios), run_dir, commit, built))
     services = Services(args.state, args.kafka_port, args.redis_port)
     t0 = now()
     services.up(record=True)
@@ -1525,6 +1568,7 @@ def main(argv):
             services.down(*sorted(services.started))
     with open(os.path.join(run_dir, "results.json"), "w") as f:
         json.dump({"seed": seed, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                   "commit": commit, "daemon_built": built,
                    "argv": argv, "rows": rows}, f, indent=2, default=str)
     print("seed %d; run folder %s" % (seed, run_dir))
     print_table(rows)
