@@ -2,11 +2,12 @@
  *
  *   bench_kafka e2e --brokers B --prefix P --template REQ.json --count N [--rate R] [--window W]
  *                   [--warmup N] [--audio 0|1] [--format json|avro] [--projects N]
- *                   [--idle-timeout S] [--tag TEXT]
+ *                   [--idle-timeout S] [--tag TEXT] [--run-id PREFIX]
  *   bench_kafka ceiling --brokers B --topic T --size BYTES --count N [--txn-every K] [--tag TEXT]
  *
  * e2e publishes N requirement events to P.requirements, built from the template with a unique
- * event_id ("bench-<pid>-<seq>"), a project id among --projects, and a source volume that varies
+ * event_id (PREFIX<seq>, PREFIX "bench-<pid>-" unless --run-id), one of --projects project ids
+ * of its own (PREFIX"project-"<n>), and a source volume that varies
  * with the sequence number so that no two events ask the same question (no cache can answer).
  * --rate R offers R events per second (open loop, paced on the clock); --rate 0 offers as fast as
  * the window allows: at most W events published and not yet answered (saturation). A consumer
@@ -54,6 +55,7 @@ struct opts {
     const char *template_path;
     const char *format;
     const char *tag;
+    const char *run_id;
     long count;
     double rate;
     long window;
@@ -83,7 +85,7 @@ struct run {
     double audio_ms;
     long audio_artifacts;
     long foreign;               /* messages without a header of this run */
-    char run_id[32];
+    char run_id[48];
     rd_kafka_t *consumer;
     struct wire *w;
 };
@@ -275,9 +277,9 @@ static void
 build_event(const struct opts *o, struct run *r, json_t *tpl, struct wire *w, long seq,
             struct buf *out, char *key, size_t key_size)
 {
-    char event_id[64];
+    char event_id[96];
     snprintf(event_id, sizeof(event_id), "%s%ld", r->run_id, seq);
-    snprintf(key, key_size, "bench-project-%ld", seq % o->projects);
+    snprintf(key, key_size, "%sproject-%ld", r->run_id, seq % o->projects);
     json_object_set_new(tpl, "event_id", json_string(event_id));
     json_object_set_new(tpl, "project_id", json_string(key));
     json_t *sources = json_object_get(tpl, "sources");
@@ -349,14 +351,17 @@ run_e2e(const struct opts *o)
     struct run r;
     memset(&r, 0, sizeof(r));
     r.o = o;
-    snprintf(r.run_id, sizeof(r.run_id), "bench-%ld-", (long)getpid());
+    if (o->run_id != NULL)
+        snprintf(r.run_id, sizeof(r.run_id), "%s", o->run_id);
+    else
+        snprintf(r.run_id, sizeof(r.run_id), "bench-%ld-", (long)getpid());
     char err[256];
     r.w = wire_new(err, sizeof(err));
     PW_ASSERT(r.w != NULL);
     /* the template must be a valid requirement before the clock starts */
     struct buf msg;
     buf_init(&msg);
-    char key[64];
+    char key[96];
     build_event(o, &r, tpl, r.w, 0, &msg, key, sizeof(key));
     r.sent_ns = xcalloc((size_t)o->count, sizeof(*r.sent_ns));
     r.state = xcalloc((size_t)o->count, 1);
@@ -404,7 +409,7 @@ run_e2e(const struct opts *o)
             }
         }
         build_event(o, &r, tpl, r.w, seq, &msg, key, sizeof(key));
-        char event_id[64];
+        char event_id[96];
         snprintf(event_id, sizeof(event_id), "%s%ld", r.run_id, seq);
         atomic_store_explicit(&r.sent_ns[seq], now_ns(), memory_order_relaxed);
         rd_kafka_resp_err_t e;
@@ -607,7 +612,7 @@ usage(void)
             "usage: bench_kafka e2e --brokers B --prefix P --template REQ.json --count N\n"
             "                   [--rate R] [--window W] [--warmup N] [--audio 0|1]\n"
             "                   [--format json|avro] [--projects N] [--idle-timeout S]\n"
-            "                   [--tag TEXT]\n"
+            "                   [--tag TEXT] [--run-id PREFIX]\n"
             "       bench_kafka ceiling --brokers B --topic T --size BYTES --count N\n"
             "                   [--txn-every K] [--tag TEXT]\n");
     return 64;
@@ -629,6 +634,7 @@ main(int argc, char **argv)
         else if (strcmp(k, "--template") == 0) o.template_path = v;
         else if (strcmp(k, "--format") == 0) o.format = v;
         else if (strcmp(k, "--tag") == 0) o.tag = v;
+        else if (strcmp(k, "--run-id") == 0) o.run_id = v;
         else if (strcmp(k, "--count") == 0) o.count = atol(v);
         else if (strcmp(k, "--rate") == 0) o.rate = atof(v);
         else if (strcmp(k, "--window") == 0) o.window = atol(v);
@@ -643,6 +649,7 @@ main(int argc, char **argv)
     if (o.brokers == NULL || o.count < 1 || o.count > MAX_COUNT) return usage();
     if (strcmp(o.mode, "e2e") == 0) {
         if (o.prefix == NULL || o.template_path == NULL || o.rate < 0 || o.window < 0 ||
+            (o.run_id != NULL && (strlen(o.run_id) < 1 || strlen(o.run_id) > 40)) ||
             o.warmup < 0 || o.warmup >= o.count || o.projects < 1 ||
             (strcmp(o.format, "json") != 0 && strcmp(o.format, "avro") != 0))
             return usage();
