@@ -140,21 +140,19 @@ class Daemon:
         return tail(self.log_path, lines)
 
 
-@pytest.fixture
-def daemon(bootstrap, redis_url, topics, tmp_path):
-    """build/pipewrightd on the test's topics, ready; stopped with SIGTERM afterwards."""
+def start_daemon(bootstrap, redis_url, topics, group, log_path):
+    """Starts build/pipewrightd on 'topics' in consumer group 'group' (whose name also makes
+    its transactional.id) and waits for /readyz; fails the test with its log otherwise."""
     binary = os.path.join(pwtest.BUILD, "pipewrightd")
     if not os.access(binary, os.X_OK):
         pytest.fail("%s not built (make all)" % binary, pytrace=False)
     http = "127.0.0.1:%d" % free_port()
-    group = pwtest.unique("pwit-group")
-    log_path = str(tmp_path / "pipewrightd.log")
     argv = [binary, "--brokers", bootstrap, "--redis", redis_url, "--http", http,
             "--group", group, "--topic-prefix", topics["prefix"], "--workers", "2",
             "--log-level", "info"]
     # Extra daemon options for an investigation (e.g. PWIT_DAEMON_ARGS="--batch-max 10").
     argv += os.environ.get("PWIT_DAEMON_ARGS", "").split()
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT)
     d = Daemon(proc, http, log_path, topics, group)
@@ -169,19 +167,51 @@ def daemon(bootstrap, redis_url, topics, tmp_path):
             pytest.fail("pipewrightd not ready within %d s (%s); its log:\n%s"
                         % (READY_TIMEOUT_S, " ".join(argv), d.log_tail()), pytrace=False)
         time.sleep(0.5)
-    yield d
+    return d
+
+
+def stop_daemon(d):
+    """SIGTERM; the daemon must have been alive until now and must exit 0 within 20 s."""
     if not d.alive():
         pytest.fail("pipewrightd died during the test (rc %s); its log:\n%s"
-                    % (proc.returncode, d.log_tail()), pytrace=False)
-    proc.send_signal(signal.SIGTERM)
+                    % (d.proc.returncode, d.log_tail()), pytrace=False)
+    d.proc.send_signal(signal.SIGTERM)
     try:
-        rc = proc.wait(timeout=STOP_TIMEOUT_S)
+        rc = d.proc.wait(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        d.proc.kill()
+        d.proc.wait()
         pytest.fail("pipewrightd did not exit within %d s of SIGTERM; its log:\n%s"
                     % (STOP_TIMEOUT_S, d.log_tail()), pytrace=False)
     assert rc == 0, "pipewrightd exited %d after SIGTERM; its log:\n%s" % (rc, d.log_tail())
+
+
+@pytest.fixture
+def daemon(bootstrap, redis_url, topics, tmp_path):
+    """pipewrightd on the test's topics, ready; stopped with SIGTERM afterwards."""
+    d = start_daemon(bootstrap, redis_url, topics, pwtest.unique("pwit-group"),
+                     str(tmp_path / "pipewrightd.log"))
+    yield d
+    stop_daemon(d)
+
+
+@pytest.fixture
+def daemon_launcher(bootstrap, redis_url, topics, tmp_path):
+    """Starts daemons on the test's topics, all in one consumer group (so a restart takes over
+    the same transactional.id); every one still running at the end must stop cleanly."""
+    group = pwtest.unique("pwit-group")
+    started = []
+
+    def launch():
+        d = start_daemon(bootstrap, redis_url, topics, group,
+                         str(tmp_path / ("pipewrightd-%d.log" % len(started))))
+        started.append(d)
+        return d
+
+    yield launch
+    for d in started:
+        if d.alive():
+            stop_daemon(d)
 
 
 @pytest.fixture
