@@ -112,11 +112,11 @@ def publish(cli, brokers, prefix, events):
     for i in range(events):
         # Different figures give different reports and spoken texts, so every request pays
         # for its synthesis (the daemon caches audio by text and voice).
-        # The prefix (unique per run) salts them too: the cache lives in Redis and outlives
-        # a run.
+        # The spoken text starts with the title's words before its colon, so a title unique
+        # per run and request defeats the cache, which lives in Redis and outlives a run.
         salt = int(prefix[len("pwmeasure"):]) % 997
         req = dict(base, event_id="%s-%04d" % (prefix, i), project_id="measure-%d" % i,
-                   title="%s (run %d, request %d)" % (base["title"], salt, i),
+                   title="Run %d request %d: %s" % (salt, i, base["title"]),
                    budget_usd_per_month=5000 + 750 * i + salt, retention_days=30 + 11 * i,
                    freshness_seconds=60 + 45 * i)
         req["sources"] = [dict(base["sources"][0], volume_gb_per_day=50 + 97 * i,
