@@ -9,6 +9,8 @@ a password. Every process started here is stopped by its own pid, never by name.
 asserts; the tests do.
 """
 
+import contextlib
+import json
 import os
 import re
 import shutil
@@ -17,12 +19,14 @@ import socket
 import subprocess
 import time
 
-from conftest import Daemon, free_port, http_status
+from conftest import (TOPIC_SUFFIXES, Daemon, create_topics, free_port, http_status,
+                      publish)
 
 import pwtest
 
 KAFKA_START_TIMEOUT_S = 150
 DAEMON_STOP_TIMEOUT_S = 20
+ANSWER_TIMEOUT_S = 240
 
 
 def tool(name, *candidates):
@@ -96,6 +100,96 @@ def wait_log(d, pattern, timeout):
         if m or not d.alive() or time.monotonic() > deadline:
             return m
         time.sleep(0.3)
+
+
+class Api:
+    """A daemon with a bearer token, its topics and the requests it has answered."""
+
+    def __init__(self, daemon, token, topics):
+        self.d = daemon
+        self.addr = daemon.http
+        self.token = token
+        self.topics = topics
+        self.auth = {"Authorization": "Bearer " + token}
+        self.spoken = None   # (event_id, project_id, report_id) of a request with audio
+        self.silent = None   # the same for one with audio disabled
+
+    def get(self, path, headers=None, method="GET"):
+        h = dict(self.auth)
+        h.update(headers or {})
+        return get(self.addr, path, h, method)
+
+    def json(self, path, headers=None):
+        r = self.get(path, headers)
+        if r.status != 200:
+            raise AssertionError("GET %s: %r" % (path, r))
+        return json.loads(r.body)
+
+
+def requirement(scenario_index, audio_enabled, prefix="pwhttp"):
+    """A requirement from one of the advisor scenarios, with or without its spoken summary."""
+    scenario = pwtest.load_scenarios()[scenario_index]
+    rec = pwtest.requirement_from_scenario(scenario, pwtest.unique(prefix + "-event"),
+                                           pwtest.unique(prefix + "-project"), 0,
+                                           text_form=False)
+    if not audio_enabled:
+        rec["audio"] = {"enabled": False, "voice": None, "rate_wpm": None, "codec": None}
+    return rec
+
+
+def wait_answered(api, event_id, want_audio, timeout=ANSWER_TIMEOUT_S):
+    """Polls /v1/requests/{id} until answered (and its audio ready when wanted); returns the
+    request's status record or raises RuntimeError."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        r = api.get("/v1/requests/" + event_id)
+        if r.status == 200:
+            last = json.loads(r.body)
+            done = last.get("status") == "answered" and last.get("report_id")
+            if done and (not want_audio or last.get("audio_status") == "ready"):
+                return last
+        if not api.d.alive():
+            raise RuntimeError("the daemon exited; its log:\n%s" % api.d.log_tail())
+        time.sleep(0.5)
+    raise RuntimeError("%s not answered within %d s (last %s); log:\n%s" % (
+        event_id, timeout, last, api.d.log_tail()))
+
+
+@contextlib.contextmanager
+def api_daemon(admin, producer, tmp, prefix):
+    """A daemon on fresh topics of the shared broker and Redis, with a bearer token read from
+    a file, that has answered two requests (api.spoken, api.silent). On exit it is stopped and
+    must exit 0 without the token in its log."""
+    topic_prefix = pwtest.unique(prefix)
+    topics = create_topics(admin, topic_prefix)
+    token = pwtest.unique("tok")
+    token_file = tmp / "token"
+    token_file.write_text(token + "\n")
+    d = start_daemon(tmp, [
+        "--brokers", os.environ["KAFKA_BOOTSTRAP"], "--redis", os.environ["REDIS_URL"],
+        "--group", pwtest.unique(prefix + "-group"), "--topic-prefix",
+        topic_prefix, "--workers", "2",
+        "--http-token-file", str(token_file)])
+    try:
+        why = wait_ready(d)
+        if why:
+            raise RuntimeError(why)
+        a = Api(d, token, topics)
+        for attr, index, audio in (("spoken", 0, True), ("silent", 1, False)):
+            rec = requirement(index, audio, prefix)
+            publish(producer, topics["requirements"], rec["project_id"].encode(),
+                    pwtest.requirement_json(rec))
+            status = wait_answered(a, rec["event_id"], audio)
+            setattr(a, attr, (rec["event_id"], rec["project_id"], status["report_id"]))
+        yield a
+    finally:
+        rc = stop_process(d.proc)
+        admin.delete_topics([topics[s] for s in TOPIC_SUFFIXES], request_timeout=30)
+    if rc != 0:
+        raise AssertionError("rc %s after SIGTERM; log:\n%s" % (rc, d.log_tail()))
+    if token in read_log(d):
+        raise AssertionError("the bearer token is in the daemon's log")
 
 
 # ---- raw HTTP ------------------------------------------------------------------------------

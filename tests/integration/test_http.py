@@ -10,7 +10,6 @@ headers and bodies reach the daemon exactly as a hostile client would send them.
 """
 
 import json
-import os
 import socket
 import statistics
 import subprocess
@@ -21,9 +20,9 @@ import pytest
 
 import pwtest
 import secure
-from conftest import create_topics, publish
+from secure import requirement
 
-ANSWER_TIMEOUT_S = 240
+ANSWER_TIMEOUT_S = secure.ANSWER_TIMEOUT_S
 IDLE_TIMEOUT_S = 10          # daemon/http.c: evhttp_set_timeout
 HEADERS_LIMIT = 8 * 1024     # daemon/http.c: evhttp_set_max_headers_size
 BODY_LIMIT = 64 * 1024       # daemon/http.c: evhttp_set_max_body_size
@@ -33,85 +32,11 @@ HEALTHZ_BOUND_S = 0.25
 FLOW_REQUESTS = 60
 
 
-class Api:
-    """The module's daemon, its token and the requests it has answered."""
-
-    def __init__(self, daemon, token, topics):
-        self.d = daemon
-        self.addr = daemon.http
-        self.token = token
-        self.topics = topics
-        self.auth = {"Authorization": "Bearer " + token}
-        self.spoken = None   # (event_id, project_id, report_id)
-        self.silent = None
-
-    def get(self, path, headers=None, method="GET"):
-        h = dict(self.auth)
-        h.update(headers or {})
-        return secure.get(self.addr, path, h, method)
-
-    def json(self, path, headers=None):
-        r = self.get(path, headers)
-        assert r.status == 200, r
-        return json.loads(r.body)
-
-
-def requirement(scenario_index, audio_enabled):
-    scenario = pwtest.load_scenarios()[scenario_index]
-    rec = pwtest.requirement_from_scenario(scenario, pwtest.unique("pwhttp-event"),
-                                           pwtest.unique("pwhttp-project"), 0, text_form=False)
-    if not audio_enabled:
-        rec["audio"] = {"enabled": False, "voice": None, "rate_wpm": None, "codec": None}
-    return rec
-
-
-def wait_answered(api, event_id, want_audio):
-    deadline = time.monotonic() + ANSWER_TIMEOUT_S
-    last = None
-    while time.monotonic() < deadline:
-        r = api.get("/v1/requests/" + event_id)
-        if r.status == 200:
-            last = json.loads(r.body)
-            done = last.get("status") == "answered" and last.get("report_id")
-            if done and (not want_audio or last.get("audio_status") == "ready"):
-                return last
-        assert api.d.alive(), api.d.log_tail()
-        time.sleep(0.5)
-    pytest.fail("%s not answered within %d s (last %s); log:\n%s" % (
-        event_id, ANSWER_TIMEOUT_S, last, api.d.log_tail()), pytrace=False)
-
-
 @pytest.fixture(scope="module")
 def api(admin, producer_module, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("http")
-    prefix = pwtest.unique("pwhttp")
-    topics = create_topics(admin, prefix)
-    token = pwtest.unique("tok")
-    token_file = tmp / "token"
-    token_file.write_text(token + "\n")
-    d = secure.start_daemon(tmp, [
-        "--brokers", os.environ["KAFKA_BOOTSTRAP"], "--redis", os.environ["REDIS_URL"],
-        "--group", pwtest.unique("pwhttp-group"), "--topic-prefix", prefix, "--workers", "2",
-        "--http-token-file", str(token_file)])
-    why = secure.wait_ready(d)
-    if why:
-        secure.stop_process(d.proc)
-        pytest.fail(why, pytrace=False)
-    a = Api(d, token, topics)
-    try:
-        for attr, index, audio in (("spoken", 0, True), ("silent", 1, False)):
-            rec = requirement(index, audio)
-            publish(producer_module, topics["requirements"], rec["project_id"].encode(),
-                    pwtest.requirement_json(rec))
-            status = wait_answered(a, rec["event_id"], audio)
-            setattr(a, attr, (rec["event_id"], rec["project_id"], status["report_id"]))
+    with secure.api_daemon(admin, producer_module, tmp_path_factory.mktemp("http"),
+                           "pwhttp") as a:
         yield a
-    finally:
-        rc = secure.stop_process(d.proc)
-        admin.delete_topics([topics[s] for s in ("requirements", "reports", "audio", "dlq")],
-                            request_timeout=30)
-    assert rc == 0, "rc %s after SIGTERM; log:\n%s" % (rc, d.log_tail())
-    assert token not in secure.read_log(d), "the bearer token is in the daemon's log"
 
 
 @pytest.fixture(scope="module")
