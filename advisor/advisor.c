@@ -105,7 +105,8 @@ const char *
 need_name_(enum need n)
 {
     static const char *const names[NEED_COUNT] = {"bi", "search", "online", "operational",
-                                                  "ml", "exactly_once", "stateful", "audit"};
+                                                  "ml", "exactly_once", "stateful", "audit",
+                                                  "archive"};
     return (unsigned)n < NEED_COUNT ? names[n] : "";
 }
 

@@ -43,6 +43,7 @@ enum need {
     NEED_EXACTLY_ONCE,
     NEED_STATEFUL,
     NEED_AUDIT,
+    NEED_ARCHIVE, /* long retention of objects rarely read: cold storage classes win */
     NEED_COUNT
 };
 
@@ -215,6 +216,7 @@ struct profile {
     double freshness_s, retention_days, budget, team_size, availability;
     int has_budget;
     unsigned needs;              /* 1 << enum need */
+    double binary_share;         /* part of the daily volume that is binary objects, 0-1 */
     int has_pii;
     unsigned kinds;              /* 1 << enum source_kind present */
     struct flow total;

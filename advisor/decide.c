@@ -65,25 +65,31 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
         term[n] = '\0';
         s += n;
         if (*s) s++;
-        char *colon = strchr(term, ':');
+        /* A leading '!' negates the term: a general row can step aside for a special one. */
+        int negate = term[0] == '!';
+        char *name = term + negate;
+        char *colon = strchr(name, ':');
         if (colon == NULL) return 0;
         *colon = '\0';
         const char *v = colon + 1;
         int ok = 0;
-        if (strcmp(term, "stack") == 0) {
+        if (strcmp(name, "stack") == 0) {
             ok = has_any_token_(an->p.ctx_lc, v);
-        } else if (strcmp(term, "skill") == 0) {
+        } else if (strcmp(name, "skill") == 0) {
             ok = has_any_token_(an->p.skills_lc, v);
-        } else if (strcmp(term, "family") == 0) {
+        } else if (strcmp(name, "family") == 0) {
             ok = family_chosen(an, v);
-        } else if (strcmp(term, "source") == 0) {
+        } else if (strcmp(name, "source") == 0) {
             ok = src_name && has_any_token_(src_name, v);
-        } else if (strcmp(term, "need") == 0) {
+        } else if (strcmp(name, "data") == 0) {
+            /* data:binary - most of the volume is binary objects, not records. */
+            ok = strcmp(v, "binary") == 0 && an->p.binary_share >= 0.5;
+        } else if (strcmp(name, "need") == 0) {
             for (int x = 0; x < NEED_COUNT; x++)
                 if (strcmp(v, need_name_((enum need)x)) == 0)
-                    ok = need >= 0 ? need == x : (an->p.needs >> x) & 1;
+                    ok = need >= 0 && !negate ? need == x : (an->p.needs >> x) & 1;
         }
-        if (!ok) return 0;
+        if (ok == negate) return 0;
     }
     return 1;
 }
@@ -350,7 +356,11 @@ static void
 decide_partitioning(struct ctx *c)
 {
     struct analysis *an = c->an;
-    double lake = an->p.total.lake_gb_day;
+    /* Date partitions organise the columnar tables; binary objects are keyed by path. */
+    double lake = 0;
+    for (size_t i = 0; i < an->p.n_src; i++)
+        if (an->p.src[i].compression > 1.0)
+            lake += an->p.src[i].gb_day / an->p.src[i].compression;
     const char *gran = lake >= an->a->k.large_volume_gb ? "hourly"
                        : lake < 1                       ? "monthly"
                                                         : "daily";
@@ -400,7 +410,12 @@ decide_(struct analysis *an)
     decide_ingestion(&c);
     if (an->mode != MODE_BATCH) choose(&c, "stream_processing", "stream_processing",
                                        SOURCE_UNKNOWN, -1, stream_gb(an));
-    choose(&c, "transformation", "transformation", SOURCE_UNKNOWN, -1, total);
+    /* Transformations parse records; binary objects (video, images) are moved, not parsed, so
+     * only the record-shaped volume decides whether a cluster is worth starting. */
+    double parsed = 0;
+    for (size_t i = 0; i < p->n_src; i++)
+        if (p->src[i].compression > 1.0) parsed += p->src[i].gb_day;
+    choose(&c, "transformation", "transformation", SOURCE_UNKNOWN, -1, parsed);
     choose(&c, "storage", "storage", SOURCE_UNKNOWN, -1, total);
     choose(&c, "table_format", "table_format", SOURCE_UNKNOWN, -1, total);
     choose(&c, "file_format", "file_format", SOURCE_UNKNOWN, -1, total);

@@ -82,7 +82,8 @@ static const struct {
     {"sox", "sox"},           {"sarbanes", "sox"},  {"soc 2", "soc2"},
     {"soc2", "soc2"},         {"ccpa", "ccpa"},     {"cpra", "ccpa"},
     {"aml", "aml"},           {"anti-money", "aml"}, {"iso 27001", "iso27001"},
-    {"iso27001", "iso27001"}, {"ferpa", "ferpa"},
+    {"iso27001", "iso27001"}, {"ferpa", "ferpa"},  {"glba", "glba"},
+    {"coppa", "coppa"},       {"residency", "residency"}, {"sovereignty", "residency"},
 };
 
 static void
@@ -252,8 +253,9 @@ flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f)
         f->peak_ev_s += s->peak_ev_s;
         f->avg_ev_s += s->gb_day * 1e9 / s->record_bytes / 86400.0;
         f->lake_gb_day += s->gb_day / s->compression;
-        f->landing_gb_day +=
-            s->gb_day / (s->compression > 1.0 ? an->a->k.landing_compression : 1.0);
+        /* Binary objects land once, in the store that keeps them; only records keep a
+         * compressed raw copy beside their columnar form. */
+        if (s->compression > 1.0) f->landing_gb_day += s->gb_day / an->a->k.landing_compression;
     }
     f->avg_mb_s = f->gb_day * 1000.0 / 86400.0;
 }
@@ -275,8 +277,11 @@ needs_build(struct analysis *an)
         else if (strcasecmp(v, "api") == 0)
             p->needs |= 1u << NEED_BI;
     }
-    const char *text = lower_join(&an->ar, &(struct strlist){0}, p->req.title,
-                                  p->req.description);
+    /* Consumer names ("online_feature_store", "reverse_etl_crm") are read with the same
+     * need words as the description, underscores read as spaces. */
+    char *text = lower_join(&an->ar, c, p->req.title, p->req.description);
+    for (char *x = text; *x; x++)
+        if (*x == '_') *x = ' ';
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
         if (strcmp(h->kind, "need") != 0 || !has_token_(text, h->token)) continue;
@@ -340,6 +345,22 @@ pii_from_text(struct analysis *an)
                               h->token));
         return;
     }
+}
+
+/* An archive keeps objects for years and rarely reads them back: cold storage classes
+ * (restores in hours) then beat the lake's cool tier by an order of magnitude. Words such as
+ * "rarely restored" (hints.tsv) or a volume that is mostly binary objects say so, but only
+ * with long retention; a short-lived store is never an archive. */
+static void
+archive_build(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    double binary = 0;
+    for (size_t i = 0; i < p->n_src; i++)
+        if (p->src[i].compression == 1.0) binary += p->src[i].gb_day;
+    p->binary_share = p->total.gb_day > 0 ? binary / p->total.gb_day : 0;
+    if (p->binary_share >= 0.5) p->needs |= 1u << NEED_ARCHIVE;
+    if (p->retention_days < an->a->k.long_retention_days) p->needs &= ~(1u << NEED_ARCHIVE);
 }
 
 void
@@ -406,7 +427,8 @@ profile_build_(struct analysis *an, const struct requirement *given)
         for (size_t i = 0; i < p->n_src; i++) unknown |= p->src[i].pii < 0;
         if (unknown && (strstr(p->regs, ",gdpr,") || strstr(p->regs, ",hipaa,") ||
                         strstr(p->regs, ",ccpa,") || strstr(p->regs, ",pcidss,") ||
-                        strstr(p->regs, ",aml,"))) {
+                        strstr(p->regs, ",aml,") || strstr(p->regs, ",ferpa,") ||
+                        strstr(p->regs, ",glba,") || strstr(p->regs, ",coppa,"))) {
             p->has_pii = 1;
             assume_(an, "contains_pii", "true",
                     "a named privacy regulation implies personal data: pseudonymisation and "
@@ -414,6 +436,7 @@ profile_build_(struct analysis *an, const struct requirement *given)
         }
     }
     if (!p->has_pii) pii_from_text(an);
+    archive_build(an);
     {
         int binary = 0, columnar = 0;
         for (size_t i = 0; i < p->n_src; i++) {

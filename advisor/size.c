@@ -195,13 +195,20 @@ size_compute(struct analysis *an)
             sz->stateful ? "stateful" : "stateless", f->peak_mb_s, per_mb, f->peak_ev_s, per_ev,
             raw, k->stream_headroom, vcpu, k->stream_min_vcpu);
     }
-    sz->batch_vcpu_h = an->p.total.gb_day * k->days_per_month / k->batch_gb_per_vcpu_hour;
+    /* Batch jobs parse records; binary objects (video, images) are copied by path, not read. */
+    double parsed_gb = 0, parsed_landing_gb = 0;
+    for (size_t i = 0; i < an->p.n_src; i++)
+        if (an->p.src[i].compression > 1.0) {
+            parsed_gb += an->p.src[i].gb_day;
+            parsed_landing_gb += an->p.src[i].gb_day / k->landing_compression;
+        }
+    sz->batch_vcpu_h = parsed_gb * k->days_per_month / k->batch_gb_per_vcpu_hour;
     sz->batch_working = arena_printf_(&an->ar,
-                                      "%s GB/day x %g days / %g GB per vCPU-hour = %s "
-                                      "vCPU-hours a month",
-                                      num(an, an->p.total.gb_day), k->days_per_month,
+                                      "%s GB/day of records x %g days / %g GB per vCPU-hour = "
+                                      "%s vCPU-hours a month",
+                                      num(an, parsed_gb), k->days_per_month,
                                       k->batch_gb_per_vcpu_hour, num(an, sz->batch_vcpu_h));
-    sz->batch_scan_tb = an->p.total.landing_gb_day * k->days_per_month / 1000.0;
+    sz->batch_scan_tb = parsed_landing_gb * k->days_per_month / 1000.0;
     /* Queries scan the columnar tables; binary objects (images, genomes) are read by path. */
     double columnar_gb = 0;
     for (size_t i = 0; i < an->p.n_src; i++)
@@ -218,7 +225,8 @@ size_compute(struct analysis *an)
     double searchable = 0;
     for (size_t i = 0; i < an->p.n_src; i++) {
         enum source_kind kd = an->p.src[i].kind;
-        if (kd != SOURCE_CLICKSTREAM && kd != SOURCE_IOT && kd != SOURCE_LOGS)
+        if (kd != SOURCE_CLICKSTREAM && kd != SOURCE_IOT && kd != SOURCE_LOGS &&
+            an->p.src[i].compression > 1.0)
             searchable += an->p.src[i].gb_day;
     }
     sz->search_disk_gb = searchable * fmin(365.0, an->p.retention_days) * k->search_replicas;
