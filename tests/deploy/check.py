@@ -266,6 +266,7 @@ def run_render(script, conf, secrets):
         os.mkdir(sdir)
         with open(src, "w", encoding="utf-8") as f:
             f.write(conf)
+        os.chmod(src, 0o444)  # as a ConfigMap volume presents it
         for k, v in secrets.items():
             with open(os.path.join(sdir, k), "w", encoding="utf-8") as f:
                 f.write(v)

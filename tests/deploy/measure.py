@@ -19,8 +19,10 @@ import json
 import os
 import re
 import signal
+import shutil
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -140,9 +142,11 @@ def main():
     if not brokers or not redis:
         sys.exit("measure: KAFKA_BOOTSTRAP and REDIS_URL must be set (run it under "
                  "deploy/with-services)")
-    daemon = os.path.join(a.build, "pipewrightd")
-    cli = os.path.join(a.build, "pipewright")
     prefix = "pwmeasure%d" % os.getpid()
+    # Copies, so that a rebuild of the build folder during the run changes nothing.
+    bindir = tempfile.mkdtemp(prefix=prefix)
+    daemon = shutil.copy2(os.path.join(a.build, "pipewrightd"), bindir)
+    cli = shutil.copy2(os.path.join(a.build, "pipewright"), bindir)
     subprocess.run([cli, "topics", "create", "--brokers", brokers, "--topic-prefix", prefix,
                     "--partitions", "2", "--replication", "1"], check=True,
                    stdout=subprocess.DEVNULL)
@@ -192,6 +196,8 @@ def main():
         sampler.stop = True
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
+        shutil.rmtree(bindir, ignore_errors=True)
     mib = 1024 * 1024
     print("events answered:            %d (workers %d, max_in_flight %d)" %
           (a.events, a.workers, a.max_in_flight))
