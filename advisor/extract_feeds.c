@@ -374,7 +374,9 @@ find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
         covered = end; /* "access logs": not "logs" again */
         /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
         int named = name_start(r, i) < i;
+        /* in a compound ("orders database", "database logs") the last noun is the head */
         if (best.e == NULL || e->value > best.e->value ||
+            (e->value == best.e->value && i == best.b) ||
             (last && e->value == best.e->value && named >= best_named)) {
             best.e = e;
             best.a = i;
@@ -573,7 +575,9 @@ group(struct reader *r)
             pending = NULL;
         }
         if ((m->dim == DIM_PEAK || m->dim == DIM_AVG) && !(m->flags & MF_INHERIT)) last_rate = m;
-        boundary = m->b;
+        /* "20 GB/day of clickstream and 5 GB/day from Postgres": the "of" words belong to
+         * this feed, so the next one does not look back at them */
+        boundary = m->of_b > m->of_a && m->of_b + 1 > m->b ? m->of_b + 1 : m->b;
     }
 }
 
