@@ -491,6 +491,16 @@ def check_compose(path):
     if "--redis" in args:
         expect(args[args.index("--redis") + 1].startswith("redis://redis:"),
                "compose: daemon's Redis URL is not the redis service")
+    opts = daemon_options()
+    for flag in [x for x in args if x.startswith("--")]:
+        expect(flag[2:].replace("-", "_") in opts, "compose: daemon has no option %s" % flag)
+    exe = pipewrightd()
+    if exe:
+        cli = os.path.join(os.path.dirname(exe), "pipewright")
+        p = subprocess.run([cli, "topics", "--help"], capture_output=True, text=True)
+        for flag in [x for x in topics.get("command", []) if x.startswith("--")]:
+            expect(re.search(r"(^|\s|,)%s\b" % re.escape(flag), p.stdout),
+                   "compose: `pipewright topics` has no option %s" % flag)
     expect(d.get("read_only") is True, "compose: daemon root file system is writable")
     expect(d.get("cap_drop") == ["ALL"], "compose: daemon keeps capabilities")
     expect(seconds(d.get("stop_grace_period", "10s")) >= 25,
