@@ -28,6 +28,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -724,13 +725,26 @@ class Ctx:
         self.run_dir = run_dir
         self.rng = rng
         self.bootstrap = services.bootstrap
+        self.daemons = []
 
     def names(self, scenario):
         tag = "%s-%s" % (scenario, uuid.uuid4().hex[:8])
         return "chaos-" + tag, "chaos-group-" + tag
 
     def daemon(self, name, prefix, group, extra=()):
-        return Daemon(self.args, self.run_dir, name, prefix, group, self.services, extra)
+        d = Daemon(self.args, self.run_dir, name, prefix, group, self.services, extra)
+        self.daemons.append(d)
+        return d
+
+    def cleanup(self):
+        """After an interrupted scenario: no daemon left running, no broker left stopped."""
+        for d in self.daemons:
+            if d.alive():
+                d.kill()
+        try:
+            self.services.signal("kafka", signal.SIGCONT)
+        except RuntimeError:
+            pass
 
 
 def row(scenario, events, missing, dups, dlq, faults, seconds, ok, notes):
@@ -1218,7 +1232,16 @@ def scenario_outages(ctx):
         else:
             ctx.services.signal("kafka", signal.SIGCONT)
         t_restored = now()
-        ready_wait = d.wait_ready(180)
+        ready_wait = d.wait_ready(a.recovery_timeout)
+        restarted = False
+        if ready_wait is None and d.alive():
+            say("outage %s %ds: not ready %d s after the restore; log tail:\n%s" % (
+                kind, seconds, a.recovery_timeout, d.log_tail(15)))
+            notes.append("%s %ds: no recovery within %d s (daemon restarted)" % (
+                kind, seconds, a.recovery_timeout))
+            d.kill()
+            start_ready(d, a.recovery_timeout)
+            restarted = True
         commit_s = wait_progress(d, before_fault(d)["commits"], 120)
         time.sleep(2)
         during = probe.between(t_out + 5, t_back)
@@ -1231,6 +1254,7 @@ def scenario_outages(ctx):
                "first_commit_after_restore_s": None if commit_s is None else round(
                    now() - 2 - t_restored, 1),
                "alive": d.alive(), "in_flight_before": pre["in_flight"],
+               "restarted_by_harness": restarted,
                "abort_or_dlq_lines": len(aborts)}
         outages.append(out)
         say("outage: " + json.dumps(out))
@@ -1257,7 +1281,8 @@ def scenario_outages(ctx):
         notes.append("readyz stayed 200 while Redis was down")
     ok = (ok and not missing and dups == 0 and not dlq and not unexpected and
           drained is not None and redis_flagged and
-          all(o["ready_after_restore_s"] is not None for o in outages))
+          all(o["ready_after_restore_s"] is not None and not o["restarted_by_harness"]
+              for o in outages))
     r = row("outages", len(feeder.delivered), len(missing), dups, len(dlq), len(outages),
             elapsed, ok, notes)
     r["outages"] = outages
@@ -1524,8 +1549,13 @@ def print_table(rows):
         print("%s: %s" % (r["scenario"], "; ".join(r["notes"])))
 
 
+def on_sigterm(signum, frame):
+    raise KeyboardInterrupt("SIGTERM")
+
+
 def main(argv):
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, on_sigterm)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
     rng = random.Random(seed)
     run_id = time.strftime("%Y%m%d-%H%M%S")
@@ -1535,10 +1565,21 @@ def main(argv):
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     KAFKA_LOG.addHandler(handler)
     KAFKA_LOG.setLevel(logging.INFO)
+    # The binaries are copied into the run folder first: a rebuild of the tree during a long
+    # run must not swap the daemon under test half-way (or catch it half-linked).
+    snapshot = os.path.join(run_dir, "bin")
+    os.makedirs(snapshot, exist_ok=True)
     for b in ("pipewrightd", "pipewright"):
-        if not os.access(os.path.join(args.build, b), os.X_OK):
-            say("%s/%s is not built (make all)" % (args.build, b))
+        src = os.path.join(args.build, b)
+        if not os.access(src, os.X_OK):
+            say("%s is not built (make all)" % src)
             return 2
+        shutil.copy2(src, os.path.join(snapshot, b))
+        if subprocess.run([os.path.join(snapshot, b), "--help"], capture_output=True,
+                          timeout=30).returncode != 0:
+            say("%s --help fails (a build in progress?)" % src)
+            return 2
+    args.build = snapshot
     commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     built = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(os.path.getmtime(
@@ -1564,6 +1605,7 @@ def main(argv):
             # A scenario that killed a service may leave it down: bring both back.
             services.up()
     finally:
+        ctx.cleanup()
         if not args.keep_services and services.started:
             services.down(*sorted(services.started))
     with open(os.path.join(run_dir, "results.json"), "w") as f:
