@@ -43,7 +43,7 @@ TEST_SRC    := $(wildcard tests/unit/test_*.c)
 TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
-        install-deps fuzz bench lint clean
+        install-deps fuzz bench lint lint-chart clean
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -119,6 +119,11 @@ bench: all
 
 lint:
 	clang-format --dry-run --Werror $(wildcard */*.c */*.h)
+
+# helm lint and kubeconform -strict on the chart (all variants), systemd-analyze verify of the
+# unit, the compose file and the Dockerfile's package lists: see tests/deploy/run.
+lint-chart: all
+	tests/deploy/run
 
 clean:
 	rm -rf build

@@ -47,7 +47,9 @@ static const struct option_row rows[] = {
     INT(workers, "0", 0, 64, "speech worker processes; 0 for one per core"),
     INT(batch_max, "500", 1, 100000, "requests answered per Kafka transaction at most"),
     INT(commit_interval_ms, "200", 10, 60000, "how long a transaction collects requests"),
-    INT(max_in_flight, "64", 1, 100000, "requests processed at once before intake pauses"),
+    INT(max_in_flight, "16", 1, 100000,
+        "requests processed at once before intake pauses (each open transaction waits for all"
+        " of its requests' audio: keep it near 8 per speech worker)"),
     INT(audio_chunk_bytes, "524288", 1024, 900000, "audio bytes per audio message"),
     INT(speech_timeout_ms, "30000", 100, 600000, "a synthesis running longer is killed"),
     INT(redis_timeout_ms, "2000", 10, 600000, "timeout of one Redis command"),

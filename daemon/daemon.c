@@ -135,7 +135,9 @@ start_producer(struct daemon *d, char *errstr, size_t errstr_size)
 {
     const char *producer_props[] = {
         "transactional.id", d->txn_id,
-        "transaction.timeout.ms", "60000",
+        /* A batch waits for its requests' audio; under load that can take a minute, and a
+         * broker-side timeout would fence us and redo the batch. */
+        "transaction.timeout.ms", "180000",
         "linger.ms", "5",
         "compression.codec", "lz4",
         NULL,
