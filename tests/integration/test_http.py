@@ -307,14 +307,20 @@ def test_idle_and_slow_connections_are_closed_after_the_timeout(api):
         assert IDLE_TIMEOUT_S - 1.5 <= took <= IDLE_TIMEOUT_S + 3, (name, took)
 
 
-def test_healthz_stays_fast_with_500_connections_open(api):
+def test_healthz_stays_fast_with_1000_connections_open(api):
     host, port = api.addr.rsplit(":", 1)
     baseline = [healthz_latency(api.addr) for _ in range(30)]
-    idle = []
+    idle, slow = [], []
     try:
         for _ in range(CONNECTIONS):
             idle.append(socket.create_connection((host, int(port)), timeout=10))
         held = [healthz_latency(api.addr) for _ in range(30)]
+        # As many again that each sent half a request head and stopped (a slow client).
+        for _ in range(CONNECTIONS):
+            s = socket.create_connection((host, int(port)), timeout=10)
+            s.sendall(b"GET /v1/requests HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            slow.append(s)
+        held_slow = [healthz_latency(api.addr) for _ in range(30)]
 
         # Every held connection asks at once; each must be answered.
         for s in idle:
@@ -337,16 +343,19 @@ def test_healthz_stays_fast_with_500_connections_open(api):
         stop.set()
         t.join()
     finally:
-        for s in idle:
+        for s in idle + slow:
             s.close()
     after = [healthz_latency(api.addr) for _ in range(30)]
     print("/healthz baseline %s" % summary(baseline))
     print("/healthz with %d idle connections %s" % (CONNECTIONS, summary(held)))
+    print("/healthz with %d more halfway through their head %s" % (CONNECTIONS,
+                                                                   summary(held_slow)))
     print("%d concurrent /healthz answered in %.3f s; probe meanwhile %s" % (
         answered, burst, summary(during or [0.0])))
     print("/healthz after %s" % summary(after))
     assert answered == CONNECTIONS, "%d of %d answered" % (answered, CONNECTIONS)
     assert max(held) < HEALTHZ_BOUND_S, summary(held)
+    assert max(held_slow) < HEALTHZ_BOUND_S, summary(held_slow)
     assert max(during or [0.0]) < HEALTHZ_BOUND_S * 4, summary(during)
     assert max(after) < HEALTHZ_BOUND_S, summary(after)
     assert api.d.alive()

@@ -26,6 +26,8 @@ from conftest import TOPIC_SUFFIXES, http_status
 KAFKA_FAIL_WITHIN_S = 90
 # A wrong Redis password leaves the daemon up but not ready; how long the test watches it.
 REDIS_WATCH_S = 12
+# SIGTERM must end the daemon within this, also while it is still starting.
+SIGTERM_WITHIN_S = 10
 END_TO_END_TIMEOUT_S = 300
 
 
@@ -231,6 +233,28 @@ def test_wrong_kafka_secret_fails_start_up_clearly(case, sasl_kafka, acl_redis, 
     assert "START_FAILED" in log, d.log_tail()
     leaked = secrets_in(log, all_secrets(sasl_kafka, acl_redis, password))
     assert not leaked, "secrets in the log: %s" % leaked
+
+
+def test_sigterm_while_start_up_waits_for_kafka_stops_promptly(sasl_kafka, acl_redis,
+                                                               sasl_topics, pki, tmp_path):
+    """An orchestrator that gives up on a daemon stuck with a wrong password sends SIGTERM;
+    the daemon must not make it wait for its own start-up timeout."""
+    d = secure.start_daemon(
+        tmp_path, kafka_args(sasl_kafka, pki["ca"], "not-the-password") +
+        ["--redis", acl_redis.url(), "--group", pwtest.unique("pwsec-group"),
+         "--topic-prefix", sasl_topics["prefix"], "--workers", "1"])
+    try:
+        assert secure.wait_log(d, "SASL authentication error", 20), d.log_tail()
+        assert d.alive(), d.log_tail()
+        t0 = time.monotonic()
+        rc = secure.stop_process(d.proc, timeout=SIGTERM_WITHIN_S * 4)
+        took = time.monotonic() - t0
+    finally:
+        secure.stop_process(d.proc)
+    print("exit %s %.1f s after SIGTERM" % (rc, took))
+    assert took <= SIGTERM_WITHIN_S, "exit %s only %.1f s after SIGTERM; log:\n%s" % (
+        rc, took, d.log_tail())
+    assert rc in (0, 1), rc
 
 
 def test_wrong_redis_password_stays_not_ready(sasl_kafka, acl_redis, sasl_topics, pki,
