@@ -7,7 +7,7 @@
  *
  * e2e publishes N requirement events to P.requirements, built from the template with a unique
  * event_id (PREFIX<seq>, PREFIX "bench-<pid>-" unless --run-id), one of --projects project ids
- * of its own (PREFIX"project-"<n>), and a source volume that varies
+ * of its own (PREFIX"project-"<n>), a numbered title, and a source volume that varies
  * with the sequence number so that no two events ask the same question (no cache can answer).
  * --rate R offers R events per second (open loop, paced on the clock); --rate 0 offers as fast as
  * the window allows: at most W events published and not yet answered (saturation). A consumer
@@ -286,10 +286,19 @@ build_event(const struct opts *o, struct run *r, json_t *tpl, struct wire *w, lo
     json_t *src = json_array_get(sources, 0);
     if (json_is_object(src))
         json_object_set_new(src, "volume_gb_per_day", json_real(10.0 + (double)(seq % 100000)));
+    /* the title is spoken: numbering it makes every audio script differ, so that no audio comes
+     * from the daemon's cache */
+    char title[512];
+    snprintf(title, sizeof(title), "Request %ld: %s", seq,
+             json_string_value(json_object_get(tpl, "base_title")));
+    json_object_set_new(tpl, "title", json_string(title));
     json_t *audio = json_object();
     json_object_set_new(audio, "enabled", json_boolean(o->audio));
     json_object_set_new(tpl, "audio", audio);
+    json_t *base = json_incref(json_object_get(tpl, "base_title"));
+    json_object_del(tpl, "base_title");
     char *text = json_dumps(tpl, JSON_COMPACT);
+    json_object_set_new(tpl, "base_title", base);
     PW_ASSERT(text != NULL);
     buf_reset(out);
     if (strcmp(o->format, "avro") == 0) {
@@ -325,6 +334,8 @@ template_load(const char *path)
         json_decref(tpl);
         return NULL;
     }
+    const char *title = json_string_value(json_object_get(tpl, "title"));
+    json_object_set_new(tpl, "base_title", json_string(title ? title : "benchmark"));
     return tpl;
 }
 
@@ -413,7 +424,8 @@ run_e2e(const struct opts *o)
         snprintf(event_id, sizeof(event_id), "%s%ld", r.run_id, seq);
         atomic_store_explicit(&r.sent_ns[seq], now_ns(), memory_order_relaxed);
         rd_kafka_resp_err_t e;
-        while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(input), RD_KAFKA_V_KEY(key, strlen(key)),
+        while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(input),
+                                      RD_KAFKA_V_KEY(key, strlen(key)),
                                       RD_KAFKA_V_VALUE(msg.data, msg.len),
                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                       RD_KAFKA_V_HEADER("pw.event_id", event_id, -1),

@@ -2,14 +2,17 @@
  *
  *   bench_speech render  [-r ROUNDS] VOICE SCRIPT.txt...
  *   bench_speech ceiling [-r ROUNDS] VOICE SCRIPT.txt...
+ *   bench_speech ceiling-same [-r ROUNDS] VOICE SCRIPT.txt...
  *
  * 'render' calls speech_render() (normalise + synthesise + Ogg Opus, what a speech worker does
  * per job) on every script ROUNDS times and divides the audio produced by the process CPU time.
  * 'ceiling' calls the same libraries directly in a tight loop with their default settings: the
  * synthesiser alone (espeak-ng in synchronous mode, or flite_text_to_wave), then libopusenc alone
  * on the PCM it produced (no ctl call: the library's defaults), on the normalised text so that
- * both modes speak the same words. The two modes run in separate processes because both
- * engines keep process-global state. One logfmt line per mode on stdout.
+ * both modes speak the same words. 'ceiling-same' is the ceiling with the encoder set as
+ * speech/encode.c sets it (16 kbit/s, voice signal, wideband, complexity 5), which separates the
+ * cost of the codec settings from any cost of speech_render() itself. The modes run in separate
+ * processes because both engines keep process-global state. One logfmt line per mode on stdout.
  *
  * Single-threaded; a benchmark, not a test: it fails only on a library or input error.
  */
@@ -26,7 +29,7 @@
 #include "speech.h"
 #include "xalloc.h"
 
-#define MAX_SCRIPT_BYTES (1u << 20) /* an audio script is under a kilobyte; refuse anything absurd */
+#define MAX_SCRIPT_BYTES (1u << 20) /* a script is under a kilobyte; refuse anything absurd */
 #define MAX_PCM_SAMPLES (48000u * 900u) /* the longest PCM the speech library accepts */
 #define ENCODE_BLOCK 4096
 
@@ -109,9 +112,10 @@ count_close(void *user_data)
     return 0;
 }
 
-/* libopusenc with nothing but the mandatory arguments. Returns the Ogg bytes, or 0 on error. */
+/* libopusenc with nothing but the mandatory arguments, or with speech/encode.c's settings when
+ * 'same' is set. Returns the Ogg bytes, or 0 on error. */
 static size_t
-opus_default_encode(const struct pcm *p, int rate)
+ogg_encode(const struct pcm *p, int rate, int same)
 {
     const OpusEncCallbacks cbs = {count_write, count_close};
     size_t bytes = 0;
@@ -121,6 +125,15 @@ opus_default_encode(const struct pcm *p, int rate)
     ope_comments_destroy(comments);
     if (enc == NULL) {
         fprintf(stderr, "opus: %s\n", ope_strerror(err));
+        return 0;
+    }
+    if (same && ((err = ope_encoder_ctl(enc, OPUS_SET_BITRATE(16000))) != OPE_OK ||
+                 (err = ope_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE))) != OPE_OK ||
+                 (err = ope_encoder_ctl(enc, OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_WIDEBAND))) !=
+                     OPE_OK ||
+                 (err = ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(5))) != OPE_OK)) {
+        fprintf(stderr, "opus: %s\n", ope_strerror(err));
+        ope_encoder_destroy(enc);
         return 0;
     }
     for (size_t off = 0; off < p->n && err == OPE_OK; off += ENCODE_BLOCK) {
@@ -198,7 +211,7 @@ synth_flite(cst_voice *v, const char *text, struct pcm *p, int *rate)
 }
 
 static int
-run_ceiling(const char *voice, char **scripts, int n, int rounds)
+run_ceiling(const char *voice, char **scripts, int n, int rounds, int same)
 {
     int is_espeak = strncmp(voice, "espeak-ng:", 10) == 0;
     int is_flite = strcmp(voice, "flite:rms") == 0;
@@ -243,7 +256,7 @@ run_ceiling(const char *voice, char **scripts, int n, int rounds)
             double t0 = cpu_s();
             int rc = is_espeak ? synth_espeak(texts[i], &p) : synth_flite(fv, texts[i], &p, &rate);
             double t1 = cpu_s();
-            size_t b = rc == 0 && rate > 0 ? opus_default_encode(&p, rate) : 0;
+            size_t b = rc == 0 && rate > 0 ? ogg_encode(&p, rate, same) : 0;
             double t2 = cpu_s();
             if (b == 0) {
                 fprintf(stderr, "ceiling %s: synthesis or encoding failed on script %d\n", voice,
@@ -257,10 +270,11 @@ run_ceiling(const char *voice, char **scripts, int n, int rounds)
         }
     }
     if (status == 0) {
-        printf("bench=speech mode=ceiling voice=%s scripts=%d rounds=%d audio_s=%.1f "
+        printf("bench=speech mode=%s voice=%s scripts=%d rounds=%d audio_s=%.1f "
                "synth_cpu_s=%.3f encode_cpu_s=%.3f synth_audio_s_per_cpu_s=%.1f "
                "encode_audio_s_per_cpu_s=%.1f audio_s_per_cpu_s=%.1f bytes_per_audio_s=%.0f\n",
-               voice, n, rounds, audio_s, synth_cpu, encode_cpu, audio_s / synth_cpu,
+               same ? "ceiling_same" : "ceiling", voice, n, rounds, audio_s, synth_cpu,
+               encode_cpu, audio_s / synth_cpu,
                audio_s / encode_cpu, audio_s / (synth_cpu + encode_cpu), bytes / audio_s);
     }
     free(p.s);
@@ -278,9 +292,11 @@ main(int argc, char **argv)
         rounds = atoi(argv[3]);
         arg = 4;
     }
-    if (argc < arg + 2 || rounds < 1 ||
-        (strcmp(argv[1], "render") != 0 && strcmp(argv[1], "ceiling") != 0)) {
-        fprintf(stderr, "usage: bench_speech render|ceiling [-r ROUNDS] VOICE SCRIPT.txt...\n");
+    const char *mode = argc > 1 ? argv[1] : "";
+    int render = strcmp(mode, "render") == 0, same = strcmp(mode, "ceiling-same") == 0;
+    if (argc < arg + 2 || rounds < 1 || (!render && !same && strcmp(mode, "ceiling") != 0)) {
+        fprintf(stderr, "usage: bench_speech render|ceiling|ceiling-same [-r ROUNDS] VOICE "
+                        "SCRIPT.txt...\n");
         return 64;
     }
     const char *voice = argv[arg++];
@@ -290,8 +306,8 @@ main(int argc, char **argv)
     for (int i = 0; i < n; i++)
         if ((scripts[i] = read_script(argv[arg + i])) == NULL) status = 65;
     if (status == 0) {
-        int rc = strcmp(argv[1], "render") == 0 ? run_render(voice, scripts, n, rounds)
-                                                : run_ceiling(voice, scripts, n, rounds);
+        int rc = render ? run_render(voice, scripts, n, rounds)
+                        : run_ceiling(voice, scripts, n, rounds, same);
         if (rc != 0) status = 70;
     }
     for (int i = 0; i < n; i++) free(scripts[i]);

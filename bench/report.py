@@ -54,10 +54,11 @@ def rss(path, tag):
     half = rs[n // 2:]
     q1 = rs[: max(1, n // 4)]
     q4 = rs[n - max(1, n // 4):]
-    print(f"bench=rss tag={tag} samples={n} seconds={samples[-1][0]} "
-          f"peak_mb={max(s[2] for s in samples) / 1024:.1f} steady_mb={statistics.median(half):.1f} "
-          f"first_quarter_mb={statistics.median(q1):.1f} last_quarter_mb={statistics.median(q4):.1f} "
-          f"growth_mb={statistics.median(q4) - statistics.median(q1):.1f}")
+    peak = max(s[2] for s in samples) / 1024
+    m1, m4 = statistics.median(q1), statistics.median(q4)
+    print(f"bench=rss tag={tag} samples={n} seconds={samples[-1][0]} peak_mb={peak:.1f} "
+          f"steady_mb={statistics.median(half):.1f} first_quarter_mb={m1:.1f} "
+          f"last_quarter_mb={m4:.1f} growth_mb={m4 - m1:.1f}")
 
 
 def find(rows, **want):
@@ -84,6 +85,9 @@ def measures(rows):
         if r:
             m[f"speech_{key}_audio_s_per_cpu_s"] = num(r, "audio_s_per_cpu_s")
             m[f"speech_{key}_bytes_per_audio_s"] = num(r, "bytes_per_audio_s")
+        same = find(rows, bench="speech", mode="ceiling_same", voice=voice)
+        if same:
+            m[f"speech_{key}_ceiling_same_audio_s_per_cpu_s"] = num(same, "audio_s_per_cpu_s")
         if c:
             m[f"speech_{key}_ceiling_audio_s_per_cpu_s"] = num(c, "audio_s_per_cpu_s")
             m[f"speech_{key}_ceiling_bytes_per_audio_s"] = num(c, "bytes_per_audio_s")
@@ -102,6 +106,11 @@ def measures(rows):
         if r:
             m[f"kafka_ceiling_{tag}_per_s"] = num(r, "messages_per_s")
             m[f"kafka_ceiling_{tag}_bytes"] = num(r, "size")
+    for tag in ("off", "audio", "soak"):
+        r = find(rows, bench="metrics", tag=tag)
+        if r:
+            for k in ("commits", "aborts", "audio_cache_hits", "audio_cache_misses"):
+                m[f"daemon_{tag}_{k}"] = num(r, k)
     for tag in ("off", "soak"):
         r = find(rows, bench="rss", tag=tag)
         if r:
@@ -148,6 +157,8 @@ def table(m, base):
         c = m.get(f"speech_{key}_ceiling_audio_s_per_cpu_s")
         row(f"speech {label}: audio s per CPU s vs libraries direct", v, c,
             key=f"speech_{key}_audio_s_per_cpu_s")
+        row(f"speech {label}: ... vs libraries with the daemon's Opus settings", v,
+            m.get(f"speech_{key}_ceiling_same_audio_s_per_cpu_s"))
         row(f"speech {label}: bytes per audio s (ceiling: opus defaults)",
             m.get(f"speech_{key}_bytes_per_audio_s"),
             m.get(f"speech_{key}_ceiling_bytes_per_audio_s"),
@@ -157,8 +168,8 @@ def table(m, base):
     ok = None if sat is None else sat >= 10000 and (ceil is None or sat >= ceil / 2)
     row("e2e audio off: events/s at saturation vs Kafka ceiling", sat, ceil,
         ">= 10,000 and >= 0.5", ok, key="e2e_saturation_events_per_s")
-    row("Kafka ceiling, requirement-sized messages/s", m.get("kafka_ceiling_requirement_sized_per_s"),
-        key="kafka_ceiling_requirement_sized_per_s")
+    row("Kafka ceiling, requirement-sized messages/s",
+        m.get("kafka_ceiling_requirement_sized_per_s"), key="kafka_ceiling_requirement_sized_per_s")
     row("e2e audio off: p50 ms at 100/s (below capacity)", m.get("e2e_rate100_p50_ms"),
         key="e2e_rate100_p50_ms")
     row("e2e audio off: p99 ms at 100/s (below capacity)", m.get("e2e_rate100_p99_ms"),
@@ -173,6 +184,10 @@ def table(m, base):
     row("e2e audio off: p50 / p99 ms at saturation", m.get("e2e_saturation_p50_ms"),
         key="e2e_saturation_p50_ms")
     row("", m.get("e2e_saturation_p99_ms"), key="e2e_saturation_p99_ms")
+    total = sum(m.get(f"e2e_saturation_{w}_cpu_ms_per_event") or 0
+                for w in ("daemon", "broker", "redis"))
+    row(f"derived: events/s if {cores:.0f} idle cores ran only these three (saturation)",
+        1000 * cores / total if total else None)
     for who in ("daemon", "broker", "redis"):
         row(f"e2e audio off: {who} CPU ms per event (saturation)",
             m.get(f"e2e_saturation_{who}_cpu_ms_per_event"),
@@ -184,6 +199,10 @@ def table(m, base):
     row("e2e audio on: reports with audio/s vs speech ceiling (all cores)", au, speech_ceiling,
         ">= 0.9", None if au is None or speech_ceiling is None else au >= 0.9 * speech_ceiling,
         key="e2e_audio_saturation_events_per_s")
+    cpu_ms = m.get("e2e_audio_saturation_daemon_cpu_ms_per_event")
+    per_cpu = aus / (cpu_ms / 1000) if aus and cpu_ms else None
+    row("e2e audio on: audio s per CPU s, daemon + workers, vs ceiling", per_cpu, sc, ">= 0.9",
+        None if per_cpu is None or not sc else per_cpu >= 0.9 * sc)
     row("e2e audio on: p50 / p99 ms", m.get("e2e_audio_saturation_p50_ms"),
         key="e2e_audio_saturation_p50_ms")
     row("", m.get("e2e_audio_saturation_p99_ms"), key="e2e_audio_saturation_p99_ms")
@@ -200,11 +219,15 @@ def table(m, base):
     n = m.get("e2e_soak_answered")
     row(f"daemon RSS growth MB over the soak ({fmt(n)} events)", g, target="flat (< 4 MB)",
         ok=None if g is None else g < 4, key="rss_soak_growth_mb")
-    dups = sum(m.get(f"e2e_{t}_duplicates", 0) for t in ("rate100", "rate1000", "saturation", "soak",
-                                                        "audio_saturation"))
-    miss = sum(m.get(f"e2e_{t}_missing", 0) for t in ("rate100", "rate1000", "saturation", "soak",
-                                                     "audio_saturation"))
+    runs = ("rate100", "rate1000", "saturation", "soak", "audio_saturation")
+    dups = sum(m.get(f"e2e_{t}_duplicates", 0) for t in runs)
+    miss = sum(m.get(f"e2e_{t}_missing", 0) for t in runs)
     row("daemon runs: duplicate reports / unanswered events", dups, miss)
+    aborts = sum(m.get(f"daemon_{t}_aborts", 0) for t in ("off", "audio", "soak"))
+    commits = sum(m.get(f"daemon_{t}_commits", 0) for t in ("off", "audio", "soak"))
+    row("daemon runs: aborted / committed transactions", aborts, commits)
+    row("e2e audio on: audio cache hits / misses (must be 0 / all)",
+        m.get("daemon_audio_audio_cache_hits"), m.get("daemon_audio_audio_cache_misses"))
 
     head = ("measure", "value", "reference", "ratio", "target", "verdict", "baseline")
     widths = [max(len(str(r[i])) for r in lines + [head]) for i in range(len(head))]
