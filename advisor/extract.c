@@ -322,6 +322,8 @@ read_budget(struct ctx *c)
             pend = end;
             if (sec == 0) continue; /* no period: a project total or a monthly figure? unknown */
         }
+        /* "up to 4,000 per second" is a rate, not money: budgets run per day or longer */
+        if (sec < 86400) continue;
         c->req->budget_usd_per_month = k->num * SECONDS_PER_MONTH / sec;
         note_value(c->out, "budget_usd_per_month", t, i, pend,
                    (k->numf & NUMF_RANGE) ? "upper end of the range" : NULL);

@@ -244,7 +244,26 @@ read_measure(struct reader *r, size_t i)
     int modified = 0;
     size_t ce = count_phrase(r, i + 1, &noun, &modified);
     const struct lex_entry *ru = extract_match_(r->lex, t, i + 1, LEX_RATEUNIT, &end);
-    if (ce > i + 1 || ru) {
+    size_t plain_a = 0, plain_b = 0;
+    if (ce == i + 1 && !ru) {
+        /* "4,000 authorisations per second", "2 million bookings a day": a noun the lexicon
+         * does not know, counted per unit of time. A small daily count ("12 reports a day")
+         * is not a feed. */
+        size_t w = i + 1;
+        while (w < t->n && w < i + 3 && is_content_word(r, w)) w++;
+        double per = 0;
+        size_t pe;
+        if (w > i + 1 && (extract_match_(r->lex, t, w, LEX_RATEUNIT, NULL) ||
+                          (extract_period_(r->lex, t, w, &per, &pe) &&
+                           (per <= 1 || num->num >= 1000)))) {
+            plain_a = i + 1;
+            plain_b = w;
+            ce = w;
+        } else if (w == i + 1 && extract_period_(r->lex, t, w, &per, &pe) && per <= 1) {
+            plain_a = plain_b = w; /* "at up to 4,000 per second": a rate with no noun */
+        }
+    }
+    if (ce > i + 1 || ru || plain_b > 0) {
         struct measure *m;
         if (ru) {
             m = add_measure(r, DIM_PEAK, num->num, i, end);
@@ -270,6 +289,9 @@ read_measure(struct reader *r, size_t i)
             m->name_b = ce;
             m->kind = source_kind_parse(noun->label);
             if (modified || noun->value > 0) m->flags |= MF_STRONG;
+        } else if (plain_b > plain_a) {
+            m->name_a = plain_a;
+            m->name_b = plain_b;
         }
         return end;
     }
@@ -359,6 +381,7 @@ struct found {
 /* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth': highest priority,
  * then nearest to 'b' when 'last', else nearest to 'a'. */
 static size_t name_start(const struct reader *r, size_t a);
+static int sentence_names(const struct tokens *t, const struct feed *f, size_t a, size_t b);
 
 static struct found
 find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
@@ -374,9 +397,10 @@ find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
         covered = end; /* "access logs": not "logs" again */
         /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
         int named = name_start(r, i) < i;
-        /* in a compound ("orders database", "database logs") the last noun is the head */
+        /* in a compound the last noun is the head: a business noun that reads as plain
+         * events ("orders database", "transaction logs") gives way to it */
         if (best.e == NULL || e->value > best.e->value ||
-            (e->value == best.e->value && i == best.b) ||
+            (e->value == best.e->value && i == best.b && strcmp(best.e->label, "events") == 0) ||
             (last && e->value == best.e->value && named >= best_named)) {
             best.e = e;
             best.a = i;
@@ -581,6 +605,58 @@ group(struct reader *r)
     }
 }
 
+/* "We also pull accounts from Salesforce and invoices from our Postgres database": feeds named
+ * after a feed verb but never measured. They become sources with no figures (the engine
+ * assumes a volume and says so), unless a measured feed already covers the words or has the
+ * same kind and name. */
+static void
+add_unmeasured(struct reader *r)
+{
+    const struct tokens *t = r->t;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t vend;
+        if (!extract_match_(r->lex, t, i, LEX_FEEDVERB, &vend)) continue;
+        /* the kind phrase must follow within a few words of the same clause */
+        struct found k = {NULL, 0, 0};
+        size_t stop = vend;
+        while (stop < t->n && stop < vend + 6 && t->v[stop].clause == t->v[i].clause &&
+               t->v[stop].type != TOK_NUM)
+            stop++;
+        if (stop < t->n && t->v[stop].type == TOK_NUM) continue; /* a measured feed */
+        k = find_kind(r, vend, stop, 99, 0);
+        if (k.e == NULL) continue;
+        int covered = 0;
+        for (size_t fi = 0; fi < r->n_f && !covered; fi++) {
+            const struct feed *f = &r->f[fi];
+            if (f->dropped) continue;
+            if (k.a >= f->ctx_a && k.a < f->ctx_b) covered = 1;
+            if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
+                sentence_names(t, f, k.a, k.b))
+                covered = 1;
+        }
+        if (covered || r->n_f >= PW_MAX_LIST_ITEMS) continue;
+        if (r->n_f == r->cap_f) {
+            r->cap_f = r->cap_f ? 2 * r->cap_f : 8;
+            r->f = xrealloc(r->f, r->cap_f * sizeof(*r->f));
+        }
+        struct feed *f = &r->f[r->n_f++];
+        memset(f, 0, sizeof(*f));
+        f->pii = -1;
+        f->sent = t->v[i].sent;
+        f->ctx_a = i;
+        f->ctx_b = k.b;
+        f->kind = source_kind_parse(k.e->label);
+        f->kind_ev = (struct span){k.a, k.b, 0, 0};
+        size_t na = name_start(r, k.a), nb = k.b;
+        name_from(t, na, nb, f->name, sizeof(f->name));
+        if (f->name[0] == '\0') snprintf(f->name, sizeof(f->name), "%s", k.e->label);
+        f->name_a = na;
+        f->name_b = nb;
+        f->name_ev = (struct span){na, nb, 0, 0};
+        i = k.b - 1;
+    }
+}
+
 /* A total stated before its parts ("90,000 events/sec (75k GPS pings, 15k rider events)"). */
 static void
 drop_totals(struct reader *r)
@@ -779,6 +855,7 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
         for (size_t j = r.m[i].a; j < r.m[i].b && j < t->n; j++) t->v[j].used = 1;
     group(&r);
     drop_totals(&r);
+    add_unmeasured(&r);
     for (size_t i = 0; i < r.n_f; i++) derive_volume(&r.f[i]);
     read_pii(&r, out);
     size_t written = 0;

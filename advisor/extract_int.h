@@ -59,6 +59,7 @@ enum lex_cat {
     LEX_PEAK,
     LEX_AVERAGE,
     LEX_STOP,
+    LEX_FEEDVERB,
     LEX_CAT_COUNT
 };
 

@@ -33,7 +33,7 @@ static const char *const cat_names[LEX_CAT_COUNT] = {
     "othercurrency", "count", "emitter", "kind", "pii", "nopii", "cloud", "cloudhint", "product",
     "compliance", "consumer", "skill", "person", "team", "notteam", "fresh", "freshtrigger",
     "freshdata", "freshoutput", "serving", "freshblock", "retain", "retainblock", "budget",
-    "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop",
+    "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop", "feedverb",
 };
 
 static uint32_t

@@ -458,6 +458,80 @@ test_data_driven_catalog(void)
         }
 }
 
+static const char *
+chosen(const struct analysis *an, const char *area)
+{
+    const struct decision *d = decision_find_(an, area);
+    return d && d->t ? d->t->id : "";
+}
+
+/* 3 TB/day of video kept 10 years: cold storage classes, no conversion, no Spark. Month 12
+ * holds 3,000 x 360 = 1,080,000 GB: 90,000 GB in Standard (30 days) and 990,000 GB in Deep
+ * Archive at $0.00099 = $980.10; objects land once, so no landing-zone copy. */
+static void
+test_archive(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_FILES, 3000, NAN, 1e10, 86400);
+    r.retention_days = 3650;
+    r.budget_usd_per_month = 25000;
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK((an.p.needs >> NEED_ARCHIVE) & 1);
+    CHECK(strcmp(chosen(&an, "storage"), "aws_s3_archive") == 0);
+    CHECK(strcmp(chosen(&an, "file_format"), "objects_as_is") == 0);
+    CHECK(strcmp(chosen(&an, "transformation"), "aws_glue_spark") != 0);
+    CHECK(strcmp(chosen(&an, "transformation"), "aws_emr_spark") != 0);
+    const struct line *deep = line_by_price(&an, "aws_s3_deep_archive", "lake_cool_gb");
+    CHECK(deep != NULL);
+    if (deep) CHECK_NEAR(deep->monthly, 980.1, 0.5);
+    CHECK_NEAR(an.sz.landing_gb, 0, 1e-9);
+    CHECK(an.cost.within == 1);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    /* One year of the same files is not an archive: the lake and its cool tier. */
+    one_source(&r, "aws", SOURCE_FILES, 3000, NAN, 1e10, 86400);
+    r.retention_days = 365;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK(!((an.p.needs >> NEED_ARCHIVE) & 1));
+    CHECK(strcmp(chosen(&an, "storage"), "aws_s3_lake") == 0);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* Consumer names carry needs: an online feature store, a sync back into the CRM. */
+static void
+test_consumer_needs(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_EVENTS, 100, 4000, 1500, 0.15);
+    strlist_push(&r.consumers, "online_feature_store");
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK((an.p.needs >> NEED_ONLINE) & 1);
+    CHECK((an.p.needs >> NEED_ML) & 1);
+    CHECK(strcmp(chosen(&an, "serving"), "aws_elasticache") == 0);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    one_source(&r, "aws", SOURCE_DATABASE, 5, NAN, 500, 21600);
+    strlist_push(&r.consumers, "reverse_etl_crm");
+    strlist_push(&r.existing_stack, "Salesforce");
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK((an.p.needs >> NEED_OPERATIONAL) & 1);
+    int synced = 0;
+    for (size_t i = 0; i < an.n_dec; i++)
+        synced |= an.dec[i].t && strcmp(an.dec[i].t->id, "reverse_etl") == 0;
+    CHECK(synced);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
 static const struct check_case cases[] = {
     {"load", test_load},
     {"kafka_sizing_small", test_kafka_sizing_small},
@@ -472,6 +546,8 @@ static const struct check_case cases[] = {
     {"terraform_shape", test_terraform_shape},
     {"tokens", test_tokens},
     {"data_driven_catalog", test_data_driven_catalog},
+    {"archive", test_archive},
+    {"consumer_needs", test_consumer_needs},
 };
 
 CHECK_MAIN(cases)

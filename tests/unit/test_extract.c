@@ -203,6 +203,58 @@ test_feeds_apart(void)
     done(&req, &out);
 }
 
+/* Feeds stated without a lexicon noun, feeds named but not measured, compound nouns. */
+static void
+test_feed_shapes(void)
+{
+    struct requirement req;
+    struct extract_result out;
+    run(NULL, "We receive up to 4,000 authorisations per second, roughly 1.5 KB each.", &req,
+        &out);
+    CHECK(req.n_sources == 1);
+    if (req.n_sources == 1) {
+        CHECK_VAL(req.sources[0].peak_events_per_sec, 4000);
+        CHECK_VAL(req.sources[0].avg_record_bytes, 1500);
+    }
+    done(&req, &out);
+
+    run(NULL, "Authorisations arrive at up to 4,000 per second (about 1,200 per second on "
+              "average), roughly 1.5 KB each.", &req, &out);
+    CHECK(req.n_sources == 1);
+    if (req.n_sources == 1) CHECK_VAL(req.sources[0].volume_gb_per_day, 1200.0 * 1500 * 86400 / 1e9);
+    done(&req, &out);
+
+    run(NULL, "We have 3 offices and 12 dashboards; 40 trucks send 5 GB a day of GPS pings.", &req,
+        &out);
+    CHECK(req.n_sources == 1);
+    if (req.n_sources == 1) CHECK_VAL(req.sources[0].volume_gb_per_day, 5);
+    done(&req, &out);
+
+    run(NULL, "We ingest 50 GB/day of clickstream events, and we also pull accounts from "
+              "Salesforce and invoices from our Postgres database.", &req, &out);
+    CHECK(req.n_sources == 3);
+    if (req.n_sources == 3) {
+        CHECK(req.sources[0].kind == SOURCE_CLICKSTREAM);
+        CHECK(req.sources[1].kind == SOURCE_SAAS && isnan(req.sources[1].volume_gb_per_day));
+        CHECK(req.sources[2].kind == SOURCE_DATABASE && isnan(req.sources[2].volume_gb_per_day));
+    }
+    done(&req, &out);
+
+    run(NULL, "We run 20 GB/day of clickstream and 5 GB/day from our Postgres orders database.",
+        &req, &out);
+    CHECK(req.n_sources == 2);
+    if (req.n_sources == 2) CHECK(req.sources[1].kind == SOURCE_DATABASE);
+    done(&req, &out);
+
+    run(NULL, "About 120 GB/day of row changes, peaking at 3,000 changes per second.", &req, &out);
+    CHECK(req.n_sources == 1);
+    if (req.n_sources == 1) {
+        CHECK(req.sources[0].kind == SOURCE_CDC);
+        CHECK_VAL(req.sources[0].peak_events_per_sec, 3000);
+    }
+    done(&req, &out);
+}
+
 static void
 test_pii(void)
 {
@@ -263,6 +315,9 @@ static const struct scalar_case scalar_cases[] = {
     {"Erasure requests are handled within 30 days.", NAN, NAN, NAN, NAN, NAN},
     {"Our engineers have 10 years of experience.", NAN, NAN, NAN, NAN, NAN},
     {"A 10-year retention for the archive.", NAN, 3650, NAN, NAN, NAN},
+    {"Anything older than 30 days can be deleted.", NAN, 30, NAN, NAN, NAN},
+    {"Raw logs are purged after 14 days.", NAN, 14, NAN, NAN, NAN},
+    {"Older than 90 days moves to the cold tier.", NAN, NAN, NAN, NAN, NAN},
     /* money */
     {"Our budget is $30k/month.", NAN, NAN, 30000, NAN, NAN},
     {"We can spend 30,000 USD per month.", NAN, NAN, 30000, NAN, NAN},
@@ -271,6 +326,7 @@ static const struct scalar_case scalar_cases[] = {
     {"A monthly budget of $5,000.", NAN, NAN, 5000, NAN, NAN},
     {"We pay $40k/month for Splunk today.", NAN, NAN, NAN, NAN, NAN},
     {"The project budget is $50k.", NAN, NAN, NAN, NAN, NAN},
+    {"Payments arrive at up to 4,000 per second.", NAN, NAN, NAN, NAN, NAN},
     {"Budget is \xe2\x82\xac" "20k/month.", NAN, NAN, NAN, NAN, NAN},
     /* team */
     {"We are a team of 4.", NAN, NAN, NAN, 4, NAN},
@@ -727,6 +783,7 @@ static const struct check_case cases[] = {
     {"volumes", test_volumes},
     {"range_is_noted", test_range_is_noted},
     {"feeds_apart", test_feeds_apart},
+    {"feed_shapes", test_feed_shapes},
     {"pii", test_pii},
     {"scalars", test_scalars},
     {"lists", test_lists},
