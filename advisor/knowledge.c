@@ -4,7 +4,8 @@
  * comment lines, blank lines ignored, a header row that must name exactly the expected columns.
  * Every cross-reference is checked here (cost rows name known technologies and prices, every
  * named constant exists), so a data mistake fails advisor_new() with a line number instead of
- * producing a quietly wrong report. Refuses nothing at run time: after advisor_new() the data is read-only.
+ * producing a quietly wrong report. Refuses nothing at run time: after advisor_new() the data
+ * is read-only.
  * Pure apart from allocation; runs once per process.
  */
 #include "advisor_int.h"

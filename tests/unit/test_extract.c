@@ -221,7 +221,8 @@ test_feed_shapes(void)
     run(NULL, "Authorisations arrive at up to 4,000 per second (about 1,200 per second on "
               "average), roughly 1.5 KB each.", &req, &out);
     CHECK(req.n_sources == 1);
-    if (req.n_sources == 1) CHECK_VAL(req.sources[0].volume_gb_per_day, 1200.0 * 1500 * 86400 / 1e9);
+    if (req.n_sources == 1)
+        CHECK_VAL(req.sources[0].volume_gb_per_day, 1200.0 * 1500 * 86400 / 1e9);
     done(&req, &out);
 
     run(NULL, "We have 3 offices and 12 dashboards; 40 trucks send 5 GB a day of GPS pings.", &req,
