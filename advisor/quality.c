@@ -54,6 +54,24 @@ quality_(struct analysis *an)
         fmt_num_(&b, round(records));
         const char *rec = arena_strdup_(&an->ar, b.data);
         buf_fini(&b);
+        if (s->compression == 1.0) {
+            /* Binary objects (video, images) are checked as files, not parsed as records. */
+            rule(an, "landing", s->name, "freshness", "error",
+                 arena_printf_(&an->ar, "newest object no older than %s (alert), %s (page)",
+                               fresh, late));
+            rule(an, "landing", s->name, "volume", "warn",
+                 arena_printf_(&an->ar, "objects per day within 50 %% of the 7-day median "
+                                        "(expected about %s)", rec));
+            rule(an, "landing", s->name, "completeness", "error",
+                 "checksum computed at the source matches the stored object; every object has "
+                 "its metadata record (id, checksum, size, format)");
+            rule(an, "staging", s->name, "uniqueness", "error",
+                 "one object per asset id and version; re-uploads de-duplicated by checksum");
+            rule(an, "staging", s->name, "ranges", "warn",
+                 "object size within the range expected for its format; zero-byte or truncated "
+                 "files quarantined");
+            continue;
+        }
         rule(an, "landing", s->name, "freshness", "error",
              arena_printf_(&an->ar, "newest record no older than %s (alert), %s (page)", fresh,
                            late));

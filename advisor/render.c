@@ -698,10 +698,19 @@ sec_summary(struct analysis *an, const struct analysis *prev, struct buf *b)
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
     if (sp) buf_printf(b, ", is processed continuously by %s", sp->choice);
-    buf_printf(b, ", lands in %s as %s tables, is modelled with %s and is queried through %s.\n\n",
-               choice_or(an, "storage", "object storage"),
-               choice_or(an, "table_format", "open"),
-               choice_or(an, "transformation", "SQL"), choice_or(an, "warehouse", "SQL"));
+    if (an->p.binary_share >= 0.5)
+        /* binary objects are kept as they are; only their metadata becomes tables */
+        buf_printf(b, ", lands in %s (objects as they are, their metadata in %s tables), is "
+                      "modelled with %s and is queried through %s.\n\n",
+                   choice_or(an, "storage", "object storage"),
+                   choice_or(an, "table_format", "open"),
+                   choice_or(an, "transformation", "SQL"), choice_or(an, "warehouse", "SQL"));
+    else
+        buf_printf(b, ", lands in %s as %s tables, is modelled with %s and is queried through "
+                      "%s.\n\n",
+                   choice_or(an, "storage", "object storage"),
+                   choice_or(an, "table_format", "open"),
+                   choice_or(an, "transformation", "SQL"), choice_or(an, "warehouse", "SQL"));
     struct buf t;
     buf_init(&t);
     buf_puts(b, "- **Workload:** ");
@@ -774,9 +783,16 @@ sec_architecture(struct analysis *an, struct buf *b)
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
     if (sp) buf_printf(b, "%zu. **Process the stream** with %s.\n", step++, sp->choice);
-    buf_printf(b, "%zu. **Store** in %s, as %s tables in %s files.\n", step++,
-               choice_or(an, "storage", "object storage"), choice_or(an, "table_format", "open"),
-               short_name_(an, choice_or(an, "file_format", "columnar")));
+    if (an->p.binary_share >= 0.5)
+        buf_printf(b, "%zu. **Store** in %s; objects keep their original format and their "
+                      "metadata goes into %s tables.\n", step++,
+                   choice_or(an, "storage", "object storage"),
+                   choice_or(an, "table_format", "open"));
+    else
+        buf_printf(b, "%zu. **Store** in %s, as %s tables in %s files.\n", step++,
+                   choice_or(an, "storage", "object storage"),
+                   choice_or(an, "table_format", "open"),
+                   short_name_(an, choice_or(an, "file_format", "columnar")));
     buf_printf(b, "%zu. **Transform** with %s, orchestrated by %s.\n", step++,
                choice_or(an, "transformation", "SQL"),
                choice_or(an, "orchestration", "a scheduler"));
@@ -853,9 +869,16 @@ sec_implementation(struct analysis *an, struct buf *b)
                 "a new field or version and a dual-write period; the registry or contract check "
                 "in CI blocks incompatible changes.\n\n");
     buf_puts(b, "**Retention and archival:** ");
-    buf_puts(b, "landing files for ");
-    buf_printf(b, "%.0f days; lake data hot for %.0f days, then the cool tier", 
-               fmin(k->landing_days, p->retention_days), fmin(k->hot_days, p->retention_days));
+    if (an->sz.landing_gb > 0)
+        buf_printf(b, "landing files for %.0f days; ", fmin(k->landing_days, p->retention_days));
+    else
+        buf_puts(b, "objects land once, in the store that keeps them; ");
+    /* an archive moves to a cold class (restores take hours), a lake to its cool tier */
+    buf_printf(b, "%s hot for %.0f days, then the %s",
+               (p->needs >> NEED_ARCHIVE) & 1 ? "objects" : "lake data",
+               fmin(k->hot_days, p->retention_days),
+               (p->needs >> NEED_ARCHIVE) & 1 ? "archive tier (restores take hours)"
+                                              : "cool tier");
     buf_puts(b, "; everything expires after ");
     expand_(an, "{retention}", b);
     buf_puts(b, " through lifecycle rules and table snapshot expiry.\n\n");
