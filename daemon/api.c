@@ -78,6 +78,7 @@ api_reply_json_error(struct evhttp_request *req, int code, const char *reason, c
     struct evbuffer *b = evbuffer_new();
     evbuffer_add_printf(b, "{\"error\":\"%s\",\"status\":%d}\n", msg, code);
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
     evhttp_send_reply(req, code, reason, b);
     evbuffer_free(b);
 }

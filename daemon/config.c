@@ -33,7 +33,7 @@ static const struct option_row rows[] = {
      "Redis URL, redis://[user:password@]host:port[/db]"},
     {"http", OPT_STR, offsetof(struct config, http_addr), "127.0.0.1:8080", 0, 0,
      "HTTP listen address for /healthz, /readyz and /metrics; empty to disable"},
-    STR(http_token, "", "bearer token required by /v1/* and the page (secret; prefer the file)"),
+    STR(http_token, "", "bearer token required by /v1/* (the page asks for it; secret: prefer the file)"),
     STR(http_token_file, "", "read the bearer token from this file (e.g. a mounted secret)"),
     STR(http_tenants_file, "",
         "tenancy: lines 'TENANT TOKEN'; such a token sees only projects named TENANT:..."),
@@ -53,6 +53,8 @@ static const struct option_row rows[] = {
     INT(audio_chunk_bytes, "524288", 1024, 900000, "audio bytes per audio message"),
     INT(speech_timeout_ms, "30000", 100, 600000, "a synthesis running longer is killed"),
     INT(redis_timeout_ms, "2000", 10, 600000, "timeout of one Redis command"),
+    INT(startup_timeout_ms, "30000", 1000, 600000,
+        "give up (exit 1, saying why) when Kafka is not usable within this at start"),
     INT(embedded_partitions, "3", 1, 1000, "embedded mode: partitions of each topic"),
 };
 

@@ -36,6 +36,7 @@ struct config {
     int audio_chunk_bytes;   /* audio bytes per message */
     int speech_timeout_ms;   /* a synthesis running longer kills its worker */
     int redis_timeout_ms;    /* per Redis command */
+    int startup_timeout_ms;  /* Kafka transactions must be ready within this at start */
     int embedded_partitions; /* embedded mode: partitions per topic */
     char **kafka_props;      /* "key=value" passed to librdkafka, in order */
     int n_kafka_props;

@@ -128,8 +128,50 @@ on_signal(evutil_socket_t sig, short what, void *arg)
     pipeline_finish(d);
 }
 
-/* Creates the transactional producer; init_transactions fences an older instance with the
- * same transactional.id and aborts what it left open. */
+static int start_consumer(struct daemon *d, char *errstr, size_t errstr_size);
+
+/* One step of the producer's initialisation per turn of the loop, so that signals and HTTP are
+ * served while the cluster is unreachable; the consumer joins the group only once the producer
+ * can answer, and a start-up that cannot finish within startup_timeout_ms stops with the
+ * client's last error. */
+static void
+on_producer_init(evutil_socket_t fd, short what, void *arg)
+{
+    struct daemon *d = arg;
+    char errstr[512] = "";
+    (void)fd;
+    (void)what;
+    if (d->producer == NULL || d->stopping) return;
+    switch (producer_init_step(d->producer, 250, errstr, sizeof(errstr))) {
+    case PRODUCER_INIT_DONE:
+        log_info("daemon", "PRODUCER_READY", "transactional_id=%s", d->txn_id);
+        if (d->consumer == NULL && start_consumer(d, errstr, sizeof(errstr)) != 0) {
+            daemon_fatal(d, errstr);
+            return;
+        }
+        pipeline_resume(d);
+        return;
+    case PRODUCER_INIT_PENDING: {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - d->producer_init_started) * 1000 >= d->cfg->startup_timeout_ms) {
+            char why[700];
+            snprintf(why, sizeof(why), "Kafka transactions not ready after %d ms: %s",
+                     d->cfg->startup_timeout_ms, errstr);
+            daemon_fatal(d, why);
+            return;
+        }
+        struct timeval tv = {0, 10000};
+        evtimer_add(d->producer_init_ev, &tv);
+        return;
+    }
+    case PRODUCER_INIT_FAILED:
+        daemon_fatal(d, errstr);
+        return;
+    }
+}
+
+/* Creates the transactional producer and starts its initialisation on the loop. */
 static int
 start_producer(struct daemon *d, char *errstr, size_t errstr_size)
 {
@@ -144,9 +186,39 @@ start_producer(struct daemon *d, char *errstr, size_t errstr_size)
     };
     rd_kafka_conf_t *pconf = kafka_conf(d, producer_props, errstr, errstr_size);
     if (pconf == NULL) return -1;
-    d->producer = producer_new(d->base, pconf, 30000, errstr, errstr_size);
+    d->producer = producer_new(d->base, pconf, errstr, errstr_size);
     if (d->producer == NULL) return -1;
-    log_info("daemon", "PRODUCER_READY", "transactional_id=%s", d->txn_id);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    d->producer_init_started = now.tv_sec;
+    event_active(d->producer_init_ev, EV_TIMEOUT, 0);
+    return 0;
+}
+
+/* Joins the group. Eager assignment: a revoke takes every partition at once, so the open batch
+ * is either committed or aborted as a whole (librdkafka 2.0.2's cooperative protocol also has
+ * known commit-during-rebalance bugs). */
+static int
+start_consumer(struct daemon *d, char *errstr, size_t errstr_size)
+{
+    const char *consumer_props[] = {
+        "group.id", d->cfg->group,
+        "enable.auto.commit", "false",
+        "enable.auto.offset.store", "false",
+        "auto.offset.reset", "earliest",
+        "isolation.level", "read_committed",
+        "partition.assignment.strategy", "roundrobin",
+        "session.timeout.ms", "10000",
+        "queued.max.messages.kbytes", "16384",
+        "statistics.interval.ms", "5000", /* consumer lag for /metrics */
+        NULL,
+    };
+    rd_kafka_conf_t *cconf = kafka_conf(d, consumer_props, errstr, errstr_size);
+    if (cconf == NULL) return -1;
+    d->consumer = consumer_new(d->base, cconf, d->topic_in, pipeline_on_message,
+                               pipeline_on_rebalance, d, errstr, errstr_size);
+    if (d->consumer == NULL) return -1;
+    consumer_intake(d->consumer, 0); /* pipeline_resume() decides */
     return 0;
 }
 
@@ -168,6 +240,7 @@ daemon_producer_restart(struct daemon *d, const char *why)
         return -1;
     }
     log_error("daemon", "PRODUCER_RESTART", "reason=\"%s\"", why);
+    /* Intake waits for the new producer's initialisation (producer_ready). */
     d->producer_restarts++;
     producer_free(d->producer);
     d->producer = NULL;
@@ -191,7 +264,7 @@ int
 daemon_ready(const struct daemon *d)
 {
     return !d->stopping && d->state && state_ready(d->state) && d->consumer &&
-           consumer_joined(d->consumer) && d->producer;
+           consumer_joined(d->consumer) && d->producer && producer_ready(d->producer);
 }
 
 int
@@ -219,6 +292,7 @@ daemon_start(struct daemon *d, struct config *cfg)
     event_add(d->sigterm_ev, NULL);
     event_add(d->sigint_ev, NULL);
     d->batch_timer = evtimer_new(d->base, pipeline_on_batch_timer, d);
+    d->producer_init_ev = evtimer_new(d->base, on_producer_init, d);
 
     if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
     if ((d->advisor = advisor_new(errstr, sizeof(errstr))) == NULL) goto fail;
@@ -245,28 +319,6 @@ daemon_start(struct daemon *d, struct config *cfg)
     if (cfg->instance_id[0]) snprintf(d->txn_id, sizeof(d->txn_id), "%s", cfg->instance_id);
     else snprintf(d->txn_id, sizeof(d->txn_id), "%s-%s", cfg->group, host);
     if (start_producer(d, errstr, sizeof(errstr)) != 0) goto fail;
-
-    /* Eager assignment: a revoke takes every partition at once, so the open batch is either
-     * committed or aborted as a whole (librdkafka 2.0.2's cooperative protocol also has
-     * known commit-during-rebalance bugs). */
-    const char *consumer_props[] = {
-        "group.id", cfg->group,
-        "enable.auto.commit", "false",
-        "enable.auto.offset.store", "false",
-        "auto.offset.reset", "earliest",
-        "isolation.level", "read_committed",
-        "partition.assignment.strategy", "roundrobin",
-        "session.timeout.ms", "10000",
-        "queued.max.messages.kbytes", "16384",
-        "statistics.interval.ms", "5000", /* consumer lag for /metrics */
-        NULL,
-    };
-    rd_kafka_conf_t *cconf = kafka_conf(d, consumer_props, errstr, sizeof(errstr));
-    if (cconf == NULL) goto fail;
-    d->consumer = consumer_new(d->base, cconf, d->topic_in, pipeline_on_message,
-                               pipeline_on_rebalance, d, errstr, sizeof(errstr));
-    if (d->consumer == NULL) goto fail;
-    consumer_intake(d->consumer, 0); /* until Redis is ready */
 
     if (cfg->http_addr[0] && http_start(d, cfg->http_addr) != 0) {
         snprintf(errstr, sizeof(errstr), "cannot listen on %s", cfg->http_addr);
@@ -302,11 +354,11 @@ daemon_stop(struct daemon *d)
     if (d->mock_owner) rd_kafka_destroy(d->mock_owner);
     d->mock_owner = NULL;
     if (d->batch_timer) event_free(d->batch_timer);
+    if (d->producer_init_ev) event_free(d->producer_init_ev);
+    pipeline_free(d);
     if (d->sigterm_ev) event_free(d->sigterm_ev);
     if (d->sigint_ev) event_free(d->sigint_ev);
     if (d->base) event_base_free(d->base);
-    free(d->offsets.partition);
-    free(d->offsets.next_offset);
     free(d->brokers);
     d->base = NULL;
 }

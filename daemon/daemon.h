@@ -76,6 +76,8 @@ struct daemon {
     struct event_base *base;
     struct event *sigterm_ev, *sigint_ev;
     struct event *batch_timer;      /* closes a filling batch after commit_interval_ms */
+    struct event *producer_init_ev; /* steps the producer's initialisation */
+    long producer_init_started;     /* monotonic seconds */
     struct wire *wire;
     struct advisor *advisor;
     struct consumer *consumer;
@@ -132,6 +134,10 @@ void pipeline_on_redis_ready(int ready, void *arg);
 void pipeline_on_batch_timer(int fd, short what, void *arg);
 /* Ends the current batch at shutdown: commits if nothing is running, aborts otherwise. */
 void pipeline_finish(struct daemon *d);
+/* Re-evaluates whether intake may run (e.g. once the producer is ready). */
+void pipeline_resume(struct daemon *d);
+/* Frees what the pipeline holds (batch offsets and records). */
+void pipeline_free(struct daemon *d);
 /* Used when the shutdown deadline passes with work still running: aborts and stops the loop. */
 void pipeline_abort_for_shutdown(struct daemon *d);
 

@@ -49,15 +49,6 @@ reply(struct evhttp_request *req, int code, const char *reason, const char *type
 }
 
 static void
-reply_error(struct evhttp_request *req, int code, const char *reason, const char *msg)
-{
-    struct evbuffer *b = evbuffer_new();
-    evbuffer_add_printf(b, "{\"error\":\"%s\"}\n", msg);
-    reply(req, code, reason, "application/json", b);
-    evbuffer_free(b);
-}
-
-static void
 histogram_write(struct evbuffer *b, const char *name, const char *help, const struct histogram *h)
 {
     evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
@@ -155,8 +146,12 @@ on_request(struct evhttp_request *req, void *arg)
     const char *uri = evhttp_request_get_uri(req);
     struct evhttp_uri *parsed = evhttp_uri_parse_with_flags(uri, 0);
     const char *path = parsed ? evhttp_uri_get_path(parsed) : NULL;
-    if (path == NULL || strpbrk(uri, "\r\n") != NULL) {
-        reply_error(req, 400, "Bad Request", "malformed request target");
+    enum evhttp_cmd_type method = evhttp_request_get_command(req);
+    if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+        api_reply_json_error(req, 405, "Method Not Allowed", "only GET and HEAD are served");
+    } else if (path == NULL || strpbrk(uri, "\r\n") != NULL) {
+        api_reply_json_error(req, 400, "Bad Request", "malformed request target");
     } else if (strcmp(path, "/healthz") == 0) {
         struct evbuffer *b = evbuffer_new();
         evbuffer_add_printf(b, "{\"status\":\"ok\"}\n");
@@ -179,7 +174,7 @@ on_request(struct evhttp_request *req, void *arg)
         reply(req, 200, "OK", "text/plain; version=0.0.4", b);
         evbuffer_free(b);
     } else if (!api_route(d, req, path)) {
-        reply_error(req, 404, "Not Found", "no such endpoint");
+        api_reply_json_error(req, 404, "Not Found", "no such endpoint");
     }
     if (parsed) evhttp_uri_free(parsed);
 }
@@ -197,7 +192,12 @@ http_start(struct daemon *d, const char *addr)
     evhttp_set_max_headers_size(d->http, 8192);
     evhttp_set_max_body_size(d->http, 65536);
     evhttp_set_timeout(d->http, 10);
-    evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+    /* Every method reaches on_request, which answers 405 with Allow itself: evhttp's own
+     * refusal is a 501 with an HTML body. */
+    evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
+                                            EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
     evhttp_set_gencb(d->http, on_request, d);
     if (evhttp_bind_socket(d->http, host, (ev_uint16_t)port) != 0) {
         evhttp_free(d->http);

@@ -79,7 +79,7 @@ static void
 update_intake(struct daemon *d)
 {
     int on = !d->stopping && d->phase != BATCH_DRAINING && !d->redis_paused &&
-             d->total_jobs < d->cfg->max_in_flight;
+             d->total_jobs < d->cfg->max_in_flight && d->producer && producer_ready(d->producer);
     if (d->consumer) consumer_intake(d->consumer, on);
 }
 
@@ -737,6 +737,25 @@ pipeline_on_redis_ready(int ready, void *arg)
     struct daemon *d = arg;
     d->redis_paused = !ready;
     update_intake(d);
+}
+
+void
+pipeline_resume(struct daemon *d)
+{
+    update_intake(d);
+}
+
+void
+pipeline_free(struct daemon *d)
+{
+    records_clear(d);
+    free(d->done);
+    d->done = NULL;
+    d->cap_done = 0;
+    free(d->offsets.partition);
+    free(d->offsets.next_offset);
+    d->offsets.partition = NULL;
+    d->offsets.next_offset = NULL;
 }
 
 void

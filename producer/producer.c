@@ -27,8 +27,22 @@ struct producer {
     int pipefd[2];          /* librdkafka writes here when the main queue has events */
     struct event *wake_ev;
     int in_txn;
+    int ready;              /* init_transactions completed */
+    char last_error[256];   /* the latest error librdkafka reported, for start-up messages */
     struct producer_stats stats;
 };
+
+/* Errors the client reports outside any call (authentication, TLS, all brokers down): kept so
+ * that a start-up that cannot finish says why. Thread: librdkafka's, hence the bounded copy;
+ * readers tolerate a torn message. */
+static void
+on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    struct producer *p = opaque;
+    (void)rk;
+    snprintf(p->last_error, sizeof(p->last_error), "%s: %s",
+             rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
 
 static void
 on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
@@ -54,13 +68,13 @@ on_wake(evutil_socket_t fd, short what, void *arg)
 }
 
 struct producer *
-producer_new(struct event_base *base, rd_kafka_conf_t *conf, int init_timeout_ms, char *errstr,
-             size_t errstr_size)
+producer_new(struct event_base *base, rd_kafka_conf_t *conf, char *errstr, size_t errstr_size)
 {
     struct producer *p = xcalloc(1, sizeof(*p));
     p->pipefd[0] = p->pipefd[1] = -1;
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, on_error);
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
     if (p->rk == NULL) {
         rd_kafka_conf_destroy(conf);
@@ -77,13 +91,6 @@ producer_new(struct event_base *base, rd_kafka_conf_t *conf, int init_timeout_ms
     rd_kafka_queue_io_event_enable(p->mainq, p->pipefd[1], "1", 1);
     p->wake_ev = event_new(base, p->pipefd[0], EV_READ | EV_PERSIST, on_wake, p);
     event_add(p->wake_ev, NULL);
-
-    rd_kafka_error_t *error = rd_kafka_init_transactions(p->rk, init_timeout_ms);
-    if (error) {
-        snprintf(errstr, errstr_size, "init_transactions: %s", rd_kafka_error_string(error));
-        rd_kafka_error_destroy(error);
-        goto fail;
-    }
     return p;
 fail:
     producer_free(p);
@@ -94,7 +101,7 @@ void
 producer_free(struct producer *p)
 {
     if (p == NULL) return;
-    if (p->in_txn) {
+    if (p->in_txn && p->ready) {
         rd_kafka_error_t *error = rd_kafka_abort_transaction(p->rk, 10000);
         if (error) rd_kafka_error_destroy(error);
     }
@@ -108,6 +115,32 @@ producer_free(struct producer *p)
     if (p->pipefd[0] >= 0) close(p->pipefd[0]);
     if (p->pipefd[1] >= 0) close(p->pipefd[1]);
     free(p);
+}
+
+enum producer_init
+producer_init_step(struct producer *p, int timeout_ms, char *errstr, size_t errstr_size)
+{
+    if (p->ready) return PRODUCER_INIT_DONE;
+    rd_kafka_error_t *error = rd_kafka_init_transactions(p->rk, timeout_ms);
+    if (error == NULL) {
+        p->ready = 1;
+        return PRODUCER_INIT_DONE;
+    }
+    /* init_transactions is resumable: a timeout or a retriable error is tried again. */
+    int pending = rd_kafka_error_is_retriable(error) ||
+                  rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__TIMED_OUT;
+    if (p->last_error[0])
+        snprintf(errstr, errstr_size, "%s (%s)", rd_kafka_error_string(error), p->last_error);
+    else
+        snprintf(errstr, errstr_size, "%s", rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    return pending ? PRODUCER_INIT_PENDING : PRODUCER_INIT_FAILED;
+}
+
+int
+producer_ready(const struct producer *p)
+{
+    return p->ready;
 }
 
 int

@@ -37,11 +37,25 @@ struct producer_stats {
 struct producer;
 
 /* Creates the producer from 'conf' (taken, even on failure; it must carry bootstrap.servers and
- * transactional.id) and initialises transactions, fencing any older instance with the same
- * transactional.id. Blocks up to 'init_timeout_ms'. Returns NULL with 'errstr' on failure. */
-struct producer *producer_new(struct event_base *base, rd_kafka_conf_t *conf,
-                              int init_timeout_ms, char *errstr, size_t errstr_size);
+ * transactional.id). Transactions are not usable until producer_init_step() says so. Returns
+ * NULL with 'errstr' on failure. */
+struct producer *producer_new(struct event_base *base, rd_kafka_conf_t *conf, char *errstr,
+                              size_t errstr_size);
 void producer_free(struct producer *p);
+
+enum producer_init {
+    PRODUCER_INIT_DONE = 0, /* transactions are ready */
+    PRODUCER_INIT_PENDING,  /* not yet (the cluster is not reachable yet): call again */
+    PRODUCER_INIT_FAILED,   /* refused for good: 'errstr' says why */
+};
+
+/* Takes one step of init_transactions, which fences any older instance with the same
+ * transactional.id and aborts what it left open. Blocks at most 'timeout_ms', so the loop can
+ * serve signals and HTTP between steps. 'errstr' carries the latest error the client saw
+ * (e.g. an authentication failure), also while pending. */
+enum producer_init producer_init_step(struct producer *p, int timeout_ms, char *errstr,
+                                      size_t errstr_size);
+int producer_ready(const struct producer *p);
 
 /* Begins a transaction if none is open. Returns 0 or -1 (fatal: re-create). */
 int producer_begin(struct producer *p, char *errstr, size_t errstr_size);
