@@ -266,12 +266,18 @@ def main():
         ap.error("--results or --rss")
     rows = parse(args.results)
     m = measures(rows)
-    print(table(m, newest_baseline(args.baselines)))
     meta = find(rows, bench="meta") or {}
+    end = find(rows, bench="meta_end") or {}
+    print(f"pipewright benchmarks {meta.get('date', '?')} commit {meta.get('commit', '?')} "
+          f"(build {meta.get('build', '?')}, {'quick' if meta.get('quick') == '1' else 'full'} "
+          f"run, {meta.get('cores', '?')} cores, load average {meta.get('load_before', '?')} "
+          f"before and {end.get('load_after', '?')} after)")
+    print(table(m, newest_baseline(args.baselines)))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"date": meta.get("date"), "commit": meta.get("commit"),
-                       "quick": meta.get("quick"), "measures": m}, f, indent=1, sort_keys=True)
+                       "build": meta.get("build"), "quick": meta.get("quick"), "measures": m},
+                      f, indent=1, sort_keys=True)
     return 0
 
 
