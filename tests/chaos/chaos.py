@@ -1174,16 +1174,22 @@ class ReadyProbe(threading.Thread):
         super().__init__(daemon=True)
         self.d = daemon
         self.samples = []
+        self.latency = []
         self.halt = threading.Event()
 
     def run(self):
         while not self.halt.is_set():
-            status, _, _ = http_get(self.d.url("/readyz"), 2.0)
-            self.samples.append((now(), status))
+            t = now()
+            status, _, secs = http_get(self.d.url("/readyz"), 2.0)
+            self.samples.append((t, status))
+            self.latency.append((t, secs))
             self.halt.wait(0.5)
 
     def between(self, t0, t1):
         return [s for t, s in self.samples if t0 <= t < t1]
+
+    def slowest_between(self, t0, t1):
+        return max([x for t, x in self.latency if t0 <= t < t1] or [0])
 
     def first_ready_after(self, t):
         for ts, s in self.samples:
@@ -1246,9 +1252,12 @@ def scenario_outages(ctx):
         time.sleep(2)
         during = probe.between(t_out + 5, t_back)
         not_ready = sum(1 for s in during if s != 200)
+        no_answer = sum(1 for s in during if s is None)
         aborts = d.log_lines_since(mark, r"BATCH_ABORT|TXN_ABORT|REWIND_FAILED|DEAD_LETTER")
         out = {"kind": kind, "seconds": seconds, "how": how,
                "readyz_not_200_during": "%d/%d" % (not_ready, len(during)),
+               "readyz_unanswered_2s_during": no_answer,
+               "readyz_slowest_s": round(probe.slowest_between(t_out, t_back + 5), 2),
                "ready_after_restore_s": None if ready_wait is None else round(
                    probe.first_ready_after(t_restored) or 0, 1),
                "first_commit_after_restore_s": None if commit_s is None else round(
@@ -1273,8 +1282,10 @@ def scenario_outages(ctx):
     ok = finish(d, notes)
     tally, missing, dups, unexpected, dlq = verify(ctx, topics, feeder.delivered)
     for o in outages:
-        notes.append("%s %ds: readyz!=200 %s, ready %ss after" % (
-            o["kind"], o["seconds"], o["readyz_not_200_during"], o["ready_after_restore_s"]))
+        notes.append("%s %ds: readyz!=200 %s (%d unanswered in 2 s, slowest %ss), ready %ss "
+                     "after" % (o["kind"], o["seconds"], o["readyz_not_200_during"],
+                                o["readyz_unanswered_2s_during"], o["readyz_slowest_s"],
+                                o["ready_after_restore_s"]))
     redis_out = outages[0]
     redis_flagged = int(redis_out["readyz_not_200_during"].split("/")[0]) > 0
     if not redis_flagged:
