@@ -53,23 +53,159 @@ arena_strdup_(struct arena *ar, const char *s)
     return p;
 }
 
+/* Writes the digits of 'v' (no sign) into 'b'. */
+static void
+put_unsigned(struct buf *b, unsigned long long v)
+{
+    char d[24];
+    size_t n = 0;
+    do {
+        d[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    buf_reserve(b, n);
+    while (n) b->data[b->len++] = d[--n];
+    b->data[b->len] = '\0';
+}
+
+void
+buf_vfmt_(struct buf *b, const char *fmt, va_list ap)
+{
+    /* The report's sentences are mostly "%s" and "%zu": those are copied here directly, which
+     * costs a fraction of vsnprintf; any other conversion (floats, widths, flags) is handed to
+     * snprintf one conversion at a time, so the bytes are exactly printf's. */
+    const char *f = fmt;
+    while (*f) {
+        const char *lit = f;
+        while (*f && *f != '%') f++;
+        if (f > lit) buf_append(b, lit, (size_t)(f - lit));
+        if (*f == '\0') break;
+        const char *spec = f++;
+        if (*f == '%') {
+            buf_putc(b, '%');
+            f++;
+            continue;
+        }
+        int simple = 1, prec = -1;
+        while (*f && strchr("-+ #0", *f)) simple = 0, f++;
+        if (*f == '*') simple = 0, f++;
+        while (*f >= '0' && *f <= '9') simple = 0, f++;
+        int star_prec = 0;
+        if (*f == '.') {
+            f++;
+            if (*f == '*') {
+                star_prec = 1;
+                f++;
+            } else {
+                prec = 0;
+                while (*f >= '0' && *f <= '9') prec = prec * 10 + (*f++ - '0');
+            }
+        }
+        int lng = 0, size = 0;
+        while (*f && strchr("hlLqjzt", *f)) {
+            if (*f == 'l') lng++;
+            else if (*f == 'z') size = 1;
+            else simple = 0;
+            f++;
+        }
+        char conv = *f ? *f++ : '\0';
+        if (simple && !star_prec && conv == 's') {
+            const char *sv = va_arg(ap, const char *);
+            if (sv == NULL) sv = "(null)";
+            buf_append(b, sv, prec >= 0 ? strnlen(sv, (size_t)prec) : strlen(sv));
+            continue;
+        }
+        if (simple && !star_prec && prec < 0 && (conv == 'd' || conv == 'i' || conv == 'u')) {
+            if (size) {
+                put_unsigned(b, va_arg(ap, size_t));
+            } else {
+                long long v = lng >= 2 ? va_arg(ap, long long)
+                              : lng ? va_arg(ap, long)
+                                    : va_arg(ap, int);
+                if (conv != 'u' && v < 0) {
+                    buf_putc(b, '-');
+                    put_unsigned(b, 0ull - (unsigned long long)v);
+                } else {
+                    put_unsigned(b, (unsigned long long)v);
+                }
+            }
+            continue;
+        }
+        if (simple && !star_prec && conv == 'c') {
+            buf_putc(b, (char)va_arg(ap, int));
+            continue;
+        }
+        /* everything else: one conversion through snprintf */
+        char one[32];
+        size_t n = (size_t)(f - spec);
+        PW_ASSERT(n < sizeof(one));
+        memcpy(one, spec, n);
+        one[n] = '\0';
+        int p1 = star_prec ? va_arg(ap, int) : 0;
+        enum { A_DBL, A_STR, A_SIZE, A_LL, A_L, A_INT } kind;
+        double dv = 0;
+        const char *sv = NULL;
+        size_t zv = 0;
+        long long lv = 0;
+        if (strchr("eEfFgGaA", conv)) kind = A_DBL, dv = va_arg(ap, double);
+        else if (conv == 's') kind = A_STR, sv = va_arg(ap, const char *);
+        else if (size) kind = A_SIZE, zv = va_arg(ap, size_t);
+        else if (lng >= 2) kind = A_LL, lv = va_arg(ap, long long);
+        else if (lng) kind = A_L, lv = va_arg(ap, long);
+        else kind = A_INT, lv = va_arg(ap, int);
+        /* twice at most: the second time with room for all of it */
+        for (int pass = 0; pass < 2; pass++) {
+            buf_reserve(b, 64);
+            char *dst = b->data + b->len;
+            size_t room = b->cap - b->len;
+            int w;
+            /* 'one' is a single conversion copied from the caller's checked format string */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+            switch (kind) {
+            case A_DBL:
+                w = star_prec ? snprintf(dst, room, one, p1, dv) : snprintf(dst, room, one, dv);
+                break;
+            case A_STR:
+                w = star_prec ? snprintf(dst, room, one, p1, sv) : snprintf(dst, room, one, sv);
+                break;
+            case A_SIZE: w = snprintf(dst, room, one, zv); break;
+            case A_LL: w = snprintf(dst, room, one, lv); break;
+            case A_L: w = snprintf(dst, room, one, (long)lv); break;
+            default: w = snprintf(dst, room, one, (int)lv); break;
+            }
+#pragma GCC diagnostic pop
+            PW_ASSERT(w >= 0);
+            if ((size_t)w < room) {
+                b->len += (size_t)w;
+                break;
+            }
+            buf_reserve(b, (size_t)w);
+        }
+    }
+}
+
+void
+buf_fmt_(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vfmt_(b, fmt, ap);
+    va_end(ap);
+}
+
 char *
 arena_printf_(struct arena *ar, const char *fmt, ...)
 {
-    char small[512];
+    struct buf *b = &ar->scratch;
+    b->len = 0;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof(small), fmt, ap);
+    buf_vfmt_(b, fmt, ap);
     va_end(ap);
-    PW_ASSERT(n >= 0);
-    char *p = arena_alloc_(ar, (size_t)n + 1);
-    if ((size_t)n < sizeof(small)) {
-        memcpy(p, small, (size_t)n + 1);
-    } else {
-        va_start(ap, fmt);
-        vsnprintf(p, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
+    char *p = arena_alloc_(ar, b->len + 1);
+    memcpy(p, b->data ? b->data : "", b->len);
+    p[b->len] = '\0';
     return p;
 }
 
@@ -83,6 +219,7 @@ arena_free_(struct arena *ar)
         b = next;
     }
     ar->head = NULL;
+    buf_fini(&ar->scratch);
 }
 
 /* ---- names and matching --------------------------------------------------------------------- */

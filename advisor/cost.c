@@ -227,15 +227,15 @@ statement(struct analysis *an)
                          : "None of the chosen services has a list price in the price book.");
         c->within = -1;
     } else if (!p->has_budget) {
-        buf_printf(&b, "No budget was given; the estimate is %s a month at month %.0f.", x.data,
+        buf_fmt_(&b, "No budget was given; the estimate is %s a month at month %.0f.", x.data,
                    an->a->k.planning_month);
         c->within = -1;
     } else if (c->monthly <= p->budget) {
         c->within = 1;
-        buf_printf(&b, "Within the budget of %s (%.0f %% of it at month %.0f).", y.data,
+        buf_fmt_(&b, "Within the budget of %s (%.0f %% of it at month %.0f).", y.data,
                    c->monthly / p->budget * 100, an->a->k.planning_month);
         if (c->steady > p->budget)
-            buf_printf(&b, " At full retention the run rate reaches %s, over the budget: apply "
+            buf_fmt_(&b, " At full retention the run rate reaches %s, over the budget: apply "
                            "the tiering and retention levers before then.",
                        z.data);
     } else {
@@ -244,11 +244,11 @@ statement(struct analysis *an)
         buf_init(&w);
         fmt_usd_(&w, c->best_case);
         if (c->best_case <= p->budget)
-            buf_printf(&b, "Over the budget of %s at %s a month; applying the levers below brings "
+            buf_fmt_(&b, "Over the budget of %s at %s a month; applying the levers below brings "
                            "it to about %s, within the budget.",
                        y.data, x.data, w.data);
         else
-            buf_printf(&b, "The budget of %s cannot be met: the design costs %s a month, and "
+            buf_fmt_(&b, "The budget of %s cannot be met: the design costs %s a month, and "
                            "about %s even with every lever. Raise the budget, relax the "
                            "freshness target or shorten retention.",
                        y.data, x.data, w.data);

@@ -239,7 +239,7 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
     buf_puts(&b, w->t->name);
     buf_puts(&b, ": ");
     buf_puts(&b, w->t->why);
-    buf_printf(&b, ". It scores %d/100 on the weighted criteria (latency %d/5, scale %d/5, "
+    buf_fmt_(&b, ". It scores %d/100 on the weighted criteria (latency %d/5, scale %d/5, "
                    "cost %d/5, operations %d/5, skills %d/5, lock-in %d/5)",
                (int)round(d->score), (int)d->crit[CRIT_LATENCY], (int)d->crit[CRIT_SCALE],
                (int)d->crit[CRIT_COST], (int)d->crit[CRIT_OPS], (int)d->crit[CRIT_SKILLS],

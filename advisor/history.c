@@ -100,16 +100,16 @@ history_markdown_(const struct analysis *an, const struct analysis *prev, struct
     buf_puts(out, "**What changed since the previous version:**\n\n");
     if (n == 0) buf_puts(out, "- Inputs: none of the figures the design depends on changed.\n");
     for (size_t i = 0; i < n; i++)
-        buf_printf(out, "- Input `%s`: %s -> %s.\n", c[i].field, c[i].before, c[i].after);
+        buf_fmt_(out, "- Input `%s`: %s -> %s.\n", c[i].field, c[i].before, c[i].after);
     size_t flips = 0;
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         const struct decision *e = find_slot(prev, d);
         if (e == NULL) {
-            buf_printf(out, "- Decision `%s` added: %s.\n", d->area, d->choice);
+            buf_fmt_(out, "- Decision `%s` added: %s.\n", d->area, d->choice);
             flips++;
         } else if (strcmp(e->choice, d->choice) != 0) {
-            buf_printf(out, "- Decision `%s`%s%s%s flipped: %s -> %s.\n", d->area,
+            buf_fmt_(out, "- Decision `%s`%s%s%s flipped: %s -> %s.\n", d->area,
                        d->subject ? " (" : "", d->subject ? d->subject : "",
                        d->subject ? ")" : "", e->choice, d->choice);
             flips++;
@@ -117,7 +117,7 @@ history_markdown_(const struct analysis *an, const struct analysis *prev, struct
     }
     for (size_t i = 0; i < prev->n_dec; i++)
         if (find_slot(an, &prev->dec[i]) == NULL) {
-            buf_printf(out, "- Decision `%s` dropped: %s.\n", prev->dec[i].area,
+            buf_fmt_(out, "- Decision `%s` dropped: %s.\n", prev->dec[i].area,
                        prev->dec[i].choice);
             flips++;
         }

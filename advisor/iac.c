@@ -80,7 +80,7 @@ open_block(struct hcl *h, const char *header)
 {
     flush(h);
     pad(h);
-    buf_printf(h->out, "%s {\n", header);
+    buf_fmt_(h->out, "%s {\n", header);
     h->indent++;
 }
 
@@ -106,7 +106,7 @@ comment(struct hcl *h, const char *text)
 {
     flush(h);
     pad(h);
-    buf_printf(h->out, "# %s\n", text);
+    buf_fmt_(h->out, "# %s\n", text);
 }
 
 static void
@@ -535,13 +535,13 @@ dot_escape(struct buf *b, const char *s)
 static void
 dot_node(struct buf *b, const char *id, const char *label, const char *sub, const char *shape)
 {
-    buf_printf(b, "  %s [label=\"", id);
+    buf_fmt_(b, "  %s [label=\"", id);
     dot_escape(b, label);
     if (sub) {
         buf_puts(b, "\\n");
         dot_escape(b, sub);
     }
-    buf_printf(b, "\"%s%s];\n", shape ? ", shape=" : "", shape ? shape : "");
+    buf_fmt_(b, "\"%s%s];\n", shape ? ", shape=" : "", shape ? shape : "");
 }
 
 static void
@@ -576,9 +576,9 @@ diagram(struct analysis *an)
         snprintf(id, sizeof(id), "ing%zu", ing++);
         dot_node(&b, id, d->choice, NULL, NULL);
         for (size_t s = 0; s < n; s++)
-            if (d->src_mask & (1ull << s)) buf_printf(&b, "  src%zu -> %s;\n", s, id);
-        if (sp && strcmp(d->t->family, "inplace") != 0) buf_printf(&b, "  %s -> proc;\n", id);
-        else buf_printf(&b, "  %s -> lake;\n", id);
+            if (d->src_mask & (1ull << s)) buf_fmt_(&b, "  src%zu -> %s;\n", s, id);
+        if (sp && strcmp(d->t->family, "inplace") != 0) buf_fmt_(&b, "  %s -> proc;\n", id);
+        else buf_fmt_(&b, "  %s -> lake;\n", id);
     }
     if (sp) {
         dot_node(&b, "proc", sp->choice, "stream processing", NULL);
@@ -602,8 +602,8 @@ diagram(struct analysis *an)
         dot_node(&b, id, d->choice, d->subject, "component");
         int online = d->subject && (strstr(d->subject, "online") || strstr(d->subject, "search") ||
                                     strstr(d->subject, "operational"));
-        if (online && sp) buf_printf(&b, "  proc -> %s;\n", id);
-        else buf_printf(&b, "  %s -> %s;\n", wh ? "warehouse" : "lake", id);
+        if (online && sp) buf_fmt_(&b, "  proc -> %s;\n", id);
+        else buf_fmt_(&b, "  %s -> %s;\n", wh ? "warehouse" : "lake", id);
     }
     if (orch && tr) {
         dot_node(&b, "orch", orch->choice, "orchestration", "note");

@@ -30,10 +30,10 @@ duration(struct analysis *an, double s)
 {
     struct buf b;
     buf_init(&b);
-    if (s < 120) buf_printf(&b, "%g s", s);
-    else if (s < 7200) buf_printf(&b, "%g min", round(s / 6) / 10);
-    else if (s < 172800) buf_printf(&b, "%g h", round(s / 360) / 10);
-    else buf_printf(&b, "%g days", round(s / 8640) / 10);
+    if (s < 120) buf_fmt_(&b, "%g s", s);
+    else if (s < 7200) buf_fmt_(&b, "%g min", round(s / 6) / 10);
+    else if (s < 172800) buf_fmt_(&b, "%g h", round(s / 360) / 10);
+    else buf_fmt_(&b, "%g days", round(s / 8640) / 10);
     const char *r = arena_strdup_(&an->ar, b.data);
     buf_fini(&b);
     return r;

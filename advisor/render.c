@@ -67,7 +67,7 @@ put_grouped(struct buf *out, double v)
     char s[48];
     size_t n = fixed_str(s, v, 0, 1);
     if (n) buf_append(out, s, n);
-    else buf_printf(out, "%.0f", v);
+    else buf_fmt_(out, "%.0f", v);
 }
 
 static void
@@ -76,7 +76,7 @@ put_fixed(struct buf *out, double v, int dec, int grouped)
     char s[48];
     size_t n = fixed_str(s, v, dec, grouped);
     if (n) buf_append(out, s, n);
-    else buf_printf(out, "%.*f", dec, v);
+    else buf_fmt_(out, "%.*f", dec, v);
 }
 
 void
@@ -87,7 +87,7 @@ fmt_num_(struct buf *out, double v)
     else if (a >= 10) put_fixed(out, v, 1, 0);
     else if (a >= 1) put_fixed(out, v, 2, 0);
     else if (a >= 0.01) put_fixed(out, v, 3, 0);
-    else buf_printf(out, "%.3g", v);
+    else buf_fmt_(out, "%.3g", v);
 }
 
 void
@@ -135,9 +135,9 @@ spoken_usd(struct buf *out, double v)
         put_grouped(out, round(v / 100) * 100);
         buf_puts(out, " dollars");
     } else if (v < 1e6) {
-        buf_printf(out, "about %.0f thousand dollars", round(v / 1000));
+        buf_fmt_(out, "about %.0f thousand dollars", round(v / 1000));
     } else {
-        buf_printf(out, "about %.1f million dollars", round(v / 1e5) / 10);
+        buf_fmt_(out, "about %.1f million dollars", round(v / 1e5) / 10);
     }
 }
 
@@ -145,10 +145,10 @@ static void
 spoken_duration(struct buf *out, double s)
 {
     if (s < 1) buf_puts(out, "under a second");
-    else if (s < 120) buf_printf(out, "%.0f seconds", s);
-    else if (s < 7200) buf_printf(out, "%.0f minutes", round(s / 60));
-    else if (s < 172800) buf_printf(out, "%.0f hours", round(s / 3600));
-    else buf_printf(out, "%.0f days", round(s / 86400));
+    else if (s < 120) buf_fmt_(out, "%.0f seconds", s);
+    else if (s < 7200) buf_fmt_(out, "%.0f minutes", round(s / 60));
+    else if (s < 172800) buf_fmt_(out, "%.0f hours", round(s / 3600));
+    else buf_fmt_(out, "%.0f days", round(s / 86400));
 }
 
 /* ---- fingerprint ---------------------------------------------------------------------------- */
@@ -242,15 +242,46 @@ static const unsigned char json_plain[256] = {
 static void
 fkey(struct jsonw *w, const char *key)
 {
-    if (w->after_key || !w->need_comma[w->depth]) {
+    if (w->after_key) {
         jsonw_key(w, key);
         return;
     }
-    buf_putc(w->out, ',');
-    buf_putc(w->out, '"');
-    buf_puts(w->out, key);
-    buf_append(w->out, "\":", 2);
+    size_t n = strlen(key);
+    struct buf *o = w->out;
+    buf_reserve(o, n + 4);
+    char *d = o->data + o->len;
+    if (w->need_comma[w->depth]) *d++ = ',';
+    w->need_comma[w->depth] = 1;
+    *d++ = '"';
+    memcpy(d, key, n);
+    d += n;
+    *d++ = '"';
+    *d++ = ':';
+    o->len = (size_t)(d - o->data);
+    o->data[o->len] = '\0';
     w->after_key = 1;
+}
+
+/* Length of the run of bytes at 'p' (at most 'n') that JSON copies unescaped: printable ASCII
+ * other than '"' and '\\'. Eight bytes at a time: a word holds no byte that needs escaping when
+ * none is below 0x20, none is 0x22, 0x5C or 0x7F and none has the high bit (the usual bit tricks
+ * for "has a zero byte" and "has a byte less than n"). */
+static size_t
+plain_run(const unsigned char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\'), del = x ^ (ones * 0x7f);
+        uint64_t bad = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) |
+                       ((del - ones) & ~del) | x;
+        if (bad & high) break;
+        i += 8;
+    }
+    while (i < n && json_plain[p[i]]) i++;
+    return i;
 }
 
 /* jsonw_kstr() with a table-driven fast path for the long ASCII texts of the report (sections,
@@ -273,9 +304,7 @@ kstr(struct jsonw *w, const char *key, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        /* The NUL terminator is not plain, so it ends the scan without a length test. */
-        size_t run = i;
-        while (json_plain[p[run]]) run++;
+        size_t run = i + plain_run(p + i, len - i);
         buf_append(out, p + i, run - i);
         i = run;
         if (i == len) break;
@@ -688,25 +717,25 @@ sec_summary(struct analysis *an, const struct analysis *prev, struct buf *b)
 {
     const struct profile *p = &an->p;
     const struct costing *c = &an->cost;
-    buf_printf(b, "**Recommendation:** a %s design %s%s. ", mode_words(an->mode),
+    buf_fmt_(b, "**Recommendation:** a %s design %s%s. ", mode_words(an->mode),
                an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
     buf_puts(b, "Data enters through ");
     size_t n = 0;
     for (size_t i = 0; i < an->n_dec; i++) {
         if (strcmp(an->dec[i].area, "ingestion") != 0) continue;
-        buf_printf(b, "%s%s", n++ ? " and " : "", an->dec[i].choice);
+        buf_fmt_(b, "%s%s", n++ ? " and " : "", an->dec[i].choice);
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) buf_printf(b, ", is processed continuously by %s", sp->choice);
+    if (sp) buf_fmt_(b, ", is processed continuously by %s", sp->choice);
     if (an->p.binary_share >= 0.5)
         /* binary objects are kept as they are; only their metadata becomes tables */
-        buf_printf(b, ", lands in %s (objects as they are, their metadata in %s tables), is "
+        buf_fmt_(b, ", lands in %s (objects as they are, their metadata in %s tables), is "
                       "modelled with %s and is queried through %s.\n\n",
                    choice_or(an, "storage", "object storage"),
                    choice_or(an, "table_format", "open"),
                    choice_or(an, "transformation", "SQL"), choice_or(an, "warehouse", "SQL"));
     else
-        buf_printf(b, ", lands in %s as %s tables, is modelled with %s and is queried through "
+        buf_fmt_(b, ", lands in %s as %s tables, is modelled with %s and is queried through "
                       "%s.\n\n",
                    choice_or(an, "storage", "object storage"),
                    choice_or(an, "table_format", "open"),
@@ -715,7 +744,7 @@ sec_summary(struct analysis *an, const struct analysis *prev, struct buf *b)
     buf_init(&t);
     buf_puts(b, "- **Workload:** ");
     fmt_num_(b, p->total.gb_day);
-    buf_printf(b, " GB/day from %zu source%s (peak ", p->n_src, p->n_src == 1 ? "" : "s");
+    buf_fmt_(b, " GB/day from %zu source%s (peak ", p->n_src, p->n_src == 1 ? "" : "s");
     fmt_num_(b, p->total.peak_mb_s);
     buf_puts(b, " MB/s, ");
     fmt_num_(b, p->total.peak_ev_s);
@@ -727,7 +756,7 @@ sec_summary(struct analysis *an, const struct analysis *prev, struct buf *b)
     buf_puts(b, "- **Cost:** ");
     if (c->priced) {
         fmt_usd_(b, c->monthly);
-        buf_printf(b, " a month at month %.0f (month 1 ", an->a->k.planning_month);
+        buf_fmt_(b, " a month at month %.0f (month 1 ", an->a->k.planning_month);
         fmt_usd_(b, c->month1);
         buf_puts(b, ", steady state ");
         fmt_usd_(b, c->steady);
@@ -750,20 +779,20 @@ sec_summary(struct analysis *an, const struct analysis *prev, struct buf *b)
     for (size_t i = 0; i < PW_ARRAY_LEN(key_areas); i++) {
         const struct decision *d = decision_find_(an, key_areas[i]);
         if (d == NULL || d->t == NULL) continue;
-        buf_printf(b, "%s%s: %s", n++ ? "; " : "", short_name_(an, d->choice), d->t->why);
+        buf_fmt_(b, "%s%s: %s", n++ ? "; " : "", short_name_(an, d->choice), d->t->why);
     }
     buf_puts(b, ".\n");
     buf_fini(&t);
     if (p->n_assumption) {
         buf_puts(b, "\n**Assumptions** (each changes the answer if wrong):\n\n");
         for (size_t i = 0; i < p->n_assumption; i++)
-            buf_printf(b, "- `%s` = %s: %s.\n", p->assumption[i].field, p->assumption[i].value,
+            buf_fmt_(b, "- `%s` = %s: %s.\n", p->assumption[i].field, p->assumption[i].value,
                        p->assumption[i].effect);
     }
     if (p->ex.n_notes) {
         buf_puts(b, "\n**Read from the description:**\n\n");
         for (size_t i = 0; i < p->ex.n_notes && i < 24; i++)
-            buf_printf(b, "- `%s` from \"%s\"\n", p->ex.notes[i].field, p->ex.notes[i].evidence);
+            buf_fmt_(b, "- `%s` from \"%s\"\n", p->ex.notes[i].field, p->ex.notes[i].evidence);
     }
     if (prev) {
         buf_puts(b, "\n");
@@ -779,30 +808,30 @@ sec_architecture(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         if (strcmp(d->area, "ingestion") == 0)
-            buf_printf(b, "%zu. **Ingest** %s with %s.\n", step++, d->subject, d->choice);
+            buf_fmt_(b, "%zu. **Ingest** %s with %s.\n", step++, d->subject, d->choice);
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) buf_printf(b, "%zu. **Process the stream** with %s.\n", step++, sp->choice);
+    if (sp) buf_fmt_(b, "%zu. **Process the stream** with %s.\n", step++, sp->choice);
     if (an->p.binary_share >= 0.5)
-        buf_printf(b, "%zu. **Store** in %s; objects keep their original format and their "
+        buf_fmt_(b, "%zu. **Store** in %s; objects keep their original format and their "
                       "metadata goes into %s tables.\n", step++,
                    choice_or(an, "storage", "object storage"),
                    choice_or(an, "table_format", "open"));
     else
-        buf_printf(b, "%zu. **Store** in %s, as %s tables in %s files.\n", step++,
+        buf_fmt_(b, "%zu. **Store** in %s, as %s tables in %s files.\n", step++,
                    choice_or(an, "storage", "object storage"),
                    choice_or(an, "table_format", "open"),
                    short_name_(an, choice_or(an, "file_format", "columnar")));
-    buf_printf(b, "%zu. **Transform** with %s, orchestrated by %s.\n", step++,
+    buf_fmt_(b, "%zu. **Transform** with %s, orchestrated by %s.\n", step++,
                choice_or(an, "transformation", "SQL"),
                choice_or(an, "orchestration", "a scheduler"));
-    buf_printf(b, "%zu. **Query** through %s.\n", step++, choice_or(an, "warehouse", "SQL"));
+    buf_fmt_(b, "%zu. **Query** through %s.\n", step++, choice_or(an, "warehouse", "SQL"));
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         if (strcmp(d->area, "serving") == 0)
-            buf_printf(b, "%zu. **Serve** (%s) with %s.\n", step++, d->subject, d->choice);
+            buf_fmt_(b, "%zu. **Serve** (%s) with %s.\n", step++, d->subject, d->choice);
     }
-    buf_printf(b, "%zu. **Govern** with %s; check quality with %s.\n\n", step,
+    buf_fmt_(b, "%zu. **Govern** with %s; check quality with %s.\n\n", step,
                choice_or(an, "governance", "a catalog"), choice_or(an, "data_quality", "checks"));
     buf_puts(b, "| Area | Choice | Score | Why |\n|---|---|---|---|\n");
     for (size_t i = 0; i < an->n_dec; i++) {
@@ -851,17 +880,17 @@ sec_implementation(struct analysis *an, struct buf *b)
     const struct knobs *k = &an->a->k;
     buf_puts(b, "**Pipeline stages and DAG** (each task idempotent: it overwrites its own "
                 "partition, so a retry or backfill is safe):\n\n");
-    buf_printf(b, "1. `land`: raw data into the landing zone, kept %.0f days, compressed.\n",
+    buf_fmt_(b, "1. `land`: raw data into the landing zone, kept %.0f days, compressed.\n",
                fmin(k->landing_days, p->retention_days));
     buf_puts(b, "2. `validate`: landing checks (freshness, volume, schema); failures go to a "
                 "quarantine prefix and alert.\n");
-    buf_printf(b, "3. `stage`: typed, de-duplicated %s tables (nulls, uniqueness, ranges "
+    buf_fmt_(b, "3. `stage`: typed, de-duplicated %s tables (nulls, uniqueness, ranges "
                   "checked).\n",
                choice_or(an, "table_format", "lake"));
-    buf_printf(b, "4. `model`: %s.\n", choice_or(an, "data_model", "marts"));
+    buf_fmt_(b, "4. `model`: %s.\n", choice_or(an, "data_model", "marts"));
     buf_puts(b, "5. `publish`: marts and serving tables swapped in atomically after their "
                 "checks pass.\n\n");
-    buf_printf(b, "**Data model:** %s. **Partitioning:** %s.\n\n",
+    buf_fmt_(b, "**Data model:** %s. **Partitioning:** %s.\n\n",
                choice_or(an, "data_model", "dimensional"),
                choice_or(an, "partitioning", "by date"));
     buf_puts(b, "**Schema evolution:** additive changes only (new optional fields with defaults) "
@@ -870,11 +899,11 @@ sec_implementation(struct analysis *an, struct buf *b)
                 "in CI blocks incompatible changes.\n\n");
     buf_puts(b, "**Retention and archival:** ");
     if (an->sz.landing_gb > 0)
-        buf_printf(b, "landing files for %.0f days; ", fmin(k->landing_days, p->retention_days));
+        buf_fmt_(b, "landing files for %.0f days; ", fmin(k->landing_days, p->retention_days));
     else
         buf_puts(b, "objects land once, in the store that keeps them; ");
     /* an archive moves to a cold class (restores take hours), a lake to its cool tier */
-    buf_printf(b, "%s hot for %.0f days, then the %s",
+    buf_fmt_(b, "%s hot for %.0f days, then the %s",
                (p->needs >> NEED_ARCHIVE) & 1 ? "objects" : "lake data",
                fmin(k->hot_days, p->retention_days),
                (p->needs >> NEED_ARCHIVE) & 1 ? "archive tier (restores take hours)"
@@ -910,7 +939,7 @@ sec_implementation(struct analysis *an, struct buf *b)
                 "tables; contract tests on each source's schema in CI; an end-to-end run on a "
                 "sample day in a staging environment before each release; a replay test that "
                 "re-runs yesterday and compares outputs byte for byte (idempotence).\n\n");
-    buf_printf(b, "**Infrastructure as Code** (Terraform for %s; `terraform fmt` leaves it "
+    buf_fmt_(b, "**Infrastructure as Code** (Terraform for %s; `terraform fmt` leaves it "
                   "unchanged):\n\n```hcl\n",
                cloud_info_(an)->name);
     buf_puts(b, an->terraform);
@@ -932,21 +961,21 @@ sec_performance(struct analysis *an, struct buf *b)
     fmt_num_(b, p->total.peak_ev_s);
     buf_puts(b, " events/s (sources without a stated peak are taken at 3x their average).\n\n");
     if (sz->has_kafka) {
-        buf_printf(b, "**Kafka (%s):** partitions = %s.", sz->kafka_via, sz->partitions_working);
+        buf_fmt_(b, "**Kafka (%s):** partitions = %s.", sz->kafka_via, sz->partitions_working);
         if (sz->kafka_self)
-            buf_printf(b, " Brokers: %s. Broker storage: %s. Replication factor %ld with "
+            buf_fmt_(b, " Brokers: %s. Broker storage: %s. Replication factor %ld with "
                           "min.insync.replicas %ld and acks=all.",
                        sz->brokers_working, sz->disk_working, sz->rf, sz->min_insync);
         buf_puts(b, "\n\n");
     }
     for (size_t i = 0; i < sz->n_unit; i++)
         if (!(sz->has_kafka && strcmp(sz->unit[i].d->t->family, "kafka") == 0 && sz->kafka_self))
-            buf_printf(b, "**%s:** %s.\n\n", sz->unit[i].d->choice, sz->unit[i].working);
+            buf_fmt_(b, "**%s:** %s.\n\n", sz->unit[i].d->choice, sz->unit[i].working);
     if (sz->has_stream)
-        buf_printf(b, "**Stream processing:** %s.\n\n", sz->stream_working);
-    buf_printf(b, "**Batch compute:** %s (sizing.md: 10-40 GB of raw input per vCPU-hour).\n\n",
+        buf_fmt_(b, "**Stream processing:** %s.\n\n", sz->stream_working);
+    buf_fmt_(b, "**Batch compute:** %s (sizing.md: 10-40 GB of raw input per vCPU-hour).\n\n",
                sz->batch_working);
-    buf_printf(b, "**Storage:** %s. Total at steady state: ", sz->storage_working);
+    buf_fmt_(b, "**Storage:** %s. Total at steady state: ", sz->storage_working);
     fmt_num_(b, sz->total_tb);
     buf_puts(b, " TB.\n\n");
     buf_puts(b, "**Queries:** about ");
@@ -977,7 +1006,7 @@ sec_cost(struct analysis *an, struct buf *b)
 {
     const struct costing *c = &an->cost;
     if (c->n_line) {
-        buf_printf(b, "Monthly run rate at month %.0f, list prices (price book dated %s):\n\n",
+        buf_fmt_(b, "Monthly run rate at month %.0f, list prices (price book dated %s):\n\n",
                    an->a->k.planning_month, an->a->pricebook_date);
         buf_puts(b, "| Service | Quantity | Unit | Unit price | Monthly |\n"
                     "|---|---|---|---|---|\n");
@@ -987,7 +1016,7 @@ sec_cost(struct analysis *an, struct buf *b)
             md_cell(b, l->service);
             buf_puts(b, " | ");
             fmt_num_(b, l->qty);
-            buf_printf(b, " | %s | $%g | ", l->price->unit, l->price->usd);
+            buf_fmt_(b, " | %s | $%g | ", l->price->unit, l->price->usd);
             fmt_usd_(b, l->monthly);
             buf_puts(b, " |\n");
         }
@@ -1024,13 +1053,13 @@ sec_cost(struct analysis *an, struct buf *b)
     if (c->n_unpriced) {
         buf_puts(b, "Not priced (no list price in the price book; add them before committing "
                     "to the budget):\n\n");
-        for (size_t i = 0; i < c->n_unpriced; i++) buf_printf(b, "- %s\n", c->unpriced[i]);
+        for (size_t i = 0; i < c->n_unpriced; i++) buf_fmt_(b, "- %s\n", c->unpriced[i]);
         buf_puts(b, "\n");
     }
     if (c->n_lever) {
         buf_puts(b, "**Cost levers:**\n\n| Lever | Saves a month | How |\n|---|---|---|\n");
         for (size_t i = 0; i < c->n_lever; i++) {
-            buf_printf(b, "| %s | ", c->lever[i].name);
+            buf_fmt_(b, "| %s | ", c->lever[i].name);
             fmt_usd_(b, c->lever[i].savings);
             buf_puts(b, " | ");
             md_cell(b, c->lever[i].detail);
@@ -1074,9 +1103,9 @@ static void
 sec_steps(struct analysis *an, struct buf *b)
 {
     for (size_t i = 0; i < an->n_step; i++) {
-        buf_printf(b, "%zu. ", i + 1);
+        buf_fmt_(b, "%zu. ", i + 1);
         expand_(an, an->step[i]->text, b);
-        buf_printf(b, " (%s)\n", an->step[i]->effort);
+        buf_fmt_(b, " (%s)\n", an->step[i]->effort);
     }
 }
 
@@ -1087,15 +1116,15 @@ audio_script(struct analysis *an, struct buf *b)
 {
     const struct profile *p = &an->p;
     const struct costing *c = &an->cost;
-    buf_printf(b, "Here is the recommendation for %s. ", short_name_(an, p->title));
-    buf_printf(b, "Build it as a %s pipeline %s%s. ", mode_words(an->mode),
+    buf_fmt_(b, "Here is the recommendation for %s. ", short_name_(an, p->title));
+    buf_fmt_(b, "Build it as a %s pipeline %s%s. ", mode_words(an->mode),
                an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
     const struct decision *ing = decision_find_(an, "ingestion");
-    if (ing) buf_printf(b, "Data comes in through %s. ", short_name_(an, ing->choice));
+    if (ing) buf_fmt_(b, "Data comes in through %s. ", short_name_(an, ing->choice));
     const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) buf_printf(b, "%s processes it as it arrives. ", short_name_(an, sp->choice));
-    buf_printf(b, "It lands in %s, ", short_name_(an, choice_or(an, "storage", "object storage")));
-    buf_printf(b, "and people query it with %s. ",
+    if (sp) buf_fmt_(b, "%s processes it as it arrives. ", short_name_(an, sp->choice));
+    buf_fmt_(b, "It lands in %s, ", short_name_(an, choice_or(an, "storage", "object storage")));
+    buf_fmt_(b, "and people query it with %s. ",
                short_name_(an, choice_or(an, "warehouse", "SQL")));
     buf_puts(b, "The data should be at most ");
     spoken_duration(b, p->freshness_s);
@@ -1122,7 +1151,7 @@ audio_script(struct analysis *an, struct buf *b)
     if (an->n_risk) {
         const char *risk = expand_str_(an, an->risk[0]->text);
         char first = risk[0] >= 'A' && risk[0] <= 'Z' ? (char)(risk[0] + 32) : risk[0];
-        buf_printf(b, "The top risk: %c%s. ", first, risk + 1);
+        buf_fmt_(b, "The top risk: %c%s. ", first, risk + 1);
         const char *mit = expand_str_(an, an->risk[0]->mitigation);
         size_t n = strcspn(mit, ",;");
         buf_puts(b, "To handle it: ");
@@ -1152,7 +1181,7 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
     rep->version = version;
     struct buf id;
     buf_init(&id);
-    buf_printf(&id, "%s-v%ld-%.8s", project, version, fp);
+    buf_fmt_(&id, "%s-v%ld-%.8s", project, version, fp);
     rep->report_id = buf_detach(&id);
 
     struct buf sec;
@@ -1174,7 +1203,7 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
 
     struct buf md;
     buf_init(&md);
-    buf_printf(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n", an->p.title,
+    buf_fmt_(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n", an->p.title,
                rep->report_id, ADVISOR_ENGINE_VERSION, an->a->pricebook_date);
     for (int s = 0; s < SECTION_COUNT; s++) {
         buf_puts(&md, "\n## ");

@@ -129,10 +129,10 @@ cond_eval_(const struct analysis *an, const char *expr)
 static void
 put_duration(struct buf *out, double s)
 {
-    if (s < 120) buf_printf(out, "%g s", s);
-    else if (s < 7200) buf_printf(out, "%g min", round(s / 6) / 10);
-    else if (s < 172800) buf_printf(out, "%g h", round(s / 360) / 10);
-    else buf_printf(out, "%g days", round(s / 8640) / 10);
+    if (s < 120) buf_fmt_(out, "%g s", s);
+    else if (s < 7200) buf_fmt_(out, "%g min", round(s / 6) / 10);
+    else if (s < 172800) buf_fmt_(out, "%g h", round(s / 360) / 10);
+    else buf_fmt_(out, "%g days", round(s / 8640) / 10);
 }
 
 static const char *
@@ -164,9 +164,9 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
             fmt_num_(out, p->retention_days);
             buf_puts(out, " days");
             if (p->retention_days >= 365)
-                buf_printf(out, " (%g years)", round(p->retention_days / 365.0 * 10) / 10);
+                buf_fmt_(out, " (%g years)", round(p->retention_days / 365.0 * 10) / 10);
         } else if (KEY_IS("availability")) {
-            buf_printf(out, "%g %%", p->availability);
+            buf_fmt_(out, "%g %%", p->availability);
         } else if (KEY_IS("freshness")) {
             put_duration(out, p->freshness_s);
         } else if (KEY_IS("kms")) {
