@@ -112,15 +112,17 @@ def empty_requirement(event_id, project_id):
 
 def requirement_from_scenario(scenario, event_id, project_id, revision, text_form):
     """A realistic requirement: the scenario's structured block scaled for 'revision', or its
-    free text alone when 'text_form' (how a person would publish it)."""
+    free text alone when 'text_form' (how a person would publish it). Volumes and budget grow by
+    a quarter per revision, over ten steps, with a jitter of under 10 % that differs for every
+    revision number, so distinct revisions never carry identical figures."""
     rec = empty_requirement(event_id, project_id)
     rec["submitted_at"] = int(time.time() * 1000)
     rec["title"] = "%s (revision %d)" % (scenario["title"], revision + 1)
     if text_form:
-        rec["description"] = scenario["text"]
+        rec["description"] = "%s (Revision %d of this request.)" % (scenario["text"], revision + 1)
         return rec
     st = scenario["structured"]
-    growth = 1.0 + 0.25 * revision
+    growth = (1.0 + 0.25 * (revision % 10)) * (1.0 + (revision % 997) / 10000.0)
     rec["description"] = ""
     for k in _REQ_FIELDS:
         rec[k] = st.get(k)
