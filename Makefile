@@ -43,7 +43,7 @@ TEST_SRC    := $(wildcard tests/unit/test_*.c)
 TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
-        install-deps fuzz bench lint lint-chart clean
+        install-deps fuzz bench lint lint-chart clean test-integration-asan
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -96,6 +96,13 @@ test-scenarios: all
 
 test-integration: all
 	deploy/with-services tests/integration/run
+
+# The integration suite against the ASan+UBSan build of both binaries (any sanitizer report
+# makes the daemon exit non-zero, which the suite checks at every stop).
+test-integration-asan:
+	$(MAKE) SANITIZE=1 all
+	PIPEWRIGHT_BUILD=build/asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 deploy/with-services tests/integration/run
 
 # ---- services and demo -----------------------------------------------------------------------
 install-deps:
