@@ -123,10 +123,24 @@ class Services:
     def up(self, *names, record=False):
         """Starts what is not running; 'record' remembers what this call started, so that only
         services the harness brought up are stopped at the end."""
-        p = self._run("up", *names)
+        for attempt in range(3):
+            try:
+                p = self._run("up", *names)
+                break
+            except RuntimeError as e:
+                # Redis replaying a large AOF can take longer than deploy/services waits.
+                if attempt == 2:
+                    raise
+                say("%s; trying again" % str(e).splitlines()[0])
         for line in p.stdout.splitlines():
             if record and line.startswith("STARTED=") and line[8:]:
                 self.started.update(line[8:].split(","))
+
+    def flush_redis(self):
+        """Empties the private Redis, so that one scenario's keys (reports are kept there for
+        the read API) do not slow the next scenario's Redis restarts."""
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.redis_port), "FLUSHALL"],
+                       capture_output=True, timeout=120, check=True)
 
     def down(self, *names):
         self._run("down", *names)
@@ -650,6 +664,7 @@ def inject(ctx, kind, daemon, feeder, rng, faults, t_start):
     pre = sample_open(daemon)
     mark = daemon.log_mark()
     t_fault = now()
+    produced = feeder.produced if feeder else None
     if kind == "daemon":
         daemon.kill()
         time.sleep(rng.uniform(0.0, 1.0))
@@ -685,7 +700,7 @@ def inject(ctx, kind, daemon, feeder, rng, faults, t_start):
     hit_open = (pre["open"] or bool(aborts_logged) or
                 (kind != "daemon" and post.get("aborts", -1) > pre["aborts"] >= 0))
     faults.add(kind=kind, at_s=round(t_fault - t_start, 1),
-               produced=feeder.produced if feeder else None, in_flight=pre["in_flight"],
+               produced=produced, in_flight=pre["in_flight"],
                commits_before=pre["commits"], aborts_logged=len(aborts_logged),
                txn_open=hit_open,
                ready_s=None if ready is None else round(ready_at - t_fault, 1),
@@ -1606,6 +1621,7 @@ def main(argv):
     try:
         for s in args.scenarios:
             say("== %s" % s)
+            services.flush_redis()
             try:
                 r = SCENARIOS[s](ctx)
             except Exception as e:  # one scenario's failure must not hide the others' figures
