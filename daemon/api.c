@@ -3,12 +3,15 @@
  *   GET /v1/requests                        recent requests (newest first), JSON
  *   GET /v1/requests/{event_id}             one request's status and timings, JSON
  *   GET /v1/projects/{project_id}/reports/latest   JSON, or Markdown with Accept: text/markdown
- *   GET /v1/reports/{report_id}             JSON, or Markdown with Accept: text/markdown
+ *   GET /v1/reports/{report_id}             JSON, or Markdown with Accept: text/markdown (the
+ *                                           project's latest report; a superseded one is 404)
  *   GET /v1/reports/{report_id}/audio       the summary, audio/ogg (or audio/wav)
  *   GET /v1/reports/{report_id}/diagram     the data-flow diagram, Graphviz DOT
  *   GET /                                   a small page: recent requests, a report, its audio
  *
  * Everything is read from Redis (state/), so any daemon of the group answers for all of them.
+ * Redis keeps one full report per project (its latest), so memory grows with projects, not with
+ * requests; pw:report:{id} only names the project of a report.
  * Ids are checked before any lookup ([A-Za-z0-9._:@-], 1-128 bytes). With a token configured,
  * every route here needs "Authorization: Bearer TOKEN". With tenancy on, a tenant's token sees
  * only the projects named "TENANT:..." and anything else answers 404, as if it did not exist. Answers are asynchronous: the request
@@ -49,6 +52,9 @@ struct pending {
     int want_markdown;
     int step;                    /* multi-step routes: 0 first lookup, 1 second */
     const char *tenant;          /* the caller's tenant, or NULL for access to every project */
+    char id[160];                /* the report id asked for (report routes) */
+    const char *const *fields;   /* what to read from the project's latest report */
+    size_t n_fields;
 };
 
 /* 1 when the project of 'project_id' (of 'len' bytes) is visible to 'p'. */
@@ -128,10 +134,11 @@ pending_take(struct pending *p)
 
 static void lookup(struct pending *p, const char *key, const char *const *fields, size_t n);
 
-/* The owner's project id comes last, for the tenancy check. */
-static const char *const report_fields[] = {"json", "markdown", "project_id"};
-static const char *const audio_fields[] = {"audio", "codec", "project_id"};
-static const char *const diagram_fields[] = {"dot", "project_id"};
+/* Fields of a project's latest report (pw:{P}:latest): its id first, to tell a superseded
+ * report from the current one, and the owner's project id last, for the tenancy check. */
+static const char *const report_fields[] = {"report_id", "json", "markdown", "project_id"};
+static const char *const audio_fields[] = {"report_id", "audio", "codec", "project_id"};
+static const char *const diagram_fields[] = {"report_id", "dot", "project_id"};
 
 static void
 on_values(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
@@ -149,12 +156,14 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
         free(p);
         return;
     }
-    if (p->route == ROUTE_PROJECT_LATEST && p->step == 0) {
-        if (n < 1 || values[0] == NULL) goto not_found;
+    if ((p->route == ROUTE_REPORT || p->route == ROUTE_AUDIO || p->route == ROUTE_DIAGRAM) &&
+        p->step == 0) {
+        /* pw:report:{id} names the project; its latest report holds the content */
+        if (n < 1 || values[0] == NULL || lens[0] > 128) goto not_found;
         char key[300];
-        snprintf(key, sizeof(key), "pw:report:%.*s", (int)lens[0], values[0]);
+        snprintf(key, sizeof(key), "pw:{%.*s}:latest", (int)lens[0], values[0]);
         p->step = 1;
-        lookup(p, key, report_fields, PW_ARRAY_LEN(report_fields));
+        lookup(p, key, p->fields, p->n_fields);
         return;
     }
     if (p->route == ROUTE_RECENT && p->step == 0) {
@@ -213,22 +222,27 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
         break;
     case ROUTE_PROJECT_LATEST:
     case ROUTE_REPORT:
-        if (n < 3 || values[0] == NULL || !visible(p, values[2], lens[2])) goto not_found_taken;
-        if (p->want_markdown && values[1])
-            send_body(req, "text/markdown; charset=utf-8", values[1], lens[1]);
-        else
-            send_body(req, "application/json", values[0], lens[0]);
-        break;
     case ROUTE_AUDIO:
-        if (n < 3 || values[0] == NULL || lens[0] == 0 || !visible(p, values[2], lens[2]))
-            goto not_found_taken;
-        send_body(req, values[1] && !strcmp(values[1], "wav") ? "audio/wav" : "audio/ogg",
-                  values[0], lens[0]);
-        break;
     case ROUTE_DIAGRAM:
-        if (n < 2 || values[0] == NULL || lens[0] == 0 || !visible(p, values[1], lens[1]))
+        if (n != p->n_fields || values[0] == NULL || values[1] == NULL || lens[1] == 0 ||
+            !visible(p, values[n - 1], lens[n - 1]))
             goto not_found_taken;
-        send_body(req, "text/vnd.graphviz; charset=utf-8", values[0], lens[0]);
+        if (p->route != ROUTE_PROJECT_LATEST &&
+            (lens[0] != strlen(p->id) || memcmp(values[0], p->id, lens[0]) != 0)) {
+            api_reply_json_error(req, 404, "Not Found",
+                                 "report superseded: the project's latest report is at "
+                                 "/v1/projects/{project_id}/reports/latest");
+            break;
+        }
+        if (p->route == ROUTE_AUDIO)
+            send_body(req, values[2] && !strcmp(values[2], "wav") ? "audio/wav" : "audio/ogg",
+                      values[1], lens[1]);
+        else if (p->route == ROUTE_DIAGRAM)
+            send_body(req, "text/vnd.graphviz; charset=utf-8", values[1], lens[1]);
+        else if (p->want_markdown && values[2])
+            send_body(req, "text/markdown; charset=utf-8", values[2], lens[2]);
+        else
+            send_body(req, "application/json", values[1], lens[1]);
         break;
     }
     free(p);
@@ -366,22 +380,31 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         if (r < 0 || strcmp(rest, "/reports/latest") != 0 || !visible(p, id, strlen(id)))
             goto bad_id;
         p->route = ROUTE_PROJECT_LATEST;
+        p->fields = report_fields;
+        p->n_fields = PW_ARRAY_LEN(report_fields);
         snprintf(key, sizeof(key), "pw:{%s}:latest", id);
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        lookup(p, key, NULL, 0);
+        lookup(p, key, p->fields, p->n_fields);
         return 1;
     }
     if ((r = segment(path, "/v1/reports/", id, sizeof(id), &rest)) != 0) {
         if (r < 0) goto bad_id;
         snprintf(key, sizeof(key), "pw:report:%s", id);
-        const char *const *fields;
-        size_t n;
-        if (*rest == '\0') p->route = ROUTE_REPORT, fields = report_fields, n = 3;
-        else if (!strcmp(rest, "/audio")) p->route = ROUTE_AUDIO, fields = audio_fields, n = 3;
-        else if (!strcmp(rest, "/diagram")) p->route = ROUTE_DIAGRAM, fields = diagram_fields, n = 2;
-        else goto bad_id;
+        snprintf(p->id, sizeof(p->id), "%s", id);
+        if (*rest == '\0') {
+            p->route = ROUTE_REPORT;
+            p->fields = report_fields, p->n_fields = PW_ARRAY_LEN(report_fields);
+        } else if (!strcmp(rest, "/audio")) {
+            p->route = ROUTE_AUDIO;
+            p->fields = audio_fields, p->n_fields = PW_ARRAY_LEN(audio_fields);
+        } else if (!strcmp(rest, "/diagram")) {
+            p->route = ROUTE_DIAGRAM;
+            p->fields = diagram_fields, p->n_fields = PW_ARRAY_LEN(diagram_fields);
+        } else {
+            goto bad_id;
+        }
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        lookup(p, key, fields, n);
+        lookup(p, key, NULL, 0);
         return 1;
     }
     free(p);

@@ -309,7 +309,8 @@ daemon_start(struct daemon *d, struct config *cfg)
     };
     if ((d->speech = speech_pool_new(d->base, &scfg, errstr, sizeof(errstr))) == NULL) goto fail;
 
-    struct state_config stcfg = {cfg->redis_url, (unsigned)cfg->redis_timeout_ms, 0};
+    struct state_config stcfg = {cfg->redis_url, (unsigned)cfg->redis_timeout_ms,
+                                 (unsigned)cfg->event_ttl_s};
     d->state = state_new(d->base, &stcfg, pipeline_on_redis_ready, d, errstr, sizeof(errstr));
     if (d->state == NULL) goto fail;
     d->redis_paused = 1; /* until Redis answers */

@@ -135,12 +135,15 @@ record_done(struct daemon *d, const struct job *job, enum outcome outcome, const
 static const char *const outcome_status[OUTCOME_COUNT] = {"answered", "duplicate", "dead_letter",
                                                           "failed"};
 
-/* Writes the committed batch's request records: pw:request:{event_id} (JSON, 7 days) and the
- * list of recent requests the page shows. Idempotent; a lost write only costs the API a record. */
+/* Writes the committed batch's request records: pw:request:{event_id} (JSON, request_ttl_s)
+ * and the list of recent requests the page shows. Idempotent; a lost write only costs the API a
+ * record. */
 static void
 records_write(struct daemon *d)
 {
     struct buf json;
+    char ttl[16];
+    snprintf(ttl, sizeof(ttl), "%d", d->cfg->request_ttl_s);
     buf_init(&json);
     for (int i = 0; i < d->n_done; i++) {
         const struct done_record *r = &d->done[i];
@@ -164,8 +167,8 @@ records_write(struct daemon *d)
         jsonw_obj_end(&w);
         char key[256];
         snprintf(key, sizeof(key), "pw:request:%s", r->event_id);
-        const char *set[] = {"SET", key, json.data, "EX", "604800"};
-        size_t setlen[] = {3, strlen(key), json.len, 2, 6};
+        const char *set[] = {"SET", key, json.data, "EX", ttl};
+        size_t setlen[] = {3, strlen(key), json.len, 2, strlen(ttl)};
         state_write(d->state, 5, set, setlen);
         const char *rem[] = {"LREM", "pw:recent", "0", r->event_id};
         size_t remlen[] = {4, 9, 1, strlen(r->event_id)};
@@ -365,32 +368,36 @@ job_fail(struct job *job, const char *why)
     job_finish(job, OUTCOME_FAILED, NULL);
 }
 
-/* Keeps the report (and its audio) in Redis for the HTTP API: pw:report:{report_id} and the
- * project's latest pointer, 30 days. Written before the commit: a replay rewrites the same
- * report, so an aborted batch leaves nothing wrong behind. */
+/* Keeps the project's latest report (and its audio) in Redis for the HTTP API, and names the
+ * project of this report id. One full report per project, so memory follows the number of
+ * projects, not of requests. Written before the commit: a replay rewrites the same report, so an
+ * aborted batch leaves nothing wrong behind. */
 static void
 store_report(struct daemon *d, const struct job *job, const struct speech_result *res,
              const char *audio_status)
 {
-    char key[256], latest[256], version[24];
-    snprintf(key, sizeof(key), "pw:report:%s", job->rep.report_id);
+    char latest[256], index[300], version[24], latest_ttl[16], index_ttl[16];
     snprintf(latest, sizeof(latest), "pw:{%s}:latest", job->req.project_id);
+    snprintf(index, sizeof(index), "pw:report:%s", job->rep.report_id);
     snprintf(version, sizeof(version), "%ld", job->rep.version);
+    snprintf(latest_ttl, sizeof(latest_ttl), "%d", d->cfg->report_ttl_s);
+    snprintf(index_ttl, sizeof(index_ttl), "%d", d->cfg->request_ttl_s);
     const char *codec = res ? speech_codec_name(res->codec) : "";
-    const char *hset[] = {"HSET",    key,         "project_id", job->req.project_id,
-                          "event_id", job->req.event_id, "version", version,
-                          "markdown", job->rep.markdown, "json", job->rep.json,
-                          "dot", job->rep.dot ? job->rep.dot : "", "audio_status", audio_status,
-                          "codec", codec, "audio", res ? (const char *)res->audio : ""};
+    const char *hset[] = {"HSET",    latest,        "report_id", job->rep.report_id,
+                          "project_id", job->req.project_id, "event_id", job->req.event_id,
+                          "version", version, "markdown", job->rep.markdown,
+                          "json", job->rep.json, "dot", job->rep.dot ? job->rep.dot : "",
+                          "audio_status", audio_status, "codec", codec,
+                          "audio", res ? (const char *)res->audio : ""};
     size_t hsetlen[PW_ARRAY_LEN(hset)];
     for (size_t i = 0; i < PW_ARRAY_LEN(hset); i++) hsetlen[i] = strlen(hset[i]);
     hsetlen[PW_ARRAY_LEN(hset) - 1] = res ? res->audio_len : 0;
     state_write(d->state, (int)PW_ARRAY_LEN(hset), hset, hsetlen);
-    const char *expire[] = {"EXPIRE", key, "2592000"};
-    size_t expirelen[] = {6, strlen(key), 7};
+    const char *expire[] = {"EXPIRE", latest, latest_ttl};
+    size_t expirelen[] = {6, strlen(latest), strlen(latest_ttl)};
     state_write(d->state, 3, expire, expirelen);
-    const char *set[] = {"SET", latest, job->rep.report_id, "EX", "2592000"};
-    size_t setlen[] = {3, strlen(latest), strlen(job->rep.report_id), 2, 7};
+    const char *set[] = {"SET", index, job->req.project_id, "EX", index_ttl};
+    size_t setlen[] = {3, strlen(index), strlen(job->req.project_id), 2, strlen(index_ttl)};
     state_write(d->state, 5, set, setlen);
 }
 

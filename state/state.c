@@ -25,7 +25,8 @@
 #define BACKOFF_MAX_MS 5000
 
 /* Applies one event; see state.h for the keys. A field that the new event leaves out (or sets to
- * null) keeps its merged value, so a project's requirement accumulates over its events. */
+ * null) keeps its merged value, so a project's requirement accumulates over its events. Only the
+ * last eight versions are kept: a replay needs its own version and the one before. */
 static const char apply_script[] =
     "local ev = redis.call('HMGET', KEYS[3], 'partition', 'offset', 'version')\n"
     "if ev[1] then\n"
@@ -46,6 +47,7 @@ static const char apply_script[] =
     "v = v + 1\n"
     "redis.call('HSET', KEYS[1], 'version', v, 'event_id', ARGV[5])\n"
     "redis.call('HSET', KEYS[2], tostring(v), mj)\n"
+    "redis.call('HDEL', KEYS[2], tostring(v - 8))\n"
     "redis.call('HSET', KEYS[3], 'partition', ARGV[1], 'offset', ARGV[2], 'version', v)\n"
     "redis.call('EXPIRE', KEYS[3], ARGV[4])\n"
     "return {'new', v, mj, prev}\n";

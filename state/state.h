@@ -12,7 +12,7 @@
  * nothing) while the same event id at another offset is a *duplicate* (answer nothing).
  * Keys share the hash tag {project_id}, so one project's keys sit in one cluster slot:
  *   pw:{P}:project          hash: version, event_id of the latest version
- *   pw:{P}:versions         hash: version -> merged requirement JSON
+ *   pw:{P}:versions         hash: version -> merged requirement JSON (the last eight)
  *   pw:{P}:event:{E}        hash: partition, offset, version (expires after event_ttl_s)
  *
  * Thread: the loop thread only. Callbacks run on the loop; what they receive is borrowed for the
