@@ -86,6 +86,7 @@ struct run {
     long audio_artifacts;
     long foreign;               /* messages without a header of this run */
     char run_id[48];
+    long title_base;            /* first request number spoken in titles */
     rd_kafka_t *consumer;
     struct wire *w;
 };
@@ -286,10 +287,11 @@ build_event(const struct opts *o, struct run *r, json_t *tpl, struct wire *w, lo
     json_t *src = json_array_get(sources, 0);
     if (json_is_object(src))
         json_object_set_new(src, "volume_gb_per_day", json_real(10.0 + (double)(seq % 100000)));
-    /* the title is spoken: numbering it makes every audio script differ, so that no audio comes
-     * from the daemon's cache */
+    /* The title is spoken: numbering it makes every audio script differ, so that no audio comes
+     * from the daemon's cache (keyed by text and voice, so shared across runs: the number starts
+     * at a per-run offset). */
     char title[512];
-    snprintf(title, sizeof(title), "Request %ld: %s", seq,
+    snprintf(title, sizeof(title), "Request %ld: %s", r->title_base + seq,
              json_string_value(json_object_get(tpl, "base_title")));
     json_object_set_new(tpl, "title", json_string(title));
     json_t *audio = json_object();
@@ -366,6 +368,9 @@ run_e2e(const struct opts *o)
         snprintf(r.run_id, sizeof(r.run_id), "%s", o->run_id);
     else
         snprintf(r.run_id, sizeof(r.run_id), "bench-%ld-", (long)getpid());
+    /* a new thousand every ten seconds: runs of up to 1,000 events that start ten seconds or
+     * more apart never share a title number (the cycle is 11 days) */
+    r.title_base = (long)(time(NULL) / 10 % 100000) * 1000;
     char err[256];
     r.w = wire_new(err, sizeof(err));
     PW_ASSERT(r.w != NULL);
