@@ -822,6 +822,7 @@ def scenario_fault(ctx, audio=False):
     sampler.start()
     notes = []
     crashes = 0
+    unrecovered = 0
     for kind, frac in zip(plan, fractions):
         while feeder.produced < frac * n and feeder.is_alive():
             time.sleep(0.05)
@@ -832,6 +833,7 @@ def scenario_fault(ctx, audio=False):
             say("daemon died on its own; log tail:\n" + d.log_tail())
             start_ready(d)
         if not inject(ctx, kind, d, feeder, rng, faults, t0):
+            unrecovered += 1
             notes.append("no recovery within %d s after the %s kill (daemon restarted)" % (
                 a.recovery_timeout, kind))
     feeder.join()
@@ -868,7 +870,7 @@ def scenario_fault(ctx, audio=False):
     notes.append("%d of %d faults hit an open transaction" % (hits, len(faults.rows)))
     notes.append("RSS peak %.1f MiB" % (sampler.peak_kb / 1024.0))
     ok = (ok and not missing and dups == 0 and not dlq and not unexpected and not tally.bad and
-          crashes == 0 and drained is not None)
+          crashes == 0 and unrecovered == 0 and drained is not None)
     if missing:
         say("%s: missing, e.g. %s" % (name, sorted(missing)[:10]))
     r = row(name, len(feeder.delivered), len(missing), dups, len(dlq), len(faults.rows), elapsed,
