@@ -104,6 +104,8 @@ struct daemon {
     int live_jobs;                  /* jobs of the current epoch still running */
     int total_jobs;                 /* all jobs still running, stale ones included */
     int redis_paused;               /* intake paused because Redis is down */
+    struct strike *strikes;         /* messages that made batches abort (pipeline.c) */
+    unsigned strike_next;
     int stopping;
     int exit_code;
 

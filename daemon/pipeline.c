@@ -83,6 +83,41 @@ update_intake(struct daemon *d)
     if (d->consumer) consumer_intake(d->consumer, on);
 }
 
+/* Messages whose own output made a batch abort: after STRIKES_MAX aborts the message is skipped
+ * (logged and counted as failed), so one message can never hold its partition for long. */
+#define STRIKES_MAX 3
+#define STRIKES_SLOTS 64
+
+struct strike {
+    int32_t partition;
+    int64_t offset;
+    int count;
+};
+static int
+strike_find(struct daemon *d, int32_t partition, int64_t offset)
+{
+    if (d->strikes == NULL) return -1;
+    for (int i = 0; i < STRIKES_SLOTS; i++)
+        if (d->strikes[i].count && d->strikes[i].partition == partition &&
+            d->strikes[i].offset == offset)
+            return i;
+    return -1;
+}
+
+static void
+strike_add(struct daemon *d, int32_t partition, int64_t offset)
+{
+    if (d->strikes == NULL) d->strikes = xcalloc(STRIKES_SLOTS, sizeof(*d->strikes));
+    int i = strike_find(d, partition, offset);
+    if (i < 0) {
+        i = d->strike_next++ % STRIKES_SLOTS; /* the oldest slot gives way */
+        d->strikes[i].partition = partition;
+        d->strikes[i].offset = offset;
+        d->strikes[i].count = 0;
+    }
+    d->strikes[i].count++;
+}
+
 static void
 offsets_note(struct batch_offsets *o, int32_t partition, int64_t next)
 {
@@ -344,6 +379,7 @@ dead_letter(struct daemon *d, const void *key, size_t key_len, const void *value
              d->topic_in, (int)partition, (long long)offset, reason, detail);
     if (emit_dead_letter(d->producer, d->topic_dlq, key, key_len, value, len, reason, detail,
                          d->topic_in, partition, offset, errstr, sizeof(errstr)) != 0) {
+        strike_add(d, partition, offset);
         batch_abort(d, errstr, 1);
         return -1;
     }
@@ -420,8 +456,8 @@ emit_answer(struct job *job, struct speech_result *res, const char *audio_status
     for (int i = 0; i < SECTION_COUNT; i++) ev.sections[i] = job->rep.sections[i];
     if (emit_report(d->producer, d->wire, d->topic_reports, &ev, job->traceparent, errstr,
                     sizeof(errstr)) != 0) {
-        batch_abort(d, errstr, 1);
-        job_drop_stale(job);
+        /* Refused locally (e.g. too large): nothing of this job is in the transaction yet. */
+        job_fail(job, errstr);
         return;
     }
     if (res) {
@@ -438,6 +474,7 @@ emit_answer(struct job *job, struct speech_result *res, const char *audio_status
         if (emit_audio(d->producer, d->wire, d->topic_audio, &aev, res->audio, res->audio_len,
                        (size_t)d->cfg->audio_chunk_bytes, job->traceparent, errstr,
                        sizeof(errstr)) < 0) {
+            strike_add(d, job->partition, job->offset);
             batch_abort(d, errstr, 1);
             job_drop_stale(job);
             return;
@@ -688,6 +725,16 @@ pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
     if (batch_open(d) != 0) return;
     offsets_note(&d->offsets, rkm->partition, rkm->offset + 1);
     d->batch_requests++;
+    int strike = strike_find(d, rkm->partition, rkm->offset);
+    if (strike >= 0 && d->strikes[strike].count >= STRIKES_MAX) {
+        log_error("daemon", "POISON_SKIPPED", "topic=%s partition=%d offset=%lld aborts=%d",
+                  d->topic_in, (int)rkm->partition, (long long)rkm->offset,
+                  d->strikes[strike].count);
+        d->strikes[strike].count = 0;
+        d->outcomes[OUTCOME_FAILED]++;
+        if (d->batch_requests >= d->cfg->batch_max) batch_close(d);
+        return;
+    }
 
     struct job *job = xcalloc(1, sizeof(*job));
     job->d = d;
@@ -759,6 +806,8 @@ pipeline_free(struct daemon *d)
     free(d->done);
     d->done = NULL;
     d->cap_done = 0;
+    free(d->strikes);
+    d->strikes = NULL;
     free(d->offsets.partition);
     free(d->offsets.next_offset);
     d->offsets.partition = NULL;

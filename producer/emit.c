@@ -8,6 +8,11 @@
 
 #include "buf.h"
 
+/* A dead letter carries at most this much of the original value, so that it fits the default
+ * message limits of librdkafka (1,000,000 bytes) and of topics (1 MiB) with its headers; a
+ * longer value is cut and says so in pw.error.value_truncated (its original length). */
+#define DLQ_VALUE_MAX 900000
+
 void
 emit_sha256_hex(const void *data, size_t len, char hex[65])
 {
@@ -89,7 +94,13 @@ emit_dead_letter(struct producer *p, const char *topic, const void *key, size_t 
     char part[16], off[24];
     snprintf(part, sizeof(part), "%d", (int)src_partition);
     snprintf(off, sizeof(off), "%lld", (long long)src_offset);
-    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(5);
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(6);
+    if (value_len > DLQ_VALUE_MAX) {
+        char orig[24];
+        snprintf(orig, sizeof(orig), "%zu", value_len);
+        rd_kafka_header_add(hdrs, "pw.error.value_truncated", -1, orig, -1);
+        value_len = DLQ_VALUE_MAX;
+    }
     rd_kafka_header_add(hdrs, "pw.error.reason", -1, reason, -1);
     rd_kafka_header_add(hdrs, "pw.error.detail", -1, detail ? detail : "", -1);
     rd_kafka_header_add(hdrs, "pw.source.topic", -1, src_topic, -1);

@@ -6,8 +6,9 @@
  *  - an audio artifact (schemas/audio.avsc) split into chunks of at most 'chunk_bytes' of audio,
  *    each carrying index, count, total size and the SHA-256 of the whole artifact, so that a
  *    reader reassembles and verifies it (a topic's message limit is about 1 MB);
- *  - a dead letter: the original key and value, with the reason and the source coordinates in
- *    headers (pw.error.reason, pw.error.detail, pw.source.topic/partition/offset).
+ *  - a dead letter: the original key and value (cut at 900,000 bytes, with
+ *    pw.error.value_truncated giving the original length), with the reason and the source
+ *    coordinates in headers (pw.error.reason, pw.error.detail, pw.source.topic/partition/offset).
  * Thread: the loop thread (uses the daemon's 'struct wire').
  */
 #ifndef PW_PRODUCER_EMIT_H
