@@ -1109,6 +1109,8 @@ def scenario_hostile(ctx):
     while feeder.is_alive():
         feeder.join(1)
         if not d.alive():
+            feeder.stop()
+            feeder.join()
             break
     drained, lag = (None, None)
     if d.alive():
