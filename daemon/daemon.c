@@ -130,6 +130,20 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 
 static int start_consumer(struct daemon *d, char *errstr, size_t errstr_size);
 
+/* A failure before the first time Kafka was usable is a start-up failure: say so. */
+static void
+init_failed(struct daemon *d, const char *why)
+{
+    if (d->consumer == NULL) {
+        log_error("daemon", "START_FAILED", "reason=\"%s\"", why);
+        d->exit_code = 1;
+        d->stopping = 1;
+        event_base_loopexit(d->base, NULL);
+    } else {
+        daemon_fatal(d, why);
+    }
+}
+
 /* One step of the producer's initialisation per turn of the loop, so that signals and HTTP are
  * served while the cluster is unreachable; the consumer joins the group only once the producer
  * can answer, and a start-up that cannot finish within startup_timeout_ms stops with the
@@ -146,7 +160,7 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
     case PRODUCER_INIT_DONE:
         log_info("daemon", "PRODUCER_READY", "transactional_id=%s", d->txn_id);
         if (d->consumer == NULL && start_consumer(d, errstr, sizeof(errstr)) != 0) {
-            daemon_fatal(d, errstr);
+            init_failed(d, errstr);
             return;
         }
         pipeline_resume(d);
@@ -158,7 +172,7 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
             char why[700];
             snprintf(why, sizeof(why), "Kafka transactions not ready after %d ms: %s",
                      d->cfg->startup_timeout_ms, errstr);
-            daemon_fatal(d, why);
+            init_failed(d, why);
             return;
         }
         struct timeval tv = {0, 10000};
@@ -166,7 +180,7 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
         return;
     }
     case PRODUCER_INIT_FAILED:
-        daemon_fatal(d, errstr);
+        init_failed(d, errstr);
         return;
     }
 }
