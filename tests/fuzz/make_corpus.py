@@ -144,6 +144,21 @@ def dictionary():
     return "\n".join(lines) + "\n"
 
 
+def scenario_texts():
+    """The prose of every scenario we have: the extractor's natural diet."""
+    texts = []
+    for d in (os.path.join(ROOT, "..", "shared", "scenarios"), os.path.join(ROOT, "tests", "scenarios")):
+        if not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            if name.endswith(".json"):
+                with open(os.path.join(d, name), encoding="utf-8") as f:
+                    sc = json.load(f)
+                if isinstance(sc, dict) and sc.get("text"):
+                    texts.append(sc["text"].encode("utf-8"))
+    return texts
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "fuzz", "corpus")
     os.makedirs(out_dir, exist_ok=True)
@@ -154,6 +169,8 @@ def main():
     write(out_dir, "fuzz_requirement_json", text)
     write(out_dir, "fuzz_wire_report", report_seeds())
     write(out_dir, "fuzz_wire_audio", audio_seeds())
+    write(out_dir, "fuzz_advise", text)
+    write(out_dir, "fuzz_extract", scenario_texts())
 
 
 if __name__ == "__main__":
