@@ -218,13 +218,26 @@ producer_abort(struct producer *p, char *errstr, size_t errstr_size)
     return PRODUCER_TXN_FATAL;
 }
 
+/* After a commit step failed for good: fatal stays fatal, anything else aborts. 'errstr' keeps
+ * the reason of the failure, not of the abort. */
+static enum producer_txn_result
+give_up(struct producer *p, int verdict, char *errstr, size_t errstr_size)
+{
+    if (verdict == -1) return PRODUCER_TXN_FATAL;
+    char why[512], ignored[256];
+    snprintf(why, sizeof(why), "%s", errstr);
+    enum producer_txn_result r = producer_abort(p, ignored, sizeof(ignored));
+    snprintf(errstr, errstr_size, "%s", why);
+    return r;
+}
+
 enum producer_txn_result
 producer_commit(struct producer *p, const rd_kafka_topic_partition_list_t *offsets,
                 const rd_kafka_consumer_group_metadata_t *cgmd, char *errstr,
                 size_t errstr_size)
 {
     if (!p->in_txn) return PRODUCER_TXN_OK;
-    int verdict;
+    int verdict = 0;
     if (offsets && offsets->cnt > 0) {
         for (int attempt = 0;; attempt++) {
             /* retriable but not resumable: repeat with the very same offsets and metadata */
@@ -232,13 +245,8 @@ producer_commit(struct producer *p, const rd_kafka_topic_partition_list_t *offse
                 rd_kafka_send_offsets_to_transaction(p->rk, offsets, cgmd, -1);
             if (error == NULL) break;
             verdict = triage(error, "send_offsets_to_transaction", errstr, errstr_size);
-            if (verdict == 1 && attempt < RETRIES_MAX) continue;
-            if (verdict == -1) return PRODUCER_TXN_FATAL;
-            char why[512];
-            snprintf(why, sizeof(why), "%s", errstr);
-            enum producer_txn_result r = producer_abort(p, errstr, errstr_size);
-            snprintf(errstr, errstr_size, "%s", why);
-            return r;
+            if (verdict != 1 || attempt >= RETRIES_MAX)
+                return give_up(p, verdict, errstr, errstr_size);
         }
     }
     for (int attempt = 0;; attempt++) {
@@ -250,13 +258,8 @@ producer_commit(struct producer *p, const rd_kafka_topic_partition_list_t *offse
         }
         /* A timed-out commit has an unknown outcome: the resumable call finds out. */
         verdict = triage(error, "commit_transaction", errstr, errstr_size);
-        if (verdict == 1 && attempt < RETRIES_MAX) continue;
-        if (verdict == -1) return PRODUCER_TXN_FATAL;
-        char why[512];
-        snprintf(why, sizeof(why), "%s", errstr);
-        enum producer_txn_result r = producer_abort(p, errstr, errstr_size);
-        snprintf(errstr, errstr_size, "%s", why);
-        return r;
+        if (verdict != 1 || attempt >= RETRIES_MAX)
+            return give_up(p, verdict, errstr, errstr_size);
     }
 }
 
