@@ -467,10 +467,10 @@ out:
         long measured = done - o->warmup;
         long intervals = done - (o->warmup > 0 ? o->warmup : 1);
         double span_s = intervals > 0 ? (double)(r.last_done_ns - r.first_done_ns) / 1e9 : 0;
-        /* Answers come a transaction at a time; when the measured ones all came in one
-         * transaction there is no interval to measure, and the rate is taken over the whole
+        /* Answers come a transaction at a time; when the measured ones came within a second
+         * (a few transactions) the interval says little, and the rate is taken over the whole
          * run instead, from the first publish (it then includes the pipeline's fill time). */
-        if (done > 0 && span_s < 0.05) {
+        if (done > 0 && span_s < 1.0) {
             intervals = done;
             span_s = (double)(r.last_done_ns - t0) / 1e9;
         }
