@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <openssl/evp.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <hiredis/adapters/libevent.h>
@@ -61,6 +62,7 @@ struct state {
     int stopping;
     unsigned long reconnects;
     unsigned long write_errors;  /* fire-and-forget writes that failed */
+    char script_sha[41];         /* SHA-1 of apply_script: EVALSHA sends 40 bytes, not 1 KB */
     char host[256];
     int port;
     char user[128];
@@ -203,6 +205,8 @@ connect_now(struct state *s)
             redisAsyncCommand(ac, on_setup_reply, s, "AUTH %s", s->password);
     }
     if (s->db) redisAsyncCommand(ac, on_setup_reply, s, "SELECT %d", s->db);
+    /* The script cache is per server and lost on restart: load it on every connection. */
+    redisAsyncCommand(ac, on_setup_reply, s, "SCRIPT LOAD %s", apply_script);
     redisAsyncCommand(ac, on_ping, s, "PING");
 }
 
@@ -287,6 +291,10 @@ state_new(struct event_base *base, const struct state_config *cfg, state_ready_c
     s->on_ready = on_ready;
     s->on_ready_arg = arg;
     s->reconnect_ev = evtimer_new(base, on_reconnect_timer, s);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_Digest(apply_script, strlen(apply_script), md, &mdlen, EVP_sha1(), NULL);
+    for (unsigned i = 0; i < mdlen && i < 20; i++) snprintf(s->script_sha + 2 * i, 3, "%02x", md[i]);
     connect_now(s);
     return s;
 }
@@ -390,6 +398,12 @@ element_str(const redisReply *r)
 static void
 finish_apply(struct command *cmd, const redisReply *reply, const char *error, int retriable)
 {
+    if (reply == NULL && error && strstr(error, "NOSCRIPT")) {
+        /* The server lost its script cache (SCRIPT FLUSH): a new connection loads it again. */
+        cmd->apply_cb(NULL, error, 1, cmd->arg);
+        drop(cmd->s, "script cache flushed");
+        return;
+    }
     if (reply == NULL) {
         cmd->apply_cb(NULL, error, retriable, cmd->arg);
         return;
@@ -429,7 +443,7 @@ state_event_apply(struct state *s, const char *project_id, const char *event_id,
     snprintf(a_off, sizeof(a_off), "%lld", (long long)offset);
     snprintf(a_ttl, sizeof(a_ttl), "%u", s->event_ttl_s);
 
-    const char *argv[] = {"EVAL",  apply_script, "3",   k_project, k_versions, k_event,
+    const char *argv[] = {"EVALSHA", s->script_sha, "3",   k_project, k_versions, k_event,
                           a_part, a_off,        req_json, a_ttl,   event_id};
     size_t argvlen[PW_ARRAY_LEN(argv)];
     for (size_t i = 0; i < PW_ARRAY_LEN(argv); i++) argvlen[i] = strlen(argv[i]);

@@ -257,6 +257,23 @@ test_command_and_write(void)
 }
 
 static void
+test_script_flush(void)
+{
+    struct event_base *base = event_base_new();
+    struct state *s = connect_state(base, 2000);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "redis-cli -p %d script flush >/dev/null 2>&1", redis_port);
+    CHECK(system(cmd) == 0);
+    struct waiter w = apply(base, s, "p9", "e1", 0, 1, "{\"event_id\":\"e1\"}");
+    CHECK(!w.ok && w.retriable);
+    RUN_UNTIL(base, state_ready(s), 10);
+    w = apply(base, s, "p9", "e1", 0, 1, "{\"event_id\":\"e1\"}");
+    CHECK(w.ok && w.status == STATE_APPLY_NEW);
+    state_free(s);
+    event_base_free(base);
+}
+
+static void
 test_bad_url(void)
 {
     char errstr[256];
@@ -273,6 +290,7 @@ static const struct check_case cases[] = {
     {"bad_url", test_bad_url},
     {"new_replay_duplicate", test_new_replay_duplicate},
     {"command_and_write", test_command_and_write},
+    {"script_flush", test_script_flush},
     {"timeout_and_reconnect", test_timeout_and_reconnect},
 };
 
