@@ -1484,7 +1484,7 @@ SCENARIOS = {
     "two-daemons": scenario_two,
     "overload": scenario_overload,
 }
-SMALL = ("fault", "hostile", "two-daemons")
+SMALL = ("fault", "hostile")
 
 
 def parse_args(argv):
