@@ -377,6 +377,14 @@ amount(struct state *st, const char *currency_one, const char *currency_many)
         }
     }
 
+    /* digits glued to a letter are part of a name ("B2B", "H2O"): no multiplier, no unit */
+    if (currency_one == NULL && st->i > 0 && is_alpha((unsigned char)s[st->i - 1])) {
+        say_number(o, &num);
+        st->i = j;
+        st->quantity = 0;
+        return;
+    }
+
     /* multipliers: "150k", "1.2M", "$3B", "2bn" */
     const char *mult = NULL;
     uint64_t mult_v = 1;
