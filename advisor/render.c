@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "jsonw.h"
 #include "xalloc.h"
@@ -1111,58 +1112,234 @@ sec_steps(struct analysis *an, struct buf *b)
 
 /* ---- audio ---------------------------------------------------------------------------------- */
 
+/* The audio script is heard once, at speaking pace, by someone who cannot look back: the
+ * recommendation comes first, each sentence carries one fact, product names lose their details,
+ * and only a handful of rounded numbers remain (freshness, cost, budget or capacity). Measured by
+ * tests/speech/listen (docs/speech.md): sentences of this kind are what a recogniser, and a
+ * person, hears best. The text keeps digits and symbols; speech_normalise() says them. */
+
+/* Words after which a catalog name only adds configuration: "Trino over Iceberg tables". */
+static const char *const ear_links[] = {" with ", " over ", " on ", " into ", " via ", " using ",
+                                        " uploading ", " delivering ", " for ", " from ", " in "};
+
+/* Length of the part of 's' worth saying: up to the first bracket or clause mark, then up to the
+ * first linking word that follows at least one word. */
+static size_t
+ear_len(const char *s, const char *marks)
+{
+    size_t n = strcspn(s, marks);
+    for (size_t i = 0; i < PW_ARRAY_LEN(ear_links); i++) {
+        const char *hit = strstr(s, ear_links[i]);
+        if (hit && hit > s && (size_t)(hit - s) < n) n = (size_t)(hit - s);
+    }
+    while (n && s[n - 1] == ' ') n--;
+    return n;
+}
+
+/* Appends 's[0..n)' with its first letter lower-cased, unless it starts an acronym ("GDPR"). */
+static void
+put_lower_first(struct buf *b, const char *s, size_t n)
+{
+    if (n >= 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z') {
+        buf_putc(b, (char)(s[0] - 'A' + 'a'));
+        s++;
+        n--;
+    }
+    buf_append(b, s, n);
+}
+
+/* Appends 's[0..n)' without its parenthesised asides ("(see the assumptions)"): said aloud, a
+ * bracket is only a pause, and the aside breaks the sentence in two. */
+static void
+put_unbracketed(struct buf *b, const char *s, size_t n)
+{
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '(') {
+            depth++;
+            while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
+        } else if (s[i] == ')' && depth) {
+            depth--;
+        } else if (!depth) {
+            buf_putc(b, s[i]);
+        }
+    }
+}
+
+/* The product, said short: "Azure Data Factory with a self-hosted integration runtime" is
+ * "Azure Data Factory", "Amazon S3 data lake" is "Amazon S3". */
+static void
+put_ear_name(struct buf *b, const char *name)
+{
+    static const char *const generic[] = {" data lake", " cluster"};
+    size_t n = ear_len(name, "(;:,");
+    if (n == 0) n = strlen(name);
+    for (size_t i = 0; i < PW_ARRAY_LEN(generic); i++) {
+        size_t g = strlen(generic[i]);
+        if (n > g && strncmp(name + n - g, generic[i], g) == 0) n -= g;
+    }
+    buf_append(b, name, n);
+}
+
+/* An amount of data in the unit people use for it, two figures at most: "2,900 terabytes" is
+ * "2.9 petabytes". */
+static void
+put_ear_bytes(struct buf *b, double gb)
+{
+    static const char *const unit[] = {"gigabytes", "terabytes", "petabytes"};
+    int u = 0;
+    while (u < 2 && gb >= 1000) {
+        gb /= 1000;
+        u++;
+    }
+    double scale = gb >= 10 ? 1 : 10;
+    if (gb >= 100) scale = 0.1;
+    put_fixed(b, round(gb * scale) / scale, 1, 0);
+    buf_putc(b, ' ');
+    buf_puts(b, unit[u]);
+}
+
+/* Money the user gave: said as written when it is a round figure, else about two figures. */
+static void
+put_ear_budget(struct buf *b, double v)
+{
+    double p = 1;
+    while (v / p >= 100) p *= 10;
+    if (v >= 10 && round(v / p) * p == v) {
+        put_grouped(b, v);
+        buf_puts(b, " dollars");
+    } else {
+        spoken_usd(b, v);
+    }
+}
+
+/* The project's title, said short: before a colon unless that part is a single word
+ * ("Informal: podcast download counts" is "podcast download counts"), without the cloud or the
+ * figures that follow a linking word, at most eight words. */
+static void
+put_ear_title(struct buf *b, const char *title)
+{
+    const char *t = title;
+    size_t colon = strcspn(t, ":");
+    if (t[colon] == ':' && memchr(t, ' ', colon) == NULL) t += colon + 1;
+    while (*t == ' ') t++;
+    size_t n = ear_len(t, ":;,(");
+    size_t words = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == ' ' && ++words == 8) {
+            n = i;
+            break;
+        }
+    }
+    if (n == 0) {
+        buf_puts(b, "this project");
+        return;
+    }
+    if (strncasecmp(t, "the ", 4) != 0 && strncasecmp(t, "a ", 2) != 0 &&
+        strncasecmp(t, "an ", 3) != 0)
+        buf_puts(b, "the ");
+    put_lower_first(b, t, n);
+}
+
+/* A source's name as words: "wire_agency_feeds" is "wire agency feeds", at most six words. */
+static void
+put_ear_source(struct buf *b, const char *name)
+{
+    size_t words = 0;
+    for (const char *q = name; *q; q++) {
+        char ch = (*q == '_' || *q == '-') ? ' ' : *q;
+        if (ch == ' ' && ++words == 6) break;
+        buf_putc(b, ch);
+    }
+}
+
 static void
 audio_script(struct analysis *an, struct buf *b)
 {
     const struct profile *p = &an->p;
     const struct costing *c = &an->cost;
-    buf_fmt_(b, "Here is the recommendation for %s. ", short_name_(an, p->title));
-    buf_fmt_(b, "Build it as a %s pipeline %s%s. ", mode_words(an->mode),
+
+    /* The recommendation first, then where the data goes, one step a sentence. */
+    buf_puts(b, "Our recommendation for ");
+    put_ear_title(b, p->title);
+    buf_fmt_(b, ": a %s pipeline %s%s. ", mode_words(an->mode),
                an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
+
+    /* What the listener's own data is called says which design this is. */
+    size_t nsrc = p->n_src < 3 ? p->n_src : 3;
+    if (nsrc) {
+        buf_puts(b, "It reads ");
+        for (size_t i = 0; i < nsrc; i++) {
+            if (i) buf_puts(b, i + 1 == nsrc && p->n_src <= 3 ? " and " : ", ");
+            put_ear_source(b, p->src[i].name);
+        }
+        if (p->n_src > 3) buf_puts(b, " and more");
+        buf_puts(b, ". ");
+    }
     const struct decision *ing = decision_find_(an, "ingestion");
-    if (ing) buf_fmt_(b, "Data comes in through %s. ", short_name_(an, ing->choice));
+    if (ing) {
+        buf_puts(b, "Data comes in through ");
+        put_ear_name(b, ing->choice);
+        buf_puts(b, ". ");
+    }
     const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) buf_fmt_(b, "%s processes it as it arrives. ", short_name_(an, sp->choice));
-    buf_fmt_(b, "It lands in %s, ", short_name_(an, choice_or(an, "storage", "object storage")));
-    buf_fmt_(b, "and people query it with %s. ",
-               short_name_(an, choice_or(an, "warehouse", "SQL")));
-    buf_puts(b, "The data should be at most ");
+    if (sp) {
+        buf_puts(b, "It is processed as it arrives, with ");
+        put_ear_name(b, sp->choice);
+        buf_puts(b, ". ");
+    }
+    buf_puts(b, "It is stored in ");
+    put_ear_name(b, choice_or(an, "storage", "object storage"));
+    buf_puts(b, " and queried with ");
+    put_ear_name(b, choice_or(an, "warehouse", "SQL"));
+    buf_puts(b, ". The data is never more than ");
     spoken_duration(b, p->freshness_s);
     buf_puts(b, " old. ");
+
+    /* The money, rounded the way people say it; the estimate is for the twelfth month. */
     if (c->priced) {
-        buf_puts(b, "Expect ");
+        buf_puts(b, "In a year, it costs ");
         spoken_usd(b, c->monthly);
-        buf_puts(b, " a month after the first year. ");
+        buf_puts(b, " a month");
         if (c->within == 1) {
-            buf_puts(b, "That fits the budget of ");
-            spoken_usd(b, p->budget);
+            buf_puts(b, ", inside your budget of ");
+            put_ear_budget(b, p->budget);
             buf_puts(b, ". ");
         } else if (c->within == 0) {
-            buf_puts(b, "That is over the budget of ");
-            spoken_usd(b, p->budget);
-            buf_puts(b, c->best_case <= p->budget ? ", but the savings levers close the gap. "
-                                                  : ", and even the savings levers do not close "
+            buf_puts(b, ", over your budget of ");
+            put_ear_budget(b, p->budget);
+            buf_puts(b, c->best_case <= p->budget ? ". The savings levers close the gap. "
+                                                  : ". Even the savings levers do not close "
                                                     "the gap. ");
+        } else {
+            buf_puts(b, ". ");
         }
     } else if (p->cloud == CLOUD_ON_PREM) {
-        buf_puts(b, "It runs on your own hardware, so the report gives capacity instead of a "
-                    "cloud bill. ");
+        buf_puts(b, "It runs on your own hardware, so there is no cloud bill. ");
+        if (p->retention_days >= 1 && an->sz.steady_gb > 0) {
+            /* Growth a year is what a hardware plan buys; the total at full retention is
+             * mostly tape and is in the report. */
+            buf_puts(b, "Plan for about ");
+            put_ear_bytes(b, an->sz.steady_gb / p->retention_days * 365);
+            buf_puts(b, " of new data a year. ");
+        }
     }
+
+    /* The one risk to remember, and what comes first. */
     if (an->n_risk) {
         const char *risk = expand_str_(an, an->risk[0]->text);
-        char first = risk[0] >= 'A' && risk[0] <= 'Z' ? (char)(risk[0] + 32) : risk[0];
-        buf_fmt_(b, "The top risk: %c%s. ", first, risk + 1);
+        buf_puts(b, "The main risk: ");
+        put_unbracketed(b, risk, strlen(risk));
+        buf_puts(b, ". ");
         const char *mit = expand_str_(an, an->risk[0]->mitigation);
-        size_t n = strcspn(mit, ",;");
-        buf_puts(b, "To handle it: ");
-        buf_append(b, mit, n);
+        buf_puts(b, "To handle it, ");
+        put_lower_first(b, mit, strcspn(mit, ",;("));
         buf_puts(b, ". ");
     }
     if (an->n_step) {
         const char *st = expand_str_(an, an->step[0]->text);
-        size_t n = strcspn(st, ":;,");
-        buf_puts(b, "First step: ");
-        buf_append(b, st, n);
+        buf_puts(b, "The first step: ");
+        put_lower_first(b, st, strcspn(st, ":;,("));
         buf_puts(b, ".");
     }
 }
