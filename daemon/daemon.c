@@ -307,6 +307,7 @@ daemon_start(struct daemon *d, struct config *cfg)
     event_add(d->sigint_ev, NULL);
     d->batch_timer = evtimer_new(d->base, pipeline_on_batch_timer, d);
     d->producer_init_ev = evtimer_new(d->base, on_producer_init, d);
+    d->rewind_timer = evtimer_new(d->base, pipeline_on_rewind_timer, d);
 
     if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
     if ((d->advisor = advisor_new(errstr, sizeof(errstr))) == NULL) goto fail;
@@ -370,6 +371,7 @@ daemon_stop(struct daemon *d)
     d->mock_owner = NULL;
     if (d->batch_timer) event_free(d->batch_timer);
     if (d->producer_init_ev) event_free(d->producer_init_ev);
+    if (d->rewind_timer) event_free(d->rewind_timer);
     pipeline_free(d);
     if (d->sigterm_ev) event_free(d->sigterm_ev);
     if (d->sigint_ev) event_free(d->sigint_ev);

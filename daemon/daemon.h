@@ -104,6 +104,8 @@ struct daemon {
     int live_jobs;                  /* jobs of the current epoch still running */
     int total_jobs;                 /* all jobs still running, stale ones included */
     int redis_paused;               /* intake paused because Redis is down */
+    int rewind_pending;             /* intake paused until the input is back at committed offsets */
+    struct event *rewind_timer;     /* retries a failed rewind */
     struct strike *strikes;         /* messages that made batches abort (pipeline.c) */
     unsigned strike_next;
     int stopping;
@@ -134,6 +136,7 @@ void pipeline_on_message(const rd_kafka_message_t *rkm, void *arg);
 void pipeline_on_rebalance(int assigned, const rd_kafka_topic_partition_list_t *parts, void *arg);
 void pipeline_on_redis_ready(int ready, void *arg);
 void pipeline_on_batch_timer(int fd, short what, void *arg);
+void pipeline_on_rewind_timer(int fd, short what, void *arg);
 /* Ends the current batch at shutdown: commits if nothing is running, aborts otherwise. */
 void pipeline_finish(struct daemon *d);
 /* Re-evaluates whether intake may run (e.g. once the producer is ready). */

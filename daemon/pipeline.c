@@ -78,7 +78,7 @@ now_ms(void)
 static void
 update_intake(struct daemon *d)
 {
-    int on = !d->stopping && d->phase != BATCH_DRAINING && !d->redis_paused &&
+    int on = !d->stopping && d->phase != BATCH_DRAINING && !d->redis_paused && !d->rewind_pending &&
              d->total_jobs < d->cfg->max_in_flight && d->producer && producer_ready(d->producer);
     if (d->consumer) consumer_intake(d->consumer, on);
 }
@@ -235,6 +235,40 @@ batch_reset(struct daemon *d)
     update_intake(d);
 }
 
+static void
+try_rewind(struct daemon *d)
+{
+    char errstr[512];
+    if (!d->rewind_pending || d->consumer == NULL) return;
+    if (consumer_rewind(d->consumer, errstr, sizeof(errstr)) == 0) {
+        d->rewind_pending = 0;
+        update_intake(d);
+        return;
+    }
+    /* Until the input is back at the committed offsets nothing may be taken: the messages of
+     * the aborted batch would be skipped. Try again shortly (e.g. "not coordinator"). */
+    log_error("daemon", "REWIND_FAILED", "reason=\"%s\" retry_ms=500", errstr);
+    struct timeval tv = {0, 500000};
+    evtimer_add(d->rewind_timer, &tv);
+}
+
+void
+pipeline_on_rewind_timer(int fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    try_rewind(arg);
+}
+
+/* Seeks the input back to the committed offsets after an abort; intake stays off until it has. */
+static void
+rewind_input(struct daemon *d)
+{
+    d->rewind_pending = 1;
+    update_intake(d);
+    try_rewind(d);
+}
+
 /* Aborts the open transaction; 'rewind' seeks the input back to the committed offsets (not
  * needed when the partitions are being revoked). */
 static void
@@ -246,8 +280,7 @@ batch_abort(struct daemon *d, const char *why, int rewind)
     if (producer_abort(d->producer, errstr, sizeof(errstr)) == PRODUCER_TXN_FATAL &&
         daemon_producer_restart(d, errstr) != 0)
         return;
-    if (rewind && consumer_rewind(d->consumer, errstr, sizeof(errstr)) != 0)
-        log_error("daemon", "REWIND_FAILED", "reason=\"%s\"", errstr);
+    if (rewind) rewind_input(d);
     batch_reset(d);
 }
 
@@ -271,14 +304,12 @@ batch_commit(struct daemon *d)
         break;
     case PRODUCER_TXN_ABORTED:
         log_warn("daemon", "TXN_ABORT", "requests=%d reason=\"%s\"", d->batch_requests, errstr);
-        if (consumer_rewind(d->consumer, errstr, sizeof(errstr)) != 0)
-            log_error("daemon", "REWIND_FAILED", "reason=\"%s\"", errstr);
+        rewind_input(d);
         break;
     case PRODUCER_TXN_FATAL:
         /* Nothing of this batch was committed: a new producer answers it again. */
         if (daemon_producer_restart(d, errstr) != 0) return;
-        if (consumer_rewind(d->consumer, errstr, sizeof(errstr)) != 0)
-            log_error("daemon", "REWIND_FAILED", "reason=\"%s\"", errstr);
+        rewind_input(d);
         break;
     }
     batch_reset(d);
