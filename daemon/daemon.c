@@ -195,7 +195,9 @@ start_producer(struct daemon *d, char *errstr, size_t errstr_size)
          * broker-side timeout would fence us and redo the batch. */
         "transaction.timeout.ms", "180000",
         "linger.ms", "5",
-        "compression.codec", "lz4",
+        /* The reports topic stores zstd (pipewright topics create): producing zstd spares the
+         * broker a recompression of every batch. */
+        "compression.codec", "zstd",
         NULL,
     };
     rd_kafka_conf_t *pconf = kafka_conf(d, producer_props, errstr, errstr_size);
