@@ -32,6 +32,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "producer.h"
+#include "records.h"
 #include "speech.h"
 #include "state.h"
 #include "wire.h"
@@ -134,90 +135,6 @@ offsets_note(struct batch_offsets *o, int32_t partition, int64_t next)
     }
     o->partition[o->n] = partition;
     o->next_offset[o->n++] = next;
-}
-
-static void
-records_clear(struct daemon *d)
-{
-    for (int i = 0; i < d->n_done; i++) {
-        free(d->done[i].event_id);
-        free(d->done[i].project_id);
-        free(d->done[i].report_id);
-    }
-    d->n_done = 0;
-}
-
-/* Remembers how a request of this batch ended, for the HTTP API once the batch commits. */
-static void
-record_done(struct daemon *d, const struct job *job, enum outcome outcome, const char *audio_status)
-{
-    if (d->n_done == d->cap_done) {
-        d->cap_done = d->cap_done ? d->cap_done * 2 : 64;
-        d->done = xrealloc(d->done, (size_t)d->cap_done * sizeof(*d->done));
-    }
-    struct done_record *r = &d->done[d->n_done++];
-    memset(r, 0, sizeof(*r));
-    r->event_id = xstrdup(job->req.event_id);
-    r->project_id = xstrdup(job->req.project_id);
-    r->report_id = job->has_report ? xstrdup(job->rep.report_id) : NULL;
-    r->outcome = outcome;
-    r->version = job->has_report ? job->rep.version : 0;
-    snprintf(r->audio_status, sizeof(r->audio_status), "%s", audio_status ? audio_status : "");
-    r->consumed_at_ms = job->consumed_at_ms;
-    r->answered_at_ms = now_ms();
-}
-
-static const char *const outcome_status[OUTCOME_COUNT] = {"answered", "duplicate", "dead_letter",
-                                                          "failed"};
-
-/* Writes the committed batch's request records: pw:request:{event_id} (JSON, request_ttl_s)
- * and the list of recent requests the page shows. Idempotent; a lost write only costs the API a
- * record. */
-static void
-records_write(struct daemon *d)
-{
-    struct buf json;
-    char ttl[16];
-    snprintf(ttl, sizeof(ttl), "%d", d->cfg->request_ttl_s);
-    buf_init(&json);
-    for (int i = 0; i < d->n_done; i++) {
-        const struct done_record *r = &d->done[i];
-        struct jsonw w;
-        if (r->outcome == OUTCOME_DUPLICATE) continue; /* the original's record stands */
-        buf_reset(&json);
-        jsonw_init(&w, &json);
-        jsonw_obj_begin(&w);
-        jsonw_kstr(&w, "event_id", r->event_id);
-        jsonw_kstr(&w, "project_id", r->project_id);
-        jsonw_kstr(&w, "status", outcome_status[r->outcome]);
-        if (r->report_id) {
-            jsonw_kstr(&w, "report_id", r->report_id);
-            jsonw_kint(&w, "version", r->version);
-            jsonw_kstr(&w, "audio_status", r->audio_status);
-        }
-        jsonw_kint(&w, "consumed_at_ms", r->consumed_at_ms);
-        jsonw_kint(&w, "answered_at_ms", r->answered_at_ms);
-        jsonw_kint(&w, "committed_at_ms", now_ms());
-        jsonw_kint(&w, "processing_ms", r->answered_at_ms - r->consumed_at_ms);
-        jsonw_obj_end(&w);
-        char key[256];
-        snprintf(key, sizeof(key), "pw:request:%s", r->event_id);
-        const char *set[] = {"SET", key, json.data, "EX", ttl};
-        size_t setlen[] = {3, strlen(key), json.len, 2, strlen(ttl)};
-        state_write(d->state, 5, set, setlen);
-        const char *rem[] = {"LREM", "pw:recent", "0", r->event_id};
-        size_t remlen[] = {4, 9, 1, strlen(r->event_id)};
-        state_write(d->state, 4, rem, remlen); /* a replayed request is listed once */
-        const char *push[] = {"LPUSH", "pw:recent", r->event_id};
-        size_t pushlen[] = {5, 9, strlen(r->event_id)};
-        state_write(d->state, 3, push, pushlen);
-    }
-    if (d->n_done) {
-        const char *trim[] = {"LTRIM", "pw:recent", "0", "199"};
-        size_t trimlen[] = {5, 9, 1, 3};
-        state_write(d->state, 4, trim, trimlen);
-    }
-    buf_fini(&json);
 }
 
 /* Forgets the batch: a new epoch begins and older jobs become stale. */
@@ -381,7 +298,9 @@ job_finish(struct job *job, enum outcome outcome, const char *audio_status)
 {
     struct daemon *d = job->d;
     d->outcomes[outcome]++;
-    record_done(d, job, outcome, audio_status);
+    records_add(d, job->req.event_id, job->req.project_id,
+                job->has_report ? job->rep.report_id : NULL, job->has_report ? job->rep.version : 0,
+                outcome, audio_status, job->consumed_at_ms);
     if (outcome == OUTCOME_ANSWERED) histogram_observe(&d->latency_total, seconds_since(&job->t0));
     d->total_jobs--;
     d->live_jobs--;
@@ -435,39 +354,6 @@ job_fail(struct job *job, const char *why)
     job_finish(job, OUTCOME_FAILED, NULL);
 }
 
-/* Keeps the project's latest report (and its audio) in Redis for the HTTP API, and names the
- * project of this report id. One full report per project, so memory follows the number of
- * projects, not of requests. Written before the commit: a replay rewrites the same report, so an
- * aborted batch leaves nothing wrong behind. */
-static void
-store_report(struct daemon *d, const struct job *job, const struct speech_result *res,
-             const char *audio_status)
-{
-    char latest[256], index[300], version[24], latest_ttl[16], index_ttl[16];
-    snprintf(latest, sizeof(latest), "pw:{%s}:latest", job->req.project_id);
-    snprintf(index, sizeof(index), "pw:report:%s", job->rep.report_id);
-    snprintf(version, sizeof(version), "%ld", job->rep.version);
-    snprintf(latest_ttl, sizeof(latest_ttl), "%d", d->cfg->report_ttl_s);
-    snprintf(index_ttl, sizeof(index_ttl), "%d", d->cfg->request_ttl_s);
-    const char *codec = res ? speech_codec_name(res->codec) : "";
-    const char *hset[] = {"HSET",    latest,        "report_id", job->rep.report_id,
-                          "project_id", job->req.project_id, "event_id", job->req.event_id,
-                          "version", version, "markdown", job->rep.markdown,
-                          "json", job->rep.json, "dot", job->rep.dot ? job->rep.dot : "",
-                          "audio_status", audio_status, "codec", codec,
-                          "audio", res ? (const char *)res->audio : ""};
-    size_t hsetlen[PW_ARRAY_LEN(hset)];
-    for (size_t i = 0; i < PW_ARRAY_LEN(hset); i++) hsetlen[i] = strlen(hset[i]);
-    hsetlen[PW_ARRAY_LEN(hset) - 1] = res ? res->audio_len : 0;
-    state_write(d->state, (int)PW_ARRAY_LEN(hset), hset, hsetlen);
-    const char *expire[] = {"EXPIRE", latest, latest_ttl};
-    size_t expirelen[] = {6, strlen(latest), strlen(latest_ttl)};
-    state_write(d->state, 3, expire, expirelen);
-    const char *set[] = {"SET", index, job->req.project_id, "EX", index_ttl};
-    size_t setlen[] = {3, strlen(index), strlen(job->req.project_id), 2, strlen(index_ttl)};
-    state_write(d->state, 5, set, setlen);
-}
-
 static void
 emit_answer(struct job *job, struct speech_result *res, const char *audio_status)
 {
@@ -511,7 +397,7 @@ emit_answer(struct job *job, struct speech_result *res, const char *audio_status
             return;
         }
     }
-    store_report(d, job, res, audio_status);
+    records_store_report(d, &job->req, &job->rep, res, audio_status);
     log_info("daemon", "ANSWERED", "event_id=%s project_id=%s version=%ld audio=%s",
              job->req.event_id, job->req.project_id, job->rep.version, audio_status);
     job_finish(job, OUTCOME_ANSWERED, audio_status);
