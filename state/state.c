@@ -155,9 +155,13 @@ on_ping(redisAsyncContext *c, void *r, void *privdata)
     redisReply *reply = r;
     if (reply == NULL || s->ac != c) return;
     if (reply->type == REDIS_REPLY_ERROR) {
+        /* Not ready yet (LOADING after a restart) or refused (a wrong password): either way
+         * start again after the backoff, so a server that becomes usable is found without help.
+         * The error says why; a refusal is repeated at most every few seconds. */
         log_error("state", "REDIS_REFUSED", "host=%s port=%d reason=\"%s\"", s->host, s->port,
                   reply->str);
-        return; /* a wrong password stays not-ready; the error says why */
+        drop(s, "not ready");
+        return;
     }
     s->backoff_ms = BACKOFF_MIN_MS;
     log_info("state", "REDIS_READY", "host=%s port=%d", s->host, s->port);
