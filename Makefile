@@ -43,7 +43,7 @@ TEST_SRC    := $(wildcard tests/unit/test_*.c)
 TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
-        install-deps fuzz bench lint lint-chart clean test-integration-asan
+        install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -84,6 +84,7 @@ test: install-deps
 	$(MAKE) test-unit-asan
 	$(MAKE) test-scenarios
 	$(MAKE) test-integration
+	$(MAKE) test-chaos
 
 test-unit: $(TEST_BIN) all
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
@@ -96,6 +97,11 @@ test-scenarios: all
 
 test-integration: all
 	deploy/with-services tests/integration/run
+
+# Exactly once under faults, small: 2,000 events with a kill of the broker, of Redis and of the
+# daemon, then hostile input (tests/chaos/; docs/reliability.md has the full-size figures).
+test-chaos: all
+	tests/chaos/run-small
 
 # The integration suite against the ASan+UBSan build of both binaries (any sanitizer report
 # makes the daemon exit non-zero, which the suite checks at every stop).
