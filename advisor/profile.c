@@ -33,6 +33,8 @@ fill_from_text(struct analysis *an)
 {
     struct profile *p = &an->p;
     extract_requirement_lex(an->a->lex, p->req.title, p->req.description, &p->req, &p->ex);
+    /* Text can state anything ("10^30 events a second"); sizing works within physical bounds. */
+    requirement_clamp(&p->req);
 }
 
 static char *

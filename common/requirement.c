@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bounds.h"
 #include "xalloc.h"
 
 static const char *const kind_names[SOURCE_KIND_COUNT] = {
@@ -102,4 +103,28 @@ requirement_copy(struct requirement *dst, const struct requirement *src)
     strlist_copy(&dst->team_skills, &src->team_skills);
     dst->audio.voice = xstrdup(src->audio.voice);
     dst->audio.codec = xstrdup(src->audio.codec);
+}
+
+static int
+clamp(double *v, double max)
+{
+    if (isnan(*v) || *v <= max) return 0;
+    *v = max;
+    return 1;
+}
+
+int
+requirement_clamp(struct requirement *req)
+{
+    int n = 0;
+    for (size_t i = 0; i < req->n_sources; i++) {
+        n += clamp(&req->sources[i].volume_gb_per_day, PW_MAX_GB_PER_DAY);
+        n += clamp(&req->sources[i].peak_events_per_sec, PW_MAX_EVENTS_PER_SEC);
+        n += clamp(&req->sources[i].avg_record_bytes, PW_MAX_RECORD_BYTES);
+    }
+    n += clamp(&req->freshness_seconds, PW_MAX_SECONDS);
+    n += clamp(&req->retention_days, PW_MAX_DAYS);
+    n += clamp(&req->budget_usd_per_month, PW_MAX_USD_PER_MONTH);
+    n += clamp(&req->team_size, PW_MAX_TEAM_SIZE);
+    return n;
 }

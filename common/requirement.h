@@ -86,6 +86,10 @@ const char *source_kind_name(enum source_kind kind);
 /* Parses a kind name (case-insensitive); returns SOURCE_UNKNOWN when not recognised. */
 enum source_kind source_kind_parse(const char *s);
 
+/* Lowers every known number of 'req' that exceeds its bound in common/bounds.h to that bound.
+ * Returns how many were lowered. */
+int requirement_clamp(struct requirement *req);
+
 void strlist_push(struct strlist *l, const char *s);
 void strlist_fini(struct strlist *l);
 

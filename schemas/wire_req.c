@@ -427,21 +427,23 @@ requirement_check_(const struct requirement *req, char *detail, size_t detail_si
         if ((unsigned)s->kind >= SOURCE_KIND_COUNT)
             return wire_fail_(WIRE_ERR_INVALID, detail, detail_size, "sources[%zu].kind", i);
         snprintf(name, sizeof(name), "sources[%zu].volume_gb_per_day", i);
-        if ((st = check_num(name, s->volume_gb_per_day, INFINITY, detail, detail_size)))
+        if ((st = check_num(name, s->volume_gb_per_day, PW_MAX_GB_PER_DAY, detail, detail_size)))
             return st;
         snprintf(name, sizeof(name), "sources[%zu].peak_events_per_sec", i);
-        if ((st = check_num(name, s->peak_events_per_sec, INFINITY, detail, detail_size)))
+        if ((st = check_num(name, s->peak_events_per_sec, PW_MAX_EVENTS_PER_SEC, detail,
+                            detail_size)))
             return st;
         snprintf(name, sizeof(name), "sources[%zu].avg_record_bytes", i);
-        if ((st = check_num(name, s->avg_record_bytes, INFINITY, detail, detail_size)))
+        if ((st = check_num(name, s->avg_record_bytes, PW_MAX_RECORD_BYTES, detail, detail_size)))
             return st;
     }
-    if ((st = check_num("freshness_seconds", req->freshness_seconds, INFINITY, detail,
+    if ((st = check_num("freshness_seconds", req->freshness_seconds, PW_MAX_SECONDS, detail,
                         detail_size)) ||
-        (st = check_num("retention_days", req->retention_days, INFINITY, detail, detail_size)) ||
-        (st = check_num("budget_usd_per_month", req->budget_usd_per_month, INFINITY, detail,
+        (st = check_num("retention_days", req->retention_days, PW_MAX_DAYS, detail,
                         detail_size)) ||
-        (st = check_num("team_size", req->team_size, INFINITY, detail, detail_size)) ||
+        (st = check_num("budget_usd_per_month", req->budget_usd_per_month, PW_MAX_USD_PER_MONTH,
+                        detail, detail_size)) ||
+        (st = check_num("team_size", req->team_size, PW_MAX_TEAM_SIZE, detail, detail_size)) ||
         (st = check_num("availability_target", req->availability_target, 100, detail,
                         detail_size)) ||
         (st = check_num("audio.rate_wpm", req->audio.rate_wpm, RATE_WPM_MAX, detail,

@@ -12,6 +12,7 @@
 
 #include "advisor.h"
 #include "advisor_int.h"
+#include "bounds.h"
 #include "check.h"
 #include "requirement.h"
 #include "xalloc.h"
@@ -532,7 +533,44 @@ test_consumer_needs(void)
     requirement_fini(&r);
 }
 
+/* Free text may state absurd figures; the engine sizes within the physical bounds of
+ * common/bounds.h instead of overflowing (the fuzzer found 1e26 events/s turned into a long). */
+static void
+test_absurd_text_is_clamped(void)
+{
+    setup();
+    struct requirement r;
+    requirement_init(&r);
+    r.event_id = xstrdup("e-absurd");
+    r.project_id = xstrdup("p-absurd");
+    r.description = xstrdup("We ingest 100000000000000000000000000 events per second and "
+                            "900000000000000000000 TB/day, kept for 99999999999 years, on AWS.");
+    struct report rep;
+    char err[256];
+    CHECK(advisor_run(adv, &r, NULL, &rep, err, sizeof(err)) == 0);
+    CHECK(rep.json != NULL && strstr(rep.json, "\"monthly_usd\"") != NULL);
+    /* printf spells infinities and NaNs "inf" and "nan": none may reach the text */
+    static const char *const bad[] = {" inf ", " inf,", "$inf", "-inf", " nan ", "$nan", "-nan",
+                                      ":inf", ":nan", "inf%", "nan%"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK(strstr(rep.json, bad[i]) == NULL && strstr(rep.markdown, bad[i]) == NULL);
+    report_fini(&rep);
+    requirement_fini(&r);
+
+    requirement_init(&r);
+    r.freshness_seconds = 1e300;
+    r.n_sources = 1;
+    r.sources = xcalloc(1, sizeof(*r.sources));
+    r.sources[0].volume_gb_per_day = 1e300;
+    r.sources[0].peak_events_per_sec = 5;
+    r.sources[0].avg_record_bytes = NAN;
+    CHECK(requirement_clamp(&r) == 2);
+    CHECK(r.sources[0].volume_gb_per_day == PW_MAX_GB_PER_DAY && r.sources[0].peak_events_per_sec == 5);
+    requirement_fini(&r);
+}
+
 static const struct check_case cases[] = {
+    {"absurd_text_is_clamped", test_absurd_text_is_clamped},
     {"load", test_load},
     {"kafka_sizing_small", test_kafka_sizing_small},
     {"kafka_sizing_large", test_kafka_sizing_large},
