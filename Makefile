@@ -43,7 +43,8 @@ TEST_SRC    := $(wildcard tests/unit/test_*.c)
 TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
-        install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos
+        install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
+        test-valgrind
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -97,6 +98,20 @@ test-scenarios: all
 
 test-integration: all
 	deploy/with-services tests/integration/run
+
+# Every unit test under valgrind (memcheck; definite leaks are errors). The speech pool cases
+# are left out: their workers re-execute /proc/self/exe, which under valgrind is valgrind; the
+# code a worker runs is covered by the render cases.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+SPEECH_NO_POOL := normalise_table normalise_appends normalise_defuses_apostrophes normalise_bound \
+                  normalise_random_input voice_and_codec_names render_espeak_opus \
+                  render_flite_opus render_wav render_rate render_errors \
+                  render_deterministic_container proto_round_trip
+test-valgrind: $(TEST_BIN)
+	@set -e; for t in $(filter-out %/test_speech,$(TEST_BIN)); do echo "== valgrind $$t"; \
+	    $(VALGRIND) $$t; done
+	@echo "== valgrind $(BUILD)/tests/test_speech (no pool cases)"
+	@$(VALGRIND) $(BUILD)/tests/test_speech $(SPEECH_NO_POOL)
 
 # Exactly once under faults, small: 2,000 events with a kill of the broker, of Redis and of the
 # daemon, then hostile input (tests/chaos/; docs/reliability.md has the full-size figures).
