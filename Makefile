@@ -102,7 +102,8 @@ test-integration: all
 # Every unit test under valgrind (memcheck; definite leaks are errors). The speech pool cases
 # are left out: their workers re-execute /proc/self/exe, which under valgrind is valgrind; the
 # code a worker runs is covered by the render cases.
-VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            --suppressions=tests/valgrind.supp
 SPEECH_NO_POOL := normalise_table normalise_appends normalise_defuses_apostrophes normalise_bound \
                   normalise_random_input voice_and_codec_names render_espeak_opus \
                   render_flite_opus render_wav render_rate render_errors \
