@@ -1136,11 +1136,15 @@ ear_len(const char *s, const char *marks)
     return n;
 }
 
-/* Appends 's[0..n)' with its first letter lower-cased, unless it starts an acronym ("GDPR"). */
+/* Appends 's[0..n)' with its first letter lower-cased, unless the first word is a name with
+ * more capitals ("GDPR", "ClickHouse"). */
 static void
 put_lower_first(struct buf *b, const char *s, size_t n)
 {
-    if (n >= 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z') {
+    size_t w = 1;
+    while (w < n && s[w] >= 'a' && s[w] <= 'z') w++;
+    int more_capitals = w < n && s[w] >= 'A' && s[w] <= 'Z';
+    if (n >= 2 && s[0] >= 'A' && s[0] <= 'Z' && w > 1 && !more_capitals) {
         buf_putc(b, (char)(s[0] - 'A' + 'a'));
         s++;
         n--;
@@ -1186,9 +1190,13 @@ put_ear_name(struct buf *b, const char *name)
 static void
 put_ear_bytes(struct buf *b, double gb)
 {
-    static const char *const unit[] = {"gigabytes", "terabytes", "petabytes"};
-    int u = 0;
-    while (u < 2 && gb >= 1000) {
+    static const char *const unit[] = {"megabytes", "gigabytes", "terabytes", "petabytes"};
+    int u = 1;
+    if (gb < 1) {
+        gb *= 1000;
+        u = 0;
+    }
+    while (u < 3 && gb >= 1000) {
         gb /= 1000;
         u++;
     }
@@ -1253,58 +1261,113 @@ put_ear_source(struct buf *b, const char *name)
     }
 }
 
+/* Words that cannot end a spoken clause: a cut after them leaves the sentence hanging. */
+static int
+weak_word(const char *w, size_t n)
+{
+    static const char *const weak[] = {"a", "an", "the", "and", "or", "with", "of", "to", "as",
+                                       "by", "for", "in", "on", "at", "from", "per", "no"};
+    for (size_t i = 0; i < PW_ARRAY_LEN(weak); i++)
+        if (strlen(weak[i]) == n && strncasecmp(w, weak[i], n) == 0) return 1;
+    return 0;
+}
+
+/* The first clause of a catalog entry's reason, what the listener should remember about the
+ * choice: up to a semicolon, colon or bracket, or the first comma after five words, at most
+ * twelve words, never ending on a word like "the". */
+static void
+put_ear_reason(struct buf *b, const char *why)
+{
+    size_t n = strcspn(why, ";:(");
+    size_t words = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (why[i] == ',' && words >= 4) {
+            n = i;
+            break;
+        }
+        if (why[i] == ' ' && ++words == 12) {
+            n = i;
+            break;
+        }
+    }
+    for (;;) {
+        while (n && (why[n - 1] == ' ' || why[n - 1] == ',')) n--;
+        size_t start = n;
+        while (start && why[start - 1] != ' ') start--;
+        if (start == 0 || !weak_word(why + start, n - start)) break;
+        n = start;
+    }
+    put_lower_first(b, why, n);
+}
+
 static void
 audio_script(struct analysis *an, struct buf *b)
 {
     const struct profile *p = &an->p;
     const struct costing *c = &an->cost;
 
-    /* The recommendation first, then where the data goes, one step a sentence. */
-    buf_puts(b, "Our recommendation for ");
+    /* The recommendation first, with the freshness that decided the mode. */
+    static const char *const mode_said[MODE_COUNT] = {"batch processing", "micro-batches",
+                                                      "streaming"};
+    buf_puts(b, "For ");
     put_ear_title(b, p->title);
-    buf_fmt_(b, ": a %s pipeline %s%s. ", mode_words(an->mode),
+    buf_fmt_(b, ", we recommend %s %s%s, fresh within ", mode_said[an->mode],
                an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
-
-    /* What the listener's own data is called says which design this is. */
-    size_t nsrc = p->n_src < 3 ? p->n_src : 3;
-    if (nsrc) {
-        buf_puts(b, "It reads ");
-        for (size_t i = 0; i < nsrc; i++) {
-            if (i) buf_puts(b, i + 1 == nsrc && p->n_src <= 3 ? " and " : ", ");
-            put_ear_source(b, p->src[i].name);
-        }
-        if (p->n_src > 3) buf_puts(b, " and more");
-        buf_puts(b, ". ");
-    }
-    const struct decision *ing = decision_find_(an, "ingestion");
-    if (ing) {
-        buf_puts(b, "Data comes in through ");
-        put_ear_name(b, ing->choice);
-        buf_puts(b, ". ");
-    }
-    const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) {
-        buf_puts(b, "It is processed as it arrives, with ");
-        put_ear_name(b, sp->choice);
-        buf_puts(b, ". ");
-    }
-    buf_puts(b, "It is stored in ");
-    put_ear_name(b, choice_or(an, "storage", "object storage"));
-    buf_puts(b, " and queried with ");
-    put_ear_name(b, choice_or(an, "warehouse", "SQL"));
-    buf_puts(b, ". The data is never more than ");
     spoken_duration(b, p->freshness_s);
-    buf_puts(b, " old. ");
+    buf_puts(b, ". ");
+
+    /* Then the path of the data, one step a sentence, in the listener's own names: what a
+     * source is called says which design this is. */
+    const struct decision *ing = decision_find_(an, "ingestion");
+    size_t nsrc = p->n_src < 3 ? p->n_src : 3;
+    buf_puts(b, "The data comes in");
+    for (size_t i = 0; i < nsrc; i++) {
+        buf_puts(b, i == 0 ? " from the " : i + 1 < nsrc || p->n_src > 3 ? ", the " : " and the ");
+        put_ear_source(b, p->src[i].name);
+    }
+    if (p->n_src > 3) buf_puts(b, " and more");
+    if (ing) {
+        buf_puts(b, nsrc ? ", through " : " through ");
+        put_ear_name(b, ing->choice);
+        if (ing->t && ing->t->why && *ing->t->why) {
+            buf_puts(b, ": ");
+            put_ear_reason(b, ing->t->why);
+        }
+    }
+    buf_puts(b, ". ");
+    const struct decision *sp = decision_find_(an, "stream_processing");
+    const struct decision *tr = decision_find_(an, "transformation");
+    const struct decision *work = sp ? sp : tr;
+    if (work) {
+        buf_puts(b, sp ? "It is processed in " : "It is transformed in ");
+        put_ear_name(b, work->choice);
+        if (work->t && work->t->why && *work->t->why) {
+            buf_puts(b, ": ");
+            put_ear_reason(b, work->t->why);
+        }
+        buf_puts(b, ". ");
+    }
+    buf_puts(b, "It is kept in ");
+    put_ear_name(b, choice_or(an, "storage", "object storage"));
+    const struct decision *wh = decision_find_(an, "warehouse");
+    if (wh) {
+        buf_puts(b, " and queried in ");
+        put_ear_name(b, wh->choice);
+        if (wh->t && wh->t->why && *wh->t->why) {
+            buf_puts(b, ": ");
+            put_ear_reason(b, wh->t->why);
+        }
+    }
+    buf_puts(b, ". ");
 
     /* The money, rounded the way people say it; the estimate is for the twelfth month. */
     if (c->priced) {
-        buf_puts(b, "In a year, it costs ");
+        size_t at = b->len;
         spoken_usd(b, c->monthly);
+        if (b->data[at] >= 'a' && b->data[at] <= 'z') b->data[at] = (char)(b->data[at] - 32);
         buf_puts(b, " a month");
         if (c->within == 1) {
-            buf_puts(b, ", inside your budget of ");
-            put_ear_budget(b, p->budget);
-            buf_puts(b, ". ");
+            buf_puts(b, ", within your budget. ");
         } else if (c->within == 0) {
             buf_puts(b, ", over your budget of ");
             put_ear_budget(b, p->budget);
@@ -1325,23 +1388,33 @@ audio_script(struct analysis *an, struct buf *b)
         }
     }
 
-    /* The one risk to remember, and what comes first. */
+    /* The one risk to remember and its remedy. */
     if (an->n_risk) {
         const char *risk = expand_str_(an, an->risk[0]->text);
-        buf_puts(b, "The main risk: ");
-        put_unbracketed(b, risk, strlen(risk));
-        buf_puts(b, ". ");
         const char *mit = expand_str_(an, an->risk[0]->mitigation);
-        buf_puts(b, "To handle it, ");
-        put_lower_first(b, mit, strcspn(mit, ",;("));
+        /* The risk's first clause names it; the rest is in the report. */
+        size_t rn = strcspn(risk, ",;(");
+        const char *and = strstr(risk, " and ");
+        size_t words = 0;
+        for (const char *q = risk; and && q < and; q++) words += *q == ' ';
+        if (and && words >= 3 && (size_t)(and - risk) < rn) rn = (size_t)(and - risk);
+        buf_puts(b, "Watch out: ");
+        put_unbracketed(b, risk, rn);
+        while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
+        buf_puts(b, ". ");
+        buf_append(b, mit, strcspn(mit, ",;("));
         buf_puts(b, ". ");
     }
-    if (an->n_step) {
+    /* A step every plan starts with ("always" in steps.tsv: the landing zone) tells this
+     * listener nothing; a first step particular to this project (confirm the assumed figures)
+     * is said. */
+    if (an->n_step && strcmp(an->step[0]->when, "always") != 0) {
         const char *st = expand_str_(an, an->step[0]->text);
-        buf_puts(b, "The first step: ");
+        buf_puts(b, "First, ");
         put_lower_first(b, st, strcspn(st, ":;,("));
         buf_puts(b, ".");
     }
+    while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
 }
 
 /* ---- the report ----------------------------------------------------------------------------- */
