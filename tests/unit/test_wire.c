@@ -386,8 +386,24 @@ test_round_trip(void)
     /* Audio with only 'enabled' known, and doubles that need all 17 digits. */
     min.audio.enabled = 1;
     min.freshness_seconds = 0.1 + 0.2;
-    min.budget_usd_per_month = 1e300;
+    min.budget_usd_per_month = 123456789.123456789; /* within PW_MAX_USD_PER_MONTH */
     for (size_t i = 0; i < PW_ARRAY_LEN(fmts); i++) round_trip(w, &min, fmts[i]);
+
+    /* Past the physical bounds of common/bounds.h a figure is refused, in every format. */
+    for (size_t i = 0; i < PW_ARRAY_LEN(fmts); i++) {
+        struct requirement huge, out;
+        char detail[256] = "";
+        requirement_copy(&huge, &min);
+        huge.budget_usd_per_month = 1e300;
+        struct buf enc;
+        buf_init(&enc);
+        CHECK(wire_requirement_encode(w, &huge, fmts[i], 7, &enc) == 0);
+        CHECK(wire_requirement_decode(w, enc.data, enc.len, &out, NULL, detail, sizeof(detail)) ==
+              WIRE_ERR_INVALID);
+        CHECK(strstr(detail, "budget_usd_per_month") != NULL);
+        buf_fini(&enc);
+        requirement_fini(&huge);
+    }
 
     /* The Confluent header carries the id given, big-endian. */
     struct buf b;
