@@ -1171,11 +1171,12 @@ put_unbracketed(struct buf *b, const char *s, size_t n)
 }
 
 /* The product, said short: "Azure Data Factory with a self-hosted integration runtime" is
- * "Azure Data Factory", "Amazon S3 data lake" is "Amazon S3". */
+ * "Azure Data Factory", "Amazon S3 data lake" is "Amazon S3", "Azure Data Lake Storage Gen2" is
+ * "Azure Data Lake Storage". */
 static void
 put_ear_name(struct buf *b, const char *name)
 {
-    static const char *const generic[] = {" data lake", " cluster"};
+    static const char *const generic[] = {" data lake", " cluster", " Gen2"};
     size_t n = ear_len(name, "(;:,");
     if (n == 0) n = strlen(name);
     for (size_t i = 0; i < PW_ARRAY_LEN(generic); i++) {
@@ -1414,7 +1415,19 @@ audio_script(struct analysis *an, struct buf *b)
         put_lower_first(b, st, strcspn(st, ":;,("));
         buf_puts(b, ".");
     }
-    while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
+
+    /* The recommendation again, in one breath: a listener who missed a name gets it twice. */
+    buf_fmt_(b, "Again: %s %s%s", mode_said[an->mode],
+               an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
+    if (work) {
+        buf_puts(b, ", with ");
+        put_ear_name(b, work->choice);
+    }
+    if (wh) {
+        buf_puts(b, work ? " and " : ", with ");
+        put_ear_name(b, wh->choice);
+    }
+    buf_puts(b, ".");
 }
 
 /* ---- the report ----------------------------------------------------------------------------- */

@@ -51,6 +51,7 @@ static const struct {
     {"X2B deals, v2 of 3B rows", "X two B deals, v two of three billion rows"},
     {"B2B SaaS on CloudFront", "B to B sass on cloud front"},
     {"gps pings, rclone to Ceph", "G P S pings, R clone to seff"},
+    {"serverless Synapse", "server less Synapse"},
     {"2-3 nodes", "two to three nodes"},
     {"2\xe2\x80\x93" "3 TB", "two to three terabytes"},
     {"1st, 2nd, 3rd, 11th, 21st, 40th", "first, second, third, eleventh, twenty first, fortieth"},
