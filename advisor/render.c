@@ -1118,17 +1118,22 @@ sec_steps(struct analysis *an, struct buf *b)
  * tests/speech/listen (docs/speech.md): sentences of this kind are what a recogniser, and a
  * person, hears best. The text keeps digits and symbols; speech_normalise() says them. */
 
-/* Words after which a catalog name only adds configuration: "Trino over Iceberg tables". */
+/* Words after which a long catalog name only adds configuration: "Cloud Run workers on a Pub/Sub
+ * push subscription". */
 static const char *const ear_links[] = {" with ", " over ", " on ", " into ", " via ", " using ",
-                                        " uploading ", " delivering ", " for ", " from ", " in "};
+                                        " uploading ", " delivering ", " writing ", " pulling ",
+                                        " from ", " in "};
 
-/* Length of the part of 's' worth saying: up to the first bracket or clause mark, then up to the
- * first linking word that follows at least one word. */
+/* Length of the part of 's' worth saying: up to the first bracket or clause mark, then, when that
+ * is more than 'keep_words' words, up to the first linking word that follows at least one word
+ * ("Apache Spark on Amazon EMR" is short enough to say whole). */
 static size_t
-ear_len(const char *s, const char *marks)
+ear_len(const char *s, const char *marks, size_t keep_words)
 {
     size_t n = strcspn(s, marks);
-    for (size_t i = 0; i < PW_ARRAY_LEN(ear_links); i++) {
+    size_t words = 1;
+    for (size_t i = 0; i < n; i++) words += s[i] == ' ';
+    for (size_t i = 0; words > keep_words && i < PW_ARRAY_LEN(ear_links); i++) {
         const char *hit = strstr(s, ear_links[i]);
         if (hit && hit > s && (size_t)(hit - s) < n) n = (size_t)(hit - s);
     }
@@ -1177,7 +1182,7 @@ static void
 put_ear_name(struct buf *b, const char *name)
 {
     static const char *const generic[] = {" data lake", " cluster", " Gen2"};
-    size_t n = ear_len(name, "(;:,");
+    size_t n = ear_len(name, "(;:,", 6);
     if (n == 0) n = strlen(name);
     for (size_t i = 0; i < PW_ARRAY_LEN(generic); i++) {
         size_t g = strlen(generic[i]);
@@ -1232,7 +1237,7 @@ put_ear_title(struct buf *b, const char *title)
     size_t colon = strcspn(t, ":");
     if (t[colon] == ':' && memchr(t, ' ', colon) == NULL) t += colon + 1;
     while (*t == ' ') t++;
-    size_t n = ear_len(t, ":;,(");
+    size_t n = ear_len(t, ":;,(", 0);
     size_t words = 0;
     for (size_t i = 0; i < n; i++) {
         if (t[i] == ' ' && ++words == 8) {
@@ -1275,7 +1280,7 @@ weak_word(const char *w, size_t n)
 
 /* The first clause of a catalog entry's reason, what the listener should remember about the
  * choice: up to a semicolon, colon or bracket, or the first comma after five words, at most
- * twelve words, never ending on a word like "the". */
+ * ten words, never ending on a word like "the". */
 static void
 put_ear_reason(struct buf *b, const char *why)
 {
@@ -1286,7 +1291,7 @@ put_ear_reason(struct buf *b, const char *why)
             n = i;
             break;
         }
-        if (why[i] == ' ' && ++words == 12) {
+        if (why[i] == ' ' && ++words == 10) {
             n = i;
             break;
         }
@@ -1312,8 +1317,9 @@ audio_script(struct analysis *an, struct buf *b)
                                                       "streaming"};
     buf_puts(b, "For ");
     put_ear_title(b, p->title);
-    buf_fmt_(b, ", we recommend %s %s%s, fresh within ", mode_said[an->mode],
-               an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
+    buf_fmt_(b, ", we recommend %s %s%s, fresh %s", mode_said[an->mode],
+               an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name,
+               p->freshness_s < 1 ? "in " : "within ");
     spoken_duration(b, p->freshness_s);
     buf_puts(b, ". ");
 
