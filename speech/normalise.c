@@ -494,6 +494,23 @@ letters(struct state *st)
     size_t upper = 0;
     for (size_t k = i; k < j; k++) upper += is_upper((unsigned char)s[k]) != 0;
 
+    /* a size unit without a number: "per TB" is "per terabyte", "tens of GB" is "tens of
+     * gigabytes" (spelt letters would be "T B") */
+    size_t ul = 0;
+    const struct unit *u = match_unit(units, PW_ARRAY_LEN(units), s, n, i, &ul);
+    if (u && ul == len && u->key[ul - 1] == 'B') {
+        size_t w = o->len;
+        while (w > 0 && o->data[w - 1] == ' ') w--;
+        int one = (w >= 3 && memcmp(o->data + w - 3, "per", 3) == 0) ||
+                  (w >= 2 && memcmp(o->data + w - 2, " a", 2) == 0);
+        word(o, one ? u->one : u->many);
+        st->i = j;
+        st->quantity = 0;
+        st->round = 0;
+        rate_suffix(st);
+        return;
+    }
+
     int plural = len >= 3 && upper == len - 1 && s[j - 1] == 's';
     if ((upper == len && len >= 2 && len <= 5) || (plural && len <= 6)) {
         /* an acronym: "GDPR" -> "G D P R"; a plural "s" stays on the last letter: "I Ps" */
