@@ -398,6 +398,8 @@ void history_json_(const struct analysis *an, const struct analysis *prev, void 
 
 /* Spoken and written number helpers. */
 void fmt_num_(struct buf *out, double v);          /* 1,234 or 1.5 or 0.023 */
+/* The same text, kept in the analysis's arena (for format arguments). */
+const char *fmt_num_arena_(struct analysis *an, double v);
 void fmt_usd_(struct buf *out, double v);          /* $1,234 or $12.50 */
 const char *short_name_(struct analysis *an, const char *name); /* "Amazon Athena SQL" */
 

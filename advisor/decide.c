@@ -119,17 +119,6 @@ score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int
 }
 
 static const char *
-fmt_gb(struct analysis *an, double gb)
-{
-    struct buf b;
-    buf_init(&b);
-    fmt_num_(&b, gb);
-    const char *s = arena_strdup_(&an->ar, b.data);
-    buf_fini(&b);
-    return s;
-}
-
-static const char *
 why_not_lower(const struct ctx *c, const struct decision *d, const double crit[CRIT_COUNT],
               double score, int reused)
 {
@@ -226,12 +215,12 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
                                        "oversized: it pays off from about %s GB/day, and this "
                                        "flow is %s GB/day (start-up time and operations "
                                        "without the benefit)",
-                                       fmt_gb(an, m->min_gb), fmt_gb(an, gb_day));
+                                       fmt_num_arena_(an, m->min_gb), fmt_num_arena_(an, gb_day));
         else
             x->why_not = arena_printf_(&an->ar,
                                        "undersized: it suits up to about %s GB/day, and this "
                                        "flow is %s GB/day",
-                                       fmt_gb(an, m->max_gb), fmt_gb(an, gb_day));
+                                       fmt_num_arena_(an, m->max_gb), fmt_num_arena_(an, gb_day));
     }
     struct buf b;
     buf_init(&b);

@@ -91,6 +91,17 @@ fmt_num_(struct buf *out, double v)
     else buf_fmt_(out, "%.3g", v);
 }
 
+const char *
+fmt_num_arena_(struct analysis *an, double v)
+{
+    struct buf b;
+    buf_init(&b);
+    fmt_num_(&b, v);
+    const char *s = arena_strdup_(&an->ar, b.data);
+    buf_fini(&b);
+    return s;
+}
+
 void
 fmt_usd_(struct buf *out, double v)
 {

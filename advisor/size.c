@@ -15,17 +15,6 @@
 #include <string.h>
 
 /* 'v' as the report writes numbers (1,234 or 2.5), in the arena. */
-static const char *
-num(struct analysis *an, double v)
-{
-    struct buf b;
-    buf_init(&b);
-    fmt_num_(&b, v);
-    const char *s = arena_strdup_(&an->ar, b.data);
-    buf_fini(&b);
-    return s;
-}
-
 static double
 round_up_multiple(double v, double m)
 {
@@ -94,7 +83,7 @@ size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
     sz->disk_working = arena_printf_(
         &an->ar, "%.2f MB/s x 86,400 s x %g days x RF %ld x %g headroom / 1,000 = %s GB",
         f->avg_mb_s, k->kafka_retention_days, sz->rf, k->kafka_disk_headroom,
-        num(an, sz->broker_disk_gb));
+        fmt_num_arena_(an, sz->broker_disk_gb));
     sz->cross_az_gb = f->gb_day * k->days_per_month * 2.0 / 3.0;
 }
 
@@ -206,8 +195,8 @@ size_compute(struct analysis *an)
     sz->batch_working = arena_printf_(&an->ar,
                                       "%s GB/day of records x %g days / %g GB per vCPU-hour = "
                                       "%s vCPU-hours a month",
-                                      num(an, parsed_gb), k->days_per_month,
-                                      k->batch_gb_per_vcpu_hour, num(an, sz->batch_vcpu_h));
+                                      fmt_num_arena_(an, parsed_gb), k->days_per_month,
+                                      k->batch_gb_per_vcpu_hour, fmt_num_arena_(an, sz->batch_vcpu_h));
     sz->batch_scan_tb = parsed_landing_gb * k->days_per_month / 1000.0;
     /* Queries scan the columnar tables; binary objects (images, genomes) are read by path. */
     double columnar_gb = 0;
@@ -265,10 +254,10 @@ size_storage(struct analysis *an)
         "%s GB/day raw / %sx compression = %s GB/day in the lake; month 1 %s GB, month %g %s GB "
         "(%s GB hot for %g days, %s GB in the cool tier), steady state at %s days of retention "
         "%s TB; landing zone %s GB (%g days)",
-        num(an, t->gb_day), num(an, ratio), num(an, t->lake_gb_day), num(an, sz->month1_gb),
-        k->planning_month, num(an, sz->plan_gb), num(an, sz->lake_hot_gb), k->hot_days,
-        num(an, sz->lake_cool_gb), num(an, an->p.retention_days), num(an, sz->steady_gb / 1000.0),
-        num(an, sz->landing_gb), k->landing_days);
+        fmt_num_arena_(an, t->gb_day), fmt_num_arena_(an, ratio), fmt_num_arena_(an, t->lake_gb_day), fmt_num_arena_(an, sz->month1_gb),
+        k->planning_month, fmt_num_arena_(an, sz->plan_gb), fmt_num_arena_(an, sz->lake_hot_gb), k->hot_days,
+        fmt_num_arena_(an, sz->lake_cool_gb), fmt_num_arena_(an, an->p.retention_days), fmt_num_arena_(an, sz->steady_gb / 1000.0),
+        fmt_num_arena_(an, sz->landing_gb), k->landing_days);
     sz->net_avg_gbit = t->avg_mb_s * 8.0 / 1000.0;
     sz->net_peak_gbit = t->peak_mb_s * 8.0 / 1000.0;
     sz->raw_capacity_tb = t->lake_gb_day * fmin(90.0, an->p.retention_days) / 1000.0 *
