@@ -148,6 +148,9 @@ void pipeline_abort_for_shutdown(struct daemon *d);
 
 /* http.c */
 int http_start(struct daemon *d, const char *addr);
+/* Puts the limits and every route on 'http' (which 'd' answers for); http_start() uses it on
+ * its listening server, the HTTP fuzzer on its own. */
+void http_serve(struct daemon *d, struct evhttp *http);
 void histogram_observe(struct histogram *h, double seconds);
 
 #endif

@@ -179,6 +179,21 @@ on_request(struct evhttp_request *req, void *arg)
     if (parsed) evhttp_uri_free(parsed);
 }
 
+void
+http_serve(struct daemon *d, struct evhttp *http)
+{
+    evhttp_set_max_headers_size(http, 8192);
+    evhttp_set_max_body_size(http, 65536);
+    evhttp_set_timeout(http, 10);
+    /* Every method reaches on_request, which answers 405 with Allow itself: evhttp's own
+     * refusal is a 501 with an HTML body. */
+    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                         EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
+                                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
+    evhttp_set_gencb(http, on_request, d);
+}
+
 int
 http_start(struct daemon *d, const char *addr)
 {
@@ -189,16 +204,7 @@ http_start(struct daemon *d, const char *addr)
     int port = atoi(colon + 1);
     if (port <= 0 || port > 65535) return -1;
     d->http = evhttp_new(d->base);
-    evhttp_set_max_headers_size(d->http, 8192);
-    evhttp_set_max_body_size(d->http, 65536);
-    evhttp_set_timeout(d->http, 10);
-    /* Every method reaches on_request, which answers 405 with Allow itself: evhttp's own
-     * refusal is a 501 with an HTML body. */
-    evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
-                                            EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
-    evhttp_set_gencb(d->http, on_request, d);
+    http_serve(d, d->http);
     if (evhttp_bind_socket(d->http, host, (ev_uint16_t)port) != 0) {
         evhttp_free(d->http);
         d->http = NULL;
