@@ -9,9 +9,12 @@
  * enum and union indexes in range, counts within common/bounds.h) *before* avro-c sees them,
  * because Debian's avro-c 1.11.1 allocates from length prefixes and crashes on bad enums.
  *
- * Output events (report, audio) are written as Avro single-object encoding.
- * Confluent-framed datums are decoded with the local requirement schema whatever their id says
- * (no schema registry is consulted). docs/schemas.md describes every field and refusal.
+ * Output events (report, audio) are written as Avro single-object encoding, or Confluent-framed
+ * with their registered ids once wire_ids_set() gave them. Confluent-framed datums are decoded
+ * with the local schema whatever their id says, unless a schema source (a registry) is attached:
+ * then a foreign id's writer schema is fetched, parsed by our bounded parser, and the datum is
+ * pre-checked against it and resolved into the local schema (schemas/resolve.c) before avro-c
+ * sees a byte. docs/schemas.md describes every field, refusal and allowed schema change.
  * The schemas are compiled in from the .avsc files in schemas/. 'struct wire' holds the parsed
  * schemas and avro-c classes and is not thread-safe: use one per thread.
  */
@@ -43,11 +46,13 @@ enum wire_status {
     WIRE_ERR_LIMIT,          /* a string, list or nesting over common/bounds.h */
     WIRE_ERR_ENCODING,       /* a string that is not valid UTF-8 */
     WIRE_ERR_INVALID,        /* well-formed, but a required field is missing or out of range */
+    WIRE_ERR_INCOMPATIBLE,   /* the writer's schema cannot be read as ours (Avro resolution) */
+    WIRE_ERR_SCHEMA_UNAVAILABLE, /* the registry did not answer for the writer's schema id */
     WIRE_STATUS_COUNT
 };
 
 /* Returns "ok", "empty", "too_large", "bad_magic", "unknown_schema", "truncated", "malformed",
- * "limit", "encoding", "invalid". */
+ * "limit", "encoding", "invalid", "incompatible", "schema_unavailable". */
 const char *wire_status_str(enum wire_status st);
 const char *wire_format_name(enum wire_format f); /* "avro", "confluent", "json" */
 /* Parses "avro", "confluent" or "json"; returns WIRE_FORMAT_UNKNOWN otherwise. */
@@ -99,7 +104,41 @@ struct audio_event_owned {
 struct wire;
 
 struct wire *wire_new(char *errstr, size_t errstr_size);
+/* Also releases an attached schema source. */
 void wire_free(struct wire *w);
+
+/* Where writer schemas of Confluent-framed messages come from (a schema registry). 'fetch'
+ * writes the schema text registered under 'id' into 'schema' and returns 0, 1 when the
+ * registry has no such id, or -1 when it could not be asked (why in 'err'). It may block; the
+ * wire calls it once per id and keeps the parsed result. 'release' (may be NULL) frees 'ctx'
+ * when the wire is freed. */
+struct wire_schema_source {
+    int (*fetch)(void *ctx, int32_t id, struct buf *schema, char *err, size_t err_size);
+    void (*release)(void *ctx);
+    void *ctx;
+};
+
+/* Attaches 'src' (copied; the wire owns 'ctx' from now on). From then on a Confluent-framed
+ * message whose id is not the registered id of the local schema is decoded with the writer's
+ * schema resolved into ours: writer-only fields dropped, reader fields the writer lacks given
+ * their defaults; a writer we cannot read is refused as "incompatible", an id the registry does
+ * not know as "unknown_schema", a registry that does not answer as "schema_unavailable".
+ * Without a source, a Confluent-framed datum is read with the local schema whatever its id. */
+void wire_source_set(struct wire *w, const struct wire_schema_source *src);
+/* The ids under which the local requirement, report and audio schemas are registered; -1 for
+ * none. With a report or audio id set, wire_report_encode() and wire_audio_encode() write
+ * Confluent framing with that id instead of single-object encoding. */
+void wire_ids_set(struct wire *w, int32_t requirement_id, int32_t report_id, int32_t audio_id);
+
+/* Decodes one Avro binary 'datum' (no header) written with 'writer_schema' (Avro JSON text) as a
+ * requirement: the writer text is parsed within our bounds, the datum pre-checked against it,
+ * resolved into the local requirement schema, then read and checked like any requirement.
+ * The same path the registry-backed decoder takes, without a registry (for tests and fuzzers).
+ * 'req' is initialised by the callee and owns nothing on failure. */
+enum wire_status wire_requirement_resolve(struct wire *w, const char *writer_schema,
+                                          size_t schema_len, const void *datum, size_t len,
+                                          struct requirement *req, char *detail,
+                                          size_t detail_size);
 
 /* Decodes one requirement message in any of the three formats into 'req' (initialised by the
  * callee). On failure returns the reason, writes a human-readable detail, and 'req' owns
@@ -109,7 +148,7 @@ enum wire_status wire_requirement_decode(struct wire *w, const void *data, size_
                                          char *detail, size_t detail_size);
 
 /* Encodes 'req' in 'fmt' (appended to 'out'). For WIRE_FORMAT_CONFLUENT 'schema_id' is written
- * in the frame. Returns 0 or -1. */
+ * in the frame (a registry id of the local requirement schema). Returns 0 or -1. */
 int wire_requirement_encode(struct wire *w, const struct requirement *req, enum wire_format fmt,
                             int32_t schema_id, struct buf *out);
 

@@ -1,8 +1,10 @@
 /* schemas/wire_events.c - report and audio events (schemas/report.avsc, audio.avsc) both ways.
  *
- * The daemon writes them as single-object encoded datums; `pipewright watch` reads them back.
- * Decoding takes the same path as requirements (size, header, bounded pre-decoder, avro-c), with
- * a looser size bound (WIRE_MAX_EVENT_BYTES) because reports and audio chunks are bigger.
+ * The daemon writes them as single-object encoded datums, or Confluent-framed with their
+ * registered ids when a registry is configured; `pipewright watch` reads both back. Decoding
+ * takes the same path as requirements (size, header, bounded pre-decoder, resolution of a
+ * foreign writer schema, avro-c), with a looser size bound (WIRE_MAX_EVENT_BYTES) because
+ * reports and audio chunks are bigger.
  * NULL strings in an event are written as "" since every field is required. Owned results keep
  * their strings in 'storage' and are released by the _fini functions, which also accept a
  * zeroed or failed result. Not thread-safe per 'struct wire'; no globals.
@@ -49,6 +51,22 @@ put_int(avro_value_t *rec, const char *name, int32_t v)
     return avro_value_get_by_name(rec, name, &f, NULL) || avro_value_set_int(&f, v);
 }
 
+/* Single-object encoding, or Confluent framing once the schema has a registry id. */
+static int
+event_append(struct wire *w, enum wire_target target, const struct wire_schema *ws,
+             avro_value_t *rec, struct buf *out)
+{
+    if (w->ids[target] < 0) return avro_value_append_so_(rec, ws->model.fingerprint, out);
+    size_t start = out->len;
+    wire_put_confluent_header_(out, w->ids[target]);
+    if (avro_value_append_datum_(rec, out) != 0) {
+        out->len = start;
+        out->data[start] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
 int
 wire_report_encode(struct wire *w, const struct report_event *ev, struct buf *out)
 {
@@ -64,7 +82,7 @@ wire_report_encode(struct wire *w, const struct report_event *ev, struct buf *ou
              put_str(&rec, "report_json", ev->report_json) ||
              put_str(&rec, "audio_status", ev->audio_status);
     for (int i = 0; i < 7 && !rc; i++) rc = put_str(&rec, section_fields[i], ev->sections[i]);
-    rc = rc ? -1 : avro_value_append_so_(&rec, w->report.model.fingerprint, out);
+    rc = rc ? -1 : event_append(w, WIRE_TARGET_REPORT, &w->report, &rec, out);
     avro_value_decref(&rec);
     return rc;
 }
@@ -87,7 +105,7 @@ wire_audio_encode(struct wire *w, const struct audio_event *ev, struct buf *out)
              avro_value_get_by_name(&rec, "data", &data, NULL) ||
              avro_value_set_bytes(&data, (void *)(ev->data ? ev->data : (const unsigned char *)""),
                                   ev->data ? ev->data_len : 0);
-    rc = rc ? -1 : avro_value_append_so_(&rec, w->audio.model.fingerprint, out);
+    rc = rc ? -1 : event_append(w, WIRE_TARGET_AUDIO, &w->audio, &rec, out);
     avro_value_decref(&rec);
     return rc;
 }
@@ -125,21 +143,32 @@ take_int(avro_value_t *rec, const char *name, int32_t *dst)
 /* Opens, checks and reads one event datum into a fresh value of 'ws'; the caller releases
  * 'rec' when WIRE_OK is returned. */
 static enum wire_status
-event_read(const struct wire_schema *ws, const void *data, size_t len, avro_value_t *rec,
-           char *detail, size_t detail_size)
+event_read(struct wire *w, enum wire_target target, const struct wire_schema *ws,
+           const void *data, size_t len, avro_value_t *rec, char *detail, size_t detail_size)
 {
     const unsigned char *datum;
     size_t datum_len;
+    struct buf scratch;
+    enum wire_status st;
     if (detail != NULL && detail_size > 0) detail[0] = '\0';
-    enum wire_status st = wire_so_open_(ws, &event_limits, data, len, WIRE_MAX_EVENT_BYTES,
-                                        &datum, &datum_len, detail, detail_size);
-    if (st != WIRE_OK) return st;
-    if (avro_generic_value_new(ws->iface, rec) != 0)
-        return wire_fail_(WIRE_ERR_MALFORMED, detail, detail_size, "avro-c: %s",
-                          avro_strerror());
+    buf_init(&scratch);
+    if (len > 0 && ((const unsigned char *)data)[0] == 0x00)
+        st = wire_confluent_open_(w, target, &event_limits, data, len, WIRE_MAX_EVENT_BYTES,
+                                  &scratch, &datum, &datum_len, detail, detail_size);
+    else
+        st = wire_so_open_(ws, &event_limits, data, len, WIRE_MAX_EVENT_BYTES, &datum,
+                           &datum_len, detail, detail_size);
+    if (st == WIRE_OK && avro_generic_value_new(ws->iface, rec) != 0)
+        st = wire_fail_(WIRE_ERR_MALFORMED, detail, detail_size, "avro-c: %s",
+                        avro_strerror());
+    if (st != WIRE_OK) {
+        buf_fini(&scratch);
+        return st;
+    }
     avro_reader_t rd = avro_reader_memory((const char *)datum, (int64_t)datum_len);
     int rc = avro_value_read(rd, rec);
     avro_reader_free(rd);
+    buf_fini(&scratch);
     if (rc != 0) {
         avro_value_decref(rec);
         return wire_fail_(WIRE_ERR_MALFORMED, detail, detail_size, "avro-c read: %s",
@@ -154,7 +183,8 @@ wire_report_decode(struct wire *w, const void *data, size_t len, struct report_e
 {
     avro_value_t rec;
     memset(out, 0, sizeof(*out));
-    enum wire_status st = event_read(&w->report, data, len, &rec, detail, detail_size);
+    enum wire_status st = event_read(w, WIRE_TARGET_REPORT, &w->report, data, len, &rec, detail,
+                                     detail_size);
     if (st != WIRE_OK) return st;
     struct report_event *ev = &out->ev;
     size_t used = 0, cap = PW_ARRAY_LEN(out->storage);
@@ -186,7 +216,8 @@ wire_audio_decode(struct wire *w, const void *data, size_t len, struct audio_eve
 {
     avro_value_t rec, f;
     memset(out, 0, sizeof(*out));
-    enum wire_status st = event_read(&w->audio, data, len, &rec, detail, detail_size);
+    enum wire_status st = event_read(w, WIRE_TARGET_AUDIO, &w->audio, data, len, &rec, detail,
+                                     detail_size);
     if (st != WIRE_OK) return st;
     struct audio_event *ev = &out->ev;
     size_t used = 0, cap = PW_ARRAY_LEN(out->storage);

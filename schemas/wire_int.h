@@ -48,6 +48,9 @@ struct avsc_node;
 struct avsc_field {
     char *name;                /* owned */
     struct avsc_node *type;    /* borrowed from the schema's node list */
+    int has_default;           /* the field has a "default" ... */
+    unsigned char *def;        /* ... whose Avro binary encoding this is (owned) */
+    size_t def_len;
 };
 
 struct avsc_node {
@@ -58,6 +61,8 @@ struct avsc_node {
     struct avsc_node **branches; /* union: owned array of borrowed nodes */
     size_t n_branches;
     size_t n_symbols;          /* enum */
+    char **symbols;            /* enum: owned array of owned names */
+    long sym_default;          /* enum: index of the "default" symbol, or -1 */
     struct avsc_node *items;   /* array items or map values (borrowed) */
     size_t fixed_size;         /* fixed */
     size_t min_bytes;          /* fewest bytes one value can take on the wire */
@@ -72,10 +77,27 @@ struct avsc {
     uint64_t fingerprint;      /* CRC-64-AVRO of 'canonical' */
 };
 
-/* Parses the .avsc JSON 'text' into 's' (caller storage). Returns 0, or -1 with 'err' set and
+/* Bounds on a schema text from outside (a registry's answer): its size, its node count, and the
+ * length of any name or symbol. Our own schemas are far inside them. */
+#define AVSC_MAX_TEXT_BYTES (128 * 1024)
+#define AVSC_MAX_NODES 2048
+#define AVSC_MAX_NAME_BYTES 256
+/* The Avro encoding of one field default is at most this long. */
+#define AVSC_MAX_DEFAULT_BYTES (64 * 1024)
+
+/* Parses the .avsc JSON 'text' into 's' (caller storage): names and symbols must be Avro names
+ * within the bounds above, and every field default must be a valid value of the field's type
+ * (it is kept in binary form for schema resolution). Returns 0, or -1 with 'err' set and
  * nothing owned. */
 int avsc_parse_(struct avsc *s, const char *text, size_t len, char *err, size_t err_size);
 void avsc_fini_(struct avsc *s);
+/* Index of 'symbol' in enum 'n', or -1. */
+long avsc_symbol_index_(const struct avsc_node *n, const char *symbol);
+/* Avro binary writers: a zig-zag varint long (also int, enum index, length, count), and the
+ * little-endian IEEE 754 forms of double and float. */
+void avro_put_long_(struct buf *b, int64_t v);
+void avro_put_double_(struct buf *b, double v);
+void avro_put_float_(struct buf *b, float v);
 /* CRC-64-AVRO (Rabin) of 'len' bytes, as the Avro specification defines it. */
 uint64_t avro_rabin64_(const void *data, size_t len);
 
@@ -100,6 +122,25 @@ enum wire_status avro_check_datum_(const struct avsc_node *root, const struct ch
                                    const unsigned char *data, size_t len, char *detail,
                                    size_t detail_size);
 
+/* Schema resolution (the Avro specification's "Schema Resolution"), our own code because
+ * avro-c 1.11.1's resolver ignores reader defaults. Checks that data written with 'writer' can
+ * be read as 'reader': records by unqualified name with fields matched by name (a reader field
+ * missing in the writer needs a default; writer fields missing in the reader are skipped),
+ * enums by name with every writer symbol known to the reader or an enum default, fixed by name
+ * and size, int->long->float->double and string<->bytes promotion, arrays and maps by their
+ * items, each writer union branch to a reader branch. Returns WIRE_OK or WIRE_ERR_INCOMPATIBLE
+ * with the path of the first mismatch in 'detail'. Pure. */
+enum wire_status avsc_resolve_check_(const struct avsc *writer, const struct avsc *reader,
+                                     char *detail, size_t detail_size);
+/* Rewrites one datum of 'writer' (already accepted by avro_check_datum_() against 'writer') as
+ * a datum of 'reader', appending to 'out': writer-only fields dropped, reader-only fields set
+ * from their defaults, values promoted, enum symbols and union branches mapped by name. The
+ * pair must have passed avsc_resolve_check_(). Output over 'max_out' bytes is WIRE_ERR_LIMIT.
+ * On failure 'out' is left as it was. Pure. */
+enum wire_status avro_resolve_datum_(const struct avsc *writer, const struct avsc *reader,
+                                     const unsigned char *data, size_t len, size_t max_out,
+                                     struct buf *out, char *detail, size_t detail_size);
+
 /* Nonzero when the 'len' bytes at 's' are well-formed UTF-8 (no overlongs, no surrogates). */
 int utf8_valid_(const unsigned char *s, size_t len);
 
@@ -113,11 +154,49 @@ struct wire_schema {
     avro_value_iface_t *iface;
 };
 
+/* Which local schema a writer schema is resolved into. */
+enum wire_target { WIRE_TARGET_REQ = 0, WIRE_TARGET_REPORT, WIRE_TARGET_AUDIO, WIRE_TARGET_COUNT };
+
+/* A writer schema fetched by registry id, parsed and checked against one local schema. Ids are
+ * immutable in a registry, so an entry never goes stale; 'st' is WIRE_OK or why every datum
+ * written with it is refused. */
+struct wire_writer {
+    int32_t id;
+    enum wire_target target;
+    struct avsc model;         /* empty when the text did not parse */
+    enum wire_status st;
+    char detail[200];
+};
+
+/* Parsed writer schemas kept per 'struct wire'; the oldest is dropped when full. */
+#define WIRE_WRITER_CACHE_MAX 32
+
 struct wire {
     struct wire_schema req;
     struct wire_schema report;
     struct wire_schema audio;
+    int32_t ids[WIRE_TARGET_COUNT]; /* registered ids of our schemas, -1 when not registered */
+    struct wire_schema_source source; /* fetch NULL when no registry is configured */
+    struct wire_writer *writers[WIRE_WRITER_CACHE_MAX];
+    size_t n_writers, next_writer;
 };
+
+/* The writer schema for Confluent id 'id' to be read as 'target', fetched through the source and
+ * cached; NULL with the reason (unknown_schema, schema_unavailable) when it cannot be had. The
+ * entry may itself carry a refusal in its 'st'. */
+struct wire_writer *wire_writer_get_(struct wire *w, int32_t id, enum wire_target target,
+                                     enum wire_status *st, char *detail, size_t detail_size);
+/* Opens a Confluent frame of 'len' bytes for local schema 'target': resolved through the
+ * registry when one is attached and the id is not ours, else read with the local schema. The
+ * datum of the local schema, already passed through avro_check_datum_() with 'lim', is left in
+ * '*datum'/'*datum_len', pointing into 'data' or into 'scratch'. */
+enum wire_status wire_confluent_open_(struct wire *w, enum wire_target target,
+                                      const struct check_limits *lim, const void *data,
+                                      size_t len, size_t max_len, struct buf *scratch,
+                                      const unsigned char **datum, size_t *datum_len,
+                                      char *detail, size_t detail_size);
+/* Appends the Confluent frame header for 'id'. */
+void wire_put_confluent_header_(struct buf *out, int32_t id);
 
 /* The pre-decoder bounds for requirement datums (common/bounds.h). */
 extern const struct check_limits wire_requirement_limits_;
