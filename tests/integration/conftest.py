@@ -1,7 +1,10 @@
 """tests/integration/conftest.py - fixtures: the services, fresh topics, a running pipewrightd.
 
 The broker and Redis come from the environment (KAFKA_BOOTSTRAP, REDIS_URL), as
-deploy/with-services exports them. Each test gets its own topic prefix, consumer group and HTTP
+deploy/with-services exports them. The schema registry, which only some tests need, comes from
+SCHEMA_REGISTRY_URL when that is set, and otherwise from `deploy/services up registry`, run the
+first time a test asks for it and undone at the end of the session when it started the registry.
+Each test gets its own topic prefix, consumer group and HTTP
 port, so tests never see each other's messages; the daemon is started as a subprocess, must
 answer /readyz within 60 s, and must exit 0 within 20 s of SIGTERM at the end of the test.
 """
@@ -22,6 +25,8 @@ import pwtest
 TOPIC_SUFFIXES = ("requirements", "reports", "audio", "dlq")
 READY_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 20
+# The first `deploy/services up registry` on a machine builds the registry with Maven.
+REGISTRY_UP_TIMEOUT_S = 900
 
 
 def _env(name):
@@ -40,6 +45,42 @@ def bootstrap():
 @pytest.fixture(scope="session")
 def redis_url():
     return _env("REDIS_URL")
+
+
+def _services(*args, timeout):
+    """Runs deploy/services with ARGS; returns its KEY=VALUE lines on stdout as a dict, or fails
+    the test with its stderr."""
+    argv = [os.path.join(pwtest.REPO, "deploy", "services")] + list(args)
+    try:
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail("%s did not finish within %d s" % (" ".join(argv), timeout), pytrace=False)
+    if p.returncode != 0:
+        pytest.fail("%s exited %d:\n%s" % (" ".join(argv), p.returncode, p.stderr[-3000:]),
+                    pytrace=False)
+    return dict(line.split("=", 1) for line in p.stdout.splitlines() if "=" in line)
+
+
+@pytest.fixture(scope="session")
+def registry_url():
+    """The base URL a Confluent schema-registry client takes (http://HOST:PORT/apis/ccompat/v7).
+
+    SCHEMA_REGISTRY_URL when set; otherwise the registry of deploy/services (REGISTRY_PORT and
+    PIPEWRIGHT_STATE apply), started if it is not running and then stopped after the session,
+    but only when this session started it."""
+    url = os.environ.get("SCHEMA_REGISTRY_URL")
+    if url:
+        yield url.rstrip("/")
+        return
+    values = _services("up", "registry", timeout=REGISTRY_UP_TIMEOUT_S)
+    url = values.get("SCHEMA_REGISTRY_URL")
+    if not url:
+        pytest.fail("deploy/services up registry printed no SCHEMA_REGISTRY_URL", pytrace=False)
+    started = "registry" in values.get("STARTED", "").split(",")
+    yield url
+    if started:
+        _services("down", "registry", timeout=60)
 
 
 @pytest.fixture(scope="session")
