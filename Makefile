@@ -14,10 +14,11 @@ CC        ?= gcc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wwrite-strings -Wformat=2 -Werror
 CSTD      := -std=c11 -D_GNU_SOURCE
-PKGS      := rdkafka avro-c hiredis libevent libevent_pthreads espeak-ng libopusenc jansson libcrypto
+PKGS      := rdkafka avro-c hiredis libevent libevent_pthreads espeak-ng libopusenc jansson libcrypto \
+             libcurl
 FLITE_LIBS := -lflite_cmu_us_rms -lflite_cmu_us_slt -lflite_cmu_us_kal16 -lflite_usenglish \
               -lflite_cmulex -lflite
-MODULES   := common schemas advisor speech state consumer producer
+MODULES   := common schemas advisor speech state consumer producer registry
 INCLUDES  := $(addprefix -I,$(MODULES)) -Idaemon -Icli
 
 ifeq ($(SANITIZE),1)
