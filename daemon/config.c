@@ -37,6 +37,17 @@ static const struct option_row rows[] = {
     STR(http_token_file, "", "read the bearer token from this file (e.g. a mounted secret)"),
     STR(http_tenants_file, "",
         "tenancy: lines 'TENANT TOKEN'; such a token sees only projects named TENANT:..."),
+    STR(schema_registry_url, "",
+        "schema registry (Confluent API): register the schemas at start, write reports and audio"
+        " Confluent-framed, resolve foreign writer schemas; empty: single-object encoding"),
+    STR(schema_registry_user, "", "schema registry basic-auth user (e.g. an API key)"),
+    STR(schema_registry_password, "",
+        "schema registry basic-auth password (secret: prefer the file or"
+        " PIPEWRIGHT_SCHEMA_REGISTRY_PASSWORD)"),
+    STR(schema_registry_password_file, "", "read the schema registry password from this file"),
+    INT(schema_registry_timeout_ms, "5000", 100, 60000,
+        "connect and total timeout of one registry request (a schema-id miss blocks intake"
+        " this long at most)"),
     STR(group, "pipewright", "Kafka consumer group id"),
     STR(topic_prefix, "pipewright",
         "topics are PREFIX.requirements, PREFIX.reports, PREFIX.audio and PREFIX.dlq"),
@@ -322,6 +333,29 @@ config_parse(struct config *cfg, int argc, char **argv)
         }
         if (f) fclose(f);
     }
+    if (cfg->schema_registry_password_file[0]) {
+        FILE *f = fopen(cfg->schema_registry_password_file, "r");
+        char secret[512];
+        if (f == NULL || fgets(secret, sizeof(secret), f) == NULL) {
+            fprintf(stderr, "pipewrightd: schema_registry_password_file %s: cannot read a "
+                            "password\n", cfg->schema_registry_password_file);
+            errors++;
+        } else {
+            free(cfg->schema_registry_password);
+            cfg->schema_registry_password = xstrdup(trim(secret));
+        }
+        if (f) fclose(f);
+    }
+    const char *reg = cfg->schema_registry_url;
+    if (reg[0] && strncmp(reg, "http://", 7) && strncmp(reg, "https://", 8)) {
+        fprintf(stderr, "pipewrightd: schema_registry_url must start with http:// or https://\n");
+        errors++;
+    }
+    if (cfg->schema_registry_password[0] && !cfg->schema_registry_user[0]) {
+        fprintf(stderr, "pipewrightd: schema_registry_password is set without"
+                        " schema_registry_user\n");
+        errors++;
+    }
     if (cfg->http_tenants_file[0] && load_tenants(cfg, cfg->http_tenants_file) != 0) errors++;
     if (errors) return CONFIG_ERROR;
     if (print) {
@@ -357,8 +391,13 @@ config_print(const struct config *cfg, FILE *f)
         fprintf(f, "%s = ", rows[i].name);
         if (rows[i].type == OPT_STR) {
             const char *s = *(char *const *)field;
-            if (rows[i].offset == offsetof(struct config, redis_url)) print_masked_url(f, s);
-            else if (rows[i].offset == offsetof(struct config, http_token) && s[0]) fputs("****", f);
+            if (rows[i].offset == offsetof(struct config, redis_url) ||
+                rows[i].offset == offsetof(struct config, schema_registry_url))
+                print_masked_url(f, s);
+            else if ((rows[i].offset == offsetof(struct config, http_token) ||
+                      rows[i].offset == offsetof(struct config, schema_registry_password)) &&
+                     s[0])
+                fputs("****", f);
             else fputs(s, f);
         } else {
             fprintf(f, "%d", *(const int *)field);

@@ -13,6 +13,11 @@
 
 struct config {
     char *kafka_mode;        /* "external" or "embedded" (librdkafka's mock cluster) */
+    char *schema_registry_url;      /* Confluent-compatible registry; empty for none */
+    char *schema_registry_user;     /* basic auth (e.g. a Confluent Cloud API key) */
+    char *schema_registry_password; /* secret: prefer the file or the environment */
+    char *schema_registry_password_file;
+    int schema_registry_timeout_ms; /* connect and total, per registry request */
     char *brokers;           /* bootstrap.servers */
     char *bootstrap_file;    /* embedded mode: write the bootstrap address here */
     char *redis_url;

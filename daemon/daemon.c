@@ -22,6 +22,7 @@
 #include "consumer.h"
 #include "log.h"
 #include "producer.h"
+#include "registry.h"
 #include "speech.h"
 #include "state.h"
 #include "wire.h"
@@ -312,6 +313,15 @@ daemon_start(struct daemon *d, struct config *cfg)
     d->rewind_timer = evtimer_new(d->base, pipeline_on_rewind_timer, d);
 
     if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
+    if (cfg->schema_registry_url[0]) {
+        /* Registers our schemas and lets the wire resolve foreign writer ids (registry/). */
+        struct registry_config rcfg = {cfg->schema_registry_url, cfg->schema_registry_user,
+                                       cfg->schema_registry_password,
+                                       cfg->schema_registry_timeout_ms};
+        if (registry_wire_setup(d->wire, &rcfg, d->topic_in, d->topic_reports, d->topic_audio,
+                                errstr, sizeof(errstr)) != 0)
+            goto fail;
+    }
     if ((d->advisor = advisor_new(errstr, sizeof(errstr))) == NULL) goto fail;
     if (speech_voice_check(cfg->default_voice, errstr, sizeof(errstr)) != 0) goto fail;
     if (!strcmp(cfg->kafka_mode, "embedded") && start_embedded_kafka(d, errstr, sizeof(errstr)) != 0)
