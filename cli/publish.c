@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "kafka.h"
 #include "bounds.h"
+#include "registry_opts.h"
 #include "requirement.h"
 #include "wire.h"
 #include "xalloc.h"
@@ -40,7 +41,10 @@ struct publish_opts {
     const char *topic;        /* --topic, overrides the prefix */
     const char *prefix;       /* --topic-prefix */
     enum wire_format format;
+    int format_given;         /* --format was on the command line */
     long schema_id;           /* --schema-id, Confluent framing only */
+    int schema_id_given;
+    struct cli_registry registry; /* --registry: the id comes from registering the schema */
     long timeout_s;
 };
 
@@ -78,6 +82,11 @@ usage(FILE *f)
         "                        confluent (magic 0, 4-byte schema id, Avro datum)\n"
         "                        or json\n"
         "      --schema-id N     schema id written in the Confluent frame (default %d)\n"
+        "                        when no --registry is given\n"
+        CLI_REGISTRY_HELP
+        "                        With --registry, the requirement schema is registered\n"
+        "                        under the subject <topic>-value (or found there) and\n"
+        "                        its id framed: --format confluent is implied.\n"
         "      --topic TOPIC     produce to TOPIC instead of <prefix>.requirements\n"
         "      --topic-prefix P  topic name prefix (default \"%s\")\n"
         "      --timeout S       seconds to wait for the broker's acknowledgement,\n"
@@ -92,7 +101,8 @@ usage(FILE *f)
         "\n"
         "Exit status: 0 published, 64 usage error, 65 invalid requirement,\n"
         "66 unreadable file, 69 the broker did not acknowledge the event (unreachable,\n"
-        "unknown topic, refused), 70 internal error.\n",
+        "unknown topic, refused) or the registry refused or did not answer, 70 internal\n"
+        "error.\n",
         PW_MAX_MESSAGE_BYTES, DEFAULT_PROJECT, DEFAULT_SCHEMA_ID, CLI_KAFKA_DEFAULT_PREFIX,
         DEFAULT_TIMEOUT_S);
 }
@@ -278,6 +288,23 @@ out:
     return rc;
 }
 
+/* Registers (or finds) the requirement schema under "<topic>-value"; 0 with its id. */
+static int
+registered_id(const struct publish_opts *o, const char *topic, long *id)
+{
+    char subject[CLI_KAFKA_TOPIC_MAX + 8], err[512];
+    int32_t got;
+    struct registry *reg = cli_registry_open(&o->registry, "publish");
+    if (reg == NULL) return -1;
+    snprintf(subject, sizeof(subject), "%s-value", topic);
+    int rc = registry_schema_register(reg, subject, wire_schema_text("requirement"), &got, err,
+                                      sizeof(err));
+    if (rc != 0) fprintf(stderr, "pipewright: publish: %s\n", err);
+    else *id = got;
+    registry_free(reg);
+    return rc;
+}
+
 static int
 parse_args(int argc, char **argv, struct publish_opts *o)
 {
@@ -295,6 +322,7 @@ parse_args(int argc, char **argv, struct publish_opts *o)
         {"topic-prefix", required_argument, NULL, OPT_PREFIX},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"property", required_argument, NULL, 'X'},
+        CLI_REGISTRY_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -303,6 +331,7 @@ parse_args(int argc, char **argv, struct publish_opts *o)
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "b:f:t:p:e:X:h", opts, NULL)) != -1) {
+        if (cli_registry_option(&o->registry, c, optarg)) continue;
         switch (c) {
         case 'b': o->kafka.brokers = optarg; break;
         case 'f': o->file = optarg; break;
@@ -314,6 +343,7 @@ parse_args(int argc, char **argv, struct publish_opts *o)
         case OPT_PREFIX: o->prefix = optarg; break;
         case OPT_FORMAT:
             o->format = wire_format_parse(optarg);
+            o->format_given = 1;
             if (o->format == WIRE_FORMAT_UNKNOWN) {
                 fprintf(stderr, "pipewright: publish: --format is avro, confluent or json\n");
                 return CLI_EX_USAGE;
@@ -324,6 +354,7 @@ parse_args(int argc, char **argv, struct publish_opts *o)
                 fprintf(stderr, "pipewright: publish: --schema-id wants 0..%d\n", INT32_MAX);
                 return CLI_EX_USAGE;
             }
+            o->schema_id_given = 1;
             break;
         case OPT_TIMEOUT:
             if (cli_parse_long(optarg, 1, 3600, &o->timeout_s) != 0) {
@@ -356,6 +387,18 @@ parse_args(int argc, char **argv, struct publish_opts *o)
     if (o->title != NULL && o->text == NULL) {
         fprintf(stderr, "pipewright: publish: --title goes with --text (a file has its own)\n");
         return CLI_EX_USAGE;
+    }
+    if (o->registry.url != NULL) {
+        if (o->format_given && o->format != WIRE_FORMAT_CONFLUENT) {
+            fprintf(stderr, "pipewright: publish: --registry writes --format confluent\n");
+            return CLI_EX_USAGE;
+        }
+        if (o->schema_id_given) {
+            fprintf(stderr, "pipewright: publish: --schema-id and --registry exclude each "
+                            "other (the registry gives the id)\n");
+            return CLI_EX_USAGE;
+        }
+        o->format = WIRE_FORMAT_CONFLUENT;
     }
     if (o->topic != NULL && !cli_kafka_topic_valid(o->topic)) {
         fprintf(stderr, "pipewright: publish: '%s' is not a legal topic name\n", o->topic);
@@ -418,6 +461,10 @@ cli_publish_main(int argc, char **argv)
     if (w == NULL) {
         fprintf(stderr, "pipewright: publish: %s\n", errstr);
         rc = CLI_EX_SOFTWARE;
+        goto out;
+    }
+    if (o.registry.url != NULL && registered_id(&o, topic, &o.schema_id) != 0) {
+        rc = CLI_EX_UNAVAILABLE;
         goto out;
     }
     if (wire_requirement_encode(w, &req, o.format, (int32_t)o.schema_id, &value) != 0) {

@@ -27,6 +27,7 @@
 
 #include "kafka.h"
 #include "bounds.h"
+#include "registry_opts.h"
 #include "wire.h"
 #include "xalloc.h"
 
@@ -354,6 +355,7 @@ struct watch_opts {
     long timeout_s;
     int from_beginning;
     long long since_ms;      /* -1: now minus DEFAULT_LOOKBACK_MS */
+    struct cli_registry registry; /* --registry: resolve foreign writer schema ids */
 };
 
 static void
@@ -373,6 +375,11 @@ usage(FILE *f)
         "of more than %d chunks or %lld bytes is refused. When the report says\n"
         "audio_status \"disabled\" or \"failed\", no audio is awaited.\n"
         "\n"
+        "Events may be single-object encoded (the default) or Confluent-framed (a\n"
+        "service with a schema registry). Without --registry a Confluent-framed event\n"
+        "is read with this build's schema whatever its id; with --registry, an id\n"
+        "whose schema differs is fetched and resolved into this build's schema.\n"
+        "\n"
         "  -b, --brokers LIST    Kafka bootstrap servers (default: $PIPEWRIGHT_BROKERS)\n"
         "  -e, --event ID        the event id printed by `pipewright publish`\n"
         "  -o, --out DIR         output folder, created when missing\n"
@@ -382,6 +389,7 @@ usage(FILE *f)
         "                        (default: 5 minutes before now; from the beginning\n"
         "                        on librdkafka's mock cluster, which cannot do this)\n"
         "      --topic-prefix P  topic name prefix (default \"%s\")\n"
+        CLI_REGISTRY_HELP
         "  -X, --property K=V    any librdkafka property, e.g.\n"
         "                        -X security.protocol=SSL; repeatable, applied last\n"
         "  -h, --help            this text\n"
@@ -406,6 +414,7 @@ parse_args(int argc, char **argv, struct watch_opts *o)
         {"since-ms", required_argument, NULL, OPT_SINCE},
         {"topic-prefix", required_argument, NULL, OPT_PREFIX},
         {"property", required_argument, NULL, 'X'},
+        CLI_REGISTRY_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -415,6 +424,7 @@ parse_args(int argc, char **argv, struct watch_opts *o)
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "b:e:o:X:h", opts, NULL)) != -1) {
+        if (cli_registry_option(&o->registry, c, optarg)) continue;
         switch (c) {
         case 'b': o->kafka.brokers = optarg; break;
         case 'e': o->event_id = optarg; break;
@@ -793,6 +803,16 @@ cli_watch_main(int argc, char **argv)
     if (w == NULL) {
         fprintf(stderr, "pipewright: watch: %s\n", errstr);
         return CLI_EX_SOFTWARE;
+    }
+    if (o.registry.url != NULL) {
+        struct registry *reg = cli_registry_open(&o.registry, "watch");
+        struct wire_schema_source src;
+        if (reg == NULL) {
+            wire_free(w);
+            return CLI_EX_USAGE;
+        }
+        registry_wire_source(reg, &src);
+        wire_source_set(w, &src); /* the wire frees the registry */
     }
     conf = cli_kafka_conf_new(&o.kafka, "pipewright-watch", defaults, errstr, sizeof(errstr));
     if (conf == NULL) {

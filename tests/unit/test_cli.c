@@ -8,6 +8,7 @@
  */
 #include "../../cli/kafka.c"
 #include "../../cli/watch.c"
+#include "../../cli/registry_opts.c"
 
 #include <dirent.h>
 
