@@ -203,6 +203,9 @@ request(struct registry *r, const char *method, const char *path, const char *pa
     CURLcode rc = curl_easy_perform(c);
     long http = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
+    /* The handle must not keep pointers to this frame (body, error buffer) or the password
+     * past the call; its connections stay cached. */
+    curl_easy_reset(c);
     /* The handle keeps the URL; the masked form is what messages show. */
     char *shown = mask_url(url);
     if (body.over) {
