@@ -238,7 +238,8 @@ struct tx {
 };
 
 static enum wire_status
-tx_fail(struct tx *t, enum wire_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+tx_fail(struct tx *t, enum wire_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static enum wire_status
 tx_fail(struct tx *t, enum wire_status st, const char *fmt, ...)

@@ -805,6 +805,72 @@ test_source_confluent(void)
     free(schema);
 }
 
+/* Mutated datums and schema texts: every answer is a known status, nothing leaks or crashes
+ * (ASan and UBSan watch), and an accepted datum always yields a checked requirement. */
+static void
+test_resolve_random_input(void)
+{
+    struct wire *w = wire_open();
+    char *schema = newer_requirement();
+    struct writer wr;
+    struct buf datum, m;
+    char detail[256];
+    buf_init(&datum);
+    buf_init(&m);
+    CHECK(writer_open(&wr, schema) == 0);
+    set_str(&wr.rec, "event_id", "e-rand");
+    set_str(&wr.rec, "project_id", "p-rand");
+    set_str(&wr.rec, "title", "random");
+    avro_value_t sources = present(&wr.rec, "sources"), src, labels, item;
+    avro_value_append(&sources, &src, NULL);
+    nullify(&src);
+    set_str(&src, "name", "s");
+    labels = present(&wr.rec, "labels");
+    avro_value_add(&labels, "k", &item, NULL, NULL);
+    avro_value_set_string(&item, "v");
+    CHECK(datum_of(&wr, &datum) == 0);
+    writer_close(&wr);
+
+    uint64_t x = 0x9e3779b97f4a7c15ULL; /* xorshift64, fixed seed: the run is repeatable */
+    int accepted = 0, bad_status = 0, leaked = 0;
+    size_t schema_len = strlen(schema);
+    for (int i = 0; i < 8000; i++) {
+        int on_schema = i % 4 == 3;
+        buf_reset(&m);
+        buf_append(&m, on_schema ? schema : datum.data, on_schema ? schema_len : datum.len);
+        int flips = 1 + (int)(x % 4);
+        for (int k = 0; k < flips; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            size_t at = (size_t)(x >> 8) % m.len;
+            if (x & 1) m.data[at] = (char)(x >> 40);
+            else if (m.len > 1) m.len = at + 1; /* cut short */
+        }
+        struct requirement req;
+        enum wire_status st =
+            on_schema ? wire_requirement_resolve(w, m.data, m.len, datum.data, datum.len, &req,
+                                                 detail, sizeof(detail))
+                      : wire_requirement_resolve(w, schema, schema_len, m.data, m.len, &req,
+                                                 detail, sizeof(detail));
+        if ((unsigned)st >= WIRE_STATUS_COUNT) bad_status++;
+        if (st == WIRE_OK) {
+            accepted++;
+            if (req.event_id == NULL || req.project_id == NULL) bad_status++;
+            requirement_fini(&req);
+        } else if (req.event_id != NULL || req.n_sources != 0) {
+            leaked++;
+        }
+    }
+    CHECK(bad_status == 0);
+    CHECK(leaked == 0);
+    CHECK(accepted > 0 && accepted < 8000);
+    buf_fini(&datum);
+    buf_fini(&m);
+    free(schema);
+    wire_free(w);
+}
+
 static const struct check_case cases[] = {
     {"defaults_filled", test_defaults_filled},
     {"extra_fields_skipped", test_extra_fields_skipped},
@@ -815,6 +881,7 @@ static const struct check_case cases[] = {
     {"requirement_incompatible", test_requirement_incompatible},
     {"hostile_writer_schema", test_hostile_writer_schema},
     {"source_confluent", test_source_confluent},
+    {"resolve_random_input", test_resolve_random_input},
 };
 
 CHECK_MAIN(cases)

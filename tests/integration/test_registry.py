@@ -1,0 +1,267 @@
+"""tests/integration/test_registry.py - pipewrightd with a real schema registry.
+
+The registry is Apicurio Registry through its Confluent-compatible API (the registry_url
+fixture); the daemon is started with --schema-registry-url. Only independent clients look at
+the wire: confluent-kafka's SchemaRegistryClient lists subjects, its AvroSerializer writes
+requirements with other versions of requirement.avsc (edited here as JSON: an older one without
+fields the current schema has with defaults, a newer one with extra fields), and its
+AvroDeserializer reads the daemon's Confluent-framed reports and audio. An incompatible writer
+schema must end in the DLQ with the reason "incompatible", an id the registry does not hold
+with "unknown_schema".
+"""
+
+import copy
+import json
+import os
+import struct
+import subprocess
+
+import pytest
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+import pwtest
+from conftest import publish, start_daemon, stop_daemon
+
+ONE_EVENT_TIMEOUT_S = 300
+
+
+def current_text():
+    with open(os.path.join(pwtest.REPO, "schemas", "requirement.avsc"), encoding="utf-8") as f:
+        return f.read()
+
+
+def current_schema():
+    return json.loads(current_text())
+
+
+def field(schema, name):
+    return next(f for f in schema["fields"] if f["name"] == name)
+
+
+def source_record(schema):
+    return field(schema, "sources")["type"][1]["items"]
+
+
+def older_schema():
+    """An earlier version: no cloud, no audio, and Source without contains_pii (all three have
+    defaults in the current schema)."""
+    s = copy.deepcopy(current_schema())
+    s["fields"] = [f for f in s["fields"] if f["name"] not in ("cloud", "audio")]
+    src = source_record(s)
+    src["fields"] = [f for f in src["fields"] if f["name"] != "contains_pii"]
+    return s
+
+
+def newer_schema():
+    """A later version: a top-level enum and a map behind a union, a field inside Source, and a
+    SourceKind symbol this build does not know (its enum default, unknown, takes it)."""
+    s = copy.deepcopy(current_schema())
+    s["fields"].append({"name": "priority", "type": {"type": "enum", "name": "Priority",
+                                                     "symbols": ["low", "high"]},
+                        "default": "low"})
+    s["fields"].append({"name": "labels", "type": ["null", {"type": "map", "values": "string"}],
+                        "default": None})
+    src = source_record(s)
+    src["fields"].append({"name": "owner", "type": "string", "default": ""})
+    kind = next(f for f in src["fields"] if f["name"] == "kind")
+    kind["type"][1]["symbols"].append("stream")
+    return s
+
+
+def incompatible_schema():
+    """freshness_seconds as a string: this build reads a double there."""
+    s = copy.deepcopy(current_schema())
+    field(s, "freshness_seconds")["type"] = ["null", "string"]
+    return s
+
+
+def serializer(client, schema, subject=None, schema_id=None):
+    """An AvroSerializer for 'schema' (a dict, or the text as it is) that registers it, or
+    frames 'schema_id' when given."""
+    conf = {"auto.register.schemas": True}
+    if schema_id is not None:
+        conf = {"auto.register.schemas": False, "use.schema.id": schema_id}
+    if subject is not None:
+        conf["subject.name.strategy"] = lambda ctx, record_name: subject
+    text = schema if isinstance(schema, str) else json.dumps(schema)
+    return AvroSerializer(client, text, conf=conf)
+
+
+def framed_id(value):
+    assert value[:1] == b"\x00", "not Confluent-framed: first bytes %r" % value[:8]
+    return struct.unpack(">I", value[1:5])[0]
+
+
+@pytest.fixture
+def registry_daemon(bootstrap, redis_url, topics, tmp_path, registry_url, monkeypatch):
+    """pipewrightd on the test's topics with the registry configured."""
+    extra = os.environ.get("PWIT_DAEMON_ARGS", "")
+    monkeypatch.setenv("PWIT_DAEMON_ARGS", "%s --schema-registry-url %s" % (extra, registry_url))
+    d = start_daemon(bootstrap, redis_url, topics, pwtest.unique("pwit-group"),
+                     str(tmp_path / "pipewrightd.log"))
+    yield d
+    stop_daemon(d)
+
+
+@pytest.fixture
+def client(registry_url):
+    return SchemaRegistryClient({"url": registry_url})
+
+
+def report_of(outputs, topic, deserializer, event_id):
+    for msg in outputs.messages[topic]:
+        rec = deserializer(msg.value(), SerializationContext(topic, MessageField.VALUE))
+        if rec["event_id"] == event_id:
+            return msg, rec
+    return None, None
+
+
+def test_daemon_registers_and_writes_confluent_framing(registry_daemon, topics, client,
+                                                       producer, outputs):
+    subjects = client.get_subjects()
+    ids = {}
+    for kind, name in (("requirements", "requirement"), ("reports", "report"),
+                       ("audio", "audio")):
+        subject = "%s-value" % topics[kind]
+        assert subject in subjects, "%s not registered: %s" % (subject, subjects)
+        registered = client.get_latest_version(subject)
+        ids[kind] = registered.schema_id
+        with open(os.path.join(pwtest.REPO, "schemas", name + ".avsc"), encoding="utf-8") as f:
+            mine = json.load(f)
+        assert json.loads(registered.schema.schema_str)["name"] == mine["name"]
+
+    # A requirement framed with the id the daemon registered (the registry may give a new id
+    # to the same schema in other formatting, so the id is named rather than registered).
+    ser = serializer(client, current_text(), schema_id=ids["requirements"])
+    run = pwtest.unique("reg")
+    rec = pwtest.empty_requirement(run + "-e1", run + "-p1")
+    rec.update({"title": "Registry framing", "cloud": "aws", "freshness_seconds": 30.0,
+                "description": "Clickstream of 5 GB a day into a warehouse for BI."})
+    value = ser(rec, SerializationContext(topics["requirements"], MessageField.VALUE))
+    assert framed_id(value) == ids["requirements"]
+    publish(producer, topics["requirements"], rec["project_id"].encode(), value)
+
+    deser = AvroDeserializer(client)
+    ok = outputs.wait_for(lambda: report_of(outputs, topics["reports"], deser,
+                                            rec["event_id"])[0] is not None, ONE_EVENT_TIMEOUT_S)
+    assert ok, "no report for %s; daemon log:\n%s" % (rec["event_id"],
+                                                      registry_daemon.log_tail())
+    msg, rep = report_of(outputs, topics["reports"], deser, rec["event_id"])
+    assert framed_id(msg.value()) == ids["reports"]
+    assert rep["project_id"] == rec["project_id"]
+    profile = json.loads(rep["report_json"])["profile"]
+    assert profile["cloud"]["value"] == "aws" and profile["cloud"]["source"] == "given"
+
+    # Audio chunks too, Confluent-framed with the audio schema's id.
+    assert rep["audio_status"] in ("pending", "ready"), rep["audio_status"]
+
+    def audio_done():
+        chunks = [deser(m.value(), SerializationContext(topics["audio"], MessageField.VALUE))
+                  for m in outputs.messages[topics["audio"]]]
+        mine = [c for c in chunks if c["event_id"] == rec["event_id"]]
+        return mine and len(mine) >= mine[0]["chunk_count"]
+
+    assert outputs.wait_for(audio_done, ONE_EVENT_TIMEOUT_S), "audio incomplete"
+    for m in outputs.messages[topics["audio"]]:
+        assert framed_id(m.value()) == ids["audio"]
+    chunks = [deser(m.value(), SerializationContext(topics["audio"], MessageField.VALUE))
+              for m in outputs.messages[topics["audio"]]]
+    data, first = pwtest.reassemble_audio(
+        [c for c in chunks if c["event_id"] == rec["event_id"]])
+    assert first["codec"] == "opus"
+    assert pwtest.opus_check(data) > 1.0
+
+
+def test_older_and_newer_writers_are_resolved(registry_daemon, topics, client, producer,
+                                              outputs, tmp_path, bootstrap, registry_url):
+    run = pwtest.unique("evo")
+    ctx = SerializationContext(topics["requirements"], MessageField.VALUE)
+    daemon_id = client.get_latest_version("%s-value" % topics["requirements"]).schema_id
+
+    old = pwtest.empty_requirement(run + "-old", run + "-p-old")
+    del old["cloud"], old["audio"]
+    old.update({"title": "Written with an older schema", "freshness_seconds": 3600.0,
+                "sources": [{"name": "orders", "kind": "database", "volume_gb_per_day": 20.0,
+                             "peak_events_per_sec": None, "avg_record_bytes": None}]})
+    old_value = serializer(client, older_schema())(old, ctx)
+
+    new = pwtest.empty_requirement(run + "-new", run + "-p-new")
+    new.update({"title": "Written with a newer schema", "cloud": "gcp", "priority": "high",
+                "labels": {"team": "data"}, "freshness_seconds": 60.0,
+                "audio": {"enabled": False, "voice": None, "rate_wpm": None, "codec": None},
+                "sources": [{"name": "sensors", "kind": "stream", "volume_gb_per_day": 50.0,
+                             "peak_events_per_sec": None, "avg_record_bytes": None,
+                             "contains_pii": False, "owner": "iot team"}]})
+    new_value = serializer(client, newer_schema())(new, ctx)
+    # Three distinct ids: the datums really are written with other versions.
+    assert len({framed_id(old_value), framed_id(new_value), daemon_id}) == 3
+    publish(producer, topics["requirements"], old["project_id"].encode(), old_value)
+    publish(producer, topics["requirements"], new["project_id"].encode(), new_value)
+
+    deser = AvroDeserializer(client)
+
+    def both():
+        return all(report_of(outputs, topics["reports"], deser, r["event_id"])[0] is not None
+                   for r in (old, new))
+    assert outputs.wait_for(both, ONE_EVENT_TIMEOUT_S), (
+        "reports missing; DLQ: %s; daemon log:\n%s" % (
+            [pwtest.headers_dict(m) for m in outputs.messages[topics["dlq"]]],
+            registry_daemon.log_tail()))
+
+    _, rep = report_of(outputs, topics["reports"], deser, old["event_id"])
+    profile = json.loads(rep["report_json"])["profile"]
+    assert profile["title"] == old["title"]
+    assert profile["freshness_seconds"]["value"] == 3600.0
+    # The older writer has no cloud: the reader's default (null, unknown) was filled in.
+    assert profile["cloud"]["source"] != "given", profile["cloud"]
+    assert profile["sources"][0]["name"] == "orders"
+    assert profile["sources"][0]["kind"] == {"value": "database", "source": "given"}
+    assert profile["sources"][0]["contains_pii"]["source"] != "given"
+    assert rep["audio_status"] != "disabled"  # audio (absent) took its default: enabled
+
+    _, rep = report_of(outputs, topics["reports"], deser, new["event_id"])
+    profile = json.loads(rep["report_json"])["profile"]
+    assert profile["cloud"]["value"] == "gcp" and profile["cloud"]["source"] == "given"
+    assert profile["freshness_seconds"]["value"] == 60.0
+    assert profile["title"] == new["title"]
+    assert profile["sources"][0]["name"] == "sensors"
+    assert profile["sources"][0]["volume_gb_per_day"]["value"] == 50.0
+    # A kind this build does not know reads as the enum default, unknown, never as given.
+    assert profile["sources"][0]["kind"]["source"] != "given"
+    assert rep["audio_status"] == "disabled"
+
+    # `pipewright watch --registry` reads the Confluent-framed report of the newer event.
+    out = tmp_path / "watch"
+    r = subprocess.run([os.path.join(pwtest.BUILD, "pipewright"), "watch", "--brokers",
+                        bootstrap, "--event", new["event_id"], "--out", str(out),
+                        "--topic-prefix", topics["prefix"], "--from-beginning", "--timeout",
+                        "60", "--registry", registry_url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, "watch rc %d: %s" % (r.returncode, r.stderr)
+    with open(out / "report.json", encoding="utf-8") as f:
+        assert json.load(f)["event_id"] == new["event_id"]
+
+
+def test_incompatible_writer_and_unknown_id_go_to_the_dlq(registry_daemon, topics, client,
+                                                          producer, outputs):
+    run = pwtest.unique("bad")
+    ctx = SerializationContext(topics["requirements"], MessageField.VALUE)
+    rec = pwtest.empty_requirement(run + "-e", run + "-p")
+    rec["freshness_seconds"] = "one minute"
+    # Another subject: the topic's subject may refuse this schema by its compatibility rule.
+    value = serializer(client, incompatible_schema(), subject=run + "-value")(rec, ctx)
+    publish(producer, topics["requirements"], b"incompatible", value)
+    unknown = b"\x00" + struct.pack(">I", 2 ** 31 - 7) + b"\x02e\x02p"
+    publish(producer, topics["requirements"], b"unknown", unknown)
+
+    def dlq():
+        return {m.key(): pwtest.headers_dict(m) for m in outputs.messages[topics["dlq"]]}
+    assert outputs.wait_for(lambda: {b"incompatible", b"unknown"} <= set(dlq()),
+                            ONE_EVENT_TIMEOUT_S), "DLQ holds %s" % dlq()
+    h = dlq()
+    assert h[b"incompatible"]["pw.error.reason"] == "incompatible", h[b"incompatible"]
+    assert "freshness_seconds" in h[b"incompatible"]["pw.error.detail"]
+    assert h[b"unknown"]["pw.error.reason"] == "unknown_schema", h[b"unknown"]
+    assert outputs.messages[topics["reports"]] == []
