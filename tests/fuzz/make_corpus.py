@@ -5,10 +5,11 @@ Usage: python3 tests/fuzz/make_corpus.py OUT_DIR   (run from the repository root
 
 Writes OUT_DIR/wire.dict (libFuzzer -dict: frame headers with the current fingerprints, varint
 edges, JSON keys of the schema) and OUT_DIR/<harness>/seed-NNN files: valid messages in every
-format, written with fastavro
-from our schemas (so the seeds do not depend on the code under test), plus a few near misses
-that lead the fuzzer to the refusal paths (huge counts, bad enum and union indexes, negative
-lengths). The fuzzer grows the corpus from there; seeds only have to reach deep code quickly.
+format, written with fastavro from our schemas (so the seeds do not depend on the code under
+test), plus a few near misses that lead the fuzzer to the refusal paths (huge counts, bad enum
+and union indexes, negative lengths). For fuzz_http: requests for every route of the daemon,
+good and bad (methods, tokens, tenants, Accept, limits, pipelining), and OUT_DIR/fuzz_http.dict.
+The fuzzer grows the corpus from there; seeds only have to reach deep code quickly.
 """
 import io
 import json
@@ -113,6 +114,77 @@ def audio_seeds():
     return [b"\xc3\x01" + fp + datum(schema, r) for r in (base, empty)]
 
 
+# fuzz_http.c's authorisation set-ups, picked by an input's first byte (bit 0: the operator's
+# token, bit 1: the tenants' tokens), and the tokens it configures.
+HTTP_TOKENS = {"operator": "op-secret-token", "acme": "acme-token", "globex": "globex-token"}
+
+
+def http_request(method, target, headers=(), body=b"", version="HTTP/1.1"):
+    head = "%s %s %s\r\nHost: 127.0.0.1\r\n" % (method, target, version)
+    head += "".join("%s: %s\r\n" % h for h in headers)
+    if body:
+        head += "Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
+    return head.encode() + b"\r\n" + body
+
+
+def http_seeds(requirement_texts):
+    """Requests for every route the daemon serves, good and bad, under every set-up."""
+    targets = ["/healthz", "/readyz", "/metrics", "/", "/index.html", "/v1/requests",
+               "/v1/requests/evt-1", "/v1/projects/acme:p1/reports/latest",
+               "/v1/projects/p1/reports/latest", "/v1/reports/rep-1", "/v1/reports/rep-1/audio",
+               "/v1/reports/rep-1/diagram", "/v1/reports/rep-1/other", "/v1/requests/bad%20id",
+               "/v1/requests/" + "a" * 129, "/v1/projects//reports/latest", "/nope",
+               "/healthz?x=1#f", "http://127.0.0.1/healthz", "/v1/requests/evt-1/../x",
+               "/%00", "/v1/requests/\x7f"]
+    auths = [(), (("Authorization", "Bearer " + HTTP_TOKENS["operator"]),),
+             (("Authorization", "Bearer " + HTTP_TOKENS["acme"]),),
+             (("Authorization", "bearer " + HTTP_TOKENS["globex"]),),
+             (("Authorization", "Bearer wrong"),), (("Authorization", "Basic eDp5"),)]
+    body = requirement_texts[0] if requirement_texts else b'{"event_id":"e","project_id":"p"}'
+    reqs = []
+    for i, t in enumerate(targets):
+        reqs.append(http_request("GET", t, auths[i % len(auths)]))
+    for a in auths:
+        reqs.append(http_request("GET", "/v1/reports/rep-1", a + (("Accept", "text/markdown"),)))
+        reqs.append(http_request("POST", "/v1/requirements", a, body))
+    for m in ("HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"):
+        reqs.append(http_request(m, "/healthz"))
+    reqs += [
+        http_request("GET", "/healthz", version="HTTP/1.0"),
+        http_request("GET", "/metrics", (("Connection", "keep-alive"),), version="HTTP/1.0"),
+        http_request("GET", "/healthz", (("X-Big", "x" * 9000),)),          # headers over 8 KiB
+        http_request("POST", "/v1/requirements", (), b"{" + b" " * 70000 + b"}"),  # body > 64 KiB
+        http_request("POST", "/v1/requirements", (("Transfer-Encoding", "chunked"),))
+        + b"5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n",
+        http_request("POST", "/v1/requirements", (("Expect", "100-continue"),), body),
+        http_request("GET", "/healthz") + http_request("GET", "/readyz")
+        + http_request("GET", "/metrics", (("Connection", "close"),)),     # pipelined
+        b"GET /healthz\r\n\r\n",                                           # HTTP/0.9 form
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n",                            # never ends
+        b"GET /healthz HTTP/1.1\r\n Folded: y\r\n\r\n",
+        b"GET /v1/reports/r\r\nX: y HTTP/1.1\r\n\r\n",
+        b"POST /v1/requirements HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+        b"POST /v1/requirements HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+    ]
+    return [bytes([mode]) + r for mode in range(4) for r in reqs]
+
+
+def http_dictionary():
+    """Tokens of HTTP and of the daemon's routes, for fuzz_http (libFuzzer -dict)."""
+    toks = ["GET ", "HEAD ", "POST ", "OPTIONS ", " HTTP/1.1\r\n", " HTTP/1.0\r\n", "\r\n",
+            "\r\n\r\n", "Host: ", "Authorization: Bearer ", "Accept: text/markdown",
+            "Content-Length: ", "Transfer-Encoding: chunked", "Connection: close",
+            "Connection: keep-alive", "Expect: 100-continue", "/healthz", "/readyz", "/metrics",
+            "/index.html", "/v1/", "/v1/requests", "/v1/requests/", "/v1/projects/",
+            "/reports/latest", "/v1/reports/", "/audio", "/diagram", "/v1/requirements",
+            "acme:", "globex:", "%00", "%2F", "?", "#", "0\r\n\r\n"]
+    toks += list(HTTP_TOKENS.values())
+    lines = ["# http.dict - written by tests/fuzz/make_corpus.py"]
+    for i, t in enumerate(toks):
+        lines.append('http%d="%s"' % (i, "".join("\\x%02x" % c for c in t.encode())))
+    return "\n".join(lines) + "\n"
+
+
 def write(out_dir, harness, seeds):
     d = os.path.join(out_dir, harness)
     os.makedirs(d, exist_ok=True)
@@ -171,6 +243,9 @@ def main():
     write(out_dir, "fuzz_wire_audio", audio_seeds())
     write(out_dir, "fuzz_advise", text)
     write(out_dir, "fuzz_extract", scenario_texts())
+    write(out_dir, "fuzz_http", http_seeds(text))
+    with open(os.path.join(out_dir, "fuzz_http.dict"), "w", encoding="ascii") as f:
+        f.write(http_dictionary())
 
 
 if __name__ == "__main__":
