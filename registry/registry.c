@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -38,6 +39,9 @@ struct registry {
     long timeout_ms;
     struct cached cache[REGISTRY_CACHE_MAX];
     size_t n_cached, next_cached;
+    int unanswered;         /* the last request got no HTTP answer (refused, timed out) */
+    long long retry_at_ms;  /* monotonic; fetches before it fail at once */
+    char last_error[256];   /* why the last fetch failed, repeated while waiting */
 };
 
 struct body {
@@ -208,6 +212,7 @@ request(struct registry *r, const char *method, const char *path, const char *pa
     curl_easy_reset(c);
     /* The handle keeps the URL; the masked form is what messages show. */
     char *shown = mask_url(url);
+    r->unanswered = rc != CURLE_OK && !body.over;
     if (body.over) {
         snprintf(err, err_size, "schema registry %s %s: response over %d bytes", method, shown,
                  REGISTRY_MAX_RESPONSE_BYTES);
@@ -292,6 +297,14 @@ cache_put(struct registry *r, int32_t id, const char *schema)
     slot->schema = xstrdup(schema);
 }
 
+static long long
+monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 registry_schema_fetch(struct registry *r, int32_t id, struct buf *schema, char *err,
                       size_t err_size)
@@ -301,11 +314,22 @@ registry_schema_fetch(struct registry *r, int32_t id, struct buf *schema, char *
             buf_puts(schema, r->cache[i].schema);
             return 0;
         }
+    long long now = monotonic_ms();
+    if (now < r->retry_at_ms) {
+        snprintf(err, err_size, "%s (asking again in %lld ms)", r->last_error,
+                 r->retry_at_ms - now);
+        return -1;
+    }
     char path[48];
     snprintf(path, sizeof(path), "schemas/ids/%ld", (long)id);
     json_t *resp = NULL;
     long st = request(r, "GET", path, NULL, &resp, err, err_size);
     if (st == 404) return 1;
+    if (r->unanswered || st >= 500) {
+        /* Unreachable, slow or failing: wait before the next attempt. */
+        r->retry_at_ms = monotonic_ms() + REGISTRY_RETRY_AFTER_MS;
+        snprintf(r->last_error, sizeof(r->last_error), "%s", err);
+    }
     if (st != 0) return -1;
     int rc = 0;
     const char *text = json_string_value(json_object_get(resp, "schema"));

@@ -22,6 +22,10 @@
 #define REGISTRY_MAX_RESPONSE_BYTES (1024 * 1024)
 /* Schemas kept by id; the oldest is dropped when full. */
 #define REGISTRY_CACHE_MAX 256
+/* After a fetch the registry did not answer (or answered 5xx), fetches fail at once for this
+ * long instead of each waiting for the timeout again: a burst of messages with new schema ids
+ * during an outage then stalls the caller once per period, not once per message. */
+#define REGISTRY_RETRY_AFTER_MS 5000
 
 struct registry_config {
     const char *url;       /* base URL: http(s)://host[:port][/path], e.g. .../apis/ccompat/v7 */
@@ -49,7 +53,8 @@ int registry_schema_register(struct registry *r, const char *subject, const char
 
 /* Appends the schema text of 'id' to 'schema' (GET /schemas/ids/{id}), from the cache when it
  * was fetched before. Returns 0, 1 when the registry has no such id (HTTP 404), or -1 with 'err'
- * set for any other failure (unreachable, timeout, another status, a malformed answer). */
+ * set for any other failure (unreachable, timeout, another status, a malformed answer, or
+ * within REGISTRY_RETRY_AFTER_MS of an unanswered fetch). */
 int registry_schema_fetch(struct registry *r, int32_t id, struct buf *schema, char *err,
                           size_t err_size);
 

@@ -225,6 +225,14 @@ test_bounds(void)
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     CHECK(s < 1.5);
     CHECK(strstr(err, "imeout") != NULL || strstr(err, "timed out") != NULL);
+    /* Right after, another id fails at once with the same reason instead of waiting again. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(registry_schema_fetch(r, 2, &b, err, sizeof(err)) == -1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(s < 0.1);
+    CHECK(strstr(err, "asking again in") != NULL && strstr(err, "schemas/ids/1") != NULL);
+    CHECK(silent.served == 1);
     registry_free(r);
     responder_stop(&silent);
 
