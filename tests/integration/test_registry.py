@@ -17,12 +17,12 @@ import struct
 import subprocess
 
 import pytest
-from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 import pwtest
-from conftest import publish, start_daemon, stop_daemon
+from conftest import free_port, publish, start_daemon, stop_daemon
 
 ONE_EVENT_TIMEOUT_S = 300
 
@@ -265,3 +265,58 @@ def test_incompatible_writer_and_unknown_id_go_to_the_dlq(registry_daemon, topic
     assert "freshness_seconds" in h[b"incompatible"]["pw.error.detail"]
     assert h[b"unknown"]["pw.error.reason"] == "unknown_schema", h[b"unknown"]
     assert outputs.messages[topics["reports"]] == []
+
+
+def run_daemon_to_exit(bootstrap, redis_url, topics, extra):
+    """Runs pipewrightd expecting it to give up at start; returns (exit status, its output)."""
+    argv = [os.path.join(pwtest.BUILD, "pipewrightd"), "--brokers", bootstrap, "--redis",
+            redis_url, "--http", "", "--group", pwtest.unique("pwit-group"), "--topic-prefix",
+            topics["prefix"]] + extra
+    r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=60)
+    return r.returncode, r.stdout + r.stderr
+
+
+def test_start_fails_fast_when_the_registry_refuses_or_is_away(topics, client, registry_url,
+                                                               bootstrap, redis_url):
+    # The subject already holds a version without project_id and checks BACKWARD: our schema,
+    # whose project_id has no default, cannot read that version's data, so it is refused.
+    subject = "%s-value" % topics["requirements"]
+    older = current_schema()
+    older["fields"] = [f for f in older["fields"] if f["name"] != "project_id"]
+    client.register_schema(subject, Schema(json.dumps(older), "AVRO"))
+    client.set_compatibility(subject, "BACKWARD")
+    rc, out = run_daemon_to_exit(bootstrap, redis_url, topics,
+                                 ["--schema-registry-url", registry_url])
+    assert rc == 1, out
+    assert "START_FAILED" in out and "HTTP 409" in out and subject in out, out
+
+    # Nobody listening: refused at once, the URL named, the password never.
+    secret = "pw-" + pwtest.unique("never-logged")
+    rc, out = run_daemon_to_exit(bootstrap, redis_url, topics, [
+        "--schema-registry-url", "http://127.0.0.1:%d/apis/ccompat/v7" % free_port(),
+        "--schema-registry-user", "key", "--schema-registry-password", secret,
+        "--schema-registry-timeout-ms", "1000"])
+    assert rc == 1 and "START_FAILED" in out and "127.0.0.1" in out, out
+    assert secret not in out
+
+
+def test_cli_publish_frames_the_registered_id(registry_daemon, topics, client, outputs,
+                                              bootstrap, registry_url):
+    r = subprocess.run([os.path.join(pwtest.BUILD, "pipewright"), "publish", "--brokers",
+                        bootstrap, "--topic-prefix", topics["prefix"], "--registry",
+                        registry_url, "--project", pwtest.unique("cli"), "--text",
+                        "Nightly batch of 2 GB of CSV files into a warehouse for BI on AWS."],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    event_id = r.stdout.strip()
+    subject_id = client.get_latest_version("%s-value" % topics["requirements"]).schema_id
+    inputs = pwtest.Outputs(bootstrap, [topics["requirements"]])
+    try:
+        assert inputs.wait_for(lambda: inputs.messages[topics["requirements"]], 60)
+        assert framed_id(inputs.messages[topics["requirements"]][0].value()) == subject_id
+    finally:
+        inputs.close()
+    deser = AvroDeserializer(client)
+    assert outputs.wait_for(lambda: report_of(outputs, topics["reports"], deser,
+                                              event_id)[0] is not None, ONE_EVENT_TIMEOUT_S)
