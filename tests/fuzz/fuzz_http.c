@@ -63,7 +63,7 @@ struct client {
     size_t out_len, sent;
     char in[KEEP_BYTES + 1];
     size_t in_len, in_total;
-    int closed, hung;
+    int shut, closed, hung;
 };
 
 static void
@@ -146,12 +146,15 @@ on_client(evutil_socket_t fd, short what, void *arg)
         ssize_t n = send(fd, c->out + c->sent, c->out_len - c->sent, MSG_NOSIGNAL);
         if (n > 0) {
             c->sent += (size_t)n;
-            if (c->sent == c->out_len) shutdown(fd, SHUT_WR);
         } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
             /* The server closed while the rest was unsent (e.g. headers over the limit):
              * its answer may still be waiting to be read. */
             c->sent = c->out_len;
         }
+    }
+    if ((what & EV_WRITE) && c->sent == c->out_len && !c->shut) {
+        shutdown(fd, SHUT_WR);
+        c->shut = 1;
     }
     if (what & EV_READ) {
         char chunk[16384];
@@ -215,17 +218,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c == NULL) die("calloc");
     c->out = data + 1;
     c->out_len = size - 1;
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) != 0)
+    /* Non-blocking from the start: libFuzzer's timeout alarm would interrupt a blocking
+     * connect. The first writable event says the connection is up. */
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (c->fd < 0) die("socket");
+    if (connect(c->fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) != 0 &&
+        errno != EINPROGRESS)
         die("connect");
-    if (evutil_make_socket_nonblocking(c->fd) != 0) die("nonblocking");
-    if (c->out_len == 0) shutdown(c->fd, SHUT_WR);
     c->ev = event_new(s->base, c->fd, EV_READ | EV_WRITE | EV_PERSIST, on_client, c);
     struct timeval hang = {HANG_SECONDS, 0};
     event_add(c->ev, &hang);
     while (!c->closed && !c->hung) {
         /* Once everything is sent, only the answer matters: stop waking up for writability. */
-        if (c->sent == c->out_len && (event_get_events(c->ev) & EV_WRITE)) {
+        if (c->shut && (event_get_events(c->ev) & EV_WRITE)) {
             event_del(c->ev);
             event_assign(c->ev, s->base, c->fd, EV_READ | EV_PERSIST, on_client, c);
             event_add(c->ev, &hang);
