@@ -247,17 +247,6 @@ pipeline_on_settle_timer(int fd, short what, void *arg)
     settle_finish(d, r, errstr);
 }
 
-/* Settles now, blocking: for a rebalance, which must not return before the batch's offsets
- * are committed or its transaction aborted. */
-static void
-settle_blocking(struct daemon *d)
-{
-    char errstr[512] = "";
-    if (d->phase != BATCH_SETTLING || d->producer == NULL) return;
-    evtimer_del(d->settle_timer);
-    settle_finish(d, producer_settle(d->producer, -1, errstr, sizeof(errstr)), errstr);
-}
-
 static void
 settle_begin(struct daemon *d)
 {
@@ -759,14 +748,16 @@ pipeline_on_rebalance(int assigned, const rd_kafka_topic_partition_list_t *parts
 {
     struct daemon *d = arg;
     (void)parts;
-    if (assigned || d->phase == BATCH_IDLE) return;
-    /* The offsets of this batch must be settled before the partitions move: commit what is
-     * complete, otherwise abort so the next owner answers the whole batch again. */
-    if (d->phase != BATCH_SETTLING) {
-        if (d->live_jobs == 0) batch_commit(d);
-        else batch_abort(d, "partitions revoked mid-batch", 0);
-    }
-    settle_blocking(d);
+    if (assigned || d->phase == BATCH_IDLE || d->phase == BATCH_SETTLING) return;
+    /* The batch is settled while the partitions move, without holding the loop: the next owner
+     * reads the committed offsets with require_stable (KIP-447), so it waits for a commit still
+     * in flight, and a commit that lost its generation is refused by the coordinator and
+     * aborted. A complete batch commits; anything else, or lost partitions, aborts so the next
+     * owner answers the whole batch again. */
+    if (d->live_jobs == 0 && !rd_kafka_assignment_lost(consumer_handle(d->consumer)))
+        batch_commit(d);
+    else
+        batch_abort(d, "partitions revoked mid-batch", 0);
 }
 
 void
