@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -15,6 +16,10 @@
 #include "xalloc.h"
 
 #define MESSAGES_PER_TURN 256 /* then yield to the loop (Redis replies, speech results, HTTP) */
+/* A member hears from the cluster at least every fetch.wait.max.ms (500 ms) while it fetches
+ * and every heartbeat.interval.ms (3 s) while it only heartbeats: silence longer than this
+ * means the cluster is unreachable, whether its connections are refused or hang. */
+#define SILENCE_MAX_MS 5000
 
 struct consumer {
     rd_kafka_t *rk;
@@ -27,6 +32,8 @@ struct consumer {
     int32_t lag_partition[256]; /* from the latest statistics */
     int64_t lag[256];
     int n_lag;
+    int64_t rx_seen;          /* responses received from all brokers, as of the last statistics */
+    int64_t heard_at_ms;      /* monotonic time the count last grew */
     consumer_msg_cb *on_msg;
     consumer_rebalance_cb *on_rebalance;
     void *arg;
@@ -51,14 +58,41 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
     }
 }
 
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Notes when the brokers last answered anything (the sum of their 'rx' counters grew). */
+static void
+note_responses(struct consumer *c, json_t *brokers)
+{
+    const char *name;
+    json_t *broker;
+    int64_t rx = 0;
+    json_object_foreach(brokers, name, broker) {
+        json_t *n = json_object_get(broker, "rx");
+        if (json_is_integer(n) && json_integer_value(n) > 0) rx += json_integer_value(n);
+    }
+    if (rx != c->rx_seen) {
+        c->rx_seen = rx;
+        c->heard_at_ms = now_ms();
+    }
+}
+
 /* librdkafka's statistics JSON (on the loop thread, from poll): keep each partition's
- * consumer_lag_stored, the lag as of the offsets this member has reached. */
+ * consumer_lag_stored, the lag as of the offsets this member has reached, and when the
+ * brokers last answered. */
 static int
 on_stats(rd_kafka_t *rk, char *json, size_t json_len, void *opaque)
 {
     struct consumer *c = opaque;
     (void)rk;
     json_t *root = json_loadb(json, json_len, 0, NULL);
+    if (root) note_responses(c, json_object_get(root, "brokers"));
     json_t *topics = root ? json_object_get(root, "topics") : NULL;
     const char *tname;
     json_t *topic;
@@ -137,6 +171,7 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
              char *errstr, size_t errstr_size)
 {
     struct consumer *c = xcalloc(1, sizeof(*c));
+    c->heard_at_ms = now_ms(); /* reachable until the statistics say otherwise */
     c->pipefd[0] = c->pipefd[1] = -1;
     c->on_msg = on_msg;
     c->on_rebalance = on_rebalance_cb;
@@ -210,6 +245,12 @@ int
 consumer_joined(const struct consumer *c)
 {
     return c->joined;
+}
+
+int
+consumer_cluster_reachable(const struct consumer *c)
+{
+    return now_ms() - c->heard_at_ms <= SILENCE_MAX_MS;
 }
 
 int

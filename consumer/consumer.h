@@ -43,6 +43,10 @@ void consumer_intake(struct consumer *c, int on);
 /* 1 while the member holds an assignment (possibly empty) from a completed join. */
 int consumer_joined(const struct consumer *c);
 
+/* 1 unless the brokers have not answered this member for several seconds, as of librdkafka's
+ * statistics (needs statistics.interval.ms of about a second). */
+int consumer_cluster_reachable(const struct consumer *c);
+
 /* Seeks every assigned partition back to its committed offset (after an aborted transaction).
  * Returns 0 or -1 with 'errstr'. */
 int consumer_rewind(struct consumer *c, char *errstr, size_t errstr_size);

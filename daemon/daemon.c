@@ -227,7 +227,7 @@ start_consumer(struct daemon *d, char *errstr, size_t errstr_size)
         "partition.assignment.strategy", "roundrobin",
         "session.timeout.ms", "10000",
         "queued.max.messages.kbytes", "16384",
-        "statistics.interval.ms", "5000", /* consumer lag for /metrics */
+        "statistics.interval.ms", "1000", /* lag for /metrics; broker silence for /readyz */
         NULL,
     };
     rd_kafka_conf_t *cconf = kafka_conf(d, consumer_props, errstr, errstr_size);
@@ -281,7 +281,8 @@ int
 daemon_ready(const struct daemon *d)
 {
     return !d->stopping && d->state && state_ready(d->state) && d->consumer &&
-           consumer_joined(d->consumer) && d->producer && producer_ready(d->producer);
+           consumer_joined(d->consumer) && consumer_cluster_reachable(d->consumer) &&
+           d->producer && producer_ready(d->producer);
 }
 
 int
@@ -311,6 +312,7 @@ daemon_start(struct daemon *d, struct config *cfg)
     d->batch_timer = evtimer_new(d->base, pipeline_on_batch_timer, d);
     d->producer_init_ev = evtimer_new(d->base, on_producer_init, d);
     d->rewind_timer = evtimer_new(d->base, pipeline_on_rewind_timer, d);
+    d->settle_timer = evtimer_new(d->base, pipeline_on_settle_timer, d);
 
     if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
     if (cfg->schema_registry_url[0]) {
@@ -384,6 +386,7 @@ daemon_stop(struct daemon *d)
     if (d->batch_timer) event_free(d->batch_timer);
     if (d->producer_init_ev) event_free(d->producer_init_ev);
     if (d->rewind_timer) event_free(d->rewind_timer);
+    if (d->settle_timer) event_free(d->settle_timer);
     pipeline_free(d);
     if (d->sigterm_ev) event_free(d->sigterm_ev);
     if (d->sigint_ev) event_free(d->sigint_ev);

@@ -50,6 +50,7 @@ enum batch_phase {
     BATCH_IDLE = 0,  /* no transaction open, nothing consumed */
     BATCH_FILLING,   /* transaction open, intake on */
     BATCH_DRAINING,  /* intake off until this batch's requests are done, then commit */
+    BATCH_SETTLING,  /* intake off while the transaction commits or aborts, step by step */
 };
 
 /* What the HTTP API says about a request once its batch has committed. */
@@ -106,6 +107,9 @@ struct daemon {
     int redis_paused;               /* intake paused because Redis is down */
     int rewind_pending;             /* intake paused until the input is back at committed offsets */
     struct event *rewind_timer;     /* retries a failed rewind */
+    struct event *settle_timer;     /* steps the commit or abort of a settling batch */
+    int settle_commit;              /* the settling batch commits (1) or aborts (0) */
+    int settle_rewind;              /* an abort rewinds the input once settled */
     struct strike *strikes;         /* messages that made batches abort (pipeline.c) */
     unsigned strike_next;
     int stopping;
@@ -136,6 +140,7 @@ void pipeline_on_message(const rd_kafka_message_t *rkm, void *arg);
 void pipeline_on_rebalance(int assigned, const rd_kafka_topic_partition_list_t *parts, void *arg);
 void pipeline_on_redis_ready(int ready, void *arg);
 void pipeline_on_batch_timer(int fd, short what, void *arg);
+void pipeline_on_settle_timer(int fd, short what, void *arg);
 void pipeline_on_rewind_timer(int fd, short what, void *arg);
 /* Ends the current batch at shutdown: commits if nothing is running, aborts otherwise. */
 void pipeline_finish(struct daemon *d);

@@ -161,10 +161,12 @@ on_request(struct evhttp_request *req, void *arg)
         struct evbuffer *b = evbuffer_new();
         int ready = daemon_ready(d);
         evbuffer_add_printf(b, "{\"ready\":%s,\"redis\":%s,\"kafka_group_joined\":%s,"
-                               "\"stopping\":%s}\n",
+                               "\"kafka_reachable\":%s,\"stopping\":%s}\n",
                             ready ? "true" : "false",
                             d->state && state_ready(d->state) ? "true" : "false",
                             d->consumer && consumer_joined(d->consumer) ? "true" : "false",
+                            d->consumer && consumer_cluster_reachable(d->consumer) ? "true"
+                                                                                   : "false",
                             d->stopping ? "true" : "false");
         reply(req, ready ? 200 : 503, ready ? "OK" : "Service Unavailable", "application/json", b);
         evbuffer_free(b);

@@ -4,12 +4,15 @@
  * emit. A *batch* is the set of messages consumed while one Kafka transaction is open:
  *
  *   IDLE --first message--> FILLING --batch_max or commit_interval--> DRAINING
- *   DRAINING --no live job left--> commit (outputs + input offsets) --> IDLE
+ *   DRAINING --no live job left--> SETTLING (commit: outputs + input offsets) --> IDLE
+ *   FILLING or DRAINING --something went wrong--> SETTLING (abort) --> IDLE
  *
- * While draining, intake is off, so the offsets sent with the commit are exactly those of
- * messages whose answers are in the transaction. Anything that makes the batch untrustworthy
- * (Redis lost mid-batch, a refused produce, an abortable commit error) aborts the transaction,
- * rewinds the input to the committed offsets and bumps the epoch: jobs of an older epoch are
+ * While draining and settling, intake is off, so the offsets sent with the commit are exactly
+ * those of messages whose answers are in the transaction. Settling is stepped from a timer in
+ * bounded slices (producer_settle), so a broker outage mid-commit leaves the loop free to answer
+ * /healthz, Redis and signals. Anything that makes the batch untrustworthy (Redis lost
+ * mid-batch, a refused produce, an abortable commit error) aborts the transaction, rewinds the
+ * input to the committed offsets and bumps the epoch: jobs of an older epoch are
  * *stale*, and when their callbacks come back they are freed without producing anything. The
  * replayed messages find their Redis records (same partition and offset) and are answered again,
  * identically; a redelivered event id at another offset is a duplicate and answered never.
@@ -79,7 +82,8 @@ now_ms(void)
 static void
 update_intake(struct daemon *d)
 {
-    int on = !d->stopping && d->phase != BATCH_DRAINING && !d->redis_paused && !d->rewind_pending &&
+    int on = !d->stopping && (d->phase == BATCH_IDLE || d->phase == BATCH_FILLING) &&
+             !d->redis_paused && !d->rewind_pending &&
              d->total_jobs < d->cfg->max_in_flight && d->producer && producer_ready(d->producer);
     if (d->consumer) consumer_intake(d->consumer, on);
 }
@@ -139,15 +143,23 @@ offsets_note(struct batch_offsets *o, int32_t partition, int64_t next)
 
 /* Forgets the batch: a new epoch begins and older jobs become stale. */
 static void
-batch_reset(struct daemon *d)
+batch_forget(struct daemon *d)
 {
     records_clear(d);
     d->offsets.n = 0;
     d->batch_requests = 0;
     d->live_jobs = 0;
     d->epoch++;
-    d->phase = BATCH_IDLE;
     evtimer_del(d->batch_timer);
+}
+
+/* The transaction is settled (or gone with its producer): intake may resume. */
+static void
+batch_idle(struct daemon *d)
+{
+    batch_forget(d);
+    d->phase = BATCH_IDLE;
+    evtimer_del(d->settle_timer);
     if (d->stopping && d->total_jobs == 0) event_base_loopexit(d->base, NULL);
     update_intake(d);
 }
@@ -186,50 +198,91 @@ rewind_input(struct daemon *d)
     try_rewind(d);
 }
 
-/* Aborts the open transaction; 'rewind' seeks the input back to the committed offsets (not
- * needed when the partitions are being revoked). */
+/* What a settled transaction means for the batch. */
 static void
-batch_abort(struct daemon *d, const char *why, int rewind)
+settle_finish(struct daemon *d, enum producer_txn_result r, const char *errstr)
 {
-    char errstr[512];
-    if (d->phase == BATCH_IDLE) return;
-    log_warn("daemon", "BATCH_ABORT", "requests=%d reason=\"%s\"", d->batch_requests, why);
-    if (producer_abort(d->producer, errstr, sizeof(errstr)) == PRODUCER_TXN_FATAL &&
-        daemon_producer_restart(d, errstr) != 0)
-        return;
-    if (rewind) rewind_input(d);
-    batch_reset(d);
-}
-
-static void
-batch_commit(struct daemon *d)
-{
-    char errstr[512];
-    rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new(d->offsets.n);
-    for (int i = 0; i < d->offsets.n; i++)
-        rd_kafka_topic_partition_list_add(offsets, d->topic_in, d->offsets.partition[i])->offset =
-            d->offsets.next_offset[i];
-    rd_kafka_consumer_group_metadata_t *cgmd = consumer_group_metadata(d->consumer);
-    enum producer_txn_result r = producer_commit(d->producer, offsets, cgmd, errstr, sizeof(errstr));
-    rd_kafka_consumer_group_metadata_destroy(cgmd);
-    rd_kafka_topic_partition_list_destroy(offsets);
     switch (r) {
+    case PRODUCER_TXN_PENDING:
+        return;
     case PRODUCER_TXN_OK:
         d->batches++;
         records_write(d);
         log_debug("daemon", "BATCH_COMMIT", "requests=%d", d->batch_requests);
         break;
     case PRODUCER_TXN_ABORTED:
-        log_warn("daemon", "TXN_ABORT", "requests=%d reason=\"%s\"", d->batch_requests, errstr);
-        rewind_input(d);
+        if (d->settle_commit)
+            log_warn("daemon", "TXN_ABORT", "requests=%d reason=\"%s\"", d->batch_requests,
+                     errstr);
+        if (d->settle_commit || d->settle_rewind) rewind_input(d);
         break;
     case PRODUCER_TXN_FATAL:
-        /* Nothing of this batch was committed: a new producer answers it again. */
+        /* Nothing of this batch was committed, or its outcome is unknown and the new
+         * producer's init_transactions settles it: the input goes back to what is committed. */
         if (daemon_producer_restart(d, errstr) != 0) return;
         rewind_input(d);
         break;
     }
-    batch_reset(d);
+    batch_idle(d);
+}
+
+/* One bounded slice of the settling transaction, then back to the loop. */
+#define SETTLE_SLICE_MS 200
+
+void
+pipeline_on_settle_timer(int fd, short what, void *arg)
+{
+    struct daemon *d = arg;
+    char errstr[512] = "";
+    (void)fd;
+    (void)what;
+    if (d->phase != BATCH_SETTLING || d->producer == NULL) return;
+    enum producer_txn_result r = producer_settle(d->producer, SETTLE_SLICE_MS, errstr,
+                                                 sizeof(errstr));
+    if (r == PRODUCER_TXN_PENDING) {
+        struct timeval tv = {0, 10000}; /* let the loop serve what waited meanwhile */
+        evtimer_add(d->settle_timer, &tv);
+        return;
+    }
+    settle_finish(d, r, errstr);
+}
+
+static void
+settle_begin(struct daemon *d)
+{
+    d->phase = BATCH_SETTLING;
+    evtimer_del(d->batch_timer);
+    update_intake(d);
+    event_active(d->settle_timer, EV_TIMEOUT, 0);
+}
+
+/* Aborts the open transaction; 'rewind' seeks the input back to the committed offsets once the
+ * abort is settled (not needed when the partitions are being revoked). The batch's jobs become
+ * stale at once. */
+static void
+batch_abort(struct daemon *d, const char *why, int rewind)
+{
+    if (d->phase == BATCH_IDLE || d->phase == BATCH_SETTLING) return;
+    log_warn("daemon", "BATCH_ABORT", "requests=%d reason=\"%s\"", d->batch_requests, why);
+    batch_forget(d);
+    d->settle_commit = 0;
+    d->settle_rewind = rewind;
+    producer_abort_start(d->producer);
+    settle_begin(d);
+}
+
+/* Commits the drained batch: its outputs and the input offsets past its messages. */
+static void
+batch_commit(struct daemon *d)
+{
+    rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new(d->offsets.n);
+    for (int i = 0; i < d->offsets.n; i++)
+        rd_kafka_topic_partition_list_add(offsets, d->topic_in, d->offsets.partition[i])->offset =
+            d->offsets.next_offset[i];
+    d->settle_commit = 1;
+    d->settle_rewind = 0;
+    producer_commit_start(d->producer, offsets, consumer_group_metadata(d->consumer));
+    settle_begin(d);
 }
 
 static void
@@ -695,11 +748,16 @@ pipeline_on_rebalance(int assigned, const rd_kafka_topic_partition_list_t *parts
 {
     struct daemon *d = arg;
     (void)parts;
-    if (assigned || d->phase == BATCH_IDLE) return;
-    /* The offsets of this batch must be settled before the partitions move: commit what is
-     * complete, otherwise abort so the next owner answers the whole batch again. */
-    if (d->live_jobs == 0) batch_commit(d);
-    else batch_abort(d, "partitions revoked mid-batch", 0);
+    if (assigned || d->phase == BATCH_IDLE || d->phase == BATCH_SETTLING) return;
+    /* The batch is settled while the partitions move, without holding the loop: the next owner
+     * reads the committed offsets with require_stable (KIP-447), so it waits for a commit still
+     * in flight, and a commit that lost its generation is refused by the coordinator and
+     * aborted. A complete batch commits; anything else, or lost partitions, aborts so the next
+     * owner answers the whole batch again. */
+    if (d->live_jobs == 0 && !rd_kafka_assignment_lost(consumer_handle(d->consumer)))
+        batch_commit(d);
+    else
+        batch_abort(d, "partitions revoked mid-batch", 0);
 }
 
 void
@@ -747,6 +805,9 @@ pipeline_finish(struct daemon *d)
 void
 pipeline_abort_for_shutdown(struct daemon *d)
 {
+    /* A transaction still settling is left to producer_free(), which gives its abort a bounded
+     * time; an unsettled one is aborted by the broker or fenced by the next instance. */
     batch_abort(d, "shutdown deadline", 0);
+    evtimer_del(d->settle_timer);
     event_base_loopexit(d->base, NULL);
 }

@@ -9,8 +9,14 @@
  * one that requires an abort aborts the transaction (the caller rewinds its input); a fatal one
  * (e.g. fenced by a newer instance) is returned as fatal and the producer must be re-created.
  *
- * Thread: the loop thread. commit and abort block the loop for at most the transaction timeout;
- * the batches keep that rare (one commit per batch).
+ * Ending a transaction takes round trips to the transaction coordinator, and while the broker is
+ * unreachable it takes as long as the outage. So commit and abort are *started* and then
+ * *settled* in steps that each block for a bounded time: the loop keeps serving HTTP, Redis and
+ * signals in between. The steps use librdkafka's resumable calls (commit and abort resume after
+ * a timeout); offsets are sent only after the batch's messages are delivered, when the
+ * coordinator has just answered, and a retry resends the very same offsets, as documented.
+ *
+ * Thread: the loop thread.
  */
 #ifndef PW_PRODUCER_PRODUCER_H
 #define PW_PRODUCER_PRODUCER_H
@@ -25,6 +31,7 @@ enum producer_txn_result {
     PRODUCER_TXN_OK = 0,
     PRODUCER_TXN_ABORTED, /* the transaction was aborted: rewind the input and redo the batch */
     PRODUCER_TXN_FATAL,   /* the producer is unusable: re-create it */
+    PRODUCER_TXN_PENDING, /* not settled yet: step again */
 };
 
 struct producer_stats {
@@ -68,14 +75,25 @@ int producer_send(struct producer *p, const char *topic, const void *key, size_t
                   const void *value, size_t value_len, rd_kafka_headers_t *hdrs, char *errstr,
                   size_t errstr_size);
 
-/* Sends 'offsets' (next offsets to consume) with the consumer's group metadata and commits.
- * 'offsets' may be NULL when the batch consumed nothing. Aborts by itself when needed. */
-enum producer_txn_result producer_commit(struct producer *p,
-                                         const rd_kafka_topic_partition_list_t *offsets,
-                                         const rd_kafka_consumer_group_metadata_t *cgmd,
-                                         char *errstr, size_t errstr_size);
-/* Aborts the open transaction, if any. */
-enum producer_txn_result producer_abort(struct producer *p, char *errstr, size_t errstr_size);
+/* Starts committing the open transaction: the messages are delivered, then 'offsets' (next
+ * offsets to consume; NULL or empty when the batch consumed nothing) are sent with the
+ * consumer's group metadata, then the transaction is committed. Takes 'offsets' and 'cgmd'.
+ * producer_settle() does the work. */
+void producer_commit_start(struct producer *p, rd_kafka_topic_partition_list_t *offsets,
+                           rd_kafka_consumer_group_metadata_t *cgmd);
+/* Starts aborting the open transaction; not while a commit is settling (a commit turns into an
+ * abort only if its own outcome says so). Nothing to do when no transaction is open. */
+void producer_abort_start(struct producer *p);
+/* 1 while a started commit or abort is not settled. */
+int producer_settling(const struct producer *p);
+
+/* Takes steps of the started commit or abort for at most 'timeout_ms' (-1: until settled).
+ * Returns OK (committed), ABORTED (rolled back: rewind the input and redo the batch), FATAL
+ * (re-create the producer) or PENDING. A commit that fails aborts by itself; an outcome still
+ * unknown after twice the transaction timeout is reported as FATAL, so that a new producer's
+ * init_transactions settles it. 'errstr' says why for ABORTED and FATAL. */
+enum producer_txn_result producer_settle(struct producer *p, int timeout_ms, char *errstr,
+                                         size_t errstr_size);
 
 const struct producer_stats *producer_stats(const struct producer *p);
 rd_kafka_t *producer_handle(struct producer *p);
