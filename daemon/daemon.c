@@ -280,7 +280,7 @@ daemon_fatal(struct daemon *d, const char *why)
 int
 daemon_ready(const struct daemon *d)
 {
-    return !d->stopping && d->state && state_ready(d->state) && d->consumer &&
+    return !d->stopping && !d->registry_paused && d->state && state_ready(d->state) && d->consumer &&
            consumer_joined(d->consumer) && consumer_cluster_reachable(d->consumer) &&
            d->producer && producer_ready(d->producer);
 }
@@ -312,6 +312,7 @@ daemon_start(struct daemon *d, struct config *cfg)
     d->batch_timer = evtimer_new(d->base, pipeline_on_batch_timer, d);
     d->producer_init_ev = evtimer_new(d->base, on_producer_init, d);
     d->rewind_timer = evtimer_new(d->base, pipeline_on_rewind_timer, d);
+    d->registry_timer = evtimer_new(d->base, pipeline_on_registry_timer, d);
     d->settle_timer = evtimer_new(d->base, pipeline_on_settle_timer, d);
 
     if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
@@ -386,6 +387,7 @@ daemon_stop(struct daemon *d)
     if (d->batch_timer) event_free(d->batch_timer);
     if (d->producer_init_ev) event_free(d->producer_init_ev);
     if (d->rewind_timer) event_free(d->rewind_timer);
+    if (d->registry_timer) event_free(d->registry_timer);
     if (d->settle_timer) event_free(d->settle_timer);
     pipeline_free(d);
     if (d->sigterm_ev) event_free(d->sigterm_ev);

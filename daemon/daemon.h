@@ -105,6 +105,8 @@ struct daemon {
     int live_jobs;                  /* jobs of the current epoch still running */
     int total_jobs;                 /* all jobs still running, stale ones included */
     int redis_paused;               /* intake paused because Redis is down */
+    int registry_paused;            /* intake paused: the schema registry did not answer */
+    struct event *registry_timer;   /* ends that pause */
     int rewind_pending;             /* intake paused until the input is back at committed offsets */
     struct event *rewind_timer;     /* retries a failed rewind */
     struct event *settle_timer;     /* steps the commit or abort of a settling batch */
@@ -142,6 +144,7 @@ void pipeline_on_redis_ready(int ready, void *arg);
 void pipeline_on_batch_timer(int fd, short what, void *arg);
 void pipeline_on_settle_timer(int fd, short what, void *arg);
 void pipeline_on_rewind_timer(int fd, short what, void *arg);
+void pipeline_on_registry_timer(int fd, short what, void *arg);
 /* Ends the current batch at shutdown: commits if nothing is running, aborts otherwise. */
 void pipeline_finish(struct daemon *d);
 /* Re-evaluates whether intake may run (e.g. once the producer is ready). */

@@ -83,7 +83,7 @@ static void
 update_intake(struct daemon *d)
 {
     int on = !d->stopping && (d->phase == BATCH_IDLE || d->phase == BATCH_FILLING) &&
-             !d->redis_paused && !d->rewind_pending &&
+             !d->redis_paused && !d->registry_paused && !d->rewind_pending &&
              d->total_jobs < d->cfg->max_in_flight && d->producer && producer_ready(d->producer);
     if (d->consumer) consumer_intake(d->consumer, on);
 }
@@ -179,6 +179,19 @@ try_rewind(struct daemon *d)
     log_error("daemon", "REWIND_FAILED", "reason=\"%s\" retry_ms=500", errstr);
     struct timeval tv = {0, 500000};
     evtimer_add(d->rewind_timer, &tv);
+}
+
+/* How long intake waits after the schema registry failed to give a writer schema. */
+#define REGISTRY_RETRY_S 6 /* a little over the wire's own 5 s pause after a failed lookup */
+
+void
+pipeline_on_registry_timer(int fd, short what, void *arg)
+{
+    struct daemon *d = arg;
+    (void)fd;
+    (void)what;
+    d->registry_paused = 0;
+    update_intake(d);
 }
 
 void
@@ -716,6 +729,19 @@ pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
     job->traceparent = traceparent_of(rkm);
     enum wire_status st = wire_requirement_decode(d->wire, rkm->payload, rkm->len, &job->req, NULL,
                                                   detail, sizeof(detail));
+    if (st == WIRE_ERR_SCHEMA_UNAVAILABLE) {
+        /* An outage, not bad input: nothing is dead-lettered. The batch goes back to the
+         * committed offsets and intake waits, as when Redis is down. */
+        job_free(job);
+        log_warn("daemon", "REGISTRY_UNAVAILABLE", "retry_s=%d detail=\"%s\"", REGISTRY_RETRY_S,
+                 detail);
+        d->registry_paused = 1;
+        struct timeval tv = {REGISTRY_RETRY_S, 0};
+        evtimer_add(d->registry_timer, &tv);
+        batch_abort(d, "schema registry unavailable", 1);
+        update_intake(d);
+        return;
+    }
     if (st != WIRE_OK) {
         job_free(job);
         if (dead_letter(d, rkm->key, rkm->key_len, rkm->payload, rkm->len, wire_status_str(st),
