@@ -23,7 +23,8 @@
 
 struct consumer {
     rd_kafka_t *rk;
-    rd_kafka_queue_t *queue;  /* the consumer queue, with the io event enabled */
+    rd_kafka_queue_t *queue;  /* the consumer queue (messages, rebalances), io event enabled */
+    rd_kafka_queue_t *mainq;  /* the main queue (statistics, errors, logs), same pipe */
     int pipefd[2];
     struct event *wake_ev;    /* the pipe is readable */
     struct event *again_ev;   /* re-arm after a capped turn, or when intake turns on */
@@ -147,14 +148,18 @@ serve(struct consumer *c)
     }
 }
 
+/* Either queue has events. The main queue is served even while intake is off, so statistics
+ * (lag, broker silence) stay current during backpressure and outages. */
 static void
 on_wake(evutil_socket_t fd, short what, void *arg)
 {
+    struct consumer *c = arg;
     char drain[64];
     (void)what;
     while (read(fd, drain, sizeof(drain)) > 0) {
     }
-    serve(arg);
+    rd_kafka_poll(c->rk, 0);
+    serve(c);
 }
 
 static void
@@ -187,7 +192,6 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
         return NULL;
     }
     conf = NULL; /* now owned, and freed, by the rd_kafka_t instance */
-    rd_kafka_poll_set_consumer(c->rk);
 
     if (pipe2(c->pipefd, O_NONBLOCK | O_CLOEXEC) != 0) {
         snprintf(errstr, errstr_size, "pipe: %s", strerror(errno));
@@ -195,6 +199,8 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
     }
     c->queue = rd_kafka_queue_get_consumer(c->rk);
     rd_kafka_queue_io_event_enable(c->queue, c->pipefd[1], "1", 1);
+    c->mainq = rd_kafka_queue_get_main(c->rk);
+    rd_kafka_queue_io_event_enable(c->mainq, c->pipefd[1], "1", 1);
     c->wake_ev = event_new(base, c->pipefd[0], EV_READ | EV_PERSIST, on_wake, c);
     c->again_ev = event_new(base, -1, 0, on_again, c);
     event_add(c->wake_ev, NULL);
@@ -222,6 +228,10 @@ consumer_free(struct consumer *c)
     if (c->queue) {
         rd_kafka_queue_io_event_enable(c->queue, -1, NULL, 0);
         rd_kafka_queue_destroy(c->queue);
+    }
+    if (c->mainq) {
+        rd_kafka_queue_io_event_enable(c->mainq, -1, NULL, 0);
+        rd_kafka_queue_destroy(c->mainq);
     }
     if (c->wake_ev) event_free(c->wake_ev);
     if (c->again_ev) event_free(c->again_ev);
