@@ -8,13 +8,24 @@ fields the current schema has with defaults, a newer one with extra fields), and
 AvroDeserializer reads the daemon's Confluent-framed reports and audio. An incompatible writer
 schema must end in the DLQ with the reason "incompatible", an id the registry does not hold
 with "unknown_schema".
+
+A registry that stops answering while the daemon runs is an outage, not bad input. The registry
+is shared with other tests and keeps running; the outage is made by a TCP proxy of this file
+between the daemon and the registry, whose listener and connections are closed (so the daemon
+is refused) and later reopened on the same port.
 """
 
 import copy
 import json
 import os
+import socket
 import struct
 import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
@@ -320,3 +331,232 @@ def test_cli_publish_frames_the_registered_id(registry_daemon, topics, client, o
     deser = AvroDeserializer(client)
     assert outputs.wait_for(lambda: report_of(outputs, topics["reports"], deser,
                                               event_id)[0] is not None, ONE_EVENT_TIMEOUT_S)
+
+
+class RegistryProxy:
+    """A TCP relay on 127.0.0.1 (an ephemeral port, kept across outages) to the registry.
+
+    down() closes the listener and every relayed connection, so a client is refused at once,
+    as by a registry that stopped; up() listens again on the same port. 'accepted' counts the
+    connections relayed since the start."""
+
+    def __init__(self, url):
+        parts = urllib.parse.urlsplit(url)
+        self.target = (parts.hostname, parts.port or 80)
+        self.path = parts.path
+        self.port = None
+        self.accepted = 0
+        self.lock = threading.Lock()
+        self.conns = []
+        self.listener = None
+        self.stop = None
+        self.thread = None
+
+    def url(self):
+        return "http://127.0.0.1:%d%s" % (self.port, self.path)
+
+    def up(self):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", self.port or 0))
+        except OSError as e:
+            s.close()
+            pytest.fail("proxy cannot listen again on port %d: %s" % (self.port, e),
+                        pytrace=False)
+        s.listen(16)
+        s.settimeout(0.2)
+        self.port = s.getsockname()[1]
+        self.listener = s
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, args=(s, self.stop), daemon=True)
+        self.thread.start()
+
+    def down(self):
+        if self.listener is None:
+            return
+        self.stop.set()
+        self.thread.join(5)
+        self.listener.close()
+        self.listener = None
+        with self.lock:
+            conns, self.conns = self.conns, []
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            c.close()
+
+    def serve(self, listener, stop):
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            client.settimeout(None)
+            with self.lock:
+                if stop.is_set():
+                    client.close()
+                    upstream.close()
+                    return
+                self.accepted += 1
+                self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        try:
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
+def readiness(daemon):
+    """(status, decoded body) of /readyz; (None, None) when the daemon does not answer."""
+    try:
+        with urllib.request.urlopen(daemon.url("/readyz"), timeout=3) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+    except (urllib.error.URLError, OSError):
+        return None, None
+
+
+def log_count(daemon, word):
+    with open(daemon.log_path, encoding="utf-8", errors="replace") as f:
+        return sum(1 for line in f if word in line)
+
+
+@pytest.fixture
+def registry_proxy(registry_url):
+    proxy = RegistryProxy(registry_url)
+    proxy.up()
+    yield proxy
+    proxy.down()
+
+
+OUTAGE_S = 8
+READY_503_WITHIN_S = 10
+ANSWER_AFTER_OUTAGE_S = 90
+
+
+def test_registry_outage_pauses_and_rewinds_instead_of_dead_lettering(
+        registry_proxy, bootstrap, redis_url, topics, client, producer, outputs, tmp_path,
+        monkeypatch):
+    extra = os.environ.get("PWIT_DAEMON_ARGS", "")
+    monkeypatch.setenv("PWIT_DAEMON_ARGS",
+                       "%s --schema-registry-url %s" % (extra, registry_proxy.url()))
+    d = start_daemon(bootstrap, redis_url, topics, pwtest.unique("pwit-group"),
+                     str(tmp_path / "pipewrightd.log"))
+    try:
+        outage_case(d, registry_proxy, topics, client, producer, outputs)
+    finally:
+        stop_daemon(d)
+
+
+def outage_case(d, proxy, topics, client, producer, outputs):
+    assert proxy.accepted > 0, "the daemon registered its schemas without passing the proxy"
+
+    # A version of the requirement schema the daemon has not seen, put straight into the real
+    # registry: one more optional field, which the subject's BACKWARD rule admits.
+    subject = "%s-value" % topics["requirements"]
+    daemon_id = client.get_latest_version(subject).schema_id
+    client.set_compatibility(subject, "BACKWARD")
+    newer = current_schema()
+    newer["fields"].append({"name": "ticket", "type": ["null", "string"], "default": None})
+    new_id = client.register_schema(subject, Schema(json.dumps(newer), "AVRO"))
+    assert new_id != daemon_id, "the registry gave the newer version the daemon's id"
+
+    run = pwtest.unique("outage")
+    rec = pwtest.empty_requirement(run + "-e", run + "-p")
+    rec.update({"title": "Asked while the registry was away", "ticket": "OPS-12",
+                "cloud": "azure", "freshness_seconds": 900.0,
+                "description": "Hourly batch of 40 GB of logs into a lake for analysts."})
+    ctx = SerializationContext(topics["requirements"], MessageField.VALUE)
+    value = serializer(client, newer, schema_id=new_id)(rec, ctx)
+    assert framed_id(value) == new_id
+
+    proxy.down()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", proxy.port), timeout=2).close()
+    accepted_before = proxy.accepted
+    t0 = time.monotonic()
+    publish(producer, topics["requirements"], rec["project_id"].encode(), value)
+
+    # Not ready, for the registry's sake alone: Redis and the broker stay reachable.
+    status, body = readiness(d)
+    while status != 503 and time.monotonic() - t0 < READY_503_WITHIN_S:
+        time.sleep(0.2)
+        status, body = readiness(d)
+    assert status == 503, "/readyz answered %s (%s) %.1f s into the outage; log:\n%s" % (
+        status, body, time.monotonic() - t0, d.log_tail())
+    assert body["redis"] and body["kafka_group_joined"] and body["kafka_reachable"], body
+    t_503 = time.monotonic() - t0
+
+    # The outage lasts past one pause of intake, so the message is read again while the
+    # registry still refuses: it must neither be answered nor dead-lettered meanwhile.
+    outputs.poll(max(0.0, OUTAGE_S - (time.monotonic() - t0)))
+    assert d.alive(), "pipewrightd died in the outage; log:\n%s" % d.log_tail()
+    assert outputs.messages[topics["dlq"]] == [], "dead-lettered in the outage: %s" % (
+        [pwtest.headers_dict(m) for m in outputs.messages[topics["dlq"]]])
+    assert outputs.messages[topics["reports"]] == [], "answered without the writer schema"
+    unavailable = log_count(d, "REGISTRY_UNAVAILABLE")
+    assert unavailable >= 1, "no REGISTRY_UNAVAILABLE in the log:\n%s" % d.log_tail()
+    assert proxy.accepted == accepted_before
+
+    proxy.up()
+    t_up = time.monotonic() - t0
+    deser = AvroDeserializer(client)
+
+    def answered():
+        return report_of(outputs, topics["reports"], deser, rec["event_id"])[0] is not None
+    ok = outputs.wait_for(answered, ANSWER_AFTER_OUTAGE_S)
+    t_report = time.monotonic() - t0
+    assert ok, "no report %d s after the registry came back; DLQ %s; log:\n%s" % (
+        ANSWER_AFTER_OUTAGE_S, [pwtest.headers_dict(m) for m in outputs.messages[topics["dlq"]]],
+        d.log_tail())
+    # Time for a second answer, were the request answered twice.
+    outputs.poll(3.0)
+    answers = [rep for rep in (deser(m.value(), SerializationContext(topics["reports"],
+                                                                    MessageField.VALUE))
+                               for m in outputs.messages[topics["reports"]])
+               if rep["event_id"] == rec["event_id"]]
+    assert len(answers) == 1, "%d reports for %s" % (len(answers), rec["event_id"])
+    assert len(outputs.messages[topics["reports"]]) == 1
+    assert outputs.messages[topics["dlq"]] == [], [
+        pwtest.headers_dict(m) for m in outputs.messages[topics["dlq"]]]
+    profile = json.loads(answers[0]["report_json"])["profile"]
+    assert profile["title"] == rec["title"]
+    assert profile["cloud"]["value"] == "azure" and profile["cloud"]["source"] == "given"
+    assert profile["freshness_seconds"]["value"] == 900.0
+    # The writer schema came through the proxy once it was back.
+    assert proxy.accepted > accepted_before
+
+    assert d.alive(), "pipewrightd died after the outage; log:\n%s" % d.log_tail()
+    deadline = time.monotonic() + 30
+    while readiness(d)[0] != 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert readiness(d)[0] == 200, "not ready again after the outage: %s" % (readiness(d),)
+    with open(d.log_path, encoding="utf-8", errors="replace") as f:
+        lines = [line for line in f if "REGISTRY_UNAVAILABLE" in line]
+    assert "127.0.0.1:%d" % proxy.port in lines[0], lines[0]
+    print("\nregistry outage: 503 at %.1f s, %d REGISTRY_UNAVAILABLE in %d s down, back at "
+          "%.1f s, report at %.1f s" % (t_503, len(lines), OUTAGE_S, t_up, t_report))
