@@ -63,6 +63,9 @@ static const struct option_row rows[] = {
         " of its requests' audio: keep it near 8 per speech worker)"),
     INT(audio_chunk_bytes, "524288", 1024, 900000, "audio bytes per audio message"),
     INT(speech_timeout_ms, "30000", 100, 600000, "a synthesis running longer is killed"),
+    STR(speech_worker_exe, "/proc/self/exe",
+        "program run as each speech worker (with --speech-worker): this daemon's own binary;"
+        " name its path where /proc/self/exe is another program, as under valgrind"),
     INT(redis_timeout_ms, "2000", 10, 600000, "timeout of one Redis command"),
     INT(request_ttl_s, "86400", 60, 31536000,
         "seconds Redis keeps a request's status record (about 0.5 KB each)"),

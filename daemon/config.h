@@ -40,6 +40,7 @@ struct config {
     int max_in_flight;       /* requests being processed at once (backpressure) */
     int audio_chunk_bytes;   /* audio bytes per message */
     int speech_timeout_ms;   /* a synthesis running longer kills its worker */
+    char *speech_worker_exe; /* what each speech worker executes; /proc/self/exe by default */
     int redis_timeout_ms;    /* per Redis command */
     int startup_timeout_ms;
     int request_ttl_s;       /* request records and report-id names in Redis */

@@ -332,7 +332,7 @@ daemon_start(struct daemon *d, struct config *cfg)
 
     struct speech_pool_config scfg = {
         .workers = (unsigned)cfg->workers,
-        .worker_exe = "/proc/self/exe",
+        .worker_exe = cfg->speech_worker_exe,
         .worker_arg = "--speech-worker",
         .job_timeout_ms = (unsigned)cfg->speech_timeout_ms,
         .max_queue = (unsigned)cfg->max_in_flight * 2,
