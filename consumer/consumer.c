@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -59,14 +59,6 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
     }
 }
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Notes when the brokers last answered anything (the sum of their 'rx' counters grew). */
 static void
 note_responses(struct consumer *c, json_t *brokers)
@@ -80,7 +72,7 @@ note_responses(struct consumer *c, json_t *brokers)
     }
     if (rx != c->rx_seen) {
         c->rx_seen = rx;
-        c->heard_at_ms = now_ms();
+        c->heard_at_ms = clock_monotonic_ms();
     }
 }
 
@@ -176,7 +168,7 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
              char *errstr, size_t errstr_size)
 {
     struct consumer *c = xcalloc(1, sizeof(*c));
-    c->heard_at_ms = now_ms(); /* reachable until the statistics say otherwise */
+    c->heard_at_ms = clock_monotonic_ms(); /* reachable until the statistics say otherwise */
     c->pipefd[0] = c->pipefd[1] = -1;
     c->on_msg = on_msg;
     c->on_rebalance = on_rebalance_cb;
@@ -260,7 +252,7 @@ consumer_joined(const struct consumer *c)
 int
 consumer_cluster_reachable(const struct consumer *c)
 {
-    return now_ms() - c->heard_at_ms <= SILENCE_MAX_MS;
+    return clock_monotonic_ms() - c->heard_at_ms <= SILENCE_MAX_MS;
 }
 
 int

@@ -30,6 +30,7 @@
 
 #include "advisor.h"
 #include "buf.h"
+#include "clock.h"
 #include "consumer.h"
 #include "emit.h"
 #include "jsonw.h"
@@ -67,14 +68,6 @@ seconds_since(const struct timespec *t0)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Intake runs unless something says stop: shutdown, a draining batch, Redis down, or too much
@@ -382,7 +375,8 @@ job_drop_stale(struct job *job)
     struct daemon *d = job->d;
     d->total_jobs--;
     job_free(job);
-    if (d->stopping && d->total_jobs == 0 && d->phase == BATCH_IDLE) event_base_loopexit(d->base, NULL);
+    if (d->stopping && d->total_jobs == 0 && d->phase == BATCH_IDLE)
+        event_base_loopexit(d->base, NULL);
     update_intake(d);
 }
 
@@ -431,7 +425,7 @@ emit_answer(struct job *job, struct speech_result *res, const char *audio_status
         .report_id = job->rep.report_id,
         .version = job->rep.version,
         .engine_version = ADVISOR_ENGINE_VERSION,
-        .created_at_ms = now_ms(),
+        .created_at_ms = clock_wall_ms(),
         .markdown = job->rep.markdown,
         .report_json = job->rep.json,
         .audio_status = audio_status,
@@ -482,7 +476,8 @@ audio_store(struct daemon *d, const struct job *job, const struct speech_result 
                           "sample_rate", rate,           "duration_ms", dur,
                           "text",        res->spoken_text};
     size_t hsetlen[PW_ARRAY_LEN(hset)];
-    for (size_t i = 0; i < PW_ARRAY_LEN(hset); i++) hsetlen[i] = i == 3 ? res->audio_len : strlen(hset[i]);
+    for (size_t i = 0; i < PW_ARRAY_LEN(hset); i++)
+        hsetlen[i] = i == 3 ? res->audio_len : strlen(hset[i]);
     state_write(d->state, (int)PW_ARRAY_LEN(hset), hset, hsetlen);
     const char *expire[] = {"EXPIRE", job->audio_key, "604800"};
     size_t expirelen[] = {6, strlen(job->audio_key), 6};
@@ -688,7 +683,8 @@ traceparent_of(const rd_kafka_message_t *rkm)
     const void *value;
     size_t size;
     if (rd_kafka_message_headers(rkm, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        rd_kafka_header_get_last(hdrs, "traceparent", &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_header_get_last(hdrs, "traceparent", &value, &size) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
         size != 55)
         return NULL;
     const char *v = value;
@@ -725,7 +721,7 @@ pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
     job->partition = rkm->partition;
     job->offset = rkm->offset;
     clock_gettime(CLOCK_MONOTONIC, &job->t0);
-    job->consumed_at_ms = now_ms();
+    job->consumed_at_ms = clock_wall_ms();
     job->traceparent = traceparent_of(rkm);
     enum wire_status st = wire_requirement_decode(d->wire, rkm->payload, rkm->len, &job->req, NULL,
                                                   detail, sizeof(detail));

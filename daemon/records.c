@@ -15,22 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "advisor.h"
 #include "buf.h"
+#include "clock.h"
 #include "jsonw.h"
 #include "speech.h"
 #include "state.h"
 #include "xalloc.h"
-
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 records_clear(struct daemon *d)
@@ -61,7 +53,7 @@ records_add(struct daemon *d, const char *event_id, const char *project_id,
     r->version = version;
     snprintf(r->audio_status, sizeof(r->audio_status), "%s", audio_status ? audio_status : "");
     r->consumed_at_ms = consumed_at_ms;
-    r->answered_at_ms = now_ms();
+    r->answered_at_ms = clock_wall_ms();
 }
 
 static const char *const outcome_status[OUTCOME_COUNT] = {"answered", "duplicate", "dead_letter",
@@ -91,7 +83,7 @@ records_write(struct daemon *d)
         }
         jsonw_kint(&w, "consumed_at_ms", r->consumed_at_ms);
         jsonw_kint(&w, "answered_at_ms", r->answered_at_ms);
-        jsonw_kint(&w, "committed_at_ms", now_ms());
+        jsonw_kint(&w, "committed_at_ms", clock_wall_ms());
         jsonw_kint(&w, "processing_ms", r->answered_at_ms - r->consumed_at_ms);
         jsonw_obj_end(&w);
         char key[256];

@@ -28,6 +28,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -68,14 +69,6 @@ struct producer {
     int64_t settle_cap_ms;      /* twice transaction.timeout.ms */
     char why[512];              /* what turned a commit into an abort */
 };
-
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Errors the client reports outside any call (authentication, TLS, all brokers down): kept so
  * that a start-up that cannot finish says why. Thread: librdkafka's, hence the bounded copy;
@@ -311,7 +304,7 @@ producer_commit_start(struct producer *p, rd_kafka_topic_partition_list_t *offse
     p->offsets = offsets;
     p->cgmd = cgmd;
     p->why[0] = '\0';
-    p->settle_started_ms = now_ms();
+    p->settle_started_ms = clock_monotonic_ms();
     p->warned = 0;
     settle_enter(p, p->in_txn ? SETTLE_FLUSH : SETTLE_NONE);
 }
@@ -322,7 +315,7 @@ producer_abort_start(struct producer *p)
     PW_ASSERT(p->settle == SETTLE_NONE || p->settle == SETTLE_ABORT);
     if (p->settle == SETTLE_ABORT) return;
     p->why[0] = '\0';
-    p->settle_started_ms = now_ms();
+    p->settle_started_ms = clock_monotonic_ms();
     p->warned = 0;
     settle_enter(p, p->in_txn ? SETTLE_ABORT : SETTLE_NONE);
 }
@@ -424,9 +417,9 @@ settle_once(struct producer *p, int budget_ms, int *again, char *errstr, size_t 
 enum producer_txn_result
 producer_settle(struct producer *p, int timeout_ms, char *errstr, size_t errstr_size)
 {
-    int64_t start = now_ms();
+    int64_t start = clock_monotonic_ms();
     for (;;) {
-        int64_t elapsed = now_ms() - p->settle_started_ms;
+        int64_t elapsed = clock_monotonic_ms() - p->settle_started_ms;
         if (p->settle != SETTLE_NONE && elapsed > p->settle_cap_ms) {
             snprintf(p->why, sizeof(p->why),
                      "transaction not settled after %lld ms: outcome unknown",
@@ -444,13 +437,14 @@ producer_settle(struct producer *p, int timeout_ms, char *errstr, size_t errstr_
         }
         int budget = -1;
         if (timeout_ms >= 0) {
-            int64_t left = timeout_ms - (now_ms() - start);
+            int64_t left = timeout_ms - (clock_monotonic_ms() - start);
             budget = left > 0 ? (int)left : 0;
         }
         int again;
         enum producer_txn_result r = settle_once(p, budget, &again, errstr, errstr_size);
         if (r != PRODUCER_TXN_PENDING) return r;
-        if (timeout_ms >= 0 && now_ms() - start >= timeout_ms) return PRODUCER_TXN_PENDING;
+        if (timeout_ms >= 0 && clock_monotonic_ms() - start >= timeout_ms)
+            return PRODUCER_TXN_PENDING;
         if (!again && timeout_ms >= 0) return PRODUCER_TXN_PENDING;
     }
 }

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -297,14 +298,6 @@ cache_put(struct registry *r, int32_t id, const char *schema)
     slot->schema = xstrdup(schema);
 }
 
-static long long
-monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 registry_schema_fetch(struct registry *r, int32_t id, struct buf *schema, char *err,
                       size_t err_size)
@@ -314,7 +307,7 @@ registry_schema_fetch(struct registry *r, int32_t id, struct buf *schema, char *
             buf_puts(schema, r->cache[i].schema);
             return 0;
         }
-    long long now = monotonic_ms();
+    long long now = clock_monotonic_ms();
     if (now < r->retry_at_ms) {
         snprintf(err, err_size, "%s (asking again in %lld ms)", r->last_error,
                  r->retry_at_ms - now);
@@ -327,7 +320,7 @@ registry_schema_fetch(struct registry *r, int32_t id, struct buf *schema, char *
     if (st == 404) return 1;
     if (r->unanswered || st >= 500) {
         /* Unreachable, slow or failing: wait before the next attempt. */
-        r->retry_at_ms = monotonic_ms() + REGISTRY_RETRY_AFTER_MS;
+        r->retry_at_ms = clock_monotonic_ms() + REGISTRY_RETRY_AFTER_MS;
         snprintf(r->last_error, sizeof(r->last_error), "%s", err);
     }
     if (st != 0) return -1;
