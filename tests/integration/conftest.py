@@ -6,7 +6,16 @@ SCHEMA_REGISTRY_URL when that is set, and otherwise from `deploy/services up reg
 first time a test asks for it and undone at the end of the session when it started the registry.
 Each test gets its own topic prefix, consumer group and HTTP
 port, so tests never see each other's messages; the daemon is started as a subprocess, must
-answer /readyz within 60 s, and must exit 0 within 20 s of SIGTERM at the end of the test.
+answer /readyz within 60 s, and must exit 0 within 20 s of SIGTERM at the end of the test (both
+times pwtest.SLOWDOWN for a sanitizer build or valgrind).
+
+Memory errors fail the test during which they are reported, whichever process had them: every
+process inherits ASAN_OPTIONS with a log_path in the session's report folder, so an
+AddressSanitizer or LeakSanitizer report (daemon, speech worker, CLI) lands in a file there;
+UndefinedBehaviorSanitizer, which writes to stderr whatever log_path says, is found in the *.log
+files the daemons write under the session's temporary folder; with PIPEWRIGHT_DAEMON_WRAPPER
+naming valgrind, each daemon's memcheck log is written to the report folder too. After every
+test, after every module and at the end of the session, anything new there is an error.
 """
 
 import os
@@ -23,8 +32,10 @@ from confluent_kafka.admin import AdminClient, NewTopic
 import pwtest
 
 TOPIC_SUFFIXES = ("requirements", "reports", "audio", "dlq")
-READY_TIMEOUT_S = 60
-STOP_TIMEOUT_S = 20
+READY_TIMEOUT_S = 60 * pwtest.SLOWDOWN
+STOP_TIMEOUT_S = 20 * pwtest.SLOWDOWN
+# At most this much of the reports goes into one failure message (the files stay for the rest).
+REPORT_CHARS = 12000
 # The first `deploy/services up registry` on a machine builds the registry with Maven.
 REGISTRY_UP_TIMEOUT_S = 900
 
@@ -35,6 +46,121 @@ def _env(name):
         pytest.fail("%s is not set: run the suite through tests/integration/run or "
                     "deploy/with-services" % name, pytrace=False)
     return value
+
+
+# ---- sanitizer and valgrind reports --------------------------------------------------------
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+class ReportWatch:
+    """The session's report folder (ASan/LSan log_path files, valgrind logs) and the daemon logs
+    under the session's temporary folder; collect() returns the reports not returned before."""
+
+    def __init__(self, report_dir, log_root):
+        self.report_dir = report_dir
+        self.log_root = log_root
+        self.seen = {}  # path -> how many of its reports were already returned
+
+    def _new(self, path, reports):
+        done = self.seen.get(path, 0)
+        self.seen[path] = len(reports)
+        return ["%s:\n%s" % (path, r) for r in reports[done:]]
+
+    def collect(self):
+        found = []
+        for name in sorted(os.listdir(self.report_dir)):
+            path = os.path.join(self.report_dir, name)
+            if name.startswith("valgrind."):
+                found += self._new(path, pwtest.valgrind_errors(_read(path)))
+            else:
+                text = _read(path)
+                # A file there holds sanitizer output only; one without a recognised report
+                # (cut short while being written) still counts, as itself.
+                reports = pwtest.sanitizer_reports(text) or ([text[:4000]] if text else [])
+                found += self._new(path, reports)
+        for root, _dirs, files in os.walk(self.log_root):
+            if os.path.abspath(root).startswith(os.path.abspath(self.report_dir)):
+                continue
+            for name in sorted(files):
+                if name.endswith(".log"):
+                    path = os.path.join(root, name)
+                    found += self._new(path, pwtest.sanitizer_reports(_read(path)))
+        return found
+
+    def fail_on_new(self, what):
+        found = self.collect()
+        if found:
+            text = "\n\n".join(found)
+            if len(text) > REPORT_CHARS:
+                text = text[:REPORT_CHARS] + "\n... (more in %s)" % self.report_dir
+            pytest.fail("%d memory error report(s) from processes %s:\n%s"
+                        % (len(found), what, text), pytrace=False)
+
+
+_watch = None
+
+
+def _with_option(name, key, value):
+    """Appends KEY=VALUE to the sanitizer option string in environment variable NAME unless it
+    already sets KEY; returns the previous value (None when unset)."""
+    old = os.environ.get(name)
+    opts = [o for o in (old or "").split(":") if o]
+    if not any(o.split("=", 1)[0] == key for o in opts):
+        os.environ[name] = ":".join(opts + ["%s=%s" % (key, value)])
+    return old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def report_watch(tmp_path_factory):
+    """Sends the ASan/LSan reports of every process started from now on into the session's
+    report folder, and fails the session's last test on reports no earlier check claimed."""
+    global _watch
+    report_dir = str(tmp_path_factory.mktemp("memory-reports", numbered=False))
+    old = _with_option("ASAN_OPTIONS", "log_path", os.path.join(report_dir, "asan"))
+    _watch = ReportWatch(report_dir, str(tmp_path_factory.getbasetemp()))
+    yield _watch
+    if old is None:
+        os.environ.pop("ASAN_OPTIONS", None)
+    else:
+        os.environ["ASAN_OPTIONS"] = old
+    _watch.fail_on_new("still running until the end of the session")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_reports(report_watch):
+    """Claims reports of processes a module-scoped fixture ran, when the module ends."""
+    yield
+    report_watch.fail_on_new("of this module's shared fixtures")
+
+
+@pytest.fixture(autouse=True)
+def test_reports(report_watch):
+    """Set up before, and so torn down after, the test's own fixtures: a daemon they started
+    has exited (and written its leak report) by the time this looks."""
+    yield
+    report_watch.fail_on_new("this test started (or that ran while it did)")
+
+
+def daemon_argv(binary, args):
+    """The command line of a daemon: 'binary' and 'args', run under PIPEWRIGHT_DAEMON_WRAPPER
+    when set. Wrapped, the speech workers are named by path, because /proc/self/exe is then the
+    wrapper's program (valgrind's tool); valgrind without --log-file writes to the report
+    folder, one file per process."""
+    if not pwtest.DAEMON_WRAPPER:
+        return [binary] + list(args)
+    wrapper = list(pwtest.DAEMON_WRAPPER)
+    if os.path.basename(wrapper[0]) == "valgrind" and \
+            not any(a.startswith("--log-file") for a in wrapper):
+        if _watch is None:
+            pytest.fail("the report folder is not set up (report_watch)", pytrace=False)
+        wrapper.append("--log-file=%s" % os.path.join(_watch.report_dir, "valgrind.%p"))
+    return wrapper + [binary] + list(args) + ["--speech-worker-exe", binary]
 
 
 @pytest.fixture(scope="session")
@@ -188,11 +314,12 @@ def start_daemon(bootstrap, redis_url, topics, group, log_path):
     if not os.access(binary, os.X_OK):
         pytest.fail("%s not built (make all)" % binary, pytrace=False)
     http = "127.0.0.1:%d" % free_port()
-    argv = [binary, "--brokers", bootstrap, "--redis", redis_url, "--http", http,
+    args = ["--brokers", bootstrap, "--redis", redis_url, "--http", http,
             "--group", group, "--topic-prefix", topics["prefix"], "--workers", "2",
             "--log-level", "info"]
     # Extra daemon options for an investigation (e.g. PWIT_DAEMON_ARGS="--batch-max 10").
-    argv += os.environ.get("PWIT_DAEMON_ARGS", "").split()
+    args += os.environ.get("PWIT_DAEMON_ARGS", "").split()
+    argv = daemon_argv(binary, args)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT)
@@ -205,14 +332,15 @@ def start_daemon(bootstrap, redis_url, topics, group, log_path):
         if time.monotonic() > deadline:
             proc.kill()
             proc.wait()
-            pytest.fail("pipewrightd not ready within %d s (%s); its log:\n%s"
+            pytest.fail("pipewrightd not ready within %.0f s (%s); its log:\n%s"
                         % (READY_TIMEOUT_S, " ".join(argv), d.log_tail()), pytrace=False)
         time.sleep(0.5)
     return d
 
 
 def stop_daemon(d):
-    """SIGTERM; the daemon must have been alive until now and must exit 0 within 20 s."""
+    """SIGTERM; the daemon must have been alive until now and must exit 0 within
+    STOP_TIMEOUT_S."""
     if not d.alive():
         pytest.fail("pipewrightd died during the test (rc %s); its log:\n%s"
                     % (d.proc.returncode, d.log_tail()), pytrace=False)
@@ -222,7 +350,7 @@ def stop_daemon(d):
     except subprocess.TimeoutExpired:
         d.proc.kill()
         d.proc.wait()
-        pytest.fail("pipewrightd did not exit within %d s of SIGTERM; its log:\n%s"
+        pytest.fail("pipewrightd did not exit within %.0f s of SIGTERM; its log:\n%s"
                     % (STOP_TIMEOUT_S, d.log_tail()), pytrace=False)
     assert rc == 0, "pipewrightd exited %d after SIGTERM; its log:\n%s" % (rc, d.log_tail())
 

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import shlex
 import struct
 import subprocess
 import tempfile
@@ -27,6 +28,26 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.abspath(os.environ.get("PIPEWRIGHT_BUILD", os.path.join(REPO, "build")))
 SCENARIOS = os.environ.get(
     "PIPEWRIGHT_SCENARIOS", os.path.join(os.path.dirname(REPO), "shared", "scenarios"))
+# A program the daemon is started under (e.g. "valgrind --error-exitcode=99 ..."), split like a
+# shell would; empty for none.
+DAEMON_WRAPPER = shlex.split(os.environ.get("PIPEWRIGHT_DAEMON_WRAPPER", ""))
+
+
+def _slowdown():
+    """How many times slower than the plain build the daemon under test runs: PWIT_SLOWDOWN when
+    set, else 20 under valgrind, 3 for the ASan+UBSan build (a folder named asan), else 1."""
+    if os.environ.get("PWIT_SLOWDOWN"):
+        return max(1.0, float(os.environ["PWIT_SLOWDOWN"]))
+    if DAEMON_WRAPPER and os.path.basename(DAEMON_WRAPPER[0]) == "valgrind":
+        return 20.0
+    if os.path.basename(BUILD) == "asan":
+        return 3.0
+    return 1.0
+
+
+# Waits on the daemon's own pace (start, stop) are multiplied by this; limits the daemon itself
+# promises (an idle timeout, a latency bound) are not, since a slower build must still keep them.
+SLOWDOWN = _slowdown()
 
 SECTIONS = (
     "executive_summary",
@@ -282,3 +303,56 @@ def spoken_duration_bounds(text, rate_wpm=None):
     if rate_wpm:
         return words / rate_wpm * 60 * 0.8, words / rate_wpm * 60 * 1.2
     return words / 180.0 * 60 * 0.8, words / 150.0 * 60 * 1.2
+
+
+# ---- sanitizer and valgrind reports ------------------------------------------------------------
+
+# The first line of a report of AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer
+# (whose reports are "FILE:LINE:COL: runtime error: ..." and ignore log_path in GCC's runtime).
+_SANITIZER_LINE = re.compile(
+    r"^.*(==\d+==ERROR: (AddressSanitizer|LeakSanitizer)|: runtime error: |"
+    r"==\d+==ERROR: UndefinedBehaviorSanitizer).*$", re.MULTILINE)
+
+
+def sanitizer_reports(text, context_lines=30):
+    """The sanitizer reports in a process's output: for each report line, it and the lines after
+    it (its stack). Empty when there is none."""
+    out = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if _SANITIZER_LINE.match(line):
+            out.append("\n".join(lines[i:i + context_lines]))
+    return out
+
+
+_VG_PREFIX = re.compile(r"^==(\d+)== ?(.*)$")
+_VG_SUMMARY = re.compile(r"ERROR SUMMARY: (\d+) errors")
+# Leak records that --errors-for-leak-kinds=definite does not count as errors.
+_VG_NOT_ERROR = re.compile(r"are (indirectly|possibly) lost|are still reachable")
+
+
+def valgrind_errors(text):
+    """The errors in a memcheck log: each record with a stack (an invalid access, a use of an
+    uninitialised value, a definite leak, ...) as one string. A log cut short (a process killed)
+    has no ERROR SUMMARY, so records are found by their shape; a summary counting errors that no
+    record shows (e.g. with -q) adds the summary line itself."""
+    records, block = [], []
+    summary = None
+    for line in text.splitlines() + ["==0== "]:
+        m = _VG_PREFIX.match(line)
+        if not m:
+            continue
+        body = m.group(2)
+        sm = _VG_SUMMARY.search(body)
+        if sm:
+            summary = (int(sm.group(1)), body)
+        if body.strip():
+            block.append(line)
+            continue
+        if len(block) >= 2 and re.match(r"^\s+at 0x", _VG_PREFIX.match(block[1]).group(2)) \
+                and not _VG_NOT_ERROR.search(block[0]):
+            records.append("\n".join(block))
+        block = []
+    if summary and summary[0] > 0 and not records:
+        records.append(summary[1])
+    return records
