@@ -219,7 +219,8 @@ def dictionary():
 def scenario_texts():
     """The prose of every scenario we have: the extractor's natural diet."""
     texts = []
-    for d in (os.path.join(ROOT, "..", "shared", "scenarios"), os.path.join(ROOT, "tests", "scenarios")):
+    for d in (os.path.join(ROOT, "..", "shared", "scenarios"),
+              os.path.join(ROOT, "tests", "scenarios")):
         if not os.path.isdir(d):
             continue
         for name in sorted(os.listdir(d)):
