@@ -138,7 +138,7 @@ test-integration-asan:
 VALGRIND_DAEMON := valgrind --error-exitcode=99 --leak-check=full \
                    --errors-for-leak-kinds=definite --num-callers=30 --child-silent-after-fork=yes \
                    --suppressions=$(CURDIR)/tests/valgrind.supp
-VALGRIND_TESTS  := test_end_to_end or test_restart or (test_registry and not server)
+VALGRIND_TESTS  := test_end_to_end.py or test_restart.py or test_registry.py
 test-integration-valgrind: all
 	PIPEWRIGHT_DAEMON_WRAPPER="$(VALGRIND_DAEMON)" deploy/with-services tests/integration/run \
 	    -k "$(VALGRIND_TESTS)"

@@ -60,7 +60,8 @@ def _read(path):
 
 class ReportWatch:
     """The session's report folder (ASan/LSan log_path files, valgrind logs) and the daemon logs
-    under the session's temporary folder; collect() returns the reports not returned before."""
+    (pipewrightd*.log) under the session's temporary folder; collect() returns the reports not
+    returned before."""
 
     def __init__(self, report_dir, log_root):
         self.report_dir = report_dir
@@ -88,7 +89,9 @@ class ReportWatch:
             if os.path.abspath(root).startswith(os.path.abspath(self.report_dir)):
                 continue
             for name in sorted(files):
-                if name.endswith(".log"):
+                # The daemons' own logs only (conftest.py and secure.py name them so), not the
+                # brokers' segment files or the browser's profile.
+                if name.startswith("pipewrightd") and name.endswith(".log"):
                     path = os.path.join(root, name)
                     found += self._new(path, pwtest.sanitizer_reports(_read(path)))
         return found
