@@ -87,6 +87,55 @@ def requirement_seeds():
     return avro + text + hostile, text + hostile[-2:]
 
 
+def resolve_seeds():
+    """Writer schemas and datums for fuzz_resolve: two bytes of schema length, schema, datum.
+
+    Writers as a newer or older producer would have them (our schema itself, a field added,
+    fields dropped that we can default, fields reordered, an int where we read a long), each
+    with datums fastavro writes from that writer, plus schema texts that must be refused."""
+    with open(os.path.join(ROOT, "schemas", "requirement.avsc"), encoding="utf-8") as f:
+        ours = json.load(f)
+    records = []
+    for name in sorted(os.listdir(VECTORS)):
+        if name.endswith(".json"):
+            with open(os.path.join(VECTORS, name), encoding="utf-8") as f:
+                records.append(json.load(f))
+    added = dict(ours, fields=ours["fields"] + [
+        {"name": "priority", "type": ["null", "string"], "default": None},
+        {"name": "tags", "type": {"type": "map", "values": "long"}, "default": {}}])
+    dropped = dict(ours, fields=[f for f in ours["fields"]
+                                 if "default" not in f or f["name"] in ("title", "sources")])
+    reordered = dict(ours, fields=list(reversed(ours["fields"])))
+    narrow = {"type": "record", "name": "Requirement", "namespace": "old.ns", "fields": [
+        {"name": "event_id", "type": "string"}, {"name": "project_id", "type": "string"},
+        {"name": "submitted_at", "type": "int"}]}
+    seeds = []
+    for writer in (ours, added, dropped, reordered, narrow):
+        text = json.dumps(writer).encode()
+        parsed = fastavro.parse_schema(writer)
+        for rec in records:
+            rec = dict(rec, priority="high", tags={"a": 1})
+            if writer is narrow:
+                rec = {"event_id": rec["event_id"], "project_id": rec["project_id"],
+                       "submitted_at": 7}
+            seeds.append(struct.pack(">H", len(text)) + text + datum(parsed, rec))
+    for text in (b"{", b"\"string\"", b"[" * 200 + b"]" * 200,
+                 b'{"type":"fixed","name":"F","size":1000000000}',
+                 b'{"type":"record","name":"R","fields":[{"name":"a","type":"R"}]}'):
+        seeds.append(struct.pack(">H", len(text)) + text + b"\x02a\x02b")
+    return seeds
+
+
+def resolve_dictionary():
+    """Words of Avro schema JSON, added to the wire's for fuzz_resolve."""
+    toks = ['"type":', '"record"', '"fields":', '"name":', '"namespace":', '"default":',
+            '"aliases":', '"symbols":', '"items":', '"values":', '"size":', '"enum"', '"array"',
+            '"map"', '"fixed"', '"null"', '"boolean"', '"int"', '"long"', '"float"',
+            '"double"', '"bytes"', '"string"', '"logicalType":', '"timestamp-millis"']
+    return "".join('schema%d="%s"\n' % (i, "".join("\\x%02x" % c for c in t.encode()))
+                   for i, t in enumerate(toks))
+
+
 def report_seeds():
     schema, fp = load("report")
     base = {
@@ -244,6 +293,9 @@ def main():
     write(out_dir, "fuzz_wire_audio", audio_seeds())
     write(out_dir, "fuzz_advise", text)
     write(out_dir, "fuzz_extract", scenario_texts())
+    write(out_dir, "fuzz_resolve", resolve_seeds())
+    with open(os.path.join(out_dir, "fuzz_resolve.dict"), "w", encoding="ascii") as f:
+        f.write(dictionary() + resolve_dictionary())
     write(out_dir, "fuzz_http", http_seeds(text))
     with open(os.path.join(out_dir, "fuzz_http.dict"), "w", encoding="ascii") as f:
         f.write(http_dictionary())
