@@ -214,6 +214,8 @@ def http_seeds(requirement_texts):
         b"GET /v1/reports/r\r\nX: y HTTP/1.1\r\n\r\n",
         b"POST /v1/requirements HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
         b"POST /v1/requirements HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        # evhttp answers in the version the request named, as sscanf read it
+        b"GET /healthz HTTP/0.1\r\nHost: x\r\n\r\n", b"FET /+ HTTP/1.-11\n\xfd\n",
     ]
     return [bytes([mode]) + r for mode in range(4) for r in reqs]
 
