@@ -143,7 +143,7 @@ def module_reports(report_watch):
 
 
 @pytest.fixture(autouse=True)
-def test_reports(report_watch):
+def per_test_reports(report_watch):
     """Set up before, and so torn down after, the test's own fixtures: a daemon they started
     has exited (and written its leak report) by the time this looks."""
     yield
