@@ -87,13 +87,10 @@ walk_fail(struct walker *wk, enum wire_status st, const char *fmt, ...)
             buf_printf(&b, "%s%s", b.len ? "." : "", wk->path[i].field);
         if (wk->path[i].index >= 0) buf_printf(&b, "[%" PRId64 "]", wk->path[i].index);
     }
-    if (b.len) buf_puts(&b, ": ");
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    wire_fail_at_(st, wk->detail, wk->detail_size, &b, fmt, ap);
     va_end(ap);
-    snprintf(wk->detail, wk->detail_size, "%s", b.data);
-    buf_fini(&b);
     return st;
 }
 

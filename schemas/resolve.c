@@ -119,13 +119,10 @@ check_fail(struct checker *c, const char *fmt, ...)
     buf_init(&b);
     for (int i = 0; i < c->depth; i++)
         if (c->path[i] != NULL) buf_printf(&b, "%s%s", b.len ? "." : "", c->path[i]);
-    if (b.len) buf_puts(&b, ": ");
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    wire_fail_at_(WIRE_ERR_INCOMPATIBLE, c->detail, c->detail_size, &b, fmt, ap);
     va_end(ap);
-    snprintf(c->detail, c->detail_size, "%s", b.data);
-    buf_fini(&b);
     return WIRE_ERR_INCOMPATIBLE;
 }
 

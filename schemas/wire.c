@@ -90,6 +90,17 @@ wire_fail_(enum wire_status st, char *detail, size_t detail_size, const char *fm
     return st;
 }
 
+enum wire_status
+wire_fail_at_(enum wire_status st, char *detail, size_t detail_size, struct buf *path,
+              const char *fmt, va_list ap)
+{
+    if (path->len) buf_puts(path, ": ");
+    buf_vprintf(path, fmt, ap);
+    if (detail != NULL && detail_size > 0) snprintf(detail, detail_size, "%s", path->data);
+    buf_fini(path);
+    return st;
+}
+
 static char *
 schema_path(const char *name)
 {

@@ -9,6 +9,7 @@
 #ifndef PW_SCHEMAS_WIRE_INT_H
 #define PW_SCHEMAS_WIRE_INT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -228,5 +229,10 @@ enum wire_status wire_so_open_(const struct wire_schema *ws, const struct check_
 /* snprintf into 'detail' (which may be NULL or 0 bytes); returns 'st' for tail calls. */
 enum wire_status wire_fail_(enum wire_status st, char *detail, size_t detail_size,
                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same with where it happened: "PATH: message", or the message alone when 'path' is empty.
+ * Takes 'path' (finished here). */
+enum wire_status wire_fail_at_(enum wire_status st, char *detail, size_t detail_size,
+                               struct buf *path, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 #endif
