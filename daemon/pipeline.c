@@ -70,8 +70,9 @@ seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Intake runs unless something says stop: shutdown, a draining batch, Redis down, or too much
- * work in hand (backpressure: memory stays bounded by max_in_flight requests). */
+/* Intake runs unless something says stop: shutdown, a batch draining or settling, Redis or the
+ * schema registry down, a pending rewind, or too much work in hand (backpressure: memory stays
+ * bounded by max_in_flight requests). */
 static void
 update_intake(struct daemon *d)
 {
