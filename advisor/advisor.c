@@ -239,6 +239,14 @@ mode_name_(enum mode m)
 }
 
 const char *
+kind_name_(enum request_kind k)
+{
+    static const char *const names[KIND_COUNT] = {"greenfield", "migration", "cost_reduction",
+                                                  "cdc", "add_consumer"};
+    return (unsigned)k < KIND_COUNT ? names[k] : "greenfield";
+}
+
+const char *
 need_name_(enum need n)
 {
     static const char *const names[NEED_COUNT] = {"bi", "search", "online", "operational",

@@ -34,6 +34,24 @@ enum crit {
 };
 enum origin { ORIGIN_GIVEN = 0, ORIGIN_EXTRACTED, ORIGIN_ASSUMED, ORIGIN_DERIVED };
 
+/* What kind of work the request asks for; each gets the plan its kind needs. */
+enum request_kind {
+    KIND_GREENFIELD = 0, /* a new pipeline */
+    KIND_MIGRATION,      /* move existing jobs or a warehouse to another platform */
+    KIND_COST_REDUCTION, /* cut the bill of an existing estate (tiering, compaction) */
+    KIND_CDC,            /* replicate database changes, with updates and deletes */
+    KIND_ADD_CONSUMER,   /* a new consumer or output on an existing pipeline */
+    KIND_COUNT
+};
+
+/* Operating constraints of the team, from the text or the team's size and skills. */
+enum constraint {
+    CONSTRAINT_NO_SERVERS = 0, /* nothing to patch or run: serverless or SaaS only */
+    CONSTRAINT_NO_ONCALL,      /* nobody carries a pager */
+    CONSTRAINT_NO_SELF_KAFKA,  /* no self-run Kafka cluster */
+    CONSTRAINT_COUNT
+};
+
 /* What the request needs beyond moving data; set from consumers and from hints.tsv. */
 enum need {
     NEED_BI = 0,
@@ -232,6 +250,10 @@ struct profile {
     const char *regs;            /* ",gdpr,sox," normalised regulation names */
     struct assumption assumption[ADVISOR_MAX_ASSUMPTIONS];
     size_t n_assumption;
+    enum request_kind kind;      /* set by profile_build_() */
+    const char *kind_evidence;   /* the words that decided it, or NULL (greenfield by default) */
+    unsigned constraints;        /* 1 << enum constraint */
+    const char *avoid_lc;        /* ",kafka,flink," what the requester rules out, or "" */
 };
 
 #define ADVISOR_MAX_ALTS 4
@@ -327,6 +349,7 @@ struct qrule {
 };
 
 #define ADVISOR_MAX_RULES 96
+#define ADVISOR_MAX_QUESTIONS 12
 #define ADVISOR_MAX_PICKS 48
 
 struct analysis {
@@ -349,6 +372,9 @@ struct analysis {
     int skills_gap;
     const char *terraform;
     const char *dot;
+    /* "Questions before committing": deciding facts that are missing or ambiguous. */
+    const char *question[ADVISOR_MAX_QUESTIONS];
+    size_t n_question;
 };
 
 /* ---- stages --------------------------------------------------------------------------------- */
@@ -375,6 +401,9 @@ void analysis_fini_(struct analysis *an);
 
 void profile_build_(struct analysis *an, const struct requirement *req);
 void assume_(struct analysis *an, const char *field, const char *value, const char *effect);
+/* Adds a question for the requester (kept in order, duplicates and overflow dropped). */
+void question_(struct analysis *an, const char *text);
+const char *kind_name_(enum request_kind k);       /* "greenfield", "migration", ... */
 void decide_(struct analysis *an);
 const struct decision *decision_find_(const struct analysis *an, const char *area);
 void size_(struct analysis *an);

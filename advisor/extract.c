@@ -643,5 +643,13 @@ extract_result_fini(struct extract_result *out)
         free(out->notes[i].why);
     }
     free(out->notes);
+    for (size_t i = 0; i < out->n_avoid; i++) {
+        free(out->avoid[i].field);
+        free(out->avoid[i].evidence);
+        free(out->avoid[i].why);
+    }
+    free(out->avoid);
+    for (size_t i = 0; i < out->n_questions; i++) free(out->questions[i]);
+    free(out->questions);
     memset(out, 0, sizeof(*out));
 }

@@ -27,6 +27,15 @@ assume_(struct analysis *an, const char *field, const char *value, const char *e
     x->effect = effect;
 }
 
+void
+question_(struct analysis *an, const char *text)
+{
+    if (text == NULL || an->n_question == ADVISOR_MAX_QUESTIONS) return;
+    for (size_t i = 0; i < an->n_question; i++)
+        if (strcmp(an->question[i], text) == 0) return;
+    an->question[an->n_question++] = text;
+}
+
 /* The one place where the free-text extractor (advisor/extract.c) is wired in. */
 static void
 fill_from_text(struct analysis *an)
@@ -377,6 +386,8 @@ profile_build_(struct analysis *an, const struct requirement *given)
     p->stack_lc = lower_join(&an->ar, &r->existing_stack, NULL, NULL);
     p->skills_lc = lower_join(&an->ar, &r->team_skills, NULL, NULL);
     p->ctx_lc = lower_join(&an->ar, &r->existing_stack, r->title, r->description);
+    p->avoid_lc = "";
+    p->kind = KIND_GREENFIELD;
 
     p->freshness_s = known_or(r->freshness_seconds, k->default_freshness_s);
     p->o_freshness =
