@@ -598,8 +598,14 @@ answer(struct job *job, const struct state_apply_result *res)
     struct requirement merged, previous;
     int has_previous = 0;
 
-    if (requirement_json_parse(res->merged_json, strlen(res->merged_json), &merged, detail,
-                               sizeof(detail)) != WIRE_OK) {
+    if (res->merged_json == NULL) {
+        /* A replay whose merged state is gone (recorded before event records kept it): the
+         * event alone is what is left, and a valid request is answered, never dead-lettered. */
+        log_warn("daemon", "HISTORY_MISSING", "event_id=%s project_id=%s version=%ld",
+                 job->req.event_id, job->req.project_id, res->version);
+        requirement_copy(&merged, &job->req);
+    } else if (requirement_json_parse(res->merged_json, strlen(res->merged_json), &merged,
+                                      detail, sizeof(detail)) != WIRE_OK) {
         job_fail(job, "the project's merged state does not parse");
         return;
     }

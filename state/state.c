@@ -26,15 +26,20 @@
 #define BACKOFF_MAX_MS 5000
 
 /* Applies one event; see state.h for the keys. A field that the new event leaves out (or sets to
- * null) keeps its merged value, so a project's requirement accumulates over its events. Only the
- * last eight versions are kept: a replay needs its own version and the one before. */
+ * null) keeps its merged value, so a project's requirement accumulates over its events. The event
+ * record keeps the merged requirement it produced and the one before, so a replay finds its own
+ * answer however many later versions of a busy project were applied in between (an aborted
+ * batch may hold hundreds of one project's events). The project hash keeps the last eight
+ * versions for reading; merging needs only the newest. */
 static const char apply_script[] =
-    "local ev = redis.call('HMGET', KEYS[3], 'partition', 'offset', 'version')\n"
+    "local ev = redis.call('HMGET', KEYS[3], 'partition', 'offset', 'version', 'merged',\n"
+    "                      'previous')\n"
     "if ev[1] then\n"
     "  local v = tonumber(ev[3])\n"
     "  if ev[1] == ARGV[1] and ev[2] == ARGV[2] then\n"
-    "    return {'replay', v, redis.call('HGET', KEYS[2], tostring(v)),\n"
-    "            redis.call('HGET', KEYS[2], tostring(v - 1))}\n"
+    "    local mj = ev[4] or redis.call('HGET', KEYS[2], tostring(v))\n"
+    "    local prev = ev[5] or redis.call('HGET', KEYS[2], tostring(v - 1))\n"
+    "    return {'replay', v, mj, prev}\n"
     "  end\n"
     "  return {'duplicate', v}\n"
     "end\n"
@@ -49,7 +54,9 @@ static const char apply_script[] =
     "redis.call('HSET', KEYS[1], 'version', v, 'event_id', ARGV[5])\n"
     "redis.call('HSET', KEYS[2], tostring(v), mj)\n"
     "redis.call('HDEL', KEYS[2], tostring(v - 8))\n"
-    "redis.call('HSET', KEYS[3], 'partition', ARGV[1], 'offset', ARGV[2], 'version', v)\n"
+    "redis.call('HSET', KEYS[3], 'partition', ARGV[1], 'offset', ARGV[2], 'version', v,\n"
+    "           'merged', mj)\n"
+    "if prev then redis.call('HSET', KEYS[3], 'previous', prev) end\n"
     "redis.call('EXPIRE', KEYS[3], ARGV[4])\n"
     "return {'new', v, mj, prev}\n";
 
@@ -428,8 +435,9 @@ finish_apply(struct command *cmd, const redisReply *reply, const char *error, in
         if (reply->elements > 2) res.merged_json = element_str(reply->element[2]);
         if (reply->elements > 3) res.previous_json = element_str(reply->element[3]);
     }
-    if (res.status != STATE_APPLY_DUPLICATE && res.merged_json == NULL)
-        cmd->apply_cb(NULL, "redis: the project's version history is missing", 0, cmd->arg);
+    if (res.status == STATE_APPLY_NEW && res.merged_json == NULL)
+        cmd->apply_cb(NULL, "redis: the apply script returned no merged requirement", 0,
+                      cmd->arg);
     else
         cmd->apply_cb(&res, NULL, 0, cmd->arg);
 }

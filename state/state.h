@@ -13,7 +13,9 @@
  * Keys share the hash tag {project_id}, so one project's keys sit in one cluster slot:
  *   pw:{P}:project          hash: version, event_id of the latest version
  *   pw:{P}:versions         hash: version -> merged requirement JSON (the last eight)
- *   pw:{P}:event:{E}        hash: partition, offset, version (expires after event_ttl_s)
+ *   pw:{P}:event:{E}        hash: partition, offset, version, merged, previous (the merged
+ *                           requirement this event produced and the one before it; expires
+ *                           after event_ttl_s)
  *
  * Thread: the loop thread only. Callbacks run on the loop; what they receive is borrowed for the
  * duration of the call.
@@ -41,7 +43,9 @@ enum state_apply_status {
 struct state_apply_result {
     enum state_apply_status status;
     long version;              /* project version this event produced */
-    const char *merged_json;   /* merged requirement at 'version' (NULL for a duplicate) */
+    const char *merged_json;   /* merged requirement at 'version' (NULL for a duplicate, and for
+                                  a replay of an event recorded before the event record kept
+                                  it, whose version has since been trimmed) */
     const char *previous_json; /* merged requirement at 'version - 1', or NULL */
 };
 

@@ -164,6 +164,36 @@ test_new_replay_duplicate(void)
     event_base_free(base);
 }
 
+/* An aborted batch of a busy project: thirty of its events were applied, then the batch is
+ * replayed from its first message. Every replay answers with its own merged requirement and the
+ * one before it, although the project hash keeps only the last eight versions. */
+static void
+test_hot_project_replay(void)
+{
+    struct event_base *base = event_base_new();
+    struct state *s = connect_state(base, 2000);
+    enum { N = 30 };
+    char event[16], json[96], want[32];
+    for (int i = 1; i <= N; i++) {
+        snprintf(event, sizeof(event), "h%d", i);
+        snprintf(json, sizeof(json), "{\"event_id\":\"%s\",\"retention_days\":%d}", event, i);
+        struct waiter w = apply(base, s, "hot", event, 3, 100 + i, json);
+        CHECK(w.ok && w.status == STATE_APPLY_NEW && w.version == i);
+    }
+    for (int i = 1; i <= N; i++) {
+        snprintf(event, sizeof(event), "h%d", i);
+        snprintf(json, sizeof(json), "{\"event_id\":\"%s\",\"retention_days\":%d}", event, i);
+        struct waiter w = apply(base, s, "hot", event, 3, 100 + i, json);
+        CHECK(w.ok && w.status == STATE_APPLY_REPLAY && w.version == i);
+        snprintf(want, sizeof(want), "\"retention_days\":%d", i);
+        CHECK(strstr(w.merged, want) != NULL);
+        snprintf(want, sizeof(want), "\"retention_days\":%d", i - 1);
+        CHECK(i == 1 ? w.previous[0] == '\0' : strstr(w.previous, want) != NULL);
+    }
+    state_free(s);
+    event_base_free(base);
+}
+
 static void
 test_timeout_and_reconnect(void)
 {
@@ -289,6 +319,7 @@ test_bad_url(void)
 static const struct check_case cases[] = {
     {"bad_url", test_bad_url},
     {"new_replay_duplicate", test_new_replay_duplicate},
+    {"hot_project_replay", test_hot_project_replay},
     {"command_and_write", test_command_and_write},
     {"script_flush", test_script_flush},
     {"timeout_and_reconnect", test_timeout_and_reconnect},
