@@ -9,6 +9,8 @@ hostile message ends in the dead-letter topic with a reason, and the daemon surv
 Scenarios (any subset, in the order given; default: all):
   fault        N events while the broker, Redis and the daemon are SIGKILLed and restarted
   fault-audio  the same with the spoken summary on, fewer events, one kill of each kind
+  hot          most events on five projects, fast, the daemon SIGKILLed mid-transaction three
+               times: a replayed batch holds many versions of one project
   hostile      M malformed or hostile messages mixed into valid traffic; RSS sampled
   outages      Redis stopped 60 s, the broker paused (SIGSTOP) 20, 45 and 120 s
   two-daemons  two daemons in one group, one SIGKILLed mid-stream and not restarted
@@ -797,14 +799,28 @@ def finish(d, notes):
 
 def scenario_fault(ctx, audio=False):
     a = ctx.args
-    name = "fault-audio" if audio else "fault"
-    n = a.audio_events if audio else a.events
-    rate = a.audio_rate if audio else a.rate
-    kills = {"broker": 1, "redis": 1, "daemon": 1} if audio else {
-        "broker": a.broker_kills, "redis": a.redis_kills, "daemon": a.daemon_kills}
+    if audio:
+        return run_faults(ctx, "fault-audio", a.audio_events, a.audio_rate,
+                          {"broker": 1, "redis": 1, "daemon": 1}, a.projects, True)
+    return run_faults(ctx, "fault", a.events, a.rate, {
+        "broker": a.broker_kills, "redis": a.redis_kills, "daemon": a.daemon_kills}, a.projects)
+
+
+def scenario_hot(ctx):
+    """Most events on a handful of projects, fast enough that one batch holds many versions of
+    one project, and the daemon killed mid-transaction: every replayed event must find its own
+    merged requirement although later versions of its project were applied meanwhile."""
+    a = ctx.args
+    # Transactions that collect for 2 s hold hundreds of events, dozens of each project.
+    return run_faults(ctx, "hot", a.hot_events, a.hot_rate, {"daemon": a.hot_kills},
+                      a.hot_projects, extra=("--commit-interval-ms", "2000"))
+
+
+def run_faults(ctx, name, n, rate, kills, projects, audio=False, extra=()):
+    a = ctx.args
     prefix, group = ctx.names(name)
     topics = create_topics(ctx, prefix, a.partitions)
-    d = ctx.daemon(name, prefix, group)
+    d = ctx.daemon(name, prefix, group, extra)
     start_ready(d)
     rng = ctx.rng
     plan = [k for k, c in kills.items() for _ in range(c)]
@@ -812,7 +828,7 @@ def scenario_fault(ctx, audio=False):
     fractions = sorted(rng.uniform(0.05, 0.9) for _ in plan)
     say("%s: %d events at %s/s, faults %s at %s of production" % (
         name, n, rate, plan, [round(f, 2) for f in fractions]))
-    events = Events(random.Random(rng.random()), prefix, a.projects, audio)
+    events = Events(random.Random(rng.random()), prefix, projects, audio)
     feeder = Feeder(ctx.bootstrap, topics["requirements"], events.message, n, rate)
     sampler = RssSampler([d])
     faults = FaultLog()
@@ -1478,12 +1494,13 @@ def scenario_overload(ctx):
 SCENARIOS = {
     "fault": lambda ctx: scenario_fault(ctx, False),
     "fault-audio": lambda ctx: scenario_fault(ctx, True),
+    "hot": scenario_hot,
     "hostile": scenario_hostile,
     "outages": scenario_outages,
     "two-daemons": scenario_two,
     "overload": scenario_overload,
 }
-SMALL = ("fault", "hostile")
+SMALL = ("fault", "hot", "hostile")
 
 
 def parse_args(argv):
@@ -1503,6 +1520,10 @@ def parse_args(argv):
     p.add_argument("--broker-kills", type=int, default=3)
     p.add_argument("--redis-kills", type=int, default=2)
     p.add_argument("--daemon-kills", type=int, default=3)
+    p.add_argument("--hot-events", type=int, default=5000, help="hot: events (5000)")
+    p.add_argument("--hot-rate", type=float, default=300.0, help="hot: events/s (300)")
+    p.add_argument("--hot-projects", type=int, default=5, help="hot: distinct projects (5)")
+    p.add_argument("--hot-kills", type=int, default=3, help="hot: daemon SIGKILLs (3)")
     p.add_argument("--audio-events", type=int, default=300, help="fault-audio: events (300)")
     p.add_argument("--audio-rate", type=float, default=5.0, help="fault-audio: events/s (5)")
     p.add_argument("--hostile", type=int, default=10000, help="hostile messages (10000)")
@@ -1548,6 +1569,7 @@ def parse_args(argv):
         args.rate = 30.0
         args.broker_kills = args.redis_kills = args.daemon_kills = 1
         args.audio_events, args.audio_rate = 30, 2.0
+        args.hot_events, args.hot_rate, args.hot_kills = 1000, 200.0, 2
         args.hostile, args.valid, args.hostile_rate, args.big_count = 1000, 1000, 400.0, 1
         args.two_events, args.two_rate = 2000, 100.0
         args.redis_outage, args.broker_outages = 10, "10"
