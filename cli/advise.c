@@ -2,9 +2,12 @@
  *
  *   pipewright advise FILE|- [--format markdown|json] [--jsonl] [--audio OUT.ogg]
  *                            [--voice ENGINE:VOICE]
+ *   pipewright advise --text "REQUEST" [--title TITLE] [--format ...] [--audio ...]
  *
- * Reads one JSON requirement (or, with --jsonl, one per line) from FILE or standard input,
- * validates it with the same rules as the wire decoders, and prints the report: JSON or Markdown
+ * Reads one JSON requirement (or, with --jsonl, one per line) from FILE or standard input, or
+ * takes a request written in prose with --text, validates it with the same rules as the wire
+ * decoders (offline, a missing event_id or project_id defaults to "offline"), and prints the
+ * report: JSON or Markdown
  * for one requirement, one JSON report a line for JSON Lines. --audio synthesises the report's
  * spoken summary in this process. Refuses input over the message limit and reports each bad
  * line by number; a bad line does not stop the others (exit 65 at the end). No Kafka, no Redis.
@@ -13,6 +16,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,16 +39,25 @@ struct opts {
     int jsonl;
     const char *audio_path;
     const char *voice;
+    const char *text;  /* --text: the request in prose, instead of a file */
+    const char *title; /* --title, with --text */
 };
+
+/* Offline there is no project or event: a request without ids gets these. */
+#define OFFLINE_ID "offline"
 
 static void
 usage(FILE *f)
 {
     fprintf(f,
             "usage: pipewright advise FILE|- [--format markdown|json] [--jsonl]\n"
-            "                        [--audio OUT.ogg] [--voice ENGINE:VOICE]\n\n"
+            "                        [--audio OUT.ogg] [--voice ENGINE:VOICE]\n"
+            "       pipewright advise --text \"REQUEST\" [--title TITLE] [--format F] ...\n\n"
             "Runs the advisor on a JSON requirement (the fields of schemas/requirement.avsc)\n"
-            "and prints the architecture report. '-' reads standard input.\n\n"
+            "and prints the architecture report. '-' reads standard input. A requirement\n"
+            "without event_id or project_id gets \"" OFFLINE_ID "\" for them.\n\n"
+            "  --text T        the request as a person wrote it (instead of FILE)\n"
+            "  --title T       its title, with --text\n"
             "  --format F      json (default) or markdown\n"
             "  --jsonl         one requirement per line in, one JSON report per line out\n"
             "  --audio FILE    also write the spoken summary as Ogg Opus to FILE\n"
@@ -60,11 +74,12 @@ parse_opts(int argc, char **argv, struct opts *o)
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'}, {"jsonl", no_argument, NULL, 'l'},
         {"audio", required_argument, NULL, 'a'},  {"voice", required_argument, NULL, 'v'},
+        {"text", required_argument, NULL, 't'},   {"title", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof(*o));
     optind = 0; /* glibc: restart option scanning for this argv */
     int c;
-    while ((c = getopt_long(argc, argv, "f:la:v:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:la:v:t:T:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "json") == 0) o->format = FORMAT_JSON;
@@ -79,16 +94,31 @@ parse_opts(int argc, char **argv, struct opts *o)
         case 'l': o->jsonl = 1; break;
         case 'a': o->audio_path = optarg; break;
         case 'v': o->voice = optarg; break;
+        case 't': o->text = optarg; break;
+        case 'T': o->title = optarg; break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return CLI_EX_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "pipewright advise: expected one FILE (or '-'), got %d\n", argc - optind);
+    int want = o->text ? 0 : 1;
+    if (argc - optind != want) {
+        if (o->text)
+            fprintf(stderr, "pipewright advise: --text takes no FILE, got %d\n", argc - optind);
+        else
+            fprintf(stderr, "pipewright advise: expected one FILE (or '-') or --text, got %d\n",
+                    argc - optind);
         usage(stderr);
         return CLI_EX_USAGE;
     }
-    o->path = argv[optind];
+    o->path = o->text ? NULL : argv[optind];
+    if (o->title && !o->text) {
+        fprintf(stderr, "pipewright advise: --title only applies with --text\n");
+        return CLI_EX_USAGE;
+    }
+    if (o->text && o->jsonl) {
+        fprintf(stderr, "pipewright advise: --text takes one request, not --jsonl\n");
+        return CLI_EX_USAGE;
+    }
     if (o->jsonl && o->audio_path) {
         fprintf(stderr, "pipewright advise: --audio takes one requirement, not --jsonl\n");
         return CLI_EX_USAGE;
@@ -147,6 +177,57 @@ write_audio(const struct opts *o, const struct report *rep)
     return rc;
 }
 
+/* Returns 'json' as a new string with "event_id" and "project_id" set to OFFLINE_ID where they
+ * are absent or null, or NULL when it is not a JSON object (the parser then says why). */
+static char *
+with_offline_ids(const char *json, size_t len)
+{
+    json_error_t jerr;
+    json_t *obj = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (obj == NULL || !json_is_object(obj)) {
+        json_decref(obj);
+        return NULL;
+    }
+    static const char *const ids[] = {"event_id", "project_id"};
+    for (size_t i = 0; i < PW_ARRAY_LEN(ids); i++) {
+        json_t *v = json_object_get(obj, ids[i]);
+        if (v == NULL || json_is_null(v)) json_object_set_new(obj, ids[i], json_string(OFFLINE_ID));
+    }
+    char *out = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    return out;
+}
+
+/* Parses one JSON requirement; offline, missing ids default (see with_offline_ids()). */
+static enum wire_status
+parse_offline(const char *json, size_t len, struct requirement *req, char *detail,
+              size_t detail_size)
+{
+    enum wire_status st = requirement_json_parse(json, len, req, detail, detail_size);
+    if (st != WIRE_ERR_INVALID || strstr(detail, "_id is missing") == NULL) return st;
+    char *fixed = with_offline_ids(json, len);
+    if (fixed == NULL) return st;
+    requirement_fini(req);
+    requirement_init(req);
+    st = requirement_json_parse(fixed, strlen(fixed), req, detail, detail_size);
+    free(fixed);
+    return st;
+}
+
+/* The JSON requirement of --text and --title. */
+static void
+text_request(const struct opts *o, struct buf *out)
+{
+    struct jsonw w;
+    jsonw_init(&w, out);
+    jsonw_obj_begin(&w);
+    jsonw_kstr(&w, "event_id", OFFLINE_ID);
+    jsonw_kstr(&w, "project_id", OFFLINE_ID);
+    if (o->title) jsonw_kstr(&w, "title", o->title);
+    jsonw_kstr(&w, "description", o->text);
+    jsonw_obj_end(&w);
+}
+
 /* Advises on one JSON text. Prints the report (or, in JSON Lines mode, an error object) and
  * returns an exit status. 'where' names the input in messages ("FILE" or "FILE:LINE"). */
 static int
@@ -156,7 +237,7 @@ advise_one(const struct advisor *a, const struct opts *o, const char *json, size
     struct requirement req;
     char detail[256] = "";
     requirement_init(&req);
-    enum wire_status st = requirement_json_parse(json, len, &req, detail, sizeof(detail));
+    enum wire_status st = parse_offline(json, len, &req, detail, sizeof(detail));
     if (st != WIRE_OK) {
         fprintf(stderr, "pipewright advise: %s: %s: %s\n", where, wire_status_str(st), detail);
         if (o->jsonl) {
@@ -230,12 +311,38 @@ run_jsonl(const struct advisor *a, const struct opts *o, FILE *in, const char *n
     return rc;
 }
 
+static int
+advise_text(const struct opts *o)
+{
+    if (strlen(o->text) > PW_MAX_TEXT_BYTES) {
+        fprintf(stderr, "pipewright advise: --text: too_large: over %d bytes\n",
+                PW_MAX_TEXT_BYTES);
+        return CLI_EX_DATAERR;
+    }
+    char err[256];
+    struct advisor *a = advisor_new(err, sizeof(err));
+    if (a == NULL) {
+        fprintf(stderr, "pipewright advise: advisor data: %s\n", err);
+        return CLI_EX_SOFTWARE;
+    }
+    struct buf json;
+    buf_init(&json);
+    text_request(o, &json);
+    int produced = 0;
+    int rc = advise_one(a, o, json.data, json.len, "--text", &produced);
+    buf_fini(&json);
+    advisor_free(a);
+    if (fflush(stdout) != 0 && rc == CLI_EX_OK) rc = CLI_EX_SOFTWARE;
+    return rc;
+}
+
 int
 cli_advise_main(int argc, char **argv)
 {
     struct opts o;
     int rc = parse_opts(argc, argv, &o);
     if (rc) return rc < 0 ? CLI_EX_OK : rc;
+    if (o.text) return advise_text(&o);
     FILE *in = strcmp(o.path, "-") == 0 ? stdin : fopen(o.path, "rb");
     if (in == NULL) {
         fprintf(stderr, "pipewright advise: %s: %s\n", o.path, strerror(errno));
