@@ -29,6 +29,16 @@ else
 BUILD     ?= build
 endif
 
+# A goal that compiles needs the Debian packages deploy/install-deps installs: say so in one line
+# rather than with a compiler error. (test, demo and up install them first, then build in a
+# sub-make that checks again.)
+NO_DEPS_GOALS := install-deps test demo up down clean lint
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/flite/flite.h && echo yes),yes)
+$(error build dependencies are missing; run 'make install-deps' (deploy/install-deps) first)
+endif
+endif
+
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
@@ -153,7 +163,8 @@ up: install-deps
 down:
 	deploy/services down
 
-demo: install-deps
+demo:
+	deploy/install-deps --demo
 	$(MAKE) all
 	deploy/demo
 
