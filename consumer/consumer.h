@@ -8,7 +8,7 @@
  * Intake off means *not polling*: librdkafka keeps its bounded prefetch and nothing more is
  * taken, which is how the daemon applies backpressure and drains a batch before committing.
  * Offsets are never committed by the consumer (enable.auto.commit=false): the producer commits
- * them inside its transaction. The group uses the eager protocol (see daemon/README in docs).
+ * them inside its transaction. The group uses the eager protocol (docs/architecture.md says why).
  *
  * Thread: the loop thread.
  */
