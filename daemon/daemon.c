@@ -186,6 +186,33 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* The loop's lag: a timer due every LOOP_PROBE_MS records how late it runs. A step that holds
+ * the loop (a blocking call, a long computation) shows up here as the lag of everything else. */
+#define LOOP_PROBE_MS 50
+
+static int64_t
+monotonic_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static void
+on_loop_probe(evutil_socket_t fd, short what, void *arg)
+{
+    struct daemon *d = arg;
+    (void)fd;
+    (void)what;
+    int64_t now = monotonic_us();
+    double lag = now > d->loop_probe_due_us ? (double)(now - d->loop_probe_due_us) / 1e6 : 0;
+    histogram_observe(&d->loop_lag, lag);
+    if (lag > d->loop_lag_max) d->loop_lag_max = lag;
+    d->loop_probe_due_us = now + LOOP_PROBE_MS * 1000;
+    struct timeval tv = {0, LOOP_PROBE_MS * 1000};
+    evtimer_add(d->loop_probe, &tv);
+}
+
 /* Creates the transactional producer and starts its initialisation on the loop. */
 static int
 start_producer(struct daemon *d, char *errstr, size_t errstr_size)
@@ -314,6 +341,9 @@ daemon_start(struct daemon *d, struct config *cfg)
     d->rewind_timer = evtimer_new(d->base, pipeline_on_rewind_timer, d);
     d->registry_timer = evtimer_new(d->base, pipeline_on_registry_timer, d);
     d->settle_timer = evtimer_new(d->base, pipeline_on_settle_timer, d);
+    d->loop_probe = evtimer_new(d->base, on_loop_probe, d);
+    d->loop_probe_due_us = monotonic_us();
+    event_active(d->loop_probe, EV_TIMEOUT, 0);
 
     if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
     if (cfg->schema_registry_url[0]) {
@@ -389,6 +419,7 @@ daemon_stop(struct daemon *d)
     if (d->rewind_timer) event_free(d->rewind_timer);
     if (d->registry_timer) event_free(d->registry_timer);
     if (d->settle_timer) event_free(d->settle_timer);
+    if (d->loop_probe) event_free(d->loop_probe);
     pipeline_free(d);
     if (d->sigterm_ev) event_free(d->sigterm_ev);
     if (d->sigint_ev) event_free(d->sigint_ev);

@@ -126,6 +126,10 @@ struct daemon {
     struct histogram latency_total;  /* consume -> outputs produced */
     struct histogram latency_advisor;
     struct histogram latency_speech;
+    struct histogram loop_lag;       /* how late the loop ran a timer due every LOOP_PROBE_MS */
+    double loop_lag_max;             /* seconds, the worst since start */
+    struct event *loop_probe;        /* that timer */
+    int64_t loop_probe_due_us;       /* when it should fire, monotonic microseconds */
     struct timespec started;
 };
 

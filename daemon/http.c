@@ -137,6 +137,14 @@ metrics(struct daemon *d, struct evbuffer *b)
                     &d->latency_advisor);
     histogram_write(b, "pipewright_speech_seconds",
                     "Time from consuming a request to its audio being ready.", &d->latency_speech);
+    histogram_write(b, "pipewright_event_loop_lag_seconds",
+                    "How late the event loop ran a timer due every 50 ms.", &d->loop_lag);
+    evbuffer_add_printf(b,
+                        "# HELP pipewright_event_loop_lag_max_seconds The worst event loop lag "
+                        "since start.\n"
+                        "# TYPE pipewright_event_loop_lag_max_seconds gauge\n"
+                        "pipewright_event_loop_lag_max_seconds %.6f\n",
+                        d->loop_lag_max);
 }
 
 static void

@@ -334,6 +334,58 @@ class RssSampler(threading.Thread):
             self.halt.wait(self.period)
 
 
+LAG = "pipewright_event_loop_lag_seconds"
+
+
+class LagSampler(threading.Thread):
+    """Reads each daemon's event-loop lag histogram every 'period' seconds. A daemon restarted
+    after a kill starts a new histogram: the last reading of each process is banked, so the
+    figures cover every process of the run (up to the last second before each kill)."""
+
+    def __init__(self, daemons, period=1.0):
+        super().__init__(daemon=True)
+        self.daemons = daemons
+        self.period = period
+        self.last = {}
+        self.banked = collections.Counter()
+        self.max_s = 0.0
+        self.halt = threading.Event()
+
+    def read(self, d):
+        m = d.metrics(timeout=1.0) if d.alive() else None
+        if not m:
+            return
+        hist = {k: v for k, v in m.items() if k.startswith(LAG + "_bucket")}
+        prev = self.last.get(id(d))
+        if prev and hist.get(LAG + '_bucket{le="+Inf"}', 0) < prev.get(
+                LAG + '_bucket{le="+Inf"}', 0):
+            self.banked.update(prev)
+        self.last[id(d)] = hist
+        self.max_s = max(self.max_s, m.get(LAG + "_max_seconds", 0.0))
+
+    def run(self):
+        while not self.halt.is_set():
+            for d in self.daemons:
+                self.read(d)
+            self.halt.wait(self.period)
+
+    def summary(self):
+        """(p99 upper bucket bound in ms, max in ms, observations) over every process."""
+        total = collections.Counter(self.banked)
+        for hist in self.last.values():
+            total.update(hist)
+        cum = sorted((float(k.split('le="')[1].rstrip('"}').replace("+Inf", "inf")), v)
+                     for k, v in total.items())
+        n = cum[-1][1] if cum else 0
+        p99 = next((le for le, c in cum if c >= 0.99 * n), None) if n else None
+        return (None if p99 is None else p99 * 1000, self.max_s * 1000, int(n))
+
+    def note(self):
+        p99, mx, n = self.summary()
+        return "event loop lag p99 <= %s ms, max %.1f ms (%d probes)" % (
+            "?" if p99 is None else "%g" % p99, mx, n)
+
+
 # ---- messages --------------------------------------------------------------------------------
 
 class Events:
@@ -831,10 +883,12 @@ def run_faults(ctx, name, n, rate, kills, projects, audio=False, extra=()):
     events = Events(random.Random(rng.random()), prefix, projects, audio)
     feeder = Feeder(ctx.bootstrap, topics["requirements"], events.message, n, rate)
     sampler = RssSampler([d])
+    looplag = LagSampler([d])
     faults = FaultLog()
     t0 = now()
     feeder.start()
     sampler.start()
+    looplag.start()
     notes = []
     crashes = 0
     unrecovered = 0
@@ -857,6 +911,8 @@ def run_faults(ctx, name, n, rate, kills, projects, audio=False, extra=()):
     elapsed = now() - t0
     if drained is None:
         notes.append("not drained: lag %s" % lag)
+    looplag.halt.set()
+    looplag.read(d)
     ok = finish(d, notes)
     sampler.halt.set()
     tally, missing, dups, unexpected, dlq = verify(ctx, topics, feeder.delivered, audio)
@@ -884,6 +940,7 @@ def run_faults(ctx, name, n, rate, kills, projects, audio=False, extra=()):
     hits = sum(1 for f in faults.rows if f["txn_open"])
     notes.append("%d of %d faults hit an open transaction" % (hits, len(faults.rows)))
     notes.append("RSS peak %.1f MiB" % (sampler.peak_kb / 1024.0))
+    notes.append(looplag.note())
     ok = (ok and not missing and dups == 0 and not dlq and not unexpected and not tally.bad and
           crashes == 0 and unrecovered == 0 and drained is not None)
     if missing:
