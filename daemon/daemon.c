@@ -157,7 +157,7 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     if (d->producer == NULL || d->stopping) return;
-    switch (producer_init_step(d->producer, 250, errstr, sizeof(errstr))) {
+    switch (producer_init_step(d->producer, LOOP_STEP_MS, errstr, sizeof(errstr))) {
     case PRODUCER_INIT_DONE:
         log_info("daemon", "PRODUCER_READY", "transactional_id=%s", d->txn_id);
         if (d->consumer == NULL && start_consumer(d, errstr, sizeof(errstr)) != 0) {
@@ -189,6 +189,7 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
 /* The loop's lag: a timer due every LOOP_PROBE_MS records how late it runs. A step that holds
  * the loop (a blocking call, a long computation) shows up here as the lag of everything else. */
 #define LOOP_PROBE_MS 50
+#define LOOP_STALL_MS 100 /* a lag above this is logged */
 
 static int64_t
 monotonic_us(void)
@@ -205,9 +206,13 @@ on_loop_probe(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     int64_t now = monotonic_us();
-    double lag = now > d->loop_probe_due_us ? (double)(now - d->loop_probe_due_us) / 1e6 : 0;
-    histogram_observe(&d->loop_lag, lag);
-    if (lag > d->loop_lag_max) d->loop_lag_max = lag;
+    if (d->loop_probe_due_us) { /* 0 on the first run, when the loop has just started */
+        double lag = now > d->loop_probe_due_us ? (double)(now - d->loop_probe_due_us) / 1e6 : 0;
+        histogram_observe(&d->loop_lag, lag);
+        if (lag > d->loop_lag_max) d->loop_lag_max = lag;
+        if (lag * 1000 > LOOP_STALL_MS)
+            log_warn("daemon", "LOOP_STALL", "lag_ms=%.1f", lag * 1000);
+    }
     d->loop_probe_due_us = now + LOOP_PROBE_MS * 1000;
     struct timeval tv = {0, LOOP_PROBE_MS * 1000};
     evtimer_add(d->loop_probe, &tv);
@@ -342,7 +347,6 @@ daemon_start(struct daemon *d, struct config *cfg)
     d->registry_timer = evtimer_new(d->base, pipeline_on_registry_timer, d);
     d->settle_timer = evtimer_new(d->base, pipeline_on_settle_timer, d);
     d->loop_probe = evtimer_new(d->base, on_loop_probe, d);
-    d->loop_probe_due_us = monotonic_us();
     event_active(d->loop_probe, EV_TIMEOUT, 0);
 
     if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;

@@ -38,6 +38,10 @@ enum outcome {
     OUTCOME_COUNT
 };
 
+/* The longest one step of a blocking librdkafka call (transaction init, flush, commit, abort)
+ * may hold the event loop; the step is resumed on the next turn. */
+#define LOOP_STEP_MS 50
+
 /* Latency histogram of one stage, in seconds (Prometheus buckets). */
 #define HIST_BUCKETS 12
 struct histogram {

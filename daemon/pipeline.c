@@ -233,9 +233,7 @@ settle_finish(struct daemon *d, enum producer_txn_result r, const char *errstr)
     batch_idle(d);
 }
 
-/* One bounded slice of the settling transaction, then back to the loop. */
-#define SETTLE_SLICE_MS 200
-
+/* One bounded slice of the settling transaction (LOOP_STEP_MS), then back to the loop. */
 void
 pipeline_on_settle_timer(int fd, short what, void *arg)
 {
@@ -244,7 +242,7 @@ pipeline_on_settle_timer(int fd, short what, void *arg)
     (void)fd;
     (void)what;
     if (d->phase != BATCH_SETTLING || d->producer == NULL) return;
-    enum producer_txn_result r = producer_settle(d->producer, SETTLE_SLICE_MS, errstr,
+    enum producer_txn_result r = producer_settle(d->producer, LOOP_STEP_MS, errstr,
                                                  sizeof(errstr));
     if (r == PRODUCER_TXN_PENDING) {
         struct timeval tv = {0, 10000}; /* let the loop serve what waited meanwhile */

@@ -361,7 +361,7 @@ class LagSampler(threading.Thread):
                 LAG + '_bucket{le="+Inf"}', 0):
             self.banked.update(prev)
         self.last[id(d)] = hist
-        self.max_s = max(self.max_s, m.get(LAG + "_max_seconds", 0.0))
+        self.max_s = max(self.max_s, m.get("pipewright_event_loop_lag_max_seconds", 0.0))
 
     def run(self):
         while not self.halt.is_set():
