@@ -3,7 +3,8 @@
 #   make              build build/pipewrightd and build/pipewright
 #   make demo         the main job on the embedded Kafka (installs what is missing first)
 #   make test         unit tests (plain and ASan+UBSan), scenarios, integration on real Kafka+Redis
-#   make up / down    local Apache Kafka 3.9 (KRaft) and Redis (AOF) on loopback
+#   make up / down    local Apache Kafka 3.9 (KRaft) and Redis (AOF) on loopback; with CLUSTER=1
+#                     three brokers and a six-node Redis Cluster
 #   make fuzz         libFuzzer harnesses (FUZZ_SECONDS each)
 #   make SANITIZE=1   an ASan+UBSan build in build/asan
 #
@@ -157,11 +158,13 @@ test-integration-valgrind: all
 install-deps:
 	deploy/install-deps
 
+# CLUSTER=1: three Kafka brokers and a six-node Redis Cluster (deploy/cluster) instead.
+SERVICES := $(if $(filter 1,$(CLUSTER)),deploy/cluster,deploy/services)
 up: install-deps
-	deploy/services up
+	$(SERVICES) up
 
 down:
-	deploy/services down
+	$(SERVICES) down
 
 demo:
 	deploy/install-deps --demo
