@@ -7,6 +7,8 @@
 #                     three brokers and a six-node Redis Cluster
 #   make fuzz         libFuzzer harnesses (FUZZ_SECONDS each)
 #   make SANITIZE=1   an ASan+UBSan build in build/asan
+#   make install      binaries, manual pages, systemd unit, docs, /etc/pipewright/pipewrightd.conf
+#                     (PREFIX=/usr/local, DESTDIR=); make uninstall removes all but the configuration
 #
 # Folders are modules; a module's .c files are found by wildcard, so adding a file needs no edit
 # here. Dependencies point one way: advisor/, schemas/ and the speech normaliser see common/ only.
@@ -33,7 +35,7 @@ endif
 # A goal that compiles needs the Debian packages deploy/install-deps installs: say so in one line
 # rather than with a compiler error. (test, demo and up install them first, then build in a
 # sub-make that checks again.)
-NO_DEPS_GOALS := install-deps test demo up down clean lint
+NO_DEPS_GOALS := install-deps test demo up down clean lint uninstall
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/flite/flite.h && echo yes),yes)
 $(error build dependencies are missing; run 'make install-deps' (deploy/install-deps) first)
@@ -56,7 +58,7 @@ TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
         install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
-        test-valgrind test-integration-valgrind
+        test-valgrind test-integration-valgrind install uninstall
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -184,6 +186,49 @@ lint:
 # unit, the compose file and the Dockerfile's package lists: see tests/deploy/run.
 lint-chart: all
 	tests/deploy/run
+
+# ---- install -------------------------------------------------------------------------------
+# The daemon goes to sbin, the command to bin. The unit's ExecStart is rewritten to name the
+# installed daemon. The configuration is installed only when none is there: a user's file is
+# never overwritten, and uninstall leaves /etc/pipewright alone.
+PREFIX   ?= /usr/local
+SBINDIR  := $(PREFIX)/sbin
+BINDIR   := $(PREFIX)/bin
+MANDIR   := $(PREFIX)/share/man
+DOCDIR   := $(PREFIX)/share/doc/pipewright
+UNITDIR  := $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+CONFDIR  := /etc/pipewright
+DOCS     := README.md $(wildcard docs/*.md)
+STAGE    := $(BUILD)/install
+
+install: all
+	@mkdir -p $(STAGE)
+	sed 's#^ExecStart=/usr/local/sbin/pipewrightd #ExecStart=$(SBINDIR)/pipewrightd #' \
+	    deploy/pipewrightd.service > $(STAGE)/pipewrightd.service
+	grep -q '^ExecStart=$(SBINDIR)/pipewrightd ' $(STAGE)/pipewrightd.service
+	gzip -9n < docs/man/pipewrightd.8 > $(STAGE)/pipewrightd.8.gz
+	gzip -9n < docs/man/pipewright.1 > $(STAGE)/pipewright.1.gz
+	install -D -m 0755 $(BUILD)/pipewrightd $(DESTDIR)$(SBINDIR)/pipewrightd
+	install -D -m 0755 $(BUILD)/pipewright $(DESTDIR)$(BINDIR)/pipewright
+	install -D -m 0644 $(STAGE)/pipewrightd.8.gz $(DESTDIR)$(MANDIR)/man8/pipewrightd.8.gz
+	install -D -m 0644 $(STAGE)/pipewright.1.gz $(DESTDIR)$(MANDIR)/man1/pipewright.1.gz
+	install -D -m 0644 $(STAGE)/pipewrightd.service $(DESTDIR)$(UNITDIR)/pipewrightd.service
+	install -d -m 0755 $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	@if [ -e $(DESTDIR)$(CONFDIR)/pipewrightd.conf ]; then \
+	    echo "kept $(DESTDIR)$(CONFDIR)/pipewrightd.conf"; \
+	else \
+	    [ -d $(DESTDIR)$(CONFDIR) ] || install -d -m 0750 $(DESTDIR)$(CONFDIR); \
+	    echo "install -D -m 0640 deploy/pipewrightd.conf.example $(DESTDIR)$(CONFDIR)/pipewrightd.conf"; \
+	    install -D -m 0640 deploy/pipewrightd.conf.example $(DESTDIR)$(CONFDIR)/pipewrightd.conf; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/pipewrightd $(DESTDIR)$(BINDIR)/pipewright \
+	    $(DESTDIR)$(MANDIR)/man8/pipewrightd.8.gz $(DESTDIR)$(MANDIR)/man1/pipewright.1.gz \
+	    $(DESTDIR)$(UNITDIR)/pipewrightd.service $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	@echo "kept $(DESTDIR)$(CONFDIR) (the configuration)"
 
 clean:
 	rm -rf build
