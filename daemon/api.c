@@ -9,9 +9,9 @@
  *   GET /v1/reports/{report_id}/diagram     the data-flow diagram, Graphviz DOT
  *   GET /                                   a small page: recent requests, a report, its audio
  *
- * Everything is read from Redis (state/), so any daemon of the group answers for all of them.
- * Redis keeps one full report per project (its latest), so memory grows with projects, not with
- * requests; pw:report:{id} only names the project of a report.
+ * Everything is read from Redis (state/store.h), so any daemon of the group answers for all of
+ * them. Redis keeps one full report per project (its latest), so memory grows with projects,
+ * not with requests; a report id only names the project of its report.
  * Ids are checked before any lookup ([A-Za-z0-9._:@-], 1-128 bytes). With a token configured,
  * every route here needs "Authorization: Bearer TOKEN". With tenancy on, a tenant's token sees
  * only the projects named "TENANT:..." and anything else answers 404, as if it did not exist. Answers are asynchronous: the request
@@ -33,6 +33,7 @@
 #include "buf.h"
 #include "embedded.h"
 #include "state.h"
+#include "store.h"
 #include "xalloc.h"
 
 enum route {
@@ -53,7 +54,7 @@ struct pending {
     int step;                    /* multi-step routes: 0 first lookup, 1 second */
     const char *tenant;          /* the caller's tenant, or NULL for access to every project */
     char id[160];                /* the report id asked for (report routes) */
-    const char *const *fields;   /* what to read from the project's latest report */
+    const enum store_latest_field *fields; /* what to read from the project's latest report */
     size_t n_fields;
 };
 
@@ -132,13 +133,27 @@ pending_take(struct pending *p)
     return req;
 }
 
-static void lookup(struct pending *p, const char *key, const char *const *fields, size_t n);
+/* Fields of a project's latest report: its id first, to tell a superseded report from the
+ * current one, and the owner's project id last, for the tenancy check. */
+static const enum store_latest_field report_fields[] = {
+    STORE_LATEST_REPORT_ID, STORE_LATEST_JSON, STORE_LATEST_MARKDOWN, STORE_LATEST_PROJECT_ID};
+static const enum store_latest_field audio_fields[] = {
+    STORE_LATEST_REPORT_ID, STORE_LATEST_AUDIO, STORE_LATEST_CODEC, STORE_LATEST_PROJECT_ID};
+static const enum store_latest_field diagram_fields[] = {
+    STORE_LATEST_REPORT_ID, STORE_LATEST_DOT, STORE_LATEST_PROJECT_ID};
 
-/* Fields of a project's latest report (pw:{P}:latest): its id first, to tell a superseded
- * report from the current one, and the owner's project id last, for the tenancy check. */
-static const char *const report_fields[] = {"report_id", "json", "markdown", "project_id"};
-static const char *const audio_fields[] = {"report_id", "audio", "codec", "project_id"};
-static const char *const diagram_fields[] = {"report_id", "dot", "project_id"};
+static void on_values(const char *const *values, const size_t *lens, size_t n, const char *error,
+                      void *arg);
+
+/* Answers 503 when a read could not be sent (Redis is not connected). */
+static void
+sent_or_503(struct pending *p, int rc)
+{
+    if (rc == 0) return;
+    struct evhttp_request *req = pending_take(p);
+    if (req) api_reply_json_error(req, 503, "Service Unavailable", "state store unavailable");
+    free(p);
+}
 
 static void
 on_values(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
@@ -158,16 +173,15 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
     }
     if ((p->route == ROUTE_REPORT || p->route == ROUTE_AUDIO || p->route == ROUTE_DIAGRAM) &&
         p->step == 0) {
-        /* pw:report:{id} names the project; its latest report holds the content */
+        /* the report id names the project; its latest report holds the content */
         if (n < 1 || values[0] == NULL || lens[0] > 128) goto not_found;
-        char key[300];
-        snprintf(key, sizeof(key), "pw:{%.*s}:latest", (int)lens[0], values[0]);
         p->step = 1;
-        lookup(p, key, p->fields, p->n_fields);
+        sent_or_503(p, store_latest_get(p->d->state, values[0], lens[0], p->fields, p->n_fields,
+                                        on_values, p));
         return;
     }
     if (p->route == ROUTE_RECENT && p->step == 0) {
-        /* values are event ids: fetch their records in one MGET */
+        /* values are event ids: fetch their records in one read */
         struct evhttp_request *req = p->req;
         if (n == 0) {
             pending_take(p);
@@ -175,25 +189,15 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
             free(p);
             return;
         }
-        const char *argv[1 + 256];
-        size_t argvlen[1 + 256];
-        char keys[256][160];
-        argv[0] = "MGET";
-        argvlen[0] = 4;
-        size_t k = 0;
-        for (size_t i = 0; i < n && k < 256; i++) {
+        const char *ids[STORE_RECENT_MAX];
+        size_t idlens[STORE_RECENT_MAX], k = 0;
+        for (size_t i = 0; i < n && k < STORE_RECENT_MAX; i++) {
             if (values[i] == NULL || !id_valid(values[i], lens[i])) continue;
-            snprintf(keys[k], sizeof(keys[k]), "pw:request:%.*s", (int)lens[i], values[i]);
-            argv[1 + k] = keys[k];
-            argvlen[1 + k] = strlen(keys[k]);
-            k++;
+            ids[k] = values[i];
+            idlens[k++] = lens[i];
         }
         p->step = 1;
-        if (k == 0 || state_command(p->d->state, (int)(1 + k), argv, argvlen, on_values, p) != 0) {
-            pending_take(p);
-            api_reply_json_error(req, 503, "Service Unavailable", "state store unavailable");
-            free(p);
-        }
+        sent_or_503(p, k ? store_requests_get(p->d->state, ids, idlens, k, on_values, p) : -1);
         return;
     }
 
@@ -252,28 +256,6 @@ not_found:
 not_found_taken:
     api_reply_json_error(req, 404, "Not Found", "not found");
     free(p);
-}
-
-static void
-lookup(struct pending *p, const char *key, const char *const *fields, size_t n)
-{
-    const char *argv[8];
-    size_t argvlen[8];
-    int argc = 0;
-    argv[argc] = fields ? "HMGET" : "GET";
-    argvlen[argc] = strlen(argv[argc]);
-    argc++;
-    argv[argc] = key;
-    argvlen[argc++] = strlen(key);
-    for (size_t i = 0; fields && i < n && argc < 8; i++) {
-        argv[argc] = fields[i];
-        argvlen[argc++] = strlen(fields[i]);
-    }
-    if (state_command(p->d->state, argc, argv, argvlen, on_values, p) != 0) {
-        struct evhttp_request *req = pending_take(p);
-        if (req) api_reply_json_error(req, 503, "Service Unavailable", "state store unavailable");
-        free(p);
-    }
 }
 
 /* Constant-time comparison, so a wrong token's timing says nothing about the right one. */
@@ -348,7 +330,7 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         api_reply_json_error(req, 401, "Unauthorized", "missing or wrong bearer token");
         return 1;
     }
-    char id[160], key[300];
+    char id[160];
     const char *rest;
     struct pending *p = xcalloc(1, sizeof(*p));
     p->d = d;
@@ -358,22 +340,17 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
     int r;
     if (strcmp(path, "/v1/requests") == 0) {
         p->route = ROUTE_RECENT;
-        const char *argv[] = {"LRANGE", "pw:recent", "0", "49"};
-        size_t argvlen[] = {6, 9, 1, 2};
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        if (state_command(d->state, 4, argv, argvlen, on_values, p) != 0) {
-            pending_take(p);
-            free(p);
-            api_reply_json_error(req, 503, "Service Unavailable", "state store unavailable");
-        }
+        sent_or_503(p, store_recent(d->state, 50, on_values, p));
         return 1;
     }
     if ((r = segment(path, "/v1/requests/", id, sizeof(id), &rest)) != 0) {
         if (r < 0 || *rest) goto bad_id;
         p->route = ROUTE_REQUEST;
-        snprintf(key, sizeof(key), "pw:request:%s", id);
+        const char *ids[] = {id};
+        size_t idlens[] = {strlen(id)};
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        lookup(p, key, NULL, 0);
+        sent_or_503(p, store_requests_get(d->state, ids, idlens, 1, on_values, p));
         return 1;
     }
     if ((r = segment(path, "/v1/projects/", id, sizeof(id), &rest)) != 0) {
@@ -382,14 +359,13 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         p->route = ROUTE_PROJECT_LATEST;
         p->fields = report_fields;
         p->n_fields = PW_ARRAY_LEN(report_fields);
-        snprintf(key, sizeof(key), "pw:{%s}:latest", id);
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        lookup(p, key, p->fields, p->n_fields);
+        sent_or_503(p, store_latest_get(d->state, id, strlen(id), p->fields, p->n_fields,
+                                        on_values, p));
         return 1;
     }
     if ((r = segment(path, "/v1/reports/", id, sizeof(id), &rest)) != 0) {
         if (r < 0) goto bad_id;
-        snprintf(key, sizeof(key), "pw:report:%s", id);
         snprintf(p->id, sizeof(p->id), "%s", id);
         if (*rest == '\0') {
             p->route = ROUTE_REPORT;
@@ -404,7 +380,7 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
             goto bad_id;
         }
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        lookup(p, key, NULL, 0);
+        sent_or_503(p, store_report_project(d->state, id, on_values, p));
         return 1;
     }
     free(p);

@@ -39,6 +39,7 @@
 #include "records.h"
 #include "speech.h"
 #include "state.h"
+#include "store.h"
 #include "wire.h"
 #include "xalloc.h"
 
@@ -54,7 +55,7 @@ struct job {
     int64_t consumed_at_ms;
     char *traceparent;          /* the request's W3C trace context, or NULL */
     struct speech_request sreq; /* the audio asked for (strings borrowed from req, rep, cfg) */
-    char audio_key[80];         /* Redis key of the audio cache entry */
+    char audio_hash[65];        /* SHA-256 of what is spoken and how: the audio cache's key */
     int speech_attempts;        /* synthesis tries so far */
 };
 
@@ -462,25 +463,25 @@ emit_answer(struct job *job, struct speech_result *res, const char *audio_status
     job_finish(job, OUTCOME_ANSWERED, audio_status);
 }
 
-/* Keeps a synthesised artifact for the next identical script (7 days). */
+/* Keeps a synthesised artifact for the next identical script (state/store.h says how long). */
 static void
 audio_store(struct daemon *d, const struct job *job, const struct speech_result *res)
 {
     char rate[16], dur[24];
     snprintf(rate, sizeof(rate), "%d", res->sample_rate);
     snprintf(dur, sizeof(dur), "%lld", (long long)llround(res->duration_s * 1000.0));
-    const char *codec = speech_codec_name(res->codec);
-    const char *hset[] = {"HSET",        job->audio_key, "audio",  (const char *)res->audio,
-                          "codec",       codec,          "voice",  res->voice,
-                          "sample_rate", rate,           "duration_ms", dur,
-                          "text",        res->spoken_text};
-    size_t hsetlen[PW_ARRAY_LEN(hset)];
-    for (size_t i = 0; i < PW_ARRAY_LEN(hset); i++)
-        hsetlen[i] = i == 3 ? res->audio_len : strlen(hset[i]);
-    state_write(d->state, (int)PW_ARRAY_LEN(hset), hset, hsetlen);
-    const char *expire[] = {"EXPIRE", job->audio_key, "604800"};
-    size_t expirelen[] = {6, strlen(job->audio_key), 6};
-    state_write(d->state, 3, expire, expirelen);
+    const char *values[STORE_AUDIO_COUNT] = {
+        [STORE_AUDIO_AUDIO] = (const char *)res->audio,
+        [STORE_AUDIO_CODEC] = speech_codec_name(res->codec),
+        [STORE_AUDIO_VOICE] = res->voice,
+        [STORE_AUDIO_SAMPLE_RATE] = rate,
+        [STORE_AUDIO_DURATION_MS] = dur,
+        [STORE_AUDIO_TEXT] = res->spoken_text,
+    };
+    size_t lens[STORE_AUDIO_COUNT];
+    for (int f = 0; f < STORE_AUDIO_COUNT; f++) lens[f] = values[f] ? strlen(values[f]) : 0;
+    lens[STORE_AUDIO_AUDIO] = res->audio_len;
+    store_audio_put(d->state, job->audio_hash, values, lens);
 }
 
 static void
@@ -523,10 +524,6 @@ synthesise(struct job *job)
     }
 }
 
-/* Fields of an audio cache entry, in HMGET order. */
-static const char *const cache_fields[] = {"audio", "codec", "voice", "sample_rate",
-                                           "duration_ms", "text"};
-
 static void
 on_audio_cache(const char *const *values, const size_t *lens, size_t n, const char *error,
                void *arg)
@@ -538,8 +535,9 @@ on_audio_cache(const char *const *values, const size_t *lens, size_t n, const ch
         job_drop_stale(job);
         return;
     }
-    if (values == NULL || n != PW_ARRAY_LEN(cache_fields) || values[0] == NULL || lens[0] == 0 ||
-        speech_codec_parse(values[1] ? values[1] : "") < 0) {
+    if (values == NULL || n != STORE_AUDIO_COUNT || values[STORE_AUDIO_AUDIO] == NULL ||
+        lens[STORE_AUDIO_AUDIO] == 0 ||
+        speech_codec_parse(values[STORE_AUDIO_CODEC] ? values[STORE_AUDIO_CODEC] : "") < 0) {
         d->audio_cache_misses++;
         synthesise(job);
         return;
@@ -547,14 +545,16 @@ on_audio_cache(const char *const *values, const size_t *lens, size_t n, const ch
     d->audio_cache_hits++;
     struct speech_result res;
     speech_result_init(&res);
-    res.audio = xmalloc(lens[0]);
-    memcpy(res.audio, values[0], lens[0]);
-    res.audio_len = lens[0];
-    res.codec = (enum speech_codec)speech_codec_parse(values[1]);
-    res.voice = xstrdup(values[2] ? values[2] : job->sreq.voice);
-    res.sample_rate = values[3] ? atoi(values[3]) : 0;
-    res.duration_s = values[4] ? atof(values[4]) / 1000.0 : 0;
-    res.spoken_text = xstrndup(values[5] ? values[5] : "", values[5] ? lens[5] : 0);
+    const char *voice = values[STORE_AUDIO_VOICE], *rate = values[STORE_AUDIO_SAMPLE_RATE];
+    const char *dur = values[STORE_AUDIO_DURATION_MS], *text = values[STORE_AUDIO_TEXT];
+    res.audio = xmalloc(lens[STORE_AUDIO_AUDIO]);
+    memcpy(res.audio, values[STORE_AUDIO_AUDIO], lens[STORE_AUDIO_AUDIO]);
+    res.audio_len = lens[STORE_AUDIO_AUDIO];
+    res.codec = (enum speech_codec)speech_codec_parse(values[STORE_AUDIO_CODEC]);
+    res.voice = xstrdup(voice ? voice : job->sreq.voice);
+    res.sample_rate = rate ? atoi(rate) : 0;
+    res.duration_s = dur ? atof(dur) / 1000.0 : 0;
+    res.spoken_text = xstrndup(text ? text : "", text ? lens[STORE_AUDIO_TEXT] : 0);
     emit_answer(job, &res, "ready");
     speech_result_fini(&res);
 }
@@ -564,7 +564,7 @@ static void
 audio_lookup(struct job *job)
 {
     struct daemon *d = job->d;
-    char material[64], hex[65];
+    char material[64];
     struct buf key;
     buf_init(&key);
     snprintf(material, sizeof(material), "|%d|%s|", job->sreq.rate_wpm,
@@ -572,16 +572,9 @@ audio_lookup(struct job *job)
     buf_puts(&key, job->sreq.voice);
     buf_puts(&key, material);
     buf_puts(&key, job->sreq.text);
-    emit_sha256_hex(key.data, key.len, hex);
+    emit_sha256_hex(key.data, key.len, job->audio_hash);
     buf_fini(&key);
-    snprintf(job->audio_key, sizeof(job->audio_key), "pw:audio:%s", hex);
-    const char *argv[2 + PW_ARRAY_LEN(cache_fields)] = {"HMGET", job->audio_key};
-    size_t argvlen[PW_ARRAY_LEN(argv)] = {5, strlen(job->audio_key)};
-    for (size_t i = 0; i < PW_ARRAY_LEN(cache_fields); i++) {
-        argv[2 + i] = cache_fields[i];
-        argvlen[2 + i] = strlen(cache_fields[i]);
-    }
-    if (state_command(d->state, (int)PW_ARRAY_LEN(argv), argv, argvlen, on_audio_cache, job) != 0) {
+    if (store_audio_get(d->state, job->audio_hash, on_audio_cache, job) != 0) {
         d->audio_cache_misses++;
         synthesise(job);
     }

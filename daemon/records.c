@@ -1,11 +1,12 @@
 /* daemon/records.c - what the HTTP API reads, written to Redis as requests are answered.
  *
- * Two kinds of records, both idempotent writes outside the Kafka transaction:
- *  - request records (pw:request:{event_id}, JSON, request_ttl_s, and the recent list
- *    pw:recent), kept per batch and written only once the batch has committed, so the API
- *    never calls a request answered that a consumer could not read;
- *  - each project's latest report with its audio (pw:{P}:latest, report_ttl_s) and the name of
- *    the project of each report id (pw:report:{id}). One full report per project, so memory
+ * Two kinds of records (state/store.h keeps them), both idempotent writes outside the Kafka
+ * transaction:
+ *  - request status records (request_ttl_s) and the recent list, kept per batch and written
+ *    only once the batch has committed, so the API never calls a request answered that a
+ *    consumer could not read;
+ *  - each project's latest report with its audio (report_ttl_s) and the project of each report
+ *    id. One full report per project, so memory
  *    follows the number of projects, not of requests. Written before the commit: a replay
  *    rewrites the same report, so an aborted batch leaves nothing wrong behind.
  * Thread: the loop thread.
@@ -22,6 +23,7 @@
 #include "jsonw.h"
 #include "speech.h"
 #include "state.h"
+#include "store.h"
 #include "xalloc.h"
 
 void
@@ -86,23 +88,10 @@ records_write(struct daemon *d)
         jsonw_kint(&w, "committed_at_ms", clock_wall_ms());
         jsonw_kint(&w, "processing_ms", r->answered_at_ms - r->consumed_at_ms);
         jsonw_obj_end(&w);
-        char key[256];
-        snprintf(key, sizeof(key), "pw:request:%s", r->event_id);
-        const char *set[] = {"SET", key, json.data, "EX", ttl};
-        size_t setlen[] = {3, strlen(key), json.len, 2, strlen(ttl)};
-        state_write(d->state, 5, set, setlen);
-        const char *rem[] = {"LREM", "pw:recent", "0", r->event_id};
-        size_t remlen[] = {4, 9, 1, strlen(r->event_id)};
-        state_write(d->state, 4, rem, remlen); /* a replayed request is listed once */
-        const char *push[] = {"LPUSH", "pw:recent", r->event_id};
-        size_t pushlen[] = {5, 9, strlen(r->event_id)};
-        state_write(d->state, 3, push, pushlen);
+        store_request_put(d->state, r->event_id, json.data, json.len,
+                          (unsigned)d->cfg->request_ttl_s);
     }
-    if (d->n_done) {
-        const char *trim[] = {"LTRIM", "pw:recent", "0", "199"};
-        size_t trimlen[] = {5, 9, 1, 3};
-        state_write(d->state, 4, trim, trimlen);
-    }
+    if (d->n_done) store_recent_trim(d->state);
     buf_fini(&json);
 }
 
@@ -110,28 +99,23 @@ void
 records_store_report(struct daemon *d, const struct requirement *req, const struct report *rep,
                      const struct speech_result *res, const char *audio_status)
 {
-    char latest[256], index[300], version[24], latest_ttl[16], index_ttl[16];
-    snprintf(latest, sizeof(latest), "pw:{%s}:latest", req->project_id);
-    snprintf(index, sizeof(index), "pw:report:%s", rep->report_id);
+    char version[24];
     snprintf(version, sizeof(version), "%ld", rep->version);
-    snprintf(latest_ttl, sizeof(latest_ttl), "%d", d->cfg->report_ttl_s);
-    snprintf(index_ttl, sizeof(index_ttl), "%d", d->cfg->request_ttl_s);
-    const char *codec = res ? speech_codec_name(res->codec) : "";
-    const char *hset[] = {"HSET",    latest,        "report_id", rep->report_id,
-                          "project_id", req->project_id, "event_id", req->event_id,
-                          "version", version, "markdown", rep->markdown,
-                          "json", rep->json, "dot", rep->dot ? rep->dot : "",
-                          "audio_status", audio_status, "codec", codec,
-                          "audio", res ? (const char *)res->audio : ""};
-    size_t hsetlen[PW_ARRAY_LEN(hset)];
-    for (size_t i = 0; i < PW_ARRAY_LEN(hset); i++) hsetlen[i] = strlen(hset[i]);
-    hsetlen[PW_ARRAY_LEN(hset) - 1] = res ? res->audio_len : 0;
-    state_write(d->state, (int)PW_ARRAY_LEN(hset), hset, hsetlen);
-    const char *expire[] = {"EXPIRE", latest, latest_ttl};
-    size_t expirelen[] = {6, strlen(latest), strlen(latest_ttl)};
-    state_write(d->state, 3, expire, expirelen);
-    const char *set[] = {"SET", index, req->project_id, "EX", index_ttl};
-    size_t setlen[] = {3, strlen(index), strlen(req->project_id), 2, strlen(index_ttl)};
-    state_write(d->state, 5, set, setlen);
+    const char *values[STORE_LATEST_COUNT] = {
+        [STORE_LATEST_REPORT_ID] = rep->report_id,
+        [STORE_LATEST_PROJECT_ID] = req->project_id,
+        [STORE_LATEST_EVENT_ID] = req->event_id,
+        [STORE_LATEST_VERSION] = version,
+        [STORE_LATEST_MARKDOWN] = rep->markdown,
+        [STORE_LATEST_JSON] = rep->json,
+        [STORE_LATEST_DOT] = rep->dot,
+        [STORE_LATEST_AUDIO_STATUS] = audio_status,
+        [STORE_LATEST_CODEC] = res ? speech_codec_name(res->codec) : "",
+        [STORE_LATEST_AUDIO] = res ? (const char *)res->audio : "",
+    };
+    size_t lens[STORE_LATEST_COUNT];
+    for (int f = 0; f < STORE_LATEST_COUNT; f++) lens[f] = values[f] ? strlen(values[f]) : 0;
+    lens[STORE_LATEST_AUDIO] = res ? res->audio_len : 0;
+    store_latest_put(d->state, req->project_id, values, lens, (unsigned)d->cfg->report_ttl_s,
+                     (unsigned)d->cfg->request_ttl_s);
 }
-

@@ -20,6 +20,7 @@
 #include <hiredis/adapters/libevent.h>
 
 #include "log.h"
+#include "state_int.h"
 #include "xalloc.h"
 
 #define BACKOFF_MIN_MS 100

@@ -80,13 +80,7 @@ int state_event_apply(struct state *s, const char *project_id, const char *event
 typedef void state_values_cb(const char *const *values, const size_t *lens, size_t n,
                              const char *error, void *arg);
 
-/* Sends any command (argv with lengths, binary-safe) and hands its reply to 'cb'. Returns 0 when
- * sent, -1 when Redis is not connected ('cb' is not called). */
-int state_command(struct state *s, int argc, const char **argv, const size_t *argvlen,
-                  state_values_cb *cb, void *arg);
-/* Sends an idempotent write whose answer nobody waits for; failures are logged and counted.
- * Returns 0 when sent, -1 when Redis is not connected. */
-int state_write(struct state *s, int argc, const char **argv, const size_t *argvlen);
+/* Fire-and-forget writes (state/store.h) that failed since start. */
 unsigned long state_write_errors(const struct state *s);
 
 #endif

@@ -18,6 +18,8 @@
 
 #include "check.h"
 #include "state.h"
+#include "state_int.h"
+#include "store.h"
 
 static int redis_port;
 static pid_t redis_pid;
@@ -286,6 +288,59 @@ test_command_and_write(void)
     event_base_free(base);
 }
 
+/* What the HTTP API reads back is what the daemon stored, field by field, through store.h. */
+static void
+test_store_round_trip(void)
+{
+    struct event_base *base = event_base_new();
+    struct state *s = connect_state(base, 2000);
+    store_request_put(s, "r1", "{\"a\":1}", 7, 60);
+    store_request_put(s, "r2", "{\"a\":2}", 7, 60);
+    store_request_put(s, "r1", "{\"a\":3}", 7, 60); /* a replay: listed once, newest first */
+    store_recent_trim(s);
+    struct values_waiter w = {.base = base};
+    CHECK(store_recent(s, 10, on_values, &w) == 0);
+    RUN_UNTIL(base, w.done, 5);
+    CHECK(w.n == 2 && strcmp(w.v[0], "r1") == 0 && strcmp(w.v[1], "r2") == 0);
+
+    const char *ids[] = {"r1", "gone", "r2"};
+    size_t idlens[] = {2, 4, 2};
+    struct values_waiter r = {.base = base};
+    CHECK(store_requests_get(s, ids, idlens, 3, on_values, &r) == 0);
+    RUN_UNTIL(base, r.done, 5);
+    CHECK(r.n == 3 && strcmp(r.v[0], "{\"a\":3}") == 0 && r.nil[1] &&
+          strcmp(r.v[2], "{\"a\":2}") == 0);
+
+    const char *latest[STORE_LATEST_COUNT] = {
+        [STORE_LATEST_REPORT_ID] = "p1-v2-ab", [STORE_LATEST_PROJECT_ID] = "p1",
+        [STORE_LATEST_MARKDOWN] = "# md", [STORE_LATEST_AUDIO] = "O\0gg"};
+    size_t lens[STORE_LATEST_COUNT] = {8, 2, 0, 0, 4, 0, 0, 0, 0, 4};
+    store_latest_put(s, "p1", latest, lens, 60, 60);
+    struct values_waiter pj = {.base = base};
+    CHECK(store_report_project(s, "p1-v2-ab", on_values, &pj) == 0);
+    RUN_UNTIL(base, pj.done, 5);
+    CHECK(pj.n == 1 && strcmp(pj.v[0], "p1") == 0);
+    const enum store_latest_field f[] = {STORE_LATEST_REPORT_ID, STORE_LATEST_MARKDOWN,
+                                         STORE_LATEST_AUDIO, STORE_LATEST_PROJECT_ID};
+    struct values_waiter l = {.base = base};
+    CHECK(store_latest_get(s, "p1", 2, f, 4, on_values, &l) == 0);
+    RUN_UNTIL(base, l.done, 5);
+    CHECK(l.n == 4 && strcmp(l.v[0], "p1-v2-ab") == 0 && strcmp(l.v[1], "# md") == 0 &&
+          memcmp(l.v[2], "O", 1) == 0 && strcmp(l.v[3], "p1") == 0);
+
+    const char *audio[STORE_AUDIO_COUNT] = {"OggS", "opus", "espeak-ng:en-us", "48000", "1500",
+                                            "hello"};
+    size_t alens[STORE_AUDIO_COUNT] = {4, 4, 15, 5, 4, 5};
+    store_audio_put(s, "abc123", audio, alens);
+    struct values_waiter a = {.base = base};
+    CHECK(store_audio_get(s, "abc123", on_values, &a) == 0);
+    RUN_UNTIL(base, a.done, 5);
+    CHECK(a.n == STORE_AUDIO_COUNT && strcmp(a.v[0], "OggS") == 0 && strcmp(a.v[1], "opus") == 0);
+    CHECK(state_write_errors(s) == 0);
+    state_free(s);
+    event_base_free(base);
+}
+
 static void
 test_script_flush(void)
 {
@@ -321,6 +376,7 @@ static const struct check_case cases[] = {
     {"new_replay_duplicate", test_new_replay_duplicate},
     {"hot_project_replay", test_hot_project_replay},
     {"command_and_write", test_command_and_write},
+    {"store_round_trip", test_store_round_trip},
     {"script_flush", test_script_flush},
     {"timeout_and_reconnect", test_timeout_and_reconnect},
 };
