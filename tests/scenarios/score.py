@@ -13,7 +13,8 @@ per key of `check`.
 The shared keys (processing_mode, any_of, none_of, cost_usd, controls, kafka_partitions,
 budget_feasible, assumptions) keep the meaning of the shared scenario README; the extension keys
 (request_kind, profile, mentions, not_mentions, questions, cost_range_usd,
-cost_high_within_budget, all_priced, iac_mentions, max_summary_words, max_body_words) are
+cost_high_within_budget, all_priced, iac_mentions, iac_not_mentions, max_summary_words,
+max_body_words) are
 described in README.md. --shared-only ignores the extension keys, so that the score can be set
 against the shared scorer's. Prints each unmet expectation with -v and ends with `met M/N`;
 exits 0 only when every expectation is met. Python 3 standard library only.
@@ -30,7 +31,7 @@ SHARED_KEYS = ("processing_mode", "any_of", "none_of", "cost_usd", "controls",
                "kafka_partitions", "budget_feasible", "assumptions")
 EXTENSION_KEYS = ("request_kind", "profile", "mentions", "not_mentions", "questions",
                   "cost_range_usd", "cost_high_within_budget", "all_priced", "iac_mentions",
-                  "max_summary_words", "max_body_words")
+                  "iac_not_mentions", "max_summary_words", "max_body_words")
 MARKDOWN_KEYS = ("mentions", "not_mentions", "max_body_words")
 REQUIREMENT_FIELDS = ("sources", "freshness_seconds", "retention_days", "consumers", "cloud",
                       "budget_usd_per_month", "compliance", "existing_stack", "team_size",
@@ -204,6 +205,9 @@ def profile_expectations(want, rep):
         if key in ("freshness_seconds", "budget_usd_per_month", "team_size", "retention_days",
                    "availability_target"):
             got = value_of(prof.get(key))
+            if spec is None:
+                out.append((f"profile.{key}", got is None, f"got {got}, want none"))
+                continue
             ok = is_number(got) and spec[0] <= got <= spec[1]
             out.append((f"profile.{key}", ok, f"got {got}, want [{spec[0]}, {spec[1]}]"))
         elif key in ("volume_gb_per_day", "peak_events_per_sec", "peak_mb_per_sec"):
@@ -218,6 +222,11 @@ def profile_expectations(want, rep):
             for group in spec:
                 ok = any(t.lower() in got for t in group_of(group))
                 out.append((f"profile.{key}{group_of(group)}", ok, f"got {got}"))
+        elif key == "sources":
+            src = prof.get("sources")
+            n = len(src) if isinstance(src, list) else 0
+            out.append(("profile.sources", spec[0] <= n <= spec[1],
+                        f"{n} sources, want [{spec[0]}, {spec[1]}]"))
         elif key == "skills_exclude":
             got = lower_json(value_of(prof.get("team_skills")) or [])
             hits = [t for t in spec if t.lower() in got]
@@ -278,11 +287,14 @@ def extension_expectations(check, rep, md):
         q = rep.get("questions")
         has = isinstance(q, list) and len(q) > 0
         out.append(("questions", has is bool(check["questions"]), f"questions {q!r}"[:200]))
+    iac = rep.get("iac") if isinstance(rep.get("iac"), dict) else {}
+    hcl = str(iac.get("terraform") or "").lower()
     for group in check.get("iac_mentions", []):
-        iac = lower_json((rep.get("iac") or {}).get("terraform", "")) \
-            if isinstance(rep.get("iac"), dict) else ""
-        ok = any(t.lower() in iac for t in group_of(group))
+        ok = any(t.lower() in hcl for t in group_of(group))
         out.append((f"iac_mentions{group_of(group)}", ok, "not in the Terraform"))
+    if "iac_not_mentions" in check:
+        hits = [t for t in check["iac_not_mentions"] if t.lower() in hcl]
+        out.append(("iac_not_mentions", not hits, f"the Terraform has {hits}"))
     if "max_summary_words" in check:
         secs = rep.get("sections") if isinstance(rep.get("sections"), dict) else {}
         n = words(secs.get("executive_summary", ""))
