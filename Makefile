@@ -5,6 +5,9 @@
 #   make test         unit tests (plain and ASan+UBSan), scenarios, integration on real Kafka+Redis
 #   make up / down    local Apache Kafka 3.9 (KRaft) and Redis (AOF) on loopback
 #   make fuzz         libFuzzer harnesses (FUZZ_SECONDS each)
+#   make test-scenarios           the advisor scored on tests/scenarios (the m* corpus printed)
+#   make test-scenarios-strict    the same with the m* corpus gating
+#   make bench-advice             words, boilerplate, form agreement, reports per CPU second
 #   make SANITIZE=1   an ASan+UBSan build in build/asan
 #
 # Folders are modules; a module's .c files are found by wildcard, so adding a file needs no edit
@@ -44,8 +47,8 @@ TEST_SRC    := $(wildcard tests/unit/test_*.c)
 TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
-        install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
-        test-valgrind test-integration-valgrind
+        install-deps fuzz bench bench-advice lint lint-chart clean test-integration-asan test-chaos \
+        test-valgrind test-integration-valgrind test-scenarios-strict
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -96,6 +99,10 @@ test-unit-asan:
 
 test-scenarios: all
 	tests/scenarios/run
+
+# The messy-request corpus (tests/scenarios/m*.json) as a gate, not only a printed yardstick.
+test-scenarios-strict: all
+	tests/scenarios/run --strict
 
 test-integration: all
 	deploy/with-services tests/integration/run
@@ -162,6 +169,10 @@ fuzz:
 
 bench: all
 	bench/run
+
+# Words, boilerplate, structured/text agreement and reports per CPU second over the scenarios.
+bench-advice: all
+	bench/advice
 
 lint:
 	clang-format --dry-run --Werror $(wildcard */*.c */*.h)
