@@ -47,8 +47,8 @@ TEST_SRC    := $(wildcard tests/unit/test_*.c)
 TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
-        install-deps fuzz bench bench-advice lint lint-chart clean test-integration-asan test-chaos \
-        test-valgrind test-integration-valgrind test-scenarios-strict
+        install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
+        test-valgrind test-integration-valgrind test-scenarios-strict bench-advice
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
