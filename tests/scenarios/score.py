@@ -15,8 +15,8 @@ budget_feasible, assumptions) keep the meaning of the shared scenario README; th
 (request_kind, profile, mentions, not_mentions, questions, cost_range_usd,
 cost_high_within_budget, all_priced, iac_mentions, iac_not_mentions, max_summary_words,
 max_body_words) are described in README.md. --shared-only ignores the extension keys, so that
-the score can be set against the shared scorer's. Prints each unmet expectation with -v and ends with `met M/N`;
-exits 0 only when every expectation is met. Python 3 standard library only.
+the score can be set against the shared scorer's. Prints each unmet expectation with -v and
+ends with `met M/N`; exits 0 only when every expectation is met. Python 3 standard library only.
 """
 import json
 import os
