@@ -6,6 +6,9 @@
 #   make up / down    local Apache Kafka 3.9 (KRaft) and Redis (AOF) on loopback; with CLUSTER=1
 #                     three brokers and a six-node Redis Cluster
 #   make fuzz         libFuzzer harnesses (FUZZ_SECONDS each)
+#   make test-scenarios           the advisor scored on tests/scenarios (the m* corpus printed)
+#   make test-scenarios-strict    the same with the m* corpus gating
+#   make bench-advice             words, boilerplate, form agreement, reports per CPU second
 #   make SANITIZE=1   an ASan+UBSan build in build/asan
 #   make install      binaries, manual pages, systemd unit, docs, /etc/pipewright/pipewrightd.conf
 #                     (PREFIX=/usr/local, DESTDIR=); make uninstall removes all but the configuration
@@ -58,7 +61,8 @@ TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
         install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
-        test-valgrind test-integration-valgrind install uninstall
+        test-valgrind test-integration-valgrind install uninstall test-scenarios-strict \
+        bench-advice
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -109,6 +113,10 @@ test-unit-asan:
 
 test-scenarios: all
 	tests/scenarios/run
+
+# The messy-request corpus (tests/scenarios/m*.json) as a gate, not only a printed yardstick.
+test-scenarios-strict: all
+	tests/scenarios/run --strict
 
 test-integration: all
 	deploy/with-services tests/integration/run
@@ -178,6 +186,10 @@ fuzz:
 
 bench: all
 	bench/run
+
+# Words, boilerplate, structured/text agreement and reports per CPU second over the scenarios.
+bench-advice: all
+	bench/advice
 
 lint:
 	clang-format --dry-run --Werror $(wildcard */*.c */*.h)
