@@ -210,14 +210,15 @@ duplicate(const struct costing *c, const struct price *pr, const struct costrule
     return 0;
 }
 
-/* What already runs: a reused ingestion (the data already flows through it) or the capacity of a
- * reused service (nodes, hours, licences). New data stored or scanned on it is incremental. */
+/* What already runs: a reused ingestion (the data already flows through it) or the fixed cost
+ * of a reused service (an environment, a licence). Compute sized by this workload and new data
+ * stored or scanned on a reused platform are incremental. */
 static int
 existing_line(const struct decision *d, const char *model)
 {
     if (!d->reused) return 0;
     if (strcmp(d->area, "ingestion") == 0) return 1;
-    return always_on(model) || strcmp(model, "hours") == 0 || strcmp(model, "month") == 0 ||
+    return strcmp(model, "hours") == 0 || strcmp(model, "month") == 0 ||
            strcmp(model, "users") == 0 || strcmp(model, "viewers") == 0;
 }
 

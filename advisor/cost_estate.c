@@ -112,6 +112,29 @@ node_count(const char *text, const char *at, size_t toklen)
     return 0;
 }
 
+static const char *
+upper(struct analysis *an, const char *s)
+{
+    char *u = arena_strdup_(&an->ar, s);
+    for (char *c = u; *c; c++)
+        if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 'a' + 'A');
+    return u;
+}
+
+/* "price_id" or "price_id*N": the price of one named node and the units it holds. */
+static const struct price *
+node_price(const struct analysis *an, const char *value, double *per_node)
+{
+    char id[64];
+    size_t n = strcspn(value, "*");
+    *per_node = 1;
+    if (n >= sizeof(id)) return NULL;
+    memcpy(id, value, n);
+    id[n] = '\0';
+    *per_node = value[n] == '*' ? strtod(value + n + 1, NULL) : 1;
+    return price_find_(an->a, id);
+}
+
 void
 cost_existing_nodes_(struct analysis *an)
 {
@@ -120,17 +143,23 @@ cost_existing_nodes_(struct analysis *an)
     const double h = an->a->k.month_hours;
     for (size_t i = 0; i < an->a->n_costcue; i++) {
         const struct hint *cue = &an->a->costcue[i];
-        if (strcmp(cue->kind, "existing_node") != 0) continue;
+        if (strcmp(cue->kind, "existing_node") != 0 || !has_token_(t, cue->token)) continue;
         const char *at = strstr(t, cue->token);
-        if (at == NULL) continue;
-        const struct price *pr = price_find_(an->a, cue->value);
+        double per_node = 1;
+        const struct price *pr = node_price(an, cue->value, &per_node);
+        if (pr == NULL) continue;
         long n = node_count(t, at, strlen(cue->token));
         int stated = n > 0 && n < 1000;
         if (!stated) n = 1;
-        const char *label = arena_printf_(&an->ar, "%s x %ld, already running (%s)", pr->service,
-                                          n, stated ? "count from the request"
-                                                    : "count not stated: one node assumed");
-        double qty = (double)n * h;
+        const char *label =
+            per_node > 1
+                ? arena_printf_(&an->ar, "%s: %s, already running (%g x %s)",
+                                short_name_(an, pr->service), upper(an, cue->token), per_node,
+                                pr->unit)
+                : arena_printf_(&an->ar, "%s x %ld, already running (%s)", pr->service, n,
+                                stated ? "count from the request"
+                                       : "count not stated: one node assumed");
+        double qty = (double)n * per_node * h;
         struct line *l = cost_line_(an, NULL, label, "warehouse", "existing_node_h", pr, qty, qty,
                                     qty);
         if (l) l->existing = 1;

@@ -336,8 +336,17 @@ load_costcues(struct advisor *a, char *errstr, size_t errstr_size)
                             h->token);
         int ok = strcmp(h->kind, "budget_scope") == 0 &&
                  (strcmp(h->value, "incremental") == 0 || strcmp(h->value, "all_in") == 0);
-        if (strcmp(h->kind, "existing_node") == 0 || strncmp(h->kind, "estate_", 7) == 0)
-            ok = price_find_(a, h->value) != NULL;
+        if (strncmp(h->kind, "estate_", 7) == 0) ok = price_find_(a, h->value) != NULL;
+        if (strcmp(h->kind, "existing_node") == 0) {
+            char id[64];
+            size_t n = strcspn(h->value, "*");
+            ok = n < sizeof(id);
+            if (ok) {
+                memcpy(id, h->value, n);
+                id[n] = '\0';
+                ok = price_find_(a, id) != NULL;
+            }
+        }
         if (strcmp(h->kind, "snowflake_edition") == 0)
             ok = strcmp(h->value, "Standard") == 0 || strcmp(h->value, "Enterprise") == 0 ||
                  strcmp(h->value, "Business Critical") == 0;

@@ -576,6 +576,229 @@ test_absurd_text_is_clamped(void)
     requirement_fini(&r);
 }
 
+/* ---- cost and sizing: prices, range, existing capacity, limits, estates ------------------- */
+
+/* Fills the placeholders a cost rule's price id may hold with one of their values. */
+static int
+price_variants_exist(const char *tmpl, const char *cloud)
+{
+    static const char *const snow[] = {"", "_standard", "_bc"};
+    static const char *const dms[] = {"t2_micro", "c5_large"};
+    char id[128];
+    for (size_t b = 0; b < adv->n_broker_types; b++)
+        for (size_t s = 0; s < 3; s++)
+            for (size_t d = 0; d < 2; d++) {
+                size_t n = 0;
+                for (const char *c = tmpl; *c && n < sizeof(id) - 32; c++) {
+                    const char *v = NULL;
+                    size_t skip = 0;
+                    if (strncmp(c, "{cloud}", 7) == 0) v = cloud, skip = 6;
+                    else if (strncmp(c, "{broker}", 8) == 0) v = adv->broker_type[b], skip = 7;
+                    else if (strncmp(c, "{snowflake}", 11) == 0) v = snow[s], skip = 10;
+                    else if (strncmp(c, "{dms}", 5) == 0) v = dms[d], skip = 4;
+                    if (v) {
+                        size_t l = strlen(v);
+                        if (n + l >= sizeof(id)) return 0;
+                        memcpy(id + n, v, l);
+                        n += l;
+                        c += skip;
+                    } else {
+                        id[n++] = *c;
+                    }
+                }
+                id[n] = '\0';
+                if (price_find_(adv, id) == NULL) return 0;
+            }
+    return 1;
+}
+
+/* Every catalog row a cloud design can choose has cost rules, and every rule's price exists in
+ * the price book for each cloud the row runs on (an estimate row says it is one). */
+static void
+test_every_choosable_row_priced(void)
+{
+    setup();
+    if (!adv) return;
+    static const char *const clouds[] = {"aws", "gcp", "azure", "any"};
+    static const enum cloud ids[] = {CLOUD_AWS, CLOUD_GCP, CLOUD_AZURE, CLOUD_ANY};
+    size_t missing = 0;
+    for (size_t i = 0; i < adv->n_tech; i++) {
+        const struct tech *t = &adv->tech[i];
+        for (size_t c = 0; c < 4; c++) {
+            if (!(t->clouds & (1u << ids[c]))) continue;
+            size_t rows = 0;
+            for (size_t r = 0; r < adv->n_cost; r++) {
+                const struct costrule *cr = &adv->cost[r];
+                if (strcmp(cr->tech, t->id) != 0) continue;
+                rows++;
+                if (strcmp(cr->model, "none") == 0) continue;
+                if (!price_variants_exist(cr->price, clouds[c])) {
+                    fprintf(stderr, "  %s on %s: no price %s\n", t->id, clouds[c], cr->price);
+                    missing++;
+                }
+            }
+            if (rows == 0) {
+                fprintf(stderr, "  %s on %s: no cost rule\n", t->id, clouds[c]);
+                missing++;
+            }
+        }
+    }
+    CHECK(missing == 0);
+    for (size_t i = 0; i < adv->n_price; i++)
+        if (strcmp(adv->price[i].src, "E") == 0) CHECK(strstr(adv->price[i].source, "estimate"));
+}
+
+/* Text in, analysis out (the extractor reads it). */
+static int
+run_text(struct requirement *r, struct analysis *an, const char *text)
+{
+    requirement_init(r);
+    r->event_id = xstrdup("e-text");
+    r->project_id = xstrdup("p-text");
+    r->description = xstrdup(text);
+    return analysis_run_(adv, r, an, NULL, 0);
+}
+
+/* Provisioned Redshift named with its node count is priced as existing: 4 x ra3.4xlarge x
+ * $3.26 x 730 h = $9,519.20, apart from the incremental total, and the reused warehouse is not
+ * re-priced as Redshift Serverless. The budget "incremental" is compared with the incremental
+ * high end. */
+static void
+test_existing_capacity_and_scope(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    CHECK(run_text(&r, &an,
+                   "Warehouse scans on AWS, about 20 GB/day, dashboards every 15 minutes. We "
+                   "already run Redshift provisioned (ra3.4xlarge x4) for BI. Keep 2 years. "
+                   "Budget ~$6k/mo incremental.") == 0);
+    const struct line *rs = line_by_price(&an, "aws_redshift_ra3_4xlarge", "existing_node_h");
+    CHECK(rs != NULL);
+    if (rs) {
+        CHECK_NEAR(rs->qty, 4 * 730, 1e-9);
+        CHECK_NEAR(rs->monthly, 9519.2, 0.005);
+        CHECK(rs->existing);
+    }
+    CHECK(line_by_price(&an, "aws_redshift_rpu", "warehouse_h") == NULL);
+    CHECK(an.cost.budget_scope == 1);
+    CHECK(an.cost.existing_monthly >= 9519.2 - 0.005);
+    CHECK_NEAR(an.cost.incr_monthly + an.cost.existing_monthly, an.cost.monthly, 0.02);
+    CHECK(an.cost.within == (an.cost.incr_high <= 6000));
+    CHECK(an.cost.monthly_low <= an.cost.monthly && an.cost.monthly <= an.cost.monthly_high);
+    /* No service priced twice. */
+    for (size_t i = 0; i < an.cost.n_line; i++)
+        for (size_t j = i + 1; j < an.cost.n_line; j++)
+            CHECK(!(an.cost.line[i].price == an.cost.line[j].price &&
+                    strcmp(an.cost.line[i].service, an.cost.line[j].service) == 0));
+    /* Idempotent: pricing the same analysis again gives the same figures and text. */
+    double m = an.cost.monthly, hi = an.cost.monthly_high;
+    char *st = xstrdup(an.cost.statement);
+    struct costing full = an.cost;
+    size_(&an);
+    cost_(&an);
+    CHECK_NEAR(an.cost.monthly, m, 1e-9);
+    CHECK_NEAR(an.cost.monthly_high, hi, 1e-9);
+    CHECK(strcmp(an.cost.statement, st) == 0);
+    cost_lean_(&an, &full);
+    CHECK_NEAR(an.cost.lean_saving, 0, 1e-9);
+    free(st);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+    /* "all in": the verdict compares everything, what runs included. */
+    CHECK(run_text(&r, &an,
+                   "On GCP with BigQuery already, 5 GB/day from Postgres, hourly dashboards. "
+                   "Budget 12k/mo all in.") == 0);
+    CHECK(an.cost.budget_scope == 2);
+    CHECK(an.cost.within == (an.cost.monthly_high <= 12000));
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* A share of the budget never reads "0 %". */
+static void
+test_under_one_percent(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_LOGS, 0.01, NAN, 400, 86400);
+    r.budget_usd_per_month = 5000000;
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK(an.cost.within == 1);
+    CHECK(strstr(an.cost.statement, "under 1 %") != NULL);
+    CHECK(strstr(an.cost.statement, " 0 %") == NULL);
+    for (size_t i = 0; i < an.cost.n_line; i++) CHECK(an.cost.line[i].price->usd > 0);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* Cost reduction of a 1.2 PB S3 Standard estate growing 4 TB/day, 90 days hot, 7 years.
+ * Month 12: 1,200,000 + 4,000 x 30 x 12 = 2,640,000 GB.
+ * Before, all Standard at tiered rates: 50,000 x 0.023 + 450,000 x 0.022 + 2,140,000 x 0.021
+ * = 1,150 + 9,900 + 44,940 = 55,990. After: hot 4,000 x 90 = 360,000 GB = 1,150 + 310,000 x
+ * 0.022 = 7,970; Glacier IR 4,000 x 275 = 1,100,000 x 0.004 = 4,400; Deep Archive 1,180,000 x
+ * 0.00099 = 1,168.20; audit reads 4,000 x 30 x 4 / 12 = 40,000 GB x 0.03 = 1,200; transitions
+ * 120,000 GB / 128 MB = 937.5k objects x 0.02 = 18.75 (IR) and x 0.05 = 46.88 (Deep Archive).
+ * After 14,803.83; saving 41,186.17. One-time: compaction 1,200,000 / 20 = 60,000 vCPU-h / 4 x
+ * 0.44 = 6,600; transitions of 840,000 GB = 6,562.5k objects x 0.02 = 131.25; 6,731.25. */
+static void
+test_cost_reduction_estate(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    CHECK(run_text(&r, &an,
+                   "We have ~1.2 PB of historical parquet in S3 standard, growing ~4 TB/day. "
+                   "Data science needs the last 90 days hot for Athena, the rest is queried once "
+                   "a quarter for audits. Must keep 7 years. Budget under 10k/mo.") == 0);
+    CHECK_NEAR(an.sz.hot_days, 90, 1e-9);
+    CHECK_NEAR(an.p.total.gb_day, 4000, 1e-6);
+    CHECK_NEAR(an.p.retention_days, 2555, 1);
+    an.p.kind = KIND_COST_REDUCTION;
+    size_(&an);
+    cost_(&an);
+    CHECK_NEAR(an.cost.estate_gb, 1200000, 1e-6);
+    CHECK_NEAR(an.cost.estate_before, 55990, 0.005);
+    CHECK_NEAR(an.cost.estate_after, 14803.83, 0.02);
+    CHECK_NEAR(an.cost.estate_saving, 41186.17, 0.02);
+    CHECK_NEAR(an.cost.estate_one_time, 6731.25, 0.005);
+    CHECK(an.cost.estate_working && strstr(an.cost.statement, "Today's estate") != NULL);
+    CHECK(line_by_price(&an, "aws_s3_ia", "lake_cool_gb") == NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* Limits: Event Hubs Standard stops at 32 partitions per hub, so a stream needing more TUs is
+ * flagged; self-run Kafka brokers never hold more than MSK's 16,384 GiB each. */
+static void
+test_service_limits(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "azure", SOURCE_EVENTS, 8640, 100000, 1000, 5);
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    int flagged = 0;
+    for (size_t i = 0; i < an.sz.n_limit_note; i++)
+        flagged |= strstr(an.sz.limit_note[i], "Premium") != NULL;
+    CHECK(flagged);
+    CHECK(an.sz.partitions <= 32);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+    one_source(&r, "aws", SOURCE_EVENTS, 50000, 1500000, 1000, 5);
+    strlist_push(&r.existing_stack, "Apache Kafka");
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    if (an.sz.kafka_self && an.sz.brokers > 0)
+        CHECK(an.sz.broker_disk_gb * 1e9 / 1073741824.0 / (double)an.sz.brokers <= 16384);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
 static const struct check_case cases[] = {
     {"absurd_text_is_clamped", test_absurd_text_is_clamped},
     {"load", test_load},
@@ -593,6 +816,11 @@ static const struct check_case cases[] = {
     {"data_driven_catalog", test_data_driven_catalog},
     {"archive", test_archive},
     {"consumer_needs", test_consumer_needs},
+    {"every_choosable_row_priced", test_every_choosable_row_priced},
+    {"existing_capacity_and_scope", test_existing_capacity_and_scope},
+    {"under_one_percent", test_under_one_percent},
+    {"cost_reduction_estate", test_cost_reduction_estate},
+    {"service_limits", test_service_limits},
 };
 
 CHECK_MAIN(cases)
