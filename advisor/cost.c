@@ -173,6 +173,14 @@ is_storage(const char *model)
     return strcmp(model, "lake_hot_gb") == 0 || strcmp(model, "lake_cool_gb") == 0;
 }
 
+/* A charge never rounds to $0.00: under a cent counts as a cent. */
+static double
+at_least_a_cent(const struct price *pr, double qty, int high)
+{
+    double v = cost_cents_(cost_tiered_(pr, qty, high));
+    return qty > 0 && pr->usd_high > 0 && v < 0.01 ? 0.01 : v;
+}
+
 struct line *
 cost_line_(struct analysis *an, const struct decision *d, const char *service, const char *area,
            const char *model, const struct price *pr, double qty, double qty_m1,
@@ -187,10 +195,10 @@ cost_line_(struct analysis *an, const struct decision *d, const char *service, c
     l->price = pr;
     l->d = d;
     l->qty = qty;
-    l->monthly = cost_cents_(cost_tiered_(pr, qty, 0));
-    l->month1 = cost_cents_(cost_tiered_(pr, qty_m1, 0));
-    l->steady = cost_cents_(cost_tiered_(pr, qty_steady, 0));
-    l->high = cost_cents_(cost_tiered_(pr, fmax(qty, qty_steady), 1));
+    l->monthly = at_least_a_cent(pr, qty, 0);
+    l->month1 = at_least_a_cent(pr, qty_m1, 0);
+    l->steady = at_least_a_cent(pr, qty_steady, 0);
+    l->high = at_least_a_cent(pr, fmax(qty, qty_steady), 1);
     l->estimate = strcmp(pr->src, "E") == 0;
     if (l->estimate) c->n_estimate++;
     return l;

@@ -4,9 +4,13 @@
  * (max(peak/produce, peak/consume, events/parallelism) x headroom, rounded to a multiple),
  * brokers (peak MiB/s over the per-broker rate, rounded to a multiple of 3, stepping up the
  * broker size), broker disk (average x retention x replication x headroom), Kinesis shards and
- * Event Hubs throughput units, stream vCPUs (x 1.3 headroom), batch vCPU-hours, lake storage after
- * compression at month 1, the planning month and steady state, and the serving stores. Each
- * figure keeps the working that produced it, for the report. Pure, deterministic.
+ * Event Hubs throughput units (the largest of the write-bytes, write-records and shared-read
+ * limits of limits.tsv, x shard_headroom), stream vCPUs (x 1.3 headroom), batch vCPU-hours, lake
+ * storage after compression at month 1, the planning month and steady state (one hot window: the
+ * request's "last N days hot" or the constant), and the serving stores. Published limits are
+ * checked: a figure above one changes the design (more brokers, more partitions) or leaves a
+ * note in sz.limit_note for the report and the risks. Each figure keeps the working that produced
+ * it, for the report. Pure, deterministic.
  */
 #include "advisor_int.h"
 
@@ -383,6 +387,56 @@ size_storage(struct analysis *an)
     sz->tape_per_year = t->lake_gb_day * 365.0 / 1000.0 / k->tape_cartridge_tb * k->tape_copies;
 }
 
+/* Per-service quotas of the chosen services (limits.tsv) that the design's figures could break. */
+static void
+check_limits(struct analysis *an)
+{
+    const struct limits *lim = &an->a->lim;
+    const struct flow *t = &an->p.total;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->t == NULL) continue;
+        const char *id = d->t->id;
+        if (strcmp(id, "aws_lambda_stream") == 0 || strcmp(id, "az_functions") == 0) {
+            /* One invocation per event of about 0.2 s: concurrency = events/s x 0.2. */
+            double conc = t->peak_ev_s * 0.2;
+            if (conc > lim->lambda_concurrency)
+                limit_note(an, arena_printf_(&an->ar,
+                                             "%s: %s concurrent executions at peak (%s events/s x "
+                                             "0.2 s) exceed the default quota of %g: batch the "
+                                             "events or raise the quota",
+                                             d->choice, fmt_num_arena_(an, conc),
+                                             fmt_num_arena_(an, t->peak_ev_s),
+                                             lim->lambda_concurrency));
+        }
+        if (strcmp(d->t->family, "pubsub") == 0)
+            for (size_t s = 0; s < an->p.n_src; s++)
+                if (an->p.src[s].record_bytes > lim->pubsub_message_mb * 1e6)
+                    limit_note(an, arena_printf_(&an->ar,
+                                                 "%s: records of %s bytes exceed Pub/Sub's %g MB "
+                                                 "message limit: send the object path, not the "
+                                                 "object",
+                                                 an->p.src[s].name,
+                                                 fmt_num_arena_(an, an->p.src[s].record_bytes),
+                                                 lim->pubsub_message_mb));
+        if ((strcmp(id, "gcp_bigquery") == 0 || strcmp(id, "gcp_bq_dbt") == 0) &&
+            an->mode == MODE_STREAMING && t->peak_mb_s > lim->bigquery_write_api_mbps)
+            limit_note(an, arena_printf_(&an->ar,
+                                         "streaming %s MB/s at peak into BigQuery exceeds the "
+                                         "Storage Write API's %g MB/s per project and region: "
+                                         "use a multi-region dataset or write files",
+                                         fmt_num_arena_(an, t->peak_mb_s),
+                                         lim->bigquery_write_api_mbps));
+    }
+    for (size_t u = 0; u < an->sz.n_unit; u++)
+        if (strcmp(an->sz.unit[u].unit_name, "shards") == 0 &&
+            (double)an->sz.unit[u].units > lim->kinesis_shards_per_account)
+            limit_note(an, arena_printf_(&an->ar,
+                                         "%ld shards exceed the account's default quota of %g "
+                                         "shards: request a raise before launch",
+                                         an->sz.unit[u].units, lim->kinesis_shards_per_account));
+}
+
 void
 size_(struct analysis *an)
 {
@@ -392,4 +446,5 @@ size_(struct analysis *an)
     size_streams(an);
     size_compute(an);
     size_storage(an);
+    check_limits(an);
 }
