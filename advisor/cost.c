@@ -413,6 +413,34 @@ range_sentence(struct analysis *an, struct buf *b)
                  c->n_estimate, c->n_estimate > 1 ? "s" : "", c->n_estimate > 1 ? "" : "s");
 }
 
+/* Existing streams and clusters: the capacity this flow needs of them, and what each unit they
+ * lack would add; the Snowflake edition priced and why. */
+static void
+existing_notes(struct analysis *an, struct buf *b)
+{
+    const struct costing *c = &an->cost;
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        if (!l->existing || l->d == NULL) continue;
+        const struct stream_unit *u = unit_of(an, l->d);
+        int per_unit = strcmp(l->model, "shard_h") == 0 || strcmp(l->model, "tu_h") == 0;
+        if (u && per_unit && u->units > 0) {
+            buf_fmt_(b, " The existing %s must carry this flow: it needs at least %ld %s; each "
+                        "one it lacks adds ",
+                     short_name_(an, l->d->choice), u->units, u->unit_name);
+            usd(b, l->monthly / (double)u->units);
+            buf_puts(b, " a month (incremental).");
+        } else if (strcmp(l->model, "broker_h") == 0 && an->sz.brokers > 0) {
+            buf_fmt_(b, " The existing %s is kept as it is; this flow needs %ld %s brokers' "
+                        "worth of capacity, and brokers it lacks are incremental.",
+                     short_name_(an, l->d->choice), an->sz.brokers, an->sz.broker_type);
+        }
+    }
+    if (c->snowflake_edition)
+        buf_fmt_(b, " Snowflake is priced at the %s edition's credit rate (%s).",
+                 c->snowflake_edition, c->snowflake_edition_why);
+}
+
 static void
 verdict(struct analysis *an, struct buf *b, double judged, double central, const char *what)
 {
@@ -462,6 +490,7 @@ statement(struct analysis *an)
                          : "None of the chosen services has a list price in the price book.");
     } else {
         range_sentence(an, &b);
+        existing_notes(an, &b);
         if (!p->has_budget) {
             buf_puts(&b, " No budget was given.");
         } else if (c->budget_scope == 1 && c->existing_monthly > 0) {

@@ -768,6 +768,47 @@ test_cost_reduction_estate(void)
     CHECK_NEAR(an.cost.estate_one_time, 6731.25, 0.005);
     CHECK(an.cost.estate_working && strstr(an.cost.statement, "Today's estate") != NULL);
     CHECK(line_by_price(&an, "aws_s3_ia", "lake_cool_gb") == NULL);
+    /* Lever: the audit year in Deep Archive: 1,100,000 x (0.004 - 0.00099) = 3,311. Days 30-90
+     * in Standard-IA save 7,970 - 2,690 - 3,000 = 2,280 but their reads (240,000 GB x 4 x
+     * $0.01 = 9,600) cost more: no lever. */
+    int archive_lever = 0, ia_lever = 0;
+    for (size_t i = 0; i < an.cost.n_lever; i++) {
+        if (strcmp(an.cost.lever[i].name, "archive_audit_year") == 0) {
+            archive_lever = 1;
+            CHECK_NEAR(an.cost.lever[i].savings, 3311, 0.005);
+        }
+        ia_lever |= strcmp(an.cost.lever[i].name, "hot_window_infrequent") == 0;
+    }
+    CHECK(archive_lever && !ia_lever);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* A migration runs both platforms during the parallel run: the new one's incremental cost for
+ * parallel_run_months (2) on top of the current bill. */
+static void
+test_migration_parallel_run(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    CHECK(run_text(&r, &an,
+                   "Move our nightly SSIS jobs off the on-prem SQL Server (about 40 GB/day of "
+                   "changes) to Azure. Power BI reports by 6am. We already pay for Microsoft "
+                   "Fabric F64 capacity. Budget $8k/month on top of Fabric.") == 0);
+    an.p.kind = KIND_MIGRATION;
+    size_(&an);
+    cost_(&an);
+    CHECK(an.cost.budget_scope == 1);
+    CHECK_NEAR(an.cost.parallel_run_months, 2, 1e-9);
+    CHECK_NEAR(an.cost.parallel_run_usd, an.cost.incr_monthly * 2, 0.01);
+    CHECK(strstr(an.cost.statement, "parallel run") != NULL);
+    /* F64 already paid: 64 CU x $0.18 x 730 h = $8,409.60 on an existing line. */
+    const struct line *f = line_by_price(&an, "azure_fabric_cu", "existing_node_h");
+    CHECK(f && f->existing);
+    if (f) CHECK_NEAR(f->monthly, 8409.6, 0.005);
+    CHECK(an.cost.within == (an.cost.incr_high <= 8000));
     analysis_fini_(&an);
     requirement_fini(&r);
 }
@@ -821,6 +862,7 @@ static const struct check_case cases[] = {
     {"under_one_percent", test_under_one_percent},
     {"cost_reduction_estate", test_cost_reduction_estate},
     {"service_limits", test_service_limits},
+    {"migration_parallel_run", test_migration_parallel_run},
 };
 
 CHECK_MAIN(cases)
