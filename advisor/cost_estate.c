@@ -36,6 +36,18 @@ window(const char *s, const char *from, size_t n, char *win, size_t size)
     win[len] = '\0';
 }
 
+/* Blanks the phrases that use a scope word in another sense ("incremental loads"). */
+static void
+blank_phrases(const struct advisor *a, char *win)
+{
+    for (size_t i = 0; i < a->n_costcue; i++) {
+        const struct hint *h = &a->costcue[i];
+        if (strcmp(h->kind, "budget_scope_not") != 0) continue;
+        size_t n = strlen(h->token);
+        for (char *p = strstr(win, h->token); p; p = strstr(p + n, h->token)) memset(p, ' ', n);
+    }
+}
+
 void
 cost_budget_scope_(struct analysis *an)
 {
@@ -46,6 +58,7 @@ cost_budget_scope_(struct analysis *an)
         for (const char *p = strstr(t, anchors[a]); p; p = strstr(p + 1, anchors[a])) {
             char win[96];
             window(t, p - 24, 80, win, sizeof(win));
+            blank_phrases(an->a, win);
             for (size_t i = 0; i < an->a->n_costcue; i++) {
                 const struct hint *h = &an->a->costcue[i];
                 if (strcmp(h->kind, "budget_scope") != 0 || !has_token_(win, h->token)) continue;

@@ -334,8 +334,9 @@ load_costcues(struct advisor *a, char *errstr, size_t errstr_size)
             if (*c >= 'A' && *c <= 'Z')
                 return fail(errstr, errstr_size, "costcues.tsv: %s: tokens are lower-case",
                             h->token);
-        int ok = strcmp(h->kind, "budget_scope") == 0 &&
-                 (strcmp(h->value, "incremental") == 0 || strcmp(h->value, "all_in") == 0);
+        int ok = strcmp(h->kind, "budget_scope_not") == 0 ||
+                 (strcmp(h->kind, "budget_scope") == 0 &&
+                  (strcmp(h->value, "incremental") == 0 || strcmp(h->value, "all_in") == 0));
         if (strncmp(h->kind, "estate_", 7) == 0) ok = price_find_(a, h->value) != NULL;
         if (strcmp(h->kind, "existing_node") == 0) {
             char id[64];
