@@ -394,23 +394,21 @@ range_sentence(struct analysis *an, struct buf *b)
     usd(b, c->monthly_low);
     buf_puts(b, " to ");
     usd(b, c->monthly_high);
-    buf_fmt_(b, " a month (month 1 at list price to the steady state at full retention and the "
-                "top of each estimate's range; ");
-    usd(b, c->monthly);
-    buf_fmt_(b, " at month %.0f).", an->a->k.planning_month);
+    buf_puts(b, " a month: month 1 at list price to full retention with every estimate at its "
+                "high end.");
     if (c->existing_monthly > 0) {
-        buf_puts(b, " That includes ");
+        buf_puts(b, " It includes ");
         usd(b, c->existing_monthly);
-        buf_puts(b, " a month for what already runs here (shown apart); what the request adds "
-                    "costs ");
+        buf_puts(b, " a month for what already runs (shown apart); the request adds ");
         usd(b, c->incr_low);
         buf_puts(b, " to ");
         usd(b, c->incr_high);
         buf_puts(b, ".");
     }
     if (c->n_estimate)
-        buf_fmt_(b, " %zu line%s rest%s on an explicit estimate (marked E in the price book).",
-                 c->n_estimate, c->n_estimate > 1 ? "s" : "", c->n_estimate > 1 ? "" : "s");
+        buf_fmt_(b, " %zu line%s %s explicit estimate%s (E in the price book).", c->n_estimate,
+                 c->n_estimate > 1 ? "s" : "", c->n_estimate > 1 ? "are" : "is an",
+                 c->n_estimate > 1 ? "s" : "");
 }
 
 /* Existing streams and clusters: the capacity this flow needs of them, and what each unit they
@@ -425,8 +423,8 @@ existing_notes(struct analysis *an, struct buf *b)
         const struct stream_unit *u = unit_of(an, l->d);
         int per_unit = strcmp(l->model, "shard_h") == 0 || strcmp(l->model, "tu_h") == 0;
         if (u && per_unit && u->units > 0) {
-            buf_fmt_(b, " The existing %s must carry this flow: it needs at least %ld %s; each "
-                        "one it lacks adds ",
+            buf_fmt_(b, " The existing %s needs at least %ld %s for this flow; each one it "
+                        "lacks adds ",
                      short_name_(an, l->d->choice), u->units, u->unit_name);
             usd(b, l->monthly / (double)u->units);
             buf_puts(b, " a month (incremental).");
@@ -470,8 +468,8 @@ verdict(struct analysis *an, struct buf *b, double judged, double central, const
     else if (c->best_case <= p->budget)
         buf_puts(b, "; the levers below bring the central estimate within it.");
     else
-        buf_puts(b, ", and the levers do not close the gap: the leaner design below shows what "
-                    "fits and what it gives up.");
+        buf_puts(b, ", and the levers below do not close the gap: it needs a leaner design or a "
+                    "larger budget.");
 }
 
 static void
