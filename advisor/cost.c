@@ -119,6 +119,8 @@ quantity(const struct analysis *an, const struct decision *d, const char *model,
     if (strcmp(model, "landing_gb") == 0) return an->sz.landing_gb;
     if (strcmp(model, "lake_hot_gb") == 0) return lake_gb(an, month, &hot, &cool), hot;
     if (strcmp(model, "lake_cool_gb") == 0) return lake_gb(an, month, &hot, &cool), cool;
+    if (strcmp(model, "lake_total_gb") == 0)
+        return lake_gb(an, month, &hot, &cool), (hot + cool) * param;
     return quantity_flat(an, d, model, param, &f);
 }
 
@@ -171,6 +173,14 @@ static int
 is_storage(const char *model)
 {
     return strcmp(model, "lake_hot_gb") == 0 || strcmp(model, "lake_cool_gb") == 0;
+}
+
+/* Capacity an existing cluster already provides (its compute, environment, licences). */
+static int
+is_capacity(const char *model)
+{
+    return always_on(model) || strcmp(model, "hours") == 0 || strcmp(model, "month") == 0 ||
+           strcmp(model, "users") == 0 || strcmp(model, "viewers") == 0;
 }
 
 /* A charge never rounds to $0.00: under a cent counts as a cent. */
@@ -226,8 +236,7 @@ existing_line(const struct decision *d, const char *model)
 {
     if (!d->reused) return 0;
     if (strcmp(d->area, "ingestion") == 0) return 1;
-    return strcmp(model, "hours") == 0 || strcmp(model, "month") == 0 ||
-           strcmp(model, "users") == 0 || strcmp(model, "viewers") == 0;
+    return !always_on(model) && is_capacity(model);
 }
 
 static void
@@ -248,7 +257,7 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
         const struct costrule *cr = &a->cost[r];
         if (strcmp(cr->tech, d->t->id) != 0) continue;
         rows++;
-        if (strcmp(cr->model, "none") == 0 || covered) continue;
+        if (strcmp(cr->model, "none") == 0 || (covered && is_capacity(cr->model))) continue;
         if (skip_storage && (is_storage(cr->model) || strcmp(cr->model, "landing_gb") == 0))
             continue;
         const struct price *pr = price_find_(a, price_id(an, d, cr->price));
