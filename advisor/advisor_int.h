@@ -161,7 +161,7 @@ struct knobs {
     X(msk_brokers_per_cluster) X(msk_partitions_per_broker) X(msk_serverless_partition_mbps)     \
     X(msk_serverless_cluster_mbps) X(pubsub_message_mb) X(pubsub_ordering_key_mbps)              \
     X(bigquery_ondemand_slots) X(bigquery_write_api_mbps) X(redshift_serverless_base_rpu)        \
-    X(lambda_concurrency) X(s3_lifecycle_min_kb)
+    X(lambda_concurrency) X(s3_lifecycle_min_kb) X(eventhubs_pu_planning_mbps)
 
 struct limits {
 #define LIMIT_FIELD_(n) double n;
@@ -344,6 +344,7 @@ struct sizing {
     double shards_needed;        /* Kinesis shards, TUs: the peak need before rounding */
     const char *limit_note[8];   /* limits.tsv checks: what was exceeded and what changed */
     size_t n_limit_note;
+    int eventhubs_premium;       /* the flow is beyond Event Hubs Standard: units are Premium PUs */
 };
 
 struct line {

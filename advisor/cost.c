@@ -124,7 +124,7 @@ quantity(const struct analysis *an, const struct decision *d, const char *model,
     return quantity_flat(an, d, model, param, &f);
 }
 
-/* Fills {broker}, {cloud}, {snowflake} and {dms} in a price id. */
+/* Fills {broker}, {cloud}, {snowflake}, {eh} and {dms} in a price id. */
 static const char *
 price_id(struct analysis *an, const struct decision *d, const char *tmpl)
 {
@@ -144,6 +144,9 @@ price_id(struct analysis *an, const struct decision *d, const char *tmpl)
                          : strcmp(e, "Standard") == 0             ? "_standard"
                                                                   : "_bc");
             s += 10;
+        } else if (strncmp(s, "{eh}", 4) == 0) {
+            buf_puts(&b, an->sz.eventhubs_premium ? "premium_pu" : "standard_tu");
+            s += 3;
         } else if (strncmp(s, "{dms}", 5) == 0) {
             struct flow f;
             flow_of_(an, d->src_mask, &f);
@@ -453,7 +456,7 @@ verdict(struct analysis *an, struct buf *b, double judged, double central, const
 {
     struct costing *c = &an->cost;
     const struct profile *p = &an->p;
-    c->budget_pct_high = judged / p->budget * 100;
+    c->budget_pct_high = p->budget > 0 ? judged / p->budget * 100 : 0;
     buf_puts(b, " ");
     if (judged <= p->budget) {
         c->within = 1;

@@ -181,12 +181,31 @@ eventhubs_limits(struct analysis *an, struct stream_unit *u, double partitions)
     const struct limits *lim = &an->a->lim;
     double tus = (double)u->units;
     if (tus > lim->eventhubs_partitions_standard || tus > lim->eventhubs_max_tu_standard) {
+        /* The next tier: Premium processing units, up to 100 partitions per hub. */
+        double mb = (double)tus / an->a->k.shard_headroom * lim->eventhubs_tu_in_mbps;
+        double pus = ceil(mb / lim->eventhubs_pu_planning_mbps * an->a->k.shard_headroom - 1e-9);
+        an->sz.eventhubs_premium = 1;
+        u->units = (long)fmax(1, pus);
+        u->unit_name = "processing units";
+        if (partitions > 0)
+            an->sz.partitions = (long)fmin(tus, lim->eventhubs_partitions_premium);
+        u->working = arena_printf_(&an->ar,
+                                   "%s; beyond Event Hubs Standard (%g partitions per hub, %g TUs "
+                                   "per namespace), so Premium: %s MB/s / %g MB/s per PU "
+                                   "(planning estimate) x %g headroom -> %ld processing units",
+                                   u->working, lim->eventhubs_partitions_standard,
+                                   lim->eventhubs_max_tu_standard, fmt_num_arena_(an, mb),
+                                   lim->eventhubs_pu_planning_mbps, an->a->k.shard_headroom,
+                                   u->units);
         limit_note(an, arena_printf_(&an->ar,
-                                     "%.0f throughput units exceed what Event Hubs Standard can "
-                                     "use (%g partitions per hub, %g TUs per namespace): Event "
-                                     "Hubs Premium or Dedicated, or split the stream across hubs",
+                                     "%.0f throughput units exceed Event Hubs Standard (%g "
+                                     "partitions per hub, %g TUs per namespace): sized as Premium "
+                                     "with %ld processing units%s",
                                      tus, lim->eventhubs_partitions_standard,
-                                     lim->eventhubs_max_tu_standard));
+                                     lim->eventhubs_max_tu_standard, u->units,
+                                     (double)u->units > lim->eventhubs_max_pu_premium
+                                         ? ", above Premium's 16 per namespace: Dedicated"
+                                         : ""));
         return;
     }
     if (partitions > 0 && tus > partitions) {

@@ -584,6 +584,7 @@ price_variants_exist(const char *tmpl, const char *cloud)
 {
     static const char *const snow[] = {"", "_standard", "_bc"};
     static const char *const dms[] = {"t2_micro", "c5_large"};
+    static const char *const eh[] = {"standard_tu", "premium_pu"};
     char id[128];
     for (size_t b = 0; b < adv->n_broker_types; b++)
         for (size_t s = 0; s < 3; s++)
@@ -596,6 +597,7 @@ price_variants_exist(const char *tmpl, const char *cloud)
                     else if (strncmp(c, "{broker}", 8) == 0) v = adv->broker_type[b], skip = 7;
                     else if (strncmp(c, "{snowflake}", 11) == 0) v = snow[s], skip = 10;
                     else if (strncmp(c, "{dms}", 5) == 0) v = dms[d], skip = 4;
+                    else if (strncmp(c, "{eh}", 4) == 0) v = eh[d], skip = 3;
                     if (v) {
                         size_t l = strlen(v);
                         if (n + l >= sizeof(id)) return 0;
@@ -828,7 +830,12 @@ test_service_limits(void)
     for (size_t i = 0; i < an.sz.n_limit_note; i++)
         flagged |= strstr(an.sz.limit_note[i], "Premium") != NULL;
     CHECK(flagged);
-    CHECK(an.sz.partitions <= 32);
+    /* 100,000 events/s of 1 KB = 100 MB/s: 125 TUs with headroom, beyond Standard; Premium at
+     * 5 MB/s per PU: 100 / 5 = 20 x 1.25 = 25 PUs, 100 partitions (Premium's per-hub limit). */
+    CHECK(an.sz.eventhubs_premium);
+    CHECK(an.sz.partitions == 100);
+    CHECK(line_by_price(&an, "azure_eh_premium_pu", "tu_h") != NULL);
+    CHECK(line_by_price(&an, "azure_eh_standard_tu", "tu_h") == NULL);
     analysis_fini_(&an);
     requirement_fini(&r);
     one_source(&r, "aws", SOURCE_EVENTS, 50000, 1500000, 1000, 5);
