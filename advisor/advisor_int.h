@@ -84,6 +84,8 @@ struct tech {
     unsigned kinds;       /* 1 << enum source_kind; 0 for all */
     double min_gb, max_gb;
     int score[CRIT_COUNT]; /* 1-5; CRIT_SKILLS is computed per request */
+    size_t *cost_rows;     /* its rows of costrules.tsv (indices into advisor.cost), in order */
+    size_t n_cost_rows;
 };
 
 struct price {
@@ -399,6 +401,10 @@ struct costing {
     /* Filled by cost_lean_(): what the lean re-decided design saves against the full one. */
     double lean_full_high, lean_saving;
     size_t n_estimate;           /* lines priced from an explicit estimate */
+    /* Chosen components with no line of their own, each with why ("Apache Iceberg: open format,
+     * no licence", "Looker Studio: no licence fee"): priced, at zero or inside another line. */
+    const char *included[ADVISOR_MAX_DECISIONS];
+    size_t n_included;
 };
 
 struct qrule {

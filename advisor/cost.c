@@ -243,6 +243,15 @@ existing_line(const struct decision *d, const char *model)
 }
 
 static void
+included(struct analysis *an, const char *what)
+{
+    struct costing *c = &an->cost;
+    for (size_t i = 0; i < c->n_included; i++)
+        if (strcmp(c->included[i], what) == 0) return;
+    if (c->n_included < PW_ARRAY_LEN(c->included)) c->included[c->n_included++] = what;
+}
+
+static void
 unpriced(struct analysis *an, const char *what)
 {
     struct costing *c = &an->cost;
@@ -255,12 +264,14 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
                int skip_storage, const struct price **archive, const struct price **cool)
 {
     const struct advisor *a = an->a;
-    int rows = 0, covered = cost_covered_(an, d);
-    for (size_t r = 0; r < a->n_cost; r++) {
-        const struct costrule *cr = &a->cost[r];
-        if (strcmp(cr->tech, d->t->id) != 0) continue;
-        rows++;
-        if (strcmp(cr->model, "none") == 0 || (covered && is_capacity(cr->model))) continue;
+    int rows = (int)d->t->n_cost_rows, covered = cost_covered_(an, d);
+    for (size_t r = 0; r < d->t->n_cost_rows; r++) {
+        const struct costrule *cr = &a->cost[d->t->cost_rows[r]];
+        if (strcmp(cr->model, "none") == 0) {
+            included(an, arena_printf_(&an->ar, "%s: %s", short_name_(an, d->choice), cr->label));
+            continue;
+        }
+        if (covered && is_capacity(cr->model)) continue;
         if (skip_storage && (is_storage(cr->model) || strcmp(cr->model, "landing_gb") == 0))
             continue;
         const struct price *pr = price_find_(a, price_id(an, d, cr->price));
@@ -275,7 +286,11 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
                                            d->choice, cr->label));
             continue;
         }
-        if (pr->usd == 0 && pr->usd_high == 0) continue; /* no charge of its own */
+        if (pr->usd == 0 && pr->usd_high == 0) { /* no charge of its own */
+            included(an, arena_printf_(&an->ar, "%s: %s", short_name_(an, d->choice),
+                                       pr->service));
+            continue;
+        }
         if (duplicate(&an->cost, pr, cr, d)) continue;
         const char *label = cr->label;
         if (strcmp(cr->model, "lake_hot_gb") == 0)

@@ -405,6 +405,9 @@ load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
             price_find_(a, c->price) == NULL)
             return fail(errstr, errstr_size, "costrules.tsv: %s: unknown price %s", c->tech,
                         c->price);
+        struct tech *x = (struct tech *)tech_find(a, c->tech);
+        x->cost_rows = xrealloc(x->cost_rows, (x->n_cost_rows + 1) * sizeof(*x->cost_rows));
+        x->cost_rows[x->n_cost_rows++] = r;
     }
     return 0;
 }
@@ -570,6 +573,7 @@ advisor_free(struct advisor *a)
     if (a == NULL) return;
     extract_lexicon_free(a->lex);
     for (size_t i = 0; i < a->n_areas; i++) free(a->areas[i].idx);
+    for (size_t i = 0; i < a->n_tech; i++) free(a->tech[i].cost_rows);
     free(a->tech);
     free(a->price);
     free(a->cost);

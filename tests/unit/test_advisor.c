@@ -200,6 +200,9 @@ test_cost_model_batch(void)
     CHECK_NEAR(an.cost.monthly, 133.03, 0.005);
     CHECK(an.cost.within == 1);
     CHECK(an.cost.n_unpriced == 0);
+    /* Components without a line say why (an open format, a check inside the models). */
+    CHECK(an.cost.n_included > 0);
+    for (size_t i = 0; i < an.cost.n_included; i++) CHECK(strchr(an.cost.included[i], ':'));
     /* Month 1: 12 x 30 = 360 GB, all hot: no cool line cost. */
     if (cool) CHECK_NEAR(cool->month1, 0, 1e-9);
     /* The design stays small: no cluster engine for 60 GB/day. */
