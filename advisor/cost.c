@@ -570,6 +570,28 @@ totals(struct costing *c)
     for (size_t i = 0; i < PW_ARRAY_LEN(v); i++) *v[i] = cost_cents_(*v[i]);
 }
 
+/* Facts the figures hang on that the request leaves open. */
+static void
+questions(struct analysis *an)
+{
+    const struct costing *c = &an->cost;
+    const struct profile *p = &an->p;
+    if (!c->priced) return;
+    if (p->has_budget && c->existing_monthly > 0 && c->budget_scope == 0)
+        question_(an, "Is the budget on top of what already runs here, or all in?");
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        if (strstr(l->service, "count not stated"))
+            question_(an, arena_printf_(&an->ar, "How many %s nodes does the cluster have?",
+                                        short_name_(an, l->price->service)));
+        if (l->estimate && p->has_budget && l->high > 0.2 * p->budget)
+            question_(an, arena_printf_(&an->ar,
+                                        "What do you pay for %s? The report uses an estimate, "
+                                        "and it is a large part of the budget.",
+                                        short_name_(an, l->price->service)));
+    }
+}
+
 void
 cost_(struct analysis *an)
 {
@@ -599,6 +621,7 @@ cost_(struct analysis *an)
     c->best_case = cost_cents_(fmax(0, base - save));
     cost_parallel_run_(an);
     statement(an);
+    questions(an);
 }
 
 void

@@ -711,6 +711,20 @@ test_existing_capacity_and_scope(void)
     free(st);
     analysis_fini_(&an);
     requirement_fini(&r);
+    /* Node count and budget scope not stated: one node assumed, and both become questions. */
+    CHECK(run_text(&r, &an,
+                   "On AWS we run Redshift on ra3.xlplus nodes. 20 GB/day of orders, hourly "
+                   "dashboards. Budget $3k/month.") == 0);
+    const struct line *one = line_by_price(&an, "aws_redshift_ra3_xlplus", "existing_node_h");
+    CHECK(one && strstr(one->service, "one node assumed"));
+    int asked_scope = 0, asked_count = 0;
+    for (size_t i = 0; i < an.n_question; i++) {
+        asked_scope |= strstr(an.question[i], "on top of what already runs") != NULL;
+        asked_count |= strstr(an.question[i], "How many") != NULL;
+    }
+    CHECK(asked_scope && asked_count);
+    analysis_fini_(&an);
+    requirement_fini(&r);
     /* "all in": the verdict compares everything, what runs included. */
     CHECK(run_text(&r, &an,
                    "On GCP with BigQuery already, 5 GB/day from Postgres, hourly dashboards. "
