@@ -303,7 +303,8 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
             quantity(an, d, cr->model, cr->param, 1),
             quantity(an, d, cr->model, cr->param, steady_month));
         if (l) l->existing = existing_line(d, cr->model);
-        if (strcmp(cr->model, "lake_cool_gb") == 0) *cool = pr;
+        if (strcmp(cr->model, "lake_cool_gb") == 0 && strcmp(d->area, "storage") == 0)
+            *cool = pr;
     }
     if (rows == 0 && !d->reused && an->p.cloud != CLOUD_ON_PREM)
         unpriced(an, arena_printf_(&an->ar, "%s (not in the price book)", d->choice));
