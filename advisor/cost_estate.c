@@ -343,8 +343,8 @@ estate_working(struct analysis *an, const struct estate *e, double after)
     c->estate_one_time = cost_cents_(compaction + transitions);
     struct buf b;
     buf_init(&b);
-    buf_fmt_(&b, "Today's estate: %s TB in %s at its tiered rates, ", fmt_num_arena_(an, e->stored / 1000),
-             e->hot->service);
+    buf_fmt_(&b, "Today's estate: %s TB in %s at its tiered rates, ",
+             fmt_num_arena_(an, e->stored / 1000), e->hot->service);
     fmt_usd_(&b, cost_tiered_(e->hot, e->stored, 0));
     buf_fmt_(&b, " a month now and ");
     fmt_usd_(&b, c->estate_before);
