@@ -84,11 +84,16 @@ struct tech {
     unsigned kinds;       /* 1 << enum source_kind; 0 for all */
     double min_gb, max_gb;
     int score[CRIT_COUNT]; /* 1-5; CRIT_SKILLS is computed per request */
+    size_t *cost_rows;     /* its rows of costrules.tsv (indices into advisor.cost), in order */
+    size_t n_cost_rows;
 };
 
 struct price {
     const char *id, *cloud, *service, *unit, *src, *source, *date;
     double usd;
+    double usd_high;           /* the high end of the price's basis (= usd unless a range) */
+    double from;               /* a volume tier "id.N": the rate from N units on, else 0 */
+    const struct price *tier;  /* the next volume tier of this price, or NULL */
 };
 
 struct costrule {
@@ -140,12 +145,30 @@ struct cloudinfo {
     X(default_volume_gb) X(default_team_size) X(default_availability) X(spot_discount)            \
     X(commit_discount) X(scan_pruning) X(budget_tight_usd) X(team_small) X(team_medium)           \
     X(ha_availability) X(long_retention_days) X(reuse_bonus) X(native_bonus) X(tape_cartridge_tb) \
-    X(erasure_overhead) X(tape_copies)
+    X(erasure_overhead) X(tape_copies) X(shard_headroom) X(bi_viewers) X(lake_objects_mb)    \
+    X(audit_reads_per_year) X(compaction_gb_per_vcpu_hour) X(parallel_run_months)
 
 struct knobs {
 #define KNOB_FIELD_(n) double n;
     ADVISOR_KNOBS(KNOB_FIELD_)
 #undef KNOB_FIELD_
+};
+
+/* Published quotas and per-unit limits sizing must respect; each a row of limits.tsv. */
+#define ADVISOR_LIMITS(X)                                                                          \
+    X(kinesis_shard_in_mbps) X(kinesis_shard_in_records) X(kinesis_shard_out_mbps)               \
+    X(kinesis_shards_per_account) X(eventhubs_tu_in_mbps) X(eventhubs_tu_in_events)              \
+    X(eventhubs_tu_out_mbps) X(eventhubs_max_tu_standard) X(eventhubs_partitions_standard)       \
+    X(eventhubs_partitions_premium) X(eventhubs_max_pu_premium) X(msk_broker_storage_max_gib)    \
+    X(msk_brokers_per_cluster) X(msk_partitions_per_broker) X(msk_serverless_partition_mbps)     \
+    X(msk_serverless_cluster_mbps) X(pubsub_message_mb) X(pubsub_ordering_key_mbps)              \
+    X(bigquery_ondemand_slots) X(bigquery_write_api_mbps) X(redshift_serverless_base_rpu)        \
+    X(lambda_concurrency) X(s3_lifecycle_min_kb) X(eventhubs_pu_planning_mbps)
+
+struct limits {
+#define LIMIT_FIELD_(n) double n;
+    ADVISOR_LIMITS(LIMIT_FIELD_)
+#undef LIMIT_FIELD_
 };
 
 #define ADVISOR_MAX_BROKER_TYPES 8
@@ -182,6 +205,10 @@ struct advisor {
     struct area_list areas[ADVISOR_MAX_AREAS];
     size_t n_areas;
     struct extract_lexicon *lex; /* the free-text extractor's word lists */
+    struct table t_limits, t_costcues;
+    struct limits lim;           /* limits.tsv */
+    struct hint *costcue;        /* costcues.tsv: budget scope and existing-capacity words */
+    size_t n_costcue;
 };
 
 /* ---- arena: every string a run makes, freed at once ---------------------------------------- */
@@ -313,6 +340,13 @@ struct sizing {
     long online_nodes, search_nodes;
     double search_disk_gb, hot_replica_gb;
     double net_avg_gbit, net_peak_gbit, raw_capacity_tb, tape_per_year;
+    double hot_days;             /* days in the hot tier: the request's "last N days hot" or the
+                                    constant; every tier figure of the report uses this one */
+    const char *hot_days_basis;  /* the words that set it, or NULL for the planning default */
+    double shards_needed;        /* Kinesis shards, TUs: the peak need before rounding */
+    const char *limit_note[8];   /* limits.tsv checks: what was exceeded and what changed */
+    size_t n_limit_note;
+    int eventhubs_premium;       /* the flow is beyond Event Hubs Standard: units are Premium PUs */
 };
 
 struct line {
@@ -321,6 +355,10 @@ struct line {
     const char *model;
     const struct price *price;
     double qty, monthly, month1, steady;
+    int existing;            /* it already runs here: shown apart, not in the incremental total */
+    int estimate;            /* the price is an explicit estimate (pricebook.tsv src E) */
+    double high;             /* steady state at the high end of the price's basis */
+    const struct decision *d; /* the decision it prices, or NULL (existing capacity, estate) */
 };
 
 struct lever {
@@ -340,8 +378,33 @@ struct costing {
     struct lever lever[8];
     size_t n_lever;
     double best_case;
-    int within;                  /* 1, 0, or -1 unknown */
+    int within;                  /* 1, 0, or -1 unknown; judged on the high end */
     const char *statement;
+    /* The headline range over every line (monthly is its central figure): low = month 1 at list
+     * price; high = steady state at full retention, peak-sized capacity, and the top of every
+     * estimate's basis. The verdict compares incr_high when the budget is stated on top of what
+     * already runs (budget_scope 1), else monthly_high. */
+    double monthly_low, monthly_high;
+    double total_monthly, total_high; /* every line, existing included */
+    double existing_monthly;     /* lines of what already runs (existing = 1) */
+    double incr_monthly, incr_low, incr_high; /* the same without what already runs */
+    int budget_scope;            /* 1 incremental ("on top of"), 2 all in, 0 not stated */
+    const char *budget_scope_evidence;
+    double budget_pct_high;      /* the judged high end as a share of the budget, in % */
+    const char *snowflake_edition; /* "Standard", "Enterprise", "Business Critical" or NULL */
+    const char *snowflake_edition_why;
+    /* Cost reduction: the current estate and the proposed one, a month, at the planning month. */
+    double estate_gb, estate_before, estate_after, estate_saving, estate_one_time;
+    const char *estate_working;
+    /* Migration: both platforms run during the parallel run (new platform months x cost). */
+    double parallel_run_months, parallel_run_usd;
+    /* Filled by cost_lean_(): what the lean re-decided design saves against the full one. */
+    double lean_full_high, lean_saving;
+    size_t n_estimate;           /* lines priced from an explicit estimate */
+    /* Chosen components with no line of their own, each with why ("Apache Iceberg: open format,
+     * no licence", "Looker Studio: no licence fee"): priced, at zero or inside another line. */
+    const char *included[ADVISOR_MAX_DECISIONS];
+    size_t n_included;
 };
 
 struct qrule {
@@ -409,6 +472,9 @@ const struct decision *decision_find_(const struct analysis *an, const char *are
 void size_(struct analysis *an);
 void flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f);
 void cost_(struct analysis *an);
+/* After decide_/size_/cost_ ran again with a lean preference: records what the lean design
+ * saves against 'full' (the costing of the first design). */
+void cost_lean_(struct analysis *an, const struct costing *full);
 void risks_(struct analysis *an);
 int cond_eval_(const struct analysis *an, const char *expr);
 /* Returns 0 when every atom of 'expr' is one cond_eval_() knows, -1 otherwise. */

@@ -1,24 +1,39 @@
-/* advisor/cost.c - price the design: monthly line items, budget check and savings levers.
+/* advisor/cost.c - price the design: monthly line items, a low-high range, budget check, levers.
  *
  * Owns the cost model: for each chosen technology, the rows of costrules.tsv name a quantity
- * model (a sizing figure) and a price-book id; quantity x unit price is a line item. The headline
- * figure is the run rate at the planning month (constants.tsv planning_month), with month 1 and
- * the steady state at full retention beside it, because storage grows every month. Technologies
- * with no list price in the price book are listed as not priced rather than guessed. Levers
- * (archive tier, spot capacity, commitments, scan pruning, a serverless scheduler, shorter
- * retention) are quantified from the same lines. On premises there is no bill: capacity is given.
- * Pure, deterministic.
+ * model (a sizing figure) and a price-book id; quantity x unit price (across the price's volume
+ * tiers) is a line item. The central figure is the run rate at the planning month (constants.tsv
+ * planning_month); the headline range runs from month 1 at list price (low) to the steady state
+ * at full retention with every estimate at the top of its basis (high), and the budget verdict is
+ * judged on the high end. What already runs (decisions marked reused, capacity the request names)
+ * is priced on lines marked existing, shown apart from the incremental total; a budget stated "on
+ * top of" the existing platform is compared with the incremental high end. A price marked E in
+ * the price book is an explicit estimate with its basis, never a silent zero. Levers (archive
+ * tier, spot capacity, commitments, scan pruning, a serverless scheduler, shorter retention) are
+ * quantified from the same lines. On premises there is no bill: capacity is given.
+ * Pure, deterministic; cost_() starts from a clean costing, so a re-decided analysis re-prices.
  */
-#include "advisor_int.h"
+#include "cost_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-static double
-cents(double v)
+double
+cost_cents_(double v)
 {
     return round(v * 100.0) / 100.0;
+}
+
+double
+cost_tiered_(const struct price *p, double q, int high)
+{
+    double total = 0;
+    for (const struct price *t = p; t && q > t->from; t = t->tier) {
+        double to = t->tier ? t->tier->from : q;
+        total += (fmin(q, to) - t->from) * (high ? t->usd_high : t->usd);
+    }
+    return total;
 }
 
 static int
@@ -37,38 +52,33 @@ unit_of(const struct analysis *an, const struct decision *d)
     return NULL;
 }
 
-/* Lake GB at 'month' months: total and hot part. */
+/* Lake GB at 'month' months: hot part (the sizing's one hot window) and the rest. */
 static void
 lake_gb(const struct analysis *an, double month, double *hot, double *cool)
 {
     const struct knobs *k = &an->a->k;
     double days = fmin(month * k->days_per_month, an->p.retention_days);
     double total = an->p.total.lake_gb_day * days;
-    *hot = an->p.total.lake_gb_day * fmin(days, k->hot_days);
+    *hot = an->p.total.lake_gb_day * fmin(days, an->sz.hot_days);
     *cool = total - *hot;
 }
 
-/* The quantity of 'model' for decision 'd' at 'month' months (storage grows, the rest not). */
+/* Quantities that do not grow with the months (throughput, capacity, licences). */
 static double
-quantity(const struct analysis *an, const struct decision *d, const char *model, double param,
-         double month)
+quantity_flat(const struct analysis *an, const struct decision *d, const char *model,
+              double param, const struct flow *f)
 {
     const struct knobs *k = &an->a->k;
     const struct sizing *sz = &an->sz;
-    struct flow f;
-    if (d->src_mask) flow_of_(an, d->src_mask, &f);
-    else f = an->p.total;
     const struct stream_unit *u = unit_of(an, d);
-    double hot, cool;
     double h = k->month_hours, days = k->days_per_month;
-    if (strcmp(model, "landing_gb") == 0) return sz->landing_gb;
-    if (strcmp(model, "lake_hot_gb") == 0) return lake_gb(an, month, &hot, &cool), hot;
-    if (strcmp(model, "lake_cool_gb") == 0) return lake_gb(an, month, &hot, &cool), cool;
-    if (strcmp(model, "stream_tib") == 0) return f.gb_day * days / 1099.511627776 * param;
+    if (strcmp(model, "stream_tib") == 0) return f->gb_day * days / 1099.511627776 * param;
+    if (strcmp(model, "gb_month") == 0) return f->gb_day * days * param;
+    if (strcmp(model, "gib_month") == 0) return f->gb_day * days * 1e9 / 1073741824.0 * param;
     if (strcmp(model, "shard_h") == 0 || strcmp(model, "tu_h") == 0)
         return (u ? (double)u->units : 1) * h;
     if (strcmp(model, "put_m") == 0 || strcmp(model, "events_m") == 0)
-        return f.avg_ev_s * 86400.0 * days / 1e6;
+        return f->avg_ev_s * 86400.0 * days / 1e6 * param;
     if (strcmp(model, "broker_h") == 0) return (double)sz->brokers * h;
     if (strcmp(model, "broker_storage_gb") == 0) return sz->broker_disk_gb;
     if (strcmp(model, "cross_az_gb") == 0) return sz->cross_az_gb;
@@ -84,9 +94,11 @@ quantity(const struct analysis *an, const struct decision *d, const char *model,
     if (strcmp(model, "warehouse_h") == 0) return k->warehouse_active_hours * days * param;
     if (strcmp(model, "hours") == 0) return h * param;
     if (strcmp(model, "month") == 0) return param;
+    if (strcmp(model, "users") == 0) return fmax(1, round(an->p.team_size)) * param;
+    if (strcmp(model, "viewers") == 0) return k->bi_viewers * param;
     if (strcmp(model, "runs_k") == 0) {
         int n = d->src_mask ? popcount(d->src_mask) : (int)an->p.n_src;
-        return n * k->adf_tables_per_source * days / 1000.0;
+        return n * k->adf_tables_per_source * days / 1000.0 * param;
     }
     if (strcmp(model, "online_node_h") == 0) return (double)sz->online_nodes * h;
     if (strcmp(model, "search_node_h") == 0) return (double)sz->search_nodes * h;
@@ -95,9 +107,26 @@ quantity(const struct analysis *an, const struct decision *d, const char *model,
     return 0;
 }
 
-/* Fills {broker} and {cloud} in a price id. */
+/* The quantity of 'model' for decision 'd' at 'month' months (storage grows, the rest not). */
+static double
+quantity(const struct analysis *an, const struct decision *d, const char *model, double param,
+         double month)
+{
+    struct flow f;
+    if (d->src_mask) flow_of_(an, d->src_mask, &f);
+    else f = an->p.total;
+    double hot, cool;
+    if (strcmp(model, "landing_gb") == 0) return an->sz.landing_gb;
+    if (strcmp(model, "lake_hot_gb") == 0) return lake_gb(an, month, &hot, &cool), hot;
+    if (strcmp(model, "lake_cool_gb") == 0) return lake_gb(an, month, &hot, &cool), cool;
+    if (strcmp(model, "lake_total_gb") == 0)
+        return lake_gb(an, month, &hot, &cool), (hot + cool) * param;
+    return quantity_flat(an, d, model, param, &f);
+}
+
+/* Fills {broker}, {cloud}, {snowflake}, {eh} and {dms} in a price id. */
 static const char *
-price_id(struct analysis *an, const char *tmpl)
+price_id(struct analysis *an, const struct decision *d, const char *tmpl)
 {
     if (strchr(tmpl, '{') == NULL) return tmpl;
     struct buf b;
@@ -109,6 +138,20 @@ price_id(struct analysis *an, const char *tmpl)
         } else if (strncmp(s, "{cloud}", 7) == 0) {
             buf_puts(&b, cloud_name_(an->p.cloud));
             s += 6;
+        } else if (strncmp(s, "{snowflake}", 11) == 0) {
+            const char *e = an->cost.snowflake_edition;
+            buf_puts(&b, e == NULL || strcmp(e, "Enterprise") == 0 ? ""
+                         : strcmp(e, "Standard") == 0             ? "_standard"
+                                                                  : "_bc");
+            s += 10;
+        } else if (strncmp(s, "{eh}", 4) == 0) {
+            buf_puts(&b, an->sz.eventhubs_premium ? "premium_pu" : "standard_tu");
+            s += 3;
+        } else if (strncmp(s, "{dms}", 5) == 0) {
+            struct flow f;
+            flow_of_(an, d->src_mask, &f);
+            buf_puts(&b, f.gb_day <= an->a->k.small_volume_gb ? "t2_micro" : "c5_large");
+            s += 4;
         } else {
             buf_putc(&b, *s);
         }
@@ -135,14 +178,184 @@ is_storage(const char *model)
     return strcmp(model, "lake_hot_gb") == 0 || strcmp(model, "lake_cool_gb") == 0;
 }
 
+/* Capacity an existing cluster already provides (its compute, environment, licences). */
+static int
+is_capacity(const char *model)
+{
+    return always_on(model) || strcmp(model, "hours") == 0 || strcmp(model, "month") == 0 ||
+           strcmp(model, "users") == 0 || strcmp(model, "viewers") == 0;
+}
+
+/* A charge never rounds to $0.00: under a cent counts as a cent. */
+static double
+at_least_a_cent(const struct price *pr, double qty, int high)
+{
+    double v = cost_cents_(cost_tiered_(pr, qty, high));
+    return qty > 0 && pr->usd_high > 0 && v < 0.01 ? 0.01 : v;
+}
+
+struct line *
+cost_line_(struct analysis *an, const struct decision *d, const char *service, const char *area,
+           const char *model, const struct price *pr, double qty, double qty_m1,
+           double qty_steady)
+{
+    struct costing *c = &an->cost;
+    if (c->n_line == ADVISOR_MAX_LINES) return NULL;
+    struct line *l = &c->line[c->n_line++];
+    l->service = service;
+    l->area = area;
+    l->model = model;
+    l->price = pr;
+    l->d = d;
+    l->qty = qty;
+    l->monthly = at_least_a_cent(pr, qty, 0);
+    l->month1 = at_least_a_cent(pr, qty_m1, 0);
+    l->steady = at_least_a_cent(pr, qty_steady, 0);
+    l->high = at_least_a_cent(pr, fmax(qty, qty_steady), 1);
+    l->estimate = strcmp(pr->src, "E") == 0;
+    if (l->estimate) c->n_estimate++;
+    return l;
+}
+
+/* The same service priced twice (a warehouse that also runs the transformations): one line. */
+static int
+duplicate(const struct costing *c, const struct price *pr, const struct costrule *cr,
+          const struct decision *d)
+{
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        if (l->d != d && l->price == pr && strcmp(l->model, cr->model) == 0 &&
+            strcmp(l->service, cr->label) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* What already runs: a reused ingestion (the data already flows through it) or the fixed cost
+ * of a reused service (an environment, a licence). Compute sized by this workload and new data
+ * stored or scanned on a reused platform are incremental. */
+static int
+existing_line(const struct decision *d, const char *model)
+{
+    if (!d->reused) return 0;
+    if (strcmp(d->area, "ingestion") == 0) return 1;
+    return !always_on(model) && is_capacity(model);
+}
+
+static void
+included(struct analysis *an, const char *what)
+{
+    struct costing *c = &an->cost;
+    for (size_t i = 0; i < c->n_included; i++)
+        if (strcmp(c->included[i], what) == 0) return;
+    if (c->n_included < PW_ARRAY_LEN(c->included)) c->included[c->n_included++] = what;
+}
+
+static void
+unpriced(struct analysis *an, const char *what)
+{
+    struct costing *c = &an->cost;
+    if (c->n_unpriced < PW_ARRAY_LEN(c->unpriced)) c->unpriced[c->n_unpriced++] = what;
+}
+
+/* The lines of one decision; 'archive' and 'cool' collect the prices the tiering lever uses. */
+static void
+price_decision(struct analysis *an, const struct decision *d, double steady_month,
+               int skip_storage, const struct price **archive, const struct price **cool)
+{
+    const struct advisor *a = an->a;
+    int rows = (int)d->t->n_cost_rows, covered = cost_covered_(an, d);
+    for (size_t r = 0; r < d->t->n_cost_rows; r++) {
+        const struct costrule *cr = &a->cost[d->t->cost_rows[r]];
+        if (strcmp(cr->model, "none") == 0) {
+            included(an, arena_printf_(&an->ar, "%s: %s", short_name_(an, d->choice), cr->label));
+            continue;
+        }
+        if (covered && is_capacity(cr->model)) continue;
+        if (skip_storage && (is_storage(cr->model) || strcmp(cr->model, "landing_gb") == 0))
+            continue;
+        const struct price *pr = price_find_(a, price_id(an, d, cr->price));
+        if (strcmp(cr->model, "lever_archive") == 0) {
+            *archive = pr;
+            continue;
+        }
+        if (pr == NULL) {
+            if (an->p.cloud != CLOUD_ON_PREM)
+                unpriced(an, arena_printf_(&an->ar, "%s (%s: no price for this platform in the "
+                                                    "price book)",
+                                           d->choice, cr->label));
+            continue;
+        }
+        if (pr->usd == 0 && pr->usd_high == 0) { /* no charge of its own */
+            included(an, arena_printf_(&an->ar, "%s: %s", short_name_(an, d->choice),
+                                       pr->service));
+            continue;
+        }
+        if (duplicate(&an->cost, pr, cr, d)) continue;
+        const char *label = cr->label;
+        if (strcmp(cr->model, "lake_hot_gb") == 0)
+            label = arena_printf_(&an->ar, "%s, first %g days", label, an->sz.hot_days);
+        else if (strcmp(cr->model, "lake_cool_gb") == 0)
+            label = arena_printf_(&an->ar, "%s, after %g days", label, an->sz.hot_days);
+        struct line *l = cost_line_(
+            an, d, label, d->area, cr->model, pr,
+            quantity(an, d, cr->model, cr->param, a->k.planning_month),
+            quantity(an, d, cr->model, cr->param, 1),
+            quantity(an, d, cr->model, cr->param, steady_month));
+        if (l) l->existing = existing_line(d, cr->model);
+        if (strcmp(cr->model, "lake_cool_gb") == 0 && strcmp(d->area, "storage") == 0)
+            *cool = pr;
+    }
+    if (rows == 0 && !d->reused && an->p.cloud != CLOUD_ON_PREM)
+        unpriced(an, arena_printf_(&an->ar, "%s (not in the price book)", d->choice));
+}
+
 static void
 add_lever(struct costing *c, const char *name, double savings, const char *detail)
 {
     if (savings < 0.005 || c->n_lever == PW_ARRAY_LEN(c->lever)) return;
     struct lever *l = &c->lever[c->n_lever++];
     l->name = name;
-    l->savings = cents(savings);
+    l->savings = cost_cents_(savings);
     l->detail = detail;
+}
+
+static void
+lever_tiering(struct analysis *an, const struct price *archive, const struct price *cool)
+{
+    const struct knobs *k = &an->a->k;
+    if (!archive || !cool) return;
+    /* Archive classes charge for 90 days at least; data moves there after the hot window. */
+    double after = fmax(90.0, an->sz.hot_days);
+    double days = fmin(k->planning_month * k->days_per_month, an->p.retention_days);
+    double old_gb = an->p.total.lake_gb_day * fmax(0, days - after);
+    add_lever(&an->cost, "tiering", old_gb * (cool->usd - archive->usd),
+              arena_printf_(&an->ar,
+                            "move lake data older than %g days from %s to %s ($%g to $%g per "
+                            "GB-month); reads of old data cost more",
+                            after, cool->service, archive->service, cool->usd, archive->usd));
+}
+
+static void
+lever_retention(struct analysis *an, double storage_steady)
+{
+    struct costing *c = &an->cost;
+    const struct knobs *k = &an->a->k;
+    if (an->p.retention_days <= 365 || storage_steady <= 0) return;
+    double hot, cool_gb, storage_year = 0;
+    lake_gb(an, 365.0 / k->days_per_month, &hot, &cool_gb);
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        if (l->existing) continue;
+        if (strcmp(l->model, "lake_hot_gb") == 0) storage_year += hot * l->price->usd;
+        if (strcmp(l->model, "lake_cool_gb") == 0) storage_year += cool_gb * l->price->usd;
+    }
+    add_lever(c, "retention", storage_steady - storage_year,
+              arena_printf_(&an->ar,
+                            "at steady state: keep row-level data one year instead of %.0f "
+                            "days and aggregates beyond (only where no rule requires the "
+                            "longer retention)",
+                            an->p.retention_days));
 }
 
 static void
@@ -150,9 +363,10 @@ levers(struct analysis *an, const struct price *archive, const struct price *coo
 {
     struct costing *c = &an->cost;
     const struct knobs *k = &an->a->k;
-    double spot = 0, commit = 0, scan = 0, sched = 0, storage_steady = 0, storage_year = 0;
+    double spot = 0, commit = 0, scan = 0, sched = 0, storage_steady = 0;
     for (size_t i = 0; i < c->n_line; i++) {
         const struct line *l = &c->line[i];
+        if (l->existing) continue;
         if (strcmp(l->model, "batch_vcpu_h") == 0) spot += l->monthly;
         if (always_on(l->model)) commit += l->monthly;
         if (strcmp(l->model, "scan_tb") == 0 || strcmp(l->model, "batch_scan_tb") == 0)
@@ -162,15 +376,7 @@ levers(struct analysis *an, const struct price *archive, const struct price *coo
             sched += l->monthly;
         if (is_storage(l->model)) storage_steady += l->steady;
     }
-    if (archive && cool) {
-        double days = fmin(k->planning_month * k->days_per_month, an->p.retention_days);
-        double old_gb = an->p.total.lake_gb_day * fmax(0, days - 90);
-        add_lever(c, "tiering", old_gb * (cool->usd - archive->usd),
-                  arena_printf_(&an->ar,
-                                "move lake data older than 90 days from %s to %s ($%g to $%g per "
-                                "GB-month); reads of old data cost more",
-                                cool->service, archive->service, cool->usd, archive->usd));
-    }
+    lever_tiering(an, archive, cool);
     add_lever(c, "spot_capacity", spot * k->spot_discount,
               arena_printf_(&an->ar,
                             "run batch workers on spot or preemptible capacity (about %.0f %% "
@@ -189,21 +395,109 @@ levers(struct analysis *an, const struct price *archive, const struct price *coo
         add_lever(c, "right_sizing", sched,
                   "replace the managed Airflow environment with a serverless scheduler while the "
                   "DAGs are few");
-    if (an->p.retention_days > 365 && storage_steady > 0) {
-        double hot, cool_gb;
-        lake_gb(an, 365.0 / k->days_per_month, &hot, &cool_gb);
-        for (size_t i = 0; i < c->n_line; i++) {
-            const struct line *l = &c->line[i];
-            if (strcmp(l->model, "lake_hot_gb") == 0) storage_year += hot * l->price->usd;
-            if (strcmp(l->model, "lake_cool_gb") == 0) storage_year += cool_gb * l->price->usd;
-        }
-        add_lever(c, "retention", storage_steady - storage_year,
-                  arena_printf_(&an->ar,
-                                "at steady state: keep row-level data one year instead of %.0f "
-                                "days and aggregates beyond (only where no rule requires the "
-                                "longer retention)",
-                                an->p.retention_days));
+    lever_retention(an, storage_steady);
+}
+
+/* "12 %", "under 1 %": a share of the budget that never reads as zero. */
+static void
+share(struct buf *b, double pct)
+{
+    if (pct < 1) buf_puts(b, "under 1 %");
+    else buf_fmt_(b, "%.0f %%", floor(pct));
+}
+
+static void
+usd(struct buf *b, double v)
+{
+    if (v > 0 && v < 0.01) buf_puts(b, "under $0.01");
+    else fmt_usd_(b, v);
+}
+
+/* "$1,234 to $2,345 a month (...)", the range and what it spans. */
+static void
+range_sentence(struct analysis *an, struct buf *b)
+{
+    const struct costing *c = &an->cost;
+    buf_puts(b, "The estimate is ");
+    usd(b, c->monthly_low);
+    buf_puts(b, " to ");
+    usd(b, c->monthly_high);
+    buf_puts(b, " a month: month 1 at list price to full retention with every estimate at its "
+                "high end.");
+    if (c->existing_monthly > 0) {
+        buf_puts(b, " It includes ");
+        usd(b, c->existing_monthly);
+        buf_puts(b, " a month for what already runs (shown apart); the request adds ");
+        usd(b, c->incr_low);
+        buf_puts(b, " to ");
+        usd(b, c->incr_high);
+        buf_puts(b, ".");
     }
+    if (c->n_estimate)
+        buf_fmt_(b, " %zu line%s %s explicit estimate%s (E in the price book).", c->n_estimate,
+                 c->n_estimate > 1 ? "s" : "", c->n_estimate > 1 ? "are" : "is an",
+                 c->n_estimate > 1 ? "s" : "");
+}
+
+/* Existing streams and clusters: the capacity this flow needs of them, and what each unit they
+ * lack would add; the Snowflake edition priced and why. */
+static void
+existing_notes(struct analysis *an, struct buf *b)
+{
+    const struct costing *c = &an->cost;
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        if (!l->existing || l->d == NULL) continue;
+        const struct stream_unit *u = unit_of(an, l->d);
+        int per_unit = strcmp(l->model, "shard_h") == 0 || strcmp(l->model, "tu_h") == 0;
+        if (u && per_unit && u->units > 0) {
+            buf_fmt_(b, " The existing %s needs at least %ld %s for this flow; each one it "
+                        "lacks adds ",
+                     short_name_(an, l->d->choice), u->units, u->unit_name);
+            usd(b, l->monthly / (double)u->units);
+            buf_puts(b, " a month (incremental).");
+        } else if (strcmp(l->model, "broker_h") == 0 && an->sz.brokers > 0) {
+            buf_fmt_(b, " The existing %s is kept as it is; this flow needs %ld %s brokers' "
+                        "worth of capacity, and brokers it lacks are incremental.",
+                     short_name_(an, l->d->choice), an->sz.brokers, an->sz.broker_type);
+        }
+    }
+    if (c->snowflake_edition)
+        buf_fmt_(b, " Snowflake is priced at the %s edition's credit rate (%s).",
+                 c->snowflake_edition, c->snowflake_edition_why);
+}
+
+static void
+verdict(struct analysis *an, struct buf *b, double judged, double central, const char *what)
+{
+    struct costing *c = &an->cost;
+    const struct profile *p = &an->p;
+    c->budget_pct_high = p->budget > 0 ? judged / p->budget * 100 : 0;
+    buf_puts(b, " ");
+    if (judged <= p->budget) {
+        c->within = 1;
+        buf_fmt_(b, "Within the budget of ");
+        fmt_usd_(b, p->budget);
+        buf_fmt_(b, " even at the high end (%s: ", what);
+        share(b, c->budget_pct_high);
+        buf_puts(b, " of it).");
+        return;
+    }
+    c->within = 0;
+    buf_puts(b, "The high end (");
+    buf_puts(b, what);
+    buf_puts(b, ", ");
+    usd(b, judged);
+    buf_puts(b, ") is over the budget of ");
+    fmt_usd_(b, p->budget);
+    if (central <= p->budget)
+        buf_puts(b, ", though the central estimate fits: commit only after pricing the uncertain "
+                    "lines and applying the levers below.");
+    else if (c->best_case <= p->budget)
+        buf_puts(b, "; the levers below bring the central estimate within it.");
+    else
+        buf_puts(b, ", and the levers below do not close the gap: it needs a leaner design or a "
+                    "larger budget.");
 }
 
 static void
@@ -211,54 +505,92 @@ statement(struct analysis *an)
 {
     struct costing *c = &an->cost;
     const struct profile *p = &an->p;
-    struct buf b, x, y, z;
+    struct buf b;
     buf_init(&b);
-    buf_init(&x);
-    buf_init(&y);
-    buf_init(&z);
-    fmt_usd_(&x, c->monthly);
-    fmt_usd_(&y, p->budget);
-    fmt_usd_(&z, c->steady);
+    c->within = -1;
     if (!c->priced) {
         buf_puts(&b, p->cloud == CLOUD_ON_PREM
                          ? "On premises there is no monthly cloud bill to compare: the design is "
                            "given as capacity (storage tiers, tape, network) for the owner's "
                            "hardware plan."
                          : "None of the chosen services has a list price in the price book.");
-        c->within = -1;
-    } else if (!p->has_budget) {
-        buf_fmt_(&b, "No budget was given; the estimate is %s a month at month %.0f.", x.data,
-                   an->a->k.planning_month);
-        c->within = -1;
-    } else if (c->monthly <= p->budget) {
-        c->within = 1;
-        buf_fmt_(&b, "Within the budget of %s (%.0f %% of it at month %.0f).", y.data,
-                   c->monthly / p->budget * 100, an->a->k.planning_month);
-        if (c->steady > p->budget)
-            buf_fmt_(&b, " At full retention the run rate reaches %s, over the budget: apply "
-                           "the tiering and retention levers before then.",
-                       z.data);
     } else {
-        c->within = 0;
-        struct buf w;
-        buf_init(&w);
-        fmt_usd_(&w, c->best_case);
-        if (c->best_case <= p->budget)
-            buf_fmt_(&b, "Over the budget of %s at %s a month; applying the levers below brings "
-                           "it to about %s, within the budget.",
-                       y.data, x.data, w.data);
-        else
-            buf_fmt_(&b, "The budget of %s cannot be met: the design costs %s a month, and "
-                           "about %s even with every lever. Raise the budget, relax the "
-                           "freshness target or shorten retention.",
-                       y.data, x.data, w.data);
-        buf_fini(&w);
+        range_sentence(an, &b);
+        existing_notes(an, &b);
+        if (!p->has_budget) {
+            buf_puts(&b, " No budget was given.");
+        } else if (c->budget_scope == 1 && c->existing_monthly > 0) {
+            verdict(an, &b, c->incr_high, c->incr_monthly,
+                    "incremental, on top of what already runs");
+        } else {
+            verdict(an, &b, c->monthly_high, c->monthly,
+                    c->existing_monthly <= 0 ? "everything is new"
+                    : c->budget_scope == 2   ? "all in, what already runs included"
+                                             : "all in, since the budget does not say it is on "
+                                               "top of what already runs");
+        }
+    }
+    if (c->estate_working) buf_fmt_(&b, " %s", c->estate_working);
+    if (c->parallel_run_usd > 0) {
+        buf_fmt_(&b, " During the %g-month parallel run both platforms run: about ",
+                 c->parallel_run_months);
+        usd(&b, c->parallel_run_usd);
+        buf_puts(&b, " for the new one on top of the current platform's bill.");
     }
     c->statement = arena_strdup_(&an->ar, b.data);
     buf_fini(&b);
-    buf_fini(&x);
-    buf_fini(&y);
-    buf_fini(&z);
+}
+
+static void
+totals(struct costing *c)
+{
+    double m1 = 0, st = 0;
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        c->total_monthly += l->monthly;
+        c->total_high += l->high;
+        m1 += l->month1;
+        st += l->steady;
+        if (l->existing) {
+            c->existing_monthly += l->monthly;
+            continue;
+        }
+        c->incr_monthly += l->monthly;
+        c->incr_low += l->month1;
+        c->incr_high += l->high;
+    }
+    c->monthly = c->total_monthly;
+    /* Existing capacity is already paid for in month 1 too. */
+    c->monthly_low = c->incr_low + c->existing_monthly;
+    c->monthly_high = c->total_high;
+    c->month1 = m1;
+    c->steady = st;
+    double *v[] = {&c->monthly, &c->monthly_low, &c->monthly_high, &c->month1, &c->steady,
+                   &c->total_monthly, &c->total_high, &c->existing_monthly, &c->incr_monthly,
+                   &c->incr_low, &c->incr_high};
+    for (size_t i = 0; i < PW_ARRAY_LEN(v); i++) *v[i] = cost_cents_(*v[i]);
+}
+
+/* Facts the figures hang on that the request leaves open. */
+static void
+questions(struct analysis *an)
+{
+    const struct costing *c = &an->cost;
+    const struct profile *p = &an->p;
+    if (!c->priced) return;
+    if (p->has_budget && c->existing_monthly > 0 && c->budget_scope == 0)
+        question_(an, "Is the budget on top of what already runs here, or all in?");
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        if (strstr(l->service, "count not stated"))
+            question_(an, arena_printf_(&an->ar, "How many %s nodes does the cluster have?",
+                                        short_name_(an, l->price->service)));
+        if (l->estimate && p->has_budget && l->high > 0.2 * p->budget)
+            question_(an, arena_printf_(&an->ar,
+                                        "What do you pay for %s? The report uses an estimate, "
+                                        "and it is a large part of the budget.",
+                                        short_name_(an, l->price->service)));
+    }
 }
 
 void
@@ -270,57 +602,35 @@ cost_(struct analysis *an)
     const struct price *archive = NULL, *cool = NULL;
     double steady_month = an->p.retention_days / a->k.days_per_month;
     if (steady_month < a->k.planning_month) steady_month = a->k.planning_month;
+    cost_budget_scope_(an);
+    cost_snowflake_edition_(an);
+    if (an->p.cloud != CLOUD_ON_PREM) cost_existing_nodes_(an);
+    int estate = an->p.cloud != CLOUD_ON_PREM && cost_estate_(an);
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         if (d->t == NULL) continue;
-        int rows = 0;
-        for (size_t r = 0; r < a->n_cost; r++) {
-            const struct costrule *cr = &a->cost[r];
-            if (strcmp(cr->tech, d->t->id) != 0) continue;
-            rows++;
-            if (strcmp(cr->model, "none") == 0) continue;
-            const struct price *pr = price_find_(a, price_id(an, cr->price));
-            if (strcmp(cr->model, "lever_archive") == 0) {
-                archive = pr;
-                continue;
-            }
-            if (pr == NULL) {
-                if (c->n_unpriced < PW_ARRAY_LEN(c->unpriced))
-                    c->unpriced[c->n_unpriced++] = arena_printf_(
-                        &an->ar, "%s (%s: no price for this platform in the price book)",
-                        d->choice, cr->label);
-                continue;
-            }
-            if (c->n_line == ADVISOR_MAX_LINES) continue;
-            struct line *l = &c->line[c->n_line++];
-            l->service = cr->label;
-            l->area = d->area;
-            l->model = cr->model;
-            l->price = pr;
-            l->qty = quantity(an, d, cr->model, cr->param, a->k.planning_month);
-            l->monthly = cents(l->qty * pr->usd);
-            l->month1 = cents(quantity(an, d, cr->model, cr->param, 1) * pr->usd);
-            l->steady = cents(quantity(an, d, cr->model, cr->param, steady_month) * pr->usd);
-            if (strcmp(cr->model, "lake_cool_gb") == 0) cool = pr;
-        }
-        if (rows == 0 && !d->reused && an->p.cloud != CLOUD_ON_PREM &&
-            c->n_unpriced < PW_ARRAY_LEN(c->unpriced))
-            c->unpriced[c->n_unpriced++] =
-                arena_printf_(&an->ar, "%s (not in the price book)", d->choice);
+        price_decision(an, d, steady_month, estate && strcmp(d->area, "storage") == 0, &archive,
+                       &cool);
     }
-    for (size_t i = 0; i < c->n_line; i++) {
-        c->monthly += c->line[i].monthly;
-        c->month1 += c->line[i].month1;
-        c->steady += c->line[i].steady;
-    }
-    c->monthly = cents(c->monthly);
-    c->month1 = cents(c->month1);
-    c->steady = cents(c->steady);
+    totals(c);
     c->priced = c->n_line > 0 && an->p.cloud != CLOUD_ON_PREM;
     levers(an, archive, cool);
     double save = 0;
     for (size_t i = 0; i < c->n_lever; i++)
         if (strcmp(c->lever[i].name, "retention") != 0) save += c->lever[i].savings;
-    c->best_case = cents(fmax(0, c->monthly - save));
+    double base = c->budget_scope == 1 && c->existing_monthly > 0 ? c->incr_monthly : c->monthly;
+    c->best_case = cost_cents_(fmax(0, base - save));
+    cost_parallel_run_(an);
     statement(an);
+    questions(an);
+}
+
+void
+cost_lean_(struct analysis *an, const struct costing *full)
+{
+    struct costing *c = &an->cost;
+    int incr = c->budget_scope == 1 && c->existing_monthly > 0;
+    c->lean_full_high = incr ? full->incr_high : full->monthly_high;
+    c->lean_saving = cost_cents_(fmax(0, c->lean_full_high - (incr ? c->incr_high
+                                                                   : c->monthly_high)));
 }

@@ -237,12 +237,33 @@ area_find_(const struct advisor *a, const char *area)
     return NULL;
 }
 
+/* Links "id.N" rows (the rate from N units on) to the row "id", in file order. */
+static int
+link_tiers(struct advisor *a, struct price *p, char *errstr, size_t errstr_size)
+{
+    const char *dot = strrchr(p->id, '.');
+    if (dot == NULL) return 0;
+    if (number(dot + 1, &p->from) || p->from <= 0)
+        return fail(errstr, errstr_size, "pricebook.tsv: %s: bad tier", p->id);
+    size_t n = (size_t)(dot - p->id);
+    for (size_t i = 0; i < a->n_price; i++) {
+        struct price *b = &a->price[i];
+        if (b == p || strlen(b->id) != n || strncmp(b->id, p->id, n) != 0) continue;
+        while (b->tier) b = (struct price *)b->tier;
+        if (b->from >= p->from)
+            return fail(errstr, errstr_size, "pricebook.tsv: %s: tiers out of order", p->id);
+        b->tier = p;
+        return 0;
+    }
+    return fail(errstr, errstr_size, "pricebook.tsv: %s: tier of an unknown price", p->id);
+}
+
 static int
 load_prices(struct advisor *a, char *errstr, size_t errstr_size)
 {
     struct table *t = &a->t_price;
     if (table_load(t, "advisor/data/pricebook.tsv",
-                   "id\tcloud\tservice\tunit\tusd\tsrc\tsource\tdate", errstr, errstr_size))
+                   "id\tcloud\tservice\tunit\tusd\thigh\tsrc\tsource\tdate", errstr, errstr_size))
         return -1;
     a->n_price = t->rows;
     a->price = xcalloc(t->rows ? t->rows : 1, sizeof(*a->price));
@@ -253,15 +274,85 @@ load_prices(struct advisor *a, char *errstr, size_t errstr_size)
         p->cloud = cell(t, r, 1);
         p->service = cell(t, r, 2);
         p->unit = cell(t, r, 3);
-        p->src = cell(t, r, 5);
-        p->source = cell(t, r, 6);
-        p->date = cell(t, r, 7);
+        p->src = cell(t, r, 6);
+        p->source = cell(t, r, 7);
+        p->date = cell(t, r, 8);
         if (number(cell(t, r, 4), &p->usd) || p->usd < 0)
             return fail(errstr, errstr_size, "pricebook.tsv: %s: bad price", p->id);
+        p->usd_high = p->usd;
+        if (strcmp(cell(t, r, 5), "-") != 0 &&
+            (number(cell(t, r, 5), &p->usd_high) || p->usd_high < p->usd))
+            return fail(errstr, errstr_size, "pricebook.tsv: %s: bad high price", p->id);
+        if (strchr("VGTADE", p->src[0]) == NULL || p->src[0] == '\0' || p->src[1] != '\0')
+            return fail(errstr, errstr_size, "pricebook.tsv: %s: src is one of V G T A D E", p->id);
         /* Dates are ISO prefixes (2024, 2024-07, 2024-07-01), so string order is date order. */
         if (strcmp(p->date, "undated") != 0 &&
             (strcmp(a->pricebook_date, "undated") == 0 || strcmp(p->date, a->pricebook_date) > 0))
             a->pricebook_date = p->date;
+    }
+    for (size_t r = 0; r < t->rows; r++)
+        if (link_tiers(a, &a->price[r], errstr, errstr_size)) return -1;
+    return 0;
+}
+
+/* limits.tsv: every ADVISOR_LIMITS name must have a row with a positive value. */
+static int
+load_limits(struct advisor *a, char *errstr, size_t errstr_size)
+{
+    struct table *t = &a->t_limits;
+    if (table_load(t, "advisor/data/limits.tsv", "name\tvalue\tunit\tapplies\tsource\tdate",
+                   errstr, errstr_size))
+        return -1;
+#define LIMIT_LOAD_(n)                                                                             \
+    {                                                                                              \
+        size_t r_;                                                                                 \
+        for (r_ = 0; r_ < t->rows; r_++)                                                           \
+            if (strcmp(cell(t, r_, 0), #n) == 0) break;                                            \
+        if (r_ == t->rows || number(cell(t, r_, 1), &a->lim.n) || a->lim.n <= 0)                   \
+            return fail(errstr, errstr_size, "limits.tsv: no positive row " #n);                   \
+    }
+    ADVISOR_LIMITS(LIMIT_LOAD_)
+#undef LIMIT_LOAD_
+    return 0;
+}
+
+/* costcues.tsv: words that set the budget's scope or name capacity already running. */
+static int
+load_costcues(struct advisor *a, char *errstr, size_t errstr_size)
+{
+    struct table *t = &a->t_costcues;
+    if (table_load(t, "advisor/data/costcues.tsv", "kind\ttoken\tvalue", errstr, errstr_size))
+        return -1;
+    a->n_costcue = t->rows;
+    a->costcue = xcalloc(t->rows ? t->rows : 1, sizeof(*a->costcue));
+    for (size_t r = 0; r < t->rows; r++) {
+        struct hint *h = &a->costcue[r];
+        h->kind = cell(t, r, 0);
+        h->token = cell(t, r, 1);
+        h->value = cell(t, r, 2);
+        for (const char *c = h->token; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                return fail(errstr, errstr_size, "costcues.tsv: %s: tokens are lower-case",
+                            h->token);
+        int ok = strcmp(h->kind, "budget_scope_not") == 0 ||
+                 (strcmp(h->kind, "budget_scope") == 0 &&
+                  (strcmp(h->value, "incremental") == 0 || strcmp(h->value, "all_in") == 0));
+        if (strncmp(h->kind, "estate_", 7) == 0) ok = price_find_(a, h->value) != NULL;
+        if (strcmp(h->kind, "existing_node") == 0) {
+            char id[64];
+            size_t n = strcspn(h->value, "*");
+            ok = n < sizeof(id);
+            if (ok) {
+                memcpy(id, h->value, n);
+                id[n] = '\0';
+                ok = price_find_(a, id) != NULL;
+            }
+        }
+        if (strcmp(h->kind, "snowflake_edition") == 0)
+            ok = strcmp(h->value, "Standard") == 0 || strcmp(h->value, "Enterprise") == 0 ||
+                 strcmp(h->value, "Business Critical") == 0;
+        if (!ok)
+            return fail(errstr, errstr_size, "costcues.tsv: bad row %s/%s", h->kind, h->token);
     }
     return 0;
 }
@@ -290,7 +381,8 @@ load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
         "shard_h", "tu_h", "put_m", "events_m", "broker_h", "broker_storage_gb", "cross_az_gb",
         "stream_vcpu_h", "stream_mem_gb_h", "stream_node_h", "batch_vcpu_h", "batch_scan_tb",
         "scan_tb", "warehouse_h", "hours", "month", "runs_k", "online_node_h", "search_node_h",
-        "search_disk_gb", "hot_replica_gb"};
+        "search_disk_gb", "hot_replica_gb", "gb_month", "gib_month", "users", "viewers",
+        "lake_total_gb"};
     struct table *t = &a->t_cost;
     if (table_load(t, "advisor/data/costrules.tsv", "tech\tmodel\tprice\tparam\tlabel", errstr,
                    errstr_size))
@@ -314,6 +406,9 @@ load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
             price_find_(a, c->price) == NULL)
             return fail(errstr, errstr_size, "costrules.tsv: %s: unknown price %s", c->tech,
                         c->price);
+        struct tech *x = (struct tech *)tech_find(a, c->tech);
+        x->cost_rows = xrealloc(x->cost_rows, (x->n_cost_rows + 1) * sizeof(*x->cost_rows));
+        x->cost_rows[x->n_cost_rows++] = r;
     }
     return 0;
 }
@@ -457,6 +552,7 @@ advisor_new(char *errstr, size_t errstr_size)
     struct advisor *a = xcalloc(1, sizeof(*a));
     if (load_catalog(a, errstr, errstr_size) || load_prices(a, errstr, errstr_size) ||
         load_costrules(a, errstr, errstr_size) || load_constants(a, errstr, errstr_size) ||
+        load_limits(a, errstr, errstr_size) || load_costcues(a, errstr, errstr_size) ||
         load_textrules(&a->t_controls, "advisor/data/controls.tsv", "when\tcontrol\tsource",
                        &a->control, &a->n_control, errstr, errstr_size) ||
         load_textrules(&a->t_risks, "advisor/data/risks.tsv",
@@ -478,6 +574,7 @@ advisor_free(struct advisor *a)
     if (a == NULL) return;
     extract_lexicon_free(a->lex);
     for (size_t i = 0; i < a->n_areas; i++) free(a->areas[i].idx);
+    for (size_t i = 0; i < a->n_tech; i++) free(a->tech[i].cost_rows);
     free(a->tech);
     free(a->price);
     free(a->cost);
@@ -486,6 +583,9 @@ advisor_free(struct advisor *a)
     free(a->risk);
     free(a->step);
     free(a->hint);
+    free(a->costcue);
+    table_fini(&a->t_limits);
+    table_fini(&a->t_costcues);
     table_fini(&a->t_catalog);
     table_fini(&a->t_price);
     table_fini(&a->t_cost);

@@ -4,14 +4,19 @@
  * (max(peak/produce, peak/consume, events/parallelism) x headroom, rounded to a multiple),
  * brokers (peak MiB/s over the per-broker rate, rounded to a multiple of 3, stepping up the
  * broker size), broker disk (average x retention x replication x headroom), Kinesis shards and
- * Event Hubs throughput units, stream vCPUs (x 1.3 headroom), batch vCPU-hours, lake storage after
- * compression at month 1, the planning month and steady state, and the serving stores. Each
- * figure keeps the working that produced it, for the report. Pure, deterministic.
+ * Event Hubs throughput units (the largest of the write-bytes, write-records and shared-read
+ * limits of limits.tsv, x shard_headroom), stream vCPUs (x 1.3 headroom), batch vCPU-hours, lake
+ * storage after compression at month 1, the planning month and steady state (one hot window: the
+ * request's "last N days hot" or the constant), and the serving stores. Published limits are
+ * checked: a figure above one changes the design (more brokers, more partitions) or leaves a
+ * note in sz.limit_note for the report and the risks. Each figure keeps the working that produced
+ * it, for the report. Pure, deterministic.
  */
 #include "advisor_int.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* 'v' as the report writes numbers (1,234 or 2.5), in the arena. */
@@ -29,6 +34,40 @@ max3(double a, double b, double c)
 }
 
 static void
+limit_note(struct analysis *an, const char *note)
+{
+    struct sizing *sz = &an->sz;
+    if (sz->n_limit_note < PW_ARRAY_LEN(sz->limit_note)) sz->limit_note[sz->n_limit_note++] = note;
+}
+
+/* Per-broker storage and partition limits (limits.tsv): more brokers when a broker would hold
+ * more than MSK allows. */
+static void
+kafka_limits(struct analysis *an)
+{
+    const struct limits *lim = &an->a->lim;
+    struct sizing *sz = &an->sz;
+    double per_broker_gib = sz->broker_disk_gb * 1e9 / 1073741824.0 / (double)sz->brokers;
+    double replicas = (double)(sz->partitions * sz->rf);
+    double need = fmax(ceil(per_broker_gib * (double)sz->brokers / lim->msk_broker_storage_max_gib -
+                            1e-9),
+                       ceil(replicas / lim->msk_partitions_per_broker - 1e-9));
+    need = round_up_multiple(need, an->a->k.kafka_broker_multiple);
+    if (need <= (double)sz->brokers) return;
+    limit_note(an, arena_printf_(&an->ar,
+                                 "%ld brokers would hold %s GiB each (MSK maximum %g GiB) and %.0f "
+                                 "partition replicas (about %g per broker recommended): %.0f "
+                                 "brokers instead",
+                                 sz->brokers, fmt_num_arena_(an, per_broker_gib),
+                                 lim->msk_broker_storage_max_gib, replicas,
+                                 lim->msk_partitions_per_broker, need));
+    sz->brokers = (long)need;
+    sz->brokers_working = arena_printf_(&an->ar, "%s; raised to %ld brokers by the per-broker "
+                                                 "storage and partition limits",
+                                        sz->brokers_working, sz->brokers);
+}
+
+static void
 size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
 {
     const struct knobs *k = &an->a->k;
@@ -42,9 +81,19 @@ size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
     double raw = max3(by_produce, by_consume, by_events) * k->kafka_partition_headroom;
     double parts = round_up_multiple(ceil(raw - 1e-9), k->kafka_partition_multiple);
     if (parts < k->kafka_partition_min) parts = k->kafka_partition_min;
-    /* A managed hub caps partitions per hub (Event Hubs Standard: 32). */
+    /* A managed hub caps partitions per hub (Event Hubs Standard: 32, limits.tsv). */
     int managed = strcmp(d->t->id, "az_eventhubs") == 0 || strcmp(d->t->id, "az_debezium") == 0;
-    if (managed && parts > k->eventhubs_max_partitions) parts = k->eventhubs_max_partitions;
+    const struct limits *lim = &an->a->lim;
+    if (managed && parts > lim->eventhubs_partitions_standard) {
+        limit_note(an, arena_printf_(&an->ar,
+                                     "%.0f partitions wanted, above the %g a Standard event hub "
+                                     "allows: capped at %g; beyond that the hub needs Premium "
+                                     "(%g partitions) or Dedicated",
+                                     parts, lim->eventhubs_partitions_standard,
+                                     lim->eventhubs_partitions_standard,
+                                     lim->eventhubs_partitions_premium));
+        parts = lim->eventhubs_partitions_standard;
+    }
     sz->partitions = (long)parts;
     sz->partitions_working = arena_printf_(
         &an->ar,
@@ -85,6 +134,86 @@ size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
         f->avg_mb_s, k->kafka_retention_days, sz->rf, k->kafka_disk_headroom,
         fmt_num_arena_(an, sz->broker_disk_gb));
     sz->cross_az_gb = f->gb_day * k->days_per_month * 2.0 / 3.0;
+    kafka_limits(an);
+}
+
+/* Readers of a stream: the lake writer, plus the stream processor when there is one. */
+static double
+stream_readers(const struct analysis *an)
+{
+    return decision_find_(an, "stream_processing") ? 2 : 1;
+}
+
+/* Shards or throughput units for 'f': the largest of the write-bytes, write-records and
+ * shared-read limits (limits.tsv), times the headroom, with the arithmetic in 'working'. */
+static long
+stream_units(struct analysis *an, const struct decision *d, const struct flow *f, int eventhubs,
+             const char *unit, const char **working)
+{
+    const struct limits *lim = &an->a->lim;
+    double in_mb = eventhubs ? lim->eventhubs_tu_in_mbps : lim->kinesis_shard_in_mbps;
+    double in_rec = eventhubs ? lim->eventhubs_tu_in_events : lim->kinesis_shard_in_records;
+    double out_mb = eventhubs ? lim->eventhubs_tu_out_mbps : lim->kinesis_shard_out_mbps;
+    double readers = stream_readers(an);
+    double by_mb = f->peak_mb_s / in_mb, by_rec = f->peak_ev_s / in_rec;
+    double by_out = f->peak_mb_s * readers / out_mb;
+    double need = fmax(fmax(by_mb, by_rec), by_out);
+    double headroom = an->a->k.shard_headroom;
+    double units = ceil(need * headroom - 1e-9);
+    if (units < 1) units = 1;
+    an->sz.shards_needed += need;
+    *working = arena_printf_(
+        &an->ar,
+        "%s: max(peak %s MB/s / %g MB/s in = %s; %s records/s at peak / %s per unit = %s; %.0f "
+        "reader%s x %s MB/s / %g MB/s out = %s) = %s, x %g headroom -> %.0f %s",
+        d->choice, fmt_num_arena_(an, f->peak_mb_s), in_mb, fmt_num_arena_(an, by_mb),
+        fmt_num_arena_(an, f->peak_ev_s), fmt_num_arena_(an, in_rec), fmt_num_arena_(an, by_rec),
+        readers, readers > 1 ? "s" : "", fmt_num_arena_(an, f->peak_mb_s), out_mb,
+        fmt_num_arena_(an, by_out), fmt_num_arena_(an, need), headroom, units, unit);
+    return (long)units;
+}
+
+/* Throughput units beyond the partition count add nothing; beyond the Standard tier's
+ * partitions or TUs the hub needs Premium. */
+static void
+eventhubs_limits(struct analysis *an, struct stream_unit *u, double partitions)
+{
+    const struct limits *lim = &an->a->lim;
+    double tus = (double)u->units;
+    if (tus > lim->eventhubs_partitions_standard || tus > lim->eventhubs_max_tu_standard) {
+        /* The next tier: Premium processing units, up to 100 partitions per hub. */
+        double mb = (double)tus / an->a->k.shard_headroom * lim->eventhubs_tu_in_mbps;
+        double pus = ceil(mb / lim->eventhubs_pu_planning_mbps * an->a->k.shard_headroom - 1e-9);
+        an->sz.eventhubs_premium = 1;
+        u->units = (long)fmax(1, pus);
+        u->unit_name = "processing units";
+        if (partitions > 0)
+            an->sz.partitions = (long)fmin(tus, lim->eventhubs_partitions_premium);
+        u->working = arena_printf_(&an->ar,
+                                   "%s; beyond Event Hubs Standard (%g partitions per hub, %g TUs "
+                                   "per namespace), so Premium: %s MB/s / %g MB/s per PU "
+                                   "(planning estimate) x %g headroom -> %ld processing units",
+                                   u->working, lim->eventhubs_partitions_standard,
+                                   lim->eventhubs_max_tu_standard, fmt_num_arena_(an, mb),
+                                   lim->eventhubs_pu_planning_mbps, an->a->k.shard_headroom,
+                                   u->units);
+        limit_note(an, arena_printf_(&an->ar,
+                                     "%.0f throughput units exceed Event Hubs Standard (%g "
+                                     "partitions per hub, %g TUs per namespace): sized as Premium "
+                                     "with %ld processing units%s",
+                                     tus, lim->eventhubs_partitions_standard,
+                                     lim->eventhubs_max_tu_standard, u->units,
+                                     (double)u->units > lim->eventhubs_max_pu_premium
+                                         ? ", above Premium's 16 per namespace: Dedicated"
+                                         : ""));
+        return;
+    }
+    if (partitions > 0 && tus > partitions) {
+        an->sz.partitions = (long)tus;
+        u->working = arena_printf_(&an->ar, "%s; partitions raised to %.0f, since a TU beyond "
+                                            "the partition count adds no throughput",
+                                   u->working, tus);
+    }
 }
 
 static void
@@ -110,43 +239,25 @@ size_streams(struct analysis *an)
         u->f = f;
         const char *fam = d->t->family;
         if (strcmp(fam, "eventhubs") == 0) {
-            double tus = ceil(fmax(f.peak_mb_s / k->eventhubs_tu_mbps,
-                                   f.peak_ev_s / k->eventhubs_tu_events) - 1e-9);
-            u->units = tus < 1 ? 1 : (long)tus;
+            u->units = stream_units(an, d, &f, 1, "throughput units", &u->working);
             u->unit_name = "throughput units";
-            u->working = arena_printf_(&an->ar,
-                                       "max(peak %.2f MB/s / %g MB/s, %.0f events/s / %g) -> "
-                                       "%ld throughput units",
-                                       f.peak_mb_s, k->eventhubs_tu_mbps, f.peak_ev_s,
-                                       k->eventhubs_tu_events, u->units);
+            eventhubs_limits(an, u, (double)u->units);
             sz->n_unit++;
         } else if (strcmp(fam, "kafka") == 0) {
             if (!sz->has_kafka) size_kafka(an, d, &f);
-            double tus = ceil(fmax(f.peak_mb_s / k->eventhubs_tu_mbps,
-                                   f.peak_ev_s / k->eventhubs_tu_events) - 1e-9);
-            if (tus < 1) tus = 1;
-            u->units = sz->kafka_self ? sz->partitions : (long)tus;
-            u->unit_name = sz->kafka_self ? "partitions" : "throughput units";
-            u->working =
-                sz->kafka_self
-                    ? sz->partitions_working
-                    : arena_printf_(&an->ar,
-                                    "max(peak %.2f MB/s / %g MB/s, %.0f events/s / %g) -> %ld "
-                                    "throughput units; %ld partitions",
-                                    f.peak_mb_s, k->eventhubs_tu_mbps, f.peak_ev_s,
-                                    k->eventhubs_tu_events, u->units, sz->partitions);
+            if (sz->kafka_self) {
+                u->units = sz->partitions;
+                u->unit_name = "partitions";
+                u->working = sz->partitions_working;
+            } else {
+                u->units = stream_units(an, d, &f, 1, "throughput units", &u->working);
+                u->unit_name = "throughput units";
+                eventhubs_limits(an, u, (double)sz->partitions);
+            }
             sz->n_unit++;
         } else if (strcmp(fam, "kinesis") == 0) {
-            double shards = ceil(fmax(f.peak_mb_s / k->kinesis_shard_mbps,
-                                      f.peak_ev_s / k->kinesis_shard_records) - 1e-9);
-            if (shards < 1) shards = 1;
-            u->units = (long)shards;
+            u->units = stream_units(an, d, &f, 0, "shards", &u->working);
             u->unit_name = "shards";
-            u->working = arena_printf_(&an->ar,
-                                       "max(peak %.2f MB/s / %g MB/s, %.0f records/s / %g) -> "
-                                       "%ld shards",
-                                       f.peak_mb_s, k->kinesis_shard_mbps, f.peak_ev_s,
-                                       k->kinesis_shard_records, u->units);
             sz->n_unit++;
         } else if (strcmp(fam, "pubsub") == 0) {
             double tib = f.gb_day * k->days_per_month / 1099.511627776;
@@ -219,7 +330,7 @@ size_compute(struct analysis *an)
             searchable += an->p.src[i].gb_day;
     }
     sz->search_disk_gb = searchable * fmin(365.0, an->p.retention_days) * k->search_replicas;
-    sz->hot_replica_gb = an->p.total.lake_gb_day * fmin(k->hot_days, an->p.retention_days);
+    sz->hot_replica_gb = an->p.total.lake_gb_day * fmin(sz->hot_days, an->p.retention_days);
 }
 
 /* Columnar lake GB held after 'month' months, and the part of it in the hot tier. */
@@ -229,7 +340,37 @@ lake_at(const struct analysis *an, double month, double *total, double *hot)
     const struct knobs *k = &an->a->k;
     double days = fmin(month * k->days_per_month, an->p.retention_days);
     *total = an->p.total.lake_gb_day * days;
-    *hot = an->p.total.lake_gb_day * fmin(days, k->hot_days);
+    *hot = an->p.total.lake_gb_day * fmin(days, an->sz.hot_days);
+}
+
+/* "last 90 days hot", "hot for 60 days": the request's own hot window, or 0. */
+static double
+stated_hot_days(struct analysis *an)
+{
+    const char *t = an->p.ctx_lc;
+    if (t == NULL) return 0;
+    for (const char *p = strstr(t, "day"); p; p = strstr(p + 3, "day")) {
+        const char *q = p;
+        while (q > t && q[-1] == ' ') q--;
+        const char *e = q;
+        while (q > t && q[-1] >= '0' && q[-1] <= '9') q--;
+        if (q == e || e - q > 4) continue;
+        double n = strtod(q, NULL);
+        if (n < 7 || n > 3650) continue;
+        const char *lo = q - t > 30 ? q - 30 : t;
+        size_t span = (size_t)(p - lo) + 30;
+        char win[96];
+        size_t len = strlen(lo);
+        if (span > len) span = len;
+        if (span >= sizeof(win)) span = sizeof(win) - 1;
+        memcpy(win, lo, span);
+        win[span] = '\0';
+        if (has_token_(win, "hot")) {
+            an->sz.hot_days_basis = arena_printf_(&an->ar, "%.*s", (int)span, lo);
+            return n;
+        }
+    }
+    return 0;
 }
 
 static void
@@ -255,7 +396,7 @@ size_storage(struct analysis *an)
         "(%s GB hot for %g days, %s GB in the cool tier), steady state at %s days of retention "
         "%s TB; landing zone %s GB (%g days)",
         fmt_num_arena_(an, t->gb_day), fmt_num_arena_(an, ratio), fmt_num_arena_(an, t->lake_gb_day), fmt_num_arena_(an, sz->month1_gb),
-        k->planning_month, fmt_num_arena_(an, sz->plan_gb), fmt_num_arena_(an, sz->lake_hot_gb), k->hot_days,
+        k->planning_month, fmt_num_arena_(an, sz->plan_gb), fmt_num_arena_(an, sz->lake_hot_gb), sz->hot_days,
         fmt_num_arena_(an, sz->lake_cool_gb), fmt_num_arena_(an, an->p.retention_days), fmt_num_arena_(an, sz->steady_gb / 1000.0),
         fmt_num_arena_(an, sz->landing_gb), k->landing_days);
     sz->net_avg_gbit = t->avg_mb_s * 8.0 / 1000.0;
@@ -265,11 +406,64 @@ size_storage(struct analysis *an)
     sz->tape_per_year = t->lake_gb_day * 365.0 / 1000.0 / k->tape_cartridge_tb * k->tape_copies;
 }
 
+/* Per-service quotas of the chosen services (limits.tsv) that the design's figures could break. */
+static void
+check_limits(struct analysis *an)
+{
+    const struct limits *lim = &an->a->lim;
+    const struct flow *t = &an->p.total;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->t == NULL) continue;
+        const char *id = d->t->id;
+        if (strcmp(id, "aws_lambda_stream") == 0 || strcmp(id, "az_functions") == 0) {
+            /* One invocation per event of about 0.2 s: concurrency = events/s x 0.2. */
+            double conc = t->peak_ev_s * 0.2;
+            if (conc > lim->lambda_concurrency)
+                limit_note(an, arena_printf_(&an->ar,
+                                             "%s: %s concurrent executions at peak (%s events/s x "
+                                             "0.2 s) exceed the default quota of %g: batch the "
+                                             "events or raise the quota",
+                                             d->choice, fmt_num_arena_(an, conc),
+                                             fmt_num_arena_(an, t->peak_ev_s),
+                                             lim->lambda_concurrency));
+        }
+        if (strcmp(d->t->family, "pubsub") == 0)
+            for (size_t s = 0; s < an->p.n_src; s++)
+                if (an->p.src[s].record_bytes > lim->pubsub_message_mb * 1e6)
+                    limit_note(an, arena_printf_(&an->ar,
+                                                 "%s: records of %s bytes exceed Pub/Sub's %g MB "
+                                                 "message limit: send the object path, not the "
+                                                 "object",
+                                                 an->p.src[s].name,
+                                                 fmt_num_arena_(an, an->p.src[s].record_bytes),
+                                                 lim->pubsub_message_mb));
+        if ((strcmp(id, "gcp_bigquery") == 0 || strcmp(id, "gcp_bq_dbt") == 0) &&
+            an->mode == MODE_STREAMING && t->peak_mb_s > lim->bigquery_write_api_mbps)
+            limit_note(an, arena_printf_(&an->ar,
+                                         "streaming %s MB/s at peak into BigQuery exceeds the "
+                                         "Storage Write API's %g MB/s per project and region: "
+                                         "use a multi-region dataset or write files",
+                                         fmt_num_arena_(an, t->peak_mb_s),
+                                         lim->bigquery_write_api_mbps));
+    }
+    for (size_t u = 0; u < an->sz.n_unit; u++)
+        if (strcmp(an->sz.unit[u].unit_name, "shards") == 0 &&
+            (double)an->sz.unit[u].units > lim->kinesis_shards_per_account)
+            limit_note(an, arena_printf_(&an->ar,
+                                         "%ld shards exceed the account's default quota of %g "
+                                         "shards: request a raise before launch",
+                                         an->sz.unit[u].units, lim->kinesis_shards_per_account));
+}
+
 void
 size_(struct analysis *an)
 {
     memset(&an->sz, 0, sizeof(an->sz));
+    double stated = stated_hot_days(an);
+    an->sz.hot_days = stated > 0 ? stated : an->a->k.hot_days;
     size_streams(an);
     size_compute(an);
     size_storage(an);
+    check_limits(an);
 }

@@ -1,0 +1,28 @@
+/* advisor/cost_int.h - helpers shared by the cost stage's files (cost.c, cost_estate.c). */
+#ifndef PW_ADVISOR_COST_INT_H
+#define PW_ADVISOR_COST_INT_H
+
+#include "advisor_int.h"
+
+double cost_cents_(double v);
+/* Cost of 'q' units of 'p' across its volume tiers, at the low or the high end of the basis. */
+double cost_tiered_(const struct price *p, double q, int high);
+/* Adds a line; quantities at the planning month, month 1 and steady state. NULL when full. */
+struct line *cost_line_(struct analysis *an, const struct decision *d, const char *service,
+                        const char *area, const char *model, const struct price *pr,
+                        double qty, double qty_m1, double qty_steady);
+/* The costcues.tsv value of 'kind'/'token' (first match), or NULL. */
+const char *cost_cue_(const struct advisor *a, const char *kind, const char *token);
+
+void cost_budget_scope_(struct analysis *an);
+void cost_snowflake_edition_(struct analysis *an);
+/* Prices capacity the request says already runs ("ra3.4xlarge x4") as existing lines. */
+void cost_existing_nodes_(struct analysis *an);
+/* A reused decision whose product is already priced by an existing-capacity line. */
+int cost_covered_(const struct analysis *an, const struct decision *d);
+/* Cost reduction: prices the current estate and the tiered one; returns 1 when it replaced the
+ * storage decision's lines. */
+int cost_estate_(struct analysis *an);
+void cost_parallel_run_(struct analysis *an);
+
+#endif
