@@ -3,7 +3,7 @@
  *   bench_advisor [-n ITERATIONS] [--scripts DIR] FILE...
  *
  * A FILE is either a scenario (an object with "structured" and "text", as in
- * /work/shared/scenarios: it yields two requirements, the structured and the free-text form, built
+ * tests/scenarios/q*.json: it yields two requirements, the structured and the free-text form, built
  * the way the scenario scorer builds them) or a plain requirement JSON object. Every requirement
  * is parsed once; the advisor is built once (not timed); then advisor_run() runs round-robin over
  * the requirements ITERATIONS times on this thread. Prints one logfmt line with the wall-clock and

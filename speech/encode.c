@@ -1,7 +1,7 @@
 /* speech/encode.c - PCM buffers and the two containers: Ogg Opus (libopusenc) and RIFF WAVE.
  *
  * Opus is tuned for speech delivered over Kafka: mono, 16 kbit/s (intelligibility within a
- * point or two of 24 kbit/s at two thirds of the bytes, /work/shared/knowledge/audio.md,
+ * point or two of 24 kbit/s at two thirds of the bytes, docs/knowledge/audio.md,
  * 2026-11-27), OPUS_SIGNAL_VOICE, wideband at most, complexity SPEECH_OPUS_COMPLEXITY (5: 1.4 to
  * 1.6 times faster than 10 at no larger size, measured in docs/speech.md), and a serial number
  * chosen by the caller so that the same PCM gives the same bytes. Everything is written to

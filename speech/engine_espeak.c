@@ -15,7 +15,7 @@
 #include <espeak-ng/speak_lib.h>
 
 /* Default rate: the rate at which the voice was measured for intelligibility
- * (/work/shared/knowledge/audio.md, 2026-11-27: espeak-ng en-us at -s 160). */
+ * (docs/knowledge/audio.md, 2026-11-27: espeak-ng en-us at -s 160). */
 #define ESPEAK_DEFAULT_WPM 160
 
 /* English voices of the Debian espeak-ng-data 1.51 package (`espeak-ng --voices=en`, checked

@@ -26,8 +26,7 @@ from fastavro.schema import fingerprint, to_parsing_canonical_form
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The binaries under test; PIPEWRIGHT_BUILD points elsewhere (e.g. build/asan).
 BUILD = os.path.abspath(os.environ.get("PIPEWRIGHT_BUILD", os.path.join(REPO, "build")))
-SCENARIOS = os.environ.get(
-    "PIPEWRIGHT_SCENARIOS", os.path.join(os.path.dirname(REPO), "shared", "scenarios"))
+SCENARIOS = os.environ.get("PIPEWRIGHT_SCENARIOS", os.path.join(REPO, "tests", "scenarios"))
 # A program the daemon is started under (e.g. "valgrind --error-exitcode=99 ..."), split like a
 # shell would; empty for none.
 DAEMON_WRAPPER = shlex.split(os.environ.get("PIPEWRIGHT_DAEMON_WRAPPER", ""))
@@ -112,8 +111,9 @@ _REQ_FIELDS = (
 
 
 def load_scenarios():
-    """The advisor scenarios (title, text, structured), sorted by id."""
-    names = sorted(n for n in os.listdir(SCENARIOS) if re.match(r"p\d+\.json$", n))
+    """The project's advisor scenarios (title, text, structured: tests/scenarios/q*.json, or
+    p*.json in a PIPEWRIGHT_SCENARIOS folder), sorted by id."""
+    names = sorted(n for n in os.listdir(SCENARIOS) if re.match(r"[pq]\d+\.json$", n))
     if not names:
         raise FileNotFoundError("no scenarios in %s (set PIPEWRIGHT_SCENARIOS)" % SCENARIOS)
     out = []
