@@ -11,7 +11,7 @@
 #   make bench-advice             words, boilerplate, form agreement, reports per CPU second
 #   make SANITIZE=1   an ASan+UBSan build in build/asan
 #   make install      binaries, manual pages, systemd unit, docs, /etc/pipewright/pipewrightd.conf
-#                     (PREFIX=/usr/local, DESTDIR=); make uninstall removes all but the configuration
+#                     (PREFIX=/usr/local, DESTDIR=); make uninstall keeps the configuration
 #
 # Folders are modules; a module's .c files are found by wildcard, so adding a file needs no edit
 # here. Dependencies point one way: advisor/, schemas/ and the speech normaliser see common/ only.
@@ -210,6 +210,7 @@ MANDIR   := $(PREFIX)/share/man
 DOCDIR   := $(PREFIX)/share/doc/pipewright
 UNITDIR  := $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 CONFDIR  := /etc/pipewright
+CONF     := $(DESTDIR)$(CONFDIR)/pipewrightd.conf
 DOCS     := README.md $(wildcard docs/*.md)
 STAGE    := $(BUILD)/install
 
@@ -227,18 +228,19 @@ install: all
 	install -D -m 0644 $(STAGE)/pipewrightd.service $(DESTDIR)$(UNITDIR)/pipewrightd.service
 	install -d -m 0755 $(DESTDIR)$(DOCDIR)
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
-	@if [ -e $(DESTDIR)$(CONFDIR)/pipewrightd.conf ]; then \
-	    echo "kept $(DESTDIR)$(CONFDIR)/pipewrightd.conf"; \
+	@if [ -e $(CONF) ]; then \
+	    echo "kept $(CONF)"; \
 	else \
 	    [ -d $(DESTDIR)$(CONFDIR) ] || install -d -m 0750 $(DESTDIR)$(CONFDIR); \
-	    echo "install -D -m 0640 deploy/pipewrightd.conf.example $(DESTDIR)$(CONFDIR)/pipewrightd.conf"; \
-	    install -D -m 0640 deploy/pipewrightd.conf.example $(DESTDIR)$(CONFDIR)/pipewrightd.conf; \
+	    echo "install -D -m 0640 deploy/pipewrightd.conf.example $(CONF)"; \
+	    install -D -m 0640 deploy/pipewrightd.conf.example $(CONF); \
 	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/pipewrightd $(DESTDIR)$(BINDIR)/pipewright \
 	    $(DESTDIR)$(MANDIR)/man8/pipewrightd.8.gz $(DESTDIR)$(MANDIR)/man1/pipewright.1.gz \
-	    $(DESTDIR)$(UNITDIR)/pipewrightd.service $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	    $(DESTDIR)$(UNITDIR)/pipewrightd.service \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
 	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 	@echo "kept $(DESTDIR)$(CONFDIR) (the configuration)"
 
