@@ -71,6 +71,8 @@ def daemon_int_bounds():
 CHART_SET = {"kafka", "brokers", "bootstrap_file", "embedded_partitions", "redis", "http",
              "http_token", "http_token_file", "http_tenants_file", "group", "topic_prefix",
              "instance_id"}
+# Secrets never go into the ConfigMap: the chart takes them as files (the *_file options).
+SECRET_OPTS = {"schema_registry_password"}
 
 
 def conf_lines(text):
@@ -408,6 +410,8 @@ def check_values_schema(path):
     for k in opts:
         if k in CHART_SET:
             expect(k not in props, "values schema: config.%s is set by the chart" % k)
+        elif k in SECRET_OPTS:
+            expect(k not in props, "values schema: config.%s is a secret, not a setting" % k)
         else:
             expect(k in props, "values schema: daemon option %s missing under config" % k)
     for k, p in props.items():
@@ -597,10 +601,10 @@ def check_dockerfile(path):
     # Every pkg-config module the Makefile links comes from a package the build stage installs.
     with open(os.path.join(ROOT, "Makefile"), encoding="utf-8") as f:
         mk = f.read()
-    m = re.search(r"^PKGS\s*:?=\s*(.*)$", mk, re.M)
+    m = re.search(r"^PKGS\s*:?=((?:.*\\\n)*.*)$", mk, re.M)
     if expect(m, "Makefile: no PKGS line"):
         build_closure = depends_closure(build_pkgs)
-        for mod in m.group(1).split():
+        for mod in m.group(1).replace("\\\n", " ").split():
             p = subprocess.run(["pkg-config", "--path", mod], capture_output=True, text=True)
             if not expect(p.returncode == 0, "pkg-config does not know %s here" % mod):
                 continue
