@@ -108,6 +108,7 @@ struct ctx {
     struct extract_result *out;
     /* lists that were empty before extraction, so the text may fill them */
     int fill_consumers, fill_compliance, fill_stack, fill_skills;
+    unsigned char *ruled_out; /* per token: a term a denial rules out (extract_avoid_) */
 };
 
 static const struct lex_entry *
@@ -427,16 +428,31 @@ read_stack(struct ctx *c)
         else if (pos && (pos->value >= 2 || state == 0))
             state = 1; /* "already" overrides an earlier "want"; "our" does not */
         const struct lex_entry *e = match(c, i, LEX_PRODUCT, &end);
-        if (e == NULL || i >= team) continue;
+        if (e == NULL || i >= team || c->ruled_out[i]) continue;
         if (e->value >= 2 && !(t->v[i].flags & TOKF_CAP)) continue;
         /* "S3" on premises is an S3-compatible store, not Amazon S3 */
         const struct lex_entry *home = match(c, i, LEX_CLOUDHINT, NULL);
         if (home && c->req->cloud && strcmp(c->req->cloud, "any") != 0 &&
             strcmp(c->req->cloud, home->label) != 0)
             continue;
-        /* in use: after a word saying so, or in a sentence that says so and weighs nothing */
-        if (state == 1 || (state == 0 && later_pos && !any_neg))
-            list_note(c, &c->req->existing_stack, "existing_stack", e->label, i, end);
+        /* "Airflow (Composer)": the product in brackets names the form that runs */
+        size_t e2;
+        if (extract_is_sym_(t, end, '(') && match(c, end + 1, LEX_PRODUCT, &e2) &&
+            extract_is_sym_(t, e2, ')'))
+            continue;
+        /* "Datastream would be fine": weighed, not in use */
+        if (match(c, end, LEX_STACKNEG, NULL) && match(c, end, LEX_STACKNEG, NULL)->value >= 3)
+            continue;
+        if (match(c, end + 1, LEX_STACKNEG, NULL) &&
+            match(c, end + 1, LEX_STACKNEG, NULL)->value >= 3)
+            continue;
+        char name[160];
+        size_t name_end = extract_stack_name_(c->lex, t, i, end, e->label, name, sizeof(name));
+        int source = strstr(name, "source") != NULL;
+        /* in use: after a word saying so, or in a sentence that says so and weighs nothing;
+         * a system the text moves away from is named as the source whatever the words */
+        if (state == 1 || (state == 0 && later_pos && !any_neg) || source)
+            list_note(c, &c->req->existing_stack, "existing_stack", name, i, name_end);
         i = end - 1;
     }
 }
@@ -546,7 +562,7 @@ read_skills(struct ctx *c)
         }
         size_t end;
         const struct lex_entry *e = match(c, i, LEX_SKILL, &end);
-        if (e == NULL || i < team) continue;
+        if (e == NULL || i < team || c->ruled_out[i]) continue;
         if (e->value >= 2 && !(t->v[i].flags & TOKF_CAP)) continue;
         list_note(c, &c->req->team_skills, "team_skills", e->label, i, end);
         i = end - 1;
@@ -588,6 +604,7 @@ read_text(struct ctx *c, const char *text, int title)
     struct tokens t;
     extract_tokens_init_(&t, c->lex, text, len);
     c->t = &t;
+    c->ruled_out = extract_avoid_(c->lex, &t, c->out);
     /* the title sums up the description: its volumes would count the same feed twice */
     if (!title || c->req->n_sources == 0) extract_sources_(c->lex, &t, c->req, c->out);
     read_freshness(c);
@@ -601,6 +618,8 @@ read_text(struct ctx *c, const char *text, int title)
     read_skills(c);
     read_availability(c);
     c->t = NULL;
+    free(c->ruled_out);
+    c->ruled_out = NULL;
     extract_tokens_fini_(&t);
 }
 

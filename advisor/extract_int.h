@@ -60,6 +60,19 @@ enum lex_cat {
     LEX_AVERAGE,
     LEX_STOP,
     LEX_FEEDVERB,
+    LEX_AVOIDTERM,  /* a thing a team can rule out that is no product: "servers", "on call" */
+    LEX_AVOIDAFTER, /* after a product: it was given up ("but dropped it") */
+    LEX_NEGBLOCK,   /* between a denial and a term: the denial is about something else */
+    LEX_CONTRAST,   /* "but", "though": a denial before it does not reach after it */
+    LEX_WISH,       /* "wants", "would like": a vague target after it is a wish */
+    LEX_EDITION,    /* words after a product that say which edition or size runs */
+    LEX_MOVEFROM,   /* "off", "migrate from": products after it are the system being replaced */
+    LEX_MOVEVERB,   /* "move", "migrate": products after it, before a MOVEFROM word, too */
+    LEX_BILL,       /* "bill", "we pay": an amount after it is a current cost, not a budget */
+    LEX_FX,         /* a currency with its USD rate (advisor/data/fx.tsv) */
+    LEX_USPLACE,    /* words that place the data in the United States */
+    LEX_COMPLIANCEUS, /* descriptions of a US regime that need a US place in the text */
+    LEX_STOREDCUE,  /* "total", "historical", "we have": a size with no period is data at rest */
     LEX_CAT_COUNT
 };
 
@@ -207,5 +220,16 @@ void extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const
  * out->pii_mentioned. */
 size_t extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
                         struct requirement *req, struct extract_result *out);
+
+/* Reads the denials of 't' (see extract_scope.c): appends the terms they rule out to
+ * out->avoid and returns a mask, one byte per token (and one more), set on each ruled-out
+ * term's tokens. The caller frees it. */
+unsigned char *extract_avoid_(const struct extract_lexicon *lex, const struct tokens *t,
+                              struct extract_result *out);
+/* Writes the name of the product at tokens [i, end) with catalog name 'label' as in use: its
+ * edition and size words kept, "(on premises, source)" when the text moves away from it.
+ * Returns the index after the words it took. */
+size_t extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
+                           size_t end, const char *label, char *out, size_t cap);
 
 #endif
