@@ -187,64 +187,136 @@ list_note(struct ctx *c, struct strlist *l, const char *name, const char *label,
 
 /* ---- freshness ----------------------------------------------------------------------------- */
 
+#define QUANTIFIES_VAGUE_S 60.0 /* a stated target of a minute or less says what "real-time" means */
+
+/* One kind of freshness candidate: the strictest value seen and its words. */
+struct fresh_pick {
+    double v;
+    size_t a, b;
+    const char *why;
+};
+
+static void
+fresh_offer(struct fresh_pick *p, double v, size_t a, size_t b, const char *why)
+{
+    if (v < p->v) *p = (struct fresh_pick){v, a, b, why};
+}
+
+/* A wish word ("wants", "would like") before token 'i' in its sentence, no contrast between. */
+static int
+wished(const struct ctx *c, size_t i)
+{
+    for (size_t j = i, k = 0; j-- > c->t->v[i].sent_a && k < 6; k++) {
+        if (match(c, j, LEX_CONTRAST, NULL)) return 0;
+        if (match(c, j, LEX_WISH, NULL)) return 1;
+    }
+    return 0;
+}
+
+/* "by 7am", "by 06:00": a daily deadline at 'i'; the index after it, or 0. */
+static size_t
+deadline_at(const struct ctx *c, size_t i)
+{
+    const struct tokens *t = c->t;
+    if ((!extract_is_word_(t, i, "by") && !extract_is_word_(t, i, "before")) || i + 1 >= t->n ||
+        t->v[i + 1].type != TOK_NUM || t->v[i + 1].num > 24)
+        return 0;
+    if (extract_is_sym_(t, i + 2, ':') && i + 3 < t->n && t->v[i + 3].type == TOK_NUM)
+        return i + 4;
+    if (extract_is_word_(t, i + 2, "am") || extract_is_word_(t, i + 2, "pm")) return i + 3;
+    return 0;
+}
+
+/* A stated duration target at number token 'i' ("under 30s", "within 5 minutes of arrival",
+ * "every 15 minutes" for an output). Returns seconds or 0; its words in '*a', '*b'. */
+static double
+fresh_duration(const struct ctx *c, size_t i, size_t *a, size_t *b, const char **why)
+{
+    const struct tokens *t = c->t;
+    size_t ca, cb, end;
+    clause_of(t, i, 0, &ca, &cb);
+    double sec = duration_at(c, i, 1, &end);
+    if (sec <= 0 || sec > 172800 || t->v[i].used) return 0;
+    size_t trig = i;
+    int trigger = 0, every = 0;
+    for (size_t j = i, k = 0; j-- > ca && k < 3; k++) {
+        if (match(c, j, LEX_FRESHTRIGGER, NULL)) trigger = 1, trig = j;
+        if (extract_is_word_(t, j, "every") && j + 1 == i) every = 1, trig = j;
+    }
+    int data = 0;
+    for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
+        if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
+    if (in_clause(c, i, LEX_SERVING) || in_clause(c, i, LEX_FRESHBLOCK)) return 0;
+    if (every && !in_clause(c, i, LEX_FRESHOUTPUT)) return 0;
+    if (!trigger && !every && !data) return 0;
+    *a = trig, *b = end;
+    *why = every ? "the cadence of the output" : NULL;
+    if (t->v[i].numf & NUMF_RANGE) *why = "the stricter end of the range";
+    return sec;
+}
+
+/* Freshness comes from what the consumers need: a stated figure, a cadence of an output, a
+ * daily deadline. A vague "real-time" counts when nothing states more, gives way to a figure
+ * of a minute or less, and after a wish word is a wish that a consumer's stated need overrules
+ * (the note says so, for the report to push back). */
 static void
 read_freshness(struct ctx *c)
 {
     const struct tokens *t = c->t;
-    double best = INFINITY;
-    size_t best_a = 0, best_b = 0;
-    const char *best_why = NULL;
+    struct fresh_pick need = {INFINITY, 0, 0, NULL}, vague = need, wish = need, deadline = need;
+    size_t skip = 0;
     for (size_t i = 0; i < t->n; i++) {
-        size_t ca, cb, end;
-        clause_of(t, i, 0, &ca, &cb);
-        const struct lex_entry *e = match(c, i, LEX_FRESH, &end);
+        size_t end, a, b;
+        const char *why;
+        const struct lex_entry *e = i >= skip ? match(c, i, LEX_FRESH, &end) : NULL;
         if (e && !denied(c, i, 3)) {
+            skip = end; /* "near-real-time" holds "real-time" */
             int cadence = strcmp(e->label, "cadence") == 0;
             /* "2 GB daily" is a volume's period, not a cadence */
             int after_amount = i > 0 && (t->v[i - 1].type == TOK_NUM ||
                                          match(c, i - 1, LEX_SIZE, NULL) ||
                                          match(c, i - 1, LEX_COUNT, NULL));
-            if ((!cadence || in_clause(c, i, LEX_FRESHOUTPUT)) && !after_amount &&
-                e->value < best) {
-                best = e->value;
-                best_a = i, best_b = end;
-                best_why = cadence ? "the cadence of the output" : NULL;
+            if ((!cadence || in_clause(c, i, LEX_FRESHOUTPUT)) && !after_amount) {
+                size_t e2 = end; /* "a daily dashboard": the output in the words */
+                if (cadence && match(c, end, LEX_FRESHOUTPUT, NULL)) e2 = end + 1;
+                if (strcmp(e->label, "vague") != 0)
+                    fresh_offer(&need, e->value, i, e2,
+                                cadence ? "the cadence of the output" : NULL);
+                else
+                    fresh_offer(wished(c, i) ? &wish : &vague, e->value, i, end, NULL);
             }
         }
-        /* "by 7am", "by 06:00": a daily deadline */
-        if ((extract_is_word_(t, i, "by") || extract_is_word_(t, i, "before")) && i + 1 < t->n &&
-            t->v[i + 1].type == TOK_NUM && t->v[i + 1].num <= 24 &&
-            ((extract_is_sym_(t, i + 2, ':') && i + 3 < t->n && t->v[i + 3].type == TOK_NUM) ||
-             extract_is_word_(t, i + 2, "am") || extract_is_word_(t, i + 2, "pm")) &&
-            86400 < best) {
-            best = 86400;
-            best_a = i, best_b = extract_is_sym_(t, i + 2, ':') ? i + 4 : i + 3;
-            best_why = "a daily deadline";
+        if ((end = deadline_at(c, i)) > 0) {
+            fresh_offer(&need, 86400, i, end, "a daily deadline");
+            fresh_offer(&deadline, 86400, i, end, NULL);
         }
-        double sec = duration_at(c, i, 1, &end);
-        if (sec <= 0 || sec > 172800 || t->v[i].used) continue;
-        size_t trig = i;
-        int trigger = 0, every = 0;
-        for (size_t j = i, k = 0; j-- > ca && k < 3; k++) {
-            if (match(c, j, LEX_FRESHTRIGGER, NULL)) trigger = 1, trig = j;
-            if (extract_is_word_(t, j, "every") && j + 1 == i) every = 1, trig = j;
-        }
-        int data = 0;
-        for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
-            if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
-        if (in_clause(c, i, LEX_SERVING) || in_clause(c, i, LEX_FRESHBLOCK)) continue;
-        if (every && !in_clause(c, i, LEX_FRESHOUTPUT)) continue;
-        if (!trigger && !every && !data) continue;
-        if (sec < best) {
-            best = sec;
-            best_a = trig, best_b = end;
-            best_why = every ? "the cadence of the output" : NULL;
-            if (t->v[i].numf & NUMF_RANGE) best_why = "the stricter end of the range";
-        }
+        double sec = fresh_duration(c, i, &a, &b, &why);
+        if (sec > 0) fresh_offer(&need, sec, a, b, why);
     }
-    if (isinf(best) || req_known(c->req->freshness_seconds)) return;
-    c->req->freshness_seconds = best;
-    note_value(c->out, "freshness_seconds", t, best_a, best_b, best_why);
+    if (req_known(c->req->freshness_seconds)) return;
+    struct fresh_pick pick = need;
+    if (vague.v < pick.v && pick.v > QUANTIFIES_VAGUE_S) pick = vague;
+    if (!isinf(pick.v) && wish.v < pick.v && pick.v > QUANTIFIES_VAGUE_S) {
+        char why[2 * 200 + 96], ev[200], wev[200];
+        snprintf(ev, sizeof(ev), "%.*s", (int)(t->v[pick.b - 1].end - t->v[pick.a].off),
+                 t->text + t->v[pick.a].off);
+        snprintf(wev, sizeof(wev), "%.*s", (int)(t->v[wish.b - 1].end - t->v[wish.a].off),
+                 t->text + t->v[wish.a].off);
+        snprintf(why, sizeof(why), "the wish '%s' is not what the consumer needs ('%s')", wev,
+                 ev);
+        c->req->freshness_seconds = pick.v;
+        extract_note_add_(c->out, "freshness_seconds", t, pick.a, pick.b, wish.a, wish.b, why);
+        return;
+    }
+    if (isinf(pick.v)) pick = wish;
+    if (isinf(pick.v)) return;
+    c->req->freshness_seconds = pick.v;
+    if (pick.v == deadline.v && pick.a != deadline.a) { /* "nightly ... ready by 6am" */
+        extract_note_add_(c->out, "freshness_seconds", t, pick.a, pick.b, deadline.a, deadline.b,
+                          "a daily batch that must finish by the deadline");
+        return;
+    }
+    note_value(c->out, "freshness_seconds", t, pick.a, pick.b, pick.why);
 }
 
 /* ---- retention ----------------------------------------------------------------------------- */
