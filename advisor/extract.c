@@ -19,7 +19,6 @@
 #include "bounds.h"
 #include "xalloc.h"
 
-#define SECONDS_PER_MONTH 2628000.0 /* 365/12 days, as in extract_units.tsv */
 #define MAX_EVIDENCE 200
 
 /* ---- notes --------------------------------------------------------------------------------- */
@@ -73,6 +72,18 @@ extract_note_add_(struct extract_result *out, const char *field, const struct to
     n->field = xstrdup(field);
     n->evidence = xstrndup(ev, len);
     n->why = xstrdup(why);
+}
+
+void
+extract_question_(struct extract_result *out, const char *text)
+{
+    for (size_t i = 0; i < out->n_questions; i++)
+        if (strcmp(out->questions[i], text) == 0) return;
+    if (out->n_questions == out->cap_questions) {
+        out->cap_questions = out->cap_questions ? 2 * out->cap_questions : 4;
+        out->questions = xrealloc(out->questions, out->cap_questions * sizeof(*out->questions));
+    }
+    out->questions[out->n_questions++] = xstrdup(text);
 }
 
 void
@@ -363,47 +374,6 @@ read_retention(struct ctx *c)
     note_value(c->out, "retention_days", t, best_a, best_b, NULL);
 }
 
-/* ---- budget -------------------------------------------------------------------------------- */
-
-static void
-read_budget(struct ctx *c)
-{
-    const struct tokens *t = c->t;
-    if (req_known(c->req->budget_usd_per_month)) return;
-    for (size_t i = 0; i < t->n; i++) {
-        const struct tok *k = &t->v[i];
-        if (k->type != TOK_NUM || (k->numf & NUMF_PERCENT) || k->num <= 0) continue;
-        size_t sa, sb, end = i + 1, pend;
-        clause_of(t, i, 1, &sa, &sb);
-        if (!in_sentence(c, i, LEX_BUDGET)) continue;
-        if ((i > 0 && (extract_is_sym_(t, i - 1, 'E') || extract_is_sym_(t, i - 1, 'L'))) ||
-            match(c, end, LEX_OTHERCURRENCY, NULL))
-            continue;
-        int money = (k->numf & NUMF_MONEY) != 0;
-        if (match(c, end, LEX_CURRENCY, &pend)) money = 1, end = pend;
-        if (!money) {
-            /* "budget of 1.2M a year": a bare amount right after the budget word */
-            for (size_t j = i, n = 0; j-- > sa && n < 3; n++)
-                if (match(c, j, LEX_BUDGET, NULL)) money = 1;
-            if (!money || match(c, end, LEX_SIZE, NULL) || match(c, end, LEX_TIME, NULL)) continue;
-        }
-        double sec = 0;
-        if (!extract_period_(c->lex, t, end, &sec, &pend)) {
-            /* "a monthly budget of $5,000" */
-            for (size_t j = i, n = 0; j-- > sa && n < 4 && sec == 0; n++)
-                if (match(c, j, LEX_PERIOD, NULL)) sec = match(c, j, LEX_PERIOD, NULL)->value;
-            pend = end;
-            if (sec == 0) continue; /* no period: a project total or a monthly figure? unknown */
-        }
-        /* "up to 4,000 per second" is a rate, not money: budgets run per day or longer */
-        if (sec < 86400) continue;
-        c->req->budget_usd_per_month = k->num * SECONDS_PER_MONTH / sec;
-        note_value(c->out, "budget_usd_per_month", t, i, pend,
-                   (k->numf & NUMF_RANGE) ? "upper end of the range" : NULL);
-        return;
-    }
-}
-
 /* ---- cloud and existing stack -------------------------------------------------------------- */
 
 static void
@@ -681,7 +651,7 @@ read_text(struct ctx *c, const char *text, int title)
     if (!title || c->req->n_sources == 0) extract_sources_(c->lex, &t, c->req, c->out);
     read_freshness(c);
     read_retention(c);
-    read_budget(c);
+    extract_budget_(c->lex, &t, c->req, c->out);
     read_cloud(c);
     read_stack(c);
     if (c->fill_compliance) read_labels(c, LEX_COMPLIANCE, &c->req->compliance, "compliance");

@@ -221,6 +221,12 @@ void extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const
 size_t extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
                         struct requirement *req, struct extract_result *out);
 
+/* Appends a question for the requester to 'out' (a duplicate is dropped). */
+void extract_question_(struct extract_result *out, const char *text);
+/* Reads the budget of 't' into 'req' when unknown (see extract_money.c). */
+void extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
+                     struct requirement *req, struct extract_result *out);
+
 /* Reads the denials of 't' (see extract_scope.c): appends the terms they rule out to
  * out->avoid and returns a mask, one byte per token (and one more), set on each ruled-out
  * term's tokens. The caller frees it. */
