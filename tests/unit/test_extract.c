@@ -328,7 +328,8 @@ static const struct scalar_case scalar_cases[] = {
     {"We pay $40k/month for Splunk today.", NAN, NAN, NAN, NAN, NAN},
     {"The project budget is $50k.", NAN, NAN, NAN, NAN, NAN},
     {"Payments arrive at up to 4,000 per second.", NAN, NAN, NAN, NAN, NAN},
-    {"Budget is \xe2\x82\xac" "20k/month.", NAN, NAN, NAN, NAN, NAN},
+    /* euros at the dated reference rate of advisor/data/fx.tsv (1.1378 USD per EUR) */
+    {"Budget is \xe2\x82\xac" "20k/month.", NAN, NAN, 22756, NAN, NAN},
     /* team */
     {"We are a team of 4.", NAN, NAN, NAN, 4, NAN},
     {"We have 3 engineers.", NAN, NAN, NAN, 3, NAN},
