@@ -74,6 +74,26 @@ extract_note_add_(struct extract_result *out, const char *field, const struct to
     n->why = xstrdup(why);
 }
 
+/* Writes 'v' with thousands separators and at most 'dec' decimals ("15,000", "1.1378"). */
+void
+extract_fmt_num_(char *out, size_t cap, double v, int dec)
+{
+    char raw[64];
+    snprintf(raw, sizeof(raw), "%.*f", dec, v);
+    char *dot = strchr(raw, '.');
+    if (dot) { /* drop trailing zeros of the decimals */
+        char *e = raw + strlen(raw);
+        while (e > dot + 1 && e[-1] == '0') *--e = '\0';
+        if (e == dot + 1) *dot = '\0';
+    }
+    size_t int_len = dot && *dot ? (size_t)(dot - raw) : strlen(raw), n = 0;
+    for (size_t i = 0; raw[i] && n + 1 < cap; i++) {
+        if (i > 0 && i < int_len && (int_len - i) % 3 == 0 && raw[0] != '-') out[n++] = ',';
+        if (n + 1 < cap) out[n++] = raw[i];
+    }
+    out[n] = '\0';
+}
+
 void
 extract_question_(struct extract_result *out, const char *text)
 {

@@ -24,6 +24,7 @@ enum dim {
     DIM_AVG,        /* events per second on average */
     DIM_DAILY,      /* events per day */
     DIM_SIZE,       /* bytes per record */
+    DIM_PEAKB,      /* bytes per second at peak ("peak ~50 MB/s"): a shape of a feed, not one */
     DIM_COUNT
 };
 
@@ -35,6 +36,7 @@ enum measure_flag {
     MF_GEOMEAN = 16,  /* a record size range, taken as its geometric mean */
     MF_STRONG = 32,   /* its count noun phrase tells feeds apart ("GPS pings") */
     MF_EVERY = 64,    /* a number of senders and their cadence */
+    MF_MIDDLE = 128,  /* an average rate given as a range: the middle of it */
 };
 
 struct measure {
@@ -60,6 +62,7 @@ struct feed {
     double val[DIM_COUNT];
     struct span ev[DIM_COUNT];
     const char *why[DIM_COUNT];
+    char sum[320];         /* the arithmetic of a derived volume or peak */
     size_t name_a, name_b; /* tokens of the name, for tying later sentences to the feed */
     int pii;               /* 1, 0, -1 */
     struct span pii_ev;
@@ -75,6 +78,7 @@ struct reader {
     size_t n_m, cap_m;
     struct feed *f;
     size_t n_f, cap_f;
+    size_t ambig_a, ambig_b; /* a rate no feed could be told for ("peak or second source?") */
 };
 
 static struct measure *
@@ -170,6 +174,11 @@ is_record_size(const struct reader *r, size_t i, size_t k)
             return 1;
         if (t->v[m].type != TOK_WORD) break;
     }
+    /* "report every 5 s at 300 bytes", "40 million rows a day of ~1 KB" */
+    if (i >= 1 && extract_is_word_(t, i - 1, "at")) return 1;
+    if (i >= 2 && extract_is_word_(t, i - 1, "of") && r->n_m > 0 && r->m[r->n_m - 1].b == i - 1 &&
+        r->m[r->n_m - 1].dim != DIM_VOLUME)
+        return 1;
     if (i >= 2 && extract_is_word_(t, i - 1, "of") &&
         (extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL) ||
          extract_is_word_(t, i - 2, "size") || extract_is_word_(t, i - 2, "sizes")))
@@ -205,6 +214,11 @@ read_measure(struct reader *r, size_t i)
             hi = t->v[k + 1].num * unit2->value;
             flags |= MF_RANGE;
             k = end2;
+        }
+        if (extract_period_(r->lex, t, k, &sec, &end) && sec <= 1 &&
+            rate_cue(r, i, end) == DIM_PEAK) {
+            add_measure(r, DIM_PEAKB, hi / sec, i, end)->flags = flags;
+            return end;
         }
         if (extract_period_(r->lex, t, k, &sec, &end)) {
             struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
@@ -282,6 +296,10 @@ read_measure(struct reader *r, size_t i)
             enum dim cue = rate_cue(r, i, end);
             if (cue == DIM_AVG) m->dim = DIM_AVG;
             if (cue == DIM_COUNT) m->flags |= MF_UNSPEC;
+        }
+        if (m->dim == DIM_AVG && (num->numf & NUMF_RANGE) && num->num > 0) {
+            m->value *= (num->num + num->num_lo) / (2 * num->num); /* "normally 2-3k/s" */
+            m->flags |= MF_MIDDLE;
         }
         if (num->numf & NUMF_RANGE) m->flags |= MF_RANGE;
         if (noun) {
@@ -506,12 +524,24 @@ apply(struct feed *f, const struct measure *m)
     const char *why = NULL;
     if (m->flags & MF_GEOMEAN)
         why = "a range of sizes: the geometric mean of its ends";
+    else if (m->flags & MF_MIDDLE)
+        why = "middle of the range";
     else if (m->flags & MF_RANGE)
         why = "upper end of the range";
     else if (m->flags & MF_UNSPEC)
         why = "a stated rate, taken as the peak";
     if (m->flags & MF_EVERY) why = "senders / interval";
     feed_set(f, m->dim, m->value, m->a, m->b, why);
+}
+
+/* "There is also ...", "another 5k events/s": words before the measure in its sentence that
+ * say it is a feed of its own. */
+static int
+another(const struct reader *r, const struct measure *m)
+{
+    for (size_t j = m->a, k = 0; j-- > r->t->v[m->a].sent_a && k < 8; k++)
+        if (extract_match_(r->lex, r->t, j, LEX_ANOTHER, NULL)) return 1;
+    return 0;
 }
 
 /* Groups the measures into feeds (see the comment atop the file). */
@@ -532,6 +562,14 @@ group(struct reader *r)
             last_rate = NULL;
             boundary = m->a;
             while (boundary > 0 && t->v[boundary - 1].sent == sent) boundary--;
+        }
+        if (m->dim == DIM_PEAKB) { /* "peak ~50 MB/s": the peak of the feed at hand */
+            struct feed *f = cur ? cur : r->n_f ? &r->f[r->n_f - 1] : new_feed(r, m, boundary);
+            if (!f->has[DIM_PEAKB]) apply(f, m);
+            if (pending && !f->has[DIM_SIZE] && pending->sent == m->sent) apply(f, pending);
+            pending = NULL;
+            cur = f;
+            continue;
         }
         if (m->dim == DIM_SIZE) {
             if (cur && !cur->has[DIM_SIZE])
@@ -586,11 +624,15 @@ group(struct reader *r)
             cur = same;
             apply(cur, m);
         } else if (cur == NULL && !strong && m->sent > 0 && r->n_f == 1 &&
-                   !r->f[0].has[m->dim]) {
+                   !r->f[0].has[m->dim] && !another(r, m)) {
             cur = &r->f[0]; /* "It peaks at 50k events/sec." about the one feed named before */
             apply(cur, m);
-        } else if (cur == NULL && !strong && r->n_f > 0) {
+            /* a bare rate after a daily volume: the same feed's peak, or a feed of its own? */
+            if ((m->flags & MF_UNSPEC) && cur->has[DIM_VOLUME] && r->ambig_b == 0)
+                r->ambig_a = m->a, r->ambig_b = m->b;
+        } else if (cur == NULL && !strong && r->n_f > 0 && !another(r, m)) {
             boundary = m->b; /* which feed it belongs to is unknown: leave it out */
+            if (r->ambig_b == 0) r->ambig_a = m->a, r->ambig_b = m->b;
             continue;
         } else {
             cur = new_feed(r, m, boundary);
@@ -679,22 +721,53 @@ drop_totals(struct reader *r)
     }
 }
 
+/* The words of 's' as written, at most 'cap' - 1 bytes. */
 static void
-derive_volume(struct feed *f)
+span_text(const struct tokens *t, const struct span *s, char *out, size_t cap)
 {
+    size_t len = s->b > s->a ? t->v[s->b - 1].end - t->v[s->a].off : 0;
+    snprintf(out, cap, "%.*s", (int)(len < 60 ? len : 60), t->text + t->v[s->a].off);
+}
+
+/* Volume from a daily count or an average rate and the record size; the peak from a peak in
+ * bytes and the record size. The note's 'why' states the sum. */
+static void
+derive_volume(const struct tokens *t, struct feed *f)
+{
+    char n1[32], n2[32], n3[32], ev[64];
+    if (f->has[DIM_PEAKB] && f->has[DIM_SIZE] && !f->has[DIM_PEAK] && f->val[DIM_SIZE] > 0) {
+        f->has[DIM_PEAK] = 1;
+        f->val[DIM_PEAK] = f->val[DIM_PEAKB] / f->val[DIM_SIZE];
+        f->ev[DIM_PEAK] = (struct span){f->ev[DIM_PEAKB].a, f->ev[DIM_PEAKB].b,
+                                        f->ev[DIM_SIZE].a, f->ev[DIM_SIZE].b};
+        extract_fmt_num_(n1, sizeof(n1), f->val[DIM_PEAKB], 0);
+        extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
+        extract_fmt_num_(n3, sizeof(n3), f->val[DIM_PEAK], 0);
+        snprintf(f->sum, sizeof(f->sum), "peak bytes / record size: %s B/s / %s B = %s events/s",
+                 n1, n2, n3);
+        f->why[DIM_PEAK] = f->sum;
+    }
     if (f->has[DIM_VOLUME] || !f->has[DIM_SIZE]) return;
     const struct span *s = &f->ev[DIM_SIZE];
-    if (f->has[DIM_DAILY]) {
-        f->has[DIM_VOLUME] = 1;
-        f->val[DIM_VOLUME] = f->val[DIM_DAILY] * f->val[DIM_SIZE] / 1e9;
-        f->ev[DIM_VOLUME] = (struct span){f->ev[DIM_DAILY].a, f->ev[DIM_DAILY].b, s->a, s->b};
-        f->why[DIM_VOLUME] = "daily count x record size";
-    } else if (f->has[DIM_AVG]) {
-        f->has[DIM_VOLUME] = 1;
-        f->val[DIM_VOLUME] = f->val[DIM_AVG] * 86400 * f->val[DIM_SIZE] / 1e9;
-        f->ev[DIM_VOLUME] = (struct span){f->ev[DIM_AVG].a, f->ev[DIM_AVG].b, s->a, s->b};
-        f->why[DIM_VOLUME] = "average rate x record size x 86,400 s";
-    }
+    enum dim d = f->has[DIM_DAILY] ? DIM_DAILY : f->has[DIM_AVG] ? DIM_AVG : DIM_COUNT;
+    if (d == DIM_COUNT) return;
+    double per_day = d == DIM_DAILY ? f->val[d] : f->val[d] * 86400;
+    f->has[DIM_VOLUME] = 1;
+    f->val[DIM_VOLUME] = per_day * f->val[DIM_SIZE] / 1e9;
+    f->ev[DIM_VOLUME] = (struct span){f->ev[d].a, f->ev[d].b, s->a, s->b};
+    span_text(t, &f->ev[d], ev, sizeof(ev));
+    extract_fmt_num_(n1, sizeof(n1), f->val[d], f->val[d] < 10 ? 2 : 0);
+    extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
+    extract_fmt_num_(n3, sizeof(n3), f->val[DIM_VOLUME], f->val[DIM_VOLUME] < 10 ? 2 : 1);
+    const char *how = f->why[d] ? f->why[d] : "as stated";
+    if (d == DIM_DAILY)
+        snprintf(f->sum, sizeof(f->sum), "daily count x record size: %s a day (%s) x %s B = %s GB/day",
+                 n1, ev, n2, n3);
+    else
+        snprintf(f->sum, sizeof(f->sum),
+                 "average rate x record size x 86,400 s: %s events/s (%s: %s) x %s B x 86,400 s "
+                 "= %s GB/day", n1, how, ev, n2, n3);
+    f->why[DIM_VOLUME] = f->sum;
 }
 
 /* Does the sentence of tokens [a, b) name feed 'f' (a word of its name, by a 4-letter stem)? */
@@ -787,6 +860,7 @@ write_feeds(struct reader *r, struct requirement *req, struct extract_result *ou
         [DIM_VOLUME] = "volume_gb_per_day",
         [DIM_PEAK] = "peak_events_per_sec",
         [DIM_SIZE] = "avg_record_bytes",
+        [DIM_PEAKB] = "peak_bytes_per_sec",
     };
     size_t written = 0;
     for (size_t i = 0; i < r->n_f && req->n_sources < PW_MAX_LIST_ITEMS; i++) {
@@ -856,10 +930,19 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
     group(&r);
     drop_totals(&r);
     add_unmeasured(&r);
-    for (size_t i = 0; i < r.n_f; i++) derive_volume(&r.f[i]);
+    for (size_t i = 0; i < r.n_f; i++) derive_volume(t, &r.f[i]);
     read_pii(&r, out);
     size_t written = 0;
     if (req->n_sources == 0) written = write_feeds(&r, req, out);
+    if (r.ambig_b > 0 && written > 0) {
+        char q[160];
+        struct span s = {r.ambig_a, r.ambig_b, 0, 0};
+        char ev[64];
+        span_text(t, &s, ev, sizeof(ev));
+        snprintf(q, sizeof(q), "Is the \"%s\" a peak of a feed already named or a source of its own?",
+                 ev);
+        extract_question_(out, q);
+    }
     free(r.m);
     free(r.f);
     return written;

@@ -73,6 +73,7 @@ enum lex_cat {
     LEX_USPLACE,    /* words that place the data in the United States */
     LEX_COMPLIANCEUS, /* descriptions of a US regime that need a US place in the text */
     LEX_STOREDCUE,  /* "total", "historical", "we have": a size with no period is data at rest */
+    LEX_ANOTHER,    /* "also", "another": a measure after it is a feed of its own */
     LEX_CAT_COUNT
 };
 
@@ -221,6 +222,8 @@ void extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const
 size_t extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
                         struct requirement *req, struct extract_result *out);
 
+/* Writes 'v' with thousands separators and at most 'dec' decimals ("15,000", "1.1378"). */
+void extract_fmt_num_(char *out, size_t cap, double v, int dec);
 /* Appends a question for the requester to 'out' (a duplicate is dropped). */
 void extract_question_(struct extract_result *out, const char *text);
 /* Reads the budget of 't' into 'req' when unknown (see extract_money.c). */

@@ -36,7 +36,7 @@ static const char *const cat_names[LEX_CAT_COUNT] = {
     "freshdata", "freshoutput", "serving", "freshblock", "retain", "retainblock", "budget",
     "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop", "feedverb",
     "avoidterm", "avoidafter", "negblock", "contrast", "wish", "edition", "movefrom", "moveverb",
-    "bill", "fx", "usplace", "complianceus", "storedcue",
+    "bill", "fx", "usplace", "complianceus", "storedcue", "another",
 };
 
 static uint32_t

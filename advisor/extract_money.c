@@ -16,26 +16,6 @@
 
 #define SECONDS_PER_MONTH 2628000.0 /* 365/12 days, as in extract_units.tsv */
 
-/* Writes 'v' with thousands separators and at most 'dec' decimals ("15,000", "1.1378"). */
-static void
-fmt_amount(char *out, size_t cap, double v, int dec)
-{
-    char raw[64];
-    snprintf(raw, sizeof(raw), "%.*f", dec, v);
-    char *dot = strchr(raw, '.');
-    if (dot) { /* drop trailing zeros of the decimals */
-        char *e = raw + strlen(raw);
-        while (e > dot + 1 && e[-1] == '0') *--e = '\0';
-        if (e == dot + 1) *dot = '\0';
-    }
-    size_t int_len = dot && *dot ? (size_t)(dot - raw) : strlen(raw), n = 0;
-    for (size_t i = 0; raw[i] && n + 1 < cap; i++) {
-        if (i > 0 && i < int_len && (int_len - i) % 3 == 0 && raw[0] != '-') out[n++] = ',';
-        if (n + 1 < cap) out[n++] = raw[i];
-    }
-    out[n] = '\0';
-}
-
 struct money {
     double usd_per_unit; /* 1 for dollars, the fx rate otherwise, 0 when unknown */
     const char *code;    /* "EUR 2026-09-28" label, NULL for dollars */
@@ -113,8 +93,8 @@ money_why(char *why, size_t cap, const struct tok *k, const struct money *m, dou
     char amount[48], rate[32];
     why[0] = '\0';
     if (m->code) {
-        fmt_amount(amount, sizeof(amount), k->num, 2);
-        fmt_amount(rate, sizeof(rate), m->usd_per_unit, 4);
+        extract_fmt_num_(amount, sizeof(amount), k->num, 2);
+        extract_fmt_num_(rate, sizeof(rate), m->usd_per_unit, 4);
         const char *date = strchr(m->code, ' ');
         snprintf(why, cap, "%.3s %s at %s USD per %.3s, ECB reference rate of %s", m->code,
                  amount, rate, m->code, date ? date + 1 : "?");
@@ -126,13 +106,13 @@ money_why(char *why, size_t cap, const struct tok *k, const struct money *m, dou
         snprintf(why + n, cap - n, "%sa yearly amount / 12", n ? "; " : "");
     } else if (fabs(sec - SECONDS_PER_MONTH) > 1) {
         char per[64];
-        fmt_amount(per, sizeof(per), sec / 86400, 1);
+        extract_fmt_num_(per, sizeof(per), sec / 86400, 1);
         snprintf(why + n, cap - n, "%san amount per %s days x 365/12 days a month",
                  n ? "; " : "", per);
     }
     n = strlen(why);
     if (m->code) {
-        fmt_amount(amount, sizeof(amount), k->num * m->usd_per_unit * SECONDS_PER_MONTH / sec, 0);
+        extract_fmt_num_(amount, sizeof(amount), k->num * m->usd_per_unit * SECONDS_PER_MONTH / sec, 0);
         snprintf(why + n, cap - n, " = USD %s a month", amount);
     }
 }
