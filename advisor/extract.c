@@ -521,6 +521,16 @@ read_stack(struct ctx *c)
 
 /* ---- compliance, consumers ----------------------------------------------------------------- */
 
+/* Token 'i' is a word written in capitals only ("EAR"). */
+static int
+all_caps(const struct tokens *t, size_t i)
+{
+    if (t->v[i].type != TOK_WORD) return 0;
+    for (size_t p = t->v[i].off; p < t->v[i].end; p++)
+        if (t->text[p] >= 'a' && t->text[p] <= 'z') return 0;
+    return 1;
+}
+
 static void
 read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name)
 {
@@ -529,6 +539,7 @@ read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name
         size_t end;
         const struct lex_entry *e = match(c, i, cat, &end);
         if (e == NULL) continue;
+        if (e->value >= 2 && !all_caps(t, i)) continue; /* "EAR", not "ear" or "Ear" */
         /* "GDPR does not apply", "no dashboards" */
         int deny = denied(c, i, 2);
         for (size_t j = end; j < end + 3 && j < t->n && t->v[j].clause == t->v[i].clause; j++)
@@ -675,6 +686,9 @@ read_text(struct ctx *c, const char *text, int title)
     read_cloud(c);
     read_stack(c);
     if (c->fill_compliance) read_labels(c, LEX_COMPLIANCE, &c->req->compliance, "compliance");
+    /* "patient records" are HIPAA's only where the text places the data in the US */
+    if (c->fill_compliance && t.n > 0 && extract_find_(c->lex, &t, 0, t.n, LEX_USPLACE, NULL))
+        read_labels(c, LEX_COMPLIANCEUS, &c->req->compliance, "compliance");
     if (c->fill_consumers) read_labels(c, LEX_CONSUMER, &c->req->consumers, "consumers");
     read_team(c);
     read_skills(c);
@@ -683,6 +697,22 @@ read_text(struct ctx *c, const char *text, int title)
     free(c->ruled_out);
     c->ruled_out = NULL;
     extract_tokens_fini_(&t);
+}
+
+/* The deciding facts a text left unknown, as questions. */
+static void
+ask_missing(struct ctx *c, int text)
+{
+    const struct requirement *r = c->req;
+    if (!text) return;
+    int sized = 0;
+    for (size_t i = 0; i < r->n_sources; i++)
+        sized |= req_known(r->sources[i].volume_gb_per_day) ||
+                 (req_known(r->sources[i].peak_events_per_sec) &&
+                  req_known(r->sources[i].avg_record_bytes));
+    if (!sized)
+        extract_question_(c->out,
+                          "About how much data arrives a day, or how many events at what size?");
 }
 
 void
@@ -702,6 +732,7 @@ extract_requirement_lex(const struct extract_lexicon *lex, const char *title,
     c.fill_skills = req->team_skills.n == 0;
     read_text(&c, description, 0);
     read_text(&c, title, 1);
+    ask_missing(&c, description != NULL || title != NULL);
 }
 
 void
