@@ -485,7 +485,8 @@ read_stack(struct ctx *c)
         }
         size_t end;
         const struct lex_entry *pos = match(c, i, LEX_STACKPOS, NULL);
-        if (match(c, i, LEX_STACKNEG, NULL))
+        const struct lex_entry *neg = match(c, i, LEX_STACKNEG, NULL);
+        if (neg && neg->value < 3) /* value 3 looks back at the product before it only */
             state = -1;
         else if (pos && (pos->value >= 2 || state == 0))
             state = 1; /* "already" overrides an earlier "want"; "our" does not */
