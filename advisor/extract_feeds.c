@@ -18,68 +18,8 @@
 #include "bounds.h"
 #include "xalloc.h"
 
-enum dim {
-    DIM_VOLUME = 0, /* GB per day */
-    DIM_PEAK,       /* events per second at peak */
-    DIM_AVG,        /* events per second on average */
-    DIM_DAILY,      /* events per day */
-    DIM_SIZE,       /* bytes per record */
-    DIM_PEAKB,      /* bytes per second at peak ("peak ~50 MB/s"): a shape of a feed, not one */
-    DIM_COUNT
-};
+#include "extract_feeds_int.h"
 
-enum measure_flag {
-    MF_RANGE = 1,     /* the value is the upper end of a range */
-    MF_UNSPEC = 2,    /* a rate with no word saying peak or average */
-    MF_INHERIT = 4,   /* a count or number whose unit is the rate before it in the sentence */
-    MF_FRACTION = 8,  /* "a third of that on average": 'value' is the fraction */
-    MF_GEOMEAN = 16,  /* a record size range, taken as its geometric mean */
-    MF_STRONG = 32,   /* its count noun phrase tells feeds apart ("GPS pings") */
-    MF_EVERY = 64,    /* a number of senders and their cadence */
-    MF_MIDDLE = 128,  /* an average rate given as a range: the middle of it */
-};
-
-struct measure {
-    enum dim dim;
-    unsigned flags;
-    double value;
-    size_t a, b;           /* token span */
-    size_t name_a, name_b; /* the count noun phrase, empty when none */
-    size_t of_a, of_b;     /* "of <words>" after a volume, empty when none */
-    enum source_kind kind; /* implied by the count noun */
-    int sent, depth;
-};
-
-struct span {
-    size_t a, b, a2, b2;
-};
-
-struct feed {
-    char name[64];
-    enum source_kind kind;
-    struct span name_ev, kind_ev;
-    int has[DIM_COUNT];
-    double val[DIM_COUNT];
-    struct span ev[DIM_COUNT];
-    const char *why[DIM_COUNT];
-    char sum[320];         /* the arithmetic of a derived volume or peak */
-    size_t name_a, name_b; /* tokens of the name, for tying later sentences to the feed */
-    int pii;               /* 1, 0, -1 */
-    struct span pii_ev;
-    int sent;
-    size_t ctx_a, ctx_b;
-    int dropped;
-};
-
-struct reader {
-    const struct extract_lexicon *lex;
-    const struct tokens *t;
-    struct measure *m;
-    size_t n_m, cap_m;
-    struct feed *f;
-    size_t n_f, cap_f;
-    size_t ambig_a, ambig_b; /* a rate no feed could be told for ("peak or second source?") */
-};
 
 static struct measure *
 add_measure(struct reader *r, enum dim dim, double value, size_t a, size_t b)
@@ -399,7 +339,6 @@ struct found {
 /* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth': highest priority,
  * then nearest to 'b' when 'last', else nearest to 'a'. */
 static size_t name_start(const struct reader *r, size_t a);
-static int sentence_names(const struct tokens *t, const struct feed *f, size_t a, size_t b);
 
 static struct found
 find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
@@ -673,7 +612,7 @@ add_unmeasured(struct reader *r)
             if (f->dropped) continue;
             if (k.a >= f->ctx_a && k.a < f->ctx_b) covered = 1;
             if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
-                sentence_names(t, f, k.a, k.b))
+                extract_feed_names_(t, f, k.a, k.b))
                 covered = 1;
         }
         if (covered || r->n_f >= PW_MAX_LIST_ITEMS) continue;
@@ -721,193 +660,6 @@ drop_totals(struct reader *r)
     }
 }
 
-/* The words of 's' as written, at most 'cap' - 1 bytes. */
-static void
-span_text(const struct tokens *t, const struct span *s, char *out, size_t cap)
-{
-    size_t len = s->b > s->a ? t->v[s->b - 1].end - t->v[s->a].off : 0;
-    snprintf(out, cap, "%.*s", (int)(len < 60 ? len : 60), t->text + t->v[s->a].off);
-}
-
-/* Volume from a daily count or an average rate and the record size; the peak from a peak in
- * bytes and the record size. The note's 'why' states the sum. */
-static void
-derive_volume(const struct tokens *t, struct feed *f)
-{
-    char n1[32], n2[32], n3[32], ev[64];
-    if (f->has[DIM_PEAKB] && f->has[DIM_SIZE] && !f->has[DIM_PEAK] && f->val[DIM_SIZE] > 0) {
-        f->has[DIM_PEAK] = 1;
-        f->val[DIM_PEAK] = f->val[DIM_PEAKB] / f->val[DIM_SIZE];
-        f->ev[DIM_PEAK] = (struct span){f->ev[DIM_PEAKB].a, f->ev[DIM_PEAKB].b,
-                                        f->ev[DIM_SIZE].a, f->ev[DIM_SIZE].b};
-        extract_fmt_num_(n1, sizeof(n1), f->val[DIM_PEAKB], 0);
-        extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
-        extract_fmt_num_(n3, sizeof(n3), f->val[DIM_PEAK], 0);
-        snprintf(f->sum, sizeof(f->sum), "peak bytes / record size: %s B/s / %s B = %s events/s",
-                 n1, n2, n3);
-        f->why[DIM_PEAK] = f->sum;
-    }
-    if (f->has[DIM_VOLUME] || !f->has[DIM_SIZE]) return;
-    const struct span *s = &f->ev[DIM_SIZE];
-    enum dim d = f->has[DIM_DAILY] ? DIM_DAILY : f->has[DIM_AVG] ? DIM_AVG : DIM_COUNT;
-    if (d == DIM_COUNT) return;
-    double per_day = d == DIM_DAILY ? f->val[d] : f->val[d] * 86400;
-    f->has[DIM_VOLUME] = 1;
-    f->val[DIM_VOLUME] = per_day * f->val[DIM_SIZE] / 1e9;
-    f->ev[DIM_VOLUME] = (struct span){f->ev[d].a, f->ev[d].b, s->a, s->b};
-    span_text(t, &f->ev[d], ev, sizeof(ev));
-    extract_fmt_num_(n1, sizeof(n1), f->val[d], f->val[d] < 10 ? 2 : 0);
-    extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
-    extract_fmt_num_(n3, sizeof(n3), f->val[DIM_VOLUME], f->val[DIM_VOLUME] < 10 ? 2 : 1);
-    const char *how = f->why[d] ? f->why[d] : "as stated";
-    if (d == DIM_DAILY)
-        snprintf(f->sum, sizeof(f->sum), "daily count x record size: %s a day (%s) x %s B = %s GB/day",
-                 n1, ev, n2, n3);
-    else
-        snprintf(f->sum, sizeof(f->sum),
-                 "average rate x record size x 86,400 s: %s events/s (%s: %s) x %s B x 86,400 s "
-                 "= %s GB/day", n1, how, ev, n2, n3);
-    f->why[DIM_VOLUME] = f->sum;
-}
-
-/* Does the sentence of tokens [a, b) name feed 'f' (a word of its name, by a 4-letter stem)? */
-static int
-sentence_names(const struct tokens *t, const struct feed *f, size_t a, size_t b)
-{
-    for (size_t i = f->name_a; i < f->name_b; i++) {
-        const struct tok *nw = &t->v[i];
-        if (nw->type != TOK_WORD || nw->wlen < 3) continue;
-        size_t stem = nw->wlen < 5 ? nw->wlen : 5;
-        if (nw->wlen >= 5 && nw->w[nw->wlen - 1] == 's') stem = nw->wlen - 1 < 5 ? 4 : 5;
-        for (size_t j = a; j < b; j++) {
-            if (j >= f->name_a && j < f->name_b) continue;
-            const struct tok *w = &t->v[j];
-            if (w->type == TOK_WORD && w->wlen >= stem && memcmp(w->w, nw->w, stem) == 0)
-                return 1;
-        }
-    }
-    return 0;
-}
-
-/* "no personal data": the PII words after a denial are the NOPII phrase's, not a hint. */
-static int
-denied_pii(const struct reader *r, size_t p)
-{
-    return p > 0 && (extract_match_(r->lex, r->t, p - 1, LEX_NEGATION, NULL) ||
-                     extract_match_(r->lex, r->t, p - 1, LEX_NOPII, NULL));
-}
-
-static void
-read_pii(struct reader *r, struct extract_result *out)
-{
-    const struct tokens *t = r->t;
-    size_t live = 0;
-    for (size_t i = 0; i < r->n_f; i++) live += !r->f[i].dropped;
-    /* in a feed's own words */
-    for (size_t i = 0; i < r->n_f; i++) {
-        struct feed *f = &r->f[i];
-        size_t at, end;
-        for (size_t p = f->ctx_a; p < f->ctx_b; p++) {
-            if (extract_match_(r->lex, t, p, LEX_PII, &end) && !denied_pii(r, p)) {
-                f->pii = 1;
-                f->pii_ev = (struct span){p, end, 0, 0};
-                break;
-            }
-        }
-        if (f->pii < 0 && extract_find_(r->lex, t, f->ctx_a, f->ctx_b, LEX_NOPII, &at)) {
-            f->pii = 0;
-            f->pii_ev = (struct span){at, at + 1, 0, 0};
-        }
-    }
-    /* in sentences of their own: "MSISDN and IMSI are personal data", "events carry emails" */
-    for (size_t i = 0; i < t->n;) {
-        size_t s = i, e = i;
-        while (e < t->n && t->v[e].sent == t->v[s].sent) e++;
-        i = e;
-        for (int want = 1; want >= 0; want--) {
-            size_t at = s, end = 0;
-            int found = 0;
-            for (; at < e && !found; at++)
-                found = extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, NULL) &&
-                        !(want && denied_pii(r, at));
-            if (!found) continue;
-            at--;
-            if (want) out->pii_mentioned = 1;
-            extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, &end);
-            for (size_t fi = 0; fi < r->n_f; fi++) {
-                struct feed *f = &r->f[fi];
-                if (f->dropped || f->pii >= 0) continue;
-                if (live == 1 || sentence_names(t, f, s, e)) {
-                    f->pii = want;
-                    f->pii_ev = (struct span){at, end, 0, 0};
-                }
-            }
-        }
-    }
-}
-
-static void
-note_span(struct extract_result *out, const struct tokens *t, const char *field,
-          const struct span *s, const char *why)
-{
-    extract_note_add_(out, field, t, s->a, s->b, s->a2, s->b2, why);
-}
-
-static size_t
-write_feeds(struct reader *r, struct requirement *req, struct extract_result *out)
-{
-    static const char *const dim_field[DIM_COUNT] = {
-        [DIM_VOLUME] = "volume_gb_per_day",
-        [DIM_PEAK] = "peak_events_per_sec",
-        [DIM_SIZE] = "avg_record_bytes",
-        [DIM_PEAKB] = "peak_bytes_per_sec",
-    };
-    size_t written = 0;
-    for (size_t i = 0; i < r->n_f && req->n_sources < PW_MAX_LIST_ITEMS; i++) {
-        struct feed *f = &r->f[i];
-        if (f->dropped) continue;
-        /* the same name twice: number the later ones */
-        char name[80];
-        snprintf(name, sizeof(name), "%s", f->name);
-        for (int n = 2; n < 100; n++) {
-            size_t s = 0;
-            while (s < req->n_sources && strcmp(req->sources[s].name, name) != 0) s++;
-            if (s == req->n_sources) break;
-            snprintf(name, sizeof(name), "%s_%d", f->name, n);
-        }
-        req->sources = xrealloc(req->sources, (req->n_sources + 1) * sizeof(*req->sources));
-        struct req_source *src = &req->sources[req->n_sources];
-        size_t idx = req->n_sources++;
-        memset(src, 0, sizeof(*src));
-        src->name = xstrdup(name);
-        src->kind = f->kind;
-        src->volume_gb_per_day = f->has[DIM_VOLUME] ? f->val[DIM_VOLUME] : NAN;
-        src->peak_events_per_sec = f->has[DIM_PEAK] ? f->val[DIM_PEAK] : NAN;
-        src->avg_record_bytes = f->has[DIM_SIZE] ? f->val[DIM_SIZE] : NAN;
-        src->contains_pii = f->pii;
-        char field[96];
-        extract_field_(field, sizeof(field), "sources", idx, ".name");
-        note_span(out, r->t, field, &f->name_ev, f->name_b > f->name_a ? NULL
-                                                                      : "no words name the feed");
-        if (f->kind != SOURCE_UNKNOWN) {
-            extract_field_(field, sizeof(field), "sources", idx, ".kind");
-            note_span(out, r->t, field, &f->kind_ev, NULL);
-        }
-        for (int d = 0; d < DIM_COUNT; d++) {
-            if (!f->has[d] || dim_field[d] == NULL) continue;
-            char suffix[32] = ".";
-            strncat(suffix, dim_field[d], sizeof(suffix) - 2);
-            extract_field_(field, sizeof(field), "sources", idx, suffix);
-            note_span(out, r->t, field, &f->ev[d], f->why[d]);
-        }
-        if (f->pii >= 0) {
-            extract_field_(field, sizeof(field), "sources", idx, ".contains_pii");
-            note_span(out, r->t, field, &f->pii_ev, NULL);
-        }
-        written++;
-    }
-    return written;
-}
 
 size_t
 extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
@@ -930,15 +682,15 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
     group(&r);
     drop_totals(&r);
     add_unmeasured(&r);
-    for (size_t i = 0; i < r.n_f; i++) derive_volume(t, &r.f[i]);
-    read_pii(&r, out);
+    for (size_t i = 0; i < r.n_f; i++) extract_feed_derive_(t, &r.f[i]);
+    extract_feed_pii_(&r, out);
     size_t written = 0;
-    if (req->n_sources == 0) written = write_feeds(&r, req, out);
+    if (req->n_sources == 0) written = extract_feed_write_(&r, req, out);
     if (r.ambig_b > 0 && written > 0) {
         char q[160];
         struct span s = {r.ambig_a, r.ambig_b, 0, 0};
         char ev[64];
-        span_text(t, &s, ev, sizeof(ev));
+        extract_span_text_(t, &s, ev, sizeof(ev));
         snprintf(q, sizeof(q), "Is the \"%s\" a peak of a feed already named or a source of its own?",
                  ev);
         extract_question_(out, q);

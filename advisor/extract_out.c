@@ -1,0 +1,203 @@
+/* advisor/extract_out.c - the feeds read from a text, finished and written out.
+ *
+ * Derives what the stated figures imply (a volume from a count or an average rate and the record
+ * size, a peak rate from a peak in bytes), with the sum in the note; ties personal-data words to
+ * feeds; and writes the feeds into the requirement with one note per value. The reading of
+ * measures and their grouping into feeds is extract_feeds.c's. Pure: no I/O, no globals.
+ */
+#include "extract_feeds_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "xalloc.h"
+
+/* The words of 's' as written, at most 'cap' - 1 bytes. */
+void
+extract_span_text_(const struct tokens *t, const struct span *s, char *out, size_t cap)
+{
+    size_t len = s->b > s->a ? t->v[s->b - 1].end - t->v[s->a].off : 0;
+    snprintf(out, cap, "%.*s", (int)(len < 60 ? len : 60), t->text + t->v[s->a].off);
+}
+
+/* Volume from a daily count or an average rate and the record size; the peak from a peak in
+ * bytes and the record size. The note's 'why' states the sum. */
+void
+extract_feed_derive_(const struct tokens *t, struct feed *f)
+{
+    char n1[32], n2[32], n3[32], ev[64];
+    if (f->has[DIM_PEAKB] && f->has[DIM_SIZE] && !f->has[DIM_PEAK] && f->val[DIM_SIZE] > 0) {
+        f->has[DIM_PEAK] = 1;
+        f->val[DIM_PEAK] = f->val[DIM_PEAKB] / f->val[DIM_SIZE];
+        f->ev[DIM_PEAK] = (struct span){f->ev[DIM_PEAKB].a, f->ev[DIM_PEAKB].b,
+                                        f->ev[DIM_SIZE].a, f->ev[DIM_SIZE].b};
+        extract_fmt_num_(n1, sizeof(n1), f->val[DIM_PEAKB], 0);
+        extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
+        extract_fmt_num_(n3, sizeof(n3), f->val[DIM_PEAK], 0);
+        snprintf(f->sum, sizeof(f->sum), "peak bytes / record size: %s B/s / %s B = %s events/s",
+                 n1, n2, n3);
+        f->why[DIM_PEAK] = f->sum;
+    }
+    if (f->has[DIM_VOLUME] || !f->has[DIM_SIZE]) return;
+    const struct span *s = &f->ev[DIM_SIZE];
+    enum dim d = f->has[DIM_DAILY] ? DIM_DAILY : f->has[DIM_AVG] ? DIM_AVG : DIM_COUNT;
+    if (d == DIM_COUNT) return;
+    double per_day = d == DIM_DAILY ? f->val[d] : f->val[d] * 86400;
+    f->has[DIM_VOLUME] = 1;
+    f->val[DIM_VOLUME] = per_day * f->val[DIM_SIZE] / 1e9;
+    f->ev[DIM_VOLUME] = (struct span){f->ev[d].a, f->ev[d].b, s->a, s->b};
+    extract_span_text_(t, &f->ev[d], ev, sizeof(ev));
+    extract_fmt_num_(n1, sizeof(n1), f->val[d], f->val[d] < 10 ? 2 : 0);
+    extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
+    extract_fmt_num_(n3, sizeof(n3), f->val[DIM_VOLUME], f->val[DIM_VOLUME] < 10 ? 2 : 1);
+    const char *how = f->why[d] ? f->why[d] : "as stated";
+    if (d == DIM_DAILY)
+        snprintf(f->sum, sizeof(f->sum), "daily count x record size: %s a day (%s) x %s B = %s GB/day",
+                 n1, ev, n2, n3);
+    else
+        snprintf(f->sum, sizeof(f->sum),
+                 "average rate x record size x 86,400 s: %s events/s (%s: %s) x %s B x 86,400 s "
+                 "= %s GB/day", n1, how, ev, n2, n3);
+    f->why[DIM_VOLUME] = f->sum;
+}
+
+/* Does the sentence of tokens [a, b) name feed 'f' (a word of its name, by a 4-letter stem)? */
+int
+extract_feed_names_(const struct tokens *t, const struct feed *f, size_t a, size_t b)
+{
+    for (size_t i = f->name_a; i < f->name_b; i++) {
+        const struct tok *nw = &t->v[i];
+        if (nw->type != TOK_WORD || nw->wlen < 3) continue;
+        size_t stem = nw->wlen < 5 ? nw->wlen : 5;
+        if (nw->wlen >= 5 && nw->w[nw->wlen - 1] == 's') stem = nw->wlen - 1 < 5 ? 4 : 5;
+        for (size_t j = a; j < b; j++) {
+            if (j >= f->name_a && j < f->name_b) continue;
+            const struct tok *w = &t->v[j];
+            if (w->type == TOK_WORD && w->wlen >= stem && memcmp(w->w, nw->w, stem) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* "no personal data": the PII words after a denial are the NOPII phrase's, not a hint. */
+static int
+denied_pii(const struct reader *r, size_t p)
+{
+    return p > 0 && (extract_match_(r->lex, r->t, p - 1, LEX_NEGATION, NULL) ||
+                     extract_match_(r->lex, r->t, p - 1, LEX_NOPII, NULL));
+}
+
+void
+extract_feed_pii_(struct reader *r, struct extract_result *out)
+{
+    const struct tokens *t = r->t;
+    size_t live = 0;
+    for (size_t i = 0; i < r->n_f; i++) live += !r->f[i].dropped;
+    /* in a feed's own words */
+    for (size_t i = 0; i < r->n_f; i++) {
+        struct feed *f = &r->f[i];
+        size_t at, end;
+        for (size_t p = f->ctx_a; p < f->ctx_b; p++) {
+            if (extract_match_(r->lex, t, p, LEX_PII, &end) && !denied_pii(r, p)) {
+                f->pii = 1;
+                f->pii_ev = (struct span){p, end, 0, 0};
+                break;
+            }
+        }
+        if (f->pii < 0 && extract_find_(r->lex, t, f->ctx_a, f->ctx_b, LEX_NOPII, &at)) {
+            f->pii = 0;
+            f->pii_ev = (struct span){at, at + 1, 0, 0};
+        }
+    }
+    /* in sentences of their own: "MSISDN and IMSI are personal data", "events carry emails" */
+    for (size_t i = 0; i < t->n;) {
+        size_t s = i, e = i;
+        while (e < t->n && t->v[e].sent == t->v[s].sent) e++;
+        i = e;
+        for (int want = 1; want >= 0; want--) {
+            size_t at = s, end = 0;
+            int found = 0;
+            for (; at < e && !found; at++)
+                found = extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, NULL) &&
+                        !(want && denied_pii(r, at));
+            if (!found) continue;
+            at--;
+            if (want) out->pii_mentioned = 1;
+            extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, &end);
+            for (size_t fi = 0; fi < r->n_f; fi++) {
+                struct feed *f = &r->f[fi];
+                if (f->dropped || f->pii >= 0) continue;
+                if (live == 1 || extract_feed_names_(t, f, s, e)) {
+                    f->pii = want;
+                    f->pii_ev = (struct span){at, end, 0, 0};
+                }
+            }
+        }
+    }
+}
+
+static void
+note_span(struct extract_result *out, const struct tokens *t, const char *field,
+          const struct span *s, const char *why)
+{
+    extract_note_add_(out, field, t, s->a, s->b, s->a2, s->b2, why);
+}
+
+size_t
+extract_feed_write_(struct reader *r, struct requirement *req, struct extract_result *out)
+{
+    static const char *const dim_field[DIM_COUNT] = {
+        [DIM_VOLUME] = "volume_gb_per_day",
+        [DIM_PEAK] = "peak_events_per_sec",
+        [DIM_SIZE] = "avg_record_bytes",
+        [DIM_PEAKB] = "peak_bytes_per_sec",
+    };
+    size_t written = 0;
+    for (size_t i = 0; i < r->n_f && req->n_sources < PW_MAX_LIST_ITEMS; i++) {
+        struct feed *f = &r->f[i];
+        if (f->dropped) continue;
+        /* the same name twice: number the later ones */
+        char name[80];
+        snprintf(name, sizeof(name), "%s", f->name);
+        for (int n = 2; n < 100; n++) {
+            size_t s = 0;
+            while (s < req->n_sources && strcmp(req->sources[s].name, name) != 0) s++;
+            if (s == req->n_sources) break;
+            snprintf(name, sizeof(name), "%s_%d", f->name, n);
+        }
+        req->sources = xrealloc(req->sources, (req->n_sources + 1) * sizeof(*req->sources));
+        struct req_source *src = &req->sources[req->n_sources];
+        size_t idx = req->n_sources++;
+        memset(src, 0, sizeof(*src));
+        src->name = xstrdup(name);
+        src->kind = f->kind;
+        src->volume_gb_per_day = f->has[DIM_VOLUME] ? f->val[DIM_VOLUME] : NAN;
+        src->peak_events_per_sec = f->has[DIM_PEAK] ? f->val[DIM_PEAK] : NAN;
+        src->avg_record_bytes = f->has[DIM_SIZE] ? f->val[DIM_SIZE] : NAN;
+        src->contains_pii = f->pii;
+        char field[96];
+        extract_field_(field, sizeof(field), "sources", idx, ".name");
+        note_span(out, r->t, field, &f->name_ev, f->name_b > f->name_a ? NULL
+                                                                      : "no words name the feed");
+        if (f->kind != SOURCE_UNKNOWN) {
+            extract_field_(field, sizeof(field), "sources", idx, ".kind");
+            note_span(out, r->t, field, &f->kind_ev, NULL);
+        }
+        for (int d = 0; d < DIM_COUNT; d++) {
+            if (!f->has[d] || dim_field[d] == NULL) continue;
+            char suffix[32] = ".";
+            strncat(suffix, dim_field[d], sizeof(suffix) - 2);
+            extract_field_(field, sizeof(field), "sources", idx, suffix);
+            note_span(out, r->t, field, &f->ev[d], f->why[d]);
+        }
+        if (f->pii >= 0) {
+            extract_field_(field, sizeof(field), "sources", idx, ".contains_pii");
+            note_span(out, r->t, field, &f->pii_ev, NULL);
+        }
+        written++;
+    }
+    return written;
+}
