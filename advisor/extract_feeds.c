@@ -192,7 +192,12 @@ read_measure(struct reader *r, size_t i)
             m->flags = (flags & MF_RANGE) ? MF_GEOMEAN : 0;
             return k;
         }
-        return k; /* a size with no rate: a capacity or a file, not a feed's volume */
+        /* a size with no rate: a capacity or a file, not a feed's volume; with a word of data
+         * at rest ("2 TB total", "1.2 PB of historical parquet") the size of what exists */
+        if (r->stored_b == 0 && (extract_in_clause_(t, i, LEX_STOREDCUE) ||
+                                 extract_match_(r->lex, t, k + 1, LEX_STOREDCUE, NULL)))
+            r->stored_a = i, r->stored_b = k, r->stored_bytes = hi;
+        return k;
     }
     const struct lex_entry *noun = NULL;
     int modified = 0;
@@ -686,6 +691,12 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
     extract_feed_pii_(&r, out);
     size_t written = 0;
     if (req->n_sources == 0) written = extract_feed_write_(&r, req, out);
+    if (r.stored_b > 0) {
+        char why[96], gb[32];
+        extract_fmt_num_(gb, sizeof(gb), r.stored_bytes / 1e9, 0);
+        snprintf(why, sizeof(why), "data that exists today (%s GB), not a daily volume", gb);
+        extract_note_add_(out, "existing_data_gb", t, r.stored_a, r.stored_b, 0, 0, why);
+    }
     if (r.ambig_b > 0 && written > 0) {
         char q[160];
         struct span s = {r.ambig_a, r.ambig_b, 0, 0};

@@ -66,6 +66,8 @@ struct reader {
     struct feed *f;
     size_t n_f, cap_f;
     size_t ambig_a, ambig_b; /* a rate no feed could be told for ("peak or second source?") */
+    size_t stored_a, stored_b; /* "1.2 PB of historical parquet": data at rest, not a volume */
+    double stored_bytes;
 };
 
 /* The words of 's' as written, at most 'cap' - 1 bytes. */

@@ -1098,6 +1098,11 @@ test_team_pii_questions(void)
     }
     struct requirement req;
     struct extract_result out;
+    run(NULL, "about 2 TB total, ~40 GB/day of changes", &req, &out);
+    CHECK(note(&out, "existing_data_gb") != NULL && note(&out, "existing_data_gb")->why &&
+          strstr(note(&out, "existing_data_gb")->why, "2,000 GB") != NULL);
+    CHECK(req.n_sources == 1);
+    done(&req, &out);
     run(NULL, "We need 99.99% multi-region for the order API.", &req, &out);
     CHECK_VAL(req.availability_target, 99.99);
     done(&req, &out);
