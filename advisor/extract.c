@@ -491,7 +491,7 @@ read_stack(struct ctx *c)
         else if (pos && (pos->value >= 2 || state == 0))
             state = 1; /* "already" overrides an earlier "want"; "our" does not */
         const struct lex_entry *e = match(c, i, LEX_PRODUCT, &end);
-        if (e == NULL || i >= team || c->ruled_out[i]) continue;
+        if (e == NULL || i >= team || c->ruled_out[i] || denied(c, i, 3)) continue;
         if (e->value >= 2 && !(t->v[i].flags & TOKF_CAP)) continue;
         /* "S3" on premises is an S3-compatible store, not Amazon S3 */
         const struct lex_entry *home = match(c, i, LEX_CLOUDHINT, NULL);

@@ -18,7 +18,7 @@
 
 #include "xalloc.h"
 
-#define DENIAL_REACH 5 /* words from a denial to the term it denies */
+#define DENIAL_REACH 6 /* words from a denial to the term it denies */
 
 static const struct lex_entry *
 at(const struct extract_lexicon *lex, const struct tokens *t, size_t i, enum lex_cat cat,

@@ -889,6 +889,10 @@ static const struct {
      "Apache Airflow"},
     {"Not Snowflake, please: we already have BigQuery.", {"snowflake"}, NULL, "Snowflake"},
     {"We have no ops team and no DBA.", {"on-call"}, NULL, NULL},
+    {"Nobody here wants to babysit a Kafka cluster.", {"kafka"}, NULL, "Apache Kafka"},
+    {"Our 2 engineers know SQL, no Scala or Java.", {"scala", "java"}, "SQL", "Java"},
+    /* not in use is not ruled out */
+    {"We don't use Kafka today but would consider MSK.", {NULL}, NULL, "Apache Kafka"},
 };
 
 static void
