@@ -238,9 +238,12 @@ static int
 wished(const struct ctx *c, size_t i)
 {
     for (size_t j = i, k = 0; j-- > c->t->v[i].sent_a && k < 6; k++) {
-        if (match(c, j, LEX_CONTRAST, NULL)) return 0;
+        if (match(c, j, LEX_CONTRAST, NULL)) break;
         if (match(c, j, LEX_WISH, NULL)) return 1;
     }
+    /* "real-time would be nice" */
+    for (size_t j = i + 1, k = 0; j < c->t->v[i].clause_b && k < 5; j++, k++)
+        if (match(c, j, LEX_WISH, NULL)) return 1;
     return 0;
 }
 

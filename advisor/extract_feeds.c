@@ -139,6 +139,14 @@ read_measure(struct reader *r, size_t i)
     size_t end, k;
     double sec;
     if (num->numf & (NUMF_MONEY | NUMF_PERCENT) || num->num <= 0) return i + 1;
+    /* "100k USD per year", "15k EUR a month", "15k€": money, not a count */
+    if (extract_match_(r->lex, t, i + 1, LEX_CURRENCY, NULL) ||
+        extract_match_(r->lex, t, i + 1, LEX_FX, NULL) ||
+        extract_match_(r->lex, t, i + 1, LEX_OTHERCURRENCY, NULL) ||
+        extract_is_sym_(t, i + 1, 'E') || extract_is_sym_(t, i + 1, 'L') ||
+        (i > 0 && (extract_is_sym_(t, i - 1, 'E') || extract_is_sym_(t, i - 1, 'L') ||
+                   extract_match_(r->lex, t, i - 1, LEX_FX, NULL))))
+        return i + 1;
     const struct lex_entry *unit = extract_match_(r->lex, t, i + 1, LEX_SIZE, &end);
     if (unit) {
         double hi = num->num * unit->value, lo = num->num_lo * unit->value;

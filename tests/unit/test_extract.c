@@ -838,6 +838,12 @@ static const struct {
      NAN, NAN, NULL, NULL},
     {"we have ~1.2 PB of historical parquet in S3 standard (clickstream 2019-2024), growing ~4 "
      "TB/day.", 1, 4000, NAN, NAN, "files", NULL},
+    {"About 5k POS terminals, each posting a ~2 KB receipt per sale; around 150 sales/s on a "
+     "normal day, 600/s on Black Friday.", 1, 25.92, 600, 2000, "events", "150 events/s"},
+    {"We get roughly 500k orders/day at ~3 KB per order.", 1, 1.5, NAN, 3000, "events",
+     "500,000 a day"},
+    {"Logs: ~1.5 TB/week.", 1, 214.29, NAN, NAN, "logs", NULL},
+    {"Budget: 100k USD per year.", 0, NAN, NAN, NAN, NULL, NULL},
     {"There is 2 TB total in the warehouse today.", 0, NAN, NAN, NAN, NULL, NULL},
     {"1.2 PB of historical parquet sits in S3.", 0, NAN, NAN, NAN, NULL, NULL},
     {"Postgres CDC is ~300 GB/day. There is also 5k events/s from the app.", 2, 300, NAN, NAN,
@@ -937,6 +943,7 @@ static const struct {
     {"Move our nightly SSIS jobs to Azure; reports must be ready by 6am.", 86400, "deadline",
      "by 6am"},
     {"A nightly load is enough for the finance reports.", 86400, NULL, NULL},
+    {"we need it hourly but real-time would be nice", 3600, "wish", NULL},
     {"We want real-time dashboards.", 1, NULL, NULL},
     {"Fraud alerts in real time; dashboards refresh every 15 minutes.", 1, NULL, NULL},
 };
@@ -980,6 +987,8 @@ static const struct {
     {"The storage bill is ~$28k/mo today.", NAN, NULL},
     {"We have a budget of $50,000.", NAN, NULL},
     {"Budget 30k CHF per month.", NAN, NULL},
+    {"Our budget is around 20 grand a month.", 20000, NULL},
+    {"Budget: 100k USD per year.", 8333.33, "yearly"},
 };
 
 static void
