@@ -18,7 +18,11 @@
 void
 extract_span_text_(const struct tokens *t, const struct span *s, char *out, size_t cap)
 {
-    size_t len = s->b > s->a ? t->v[s->b - 1].end - t->v[s->a].off : 0;
+    if (s->b <= s->a || s->b > t->n) {
+        if (cap) out[0] = '\0';
+        return;
+    }
+    size_t len = t->v[s->b - 1].end - t->v[s->a].off;
     snprintf(out, cap, "%.*s", (int)(len < 60 ? len : 60), t->text + t->v[s->a].off);
 }
 

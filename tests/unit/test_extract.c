@@ -1128,6 +1128,19 @@ test_team_pii_questions(void)
     run(NULL, "Postgres CDC is ~300 GB/day. 5k events/s.", &req, &out);
     CHECK(has_question(&out, "peak of a feed already named"));
     done(&req, &out);
+    /* the new readers at the very end of a text (run under the sanitizers) */
+    static const char *const edges[] = {
+        "\xe2\x82\xac", "budget 15k\xe2\x82\xac", "budget \xc2\xa3", "budget EUR", "budget 5 EUR",
+        "Redshift (", "We already run Redshift provisioned (ra3", "already Redshift F64",
+        "nobody's", "no", "move off SQL Server", "peak ~50 MB/s", "every 5 s at",
+        "ra3.4xlarge.", "a.b.c.", "the CEO wants real-time", "we tried Airflow but",
+        "Airflow (Composer", "Kafka would be fine", "storage bill $",
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(edges); i++) {
+        run(edges[i], edges[i], &req, &out);
+        CHECK(out.n_notes < 64);
+        done(&req, &out);
+    }
 }
 
 static const struct check_case cases[] = {
