@@ -364,6 +364,8 @@ find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
         if (r->t->v[i].depth > depth || i < covered) continue;
         const struct lex_entry *e = extract_match_(r->lex, r->t, i, LEX_KIND, &end);
         if (e == NULL) continue;
+        /* value below 1: a product named like a common word ("Segment"), only capitalised */
+        if (e->value < 1 && !(r->t->v[i].flags & TOKF_CAP)) continue;
         covered = end; /* "access logs": not "logs" again */
         /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
         int named = name_start(r, i) < i;
@@ -608,8 +610,10 @@ add_unmeasured(struct reader *r)
 {
     const struct tokens *t = r->t;
     for (size_t i = 0; i < t->n; i++) {
-        size_t vend;
-        if (!extract_match_(r->lex, t, i, LEX_FEEDVERB, &vend)) continue;
+        size_t vend = i + 1;
+        /* "~300 GB/day from Postgres CDC + Segment": a '+' in a sentence with a feed */
+        int plus = extract_is_sym_(t, i, '+') && r->n_f > 0 && r->f[r->n_f - 1].sent == t->v[i].sent;
+        if (!plus && !extract_match_(r->lex, t, i, LEX_FEEDVERB, &vend)) continue;
         /* the kind phrase must follow within a few words of the same clause */
         struct found k = {NULL, 0, 0};
         size_t stop = vend;
