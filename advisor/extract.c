@@ -312,7 +312,7 @@ read_freshness(struct ctx *c)
                                          match(c, i - 1, LEX_COUNT, NULL));
             if ((!cadence || in_clause(c, i, LEX_FRESHOUTPUT)) && !after_amount) {
                 size_t e2 = end; /* "a daily dashboard": the output in the words */
-                if (cadence && match(c, end, LEX_FRESHOUTPUT, NULL)) e2 = end + 1;
+                if (cadence && !match(c, end, LEX_FRESHOUTPUT, &e2)) e2 = end;
                 if (strcmp(e->label, "vague") != 0)
                     fresh_offer(&need, e->value, i, e2,
                                 cadence ? "the cadence of the output" : NULL);

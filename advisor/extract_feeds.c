@@ -116,9 +116,9 @@ is_record_size(const struct reader *r, size_t i, size_t k)
     }
     /* "report every 5 s at 300 bytes", "40 million rows a day of ~1 KB" */
     if (i >= 1 && extract_is_word_(t, i - 1, "at")) return 1;
-    if (i >= 2 && extract_is_word_(t, i - 1, "of") && r->n_m > 0 && r->m[r->n_m - 1].b == i - 1 &&
-        r->m[r->n_m - 1].dim != DIM_VOLUME)
-        return 1;
+    if (i >= 2 && (extract_is_word_(t, i - 1, "of") || extract_is_sym_(t, i - 1, '(')) &&
+        r->n_m > 0 && r->m[r->n_m - 1].b == i - 1 && r->m[r->n_m - 1].dim != DIM_VOLUME)
+        return 1; /* "... every 30 seconds (~1 KB)" */
     if (i >= 2 && extract_is_word_(t, i - 1, "of") &&
         (extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL) ||
          extract_is_word_(t, i - 2, "size") || extract_is_word_(t, i - 2, "sizes")))
@@ -273,7 +273,11 @@ read_measure(struct reader *r, size_t i)
             if (!is_content_word(r, k2)) break;
             continue;
         }
-        for (size_t p = end; p < t->n && p < end + 10 && t->v[p].clause == t->v[i].clause; p++) {
+        /* "2,000 kiosks, each sending a heartbeat every 30 seconds": past a comma when "each"
+         * opens the next clause */
+        for (size_t p = end; p < t->n && p < end + 12 && t->v[p].sent == t->v[i].sent; p++) {
+            if (t->v[p].clause != t->v[i].clause && !extract_is_word_(t, t->v[p].clause_a, "each"))
+                break;
             if (!extract_is_word_(t, p, "every")) continue;
             size_t q = p + 1, tend;
             double count = 1;

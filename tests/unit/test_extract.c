@@ -844,6 +844,8 @@ static const struct {
      "500,000 a day"},
     {"Logs: ~1.5 TB/week.", 1, 214.29, NAN, NAN, "logs", NULL},
     {"Budget: 100k USD per year.", 0, NAN, NAN, NAN, NULL, NULL},
+    {"We have 2,000 kiosks, each sending a heartbeat every 30 seconds (~1 KB).", 1, 5.76, NAN,
+     1000, "events", "2,000 kiosks"},
     {"~300 GB/day from Postgres CDC (Datastream would be fine) + Segment.", 2, 300, NAN, NAN,
      "cdc", NULL},
     {"Split the customer segment by region; 2 TB/day of clickstream.", 1, 2000, NAN, NAN,
@@ -948,6 +950,9 @@ static const struct {
      "by 6am"},
     {"A nightly load is enough for the finance reports.", 86400, NULL, NULL},
     {"we need it hourly but real-time would be nice", 3600, "wish", NULL},
+    {"Our product team wants everything real-time, but the actual consumer is a weekly exec "
+     "report.", 604800, "wish", "weekly exec report"},
+    {"Latency: anything under a minute is fine for ops.", 60, NULL, NULL},
     {"We want real-time dashboards.", 1, NULL, NULL},
     {"Fraud alerts in real time; dashboards refresh every 15 minutes.", 1, NULL, NULL},
 };
