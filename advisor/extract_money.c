@@ -71,12 +71,20 @@ currency_at(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
 /* A word of the current bill in the few words before 'i' in its clause, with no budget word
  * between. */
 static int
-billed(const struct extract_lexicon *lex, const struct tokens *t, size_t i)
+billed(const struct extract_lexicon *lex, const struct tokens *t, size_t i, size_t pend)
 {
+    size_t e;
     for (size_t j = i, k = 0; j-- > t->v[i].clause_a && k < 5; k++) {
-        if (extract_match_(lex, t, j, LEX_BUDGET, NULL)) return 0;
         if (extract_match_(lex, t, j, LEX_BILL, NULL)) return 1;
+        /* "budget is $10k/month right now": a word naming the budget (value 2) decides */
+        const struct lex_entry *b = extract_match_(lex, t, j, LEX_BUDGET, NULL);
+        if (b && b->value >= 2) return 0;
+        /* "currently spend": the budget word inside a bill phrase is the bill's */
+        if (b && !(j > 0 && extract_match_(lex, t, j - 1, LEX_BILL, &e) && e > j)) break;
     }
+    /* "we spend $40k/month today" */
+    for (size_t j = pend, k = 0; j < t->v[i].clause_b && k < 4; j++, k++)
+        if (extract_match_(lex, t, j, LEX_BILL, NULL)) return 1;
     return 0;
 }
 
@@ -133,7 +141,7 @@ extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
         size_t sa = k->sent_a, end = m.end, pend;
         if (!money) {
             /* "budget of 1.2M a year": a bare amount right after the budget word */
-            for (size_t j = i, n = 0; j-- > sa && n < 3; n++)
+            for (size_t j = i, n = 0; j-- > sa && n < 5; n++)
                 if (extract_match_(lex, t, j, LEX_BUDGET, NULL)) money = 1;
             if (!money || extract_match_(lex, t, end, LEX_SIZE, NULL) ||
                 extract_match_(lex, t, end, LEX_TIME, NULL))
@@ -147,7 +155,7 @@ extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
                     sec = extract_match_(lex, t, j, LEX_PERIOD, NULL)->value;
             pend = end;
         }
-        if (billed(lex, t, i)) {
+        if (billed(lex, t, i, pend)) {
             if (sec >= 86400)
                 extract_note_add_(out, "current_cost_usd_per_month", t, m.a, pend, 0, 0,
                                   "what is paid today, not the budget");

@@ -998,6 +998,11 @@ static const struct {
     {"Budget 30k CHF per month.", NAN, NULL},
     {"Our budget is around 20 grand a month.", 20000, NULL},
     {"Budget: 100k USD per year.", 8333.33, "yearly"},
+    {"We can't go over 10k a month.", 10000, NULL},
+    {"Budget is tight, maybe 3-5k/month.", 5000, "upper end"},
+    {"We currently spend $40k/month on Splunk and want to cut that in half.", NAN, NULL},
+    {"We spend $40k/month today; budget is $20k/month.", 20000, NULL},
+    {"Budget is $10k/month right now.", 10000, NULL},
 };
 
 static void
