@@ -604,17 +604,24 @@ read_team(struct ctx *c)
             return;
         }
         /* "team of 4", "the team is 5 people" */
-        int cued = e && strcmp(e->label, "strong") == 0 && end < t->n &&
-                   t->v[end].type == TOK_NUM && !(t->v[end].numf & ~NUMF_SPELLED) &&
-                   t->v[end].num >= 1 && t->v[end].num <= 1000 &&
-                   t->v[end].num == floor(t->v[end].num);
-        if (cued) at = end;
+        /* "small team (3)", "Team: 5": a bare number in brackets or after a colon */
+        size_t num_at = end;
+        if (e && end < t->n && (extract_is_sym_(t, end, '(') || extract_is_sym_(t, end, ':')))
+            num_at = end + 1;
+        int cued = e && (strcmp(e->label, "strong") == 0 || num_at > end) && num_at < t->n &&
+                   t->v[num_at].type == TOK_NUM && !(t->v[num_at].numf & ~NUMF_SPELLED) &&
+                   t->v[num_at].num >= 1 && t->v[num_at].num <= 1000 &&
+                   t->v[num_at].num == floor(t->v[num_at].num) &&
+                   (num_at == end || !extract_is_sym_(t, end, '(') ||
+                    extract_is_sym_(t, num_at + 1, ')'));
+        if (cued) at = num_at;
         size_t n_end;
         double n = head_count(c, at, &n_end);
-        if (n <= 0 && cued) n = t->v[at].num, n_end = at + 1;
+        int bare = n <= 0 && cued; /* "Team: 5 (2 devs, 3 analysts)": the parts follow */
+        if (bare) n = t->v[at].num, n_end = at + 1;
         if (n <= 0) continue;
         /* "Two data engineers and one analyst": every head count of the sentence */
-        for (size_t j = n_end; j < t->v[at].sent_b; j++) {
+        for (size_t j = n_end; !bare && j < t->v[at].sent_b; j++) {
             size_t e2;
             double more = head_count(c, j, &e2);
             if (more > 0) n += more, n_end = e2, j = e2 - 1;
