@@ -130,83 +130,135 @@ is_record_size(const struct reader *r, size_t i, size_t k)
                       extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL));
 }
 
+/* A measure that starts with a size ("2 TB/day", "~20 KB each", "peak ~50 MB/s") at number token
+ * 'i', its unit 'unit' ending at 'end'. Returns the index after it. */
+static size_t
+read_size_measure(struct reader *r, size_t i, const struct lex_entry *unit, size_t end)
+{
+    const struct tokens *t = r->t;
+    const struct tok *num = &t->v[i];
+    size_t k;
+    double sec;
+    double hi = num->num * unit->value, lo = num->num_lo * unit->value;
+    unsigned flags = (num->numf & NUMF_RANGE) ? MF_RANGE : 0;
+    k = end;
+    const struct lex_entry *unit2;
+    size_t end2;
+    if ((extract_is_word_(t, k, "to") || extract_is_sym_(t, k, '-')) && k + 1 < t->n &&
+        t->v[k + 1].type == TOK_NUM &&
+        (unit2 = extract_match_(r->lex, t, k + 2, LEX_SIZE, &end2)) &&
+        t->v[k + 1].num * unit2->value > hi) {
+        lo = hi; /* "100 MB to 50 GB each" */
+        hi = t->v[k + 1].num * unit2->value;
+        flags |= MF_RANGE;
+        k = end2;
+    }
+    if (extract_period_(r->lex, t, k, &sec, &end) && sec <= 1 &&
+        rate_cue(r, i, end) == DIM_PEAK) {
+        add_measure(r, DIM_PEAKB, hi / sec, i, end)->flags = flags;
+        return end;
+    }
+    if (extract_period_(r->lex, t, k, &sec, &end)) {
+        struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
+        m->flags = flags;
+        if (extract_is_word_(t, end, "of")) { /* "60 GB/day of log lines" */
+            size_t p = end + 1;
+            while (p < t->n && p < end + 7 && t->v[p].type == TOK_WORD) p++;
+            m->of_a = end + 1;
+            m->of_b = p;
+        }
+        return end;
+    }
+    if (extract_is_word_(t, k, "of")) {
+        for (size_t p = k + 1; p < t->n && p <= k + 6; p++) {
+            if (extract_period_(r->lex, t, p, &sec, &end)) {
+                struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
+                m->flags = flags;
+                m->of_a = k + 1;
+                m->of_b = p;
+                return end;
+            }
+            if (t->v[p].type != TOK_WORD &&
+                !(extract_is_sym_(t, p, '-') && (t->v[p].flags & TOKF_GLUED)))
+                break;
+        }
+    }
+    if (is_record_size(r, i, k) || extract_match_(r->lex, t, k, LEX_COUNT, NULL)) {
+        double v = hi;
+        if (flags & MF_RANGE) v = sqrt(hi * (lo > 0 ? lo : hi));
+        struct measure *m = add_measure(r, DIM_SIZE, v, i, k);
+        m->flags = (flags & MF_RANGE) ? MF_GEOMEAN : 0;
+        return k;
+    }
+    /* a size with no rate: a capacity or a file, not a feed's volume; with a word of data
+     * at rest ("2 TB total", "1.2 PB of historical parquet") the size of what exists */
+    if (r->stored_b == 0 && (extract_in_clause_(t, i, LEX_STOREDCUE) ||
+                             extract_match_(r->lex, t, k + 1, LEX_STOREDCUE, NULL)))
+        r->stored_a = i, r->stored_b = k, r->stored_bytes = hi;
+    return k;
+}
+
+/* "100k USD per year", "15k EUR a month", "15k€": money, not a count. */
+static int
+is_money(const struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    return extract_match_(r->lex, t, i + 1, LEX_CURRENCY, NULL) ||
+           extract_match_(r->lex, t, i + 1, LEX_FX, NULL) ||
+           extract_match_(r->lex, t, i + 1, LEX_OTHERCURRENCY, NULL) ||
+           extract_is_sym_(t, i + 1, 'E') || extract_is_sym_(t, i + 1, 'L') ||
+           (i > 0 && (extract_is_sym_(t, i - 1, 'E') || extract_is_sym_(t, i - 1, 'L') ||
+                      extract_match_(r->lex, t, i - 1, LEX_FX, NULL)));
+}
+
+/* "50,000 trucks report GPS telemetry every 30 seconds": senders and their cadence, an average
+ * rate, at number token 'i'. Returns the index after it, or 0 when there is none. */
+static size_t
+read_senders(struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    const struct tok *num = &t->v[i];
+    size_t end;
+    for (size_t k2 = i + 1, words = 0; k2 < t->n && words <= 3; k2++, words++) {
+        const struct lex_entry *em = extract_match_(r->lex, t, k2, LEX_EMITTER, &end);
+        if (em == NULL) {
+            if (!is_content_word(r, k2)) break;
+            continue;
+        }
+        /* "2,000 kiosks, each sending a heartbeat every 30 seconds": past a comma when "each"
+         * opens the next clause */
+        for (size_t p = end; p < t->n && p < end + 12 && t->v[p].sent == t->v[i].sent; p++) {
+            if (t->v[p].clause != t->v[i].clause && !extract_is_word_(t, t->v[p].clause_a, "each"))
+                break;
+            if (!extract_is_word_(t, p, "every")) continue;
+            size_t q = p + 1, tend;
+            double count = 1;
+            if (q < t->n && t->v[q].type == TOK_NUM) count = t->v[q].num, q++;
+            const struct lex_entry *tu = extract_match_(r->lex, t, q, LEX_TIME, &tend);
+            if (tu == NULL || count <= 0 || num->num != floor(num->num)) break;
+            struct measure *m = add_measure(r, DIM_AVG, num->num / (count * tu->value), i, tend);
+            m->flags |= MF_STRONG | MF_EVERY;
+            m->name_a = k2;
+            m->name_b = end;
+            m->kind = source_kind_parse(em->label);
+            return tend;
+        }
+        break;
+    }
+    return 0;
+}
+
 /* Reads the measure starting at number token 'i'; returns the index after it (i + 1 if none). */
 static size_t
 read_measure(struct reader *r, size_t i)
 {
     const struct tokens *t = r->t;
     const struct tok *num = &t->v[i];
-    size_t end, k;
+    size_t end;
     double sec;
-    if (num->numf & (NUMF_MONEY | NUMF_PERCENT) || num->num <= 0) return i + 1;
-    /* "100k USD per year", "15k EUR a month", "15k€": money, not a count */
-    if (extract_match_(r->lex, t, i + 1, LEX_CURRENCY, NULL) ||
-        extract_match_(r->lex, t, i + 1, LEX_FX, NULL) ||
-        extract_match_(r->lex, t, i + 1, LEX_OTHERCURRENCY, NULL) ||
-        extract_is_sym_(t, i + 1, 'E') || extract_is_sym_(t, i + 1, 'L') ||
-        (i > 0 && (extract_is_sym_(t, i - 1, 'E') || extract_is_sym_(t, i - 1, 'L') ||
-                   extract_match_(r->lex, t, i - 1, LEX_FX, NULL))))
-        return i + 1;
+    if (num->numf & (NUMF_MONEY | NUMF_PERCENT) || num->num <= 0 || is_money(r, i)) return i + 1;
     const struct lex_entry *unit = extract_match_(r->lex, t, i + 1, LEX_SIZE, &end);
-    if (unit) {
-        double hi = num->num * unit->value, lo = num->num_lo * unit->value;
-        unsigned flags = (num->numf & NUMF_RANGE) ? MF_RANGE : 0;
-        k = end;
-        const struct lex_entry *unit2;
-        size_t end2;
-        if ((extract_is_word_(t, k, "to") || extract_is_sym_(t, k, '-')) && k + 1 < t->n &&
-            t->v[k + 1].type == TOK_NUM &&
-            (unit2 = extract_match_(r->lex, t, k + 2, LEX_SIZE, &end2)) &&
-            t->v[k + 1].num * unit2->value > hi) {
-            lo = hi; /* "100 MB to 50 GB each" */
-            hi = t->v[k + 1].num * unit2->value;
-            flags |= MF_RANGE;
-            k = end2;
-        }
-        if (extract_period_(r->lex, t, k, &sec, &end) && sec <= 1 &&
-            rate_cue(r, i, end) == DIM_PEAK) {
-            add_measure(r, DIM_PEAKB, hi / sec, i, end)->flags = flags;
-            return end;
-        }
-        if (extract_period_(r->lex, t, k, &sec, &end)) {
-            struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
-            m->flags = flags;
-            if (extract_is_word_(t, end, "of")) { /* "60 GB/day of log lines" */
-                size_t p = end + 1;
-                while (p < t->n && p < end + 7 && t->v[p].type == TOK_WORD) p++;
-                m->of_a = end + 1;
-                m->of_b = p;
-            }
-            return end;
-        }
-        if (extract_is_word_(t, k, "of")) {
-            for (size_t p = k + 1; p < t->n && p <= k + 6; p++) {
-                if (extract_period_(r->lex, t, p, &sec, &end)) {
-                    struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
-                    m->flags = flags;
-                    m->of_a = k + 1;
-                    m->of_b = p;
-                    return end;
-                }
-                if (t->v[p].type != TOK_WORD &&
-                    !(extract_is_sym_(t, p, '-') && (t->v[p].flags & TOKF_GLUED)))
-                    break;
-            }
-        }
-        if (is_record_size(r, i, k) || extract_match_(r->lex, t, k, LEX_COUNT, NULL)) {
-            double v = hi;
-            if (flags & MF_RANGE) v = sqrt(hi * (lo > 0 ? lo : hi));
-            struct measure *m = add_measure(r, DIM_SIZE, v, i, k);
-            m->flags = (flags & MF_RANGE) ? MF_GEOMEAN : 0;
-            return k;
-        }
-        /* a size with no rate: a capacity or a file, not a feed's volume; with a word of data
-         * at rest ("2 TB total", "1.2 PB of historical parquet") the size of what exists */
-        if (r->stored_b == 0 && (extract_in_clause_(t, i, LEX_STOREDCUE) ||
-                                 extract_match_(r->lex, t, k + 1, LEX_STOREDCUE, NULL)))
-            r->stored_a = i, r->stored_b = k, r->stored_bytes = hi;
-        return k;
-    }
+    if (unit) return read_size_measure(r, i, unit, end);
     const struct lex_entry *noun = NULL;
     int modified = 0;
     size_t ce = count_phrase(r, i + 1, &noun, &modified);
@@ -266,33 +318,8 @@ read_measure(struct reader *r, size_t i)
         }
         return end;
     }
-    /* "50,000 trucks report GPS telemetry every 30 seconds": an average rate */
-    for (size_t k2 = i + 1, words = 0; k2 < t->n && words <= 3; k2++, words++) {
-        const struct lex_entry *em = extract_match_(r->lex, t, k2, LEX_EMITTER, &end);
-        if (em == NULL) {
-            if (!is_content_word(r, k2)) break;
-            continue;
-        }
-        /* "2,000 kiosks, each sending a heartbeat every 30 seconds": past a comma when "each"
-         * opens the next clause */
-        for (size_t p = end; p < t->n && p < end + 12 && t->v[p].sent == t->v[i].sent; p++) {
-            if (t->v[p].clause != t->v[i].clause && !extract_is_word_(t, t->v[p].clause_a, "each"))
-                break;
-            if (!extract_is_word_(t, p, "every")) continue;
-            size_t q = p + 1, tend;
-            double count = 1;
-            if (q < t->n && t->v[q].type == TOK_NUM) count = t->v[q].num, q++;
-            const struct lex_entry *tu = extract_match_(r->lex, t, q, LEX_TIME, &tend);
-            if (tu == NULL || count <= 0 || num->num != floor(num->num)) break;
-            struct measure *m = add_measure(r, DIM_AVG, num->num / (count * tu->value), i, tend);
-            m->flags |= MF_STRONG | MF_EVERY;
-            m->name_a = k2;
-            m->name_b = end;
-            m->kind = source_kind_parse(em->label);
-            return tend;
-        }
-        break;
-    }
+    size_t senders = read_senders(r, i);
+    if (senders) return senders;
     /* "about 1,000 on average", "averaging 800": a rate whose unit came just before */
     if (extract_match_(r->lex, t, i + 1, LEX_AVERAGE, &end) ||
         (i > 0 && extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL) && (end = i + 1))) {
@@ -502,6 +529,30 @@ another(const struct reader *r, const struct measure *m)
     return 0;
 }
 
+/* "a third of that on average": applies to every feed of its sentence with a peak. */
+static void
+apply_fraction(struct reader *r, const struct measure *m)
+{
+    for (size_t fi = 0; fi < r->n_f; fi++) {
+        struct feed *f = &r->f[fi];
+        if (f->sent == m->sent && f->has[DIM_PEAK] && !f->has[DIM_AVG])
+            feed_set(f, DIM_AVG, f->val[DIM_PEAK] * m->value, m->a, m->b,
+                     "a fraction of the peak");
+    }
+}
+
+/* "peak ~50 MB/s": the peak of the feed at hand (the current one, else the last one named),
+ * with a record size stated just before it. Returns the feed. */
+static struct feed *
+join_peak_bytes(struct reader *r, const struct measure *m, struct feed *cur,
+                const struct measure *pending, size_t boundary)
+{
+    struct feed *f = cur ? cur : r->n_f ? &r->f[r->n_f - 1] : new_feed(r, m, boundary);
+    if (!f->has[DIM_PEAKB]) apply(f, m);
+    if (pending && !f->has[DIM_SIZE] && pending->sent == m->sent) apply(f, pending);
+    return f;
+}
+
 /* Groups the measures into feeds (see the comment atop the file). */
 static void
 group(struct reader *r)
@@ -521,12 +572,9 @@ group(struct reader *r)
             boundary = m->a;
             while (boundary > 0 && t->v[boundary - 1].sent == sent) boundary--;
         }
-        if (m->dim == DIM_PEAKB) { /* "peak ~50 MB/s": the peak of the feed at hand */
-            struct feed *f = cur ? cur : r->n_f ? &r->f[r->n_f - 1] : new_feed(r, m, boundary);
-            if (!f->has[DIM_PEAKB]) apply(f, m);
-            if (pending && !f->has[DIM_SIZE] && pending->sent == m->sent) apply(f, pending);
+        if (m->dim == DIM_PEAKB) {
+            cur = join_peak_bytes(r, m, cur, pending, boundary);
             pending = NULL;
-            cur = f;
             continue;
         }
         if (m->dim == DIM_SIZE) {
@@ -537,13 +585,7 @@ group(struct reader *r)
             continue;
         }
         if (m->flags & MF_FRACTION) {
-            /* applies to every feed of this sentence with a peak */
-            for (size_t fi = 0; fi < r->n_f; fi++) {
-                struct feed *f = &r->f[fi];
-                if (f->sent == sent && f->has[DIM_PEAK] && !f->has[DIM_AVG])
-                    feed_set(f, DIM_AVG, f->val[DIM_PEAK] * m->value, m->a, m->b,
-                             "a fraction of the peak");
-            }
+            apply_fraction(r, m);
             boundary = m->b;
             continue;
         }
