@@ -203,8 +203,9 @@ extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, s
     append_str(out, cap, label);
     /* the edition and size words right after it */
     size_t j = end, sku_a = SIZE_MAX, words_a = end, e;
+    const struct lex_entry *ed;
     while (j < t->n && j < end + 4 && t->v[j].sent == t->v[i].sent) {
-        if (at(lex, t, j, LEX_EDITION, &e)) {
+        if ((ed = at(lex, t, j, LEX_EDITION, &e)) != NULL && ed->value >= 1) {
             j = e;
         } else if (sku_like(t, j)) {
             if (sku_a == SIZE_MAX) sku_a = j;
@@ -214,6 +215,15 @@ extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, s
         }
     }
     size_t b = j;
+    /* "self-managed ClickHouse", "provisioned Redshift": edition words just before it */
+    for (size_t p = i >= 3 ? i - 3 : 0; p < i && b == words_a; p++) {
+        if ((ed = at(lex, t, p, LEX_EDITION, &e)) != NULL && ed->value >= 1 && e == i &&
+            t->v[p].sent == t->v[i].sent && !at(lex, t, p, LEX_CLOUD, NULL)) {
+            append_str(out, cap, " ");
+            append_text(out, cap, t, p, i);
+            break;
+        }
+    }
     if (b > words_a && sku_a == SIZE_MAX) {
         append_str(out, cap, " ");
         append_text(out, cap, t, words_a, b);
@@ -222,8 +232,12 @@ extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, s
         append_text(out, cap, t, words_a, b);
         append_str(out, cap, ")");
     }
-    /* "(ra3.4xlarge x4)": a bracket of sizes right after */
-    if (extract_is_sym_(t, b, '(')) {
+    /* "(ra3.4xlarge x4)": a bracket of sizes right after, or after a filler word ("Snowflake
+     * account (Enterprise edition)"); not after a host ("ClickHouse on EC2 (3 shards)") */
+    if ((ed = at(lex, t, b, LEX_EDITION, &e)) != NULL && ed->value < 1 && extract_is_sym_(t, e, '('))
+        b = e;
+    int hosted = i > 0 && (extract_is_word_(t, i - 1, "on") || extract_is_word_(t, i - 1, "in"));
+    if (extract_is_sym_(t, b, '(') && !hosted) {
         size_t c = b + 1;
         int size = 0;
         while (c < t->n && c < b + 10 && !extract_is_sym_(t, c, ')')) {

@@ -1070,6 +1070,11 @@ static const struct {
     {"We run Kafka on-prem (3 brokers) and want to move to Confluent Cloud.", 's',
      "Apache Kafka on-prem (3 brokers)", NULL},
     {"We migrated off Teradata last year.", 's', "Teradata (source, being replaced)", NULL},
+    {"Our Snowflake account (Enterprise edition) runs on Azure East US, with dbt on top.", 's',
+     "Snowflake (Enterprise edition)", NULL},
+    {"We have a provisioned Redshift cluster.", 's', "Amazon Redshift provisioned", NULL},
+    {"We already run a self-managed ClickHouse cluster on EC2 (3 shards x 2 replicas).", 's',
+     "Amazon EC2", "Amazon EC2 (3 shards x 2 replicas)"},
     {"Our stack: Snowflake (Enterprise edition), Fivetran, dbt, Tableau.", 's',
      "Snowflake (Enterprise edition)", "Snowflake"},
 };
