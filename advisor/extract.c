@@ -515,6 +515,23 @@ read_stack(struct ctx *c)
         char name[160];
         size_t name_end = extract_stack_name_(c->lex, t, i, end, e->label, name, sizeof(name));
         int source = strstr(name, "source") != NULL;
+        /* the same product named again ("ClickHouse" after "ClickHouse self-managed"): the
+         * first naming stays, a plain first naming takes the fuller one */
+        size_t ll = strlen(e->label), k = 0;
+        while (k < c->req->existing_stack.n &&
+               !(strncmp(c->req->existing_stack.v[k], e->label, ll) == 0 &&
+                 (c->req->existing_stack.v[k][ll] == '\0' ||
+                  c->req->existing_stack.v[k][ll] == ' ')))
+            k++;
+        if (k < c->req->existing_stack.n) {
+            char **have = &c->req->existing_stack.v[k];
+            if ((*have)[ll] == '\0' && name[ll] != '\0') {
+                free(*have);
+                *have = xstrdup(name);
+            }
+            i = end - 1;
+            continue;
+        }
         /* in use: after a word saying so, or in a sentence that says so and weighs nothing;
          * a system the text moves away from is named as the source whatever the words */
         if (state == 1 || (state == 0 && later_pos && !any_neg) || source)

@@ -219,8 +219,12 @@ extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, s
     for (size_t p = i >= 3 ? i - 3 : 0; p < i && b == words_a; p++) {
         if ((ed = at(lex, t, p, LEX_EDITION, &e)) != NULL && ed->value >= 1 && e == i &&
             t->v[p].sent == t->v[i].sent && !at(lex, t, p, LEX_CLOUD, NULL)) {
-            append_str(out, cap, " ");
-            append_text(out, cap, t, p, i);
+            /* "a 4-node ClickHouse cluster": a count glued to it is a size */
+            int sized = p >= 2 && extract_is_sym_(t, p - 1, '-') && t->v[p - 2].type == TOK_NUM &&
+                        (t->v[p].flags & TOKF_GLUED);
+            append_str(out, cap, sized ? " (" : " ");
+            append_text(out, cap, t, sized ? p - 2 : p, i);
+            if (sized) append_str(out, cap, ")");
             break;
         }
     }
