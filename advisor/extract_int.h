@@ -5,8 +5,9 @@
  * assembled from digits, separators, spelled words, multipliers and ranges ("120,000", "150k",
  * "two dozen", "2-3"), and punctuation; each token knows its sentence, clause and bracket depth
  * and the lexicon phrases that start at it. extract_feeds.c reads volumes and data feeds from the
- * tokens, extract.c every other field. Pure: no I/O, no globals; a lexicon is immutable once
- * built and may be shared by threads.
+ * tokens (extract_out.c derives and writes them), extract_money.c the budget, extract_scope.c
+ * what a denial rules out and how a product in use is named, extract.c every other field.
+ * Pure: no I/O, no globals; a lexicon is immutable once built and may be shared by threads.
  */
 #ifndef PW_ADVISOR_EXTRACT_INT_H
 #define PW_ADVISOR_EXTRACT_INT_H
