@@ -131,10 +131,15 @@ extract_feed_pii_(struct reader *r, struct extract_result *out)
             at--;
             if (want) out->pii_mentioned = 1;
             extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, &end);
+            /* "there's PII (emails, phone numbers)" naming no feed: every feed not said
+             * otherwise is treated as holding it until shown not to */
+            int named = 0;
+            for (size_t fi = 0; fi < r->n_f; fi++)
+                named |= !r->f[fi].dropped && extract_feed_names_(t, &r->f[fi], s, e);
             for (size_t fi = 0; fi < r->n_f; fi++) {
                 struct feed *f = &r->f[fi];
                 if (f->dropped || f->pii >= 0) continue;
-                if (live == 1 || extract_feed_names_(t, f, s, e)) {
+                if (live == 1 || extract_feed_names_(t, f, s, e) || (want && !named)) {
                     f->pii = want;
                     f->pii_ev = (struct span){at, end, 0, 0};
                 }

@@ -1133,6 +1133,15 @@ test_team_pii_questions(void)
         "~300 GB/day from Postgres CDC. there's PII (emails, phone numbers) so need masking.",
         "4 TB/day of parquet. no PII after 2022 (hashed), before that raw emails in some columns.",
     };
+    {
+        struct requirement r2;
+        struct extract_result o2;
+        run(NULL, "~300 GB/day from Postgres CDC + Segment. there's PII (emails, phone numbers) "
+                  "so need masking for analysts.", &r2, &o2);
+        CHECK(r2.n_sources == 2 && r2.sources[0].contains_pii == 1 &&
+              r2.sources[1].contains_pii == 1);
+        done(&r2, &o2);
+    }
     for (size_t i = 0; i < PW_ARRAY_LEN(pii); i++) {
         struct requirement req;
         struct extract_result out;
