@@ -673,7 +673,7 @@ add_unmeasured(struct reader *r)
         for (size_t fi = 0; fi < r->n_f && !covered; fi++) {
             const struct feed *f = &r->f[fi];
             if (f->dropped) continue;
-            if (k.a >= f->ctx_a && k.a < f->ctx_b) covered = 1;
+            if (k.a >= f->ctx_a && k.a < f->ctx_b && !plus) covered = 1;
             if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
                 extract_feed_names_(t, f, k.a, k.b))
                 covered = 1;
