@@ -133,9 +133,11 @@ extract_feed_pii_(struct reader *r, struct extract_result *out)
             extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, &end);
             /* "there's PII (emails, phone numbers)" naming no feed: every feed not said
              * otherwise is treated as holding it until shown not to */
-            int named = 0;
-            for (size_t fi = 0; fi < r->n_f; fi++)
-                named |= !r->f[fi].dropped && extract_feed_names_(t, &r->f[fi], s, e);
+            int named = 0, unknown = 0;
+            for (size_t fi = 0; fi < r->n_f && !unknown; fi++)
+                unknown = !r->f[fi].dropped && r->f[fi].pii < 0;
+            for (size_t fi = 0; want && unknown && live > 1 && fi < r->n_f && !named; fi++)
+                named = !r->f[fi].dropped && extract_feed_names_(t, &r->f[fi], s, e);
             for (size_t fi = 0; fi < r->n_f; fi++) {
                 struct feed *f = &r->f[fi];
                 if (f->dropped || f->pii >= 0) continue;
