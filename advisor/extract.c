@@ -240,7 +240,11 @@ read_freshness(struct ctx *c)
         extract_note_add_(c->out, "freshness_seconds", t, pick.a, pick.b, wish.a, wish.b, why);
         return;
     }
-    if (isinf(pick.v)) pick = wish;
+    if (isinf(pick.v) && !isinf(wish.v)) { /* a wish is all there is: taken, and asked */
+        pick = wish;
+        extract_question_(c->out, "Which consumer needs the data that fresh, and what does it "
+                                  "do with it within that time?");
+    }
     if (isinf(pick.v)) return;
     c->req->freshness_seconds = pick.v;
     if (pick.v == deadline.v && pick.a != deadline.a) { /* "nightly ... ready by 6am" */

@@ -901,6 +901,8 @@ static const struct {
      "Apache Airflow"},
     {"Not Snowflake, please: we already have BigQuery.", {"snowflake"}, NULL, "Snowflake"},
     {"We have no ops team and no DBA.", {"on-call"}, NULL, NULL},
+    {"We'd rather not run Kafka; avoid Kubernetes too.", {"kafka", "kubernetes"}, NULL,
+     "Apache Kafka"},
     {"Nobody here wants to babysit a Kafka cluster.", {"kafka"}, NULL, "Apache Kafka"},
     {"Our 2 engineers know SQL, no Scala or Java.", {"scala", "java"}, "SQL", "Java"},
     /* not in use is not ruled out */
@@ -1162,6 +1164,10 @@ test_team_pii_questions(void)
     done(&req, &out);
     run(NULL, "We need dashboards for the sales team.", &req, &out);
     CHECK(has_question(&out, "how much data arrives a day"));
+    done(&req, &out);
+    run(NULL, "The CEO wants real-time numbers. Clickstream is 2 TB/day.", &req, &out);
+    CHECK(has_question(&out, "Which consumer needs the data that fresh"));
+    CHECK_VAL(req.freshness_seconds, 1);
     done(&req, &out);
     run(NULL, "Clickstream is 2 TB/day.", &req, &out);
     CHECK(out.n_questions == 0);
