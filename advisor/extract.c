@@ -172,7 +172,8 @@ fresh_duration(const struct ctx *c, size_t i, size_t *a, size_t *b, const char *
     size_t trig = i;
     int trigger = 0, every = 0;
     for (size_t j = i, k = 0; j-- > ca && k < 3; k++) {
-        if (match(c, j, LEX_FRESHTRIGGER, NULL)) trigger = 1, trig = j;
+        if (match(c, j, LEX_FRESHTRIGGER, NULL) || extract_is_sym_(t, j, '<'))
+            trigger = 1, trig = j; /* "within 5 minutes", "< 5 min" */
         if (extract_is_word_(t, j, "every") && j + 1 == i) every = 1, trig = j;
     }
     int data = 0;
@@ -201,7 +202,7 @@ read_freshness(struct ctx *c)
         size_t end, a, b;
         const char *why;
         const struct lex_entry *e = i >= skip ? match(c, i, LEX_FRESH, &end) : NULL;
-        if (e && !denied(c, i, 3)) {
+        if (e && !denied(c, i, 5)) { /* "doesn't need to be real-time" */
             skip = end; /* "near-real-time" holds "real-time" */
             int cadence = strcmp(e->label, "cadence") == 0;
             /* "2 GB daily" is a volume's period, not a cadence */
@@ -227,7 +228,9 @@ read_freshness(struct ctx *c)
     }
     if (req_known(c->req->freshness_seconds)) return;
     struct fresh_pick pick = need;
-    if (vague.v < pick.v && pick.v > QUANTIFIES_VAGUE_S) pick = vague;
+    /* "near real-time (< 5 min)": a figure in the vague word's own clause says what it means */
+    int same = !isinf(vague.v) && !isinf(need.v) && t->v[vague.a].clause == t->v[need.a].clause;
+    if (vague.v < pick.v && pick.v > QUANTIFIES_VAGUE_S && !same) pick = vague;
     if (!isinf(pick.v) && wish.v < pick.v && pick.v > QUANTIFIES_VAGUE_S) {
         char why[2 * 200 + 96], ev[200], wev[200];
         snprintf(ev, sizeof(ev), "%.*s", (int)(t->v[pick.b - 1].end - t->v[pick.a].off),

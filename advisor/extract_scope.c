@@ -35,7 +35,10 @@ denial_before(const struct extract_lexicon *lex, const struct tokens *t, size_t 
         if (at(lex, t, j, LEX_CONTRAST, NULL) || at(lex, t, j, LEX_NEGBLOCK, NULL))
             return SIZE_MAX;
         size_t end;
-        if (at(lex, t, j, LEX_NEGATION, &end) && end <= i) return j;
+        /* "no-code", "no-brainer": a compound, not a denial */
+        if (at(lex, t, j, LEX_NEGATION, &end) && end <= i &&
+            !(extract_is_sym_(t, end, '-') && (t->v[end].flags & TOKF_GLUED)))
+            return j;
     }
     return SIZE_MAX;
 }

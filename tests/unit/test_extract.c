@@ -903,6 +903,7 @@ static const struct {
     {"We have no ops team and no DBA.", {"on-call"}, NULL, NULL},
     {"We'd rather not run Kafka; avoid Kubernetes too.", {"kafka", "kubernetes"}, NULL,
      "Apache Kafka"},
+    {"The team of two uses no-code tools and Python.", {NULL}, "Python", NULL},
     {"Nobody here wants to babysit a Kafka cluster.", {"kafka"}, NULL, "Apache Kafka"},
     {"Our 2 engineers know SQL, no Scala or Java.", {"scala", "java"}, "SQL", "Java"},
     /* not in use is not ruled out */
@@ -956,6 +957,8 @@ static const struct {
      "report.", 604800, "wish", "weekly exec report"},
     {"Latency: anything under a minute is fine for ops.", 60, NULL, NULL},
     {"We want real-time dashboards.", 1, NULL, NULL},
+    {"It doesn't need to be real-time; next morning is fine.", 86400, NULL, NULL},
+    {"We need near real-time (< 5 min) dashboards.", 300, NULL, "5 min"},
     {"Fraud alerts in real time; dashboards refresh every 15 minutes.", 1, NULL, NULL},
 };
 
