@@ -100,6 +100,14 @@ count_phrase(const struct reader *r, size_t j, const struct lex_entry **noun, in
     return j;
 }
 
+/* Is token 'i' a multiplication sign ("x", "×", "times")? */
+static int
+is_times(const struct tokens *t, size_t i)
+{
+    return extract_is_sym_(t, i, 'x') || extract_is_word_(t, i, "x") ||
+           extract_is_word_(t, i, "times");
+}
+
 /* Record-size words around a size at [i, k): "each", "per record", "a record", "/event",
  * "<count> of ~300 bytes", "record size of". */
 static int
@@ -114,8 +122,10 @@ is_record_size(const struct reader *r, size_t i, size_t k)
             return 1;
         if (t->v[m].type != TOK_WORD) break;
     }
-    /* "report every 5 s at 300 bytes", "40 million rows a day of ~1 KB" */
-    if (i >= 1 && extract_is_word_(t, i - 1, "at")) return 1;
+    /* "report every 5 s at 300 bytes", "x 1 KB", "40 million rows a day of ~1 KB" */
+    if (i >= 1 && (extract_is_word_(t, i - 1, "at") || is_times(t, i - 1))) return 1;
+    /* "payloads around 2 KB" */
+    if (i >= 1 && extract_match_(r->lex, t, i - 1, LEX_COUNT, NULL)) return 1;
     if (i >= 2 && (extract_is_word_(t, i - 1, "of") || extract_is_sym_(t, i - 1, '(')) &&
         r->n_m > 0 && r->m[r->n_m - 1].b == i - 1 && r->m[r->n_m - 1].dim != DIM_VOLUME)
         return 1; /* "... every 30 seconds (~1 KB)" */
@@ -248,6 +258,45 @@ read_senders(struct reader *r, size_t i)
     return 0;
 }
 
+/* "5,000 stores x 2,000 transactions a day", "300 msgs/min from each of 50 machines": a rate
+ * per sender times the senders. Scales 'm' and widens its span; returns the index after it. */
+static size_t
+times_senders(struct reader *r, struct measure *m, size_t end)
+{
+    const struct tokens *t = r->t;
+    size_t i = m->a, n_at = SIZE_MAX, after = end;
+    if (i >= 2 && is_times(t, i - 1)) {
+        for (size_t j = i - 1, k = 0; j-- > t->v[i].sent_a && k < 3; k++) {
+            if (t->v[j].type == TOK_NUM) {
+                n_at = j;
+                break;
+            }
+            if (t->v[j].type != TOK_WORD) break;
+        }
+    } else {
+        size_t p = end;
+        if (extract_is_word_(t, p, "from") || extract_is_word_(t, p, "for") ||
+            extract_is_word_(t, p, "across"))
+            p++;
+        if (extract_is_word_(t, p, "each") && extract_is_word_(t, p + 1, "of") &&
+            p + 2 < t->n && t->v[p + 2].type == TOK_NUM) {
+            n_at = p + 2;
+            after = p + 3;
+            while (after < t->n && after < p + 5 && is_content_word(r, after)) after++;
+        }
+    }
+    if (n_at == SIZE_MAX) return end;
+    const struct tok *n = &t->v[n_at];
+    if (n->numf & (NUMF_MONEY | NUMF_PERCENT | NUMF_RANGE) || n->num < 1 || n->num > 1e9 ||
+        n->num != floor(n->num))
+        return end;
+    m->value *= n->num;
+    m->flags |= MF_TIMES;
+    if (n_at < m->a) m->a = n_at;
+    m->b = after;
+    return after;
+}
+
 /* Reads the measure starting at number token 'i'; returns the index after it (i + 1 if none). */
 static size_t
 read_measure(struct reader *r, size_t i)
@@ -307,6 +356,7 @@ read_measure(struct reader *r, size_t i)
             m->flags |= MF_MIDDLE;
         }
         if (num->numf & NUMF_RANGE) m->flags |= MF_RANGE;
+        end = times_senders(r, m, end);
         if (noun) {
             m->name_a = i + 1;
             m->name_b = ce;
@@ -516,6 +566,7 @@ apply(struct feed *f, const struct measure *m)
     else if (m->flags & MF_UNSPEC)
         why = "a stated rate, taken as the peak";
     if (m->flags & MF_EVERY) why = "senders / interval";
+    if (m->flags & MF_TIMES) why = "the rate of one sender x the senders";
     feed_set(f, m->dim, m->value, m->a, m->b, why);
 }
 

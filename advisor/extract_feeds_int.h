@@ -24,6 +24,7 @@ enum measure_flag {
     MF_STRONG = 32,   /* its count noun phrase tells feeds apart ("GPS pings") */
     MF_EVERY = 64,    /* a number of senders and their cadence */
     MF_MIDDLE = 128,  /* an average rate given as a range: the middle of it */
+    MF_TIMES = 256,   /* a rate per sender times the number of senders */
 };
 
 struct measure {

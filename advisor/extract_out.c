@@ -57,7 +57,11 @@ extract_feed_derive_(const struct tokens *t, struct feed *f)
     extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
     extract_fmt_num_(n3, sizeof(n3), f->val[DIM_VOLUME], f->val[DIM_VOLUME] < 10 ? 2 : 1);
     const char *how = f->why[d] ? f->why[d] : "as stated";
-    if (d == DIM_DAILY)
+    if (d == DIM_DAILY && f->why[d])
+        snprintf(f->sum, sizeof(f->sum),
+                 "daily count x record size: %s a day (%s: %s) x %s B = %s GB/day", n1, how, ev,
+                 n2, n3);
+    else if (d == DIM_DAILY)
         snprintf(f->sum, sizeof(f->sum), "daily count x record size: %s a day (%s) x %s B = %s GB/day",
                  n1, ev, n2, n3);
     else
