@@ -404,8 +404,8 @@ read_fraction(struct reader *r, size_t i)
 }
 
 /* Writes a feed name from tokens [a, b): lower-case words joined by '_'. */
-static void
-name_from(const struct tokens *t, size_t a, size_t b, char *out, size_t cap)
+void
+extract_name_from_(const struct tokens *t, size_t a, size_t b, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
@@ -425,17 +425,10 @@ name_from(const struct tokens *t, size_t a, size_t b, char *out, size_t cap)
     out[n] = '\0';
 }
 
-struct found {
-    const struct lex_entry *e;
-    size_t a, b;
-};
-
 /* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth': highest priority,
  * then nearest to 'b' when 'last', else nearest to 'a'. */
-static size_t name_start(const struct reader *r, size_t a);
-
-static struct found
-find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
+struct found
+extract_find_kind_(const struct reader *r, size_t a, size_t b, int depth, int last)
 {
     struct found best = {NULL, 0, 0};
     int best_named = 0;
@@ -449,7 +442,7 @@ find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
         if (e->value < 1 && !(r->t->v[i].flags & TOKF_CAP)) continue;
         covered = end; /* "access logs": not "logs" again */
         /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
-        int named = name_start(r, i) < i;
+        int named = extract_name_start_(r, i) < i;
         /* in a compound the last noun is the head: a business noun that reads as plain
          * events ("orders database", "transaction logs") gives way to it */
         if (best.e == NULL || e->value > best.e->value ||
@@ -466,8 +459,8 @@ find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
 
 /* The name of a feed found by its kind word: the word with one content word before it
  * ("billing database", "policy-admin database"). */
-static size_t
-name_start(const struct reader *r, size_t a)
+size_t
+extract_name_start_(const struct reader *r, size_t a)
 {
     const struct tokens *t = r->t;
     size_t s = a;
@@ -503,11 +496,11 @@ new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
     const struct tokens *t = r->t;
     /* kind and name: the count noun, then "of <words>", then words before, then after */
     struct found of = {NULL, 0, 0}, pre, post = {NULL, 0, 0};
-    if (m->of_b > m->of_a) of = find_kind(r, m->of_a, m->of_b + 1, 99, 0);
-    pre = find_kind(r, ctx_a, m->a, m->depth, 1);
+    if (m->of_b > m->of_a) of = extract_find_kind_(r, m->of_a, m->of_b + 1, 99, 0);
+    pre = extract_find_kind_(r, ctx_a, m->a, m->depth, 1);
     size_t pe = m->b;
     while (pe < t->n && t->v[pe].clause == t->v[m->b - 1].clause && pe < m->b + 10) pe++;
-    if (pe > m->b) post = find_kind(r, m->b, pe, 99, 0);
+    if (pe > m->b) post = extract_find_kind_(r, m->b, pe, 99, 0);
     f->ctx_b = pe;
     struct found kind = of.e ? of : pre.e ? pre : post;
     /* a distinctive noun ("GPS pings") tells the kind; a generic one ("events") only when the
@@ -523,17 +516,17 @@ new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
     if (m->name_b > m->name_a && (m->flags & MF_STRONG)) {
         na = m->name_a, nb = m->name_b;
     } else if (of.e) {
-        na = name_start(r, of.a), nb = of.b;
+        na = extract_name_start_(r, of.a), nb = of.b;
     } else if (pre.e && pre.e->value >= 2) {
-        na = name_start(r, pre.a), nb = pre.b;
+        na = extract_name_start_(r, pre.a), nb = pre.b;
     } else if (m->name_b > m->name_a) {
         na = m->name_a, nb = m->name_b;
     } else if (pre.e) {
-        na = name_start(r, pre.a), nb = pre.b;
+        na = extract_name_start_(r, pre.a), nb = pre.b;
     } else if (post.e) {
-        na = name_start(r, post.a), nb = post.b;
+        na = extract_name_start_(r, post.a), nb = post.b;
     }
-    if (nb > na) name_from(t, na, nb, f->name, sizeof(f->name));
+    if (nb > na) extract_name_from_(t, na, nb, f->name, sizeof(f->name));
     if (f->name[0] == '\0') {
         snprintf(f->name, sizeof(f->name), "primary");
         na = nb = 0;
@@ -653,8 +646,8 @@ group(struct reader *r)
         int strong = (m->flags & MF_STRONG) || m->of_b > m->of_a;
         enum source_kind mk = m->kind;
         struct found k = {NULL, 0, 0};
-        if (m->of_b > m->of_a) k = find_kind(r, m->of_a, m->of_b + 1, 99, 0);
-        if (k.e == NULL) k = find_kind(r, boundary, m->a, m->depth, 1);
+        if (m->of_b > m->of_a) k = extract_find_kind_(r, m->of_a, m->of_b + 1, 99, 0);
+        if (k.e == NULL) k = extract_find_kind_(r, boundary, m->a, m->depth, 1);
         if (k.e && k.e->value >= 2) strong = 1;
         if (mk == SOURCE_UNKNOWN && k.e) mk = source_kind_parse(k.e->label);
         int other = cur && strong &&
@@ -698,83 +691,6 @@ group(struct reader *r)
     }
 }
 
-/* "We also pull accounts from Salesforce and invoices from our Postgres database": feeds named
- * after a feed verb but never measured. They become sources with no figures (the engine
- * assumes a volume and says so), unless a measured feed already covers the words or has the
- * same kind and name. */
-static void
-add_unmeasured(struct reader *r)
-{
-    const struct tokens *t = r->t;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t vend = i + 1;
-        /* "~300 GB/day from Postgres CDC + Segment": a '+' in a sentence with a feed */
-        int plus = extract_is_sym_(t, i, '+') && r->n_f > 0 && r->f[r->n_f - 1].sent == t->v[i].sent;
-        if (!plus && !extract_match_(r->lex, t, i, LEX_FEEDVERB, &vend)) continue;
-        /* the kind phrase must follow within a few words of the same clause */
-        struct found k = {NULL, 0, 0};
-        size_t stop = vend;
-        while (stop < t->n && stop < vend + 6 && t->v[stop].clause == t->v[i].clause &&
-               t->v[stop].type != TOK_NUM)
-            stop++;
-        if (stop < t->n && t->v[stop].type == TOK_NUM) continue; /* a measured feed */
-        k = find_kind(r, vend, stop, 99, 0);
-        if (k.e == NULL) continue;
-        int covered = 0;
-        for (size_t fi = 0; fi < r->n_f && !covered; fi++) {
-            const struct feed *f = &r->f[fi];
-            if (f->dropped) continue;
-            if (k.a >= f->ctx_a && k.a < f->ctx_b && !plus) covered = 1;
-            if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
-                extract_feed_names_(t, f, k.a, k.b))
-                covered = 1;
-        }
-        if (covered || r->n_f >= PW_MAX_LIST_ITEMS) continue;
-        if (r->n_f == r->cap_f) {
-            r->cap_f = r->cap_f ? 2 * r->cap_f : 8;
-            r->f = xrealloc(r->f, r->cap_f * sizeof(*r->f));
-        }
-        struct feed *f = &r->f[r->n_f++];
-        memset(f, 0, sizeof(*f));
-        f->pii = -1;
-        f->sent = t->v[i].sent;
-        f->ctx_a = i;
-        f->ctx_b = k.b;
-        f->kind = source_kind_parse(k.e->label);
-        f->kind_ev = (struct span){k.a, k.b, 0, 0};
-        size_t na = name_start(r, k.a), nb = k.b;
-        name_from(t, na, nb, f->name, sizeof(f->name));
-        if (f->name[0] == '\0') snprintf(f->name, sizeof(f->name), "%s", k.e->label);
-        f->name_a = na;
-        f->name_b = nb;
-        f->name_ev = (struct span){na, nb, 0, 0};
-        i = k.b - 1;
-    }
-}
-
-/* A total stated before its parts ("90,000 events/sec (75k GPS pings, 15k rider events)"). */
-static void
-drop_totals(struct reader *r)
-{
-    static const enum dim dims[] = {DIM_PEAK, DIM_VOLUME, DIM_DAILY};
-    for (size_t d = 0; d < PW_ARRAY_LEN(dims); d++) {
-        for (size_t i = 0; i < r->n_f; i++) {
-            struct feed *f = &r->f[i];
-            if (f->dropped || !f->has[dims[d]]) continue;
-            double sum = 0;
-            int parts = 0;
-            for (size_t j = i + 1; j < r->n_f && r->f[j].sent == f->sent; j++) {
-                if (!r->f[j].has[dims[d]]) continue;
-                sum += r->f[j].val[dims[d]];
-                parts++;
-            }
-            if (parts >= 2 && fabs(sum - f->val[dims[d]]) <= 0.05 * f->val[dims[d]])
-                f->dropped = 1;
-        }
-    }
-}
-
-
 size_t
 extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
                  struct requirement *req, struct extract_result *out)
@@ -794,8 +710,8 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
     for (size_t i = 0; i < r.n_m; i++)
         for (size_t j = r.m[i].a; j < r.m[i].b && j < t->n; j++) t->v[j].used = 1;
     group(&r);
-    drop_totals(&r);
-    add_unmeasured(&r);
+    extract_feed_drop_totals_(&r);
+    extract_feed_unmeasured_(&r);
     for (size_t i = 0; i < r.n_f; i++) extract_feed_derive_(t, &r.f[i]);
     extract_feed_pii_(&r, out);
     size_t written = 0;

@@ -71,6 +71,21 @@ struct reader {
     double stored_bytes;
 };
 
+struct found {
+    const struct lex_entry *e;
+    size_t a, b;
+};
+
+/* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth' (extract_feeds.c). */
+struct found extract_find_kind_(const struct reader *r, size_t a, size_t b, int depth, int last);
+/* The start of a feed's name found by its kind word at 'a' (one content word before it). */
+size_t extract_name_start_(const struct reader *r, size_t a);
+/* Writes a feed name from tokens [a, b): lower-case words joined by '_'. */
+void extract_name_from_(const struct tokens *t, size_t a, size_t b, char *out, size_t cap);
+/* Feeds named after a feed verb (or '+') but never measured, as sources with no figures. */
+void extract_feed_unmeasured_(struct reader *r);
+/* Drops a total stated before its parts ("90,000 events/sec (75k GPS pings, 15k rider events)"). */
+void extract_feed_drop_totals_(struct reader *r);
 /* The words of 's' as written, at most 'cap' - 1 bytes. */
 void extract_span_text_(const struct tokens *t, const struct span *s, char *out, size_t cap);
 /* Volume and peak implied by the figures of 'f', with the sum in its 'why'. */

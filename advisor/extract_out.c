@@ -2,7 +2,8 @@
  *
  * Derives what the stated figures imply (a volume from a count or an average rate and the record
  * size, a peak rate from a peak in bytes), with the sum in the note; ties personal-data words to
- * feeds; and writes the feeds into the requirement with one note per value. The reading of
+ * feeds; adds feeds named but never measured; drops a total stated before its parts; and writes
+ * the feeds into the requirement with one note per value. The reading of
  * measures and their grouping into feeds is extract_feeds.c's. Pure: no I/O, no globals.
  */
 #include "extract_feeds_int.h"
@@ -13,6 +14,82 @@
 
 #include "bounds.h"
 #include "xalloc.h"
+
+/* "We also pull accounts from Salesforce and invoices from our Postgres database": feeds named
+ * after a feed verb but never measured. They become sources with no figures (the engine
+ * assumes a volume and says so), unless a measured feed already covers the words or has the
+ * same kind and name. */
+void
+extract_feed_unmeasured_(struct reader *r)
+{
+    const struct tokens *t = r->t;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t vend = i + 1;
+        /* "~300 GB/day from Postgres CDC + Segment": a '+' in a sentence with a feed */
+        int plus = extract_is_sym_(t, i, '+') && r->n_f > 0 && r->f[r->n_f - 1].sent == t->v[i].sent;
+        if (!plus && !extract_match_(r->lex, t, i, LEX_FEEDVERB, &vend)) continue;
+        /* the kind phrase must follow within a few words of the same clause */
+        struct found k = {NULL, 0, 0};
+        size_t stop = vend;
+        while (stop < t->n && stop < vend + 6 && t->v[stop].clause == t->v[i].clause &&
+               t->v[stop].type != TOK_NUM)
+            stop++;
+        if (stop < t->n && t->v[stop].type == TOK_NUM) continue; /* a measured feed */
+        k = extract_find_kind_(r, vend, stop, 99, 0);
+        if (k.e == NULL) continue;
+        int covered = 0;
+        for (size_t fi = 0; fi < r->n_f && !covered; fi++) {
+            const struct feed *f = &r->f[fi];
+            if (f->dropped) continue;
+            if (k.a >= f->ctx_a && k.a < f->ctx_b && !plus) covered = 1;
+            if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
+                extract_feed_names_(t, f, k.a, k.b))
+                covered = 1;
+        }
+        if (covered || r->n_f >= PW_MAX_LIST_ITEMS) continue;
+        if (r->n_f == r->cap_f) {
+            r->cap_f = r->cap_f ? 2 * r->cap_f : 8;
+            r->f = xrealloc(r->f, r->cap_f * sizeof(*r->f));
+        }
+        struct feed *f = &r->f[r->n_f++];
+        memset(f, 0, sizeof(*f));
+        f->pii = -1;
+        f->sent = t->v[i].sent;
+        f->ctx_a = i;
+        f->ctx_b = k.b;
+        f->kind = source_kind_parse(k.e->label);
+        f->kind_ev = (struct span){k.a, k.b, 0, 0};
+        size_t na = extract_name_start_(r, k.a), nb = k.b;
+        extract_name_from_(t, na, nb, f->name, sizeof(f->name));
+        if (f->name[0] == '\0') snprintf(f->name, sizeof(f->name), "%s", k.e->label);
+        f->name_a = na;
+        f->name_b = nb;
+        f->name_ev = (struct span){na, nb, 0, 0};
+        i = k.b - 1;
+    }
+}
+
+/* A total stated before its parts ("90,000 events/sec (75k GPS pings, 15k rider events)"). */
+void
+extract_feed_drop_totals_(struct reader *r)
+{
+    static const enum dim dims[] = {DIM_PEAK, DIM_VOLUME, DIM_DAILY};
+    for (size_t d = 0; d < PW_ARRAY_LEN(dims); d++) {
+        for (size_t i = 0; i < r->n_f; i++) {
+            struct feed *f = &r->f[i];
+            if (f->dropped || !f->has[dims[d]]) continue;
+            double sum = 0;
+            int parts = 0;
+            for (size_t j = i + 1; j < r->n_f && r->f[j].sent == f->sent; j++) {
+                if (!r->f[j].has[dims[d]]) continue;
+                sum += r->f[j].val[dims[d]];
+                parts++;
+            }
+            if (parts >= 2 && fabs(sum - f->val[dims[d]]) <= 0.05 * f->val[dims[d]])
+                f->dropped = 1;
+        }
+    }
+}
 
 /* The words of 's' as written, at most 'cap' - 1 bytes. */
 void
