@@ -1076,6 +1076,8 @@ static const struct {
     {"we're on GCP with BigQuery and Airflow (Composer) already", 's', "Cloud Composer (Airflow)",
      "Apache Airflow"},
     {"Dashboards are built in Looker today; we use BigQuery.", 's', "Looker", "Looker Studio"},
+    {"need hourly dashboards in Looker for the growth team", 's', "Looker", "Looker Studio"},
+    {"Should we build dashboards in Tableau or Power BI?", 's', NULL, "Tableau"},
     {"There is an existing MSK cluster in us-east-1.", 's', "Amazon MSK", NULL},
     {"Need to move our nightly SSIS jobs off the on-prem SQL Server box to Azure.", 's',
      "SQL Server (on premises, source)", "SQL Server"},
