@@ -246,13 +246,13 @@ extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, s
     int hosted = i > 0 && (extract_is_word_(t, i - 1, "on") || extract_is_word_(t, i - 1, "in"));
     if (extract_is_sym_(t, b, '(') && !hosted) {
         size_t c = b + 1;
-        int size = 0;
+        int size = 0, product = 0;
         while (c < t->n && c < b + 10 && !extract_is_sym_(t, c, ')')) {
             size |= sku_like(t, c) || at(lex, t, c, LEX_EDITION, NULL) != NULL;
-            if (at(lex, t, c, LEX_PRODUCT, NULL)) size = -100;
+            product |= at(lex, t, c, LEX_PRODUCT, NULL) != NULL;
             c++;
         }
-        if (size > 0 && extract_is_sym_(t, c, ')')) {
+        if (size && !product && extract_is_sym_(t, c, ')')) {
             append_str(out, cap, " ");
             append_text(out, cap, t, b, c + 1);
             b = c + 1;
