@@ -193,6 +193,9 @@ extract_is_sym_(const struct tokens *t, size_t i, char c)
  * '*seconds', the index after it in '*end'. Returns 1, or 0 when there is none. */
 int extract_period_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
                     double *seconds, size_t *end);
+/* The one-word entry of 'cat' for the lower-case 'word', or NULL. */
+const struct lex_entry *extract_lookup_(const struct extract_lexicon *lex, const char *word,
+                                        enum lex_cat cat);
 /* Returns 1 when a phrase of 'cat' starts in tokens [a, b) of one sentence; its index in '*at'. */
 int extract_find_(const struct extract_lexicon *lex, const struct tokens *t, size_t a, size_t b,
                   enum lex_cat cat, size_t *at);

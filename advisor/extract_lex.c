@@ -278,6 +278,12 @@ lookup1(const struct extract_lexicon *lex, const char *w, size_t len, enum lex_c
     return NULL;
 }
 
+const struct lex_entry *
+extract_lookup_(const struct extract_lexicon *lex, const char *word, enum lex_cat cat)
+{
+    return lookup1(lex, word, strlen(word), cat);
+}
+
 /* Maps the few non-ASCII characters that carry meaning to one ASCII symbol; 0 for the rest. */
 static char
 special_utf8(const unsigned char *s, size_t left, size_t *n)

@@ -38,12 +38,7 @@ currency_at(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
     else if (extract_is_sym_(t, i + 1, 'E') || extract_is_sym_(t, i + 1, 'L'))
         sym = t->v[i + 1].sym, m->end = i + 2;
     if (sym) { /* the euro and pound signs, read as their codes */
-        fx = NULL;
-        for (size_t j = 0; j < lex->n_entries && fx == NULL; j++) {
-            const struct lex_entry *x = &lex->entries[j];
-            if (x->cat == LEX_FX && strncmp(x->label, sym == 'E' ? "EUR" : "GBP", 3) == 0)
-                fx = x;
-        }
+        fx = extract_lookup_(lex, sym == 'E' ? "eur" : "gbp", LEX_FX);
     } else if (i > 0 && (fx = extract_match_(lex, t, i - 1, LEX_FX, &e)) != NULL && e == i) {
         m->a = i - 1;
     } else if ((fx = extract_match_(lex, t, i + 1, LEX_FX, &e)) != NULL) {
