@@ -665,7 +665,7 @@ extract_requirement_lex(const struct extract_lexicon *lex, const char *title,
     c.fill_skills = req->team_skills.n == 0;
     read_text(&c, description, 0);
     read_text(&c, title, 1);
-    ask_missing(&c, description != NULL || title != NULL);
+    ask_missing(&c, (description && description[0]) || (title && title[0]));
 }
 
 void
