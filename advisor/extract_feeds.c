@@ -124,8 +124,12 @@ is_record_size(const struct reader *r, size_t i, size_t k)
     }
     /* "report every 5 s at 300 bytes", "x 1 KB", "40 million rows a day of ~1 KB" */
     if (i >= 1 && (extract_is_word_(t, i - 1, "at") || is_times(t, i - 1))) return 1;
-    /* "payloads around 2 KB" */
+    /* "payloads around 2 KB", "messages are ~600B", "events average 1 KB" */
     if (i >= 1 && extract_match_(r->lex, t, i - 1, LEX_COUNT, NULL)) return 1;
+    if (i >= 2 && (extract_is_word_(t, i - 1, "are") || extract_is_word_(t, i - 1, "is") ||
+                   extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL)) &&
+        extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL))
+        return 1;
     if (i >= 2 && (extract_is_word_(t, i - 1, "of") || extract_is_sym_(t, i - 1, '(')) &&
         r->n_m > 0 && r->m[r->n_m - 1].b == i - 1 && r->m[r->n_m - 1].dim != DIM_VOLUME)
         return 1; /* "... every 30 seconds (~1 KB)" */
@@ -139,6 +143,8 @@ is_record_size(const struct reader *r, size_t i, size_t k)
     return i >= 1 && (extract_is_word_(t, i - 1, "each") ||
                       extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL));
 }
+
+static size_t times_senders(struct reader *r, struct measure *m, size_t end);
 
 /* A measure that starts with a size ("2 TB/day", "~20 KB each", "peak ~50 MB/s") at number token
  * 'i', its unit 'unit' ending at 'end'. Returns the index after it. */
@@ -171,6 +177,7 @@ read_size_measure(struct reader *r, size_t i, const struct lex_entry *unit, size
     if (extract_period_(r->lex, t, k, &sec, &end)) {
         struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
         m->flags = flags;
+        times_senders(r, m, end); /* "200 servers, each writes ~5 GB/day" */
         if (extract_is_word_(t, end, "of")) { /* "60 GB/day of log lines" */
             size_t p = end + 1;
             while (p < t->n && p < end + 7 && t->v[p].type == TOK_WORD) p++;
@@ -251,7 +258,7 @@ read_senders(struct reader *r, size_t i)
             m->name_a = k2;
             m->name_b = end;
             m->kind = source_kind_parse(em->label);
-            return tend;
+            return end; /* the words up to the cadence ("a 1.2 KB batch") are read too */
         }
         break;
     }
@@ -265,7 +272,21 @@ times_senders(struct reader *r, struct measure *m, size_t end)
 {
     const struct tokens *t = r->t;
     size_t i = m->a, n_at = SIZE_MAX, after = end;
-    if (i >= 2 && is_times(t, i - 1)) {
+    size_t each = SIZE_MAX;
+    for (size_t j = i, k = 0; j-- > t->v[i].sent_a && k < 3; k++)
+        if (extract_is_word_(t, j, "each")) each = j;
+    if (each != SIZE_MAX && each >= 2) {
+        /* "200 servers, each writes ~5 GB/day": a count and its noun just before "each" */
+        size_t j = each;
+        if (extract_is_sym_(t, j - 1, ',')) j--;
+        for (size_t k = 0; j-- > t->v[i].sent_a && k < 3; k++) {
+            if (t->v[j].type == TOK_NUM) {
+                n_at = j + 1 < each && t->v[j + 1].type == TOK_WORD ? j : SIZE_MAX;
+                break;
+            }
+            if (!is_content_word(r, j)) break;
+        }
+    } else if (i >= 2 && is_times(t, i - 1)) {
         for (size_t j = i - 1, k = 0; j-- > t->v[i].sent_a && k < 3; k++) {
             if (t->v[j].type == TOK_NUM) {
                 n_at = j;

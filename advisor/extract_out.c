@@ -100,7 +100,12 @@ extract_span_text_(const struct tokens *t, const struct span *s, char *out, size
         return;
     }
     size_t len = t->v[s->b - 1].end - t->v[s->a].off;
-    snprintf(out, cap, "%.*s", (int)(len < 60 ? len : 60), t->text + t->v[s->a].off);
+    const char *p = t->text + t->v[s->a].off;
+    if (len > 90) { /* cut at a space, not inside "10 seconds" */
+        len = 90;
+        while (len > 40 && p[len] != ' ') len--;
+    }
+    snprintf(out, cap, "%.*s", (int)len, p);
 }
 
 /* Volume from a daily count or an average rate and the record size; the peak from a peak in
@@ -108,7 +113,7 @@ extract_span_text_(const struct tokens *t, const struct span *s, char *out, size
 void
 extract_feed_derive_(const struct tokens *t, struct feed *f)
 {
-    char n1[32], n2[32], n3[32], ev[64];
+    char n1[32], n2[32], n3[32], ev[96];
     if (f->has[DIM_PEAKB] && f->has[DIM_SIZE] && !f->has[DIM_PEAK] && f->val[DIM_SIZE] > 0) {
         f->has[DIM_PEAK] = 1;
         f->val[DIM_PEAK] = f->val[DIM_PEAKB] / f->val[DIM_SIZE];
@@ -132,7 +137,8 @@ extract_feed_derive_(const struct tokens *t, struct feed *f)
     extract_span_text_(t, &f->ev[d], ev, sizeof(ev));
     extract_fmt_num_(n1, sizeof(n1), f->val[d], f->val[d] < 10 ? 2 : 0);
     extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
-    extract_fmt_num_(n3, sizeof(n3), f->val[DIM_VOLUME], f->val[DIM_VOLUME] < 10 ? 2 : 1);
+    double v = f->val[DIM_VOLUME];
+    extract_fmt_num_(n3, sizeof(n3), v, v < 0.1 ? 4 : v < 10 ? 2 : 1);
     const char *how = f->why[d] ? f->why[d] : "as stated";
     if (d == DIM_DAILY && f->why[d])
         snprintf(f->sum, sizeof(f->sum),
