@@ -4,8 +4,10 @@
  * team size, skills and availability from tokens (extract_lex.c), and the notes that say which
  * words each value came from; data feeds are read by extract_feeds.c. Prefers an unknown to a
  * guess: a number needs its unit and a cue word in its clause ("within", "keep", "budget"), and
- * a cue next to a denial ("no", "not") is ignored. Never overwrites a known field. The
- * description is read first; the title only fills what the description left unknown.
+ * a cue next to a denial ("no", "not") is ignored. Freshness is what the consumers need: a vague
+ * "real-time" after a wish word gives way to a consumer's stated cadence, and the note says so.
+ * Never overwrites a known field. The description is read first; the title only fills what the
+ * description left unknown. Deciding facts left unknown become questions (ask_missing).
  * Pure: no I/O, no globals, no clock; deterministic.
  */
 #include "extract.h"
@@ -18,79 +20,6 @@
 #include "extract_int.h"
 #include "bounds.h"
 #include "xalloc.h"
-
-#define SECONDS_PER_MONTH 2628000.0 /* 365/12 days, as in extract_units.tsv */
-#define MAX_EVIDENCE 200
-
-/* ---- notes --------------------------------------------------------------------------------- */
-
-/* Appends the text of tokens [a, bnd) to 'out' (length '*len', at most MAX_EVIDENCE bytes),
- * runs of white space as one space. */
-static void
-evidence_append(char *out, size_t *len, const struct tokens *t, size_t a, size_t bnd)
-{
-    if (a >= bnd || bnd > t->n) return;
-    const char *s = t->text + t->v[a].off, *e = t->text + t->v[bnd - 1].end;
-    size_t n = *len;
-    int space = 0;
-    for (; s < e && n < MAX_EVIDENCE; s++) {
-        char c = *s;
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-            space = 1;
-            continue;
-        }
-        if (space && n && n + 1 < MAX_EVIDENCE) out[n++] = ' ';
-        space = 0;
-        out[n++] = c;
-    }
-    /* never end inside a UTF-8 sequence */
-    if (s < e) {
-        while (n && ((unsigned char)out[n - 1] & 0xC0) == 0x80) n--;
-        if (n && (unsigned char)out[n - 1] >= 0xC0) n--;
-    }
-    *len = n;
-}
-
-void
-extract_note_add_(struct extract_result *out, const char *field, const struct tokens *t,
-                  size_t a, size_t b, size_t a2, size_t b2, const char *why)
-{
-    char ev[2 * MAX_EVIDENCE + 8];
-    size_t len = 0;
-    evidence_append(ev, &len, t, a, b);
-    if (a2 < b2) {
-        if (len) memcpy(ev + len, " ... ", 5), len += 5;
-        size_t more = 0;
-        evidence_append(ev + len, &more, t, a2, b2);
-        len += more;
-    }
-    ev[len] = '\0';
-    if (out->n_notes == out->cap_notes) {
-        out->cap_notes = out->cap_notes ? 2 * out->cap_notes : 32;
-        out->notes = xrealloc(out->notes, out->cap_notes * sizeof(*out->notes));
-    }
-    struct extract_note *n = &out->notes[out->n_notes++];
-    n->field = xstrdup(field);
-    n->evidence = xstrndup(ev, len);
-    n->why = xstrdup(why);
-}
-
-void
-extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const char *suffix)
-{
-    char digits[24];
-    size_t nd = 0, n = 0;
-    do {
-        digits[nd++] = (char)('0' + idx % 10);
-        idx /= 10;
-    } while (idx && nd < sizeof(digits));
-    for (const char *p = prefix; *p && n + 1 < cap; p++) out[n++] = *p;
-    if (n + 1 < cap) out[n++] = '[';
-    while (nd && n + 1 < cap) out[n++] = digits[--nd];
-    if (n + 1 < cap) out[n++] = ']';
-    for (const char *p = suffix; *p && n + 1 < cap; p++) out[n++] = *p;
-    out[n] = '\0';
-}
 
 static void
 note_value(struct extract_result *out, const char *field, const struct tokens *t, size_t a,
@@ -108,6 +37,7 @@ struct ctx {
     struct extract_result *out;
     /* lists that were empty before extraction, so the text may fill them */
     int fill_consumers, fill_compliance, fill_stack, fill_skills;
+    unsigned char *ruled_out; /* per token: a term a denial rules out (extract_avoid_) */
 };
 
 static const struct lex_entry *
@@ -186,64 +116,146 @@ list_note(struct ctx *c, struct strlist *l, const char *name, const char *label,
 
 /* ---- freshness ----------------------------------------------------------------------------- */
 
+#define QUANTIFIES_VAGUE_S 60.0 /* a stated target of a minute or less says what "real-time" means */
+
+/* One kind of freshness candidate: the strictest value seen and its words. */
+struct fresh_pick {
+    double v;
+    size_t a, b;
+    const char *why;
+};
+
+static void
+fresh_offer(struct fresh_pick *p, double v, size_t a, size_t b, const char *why)
+{
+    if (v < p->v) *p = (struct fresh_pick){v, a, b, why};
+}
+
+/* A wish word ("wants", "would like") before token 'i' in its sentence, no contrast between. */
+static int
+wished(const struct ctx *c, size_t i)
+{
+    for (size_t j = i, k = 0; j-- > c->t->v[i].sent_a && k < 6; k++) {
+        if (match(c, j, LEX_CONTRAST, NULL)) break;
+        if (match(c, j, LEX_WISH, NULL)) return 1;
+    }
+    /* "real-time would be nice" */
+    for (size_t j = i + 1, k = 0; j < c->t->v[i].clause_b && k < 5; j++, k++)
+        if (match(c, j, LEX_WISH, NULL)) return 1;
+    return 0;
+}
+
+/* "by 7am", "by 06:00": a daily deadline at 'i'; the index after it, or 0. */
+static size_t
+deadline_at(const struct ctx *c, size_t i)
+{
+    const struct tokens *t = c->t;
+    if ((!extract_is_word_(t, i, "by") && !extract_is_word_(t, i, "before")) || i + 1 >= t->n ||
+        t->v[i + 1].type != TOK_NUM || t->v[i + 1].num > 24)
+        return 0;
+    if (extract_is_sym_(t, i + 2, ':') && i + 3 < t->n && t->v[i + 3].type == TOK_NUM)
+        return i + 4;
+    if (extract_is_word_(t, i + 2, "am") || extract_is_word_(t, i + 2, "pm")) return i + 3;
+    return 0;
+}
+
+/* A stated duration target at number token 'i' ("under 30s", "within 5 minutes of arrival",
+ * "every 15 minutes" for an output). Returns seconds or 0; its words in '*a', '*b'. */
+static double
+fresh_duration(const struct ctx *c, size_t i, size_t *a, size_t *b, const char **why)
+{
+    const struct tokens *t = c->t;
+    size_t ca, cb, end;
+    clause_of(t, i, 0, &ca, &cb);
+    double sec = duration_at(c, i, 1, &end);
+    if (sec <= 0 || sec > 172800 || t->v[i].used) return 0;
+    size_t trig = i;
+    int trigger = 0, every = 0;
+    for (size_t j = i, k = 0; j-- > ca && k < 3; k++) {
+        if (match(c, j, LEX_FRESHTRIGGER, NULL) || extract_is_sym_(t, j, '<'))
+            trigger = 1, trig = j; /* "within 5 minutes", "< 5 min" */
+        if (extract_is_word_(t, j, "every") && j + 1 == i) every = 1, trig = j;
+    }
+    int data = 0;
+    for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
+        if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
+    if (in_clause(c, i, LEX_SERVING) || in_clause(c, i, LEX_FRESHBLOCK)) return 0;
+    if (every && !in_clause(c, i, LEX_FRESHOUTPUT)) return 0;
+    if (!trigger && !every && !data) return 0;
+    *a = trig, *b = end;
+    *why = every ? "the cadence of the output" : NULL;
+    if (t->v[i].numf & NUMF_RANGE) *why = "the stricter end of the range";
+    return sec;
+}
+
+/* Freshness comes from what the consumers need: a stated figure, a cadence of an output, a
+ * daily deadline. A vague "real-time" counts when nothing states more, gives way to a figure
+ * of a minute or less, and after a wish word is a wish that a consumer's stated need overrules
+ * (the note says so, for the report to push back). */
 static void
 read_freshness(struct ctx *c)
 {
     const struct tokens *t = c->t;
-    double best = INFINITY;
-    size_t best_a = 0, best_b = 0;
-    const char *best_why = NULL;
+    struct fresh_pick need = {INFINITY, 0, 0, NULL}, vague = need, wish = need, deadline = need;
+    size_t skip = 0;
     for (size_t i = 0; i < t->n; i++) {
-        size_t ca, cb, end;
-        clause_of(t, i, 0, &ca, &cb);
-        const struct lex_entry *e = match(c, i, LEX_FRESH, &end);
-        if (e && !denied(c, i, 3)) {
+        size_t end, a, b;
+        const char *why;
+        const struct lex_entry *e = i >= skip ? match(c, i, LEX_FRESH, &end) : NULL;
+        if (e && !denied(c, i, 5)) { /* "doesn't need to be real-time" */
+            skip = end; /* "near-real-time" holds "real-time" */
             int cadence = strcmp(e->label, "cadence") == 0;
             /* "2 GB daily" is a volume's period, not a cadence */
             int after_amount = i > 0 && (t->v[i - 1].type == TOK_NUM ||
                                          match(c, i - 1, LEX_SIZE, NULL) ||
                                          match(c, i - 1, LEX_COUNT, NULL));
-            if ((!cadence || in_clause(c, i, LEX_FRESHOUTPUT)) && !after_amount &&
-                e->value < best) {
-                best = e->value;
-                best_a = i, best_b = end;
-                best_why = cadence ? "the cadence of the output" : NULL;
+            if ((!cadence || in_clause(c, i, LEX_FRESHOUTPUT)) && !after_amount) {
+                size_t e2 = end; /* "a daily dashboard": the output in the words */
+                if (cadence && !match(c, end, LEX_FRESHOUTPUT, &e2)) e2 = end;
+                if (strcmp(e->label, "vague") != 0)
+                    fresh_offer(&need, e->value, i, e2,
+                                cadence ? "the cadence of the output" : NULL);
+                else
+                    fresh_offer(wished(c, i) ? &wish : &vague, e->value, i, end, NULL);
             }
         }
-        /* "by 7am", "by 06:00": a daily deadline */
-        if ((extract_is_word_(t, i, "by") || extract_is_word_(t, i, "before")) && i + 1 < t->n &&
-            t->v[i + 1].type == TOK_NUM && t->v[i + 1].num <= 24 &&
-            ((extract_is_sym_(t, i + 2, ':') && i + 3 < t->n && t->v[i + 3].type == TOK_NUM) ||
-             extract_is_word_(t, i + 2, "am") || extract_is_word_(t, i + 2, "pm")) &&
-            86400 < best) {
-            best = 86400;
-            best_a = i, best_b = extract_is_sym_(t, i + 2, ':') ? i + 4 : i + 3;
-            best_why = "a daily deadline";
+        if ((end = deadline_at(c, i)) > 0) {
+            fresh_offer(&need, 86400, i, end, "a daily deadline");
+            fresh_offer(&deadline, 86400, i, end, NULL);
         }
-        double sec = duration_at(c, i, 1, &end);
-        if (sec <= 0 || sec > 172800 || t->v[i].used) continue;
-        size_t trig = i;
-        int trigger = 0, every = 0;
-        for (size_t j = i, k = 0; j-- > ca && k < 3; k++) {
-            if (match(c, j, LEX_FRESHTRIGGER, NULL)) trigger = 1, trig = j;
-            if (extract_is_word_(t, j, "every") && j + 1 == i) every = 1, trig = j;
-        }
-        int data = 0;
-        for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
-            if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
-        if (in_clause(c, i, LEX_SERVING) || in_clause(c, i, LEX_FRESHBLOCK)) continue;
-        if (every && !in_clause(c, i, LEX_FRESHOUTPUT)) continue;
-        if (!trigger && !every && !data) continue;
-        if (sec < best) {
-            best = sec;
-            best_a = trig, best_b = end;
-            best_why = every ? "the cadence of the output" : NULL;
-            if (t->v[i].numf & NUMF_RANGE) best_why = "the stricter end of the range";
-        }
+        double sec = fresh_duration(c, i, &a, &b, &why);
+        if (sec > 0) fresh_offer(&need, sec, a, b, why);
     }
-    if (isinf(best) || req_known(c->req->freshness_seconds)) return;
-    c->req->freshness_seconds = best;
-    note_value(c->out, "freshness_seconds", t, best_a, best_b, best_why);
+    if (req_known(c->req->freshness_seconds)) return;
+    struct fresh_pick pick = need;
+    /* "near real-time (< 5 min)": a figure in the vague word's own clause says what it means */
+    int same = !isinf(vague.v) && !isinf(need.v) && t->v[vague.a].clause == t->v[need.a].clause;
+    if (vague.v < pick.v && pick.v > QUANTIFIES_VAGUE_S && !same) pick = vague;
+    if (!isinf(pick.v) && wish.v < pick.v && pick.v > QUANTIFIES_VAGUE_S) {
+        char why[2 * 200 + 96], ev[200], wev[200];
+        snprintf(ev, sizeof(ev), "%.*s", (int)(t->v[pick.b - 1].end - t->v[pick.a].off),
+                 t->text + t->v[pick.a].off);
+        snprintf(wev, sizeof(wev), "%.*s", (int)(t->v[wish.b - 1].end - t->v[wish.a].off),
+                 t->text + t->v[wish.a].off);
+        snprintf(why, sizeof(why), "the wish '%s' is not what the consumer needs ('%s')", wev,
+                 ev);
+        c->req->freshness_seconds = pick.v;
+        extract_note_add_(c->out, "freshness_seconds", t, pick.a, pick.b, wish.a, wish.b, why);
+        return;
+    }
+    if (isinf(pick.v) && !isinf(wish.v)) { /* a wish is all there is: taken, and asked */
+        pick = wish;
+        extract_question_(c->out, "Which consumer needs the data that fresh, and what does it "
+                                  "do with it within that time?");
+    }
+    if (isinf(pick.v)) return;
+    c->req->freshness_seconds = pick.v;
+    if (pick.v == deadline.v && pick.a != deadline.a) { /* "nightly ... ready by 6am" */
+        extract_note_add_(c->out, "freshness_seconds", t, pick.a, pick.b, deadline.a, deadline.b,
+                          "a daily batch that must finish by the deadline");
+        return;
+    }
+    note_value(c->out, "freshness_seconds", t, pick.a, pick.b, pick.why);
 }
 
 /* ---- retention ----------------------------------------------------------------------------- */
@@ -288,47 +300,6 @@ read_retention(struct ctx *c)
     if (best <= 0 || req_known(c->req->retention_days)) return;
     c->req->retention_days = best;
     note_value(c->out, "retention_days", t, best_a, best_b, NULL);
-}
-
-/* ---- budget -------------------------------------------------------------------------------- */
-
-static void
-read_budget(struct ctx *c)
-{
-    const struct tokens *t = c->t;
-    if (req_known(c->req->budget_usd_per_month)) return;
-    for (size_t i = 0; i < t->n; i++) {
-        const struct tok *k = &t->v[i];
-        if (k->type != TOK_NUM || (k->numf & NUMF_PERCENT) || k->num <= 0) continue;
-        size_t sa, sb, end = i + 1, pend;
-        clause_of(t, i, 1, &sa, &sb);
-        if (!in_sentence(c, i, LEX_BUDGET)) continue;
-        if ((i > 0 && (extract_is_sym_(t, i - 1, 'E') || extract_is_sym_(t, i - 1, 'L'))) ||
-            match(c, end, LEX_OTHERCURRENCY, NULL))
-            continue;
-        int money = (k->numf & NUMF_MONEY) != 0;
-        if (match(c, end, LEX_CURRENCY, &pend)) money = 1, end = pend;
-        if (!money) {
-            /* "budget of 1.2M a year": a bare amount right after the budget word */
-            for (size_t j = i, n = 0; j-- > sa && n < 3; n++)
-                if (match(c, j, LEX_BUDGET, NULL)) money = 1;
-            if (!money || match(c, end, LEX_SIZE, NULL) || match(c, end, LEX_TIME, NULL)) continue;
-        }
-        double sec = 0;
-        if (!extract_period_(c->lex, t, end, &sec, &pend)) {
-            /* "a monthly budget of $5,000" */
-            for (size_t j = i, n = 0; j-- > sa && n < 4 && sec == 0; n++)
-                if (match(c, j, LEX_PERIOD, NULL)) sec = match(c, j, LEX_PERIOD, NULL)->value;
-            pend = end;
-            if (sec == 0) continue; /* no period: a project total or a monthly figure? unknown */
-        }
-        /* "up to 4,000 per second" is a rate, not money: budgets run per day or longer */
-        if (sec < 86400) continue;
-        c->req->budget_usd_per_month = k->num * SECONDS_PER_MONTH / sec;
-        note_value(c->out, "budget_usd_per_month", t, i, pend,
-                   (k->numf & NUMF_RANGE) ? "upper end of the range" : NULL);
-        return;
-    }
 }
 
 /* ---- cloud and existing stack -------------------------------------------------------------- */
@@ -422,26 +393,69 @@ read_stack(struct ctx *c)
         }
         size_t end;
         const struct lex_entry *pos = match(c, i, LEX_STACKPOS, NULL);
-        if (match(c, i, LEX_STACKNEG, NULL))
+        const struct lex_entry *neg = match(c, i, LEX_STACKNEG, NULL);
+        if (neg && neg->value < 3) /* value 3 looks back at the product before it only */
             state = -1;
         else if (pos && (pos->value >= 2 || state == 0))
             state = 1; /* "already" overrides an earlier "want"; "our" does not */
         const struct lex_entry *e = match(c, i, LEX_PRODUCT, &end);
-        if (e == NULL || i >= team) continue;
+        if (e == NULL || i >= team || c->ruled_out[i] || denied(c, i, 3)) continue;
         if (e->value >= 2 && !(t->v[i].flags & TOKF_CAP)) continue;
         /* "S3" on premises is an S3-compatible store, not Amazon S3 */
         const struct lex_entry *home = match(c, i, LEX_CLOUDHINT, NULL);
         if (home && c->req->cloud && strcmp(c->req->cloud, "any") != 0 &&
             strcmp(c->req->cloud, home->label) != 0)
             continue;
-        /* in use: after a word saying so, or in a sentence that says so and weighs nothing */
-        if (state == 1 || (state == 0 && later_pos && !any_neg))
-            list_note(c, &c->req->existing_stack, "existing_stack", e->label, i, end);
+        /* "Airflow (Composer)": the product in brackets names the form that runs */
+        size_t e2;
+        if (extract_is_sym_(t, end, '(') && match(c, end + 1, LEX_PRODUCT, &e2) &&
+            extract_is_sym_(t, e2, ')'))
+            continue;
+        /* "Datastream would be fine": weighed, not in use */
+        if (match(c, end, LEX_STACKNEG, NULL) && match(c, end, LEX_STACKNEG, NULL)->value >= 3)
+            continue;
+        if (match(c, end + 1, LEX_STACKNEG, NULL) &&
+            match(c, end + 1, LEX_STACKNEG, NULL)->value >= 3)
+            continue;
+        char name[160];
+        size_t name_end = extract_stack_name_(c->lex, t, i, end, e->label, name, sizeof(name));
+        int source = strstr(name, "source") != NULL;
+        /* the same product named again ("ClickHouse" after "ClickHouse self-managed"): the
+         * first naming stays, a plain first naming takes the fuller one */
+        size_t ll = strlen(e->label), k = 0;
+        while (k < c->req->existing_stack.n &&
+               !(strncmp(c->req->existing_stack.v[k], e->label, ll) == 0 &&
+                 (c->req->existing_stack.v[k][ll] == '\0' ||
+                  c->req->existing_stack.v[k][ll] == ' ')))
+            k++;
+        if (k < c->req->existing_stack.n) {
+            char **have = &c->req->existing_stack.v[k];
+            if ((*have)[ll] == '\0' && name[ll] != '\0') {
+                free(*have);
+                *have = xstrdup(name);
+            }
+            i = end - 1;
+            continue;
+        }
+        /* in use: after a word saying so, or in a sentence that says so and weighs nothing;
+         * a system the text moves away from is named as the source whatever the words */
+        if (state == 1 || (state == 0 && later_pos && !any_neg) || source)
+            list_note(c, &c->req->existing_stack, "existing_stack", name, i, name_end);
         i = end - 1;
     }
 }
 
 /* ---- compliance, consumers ----------------------------------------------------------------- */
+
+/* Token 'i' is a word written in capitals only ("EAR"). */
+static int
+all_caps(const struct tokens *t, size_t i)
+{
+    if (t->v[i].type != TOK_WORD) return 0;
+    for (size_t p = t->v[i].off; p < t->v[i].end; p++)
+        if (t->text[p] >= 'a' && t->text[p] <= 'z') return 0;
+    return 1;
+}
 
 static void
 read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name)
@@ -451,6 +465,7 @@ read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name
         size_t end;
         const struct lex_entry *e = match(c, i, cat, &end);
         if (e == NULL) continue;
+        if (e->value >= 2 && !all_caps(t, i)) continue; /* "EAR", not "ear" or "Ear" */
         /* "GDPR does not apply", "no dashboards" */
         int deny = denied(c, i, 2);
         for (size_t j = end; j < end + 3 && j < t->n && t->v[j].clause == t->v[i].clause; j++)
@@ -511,17 +526,24 @@ read_team(struct ctx *c)
             return;
         }
         /* "team of 4", "the team is 5 people" */
-        int cued = e && strcmp(e->label, "strong") == 0 && end < t->n &&
-                   t->v[end].type == TOK_NUM && !(t->v[end].numf & ~NUMF_SPELLED) &&
-                   t->v[end].num >= 1 && t->v[end].num <= 1000 &&
-                   t->v[end].num == floor(t->v[end].num);
-        if (cued) at = end;
+        /* "small team (3)", "Team: 5": a bare number in brackets or after a colon */
+        size_t num_at = end;
+        if (e && end < t->n && (extract_is_sym_(t, end, '(') || extract_is_sym_(t, end, ':')))
+            num_at = end + 1;
+        int cued = e && (strcmp(e->label, "strong") == 0 || num_at > end) && num_at < t->n &&
+                   t->v[num_at].type == TOK_NUM && !(t->v[num_at].numf & ~NUMF_SPELLED) &&
+                   t->v[num_at].num >= 1 && t->v[num_at].num <= 1000 &&
+                   t->v[num_at].num == floor(t->v[num_at].num) &&
+                   (num_at == end || !extract_is_sym_(t, end, '(') ||
+                    extract_is_sym_(t, num_at + 1, ')'));
+        if (cued) at = num_at;
         size_t n_end;
         double n = head_count(c, at, &n_end);
-        if (n <= 0 && cued) n = t->v[at].num, n_end = at + 1;
+        int bare = n <= 0 && cued; /* "Team: 5 (2 devs, 3 analysts)": the parts follow */
+        if (bare) n = t->v[at].num, n_end = at + 1;
         if (n <= 0) continue;
         /* "Two data engineers and one analyst": every head count of the sentence */
-        for (size_t j = n_end; j < t->v[at].sent_b; j++) {
+        for (size_t j = n_end; !bare && j < t->v[at].sent_b; j++) {
             size_t e2;
             double more = head_count(c, j, &e2);
             if (more > 0) n += more, n_end = e2, j = e2 - 1;
@@ -546,7 +568,7 @@ read_skills(struct ctx *c)
         }
         size_t end;
         const struct lex_entry *e = match(c, i, LEX_SKILL, &end);
-        if (e == NULL || i < team) continue;
+        if (e == NULL || i < team || c->ruled_out[i]) continue;
         if (e->value >= 2 && !(t->v[i].flags & TOKF_CAP)) continue;
         list_note(c, &c->req->team_skills, "team_skills", e->label, i, end);
         i = end - 1;
@@ -588,20 +610,42 @@ read_text(struct ctx *c, const char *text, int title)
     struct tokens t;
     extract_tokens_init_(&t, c->lex, text, len);
     c->t = &t;
+    c->ruled_out = extract_avoid_(c->lex, &t, c->out);
     /* the title sums up the description: its volumes would count the same feed twice */
     if (!title || c->req->n_sources == 0) extract_sources_(c->lex, &t, c->req, c->out);
     read_freshness(c);
     read_retention(c);
-    read_budget(c);
+    extract_budget_(c->lex, &t, c->req, c->out);
     read_cloud(c);
     read_stack(c);
     if (c->fill_compliance) read_labels(c, LEX_COMPLIANCE, &c->req->compliance, "compliance");
+    /* "patient records" are HIPAA's only where the text places the data in the US */
+    if (c->fill_compliance && t.n > 0 && extract_find_(c->lex, &t, 0, t.n, LEX_USPLACE, NULL))
+        read_labels(c, LEX_COMPLIANCEUS, &c->req->compliance, "compliance");
     if (c->fill_consumers) read_labels(c, LEX_CONSUMER, &c->req->consumers, "consumers");
     read_team(c);
     read_skills(c);
     read_availability(c);
     c->t = NULL;
+    free(c->ruled_out);
+    c->ruled_out = NULL;
     extract_tokens_fini_(&t);
+}
+
+/* The deciding facts a text left unknown, as questions. */
+static void
+ask_missing(struct ctx *c, int text)
+{
+    const struct requirement *r = c->req;
+    if (!text) return;
+    int sized = 0;
+    for (size_t i = 0; i < r->n_sources; i++)
+        sized |= req_known(r->sources[i].volume_gb_per_day) ||
+                 (req_known(r->sources[i].peak_events_per_sec) &&
+                  req_known(r->sources[i].avg_record_bytes));
+    if (!sized)
+        extract_question_(c->out,
+                          "About how much data arrives a day, or how many events at what size?");
 }
 
 void
@@ -621,6 +665,7 @@ extract_requirement_lex(const struct extract_lexicon *lex, const char *title,
     c.fill_skills = req->team_skills.n == 0;
     read_text(&c, description, 0);
     read_text(&c, title, 1);
+    ask_missing(&c, (description && description[0]) || (title && title[0]));
 }
 
 void

@@ -18,64 +18,8 @@
 #include "bounds.h"
 #include "xalloc.h"
 
-enum dim {
-    DIM_VOLUME = 0, /* GB per day */
-    DIM_PEAK,       /* events per second at peak */
-    DIM_AVG,        /* events per second on average */
-    DIM_DAILY,      /* events per day */
-    DIM_SIZE,       /* bytes per record */
-    DIM_COUNT
-};
+#include "extract_feeds_int.h"
 
-enum measure_flag {
-    MF_RANGE = 1,     /* the value is the upper end of a range */
-    MF_UNSPEC = 2,    /* a rate with no word saying peak or average */
-    MF_INHERIT = 4,   /* a count or number whose unit is the rate before it in the sentence */
-    MF_FRACTION = 8,  /* "a third of that on average": 'value' is the fraction */
-    MF_GEOMEAN = 16,  /* a record size range, taken as its geometric mean */
-    MF_STRONG = 32,   /* its count noun phrase tells feeds apart ("GPS pings") */
-    MF_EVERY = 64,    /* a number of senders and their cadence */
-};
-
-struct measure {
-    enum dim dim;
-    unsigned flags;
-    double value;
-    size_t a, b;           /* token span */
-    size_t name_a, name_b; /* the count noun phrase, empty when none */
-    size_t of_a, of_b;     /* "of <words>" after a volume, empty when none */
-    enum source_kind kind; /* implied by the count noun */
-    int sent, depth;
-};
-
-struct span {
-    size_t a, b, a2, b2;
-};
-
-struct feed {
-    char name[64];
-    enum source_kind kind;
-    struct span name_ev, kind_ev;
-    int has[DIM_COUNT];
-    double val[DIM_COUNT];
-    struct span ev[DIM_COUNT];
-    const char *why[DIM_COUNT];
-    size_t name_a, name_b; /* tokens of the name, for tying later sentences to the feed */
-    int pii;               /* 1, 0, -1 */
-    struct span pii_ev;
-    int sent;
-    size_t ctx_a, ctx_b;
-    int dropped;
-};
-
-struct reader {
-    const struct extract_lexicon *lex;
-    const struct tokens *t;
-    struct measure *m;
-    size_t n_m, cap_m;
-    struct feed *f;
-    size_t n_f, cap_f;
-};
 
 static struct measure *
 add_measure(struct reader *r, enum dim dim, double value, size_t a, size_t b)
@@ -156,6 +100,14 @@ count_phrase(const struct reader *r, size_t j, const struct lex_entry **noun, in
     return j;
 }
 
+/* Is token 'i' a multiplication sign ("x", "×", "times")? */
+static int
+is_times(const struct tokens *t, size_t i)
+{
+    return extract_is_sym_(t, i, 'x') || extract_is_word_(t, i, "x") ||
+           extract_is_word_(t, i, "times");
+}
+
 /* Record-size words around a size at [i, k): "each", "per record", "a record", "/event",
  * "<count> of ~300 bytes", "record size of". */
 static int
@@ -170,6 +122,17 @@ is_record_size(const struct reader *r, size_t i, size_t k)
             return 1;
         if (t->v[m].type != TOK_WORD) break;
     }
+    /* "report every 5 s at 300 bytes", "x 1 KB", "40 million rows a day of ~1 KB" */
+    if (i >= 1 && (extract_is_word_(t, i - 1, "at") || is_times(t, i - 1))) return 1;
+    /* "payloads around 2 KB", "messages are ~600B", "events average 1 KB" */
+    if (i >= 1 && extract_match_(r->lex, t, i - 1, LEX_COUNT, NULL)) return 1;
+    if (i >= 2 && (extract_is_word_(t, i - 1, "are") || extract_is_word_(t, i - 1, "is") ||
+                   extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL)) &&
+        extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL))
+        return 1;
+    if (i >= 2 && (extract_is_word_(t, i - 1, "of") || extract_is_sym_(t, i - 1, '(')) &&
+        r->n_m > 0 && r->m[r->n_m - 1].b == i - 1 && r->m[r->n_m - 1].dim != DIM_VOLUME)
+        return 1; /* "... every 30 seconds (~1 KB)" */
     if (i >= 2 && extract_is_word_(t, i - 1, "of") &&
         (extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL) ||
          extract_is_word_(t, i - 2, "size") || extract_is_word_(t, i - 2, "sizes")))
@@ -181,65 +144,191 @@ is_record_size(const struct reader *r, size_t i, size_t k)
                       extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL));
 }
 
+static size_t times_senders(struct reader *r, struct measure *m, size_t end);
+
+/* A measure that starts with a size ("2 TB/day", "~20 KB each", "peak ~50 MB/s") at number token
+ * 'i', its unit 'unit' ending at 'end'. Returns the index after it. */
+static size_t
+read_size_measure(struct reader *r, size_t i, const struct lex_entry *unit, size_t end)
+{
+    const struct tokens *t = r->t;
+    const struct tok *num = &t->v[i];
+    size_t k;
+    double sec;
+    double hi = num->num * unit->value, lo = num->num_lo * unit->value;
+    unsigned flags = (num->numf & NUMF_RANGE) ? MF_RANGE : 0;
+    k = end;
+    const struct lex_entry *unit2;
+    size_t end2;
+    if ((extract_is_word_(t, k, "to") || extract_is_sym_(t, k, '-')) && k + 1 < t->n &&
+        t->v[k + 1].type == TOK_NUM &&
+        (unit2 = extract_match_(r->lex, t, k + 2, LEX_SIZE, &end2)) &&
+        t->v[k + 1].num * unit2->value > hi) {
+        lo = hi; /* "100 MB to 50 GB each" */
+        hi = t->v[k + 1].num * unit2->value;
+        flags |= MF_RANGE;
+        k = end2;
+    }
+    if (extract_period_(r->lex, t, k, &sec, &end) && sec <= 1 &&
+        rate_cue(r, i, end) == DIM_PEAK) {
+        add_measure(r, DIM_PEAKB, hi / sec, i, end)->flags = flags;
+        return end;
+    }
+    if (extract_period_(r->lex, t, k, &sec, &end)) {
+        struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
+        m->flags = flags;
+        times_senders(r, m, end); /* "200 servers, each writes ~5 GB/day" */
+        if (extract_is_word_(t, end, "of")) { /* "60 GB/day of log lines" */
+            size_t p = end + 1;
+            while (p < t->n && p < end + 7 && t->v[p].type == TOK_WORD) p++;
+            m->of_a = end + 1;
+            m->of_b = p;
+        }
+        return end;
+    }
+    if (extract_is_word_(t, k, "of")) {
+        for (size_t p = k + 1; p < t->n && p <= k + 6; p++) {
+            if (extract_period_(r->lex, t, p, &sec, &end)) {
+                struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
+                m->flags = flags;
+                m->of_a = k + 1;
+                m->of_b = p;
+                return end;
+            }
+            if (t->v[p].type != TOK_WORD &&
+                !(extract_is_sym_(t, p, '-') && (t->v[p].flags & TOKF_GLUED)))
+                break;
+        }
+    }
+    if (is_record_size(r, i, k) || extract_match_(r->lex, t, k, LEX_COUNT, NULL)) {
+        double v = hi;
+        if (flags & MF_RANGE) v = sqrt(hi * (lo > 0 ? lo : hi));
+        struct measure *m = add_measure(r, DIM_SIZE, v, i, k);
+        m->flags = (flags & MF_RANGE) ? MF_GEOMEAN : 0;
+        return k;
+    }
+    /* a size with no rate: a capacity or a file, not a feed's volume; with a word of data
+     * at rest ("2 TB total", "1.2 PB of historical parquet") the size of what exists */
+    if (r->stored_b == 0 && (extract_in_clause_(t, i, LEX_STOREDCUE) ||
+                             extract_match_(r->lex, t, k + 1, LEX_STOREDCUE, NULL)))
+        r->stored_a = i, r->stored_b = k, r->stored_bytes = hi;
+    return k;
+}
+
+/* "100k USD per year", "15k EUR a month", "15k€": money, not a count. */
+static int
+is_money(const struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    return extract_match_(r->lex, t, i + 1, LEX_CURRENCY, NULL) ||
+           extract_match_(r->lex, t, i + 1, LEX_FX, NULL) ||
+           extract_match_(r->lex, t, i + 1, LEX_OTHERCURRENCY, NULL) ||
+           extract_is_sym_(t, i + 1, 'E') || extract_is_sym_(t, i + 1, 'L') ||
+           (i > 0 && (extract_is_sym_(t, i - 1, 'E') || extract_is_sym_(t, i - 1, 'L') ||
+                      extract_match_(r->lex, t, i - 1, LEX_FX, NULL)));
+}
+
+/* "50,000 trucks report GPS telemetry every 30 seconds": senders and their cadence, an average
+ * rate, at number token 'i'. Returns the index after it, or 0 when there is none. */
+static size_t
+read_senders(struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    const struct tok *num = &t->v[i];
+    size_t end;
+    for (size_t k2 = i + 1, words = 0; k2 < t->n && words <= 3; k2++, words++) {
+        const struct lex_entry *em = extract_match_(r->lex, t, k2, LEX_EMITTER, &end);
+        if (em == NULL) {
+            if (!is_content_word(r, k2)) break;
+            continue;
+        }
+        /* "2,000 kiosks, each sending a heartbeat every 30 seconds": past a comma when "each"
+         * opens the next clause */
+        for (size_t p = end; p < t->n && p < end + 12 && t->v[p].sent == t->v[i].sent; p++) {
+            if (t->v[p].clause != t->v[i].clause && !extract_is_word_(t, t->v[p].clause_a, "each"))
+                break;
+            if (!extract_is_word_(t, p, "every")) continue;
+            size_t q = p + 1, tend;
+            double count = 1;
+            if (q < t->n && t->v[q].type == TOK_NUM) count = t->v[q].num, q++;
+            const struct lex_entry *tu = extract_match_(r->lex, t, q, LEX_TIME, &tend);
+            if (tu == NULL || count <= 0 || num->num != floor(num->num)) break;
+            struct measure *m = add_measure(r, DIM_AVG, num->num / (count * tu->value), i, tend);
+            m->flags |= MF_STRONG | MF_EVERY;
+            m->name_a = k2;
+            m->name_b = end;
+            m->kind = source_kind_parse(em->label);
+            return end; /* the words up to the cadence ("a 1.2 KB batch") are read too */
+        }
+        break;
+    }
+    return 0;
+}
+
+/* "5,000 stores x 2,000 transactions a day", "300 msgs/min from each of 50 machines": a rate
+ * per sender times the senders. Scales 'm' and widens its span; returns the index after it. */
+static size_t
+times_senders(struct reader *r, struct measure *m, size_t end)
+{
+    const struct tokens *t = r->t;
+    size_t i = m->a, n_at = SIZE_MAX, after = end;
+    size_t each = SIZE_MAX;
+    for (size_t j = i, k = 0; j-- > t->v[i].sent_a && k < 3; k++)
+        if (extract_is_word_(t, j, "each")) each = j;
+    if (each != SIZE_MAX && each >= 2) {
+        /* "200 servers, each writes ~5 GB/day": a count and its noun just before "each" */
+        size_t j = each;
+        if (extract_is_sym_(t, j - 1, ',')) j--;
+        for (size_t k = 0; j-- > t->v[i].sent_a && k < 3; k++) {
+            if (t->v[j].type == TOK_NUM) {
+                n_at = j + 1 < each && t->v[j + 1].type == TOK_WORD ? j : SIZE_MAX;
+                break;
+            }
+            if (!is_content_word(r, j)) break;
+        }
+    } else if (i >= 2 && is_times(t, i - 1)) {
+        for (size_t j = i - 1, k = 0; j-- > t->v[i].sent_a && k < 3; k++) {
+            if (t->v[j].type == TOK_NUM) {
+                n_at = j;
+                break;
+            }
+            if (t->v[j].type != TOK_WORD) break;
+        }
+    } else {
+        size_t p = end;
+        if (extract_is_word_(t, p, "from") || extract_is_word_(t, p, "for") ||
+            extract_is_word_(t, p, "across"))
+            p++;
+        if (extract_is_word_(t, p, "each") && extract_is_word_(t, p + 1, "of") &&
+            p + 2 < t->n && t->v[p + 2].type == TOK_NUM) {
+            n_at = p + 2;
+            after = p + 3;
+            while (after < t->n && after < p + 5 && is_content_word(r, after)) after++;
+        }
+    }
+    if (n_at == SIZE_MAX) return end;
+    const struct tok *n = &t->v[n_at];
+    if (n->numf & (NUMF_MONEY | NUMF_PERCENT | NUMF_RANGE) || n->num < 1 || n->num > 1e9 ||
+        n->num != floor(n->num))
+        return end;
+    m->value *= n->num;
+    m->flags |= MF_TIMES;
+    if (n_at < m->a) m->a = n_at;
+    m->b = after;
+    return after;
+}
+
 /* Reads the measure starting at number token 'i'; returns the index after it (i + 1 if none). */
 static size_t
 read_measure(struct reader *r, size_t i)
 {
     const struct tokens *t = r->t;
     const struct tok *num = &t->v[i];
-    size_t end, k;
+    size_t end;
     double sec;
-    if (num->numf & (NUMF_MONEY | NUMF_PERCENT) || num->num <= 0) return i + 1;
+    if (num->numf & (NUMF_MONEY | NUMF_PERCENT) || num->num <= 0 || is_money(r, i)) return i + 1;
     const struct lex_entry *unit = extract_match_(r->lex, t, i + 1, LEX_SIZE, &end);
-    if (unit) {
-        double hi = num->num * unit->value, lo = num->num_lo * unit->value;
-        unsigned flags = (num->numf & NUMF_RANGE) ? MF_RANGE : 0;
-        k = end;
-        const struct lex_entry *unit2;
-        size_t end2;
-        if ((extract_is_word_(t, k, "to") || extract_is_sym_(t, k, '-')) && k + 1 < t->n &&
-            t->v[k + 1].type == TOK_NUM &&
-            (unit2 = extract_match_(r->lex, t, k + 2, LEX_SIZE, &end2)) &&
-            t->v[k + 1].num * unit2->value > hi) {
-            lo = hi; /* "100 MB to 50 GB each" */
-            hi = t->v[k + 1].num * unit2->value;
-            flags |= MF_RANGE;
-            k = end2;
-        }
-        if (extract_period_(r->lex, t, k, &sec, &end)) {
-            struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
-            m->flags = flags;
-            if (extract_is_word_(t, end, "of")) { /* "60 GB/day of log lines" */
-                size_t p = end + 1;
-                while (p < t->n && p < end + 7 && t->v[p].type == TOK_WORD) p++;
-                m->of_a = end + 1;
-                m->of_b = p;
-            }
-            return end;
-        }
-        if (extract_is_word_(t, k, "of")) {
-            for (size_t p = k + 1; p < t->n && p <= k + 6; p++) {
-                if (extract_period_(r->lex, t, p, &sec, &end)) {
-                    struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
-                    m->flags = flags;
-                    m->of_a = k + 1;
-                    m->of_b = p;
-                    return end;
-                }
-                if (t->v[p].type != TOK_WORD &&
-                    !(extract_is_sym_(t, p, '-') && (t->v[p].flags & TOKF_GLUED)))
-                    break;
-            }
-        }
-        if (is_record_size(r, i, k) || extract_match_(r->lex, t, k, LEX_COUNT, NULL)) {
-            double v = hi;
-            if (flags & MF_RANGE) v = sqrt(hi * (lo > 0 ? lo : hi));
-            struct measure *m = add_measure(r, DIM_SIZE, v, i, k);
-            m->flags = (flags & MF_RANGE) ? MF_GEOMEAN : 0;
-            return k;
-        }
-        return k; /* a size with no rate: a capacity or a file, not a feed's volume */
-    }
+    if (unit) return read_size_measure(r, i, unit, end);
     const struct lex_entry *noun = NULL;
     int modified = 0;
     size_t ce = count_phrase(r, i + 1, &noun, &modified);
@@ -283,7 +372,12 @@ read_measure(struct reader *r, size_t i)
             if (cue == DIM_AVG) m->dim = DIM_AVG;
             if (cue == DIM_COUNT) m->flags |= MF_UNSPEC;
         }
+        if (m->dim == DIM_AVG && (num->numf & NUMF_RANGE) && num->num > 0) {
+            m->value *= (num->num + num->num_lo) / (2 * num->num); /* "normally 2-3k/s" */
+            m->flags |= MF_MIDDLE;
+        }
         if (num->numf & NUMF_RANGE) m->flags |= MF_RANGE;
+        end = times_senders(r, m, end);
         if (noun) {
             m->name_a = i + 1;
             m->name_b = ce;
@@ -295,29 +389,8 @@ read_measure(struct reader *r, size_t i)
         }
         return end;
     }
-    /* "50,000 trucks report GPS telemetry every 30 seconds": an average rate */
-    for (size_t k2 = i + 1, words = 0; k2 < t->n && words <= 3; k2++, words++) {
-        const struct lex_entry *em = extract_match_(r->lex, t, k2, LEX_EMITTER, &end);
-        if (em == NULL) {
-            if (!is_content_word(r, k2)) break;
-            continue;
-        }
-        for (size_t p = end; p < t->n && p < end + 10 && t->v[p].clause == t->v[i].clause; p++) {
-            if (!extract_is_word_(t, p, "every")) continue;
-            size_t q = p + 1, tend;
-            double count = 1;
-            if (q < t->n && t->v[q].type == TOK_NUM) count = t->v[q].num, q++;
-            const struct lex_entry *tu = extract_match_(r->lex, t, q, LEX_TIME, &tend);
-            if (tu == NULL || count <= 0 || num->num != floor(num->num)) break;
-            struct measure *m = add_measure(r, DIM_AVG, num->num / (count * tu->value), i, tend);
-            m->flags |= MF_STRONG | MF_EVERY;
-            m->name_a = k2;
-            m->name_b = end;
-            m->kind = source_kind_parse(em->label);
-            return tend;
-        }
-        break;
-    }
+    size_t senders = read_senders(r, i);
+    if (senders) return senders;
     /* "about 1,000 on average", "averaging 800": a rate whose unit came just before */
     if (extract_match_(r->lex, t, i + 1, LEX_AVERAGE, &end) ||
         (i > 0 && extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL) && (end = i + 1))) {
@@ -352,8 +425,8 @@ read_fraction(struct reader *r, size_t i)
 }
 
 /* Writes a feed name from tokens [a, b): lower-case words joined by '_'. */
-static void
-name_from(const struct tokens *t, size_t a, size_t b, char *out, size_t cap)
+void
+extract_name_from_(const struct tokens *t, size_t a, size_t b, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
@@ -373,18 +446,10 @@ name_from(const struct tokens *t, size_t a, size_t b, char *out, size_t cap)
     out[n] = '\0';
 }
 
-struct found {
-    const struct lex_entry *e;
-    size_t a, b;
-};
-
 /* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth': highest priority,
  * then nearest to 'b' when 'last', else nearest to 'a'. */
-static size_t name_start(const struct reader *r, size_t a);
-static int sentence_names(const struct tokens *t, const struct feed *f, size_t a, size_t b);
-
-static struct found
-find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
+struct found
+extract_find_kind_(const struct reader *r, size_t a, size_t b, int depth, int last)
 {
     struct found best = {NULL, 0, 0};
     int best_named = 0;
@@ -394,9 +459,11 @@ find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
         if (r->t->v[i].depth > depth || i < covered) continue;
         const struct lex_entry *e = extract_match_(r->lex, r->t, i, LEX_KIND, &end);
         if (e == NULL) continue;
+        /* value below 1: a product named like a common word ("Segment"), only capitalised */
+        if (e->value < 1 && !(r->t->v[i].flags & TOKF_CAP)) continue;
         covered = end; /* "access logs": not "logs" again */
         /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
-        int named = name_start(r, i) < i;
+        int named = extract_name_start_(r, i) < i;
         /* in a compound the last noun is the head: a business noun that reads as plain
          * events ("orders database", "transaction logs") gives way to it */
         if (best.e == NULL || e->value > best.e->value ||
@@ -413,8 +480,8 @@ find_kind(const struct reader *r, size_t a, size_t b, int depth, int last)
 
 /* The name of a feed found by its kind word: the word with one content word before it
  * ("billing database", "policy-admin database"). */
-static size_t
-name_start(const struct reader *r, size_t a)
+size_t
+extract_name_start_(const struct reader *r, size_t a)
 {
     const struct tokens *t = r->t;
     size_t s = a;
@@ -450,11 +517,11 @@ new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
     const struct tokens *t = r->t;
     /* kind and name: the count noun, then "of <words>", then words before, then after */
     struct found of = {NULL, 0, 0}, pre, post = {NULL, 0, 0};
-    if (m->of_b > m->of_a) of = find_kind(r, m->of_a, m->of_b + 1, 99, 0);
-    pre = find_kind(r, ctx_a, m->a, m->depth, 1);
+    if (m->of_b > m->of_a) of = extract_find_kind_(r, m->of_a, m->of_b + 1, 99, 0);
+    pre = extract_find_kind_(r, ctx_a, m->a, m->depth, 1);
     size_t pe = m->b;
     while (pe < t->n && t->v[pe].clause == t->v[m->b - 1].clause && pe < m->b + 10) pe++;
-    if (pe > m->b) post = find_kind(r, m->b, pe, 99, 0);
+    if (pe > m->b) post = extract_find_kind_(r, m->b, pe, 99, 0);
     f->ctx_b = pe;
     struct found kind = of.e ? of : pre.e ? pre : post;
     /* a distinctive noun ("GPS pings") tells the kind; a generic one ("events") only when the
@@ -470,17 +537,17 @@ new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
     if (m->name_b > m->name_a && (m->flags & MF_STRONG)) {
         na = m->name_a, nb = m->name_b;
     } else if (of.e) {
-        na = name_start(r, of.a), nb = of.b;
+        na = extract_name_start_(r, of.a), nb = of.b;
     } else if (pre.e && pre.e->value >= 2) {
-        na = name_start(r, pre.a), nb = pre.b;
+        na = extract_name_start_(r, pre.a), nb = pre.b;
     } else if (m->name_b > m->name_a) {
         na = m->name_a, nb = m->name_b;
     } else if (pre.e) {
-        na = name_start(r, pre.a), nb = pre.b;
+        na = extract_name_start_(r, pre.a), nb = pre.b;
     } else if (post.e) {
-        na = name_start(r, post.a), nb = post.b;
+        na = extract_name_start_(r, post.a), nb = post.b;
     }
-    if (nb > na) name_from(t, na, nb, f->name, sizeof(f->name));
+    if (nb > na) extract_name_from_(t, na, nb, f->name, sizeof(f->name));
     if (f->name[0] == '\0') {
         snprintf(f->name, sizeof(f->name), "primary");
         na = nb = 0;
@@ -506,12 +573,49 @@ apply(struct feed *f, const struct measure *m)
     const char *why = NULL;
     if (m->flags & MF_GEOMEAN)
         why = "a range of sizes: the geometric mean of its ends";
+    else if (m->flags & MF_MIDDLE)
+        why = "middle of the range";
     else if (m->flags & MF_RANGE)
         why = "upper end of the range";
     else if (m->flags & MF_UNSPEC)
         why = "a stated rate, taken as the peak";
     if (m->flags & MF_EVERY) why = "senders / interval";
+    if (m->flags & MF_TIMES) why = "the rate of one sender x the senders";
     feed_set(f, m->dim, m->value, m->a, m->b, why);
+}
+
+/* "There is also ...", "another 5k events/s": words before the measure in its sentence that
+ * say it is a feed of its own. */
+static int
+another(const struct reader *r, const struct measure *m)
+{
+    for (size_t j = m->a, k = 0; j-- > r->t->v[m->a].sent_a && k < 8; k++)
+        if (extract_match_(r->lex, r->t, j, LEX_ANOTHER, NULL)) return 1;
+    return 0;
+}
+
+/* "a third of that on average": applies to every feed of its sentence with a peak. */
+static void
+apply_fraction(struct reader *r, const struct measure *m)
+{
+    for (size_t fi = 0; fi < r->n_f; fi++) {
+        struct feed *f = &r->f[fi];
+        if (f->sent == m->sent && f->has[DIM_PEAK] && !f->has[DIM_AVG])
+            feed_set(f, DIM_AVG, f->val[DIM_PEAK] * m->value, m->a, m->b,
+                     "a fraction of the peak");
+    }
+}
+
+/* "peak ~50 MB/s": the peak of the feed at hand (the current one, else the last one named),
+ * with a record size stated just before it. Returns the feed. */
+static struct feed *
+join_peak_bytes(struct reader *r, const struct measure *m, struct feed *cur,
+                const struct measure *pending, size_t boundary)
+{
+    struct feed *f = cur ? cur : r->n_f ? &r->f[r->n_f - 1] : new_feed(r, m, boundary);
+    if (!f->has[DIM_PEAKB]) apply(f, m);
+    if (pending && !f->has[DIM_SIZE] && pending->sent == m->sent) apply(f, pending);
+    return f;
 }
 
 /* Groups the measures into feeds (see the comment atop the file). */
@@ -533,6 +637,11 @@ group(struct reader *r)
             boundary = m->a;
             while (boundary > 0 && t->v[boundary - 1].sent == sent) boundary--;
         }
+        if (m->dim == DIM_PEAKB) {
+            cur = join_peak_bytes(r, m, cur, pending, boundary);
+            pending = NULL;
+            continue;
+        }
         if (m->dim == DIM_SIZE) {
             if (cur && !cur->has[DIM_SIZE])
                 apply(cur, m);
@@ -541,13 +650,7 @@ group(struct reader *r)
             continue;
         }
         if (m->flags & MF_FRACTION) {
-            /* applies to every feed of this sentence with a peak */
-            for (size_t fi = 0; fi < r->n_f; fi++) {
-                struct feed *f = &r->f[fi];
-                if (f->sent == sent && f->has[DIM_PEAK] && !f->has[DIM_AVG])
-                    feed_set(f, DIM_AVG, f->val[DIM_PEAK] * m->value, m->a, m->b,
-                             "a fraction of the peak");
-            }
+            apply_fraction(r, m);
             boundary = m->b;
             continue;
         }
@@ -564,8 +667,8 @@ group(struct reader *r)
         int strong = (m->flags & MF_STRONG) || m->of_b > m->of_a;
         enum source_kind mk = m->kind;
         struct found k = {NULL, 0, 0};
-        if (m->of_b > m->of_a) k = find_kind(r, m->of_a, m->of_b + 1, 99, 0);
-        if (k.e == NULL) k = find_kind(r, boundary, m->a, m->depth, 1);
+        if (m->of_b > m->of_a) k = extract_find_kind_(r, m->of_a, m->of_b + 1, 99, 0);
+        if (k.e == NULL) k = extract_find_kind_(r, boundary, m->a, m->depth, 1);
         if (k.e && k.e->value >= 2) strong = 1;
         if (mk == SOURCE_UNKNOWN && k.e) mk = source_kind_parse(k.e->label);
         int other = cur && strong &&
@@ -586,11 +689,15 @@ group(struct reader *r)
             cur = same;
             apply(cur, m);
         } else if (cur == NULL && !strong && m->sent > 0 && r->n_f == 1 &&
-                   !r->f[0].has[m->dim]) {
+                   !r->f[0].has[m->dim] && !another(r, m)) {
             cur = &r->f[0]; /* "It peaks at 50k events/sec." about the one feed named before */
             apply(cur, m);
-        } else if (cur == NULL && !strong && r->n_f > 0) {
+            /* a bare rate after a daily volume: the same feed's peak, or a feed of its own? */
+            if ((m->flags & MF_UNSPEC) && cur->has[DIM_VOLUME] && r->ambig_b == 0)
+                r->ambig_a = m->a, r->ambig_b = m->b;
+        } else if (cur == NULL && !strong && r->n_f > 0 && !another(r, m)) {
             boundary = m->b; /* which feed it belongs to is unknown: leave it out */
+            if (r->ambig_b == 0) r->ambig_a = m->a, r->ambig_b = m->b;
             continue;
         } else {
             cur = new_feed(r, m, boundary);
@@ -603,236 +710,6 @@ group(struct reader *r)
          * this feed, so the next one does not look back at them */
         boundary = m->of_b > m->of_a && m->of_b + 1 > m->b ? m->of_b + 1 : m->b;
     }
-}
-
-/* "We also pull accounts from Salesforce and invoices from our Postgres database": feeds named
- * after a feed verb but never measured. They become sources with no figures (the engine
- * assumes a volume and says so), unless a measured feed already covers the words or has the
- * same kind and name. */
-static void
-add_unmeasured(struct reader *r)
-{
-    const struct tokens *t = r->t;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t vend;
-        if (!extract_match_(r->lex, t, i, LEX_FEEDVERB, &vend)) continue;
-        /* the kind phrase must follow within a few words of the same clause */
-        struct found k = {NULL, 0, 0};
-        size_t stop = vend;
-        while (stop < t->n && stop < vend + 6 && t->v[stop].clause == t->v[i].clause &&
-               t->v[stop].type != TOK_NUM)
-            stop++;
-        if (stop < t->n && t->v[stop].type == TOK_NUM) continue; /* a measured feed */
-        k = find_kind(r, vend, stop, 99, 0);
-        if (k.e == NULL) continue;
-        int covered = 0;
-        for (size_t fi = 0; fi < r->n_f && !covered; fi++) {
-            const struct feed *f = &r->f[fi];
-            if (f->dropped) continue;
-            if (k.a >= f->ctx_a && k.a < f->ctx_b) covered = 1;
-            if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
-                sentence_names(t, f, k.a, k.b))
-                covered = 1;
-        }
-        if (covered || r->n_f >= PW_MAX_LIST_ITEMS) continue;
-        if (r->n_f == r->cap_f) {
-            r->cap_f = r->cap_f ? 2 * r->cap_f : 8;
-            r->f = xrealloc(r->f, r->cap_f * sizeof(*r->f));
-        }
-        struct feed *f = &r->f[r->n_f++];
-        memset(f, 0, sizeof(*f));
-        f->pii = -1;
-        f->sent = t->v[i].sent;
-        f->ctx_a = i;
-        f->ctx_b = k.b;
-        f->kind = source_kind_parse(k.e->label);
-        f->kind_ev = (struct span){k.a, k.b, 0, 0};
-        size_t na = name_start(r, k.a), nb = k.b;
-        name_from(t, na, nb, f->name, sizeof(f->name));
-        if (f->name[0] == '\0') snprintf(f->name, sizeof(f->name), "%s", k.e->label);
-        f->name_a = na;
-        f->name_b = nb;
-        f->name_ev = (struct span){na, nb, 0, 0};
-        i = k.b - 1;
-    }
-}
-
-/* A total stated before its parts ("90,000 events/sec (75k GPS pings, 15k rider events)"). */
-static void
-drop_totals(struct reader *r)
-{
-    static const enum dim dims[] = {DIM_PEAK, DIM_VOLUME, DIM_DAILY};
-    for (size_t d = 0; d < PW_ARRAY_LEN(dims); d++) {
-        for (size_t i = 0; i < r->n_f; i++) {
-            struct feed *f = &r->f[i];
-            if (f->dropped || !f->has[dims[d]]) continue;
-            double sum = 0;
-            int parts = 0;
-            for (size_t j = i + 1; j < r->n_f && r->f[j].sent == f->sent; j++) {
-                if (!r->f[j].has[dims[d]]) continue;
-                sum += r->f[j].val[dims[d]];
-                parts++;
-            }
-            if (parts >= 2 && fabs(sum - f->val[dims[d]]) <= 0.05 * f->val[dims[d]])
-                f->dropped = 1;
-        }
-    }
-}
-
-static void
-derive_volume(struct feed *f)
-{
-    if (f->has[DIM_VOLUME] || !f->has[DIM_SIZE]) return;
-    const struct span *s = &f->ev[DIM_SIZE];
-    if (f->has[DIM_DAILY]) {
-        f->has[DIM_VOLUME] = 1;
-        f->val[DIM_VOLUME] = f->val[DIM_DAILY] * f->val[DIM_SIZE] / 1e9;
-        f->ev[DIM_VOLUME] = (struct span){f->ev[DIM_DAILY].a, f->ev[DIM_DAILY].b, s->a, s->b};
-        f->why[DIM_VOLUME] = "daily count x record size";
-    } else if (f->has[DIM_AVG]) {
-        f->has[DIM_VOLUME] = 1;
-        f->val[DIM_VOLUME] = f->val[DIM_AVG] * 86400 * f->val[DIM_SIZE] / 1e9;
-        f->ev[DIM_VOLUME] = (struct span){f->ev[DIM_AVG].a, f->ev[DIM_AVG].b, s->a, s->b};
-        f->why[DIM_VOLUME] = "average rate x record size x 86,400 s";
-    }
-}
-
-/* Does the sentence of tokens [a, b) name feed 'f' (a word of its name, by a 4-letter stem)? */
-static int
-sentence_names(const struct tokens *t, const struct feed *f, size_t a, size_t b)
-{
-    for (size_t i = f->name_a; i < f->name_b; i++) {
-        const struct tok *nw = &t->v[i];
-        if (nw->type != TOK_WORD || nw->wlen < 3) continue;
-        size_t stem = nw->wlen < 5 ? nw->wlen : 5;
-        if (nw->wlen >= 5 && nw->w[nw->wlen - 1] == 's') stem = nw->wlen - 1 < 5 ? 4 : 5;
-        for (size_t j = a; j < b; j++) {
-            if (j >= f->name_a && j < f->name_b) continue;
-            const struct tok *w = &t->v[j];
-            if (w->type == TOK_WORD && w->wlen >= stem && memcmp(w->w, nw->w, stem) == 0)
-                return 1;
-        }
-    }
-    return 0;
-}
-
-/* "no personal data": the PII words after a denial are the NOPII phrase's, not a hint. */
-static int
-denied_pii(const struct reader *r, size_t p)
-{
-    return p > 0 && (extract_match_(r->lex, r->t, p - 1, LEX_NEGATION, NULL) ||
-                     extract_match_(r->lex, r->t, p - 1, LEX_NOPII, NULL));
-}
-
-static void
-read_pii(struct reader *r, struct extract_result *out)
-{
-    const struct tokens *t = r->t;
-    size_t live = 0;
-    for (size_t i = 0; i < r->n_f; i++) live += !r->f[i].dropped;
-    /* in a feed's own words */
-    for (size_t i = 0; i < r->n_f; i++) {
-        struct feed *f = &r->f[i];
-        size_t at, end;
-        for (size_t p = f->ctx_a; p < f->ctx_b; p++) {
-            if (extract_match_(r->lex, t, p, LEX_PII, &end) && !denied_pii(r, p)) {
-                f->pii = 1;
-                f->pii_ev = (struct span){p, end, 0, 0};
-                break;
-            }
-        }
-        if (f->pii < 0 && extract_find_(r->lex, t, f->ctx_a, f->ctx_b, LEX_NOPII, &at)) {
-            f->pii = 0;
-            f->pii_ev = (struct span){at, at + 1, 0, 0};
-        }
-    }
-    /* in sentences of their own: "MSISDN and IMSI are personal data", "events carry emails" */
-    for (size_t i = 0; i < t->n;) {
-        size_t s = i, e = i;
-        while (e < t->n && t->v[e].sent == t->v[s].sent) e++;
-        i = e;
-        for (int want = 1; want >= 0; want--) {
-            size_t at = s, end = 0;
-            int found = 0;
-            for (; at < e && !found; at++)
-                found = extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, NULL) &&
-                        !(want && denied_pii(r, at));
-            if (!found) continue;
-            at--;
-            if (want) out->pii_mentioned = 1;
-            extract_match_(r->lex, t, at, want ? LEX_PII : LEX_NOPII, &end);
-            for (size_t fi = 0; fi < r->n_f; fi++) {
-                struct feed *f = &r->f[fi];
-                if (f->dropped || f->pii >= 0) continue;
-                if (live == 1 || sentence_names(t, f, s, e)) {
-                    f->pii = want;
-                    f->pii_ev = (struct span){at, end, 0, 0};
-                }
-            }
-        }
-    }
-}
-
-static void
-note_span(struct extract_result *out, const struct tokens *t, const char *field,
-          const struct span *s, const char *why)
-{
-    extract_note_add_(out, field, t, s->a, s->b, s->a2, s->b2, why);
-}
-
-static size_t
-write_feeds(struct reader *r, struct requirement *req, struct extract_result *out)
-{
-    static const char *const dim_field[DIM_COUNT] = {
-        [DIM_VOLUME] = "volume_gb_per_day",
-        [DIM_PEAK] = "peak_events_per_sec",
-        [DIM_SIZE] = "avg_record_bytes",
-    };
-    size_t written = 0;
-    for (size_t i = 0; i < r->n_f && req->n_sources < PW_MAX_LIST_ITEMS; i++) {
-        struct feed *f = &r->f[i];
-        if (f->dropped) continue;
-        /* the same name twice: number the later ones */
-        char name[80];
-        snprintf(name, sizeof(name), "%s", f->name);
-        for (int n = 2; n < 100; n++) {
-            size_t s = 0;
-            while (s < req->n_sources && strcmp(req->sources[s].name, name) != 0) s++;
-            if (s == req->n_sources) break;
-            snprintf(name, sizeof(name), "%s_%d", f->name, n);
-        }
-        req->sources = xrealloc(req->sources, (req->n_sources + 1) * sizeof(*req->sources));
-        struct req_source *src = &req->sources[req->n_sources];
-        size_t idx = req->n_sources++;
-        memset(src, 0, sizeof(*src));
-        src->name = xstrdup(name);
-        src->kind = f->kind;
-        src->volume_gb_per_day = f->has[DIM_VOLUME] ? f->val[DIM_VOLUME] : NAN;
-        src->peak_events_per_sec = f->has[DIM_PEAK] ? f->val[DIM_PEAK] : NAN;
-        src->avg_record_bytes = f->has[DIM_SIZE] ? f->val[DIM_SIZE] : NAN;
-        src->contains_pii = f->pii;
-        char field[96];
-        extract_field_(field, sizeof(field), "sources", idx, ".name");
-        note_span(out, r->t, field, &f->name_ev, f->name_b > f->name_a ? NULL
-                                                                      : "no words name the feed");
-        if (f->kind != SOURCE_UNKNOWN) {
-            extract_field_(field, sizeof(field), "sources", idx, ".kind");
-            note_span(out, r->t, field, &f->kind_ev, NULL);
-        }
-        for (int d = 0; d < DIM_COUNT; d++) {
-            if (!f->has[d] || dim_field[d] == NULL) continue;
-            char suffix[32] = ".";
-            strncat(suffix, dim_field[d], sizeof(suffix) - 2);
-            extract_field_(field, sizeof(field), "sources", idx, suffix);
-            note_span(out, r->t, field, &f->ev[d], f->why[d]);
-        }
-        if (f->pii >= 0) {
-            extract_field_(field, sizeof(field), "sources", idx, ".contains_pii");
-            note_span(out, r->t, field, &f->pii_ev, NULL);
-        }
-        written++;
-    }
-    return written;
 }
 
 size_t
@@ -854,12 +731,27 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
     for (size_t i = 0; i < r.n_m; i++)
         for (size_t j = r.m[i].a; j < r.m[i].b && j < t->n; j++) t->v[j].used = 1;
     group(&r);
-    drop_totals(&r);
-    add_unmeasured(&r);
-    for (size_t i = 0; i < r.n_f; i++) derive_volume(&r.f[i]);
-    read_pii(&r, out);
+    extract_feed_drop_totals_(&r);
+    extract_feed_unmeasured_(&r);
+    for (size_t i = 0; i < r.n_f; i++) extract_feed_derive_(t, &r.f[i]);
+    extract_feed_pii_(&r, out);
     size_t written = 0;
-    if (req->n_sources == 0) written = write_feeds(&r, req, out);
+    if (req->n_sources == 0) written = extract_feed_write_(&r, req, out);
+    if (r.stored_b > 0) {
+        char why[96], gb[32];
+        extract_fmt_num_(gb, sizeof(gb), r.stored_bytes / 1e9, 0);
+        snprintf(why, sizeof(why), "data that exists today (%s GB), not a daily volume", gb);
+        extract_note_add_(out, "existing_data_gb", t, r.stored_a, r.stored_b, 0, 0, why);
+    }
+    if (r.ambig_b > 0 && written > 0) {
+        char q[160];
+        struct span s = {r.ambig_a, r.ambig_b, 0, 0};
+        char ev[64];
+        extract_span_text_(t, &s, ev, sizeof(ev));
+        snprintf(q, sizeof(q), "Is the \"%s\" a peak of a feed already named or a source of its own?",
+                 ev);
+        extract_question_(out, q);
+    }
     free(r.m);
     free(r.f);
     return written;

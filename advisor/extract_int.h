@@ -5,8 +5,9 @@
  * assembled from digits, separators, spelled words, multipliers and ranges ("120,000", "150k",
  * "two dozen", "2-3"), and punctuation; each token knows its sentence, clause and bracket depth
  * and the lexicon phrases that start at it. extract_feeds.c reads volumes and data feeds from the
- * tokens, extract.c every other field. Pure: no I/O, no globals; a lexicon is immutable once
- * built and may be shared by threads.
+ * tokens (extract_out.c derives and writes them), extract_money.c the budget, extract_scope.c
+ * what a denial rules out and how a product in use is named, extract.c every other field.
+ * Pure: no I/O, no globals; a lexicon is immutable once built and may be shared by threads.
  */
 #ifndef PW_ADVISOR_EXTRACT_INT_H
 #define PW_ADVISOR_EXTRACT_INT_H
@@ -60,6 +61,20 @@ enum lex_cat {
     LEX_AVERAGE,
     LEX_STOP,
     LEX_FEEDVERB,
+    LEX_AVOIDTERM,  /* a thing a team can rule out that is no product: "servers", "on call" */
+    LEX_AVOIDAFTER, /* after a product: it was given up ("but dropped it") */
+    LEX_NEGBLOCK,   /* between a denial and a term: the denial is about something else */
+    LEX_CONTRAST,   /* "but", "though": a denial before it does not reach after it */
+    LEX_WISH,       /* "wants", "would like": a vague target after it is a wish */
+    LEX_EDITION,    /* words after a product that say which edition or size runs */
+    LEX_MOVEFROM,   /* "off", "migrate from": products after it are the system being replaced */
+    LEX_MOVEVERB,   /* "move", "migrate": products after it, before a MOVEFROM word, too */
+    LEX_BILL,       /* "bill", "we pay": an amount after it is a current cost, not a budget */
+    LEX_FX,         /* a currency with its USD rate (advisor/data/fx.tsv) */
+    LEX_USPLACE,    /* words that place the data in the United States */
+    LEX_COMPLIANCEUS, /* descriptions of a US regime that need a US place in the text */
+    LEX_STOREDCUE,  /* "total", "historical", "we have": a size with no period is data at rest */
+    LEX_ANOTHER,    /* "also", "another": a measure after it is a feed of its own */
     LEX_CAT_COUNT
 };
 
@@ -178,6 +193,9 @@ extract_is_sym_(const struct tokens *t, size_t i, char c)
  * '*seconds', the index after it in '*end'. Returns 1, or 0 when there is none. */
 int extract_period_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
                     double *seconds, size_t *end);
+/* The one-word entry of 'cat' for the lower-case 'word', or NULL. */
+const struct lex_entry *extract_lookup_(const struct extract_lexicon *lex, const char *word,
+                                        enum lex_cat cat);
 /* Returns 1 when a phrase of 'cat' starts in tokens [a, b) of one sentence; its index in '*at'. */
 int extract_find_(const struct extract_lexicon *lex, const struct tokens *t, size_t a, size_t b,
                   enum lex_cat cat, size_t *at);
@@ -207,5 +225,24 @@ void extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const
  * out->pii_mentioned. */
 size_t extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
                         struct requirement *req, struct extract_result *out);
+
+/* Writes 'v' with thousands separators and at most 'dec' decimals ("15,000", "1.1378"). */
+void extract_fmt_num_(char *out, size_t cap, double v, int dec);
+/* Appends a question for the requester to 'out' (a duplicate is dropped). */
+void extract_question_(struct extract_result *out, const char *text);
+/* Reads the budget of 't' into 'req' when unknown (see extract_money.c). */
+void extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
+                     struct requirement *req, struct extract_result *out);
+
+/* Reads the denials of 't' (see extract_scope.c): appends the terms they rule out to
+ * out->avoid and returns a mask, one byte per token (and one more), set on each ruled-out
+ * term's tokens. The caller frees it. */
+unsigned char *extract_avoid_(const struct extract_lexicon *lex, const struct tokens *t,
+                              struct extract_result *out);
+/* Writes the name of the product at tokens [i, end) with catalog name 'label' as in use: its
+ * edition and size words kept, "(on premises, source)" when the text moves away from it.
+ * Returns the index after the words it took. */
+size_t extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
+                           size_t end, const char *label, char *out, size_t cap);
 
 #endif

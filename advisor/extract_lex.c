@@ -25,6 +25,7 @@ static const char *const data_files[] = {
     "advisor/data/extract_sources.tsv",
     "advisor/data/extract_products.tsv",
     "advisor/data/extract_cues.tsv",
+    "advisor/data/fx.tsv",
 };
 
 /* Column 1 of the data files, in enum lex_cat order. */
@@ -34,6 +35,8 @@ static const char *const cat_names[LEX_CAT_COUNT] = {
     "compliance", "consumer", "skill", "person", "team", "notteam", "fresh", "freshtrigger",
     "freshdata", "freshoutput", "serving", "freshblock", "retain", "retainblock", "budget",
     "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop", "feedverb",
+    "avoidterm", "avoidafter", "negblock", "contrast", "wish", "edition", "movefrom", "moveverb",
+    "bill", "fx", "usplace", "complianceus", "storedcue", "another",
 };
 
 static uint32_t
@@ -273,6 +276,12 @@ lookup1(const struct extract_lexicon *lex, const char *w, size_t len, enum lex_c
             return e;
     }
     return NULL;
+}
+
+const struct lex_entry *
+extract_lookup_(const struct extract_lexicon *lex, const char *word, enum lex_cat cat)
+{
+    return lookup1(lex, word, strlen(word), cat);
 }
 
 /* Maps the few non-ASCII characters that carry meaning to one ASCII symbol; 0 for the rest. */
@@ -688,7 +697,10 @@ extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const 
         k->depth = depth;
         if (k->type != TOK_SYM) continue;
         if (k->sym == '(') depth++;
-        if (strchr(".!?\n", k->sym)) {
+        /* "ra3.4xlarge", "node.js": a dot inside a word ends no sentence */
+        int inner_dot = k->sym == '.' && i + 1 < t->n && (t->v[i + 1].flags & TOKF_GLUED) &&
+                        t->v[i + 1].type != TOK_SYM && i > 0 && t->v[i - 1].type != TOK_SYM;
+        if (strchr(".!?\n", k->sym) && !inner_dot) {
             sent++;
             clause++;
             depth = 0;

@@ -328,7 +328,8 @@ static const struct scalar_case scalar_cases[] = {
     {"We pay $40k/month for Splunk today.", NAN, NAN, NAN, NAN, NAN},
     {"The project budget is $50k.", NAN, NAN, NAN, NAN, NAN},
     {"Payments arrive at up to 4,000 per second.", NAN, NAN, NAN, NAN, NAN},
-    {"Budget is \xe2\x82\xac" "20k/month.", NAN, NAN, NAN, NAN, NAN},
+    /* euros at the dated reference rate of advisor/data/fx.tsv (1.1378 USD per EUR) */
+    {"Budget is \xe2\x82\xac" "20k/month.", NAN, NAN, 22756, NAN, NAN},
     /* team */
     {"We are a team of 4.", NAN, NAN, NAN, 4, NAN},
     {"We have 3 engineers.", NAN, NAN, NAN, 3, NAN},
@@ -780,6 +781,438 @@ test_lexicon_free(void)
     CHECK(lex() != NULL); /* built again for any case after this one */
 }
 
+
+/* ---- deciding facts read as an engineer reads them ----------------------------------------- */
+
+static int
+has_note_why(const struct extract_result *out, const char *field, const char *sub)
+{
+    const struct extract_note *n = note(out, field);
+    return n && n->why && strstr(n->why, sub) != NULL;
+}
+
+static int
+has_question(const struct extract_result *out, const char *sub)
+{
+    for (size_t i = 0; i < out->n_questions; i++)
+        if (strstr(out->questions[i], sub)) return 1;
+    return 0;
+}
+
+static int
+avoids(const struct extract_result *out, const char *token)
+{
+    for (size_t i = 0; i < out->n_avoid; i++)
+        if (strcmp(out->avoid[i].field, token) == 0) return out->avoid[i].evidence[0] != '\0';
+    return 0;
+}
+
+/* count x rate x size, totals per hour/week/month/year, a byte peak, data at rest */
+static const struct {
+    const char *text;
+    size_t n_sources;
+    double gb_per_day, peak_eps, bytes;
+    const char *kind, *why; /* of the first feed; why: in the volume note's why */
+} derived_cases[] = {
+    {"ops wants a view of warehouse scans. ~15k scanners in 30 DCs, each sends a ~400 byte event "
+     "per scan, peaks maybe 8k/s during christmas, normally 2-3k/s.", 1, 86.4, 8000, 400, "iot",
+     "2,500 events/s (middle of the range: 2-3k/s) x 400 B x 86,400 s = 86.4 GB/day"},
+    {"Around 15k scanners; normally 2-3k scans/s, peaking at 8k/s, ~400 bytes per scan.", 1,
+     86.4, 8000, 400, "iot", "x 400 B x 86,400 s"},
+    {"12,000 devices report every 5 s at 300 bytes.", 1, 62.208, NAN, 300, "iot",
+     "2,400 events/s (senders / interval: 12,000 devices report every 5 s) x 300 B"},
+    {"We have 12k smart meters that report every 5 seconds, ~300 bytes per reading.", 1, 62.208,
+     NAN, 300, "iot", "x 300 B x 86,400 s"},
+    {"We load about 40 million rows a day of ~1 KB from the orders database.", 1, 40, NAN, 1000,
+     "database", "40,000,000 a day"},
+    {"Roughly 40M rows/day, each about 1 KB.", 1, 40, NAN, 1000, NULL, "x 1,000 B = 40 GB/day"},
+    {"The firewall ships 3 TB a month of logs.", 1, 98.63, NAN, NAN, "logs", NULL},
+    {"App events: 50 GB per hour at peak season.", 1, 1200, NAN, NAN, NULL, NULL},
+    {"We add ~20 TB per year of images.", 1, 54.79, NAN, NAN, "files", NULL},
+    {"Backups grow 7 TB per week.", 1, 1000, NAN, NAN, NULL, NULL},
+    {"We ingest about 2 TB/day of clickstream, peak ~50 MB/s.", 1, 2000, NAN, NAN, "clickstream",
+     NULL},
+    {"Clickstream lands at ~2 TB/day; at peak ~50 MB/s.", 1, 2000, NAN, NAN, "clickstream", NULL},
+    {"Events are ~2 KB each, peak ~50 MB/s.", 1, NAN, 25000, 2000, "events", NULL},
+    {"Move the SQL Server box (about 2 TB total, ~40 GB/day of changes, ~600 tables).", 1, 40,
+     NAN, NAN, NULL, NULL},
+    {"we have ~1.2 PB of historical parquet in S3 standard (clickstream 2019-2024), growing ~4 "
+     "TB/day.", 1, 4000, NAN, NAN, "files", NULL},
+    {"About 5k POS terminals, each posting a ~2 KB receipt per sale; around 150 sales/s on a "
+     "normal day, 600/s on Black Friday.", 1, 25.92, 600, 2000, "events", "150 events/s"},
+    {"We get roughly 500k orders/day at ~3 KB per order.", 1, 1.5, NAN, 3000, "events",
+     "500,000 a day"},
+    {"Logs: ~1.5 TB/week.", 1, 214.29, NAN, NAN, "logs", NULL},
+    {"Budget: 100k USD per year.", 0, NAN, NAN, NAN, NULL, NULL},
+    {"The API handles ~2k req/s at peak, 500 rps normally, payloads around 2 KB.", 1, 86.4, 2000,
+     2000, "api", "500 events/s"},
+    {"Roughly 300 msgs/min from each of 50 machines, 1 KB each.", 1, 21.6, NAN, 1000, NULL,
+     "the rate of one sender x the senders"},
+    {"5,000 stores x 2,000 transactions a day x 1 KB.", 1, 10, NAN, 1000, "events",
+     "10,000,000 a day"},
+    {"Resolution 1920 x 1080 images, 20k images a day at 2 MB.", 1, 40, NAN, 2e6, "files", NULL},
+    {"We have about 3,000 IoT gateways; each pushes a 1.2 KB batch every 10 seconds.", 1, 31.104,
+     NAN, 1200, "iot", "every 10 seconds) x 1,200 B"},
+    {"Our Kafka topics carry 25k msg/s at peak (avg ~8k/s), messages are ~600B.", 1, 414.72,
+     25000, 600, "events", "8,000 events/s"},
+    {"Logs from 200 servers, each writes ~5 GB/day.", 1, 1000, NAN, NAN, "logs", "x the senders"},
+    {"We have 50 stores, each does about 2,000 orders a day at 1 KB.", 1, 0.1, NAN, 1000, "events",
+     "100,000 a day"},
+    {"We have 2,000 kiosks, each sending a heartbeat every 30 seconds (~1 KB).", 1, 5.76, NAN,
+     1000, "events", "2,000 kiosks"},
+    {"~300 GB/day from Postgres CDC (Datastream would be fine) + Segment.", 2, 300, NAN, NAN,
+     "cdc", NULL},
+    {"Split the customer segment by region; 2 TB/day of clickstream.", 1, 2000, NAN, NAN,
+     "clickstream", NULL},
+    {"There is 2 TB total in the warehouse today.", 0, NAN, NAN, NAN, NULL, NULL},
+    {"1.2 PB of historical parquet sits in S3.", 0, NAN, NAN, NAN, NULL, NULL},
+    {"Postgres CDC is ~300 GB/day. There is also 5k events/s from the app.", 2, 300, NAN, NAN,
+     "cdc", NULL},
+};
+
+static void
+test_derived(void)
+{
+    for (size_t i = 0; i < PW_ARRAY_LEN(derived_cases); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, derived_cases[i].text, &req, &out);
+        int before = check_failures_;
+        CHECK(req.n_sources == derived_cases[i].n_sources);
+        if (req.n_sources > 0 && derived_cases[i].n_sources > 0) {
+            CHECK_VAL(req.sources[0].volume_gb_per_day, derived_cases[i].gb_per_day);
+            CHECK_VAL(req.sources[0].peak_events_per_sec, derived_cases[i].peak_eps);
+            CHECK_VAL(req.sources[0].avg_record_bytes, derived_cases[i].bytes);
+            if (derived_cases[i].kind)
+                CHECK_STR(source_kind_name(req.sources[0].kind), derived_cases[i].kind);
+            if (derived_cases[i].why)
+                CHECK(has_note_why(&out, "sources[0].volume_gb_per_day", derived_cases[i].why));
+        }
+        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
+                                               derived_cases[i].text);
+        done(&req, &out);
+    }
+}
+
+/* denials: never skills or stack, always in avoid with their words */
+static const struct {
+    const char *text;
+    const char *avoid[3];
+    const char *skill;  /* must be a skill */
+    const char *not_in; /* neither skill nor stack */
+} avoid_cases[] = {
+    {"team is 3 people, java + sql, nobody's touched flink", {"flink"}, "Java", "Flink"},
+    {"Our team of three has never touched Flink; they know Java.", {"flink"}, "Java", "Flink"},
+    {"Team is 4 BI devs who know T-SQL and SSIS, no Python.", {"python"}, "T-SQL", "Python"},
+    {"The team knows Python but not Scala.", {"scala"}, "Python", "Scala"},
+    {"Team of two: SQL yes, we don't know Spark.", {"spark"}, "SQL", "Spark"},
+    {"don't want to run kafka ourselves pls", {"kafka"}, NULL, "Apache Kafka"},
+    {"We do not want to operate Kafka; we already use BigQuery.", {"kafka"}, NULL, "Apache Kafka"},
+    {"one marketer, no servers, no one on call", {"servers", "on-call"}, NULL, NULL},
+    {"It is just me, nobody on call at night, and no servers to patch.", {"on-call", "servers"},
+     NULL, NULL},
+    {"We tried Airflow but dropped it; cron runs everything.", {"airflow"}, NULL,
+     "Apache Airflow"},
+    {"Not Snowflake, please: we already have BigQuery.", {"snowflake"}, NULL, "Snowflake"},
+    {"We have no ops team and no DBA.", {"on-call"}, NULL, NULL},
+    {"We'd rather not run Kafka; avoid Kubernetes too.", {"kafka", "kubernetes"}, NULL,
+     "Apache Kafka"},
+    {"The team of two uses no-code tools and Python.", {NULL}, "Python", NULL},
+    {"Nobody here wants to babysit a Kafka cluster.", {"kafka"}, NULL, "Apache Kafka"},
+    {"Our 2 engineers know SQL, no Scala or Java.", {"scala", "java"}, "SQL", "Java"},
+    /* not in use is not ruled out */
+    {"We don't use Kafka today but would consider MSK.", {NULL}, NULL, "Apache Kafka"},
+};
+
+static void
+test_avoid(void)
+{
+    for (size_t i = 0; i < PW_ARRAY_LEN(avoid_cases); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, avoid_cases[i].text, &req, &out);
+        int before = check_failures_;
+        for (size_t a = 0; a < 3 && avoid_cases[i].avoid[a]; a++)
+            CHECK(avoids(&out, avoid_cases[i].avoid[a]));
+        if (avoid_cases[i].skill) CHECK(has(&req.team_skills, avoid_cases[i].skill));
+        if (avoid_cases[i].not_in) {
+            CHECK(!has(&req.team_skills, avoid_cases[i].not_in));
+            CHECK(!has(&req.existing_stack, avoid_cases[i].not_in));
+        }
+        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
+                                               avoid_cases[i].text);
+        done(&req, &out);
+    }
+}
+
+/* freshness from what the consumers need */
+static const struct {
+    const char *text;
+    double seconds;
+    const char *why;      /* in the note's why, or NULL */
+    const char *evidence; /* in the note's evidence, or NULL */
+} need_cases[] = {
+    {"the CEO wants real-time but the only consumer is a daily dashboard", 86400, "wish",
+     "daily dashboard"},
+    {"Leadership would like everything real-time. In practice the dashboards refresh hourly.",
+     3600, "not what the consumer needs", NULL},
+    {"The CEO keeps asking for real-time, but honestly under 10 sec is fine.", 10, NULL, NULL},
+    {"Real-time would be nice; under 10 seconds is fine for the ops screen.", 10, NULL, NULL},
+    {"dashboard under 30s behind and alerts when a dock backs up", 30, NULL, NULL},
+    {"ops wants a near-real-time view of warehouse scans. dashboard under 30s behind.", 30, NULL,
+     NULL},
+    {"need hourly dashboards in Looker for the growth team", 3600, NULL, NULL},
+    {"Finance reports in Power BI need to be ready by 6am.", 86400, NULL, "6am"},
+    {"Move our nightly SSIS jobs to Azure; reports must be ready by 6am.", 86400, "deadline",
+     "by 6am"},
+    {"A nightly load is enough for the finance reports.", 86400, NULL, NULL},
+    {"we need it hourly but real-time would be nice", 3600, "wish", NULL},
+    {"Our product team wants everything real-time, but the actual consumer is a weekly exec "
+     "report.", 604800, "wish", "weekly exec report"},
+    {"Latency: anything under a minute is fine for ops.", 60, NULL, NULL},
+    {"We want real-time dashboards.", 1, NULL, NULL},
+    {"It doesn't need to be real-time; next morning is fine.", 86400, NULL, NULL},
+    {"We need near real-time (< 5 min) dashboards.", 300, NULL, "5 min"},
+    {"Fraud alerts in real time; dashboards refresh every 15 minutes.", 1, NULL, NULL},
+};
+
+static void
+test_needs(void)
+{
+    for (size_t i = 0; i < PW_ARRAY_LEN(need_cases); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, need_cases[i].text, &req, &out);
+        int before = check_failures_;
+        CHECK_VAL(req.freshness_seconds, need_cases[i].seconds);
+        const struct extract_note *n = note(&out, "freshness_seconds");
+        if (need_cases[i].why) CHECK(n && n->why && strstr(n->why, need_cases[i].why));
+        if (need_cases[i].evidence) CHECK(n && strstr(n->evidence, need_cases[i].evidence));
+        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
+                                               need_cases[i].text);
+        done(&req, &out);
+    }
+}
+
+/* money: periods, currencies at the dated rate of advisor/data/fx.tsv, bills apart */
+static const struct {
+    const char *text;
+    double usd_month;
+    const char *why;
+} money_cases[] = {
+    {"Budget is $12k/mo.", 12000, NULL},
+    {"budget 12k/mo all in.", 12000, NULL},
+    {"budget ~6k/mo incremental", 6000, NULL},
+    {"budget maybe $8k/month on top of Fabric.", 8000, NULL},
+    {"how should we tier this? budget under 10k/mo", 10000, NULL},
+    {"Our budget is EUR 15,000 a month.", 17067, "EUR 15,000 at 1.1378 USD per EUR, ECB reference "
+                                                 "rate of 2026-09-28"},
+    {"We can spend 15k\xe2\x82\xac/month on this.", 17067, "EUR 15,000"},
+    {"Budget: \xc2\xa3" "4k a month.", 5285.2, "GBP 4,000 at 1.3213 USD per GBP"},
+    {"Budget is \xe2\x82\xac" "200k a year.", 18963.3, "a yearly amount / 12"},
+    {"We have 30,000 euros per month of budget.", 34134, "EUR 30,000"},
+    {"storage bill ~$28k/mo. budget under 10k/mo", 10000, NULL},
+    {"The storage bill is ~$28k/mo today.", NAN, NULL},
+    {"We have a budget of $50,000.", NAN, NULL},
+    {"Budget 30k CHF per month.", NAN, NULL},
+    {"Our budget is around 20 grand a month.", 20000, NULL},
+    {"Budget: 100k USD per year.", 8333.33, "yearly"},
+    {"We can't go over 10k a month.", 10000, NULL},
+    {"Budget is tight, maybe 3-5k/month.", 5000, "upper end"},
+    {"We currently spend $40k/month on Splunk and want to cut that in half.", NAN, NULL},
+    {"We spend $40k/month today; budget is $20k/month.", 20000, NULL},
+    {"Budget is $10k/month right now.", 10000, NULL},
+};
+
+static void
+test_money(void)
+{
+    for (size_t i = 0; i < PW_ARRAY_LEN(money_cases); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, money_cases[i].text, &req, &out);
+        int before = check_failures_;
+        CHECK_VAL(req.budget_usd_per_month, money_cases[i].usd_month);
+        if (money_cases[i].why)
+            CHECK(has_note_why(&out, "budget_usd_per_month", money_cases[i].why));
+        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
+                                               money_cases[i].text);
+        done(&req, &out);
+    }
+    struct requirement req;
+    struct extract_result out;
+    run(NULL, "The storage bill is ~$28k/mo today.", &req, &out);
+    CHECK(note(&out, "current_cost_usd_per_month") != NULL);
+    done(&req, &out);
+    run(NULL, "We have a budget of $50,000.", &req, &out);
+    CHECK(has_question(&out, "per month, per year"));
+    done(&req, &out);
+    run(NULL, "Budget 30k CHF per month.", &req, &out);
+    CHECK(has_question(&out, "US dollars"));
+    done(&req, &out);
+}
+
+/* regulations by name and by description; stack items keep edition and role */
+static const struct {
+    const char *text;
+    char list; /* c compliance, s stack */
+    const char *want, *not_want;
+} named_cases[] = {
+    {"We make parts for defence contracts with export-controlled drawings.", 'c', "ITAR", NULL},
+    {"ITAR and EAR both apply to the drawings.", 'c', "EAR", NULL},
+    {"Ear tags on cattle are scanned.", 'c', NULL, "EAR"},
+    {"The payments table holds cardholder data.", 'c', "PCI-DSS", NULL},
+    {"We are a defence supplier; the plant builds military aircraft parts.", 'c', "ITAR", NULL},
+    {"Half our users are California residents.", 'c', "CCPA", NULL},
+    {"We are an EU bank moving risk data to the cloud.", 'c', "DORA", NULL},
+    {"Most growth comes from customers in Brazil.", 'c', "LGPD", NULL},
+    {"We store patient records in the US.", 'c', "HIPAA", NULL},
+    {"We store patient records for NHS trusts.", 'c', NULL, "HIPAA"},
+    {"EU customers can ask us to delete their data.", 'c', "GDPR", NULL},
+    {"Our financial statements are audited; the GL feeds them.", 'c', "SOX", NULL},
+    {"We are a public company and the GL lives in Oracle.", 'c', "SOX", NULL},
+    {"CCPA/CPRA and LGPD apply; we are SOC 2 and ISO 27001 certified.", 'c', "LGPD", NULL},
+    {"FedRAMP, FERPA, GLBA, DORA, NIS2, PIPEDA and DPDP are on the list.", 'c', "DPDP", NULL},
+    {"we're AWS, already have Kinesis streams (the app team writes to them) and Redshift "
+     "provisioned (ra3.4xlarge x4) for BI.", 's', "Amazon Redshift provisioned (ra3.4xlarge x4)",
+     "Amazon Redshift"},
+    {"we already have Kinesis streams (the app team writes to them)", 's',
+     "Amazon Kinesis Data Streams", NULL},
+    {"We already pay for Microsoft Fabric F64 capacity.", 's', "Microsoft Fabric (F64 capacity)",
+     NULL},
+    {"we're on GCP with BigQuery and Airflow (Composer) already", 's', "Cloud Composer (Airflow)",
+     "Apache Airflow"},
+    {"Dashboards are built in Looker today; we use BigQuery.", 's', "Looker", "Looker Studio"},
+    {"need hourly dashboards in Looker for the growth team", 's', "Looker", "Looker Studio"},
+    {"Should we build dashboards in Tableau or Power BI?", 's', NULL, "Tableau"},
+    {"There is an existing MSK cluster in us-east-1.", 's', "Amazon MSK", NULL},
+    {"Need to move our nightly SSIS jobs off the on-prem SQL Server box to Azure.", 's',
+     "SQL Server (on premises, source)", "SQL Server"},
+    {"Need to move our nightly SSIS jobs off the on-prem SQL Server box to Azure.", 's',
+     "SSIS (on premises, source)", NULL},
+    {"We're on GCP with BigQuery (Datastream would be fine) and Segment.", 's', "Segment",
+     "Datastream"},
+    {"We run Kafka on-prem (3 brokers) and want to move to Confluent Cloud.", 's',
+     "Apache Kafka on-prem (3 brokers)", NULL},
+    {"We migrated off Teradata last year.", 's', "Teradata (source, being replaced)", NULL},
+    {"Our Snowflake account (Enterprise edition) runs on Azure East US, with dbt on top.", 's',
+     "Snowflake (Enterprise edition)", NULL},
+    {"We have a provisioned Redshift cluster.", 's', "Amazon Redshift provisioned", NULL},
+    {"We already run a 4-node ClickHouse cluster for the MES.", 's', "ClickHouse (4-node)",
+     "ClickHouse"},
+    {"We use ClickHouse. It is a self-managed ClickHouse cluster.", 's',
+     "ClickHouse self-managed", "ClickHouse"},
+    {"We already run a self-managed ClickHouse cluster on EC2 (3 shards x 2 replicas).", 's',
+     "Amazon EC2", "Amazon EC2 (3 shards x 2 replicas)"},
+    {"Our stack: Snowflake (Enterprise edition), Fivetran, dbt, Tableau.", 's',
+     "Snowflake (Enterprise edition)", "Snowflake"},
+};
+
+static void
+test_named(void)
+{
+    for (size_t i = 0; i < PW_ARRAY_LEN(named_cases); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, named_cases[i].text, &req, &out);
+        int before = check_failures_;
+        const struct strlist *l =
+            named_cases[i].list == 'c' ? &req.compliance : &req.existing_stack;
+        if (named_cases[i].want) CHECK(has(l, named_cases[i].want));
+        if (named_cases[i].not_want) CHECK(!has(l, named_cases[i].not_want));
+        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
+                                               named_cases[i].text);
+        done(&req, &out);
+    }
+}
+
+/* team size and skills, PII, availability, questions */
+static void
+test_team_pii_questions(void)
+{
+    static const struct {
+        const char *text;
+        double size;
+        const char *skills[3];
+    } teams[] = {
+        {"team: 2 DEs (python, sql, dbt), 1 analyst.", 3, {"Python", "SQL", "dbt"}},
+        {"team is 3 people, java + sql, nobody's touched flink", 3, {"Java", "SQL"}},
+        {"Team is 4 BI devs who know T-SQL and SSIS, no Python.", 4, {"T-SQL", "SSIS"}},
+        {"It's one marketer, no servers.", 1, {NULL}},
+        {"Small team (3), strong in SQL, weak in Python.", 3, {"SQL"}},
+        {"Team: 5 (2 backend devs in Go, 3 analysts doing SQL).", 5, {"Go", "SQL"}},
+        {"I'm the only data person; I know Excel and some SQL.", 1, {"Excel", "SQL"}},
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(teams); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, teams[i].text, &req, &out);
+        CHECK_VAL(req.team_size, teams[i].size);
+        for (size_t k = 0; k < 3 && teams[i].skills[k]; k++)
+            CHECK(has(&req.team_skills, teams[i].skills[k]));
+        if (strstr(teams[i].text, "no Python") || strstr(teams[i].text, "weak in Python"))
+            CHECK(!has(&req.team_skills, "Python"));
+        done(&req, &out);
+    }
+    static const char *const pii[] = {
+        "~300 GB/day from Postgres CDC. there's PII (emails, phone numbers) so need masking.",
+        "4 TB/day of parquet. no PII after 2022 (hashed), before that raw emails in some columns.",
+    };
+    {
+        struct requirement r2;
+        struct extract_result o2;
+        run(NULL, "~300 GB/day from Postgres CDC + Segment. there's PII (emails, phone numbers) "
+                  "so need masking for analysts.", &r2, &o2);
+        CHECK(r2.n_sources == 2 && r2.sources[0].contains_pii == 1 &&
+              r2.sources[1].contains_pii == 1);
+        done(&r2, &o2);
+    }
+    for (size_t i = 0; i < PW_ARRAY_LEN(pii); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, pii[i], &req, &out);
+        CHECK(req.n_sources == 1 && req.sources[0].contains_pii == 1);
+        CHECK(out.pii_mentioned == 1);
+        done(&req, &out);
+    }
+    struct requirement req;
+    struct extract_result out;
+    run(NULL, "about 2 TB total, ~40 GB/day of changes", &req, &out);
+    CHECK(note(&out, "existing_data_gb") != NULL && note(&out, "existing_data_gb")->why &&
+          strstr(note(&out, "existing_data_gb")->why, "2,000 GB") != NULL);
+    CHECK(req.n_sources == 1);
+    done(&req, &out);
+    run(NULL, "We need 99.99% multi-region for the order API.", &req, &out);
+    CHECK_VAL(req.availability_target, 99.99);
+    done(&req, &out);
+    run(NULL, "We need dashboards for the sales team.", &req, &out);
+    CHECK(has_question(&out, "how much data arrives a day"));
+    done(&req, &out);
+    run(NULL, "The CEO wants real-time numbers. Clickstream is 2 TB/day.", &req, &out);
+    CHECK(has_question(&out, "Which consumer needs the data that fresh"));
+    CHECK_VAL(req.freshness_seconds, 1);
+    done(&req, &out);
+    run(NULL, "Clickstream is 2 TB/day.", &req, &out);
+    CHECK(out.n_questions == 0);
+    done(&req, &out);
+    run(NULL, "Postgres CDC is ~300 GB/day. 5k events/s.", &req, &out);
+    CHECK(has_question(&out, "peak of a feed already named"));
+    done(&req, &out);
+    /* the new readers at the very end of a text (run under the sanitizers) */
+    static const char *const edges[] = {
+        "\xe2\x82\xac", "budget 15k\xe2\x82\xac", "budget \xc2\xa3", "budget EUR", "budget 5 EUR",
+        "Redshift (", "We already run Redshift provisioned (ra3", "already Redshift F64",
+        "nobody's", "no", "move off SQL Server", "peak ~50 MB/s", "every 5 s at",
+        "ra3.4xlarge.", "a.b.c.", "the CEO wants real-time", "we tried Airflow but",
+        "Airflow (Composer", "Kafka would be fine", "storage bill $",
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(edges); i++) {
+        run(edges[i], edges[i], &req, &out);
+        CHECK(out.n_notes < 64);
+        done(&req, &out);
+    }
+}
+
 static const struct check_case cases[] = {
     {"volumes", test_volumes},
     {"range_is_noted", test_range_is_noted},
@@ -794,6 +1227,12 @@ static const struct check_case cases[] = {
     {"hostile", test_hostile},
     {"time", test_time},
     {"lexicon_free", test_lexicon_free},
+    {"derived", test_derived},
+    {"avoid", test_avoid},
+    {"needs", test_needs},
+    {"money", test_money},
+    {"named", test_named},
+    {"team_pii_questions", test_team_pii_questions},
 };
 
 CHECK_MAIN(cases)
