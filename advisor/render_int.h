@@ -1,0 +1,59 @@
+/* advisor/render_int.h - what the report's writers share (internal to advisor/render*.c).
+ *
+ * render.c assembles the report; render_num.c formats numbers; render_json.c writes the JSON;
+ * render_md.c the first four sections, render_plan.c the last three and the appendix;
+ * render_speech.c the audio script.
+ */
+#ifndef PW_ADVISOR_RENDER_INT_H
+#define PW_ADVISOR_RENDER_INT_H
+
+#include "advisor_int.h"
+
+/* ---- numbers (render_num.c) ---- */
+size_t fixed_str_(char *s, double v, int dec, int grouped);
+void put_grouped_(struct buf *out, double v);
+void put_fixed_(struct buf *out, double v, int dec, int grouped);
+/* Money and durations as people say them: "about 12 thousand dollars", "5 seconds". */
+void spoken_usd_(struct buf *out, double v);
+void spoken_duration_(struct buf *out, double s);
+/* An amount of data in the unit people use for it: "2.9 petabytes" ('spoken') or "2.9 PB". */
+void put_bytes_(struct buf *b, double gb, int spoken);
+/* A duration for the page: "40 minutes", "6 hours", "3 days". */
+void put_hours_(struct buf *b, double hours);
+/* A retention: "365 days" is "1 year", "2,555 days" is "7 years", "90 days" stays. */
+void put_days_(struct buf *b, double days);
+
+/* ---- shared Markdown helpers (render_md.c) ---- */
+const char *mode_words_(enum mode m);
+const char *choice_or_(const struct analysis *an, const char *area, const char *dflt);
+void md_cell_(struct buf *b, const char *s);
+/* 's' with bare knowledge-note names ("sizing.md section 7") given their path in the project
+ * ("docs/knowledge/sizing.md section 7"); 's' itself when it cites none. */
+const char *cite_(struct analysis *an, const char *s);
+/* The report's sections, each into 'b'. */
+void sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b);
+void sec_architecture_(struct analysis *an, struct buf *b);
+void sec_implementation_(struct analysis *an, struct buf *b);
+void sec_performance_(struct analysis *an, struct buf *b);
+/* render_plan.c */
+void sec_cost_(struct analysis *an, struct buf *b);
+void sec_risks_(struct analysis *an, struct buf *b);
+void sec_steps_(struct analysis *an, struct buf *b);
+void appendix_(struct analysis *an, struct buf *b);
+/* The cost headline of the summary: the figure (or range), what already runs apart from what is
+ * new, and the verdict against the budget. One place, so new cost fields print everywhere. */
+void cost_headline_(struct analysis *an, struct buf *b);
+/* Questions before committing: the analysis's, then the extractor's, without duplicates. */
+size_t questions_(const struct analysis *an, const char **out, size_t cap);
+/* The EU (or other) region the request's data must stay in, or NULL; see iac.c. */
+const char *region_(const struct analysis *an);
+/* Tools the team lacks the skills for: writes "Apache Flink (java, flink)" items, returns count. */
+size_t skills_gaps_(struct analysis *an, const char **out, size_t cap);
+
+/* ---- JSON and audio ---- */
+struct jsonw;
+void render_json_(struct analysis *an, const struct analysis *prev, const struct report *rep,
+                  const char *fp, const char *appendix, struct buf *out);
+void audio_script_(struct analysis *an, struct buf *b);
+
+#endif

@@ -1,0 +1,579 @@
+/* advisor/render_md.c - the first four sections of the report, in Markdown.
+ *
+ * Each section keeps what decides and what is particular to this request (its figures, its
+ * choices, its tables and keys, its load plan); the long material (every alternative, the full
+ * DAG, every quality rule, Terraform, DOT) is in the appendix (render_plan.c). A sentence that
+ * would be true of every report is not written.
+ */
+#include "render_int.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *
+mode_words_(enum mode m)
+{
+    return m == MODE_STREAMING ? "streaming" : m == MODE_MICRO_BATCH ? "micro-batch" : "batch";
+}
+
+const char *
+choice_or_(const struct analysis *an, const char *area, const char *dflt)
+{
+    const struct decision *d = decision_find_(an, area);
+    return d ? d->choice : dflt;
+}
+
+/* Appends 's' as one Markdown table cell: '|' escaped, newlines as spaces. */
+void
+md_cell_(struct buf *b, const char *s)
+{
+    if (s == NULL) return;
+    for (;;) {
+        size_t n = strcspn(s, "|\n");
+        buf_append(b, s, n);
+        s += n;
+        if (*s == '\0') return;
+        buf_puts(b, *s == '|' ? "\\|" : " ");
+        s++;
+    }
+}
+
+const char *
+cite_(struct analysis *an, const char *s)
+{
+    static const char *const notes[] = {"sizing.md", "pricebook-more.md", "pricebook.md",
+                                        "limits.md"};
+    if (s == NULL || strstr(s, ".md") == NULL) return s;
+    struct buf b;
+    buf_init(&b);
+    const char *p = s;
+    while (*p) {
+        size_t hit = 0;
+        for (size_t i = 0; i < PW_ARRAY_LEN(notes) && !hit; i++) {
+            size_t n = strlen(notes[i]);
+            int bare = p == s || (p[-1] != '/' && p[-1] != '-' && p[-1] != '.');
+            if (bare && strncmp(p, notes[i], n) == 0) hit = n;
+        }
+        if (hit) {
+            buf_puts(&b, "docs/knowledge/");
+            buf_append(&b, p, hit);
+            p += hit;
+        } else {
+            buf_putc(&b, *p++);
+        }
+    }
+    const char *r = arena_strdup_(&an->ar, b.data);
+    buf_fini(&b);
+    return r;
+}
+
+/* ---- Executive Summary ---------------------------------------------------------------------- */
+
+static void
+summary_path(struct analysis *an, struct buf *b)
+{
+    buf_fmt_(b, "**Recommendation:** a %s design %s%s", mode_words_(an->mode),
+             an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
+    if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, " for this %s", kind_name_(an->p.kind));
+    buf_puts(b, ". Data enters through ");
+    size_t n = 0;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        if (strcmp(an->dec[i].area, "ingestion") != 0) continue;
+        buf_fmt_(b, "%s%s", n++ ? " and " : "", an->dec[i].choice);
+    }
+    const struct decision *sp = decision_find_(an, "stream_processing");
+    if (sp) buf_fmt_(b, ", is processed continuously by %s", sp->choice);
+    if (an->p.binary_share >= 0.5)
+        buf_fmt_(b, ", lands in %s (objects as they are, their metadata in %s tables)",
+                 choice_or_(an, "storage", "object storage"),
+                 choice_or_(an, "table_format", "open"));
+    else
+        buf_fmt_(b, ", lands in %s as %s tables", choice_or_(an, "storage", "object storage"),
+                 choice_or_(an, "table_format", "open"));
+    buf_fmt_(b, ", is modelled with %s and is queried through %s.\n\n",
+             choice_or_(an, "transformation", "SQL"), choice_or_(an, "warehouse", "SQL"));
+}
+
+/* A note decides the design when it sets volume, peak, freshness, budget, cloud, retention or
+ * compliance; the rest (names, kinds, record sizes) is in the appendix. */
+static int
+deciding_note(const struct extract_note *n)
+{
+    static const char *const keys[] = {"volume", "peak", "freshness", "budget", "cloud",
+                                       "retention", "compliance", "availability"};
+    for (size_t i = 0; i < PW_ARRAY_LEN(keys); i++)
+        if (strstr(n->field, keys[i])) return 1;
+    return 0;
+}
+
+static void
+summary_read(struct analysis *an, struct buf *b)
+{
+    const struct extract_result *ex = &an->p.ex;
+    size_t shown = 0;
+    for (size_t i = 0; i < ex->n_notes && shown < 8; i++) {
+        const struct extract_note *n = &ex->notes[i];
+        int why = n->why && n->why[0];
+        if (!why && !deciding_note(n)) continue;
+        buf_puts(b, shown++ ? "; " : "- **Read from the description:** ");
+        buf_fmt_(b, "`%s` from \"%s\"", n->field, n->evidence);
+        if (why) buf_fmt_(b, " (%s)", n->why);
+    }
+    if (shown) buf_puts(b, ".\n");
+    for (size_t i = 0; i < ex->n_avoid && i < 4; i++)
+        buf_fmt_(b, "%s`%s`, from \"%s\"%s", i ? "; " : "- **Ruled out by the requester:** ",
+                 ex->avoid[i].field, ex->avoid[i].evidence,
+                 i + 1 == ex->n_avoid || i == 3 ? ".\n" : "");
+}
+
+static void
+summary_assumed(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    if (p->n_assumption == 0) return;
+    buf_puts(b, "- **Assumed (confirm; each changes the answer):** ");
+    for (size_t i = 0; i < p->n_assumption && i < 8; i++)
+        buf_fmt_(b, "%s`%s` = %s", i ? "; " : "", p->assumption[i].field,
+                 p->assumption[i].value);
+    if (p->n_assumption > 8) buf_fmt_(b, "; %zu more", p->n_assumption - 8);
+    buf_puts(b, ".\n");
+}
+
+void
+sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    summary_path(an, b);
+    if (p->kind != KIND_GREENFIELD && p->kind_evidence)
+        buf_fmt_(b, "- **Request:** a %s, from \"%s\"; Next Steps gives its plan.\n",
+                 kind_name_(p->kind), p->kind_evidence);
+    buf_puts(b, "- **Workload:** ");
+    fmt_num_(b, p->total.gb_day);
+    buf_fmt_(b, " GB/day from %zu source%s (peak ", p->n_src, p->n_src == 1 ? "" : "s");
+    fmt_num_(b, p->total.peak_mb_s);
+    buf_puts(b, " MB/s, ");
+    fmt_num_(b, p->total.peak_ev_s);
+    buf_puts(b, " events/s); freshness ");
+    expand_(an, "{freshness}", b);
+    buf_puts(b, "; retention ");
+    put_days_(b, an->p.retention_days);
+    buf_puts(b, ".\n- **Cost:** ");
+    cost_headline_(an, b);
+    buf_putc(b, '\n');
+    if (an->n_risk) {
+        buf_puts(b, "- **Main risk:** ");
+        expand_(an, an->risk[0]->text, b);
+        buf_puts(b, ".\n");
+    }
+    buf_puts(b, "- **Why:** ");
+    size_t n = 0;
+    static const char *const key_areas[] = {"stream_processing", "transformation", "warehouse"};
+    for (size_t i = 0; i < PW_ARRAY_LEN(key_areas); i++) {
+        const struct decision *d = decision_find_(an, key_areas[i]);
+        if (d == NULL || d->t == NULL) continue;
+        buf_fmt_(b, "%s%s: %s%s", n++ ? "; " : "", short_name_(an, d->choice), d->t->why,
+                 d->reused ? " (already runs here)" : "");
+    }
+    buf_puts(b, n ? ".\n" : "the choices follow the table in Architecture Overview.\n");
+    summary_read(an, b);
+    summary_assumed(an, b);
+    const char *q[ADVISOR_MAX_QUESTIONS * 2];
+    size_t nq = questions_(an, q, PW_ARRAY_LEN(q));
+    if (nq)
+        buf_fmt_(b, "- **Before committing:** %zu question%s in Next Steps, first: %s\n", nq,
+                 nq == 1 ? "" : "s", q[0]);
+    if (prev) {
+        buf_puts(b, "\n");
+        history_markdown_(an, prev, b);
+    }
+}
+
+/* ---- Architecture Overview ------------------------------------------------------------------ */
+
+static void
+arch_flow(struct analysis *an, struct buf *b)
+{
+    size_t step = 1;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (strcmp(d->area, "ingestion") == 0)
+            buf_fmt_(b, "%zu. **Ingest** %s with %s.\n", step++, d->subject, d->choice);
+    }
+    const struct decision *sp = decision_find_(an, "stream_processing");
+    if (sp) buf_fmt_(b, "%zu. **Process the stream** with %s.\n", step++, sp->choice);
+    if (an->p.binary_share >= 0.5)
+        buf_fmt_(b, "%zu. **Store** in %s; objects keep their original format and their "
+                    "metadata goes into %s tables.\n",
+                 step++, choice_or_(an, "storage", "object storage"),
+                 choice_or_(an, "table_format", "open"));
+    else
+        buf_fmt_(b, "%zu. **Store** in %s, as %s tables in %s files.\n", step++,
+                 choice_or_(an, "storage", "object storage"),
+                 choice_or_(an, "table_format", "open"),
+                 short_name_(an, choice_or_(an, "file_format", "columnar")));
+    buf_fmt_(b, "%zu. **Transform** with %s, orchestrated by %s.\n", step++,
+             choice_or_(an, "transformation", "SQL"),
+             choice_or_(an, "orchestration", "a scheduler"));
+    buf_fmt_(b, "%zu. **Query** through %s", step++, choice_or_(an, "warehouse", "SQL"));
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (strcmp(d->area, "serving") == 0)
+            buf_fmt_(b, "; serve %s with %s", d->subject, d->choice);
+    }
+    buf_fmt_(b, "; govern with %s.\n\n", choice_or_(an, "governance", "a catalog"));
+}
+
+/* Buy (managed) against build (run it yourselves), where the runner-up differs from the choice
+ * on that point: the operations score apart by two or more. */
+static void
+arch_build_buy(struct analysis *an, struct buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->t == NULL || d->n_alt == 0 || d->alt[0].t == NULL) continue;
+        double mine = d->crit[CRIT_OPS], theirs = d->alt[0].t->score[CRIT_OPS];
+        if (fabs(mine - theirs) < 2) continue;
+        buf_puts(b, n++ ? "; " : "**Build or buy:** ");
+        buf_fmt_(b, "%s: %s %s (operations %.0f/5) over %s %s (%.0f/5)", d->area,
+                 mine > theirs ? "buy" : "run", short_name_(an, d->choice), mine,
+                 mine > theirs ? "running" : "buying", short_name_(an, d->alt[0].name), theirs);
+    }
+    if (n)
+        buf_fmt_(b, ", for a team of %.0f%s.\n\n", an->p.team_size,
+                 (an->p.constraints >> CONSTRAINT_NO_SERVERS) & 1 ? " that wants no servers"
+                                                                   : "");
+}
+
+/* The areas whose choice a reader weighs; the others (formats, quality tooling, catalog, model,
+ * partitioning) go on one line, their reasons in the appendix. */
+static int
+weighed_area(const char *area)
+{
+    static const char *const minor[] = {"table_format", "file_format", "data_quality",
+                                        "governance", "data_model", "partitioning"};
+    for (size_t i = 0; i < PW_ARRAY_LEN(minor); i++)
+        if (strcmp(area, minor[i]) == 0) return 0;
+    return 1;
+}
+
+void
+sec_architecture_(struct analysis *an, struct buf *b)
+{
+    arch_flow(an, b);
+    buf_puts(b, "| Area | Choice | Why | Best alternative, why not |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (!weighed_area(d->area)) continue;
+        buf_puts(b, "| ");
+        md_cell_(b, d->area);
+        if (d->subject) {
+            buf_puts(b, " (");
+            md_cell_(b, d->subject);
+            buf_puts(b, ")");
+        }
+        buf_puts(b, " | ");
+        md_cell_(b, short_name_(an, d->choice));
+        buf_puts(b, d->reused ? " (runs today) | " : " | ");
+        const char *why = cite_(an, d->t ? d->t->why : d->rationale);
+        const char *stop = strstr(why, ". ");
+        md_cell_(b, stop ? arena_printf_(&an->ar, "%.*s", (int)(stop - why), why) : why);
+        buf_puts(b, " | ");
+        if (d->n_alt) {
+            md_cell_(b, short_name_(an, d->alt[0].name));
+            buf_puts(b, ": ");
+            md_cell_(b, d->alt[0].why_not);
+        } else {
+            buf_puts(b, "-");
+        }
+        buf_puts(b, " |\n");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (weighed_area(d->area)) continue;
+        buf_puts(b, n++ ? "; " : "\nAlso: ");
+        buf_fmt_(b, "%s %s", d->area, short_name_(an, d->choice));
+    }
+    buf_puts(b, n ? ".\n\n" : "\n");
+    arch_build_buy(an, b);
+}
+
+/* ---- Implementation Details ----------------------------------------------------------------- */
+
+/* A table name from a source name: "Orders DB (Postgres)" is "orders_db_postgres". */
+static const char *
+table_name(struct analysis *an, const char *name)
+{
+    char s[40];
+    size_t n = 0;
+    for (const char *c = name ? name : "source"; *c && n < sizeof(s) - 1; c++) {
+        char ch = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) s[n++] = ch;
+        else if (n && s[n - 1] != '_') s[n++] = '_';
+    }
+    while (n && s[n - 1] == '_') n--;
+    s[n] = '\0';
+    return arena_strdup_(&an->ar, n ? s : "source");
+}
+
+/* The partition grain the daily columnar volume of one table calls for, as decide.c does for the
+ * whole lake: hourly above the large-volume threshold, monthly below 1 GB a day. */
+static const char *
+grain(const struct analysis *an, double lake_gb_day)
+{
+    return lake_gb_day >= an->a->k.large_volume_gb ? "hourly"
+           : lake_gb_day < 1                       ? "monthly"
+                                                   : "daily";
+}
+
+static void
+impl_tables(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    buf_puts(b, "**Main tables** (key, partitioning, clustering):\n\n"
+                "| Table | Key | Partitioned by | Clustered by | Size of a day |\n"
+                "|---|---|---|---|---|\n");
+    size_t n = p->n_src < 6 ? p->n_src : 6;
+    for (size_t i = 0; i < n; i++) {
+        const struct src *s = &p->src[i];
+        const char *t = table_name(an, s->name);
+        double day = s->compression > 0 ? s->gb_day / s->compression : s->gb_day;
+        int db = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC;
+        if (s->compression == 1.0)
+            buf_fmt_(b, "| `%s_objects` | object id + version | upload date (%s) | format | ", t,
+                     grain(an, day));
+        else if (db)
+            buf_fmt_(b, "| `%s` (current state, MERGE) and `%s_history` (append-only) | source "
+                        "primary key; history adds the log position | change date (%s), "
+                        "history only | primary key | ",
+                     t, t, grain(an, day));
+        else
+            buf_fmt_(b, "| `%s` | %s | event date (%s) | %s | ", t,
+                     s->kind == SOURCE_FILES ? "file name + row number" : "event id (de-duplicated)",
+                     grain(an, day),
+                     s->kind == SOURCE_IOT ? "device id" : s->kind == SOURCE_LOGS ? "host, status"
+                                                                                : "entity id");
+        put_bytes_(b, day, 0);
+        buf_puts(b, " |\n");
+    }
+    if (p->n_src > n) buf_fmt_(b, "| %zu more sources | as above | | | |\n", p->n_src - n);
+    buf_fmt_(b, "\nMarts: %s; facts partitioned by date (%s) and clustered by the keys the "
+                "dashboards filter on.\n\n",
+             short_name_(an, choice_or_(an, "data_model", "a dimensional model")),
+             grain(an, p->total.lake_gb_day));
+}
+
+/* The schedule the freshness target implies. */
+static void
+put_schedule(struct analysis *an, struct buf *b)
+{
+    double f = an->p.freshness_s;
+    if (an->mode == MODE_STREAMING) buf_puts(b, "continuously");
+    else if (f >= 86400) buf_puts(b, "nightly");
+    else {
+        buf_puts(b, "every ");
+        spoken_duration_(b, f >= 7200 ? floor(f / 3600) * 3600 : f / 2 < 60 ? 60 : f / 2);
+    }
+}
+
+/* The initial load: a year of history (or the retention, if shorter) at today's daily volume, in
+ * bulk into the lake rather than through the stream, at the batch throughput sizing uses. */
+static void
+impl_backfill(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    const struct knobs *k = &an->a->k;
+    double days = fmin(p->retention_days, 365);
+    double gb = p->total.gb_day * days;
+    double vcpu_h = gb / k->batch_gb_per_vcpu_hour;
+    /* the smallest power-of-two pool that finishes within two days, 4 to 256 vCPUs */
+    double vcpu = 4;
+    while (vcpu < 256 && vcpu_h / vcpu > 48) vcpu *= 2;
+    buf_puts(b, "**Load plan:** runs ");
+    put_schedule(an, b);
+    buf_fmt_(b, ", orchestrated by %s, each overwriting its own partition. ",
+             short_name_(an, choice_or_(an, "orchestration", "the scheduler")));
+    if (p->kind == KIND_CDC)
+        buf_puts(b, "Initial load: a consistent snapshot of every table, then the change stream "
+                    "from the snapshot's log position; deletes become MERGE deletes in the "
+                    "current-state tables and rows with a delete flag in the history. ");
+    buf_fmt_(b, "Backfill: %s of history at today's rate is ", p->retention_days > 365
+                                                                 ? "a year"
+                                                                 : "the retention period");
+    put_bytes_(b, gb, 0);
+    buf_puts(b, " raw, ");
+    put_grouped_(b, vcpu_h);
+    buf_fmt_(b, " vCPU-hours at %g GB per vCPU-hour (docs/knowledge/sizing.md section 4): about ",
+             k->batch_gb_per_vcpu_hour);
+    put_hours_(b, vcpu_h / vcpu);
+    buf_fmt_(b, " on %.0f vCPUs, loaded oldest month first into dated partitions%s.\n\n", vcpu,
+             an->mode == MODE_BATCH ? "" : ", in bulk rather than through the stream");
+}
+
+static void
+impl_changes(struct analysis *an, struct buf *b)
+{
+    unsigned k = an->p.kinds;
+    int db = (k >> SOURCE_DATABASE & 1) || (k >> SOURCE_CDC & 1);
+    int ev = (k >> SOURCE_EVENTS & 1) || (k >> SOURCE_CLICKSTREAM & 1) || (k >> SOURCE_IOT & 1);
+    buf_puts(b, "**Schema changes:** ");
+    if (db) buf_puts(b, "a column added at the source appears as a nullable column; a dropped or "
+                        "retyped column stops the table's load until the model is changed");
+    if (db && ev) buf_puts(b, "; ");
+    if (ev) buf_fmt_(b, "event producers add optional fields only%s",
+                     an->sz.has_kafka ? ", enforced by the schema registry's compatibility mode"
+                                      : ", checked against the contract at landing");
+    if (!db && !ev) buf_puts(b, "files with unexpected columns go to quarantine at landing");
+    buf_puts(b, ".\n\n");
+}
+
+static void
+impl_quality(struct analysis *an, struct buf *b)
+{
+    size_t blocking = 0;
+    for (size_t i = 0; i < an->n_q; i++) blocking += strcmp(an->q[i].severity, "error") == 0;
+    buf_fmt_(b, "**Quality gates:** %zu checks, %zu of them blocking (all in the appendix). "
+                "Freshness: ",
+             an->n_q, blocking);
+    for (size_t i = 0; i < an->n_q; i++)
+        if (strcmp(an->q[i].stage, "slo") == 0 && strcmp(an->q[i].check, "freshness") == 0) {
+            buf_puts(b, an->q[i].rule);
+            break;
+        }
+    buf_puts(b, ".\n\n");
+}
+
+static void
+impl_controls(struct analysis *an, struct buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < an->n_control; i++) {
+        if (strcmp(an->control[i]->when, "always") == 0) continue;
+        buf_puts(b, n++ ? "- " : "**Controls this request needs:**\n\n- ");
+        expand_(an, an->control[i]->text, b);
+        buf_fmt_(b, " (%s)\n", cite_(an, an->control[i]->source));
+    }
+    if (n) buf_puts(b, "\n");
+    const struct cloudinfo *ci = cloud_info_(an);
+    buf_fmt_(b, "**Baseline:** %s, %s, %s, retention of ", ci->kms, ci->iam, ci->audit);
+    put_days_(b, an->p.retention_days);
+    buf_puts(b, " by lifecycle rules.\n\n");
+}
+
+static void
+impl_testing(struct analysis *an, struct buf *b)
+{
+    buf_puts(b, "**Before go-live:** ");
+    if (an->p.kind == KIND_MIGRATION)
+        buf_puts(b, "run old and new side by side and compare every output table (row counts, "
+                    "totals) until they agree for a full cycle, then cut over");
+    else if (an->p.kind == KIND_CDC)
+        buf_puts(b, "compare row counts and checksums per table between source and current-state "
+                    "tables after the snapshot and daily after");
+    else if (an->p.kind == KIND_COST_REDUCTION)
+        buf_puts(b, "move one prefix first and compare the bill and query times before and after");
+    else if (an->mode != MODE_BATCH) {
+        buf_puts(b, "replay a recorded hour at twice the peak (");
+        fmt_num_(b, 2 * an->p.total.peak_ev_s);
+        buf_puts(b, " events/s) and check lag stays within the freshness target");
+    } else {
+        buf_puts(b, "load a sample day end to end and re-run it to prove each task rewrites its "
+                    "partition with the same result");
+    }
+    buf_puts(b, ".\n");
+}
+
+void
+sec_implementation_(struct analysis *an, struct buf *b)
+{
+    impl_tables(an, b);
+    impl_backfill(an, b);
+    impl_changes(an, b);
+    const struct knobs *k = &an->a->k;
+    const struct profile *p = &an->p;
+    buf_puts(b, "**Retention:** ");
+    if (an->sz.landing_gb > 0)
+        buf_fmt_(b, "landing files %.0f days; ", fmin(k->landing_days, p->retention_days));
+    buf_fmt_(b, "%s hot for %.0f days, then the %s; expiry after ",
+             (p->needs >> NEED_ARCHIVE) & 1 ? "objects" : "lake data",
+             fmin(k->hot_days, p->retention_days),
+             (p->needs >> NEED_ARCHIVE) & 1 ? "archive tier (restores take hours)" : "cool tier");
+    put_days_(b, an->p.retention_days);
+    buf_puts(b, ".\n\n");
+    impl_quality(an, b);
+    impl_controls(an, b);
+    impl_testing(an, b);
+}
+
+/* ---- Performance Considerations ------------------------------------------------------------- */
+
+static void
+perf_throughput(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    buf_puts(b, "**Throughput:** ");
+    fmt_num_(b, p->total.gb_day);
+    buf_puts(b, " GB/day x 1,000 / 86,400 s = ");
+    fmt_num_(b, p->total.avg_mb_s);
+    buf_puts(b, " MB/s on average; peak ");
+    fmt_num_(b, p->total.peak_mb_s);
+    buf_puts(b, " MB/s and ");
+    fmt_num_(b, p->total.peak_ev_s);
+    buf_puts(b, " events/s");
+    size_t assumed = 0;
+    for (size_t i = 0; i < p->n_src; i++) assumed += p->src[i].o_peak == ORIGIN_ASSUMED;
+    if (assumed)
+        buf_fmt_(b, " (%zu source%s without a stated peak taken at %gx the average, "
+                    "docs/knowledge/sizing.md section 1)",
+                 assumed, assumed == 1 ? "" : "s", an->a->k.peak_to_avg);
+    buf_puts(b, ".\n\n");
+}
+
+void
+sec_performance_(struct analysis *an, struct buf *b)
+{
+    const struct sizing *sz = &an->sz;
+    const struct profile *p = &an->p;
+    perf_throughput(an, b);
+    if (sz->has_kafka) {
+        buf_fmt_(b, "**Kafka (%s):** partitions = %s.", sz->kafka_via, sz->partitions_working);
+        if (sz->kafka_self)
+            buf_fmt_(b, " Brokers: %s. Broker storage: %s. Replication factor %ld, "
+                        "min.insync.replicas %ld, acks=all.",
+                     sz->brokers_working, sz->disk_working, sz->rf, sz->min_insync);
+        buf_puts(b, "\n\n");
+    }
+    for (size_t i = 0; i < sz->n_unit; i++)
+        if (!(sz->has_kafka && strcmp(sz->unit[i].d->t->family, "kafka") == 0 && sz->kafka_self))
+            buf_fmt_(b, "**%s:** %s.\n\n", sz->unit[i].d->choice, sz->unit[i].working);
+    if (sz->has_stream) buf_fmt_(b, "**Stream processing:** %s.\n\n", sz->stream_working);
+    buf_fmt_(b, "**Batch compute:** %s (docs/knowledge/sizing.md section 4).\n\n",
+             sz->batch_working);
+    buf_fmt_(b, "**Storage:** %s. Total at steady state: ", sz->storage_working);
+    fmt_num_(b, sz->total_tb);
+    buf_puts(b, " TB.\n\n**Queries:** about ");
+    fmt_num_(b, sz->scan_tb);
+    buf_fmt_(b, " TB scanned a month; pruning by the %s partitions above is what keeps it there.\n\n",
+             grain(an, p->total.lake_gb_day));
+    if (p->cloud == CLOUD_ON_PREM) {
+        buf_puts(b, "**Capacity:** network ");
+        fmt_num_(b, sz->net_avg_gbit);
+        buf_puts(b, " Gbit/s average and ");
+        fmt_num_(b, sz->net_peak_gbit);
+        buf_puts(b, " Gbit/s at peak; hot tier for 90 days needs ");
+        fmt_num_(b, sz->raw_capacity_tb);
+        buf_puts(b, " TB raw with 4+2 erasure coding; ");
+        fmt_num_(b, ceil(sz->tape_per_year));
+        buf_puts(b, " LTO-9 cartridges a year for two tape copies.\n\n");
+    }
+    buf_puts(b, "**When it grows:** re-run this sizing before volume passes ");
+    fmt_num_(b, 2 * p->total.gb_day);
+    buf_puts(b, " GB/day or the peak passes ");
+    fmt_num_(b, 2 * p->total.peak_ev_s);
+    buf_puts(b, " events/s");
+    if (sz->has_kafka) buf_fmt_(b, "; partitions can be added but not removed, so the %ld stay",
+                                sz->partitions);
+    if (an->mode != MODE_BATCH) buf_puts(b, "; consumers scale on lag");
+    buf_puts(b, ".\n");
+}

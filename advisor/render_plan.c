@@ -1,0 +1,327 @@
+/* advisor/render_plan.c - the last three sections (cost, risks, next steps) and the appendix.
+ *
+ * Also the pieces the summary and the audio share with them: the cost headline, the questions
+ * before committing and the skills the team lacks for the chosen tools.
+ */
+#include "render_int.h"
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- shared pieces -------------------------------------------------------------------------- */
+
+static void
+put_share(struct buf *b, double part, double whole)
+{
+    double pct = whole > 0 ? 100 * part / whole : 0;
+    if (pct < 1) buf_puts(b, "under 1 %");
+    else {
+        put_grouped_(b, round(pct));
+        buf_puts(b, " %");
+    }
+}
+
+void
+cost_headline_(struct analysis *an, struct buf *b)
+{
+    const struct costing *c = &an->cost;
+    const struct profile *p = &an->p;
+    if (c->priced) {
+        fmt_usd_(b, c->monthly);
+        buf_fmt_(b, " a month at month %.0f (month 1 ", an->a->k.planning_month);
+        fmt_usd_(b, c->month1);
+        buf_puts(b, ", steady state ");
+        fmt_usd_(b, c->steady);
+        buf_puts(b, ")");
+        if (c->n_unpriced)
+            buf_fmt_(b, ", plus %zu service%s not in the price book", c->n_unpriced,
+                     c->n_unpriced == 1 ? "" : "s");
+        buf_puts(b, ". ");
+    }
+    if (c->within == 1 && p->has_budget && c->priced) {
+        buf_puts(b, "Within the budget of ");
+        fmt_usd_(b, p->budget);
+        buf_puts(b, " (");
+        put_share(b, c->monthly, p->budget);
+        buf_puts(b, " of it).");
+    } else {
+        buf_puts(b, c->statement ? c->statement : "");
+    }
+}
+
+size_t
+questions_(const struct analysis *an, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < an->n_question && n < cap; i++) out[n++] = an->question[i];
+    for (size_t i = 0; i < an->p.ex.n_questions && n < cap; i++) {
+        const char *q = an->p.ex.questions[i];
+        int dup = 0;
+        for (size_t j = 0; j < n && !dup; j++) dup = strcmp(out[j], q) == 0;
+        if (!dup && q && *q) out[n++] = q;
+    }
+    return n;
+}
+
+size_t
+skills_gaps_(struct analysis *an, const char **out, size_t cap)
+{
+    const struct profile *p = &an->p;
+    size_t n = 0;
+    if (!p->skills_lc || !p->skills_lc[0]) return 0;
+    for (size_t i = 0; i < an->n_dec && n < cap; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->t == NULL || d->reused || !d->t->skills || strcmp(d->t->skills, "-") == 0) continue;
+        if (has_any_token_(p->skills_lc, d->t->skills)) continue;
+        const char *name = short_name_(an, d->choice);
+        int dup = 0;
+        for (size_t j = 0; j < n && !dup; j++) dup = strncmp(out[j], name, strlen(name)) == 0;
+        if (!dup) out[n++] = arena_printf_(&an->ar, "%s (needs %s)", name, d->t->skills);
+    }
+    return n;
+}
+
+/* ---- Cost Analysis -------------------------------------------------------------------------- */
+
+static void
+cost_table(struct analysis *an, struct buf *b)
+{
+    const struct costing *c = &an->cost;
+    buf_fmt_(b, "Monthly run rate at month %.0f, list prices (price book dated %s):\n\n",
+             an->a->k.planning_month, an->a->pricebook_date);
+    buf_puts(b, "| Service | Quantity | Unit | Unit price | Monthly |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        buf_puts(b, "| ");
+        md_cell_(b, l->service);
+        buf_puts(b, " | ");
+        fmt_num_(b, l->qty);
+        buf_fmt_(b, " | %s | $%g | ", l->price->unit, l->price->usd);
+        fmt_usd_(b, l->monthly);
+        buf_puts(b, " |\n");
+    }
+    buf_puts(b, "| **Total** | | | | **");
+    fmt_usd_(b, c->monthly);
+    buf_puts(b, "** |\n\n");
+}
+
+static void
+cost_capacity(struct analysis *an, struct buf *b)
+{
+    const struct sizing *sz = &an->sz;
+    buf_puts(b, "| Capacity | Figure |\n|---|---|\n| Hot tier, 90 days, raw with 4+2 erasure "
+                "coding | ");
+    fmt_num_(b, sz->raw_capacity_tb);
+    buf_puts(b, " TB |\n| Growth of the lake per year | ");
+    fmt_num_(b, an->p.total.lake_gb_day * 365 / 1000.0);
+    buf_puts(b, " TB |\n| Lake at full retention | ");
+    fmt_num_(b, sz->steady_gb / 1000.0);
+    buf_puts(b, " TB |\n| Tape cartridges a year (LTO-9, two copies) | ");
+    fmt_num_(b, ceil(sz->tape_per_year));
+    buf_puts(b, " |\n| Batch compute | ");
+    fmt_num_(b, sz->batch_vcpu_h);
+    buf_puts(b, " vCPU-hours a month |\n\nWhat does not fit the object store's usable capacity "
+                "at full retention belongs on tape.\n\n");
+}
+
+void
+sec_cost_(struct analysis *an, struct buf *b)
+{
+    const struct costing *c = &an->cost;
+    if (c->n_line) cost_table(an, b);
+    cost_headline_(an, b);
+    buf_puts(b, "\n\n");
+    if (an->p.cloud == CLOUD_ON_PREM) cost_capacity(an, b);
+    if (c->n_unpriced) {
+        buf_puts(b, "Not priced (no list price in the price book; add them before committing):\n\n");
+        for (size_t i = 0; i < c->n_unpriced; i++) buf_fmt_(b, "- %s\n", c->unpriced[i]);
+        buf_puts(b, "\n");
+    }
+    if (c->n_lever) {
+        buf_puts(b, "**Cost levers:**\n\n| Lever | Saves a month | How |\n|---|---|---|\n");
+        for (size_t i = 0; i < c->n_lever; i++) {
+            buf_fmt_(b, "| %s | ", c->lever[i].name);
+            fmt_usd_(b, c->lever[i].savings);
+            buf_puts(b, " | ");
+            md_cell_(b, c->lever[i].detail);
+            buf_puts(b, " |\n");
+        }
+    }
+}
+
+/* ---- Risk Assessment ------------------------------------------------------------------------ */
+
+static void
+risk_row(struct analysis *an, const struct textrule *r, struct buf *b, int signal)
+{
+    buf_puts(b, "| ");
+    md_cell_(b, expand_str_(an, r->text));
+    buf_fmt_(b, " | %s | %s | ", r->likelihood, r->impact);
+    md_cell_(b, expand_str_(an, r->mitigation));
+    if (signal) {
+        buf_puts(b, " | ");
+        md_cell_(b, expand_str_(an, r->signal));
+    }
+    buf_puts(b, " |\n");
+}
+
+void
+sec_risks_(struct analysis *an, struct buf *b)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < an->n_risk && shown < 6; i++) {
+        /* a risk of every pipeline is in the appendix, not here */
+        if (strcmp(an->risk[i]->when, "always") == 0) continue;
+        if (shown++ == 0)
+            buf_puts(b, "| Risk | Likelihood | Impact | Mitigation |\n|---|---|---|---|\n");
+        risk_row(an, an->risk[i], b, 0);
+    }
+    if (shown) buf_puts(b, "\n");
+    const char *gap[8];
+    size_t ng = skills_gaps_(an, gap, PW_ARRAY_LEN(gap));
+    if (ng) {
+        buf_puts(b, "**Skills gaps** (the team lists ");
+        md_cell_(b, an->p.skills_lc);
+        buf_puts(b, "): ");
+        for (size_t i = 0; i < ng; i++) buf_fmt_(b, "%s%s", i ? "; " : "", gap[i]);
+        buf_puts(b, ". Budget training or a partner for the first months, or pick the runner-up "
+                    "the team knows.\n\n");
+    } else if (an->p.skills_lc && an->p.skills_lc[0]) {
+        buf_puts(b, "**Skills:** every chosen tool matches a skill the team lists (");
+        md_cell_(b, an->p.skills_lc);
+        buf_puts(b, ").\n\n");
+    }
+    const struct extract_result *ex = &an->p.ex;
+    for (size_t i = 0; i < ex->n_avoid; i++)
+        for (size_t j = 0; j < an->n_dec; j++)
+            if (an->dec[j].t && strcasestr(an->dec[j].choice, ex->avoid[i].field)) {
+                buf_fmt_(b, "**Against a stated wish:** %s uses %s, which the request rules out "
+                            "(\"%s\"); confirm before committing.\n\n",
+                         an->dec[j].area, ex->avoid[i].field, ex->avoid[i].evidence);
+                break;
+            }
+    if (shown + ng == 0) buf_puts(b, "No risk particular to this request beyond those every "
+                                     "pipeline carries (appendix).\n");
+}
+
+/* ---- Next Steps ----------------------------------------------------------------------------- */
+
+void
+sec_steps_(struct analysis *an, struct buf *b)
+{
+    const char *q[ADVISOR_MAX_QUESTIONS * 2];
+    size_t nq = questions_(an, q, PW_ARRAY_LEN(q));
+    if (nq) {
+        buf_puts(b, "**Questions before committing:**\n\n");
+        for (size_t i = 0; i < nq; i++) buf_fmt_(b, "- %s\n", q[i]);
+        buf_puts(b, "\n");
+    }
+    if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, "**Plan for this %s:**\n\n",
+                                                kind_name_(an->p.kind));
+    for (size_t i = 0; i < an->n_step; i++) {
+        buf_fmt_(b, "%zu. ", i + 1);
+        expand_(an, an->step[i]->text, b);
+        buf_fmt_(b, " (%s)\n", an->step[i]->effort);
+    }
+}
+
+/* ---- Appendix ------------------------------------------------------------------------------- */
+
+static void
+app_read(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    if (p->ex.n_notes) {
+        buf_puts(b, "### Read from the description\n\n");
+        for (size_t i = 0; i < p->ex.n_notes; i++) {
+            const struct extract_note *n = &p->ex.notes[i];
+            buf_fmt_(b, "- `%s` from \"%s\"", n->field, n->evidence);
+            if (n->why && n->why[0]) buf_fmt_(b, " (%s)", n->why);
+            buf_putc(b, '\n');
+        }
+        buf_putc(b, '\n');
+    }
+    if (p->n_assumption) {
+        buf_puts(b, "### Assumptions and what each changes\n\n");
+        for (size_t i = 0; i < p->n_assumption; i++)
+            buf_fmt_(b, "- `%s` = %s: %s.\n", p->assumption[i].field, p->assumption[i].value,
+                     p->assumption[i].effect);
+        buf_putc(b, '\n');
+    }
+}
+
+static void
+app_alternatives(struct analysis *an, struct buf *b)
+{
+    buf_puts(b, "### Alternatives weighed\n\nScores out of 100 on latency, scale, cost, "
+                "operations, skills and lock-in, weighted for this request.\n\n");
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->n_alt == 0) continue;
+        buf_fmt_(b, "- *%s* (%s, %.0f): ", d->area, short_name_(an, d->choice), round(d->score));
+        for (size_t j = 0; j < d->n_alt; j++)
+            buf_fmt_(b, "%s%s, %.0f (%s)", j ? "; " : "", d->alt[j].name,
+                     round(d->alt[j].score), d->alt[j].why_not);
+        buf_puts(b, ".\n");
+    }
+    buf_putc(b, '\n');
+}
+
+static void
+app_dag(struct analysis *an, struct buf *b)
+{
+    const struct knobs *k = &an->a->k;
+    buf_puts(b, "### Pipeline DAG\n\nEach task is idempotent: it overwrites its own partition, "
+                "so a retry or backfill is safe.\n\n");
+    buf_fmt_(b, "1. `land`: raw data into the landing zone, kept %.0f days, compressed.\n",
+             fmin(k->landing_days, an->p.retention_days));
+    buf_puts(b, "2. `validate`: landing checks (freshness, volume, schema); failures go to a "
+                "quarantine prefix and alert.\n");
+    buf_fmt_(b, "3. `stage`: typed, de-duplicated %s tables.\n",
+             choice_or_(an, "table_format", "lake"));
+    buf_fmt_(b, "4. `model`: %s.\n", choice_or_(an, "data_model", "marts"));
+    buf_puts(b, "5. `publish`: marts and serving tables swapped in atomically after their "
+                "checks pass.\n\n");
+}
+
+static void
+app_quality(struct analysis *an, struct buf *b)
+{
+    buf_puts(b, "### Data quality rules\n\n| Stage | Subject | Check | Rule | Severity |\n"
+                "|---|---|---|---|---|\n");
+    for (size_t i = 0; i < an->n_q; i++) {
+        const struct qrule *q = &an->q[i];
+        buf_fmt_(b, "| %s | ", q->stage);
+        md_cell_(b, q->subject);
+        buf_fmt_(b, " | %s | ", q->check);
+        md_cell_(b, q->rule);
+        buf_fmt_(b, " | %s |\n", q->severity);
+    }
+    buf_puts(b, "\n### Governance and compliance controls\n\n");
+    for (size_t i = 0; i < an->n_control; i++) {
+        buf_puts(b, "- ");
+        expand_(an, an->control[i]->text, b);
+        buf_fmt_(b, " (%s)\n", cite_(an, an->control[i]->source));
+    }
+    buf_puts(b, "\n### Risks with their signals\n\n| Risk | Likelihood | Impact | Mitigation | "
+                "Signal to monitor |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < an->n_risk; i++) risk_row(an, an->risk[i], b, 1);
+    buf_putc(b, '\n');
+}
+
+void
+appendix_(struct analysis *an, struct buf *b)
+{
+    app_read(an, b);
+    app_alternatives(an, b);
+    app_dag(an, b);
+    app_quality(an, b);
+    const char *region = region_(an);
+    buf_fmt_(b, "### Terraform\n\nFor %s%s%s; `terraform fmt` leaves it unchanged.\n\n```hcl\n",
+             cloud_info_(an)->name, region ? ", region " : "", region ? region : "");
+    buf_puts(b, an->terraform);
+    buf_puts(b, "```\n\n### Data-flow diagram (Graphviz DOT)\n\n```dot\n");
+    buf_puts(b, an->dot);
+    buf_puts(b, "```\n");
+}
