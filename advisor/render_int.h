@@ -41,8 +41,9 @@ void sec_risks_(struct analysis *an, struct buf *b);
 void sec_steps_(struct analysis *an, struct buf *b);
 void appendix_(struct analysis *an, struct buf *b);
 /* The cost headline of the summary: the figure (or range), what already runs apart from what is
- * new, and the verdict against the budget. One place, so new cost fields print everywhere. */
-void cost_headline_(struct analysis *an, struct buf *b);
+ * new, and the verdict against the budget (only the verdict when !figure). One place, so new
+ * cost fields print everywhere. */
+void cost_headline_(struct analysis *an, struct buf *b, int figure);
 /* Questions before committing: the analysis's, then the extractor's, without duplicates. */
 size_t questions_(const struct analysis *an, const char **out, size_t cap);
 /* The EU (or other) region the request's data must stay in, or NULL; see iac.c. */

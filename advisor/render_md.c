@@ -126,17 +126,47 @@ summary_read(struct analysis *an, struct buf *b)
                  i + 1 == ex->n_avoid || i == 3 ? ".\n" : "");
 }
 
+/* Assumptions about the request's own fields (not the engine's planning figures, such as the
+ * compression ratio, which are in the appendix); the same assumption about several sources is
+ * said once: `sources[0,2].peak_events_per_sec` = 3 x the daily average. */
 static void
 summary_assumed(struct analysis *an, struct buf *b)
 {
     const struct profile *p = &an->p;
-    if (p->n_assumption == 0) return;
-    buf_puts(b, "- **Assumed (confirm; each changes the answer):** ");
-    for (size_t i = 0; i < p->n_assumption && i < 8; i++)
-        buf_fmt_(b, "%s`%s` = %s", i ? "; " : "", p->assumption[i].field,
-                 p->assumption[i].value);
-    if (p->n_assumption > 8) buf_fmt_(b, "; %zu more", p->n_assumption - 8);
-    buf_puts(b, ".\n");
+    static const char *const own[] = {"sources[", "freshness", "retention", "budget", "team",
+                                      "availability", "cloud", "contains_pii", "compliance",
+                                      "consumers", "existing_stack"};
+    size_t shown = 0;
+    for (size_t i = 0; i < p->n_assumption && shown < 8; i++) {
+        const struct assumption *x = &p->assumption[i];
+        int mine = 0;
+        for (size_t k = 0; k < PW_ARRAY_LEN(own) && !mine; k++)
+            mine = strncmp(x->field, own[k], strlen(own[k])) == 0;
+        const char *tail = strchr(x->field, ']');
+        int first = 1;
+        for (size_t j = 0; tail && j < i && first; j++) {
+            const char *t2 = strchr(p->assumption[j].field, ']');
+            first = !(t2 && strcmp(t2, tail) == 0 && strcmp(p->assumption[j].value, x->value) == 0);
+        }
+        if (!mine || !first) continue;
+        buf_puts(b, shown++ ? "; `" : "- **Assumed (confirm; each changes the answer):** `");
+        if (tail) {
+            buf_puts(b, "sources[");
+            size_t m = 0;
+            for (size_t j = i; j < p->n_assumption; j++) {
+                const char *t2 = strchr(p->assumption[j].field, ']');
+                const char *o = strchr(p->assumption[j].field, '[');
+                if (!t2 || !o || strcmp(t2, tail) || strcmp(p->assumption[j].value, x->value))
+                    continue;
+                buf_fmt_(b, "%s%.*s", m++ ? "," : "", (int)(t2 - o - 1), o + 1);
+            }
+            buf_puts(b, tail);
+        } else {
+            buf_puts(b, x->field);
+        }
+        buf_fmt_(b, "` = %s", x->value);
+    }
+    if (shown) buf_puts(b, ".\n");
 }
 
 void
@@ -158,7 +188,7 @@ sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b)
     buf_puts(b, "; retention ");
     put_days_(b, an->p.retention_days);
     buf_puts(b, ".\n- **Cost:** ");
-    cost_headline_(an, b);
+    cost_headline_(an, b, 1);
     buf_putc(b, '\n');
     if (an->n_risk) {
         buf_puts(b, "- **Main risk:** ");
@@ -168,7 +198,7 @@ sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b)
     buf_puts(b, "- **Why:** ");
     size_t n = 0;
     static const char *const key_areas[] = {"stream_processing", "transformation", "warehouse"};
-    for (size_t i = 0; i < PW_ARRAY_LEN(key_areas); i++) {
+    for (size_t i = 0; i < PW_ARRAY_LEN(key_areas) && n < 1; i++) {
         const struct decision *d = decision_find_(an, key_areas[i]);
         if (d == NULL || d->t == NULL) continue;
         buf_fmt_(b, "%s%s: %s%s", n++ ? "; " : "", short_name_(an, d->choice), d->t->why,
@@ -190,37 +220,29 @@ sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b)
 
 /* ---- Architecture Overview ------------------------------------------------------------------ */
 
+/* The data's path on one line, in the products' short names. */
 static void
 arch_flow(struct analysis *an, struct buf *b)
 {
-    size_t step = 1;
+    buf_puts(b, "**Flow:** ");
+    size_t n = 0;
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
-        if (strcmp(d->area, "ingestion") == 0)
-            buf_fmt_(b, "%zu. **Ingest** %s with %s.\n", step++, d->subject, d->choice);
+        if (strcmp(d->area, "ingestion") != 0) continue;
+        buf_fmt_(b, "%s%s via %s", n++ ? "; " : "", d->subject, short_name_(an, d->choice));
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) buf_fmt_(b, "%zu. **Process the stream** with %s.\n", step++, sp->choice);
-    if (an->p.binary_share >= 0.5)
-        buf_fmt_(b, "%zu. **Store** in %s; objects keep their original format and their "
-                    "metadata goes into %s tables.\n",
-                 step++, choice_or_(an, "storage", "object storage"),
-                 choice_or_(an, "table_format", "open"));
-    else
-        buf_fmt_(b, "%zu. **Store** in %s, as %s tables in %s files.\n", step++,
-                 choice_or_(an, "storage", "object storage"),
-                 choice_or_(an, "table_format", "open"),
-                 short_name_(an, choice_or_(an, "file_format", "columnar")));
-    buf_fmt_(b, "%zu. **Transform** with %s, orchestrated by %s.\n", step++,
-             choice_or_(an, "transformation", "SQL"),
-             choice_or_(an, "orchestration", "a scheduler"));
-    buf_fmt_(b, "%zu. **Query** through %s", step++, choice_or_(an, "warehouse", "SQL"));
-    for (size_t i = 0; i < an->n_dec; i++) {
-        const struct decision *d = &an->dec[i];
-        if (strcmp(d->area, "serving") == 0)
-            buf_fmt_(b, "; serve %s with %s", d->subject, d->choice);
-    }
-    buf_fmt_(b, "; govern with %s.\n\n", choice_or_(an, "governance", "a catalog"));
+    if (sp) buf_fmt_(b, " -> %s", short_name_(an, sp->choice));
+    buf_fmt_(b, " -> %s (%s", short_name_(an, choice_or_(an, "storage", "object storage")),
+             short_name_(an, choice_or_(an, "table_format", "open tables")));
+    if (an->p.binary_share >= 0.5) buf_puts(b, " metadata; objects kept as they are");
+    buf_fmt_(b, ") -> %s -> %s", short_name_(an, choice_or_(an, "transformation", "SQL")),
+             short_name_(an, choice_or_(an, "warehouse", "SQL")));
+    for (size_t i = 0; i < an->n_dec; i++)
+        if (strcmp(an->dec[i].area, "serving") == 0)
+            buf_fmt_(b, " -> %s (%s)", short_name_(an, an->dec[i].choice), an->dec[i].subject);
+    buf_fmt_(b, "; scheduled by %s.\n\n",
+             short_name_(an, choice_or_(an, "orchestration", "a scheduler")));
 }
 
 /* Buy (managed) against build (run it yourselves), where the runner-up differs from the choice
@@ -257,6 +279,25 @@ weighed_area(const char *area)
     return 1;
 }
 
+/* A runner-up's reason, short: "scores 86 against 100: weaker on operations (3/5 against 5/5);
+ * the chosen option already runs here" is "weaker on operations (3/5 against 5/5)" (the scores
+ * are in the appendix, and the table marks what runs today). */
+static void
+put_why_not(struct analysis *an, struct buf *b, const char *w)
+{
+    if (w == NULL) return;
+    if (strncmp(w, "scores ", 7) == 0) {
+        const char *c = strstr(w, ": ");
+        if (c) w = c + 2;
+        else {
+            md_cell_(b, w);
+            return;
+        }
+    }
+    const char *runs = strstr(w, "; the chosen option already runs here");
+    md_cell_(b, runs ? arena_printf_(&an->ar, "%.*s", (int)(runs - w), w) : w);
+}
+
 void
 sec_architecture_(struct analysis *an, struct buf *b)
 {
@@ -282,7 +323,7 @@ sec_architecture_(struct analysis *an, struct buf *b)
         if (d->n_alt) {
             md_cell_(b, short_name_(an, d->alt[0].name));
             buf_puts(b, ": ");
-            md_cell_(b, d->alt[0].why_not);
+            put_why_not(an, b, d->alt[0].why_not);
         } else {
             buf_puts(b, "-");
         }
@@ -293,7 +334,7 @@ sec_architecture_(struct analysis *an, struct buf *b)
         const struct decision *d = &an->dec[i];
         if (weighed_area(d->area)) continue;
         buf_puts(b, n++ ? "; " : "\nAlso: ");
-        buf_fmt_(b, "%s %s", d->area, short_name_(an, d->choice));
+        buf_puts(b, short_name_(an, d->choice));
     }
     buf_puts(b, n ? ".\n\n" : "\n");
     arch_build_buy(an, b);
@@ -331,35 +372,36 @@ static void
 impl_tables(struct analysis *an, struct buf *b)
 {
     const struct profile *p = &an->p;
-    buf_puts(b, "**Main tables** (key, partitioning, clustering):\n\n"
-                "| Table | Key | Partitioned by | Clustered by | Size of a day |\n"
-                "|---|---|---|---|---|\n");
     size_t n = p->n_src < 6 ? p->n_src : 6;
     for (size_t i = 0; i < n; i++) {
         const struct src *s = &p->src[i];
         const char *t = table_name(an, s->name);
         double day = s->compression > 0 ? s->gb_day / s->compression : s->gb_day;
         int db = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC;
+        buf_puts(b, i ? "- " : "**Main tables:**\n\n- ");
         if (s->compression == 1.0)
-            buf_fmt_(b, "| `%s_objects` | object id + version | upload date (%s) | format | ", t,
-                     grain(an, day));
+            buf_fmt_(b, "`%s_objects`: key object id + version, partitioned by upload date (%s), "
+                        "clustered by format",
+                     t, grain(an, day));
         else if (db)
-            buf_fmt_(b, "| `%s` (current state, MERGE) and `%s_history` (append-only) | source "
-                        "primary key; history adds the log position | change date (%s), "
-                        "history only | primary key | ",
-                     t, t, grain(an, day));
+            buf_fmt_(b, "`%s` (current state, MERGE on the source primary key%s) and "
+                        "`%s_history` (append-only, key + log position, partitioned by change "
+                        "date, %s)",
+                     t, an->p.kind == KIND_CDC ? ", hard deletes applied" : "", t,
+                     grain(an, day));
         else
-            buf_fmt_(b, "| `%s` | %s | event date (%s) | %s | ", t,
+            buf_fmt_(b, "`%s`: key %s, partitioned by event date (%s), clustered by %s", t,
                      s->kind == SOURCE_FILES ? "file name + row number" : "event id (de-duplicated)",
                      grain(an, day),
-                     s->kind == SOURCE_IOT ? "device id" : s->kind == SOURCE_LOGS ? "host, status"
+                     s->kind == SOURCE_IOT ? "device id" : s->kind == SOURCE_LOGS ? "host and status"
                                                                                 : "entity id");
+        buf_puts(b, "; a day is ");
         put_bytes_(b, day, 0);
-        buf_puts(b, " |\n");
+        buf_puts(b, " in columnar form.\n");
     }
-    if (p->n_src > n) buf_fmt_(b, "| %zu more sources | as above | | | |\n", p->n_src - n);
-    buf_fmt_(b, "\nMarts: %s; facts partitioned by date (%s) and clustered by the keys the "
-                "dashboards filter on.\n\n",
+    if (p->n_src > n) buf_fmt_(b, "- %zu more sources keyed the same way.\n", p->n_src - n);
+    buf_fmt_(b, "- Marts: %s, facts partitioned by date (%s), clustered by the dashboards' filter "
+                "keys.\n\n",
              short_name_(an, choice_or_(an, "data_model", "a dimensional model")),
              grain(an, p->total.lake_gb_day));
 }
@@ -450,15 +492,13 @@ impl_controls(struct analysis *an, struct buf *b)
     size_t n = 0;
     for (size_t i = 0; i < an->n_control; i++) {
         if (strcmp(an->control[i]->when, "always") == 0) continue;
-        buf_puts(b, n++ ? "- " : "**Controls this request needs:**\n\n- ");
-        expand_(an, an->control[i]->text, b);
-        buf_fmt_(b, " (%s)\n", cite_(an, an->control[i]->source));
+        buf_puts(b, n++ ? "; " : "**Controls this request needs:** ");
+        const char *t = expand_str_(an, an->control[i]->text);
+        buf_append(b, t, strcspn(t, ";("));
+        while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
+        buf_fmt_(b, " (%s)", cite_(an, an->control[i]->source));
     }
-    if (n) buf_puts(b, "\n");
-    const struct cloudinfo *ci = cloud_info_(an);
-    buf_fmt_(b, "**Baseline:** %s, %s, %s, retention of ", ci->kms, ci->iam, ci->audit);
-    put_days_(b, an->p.retention_days);
-    buf_puts(b, " by lifecycle rules.\n\n");
+    if (n) buf_puts(b, ".\n\n");
 }
 
 static void
@@ -478,8 +518,10 @@ impl_testing(struct analysis *an, struct buf *b)
         fmt_num_(b, 2 * an->p.total.peak_ev_s);
         buf_puts(b, " events/s) and check lag stays within the freshness target");
     } else {
-        buf_puts(b, "load a sample day end to end and re-run it to prove each task rewrites its "
-                    "partition with the same result");
+        buf_puts(b, "load one day (");
+        put_bytes_(b, an->p.total.gb_day, 0);
+        buf_puts(b, ") end to end, then re-run it: each task must rewrite its partition with the "
+                    "same result");
     }
     buf_puts(b, ".\n");
 }

@@ -23,11 +23,11 @@ put_share(struct buf *b, double part, double whole)
 }
 
 void
-cost_headline_(struct analysis *an, struct buf *b)
+cost_headline_(struct analysis *an, struct buf *b, int figure)
 {
     const struct costing *c = &an->cost;
     const struct profile *p = &an->p;
-    if (c->priced) {
+    if (c->priced && figure) {
         fmt_usd_(b, c->monthly);
         buf_fmt_(b, " a month at month %.0f (month 1 ", an->a->k.planning_month);
         fmt_usd_(b, c->month1);
@@ -64,6 +64,23 @@ questions_(const struct analysis *an, const char **out, size_t cap)
     return n;
 }
 
+static void
+put_list(struct buf *b, const struct strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (i) buf_puts(b, ", ");
+        md_cell_(b, l->v[i]);
+    }
+}
+
+/* The areas where the team writes or runs code with the tool, so a skill it lacks shows. */
+static int
+skilled_area(const char *area)
+{
+    return strcmp(area, "ingestion") == 0 || strcmp(area, "stream_processing") == 0 ||
+           strcmp(area, "transformation") == 0 || strcmp(area, "orchestration") == 0;
+}
+
 size_t
 skills_gaps_(struct analysis *an, const char **out, size_t cap)
 {
@@ -72,7 +89,9 @@ skills_gaps_(struct analysis *an, const char **out, size_t cap)
     if (!p->skills_lc || !p->skills_lc[0]) return 0;
     for (size_t i = 0; i < an->n_dec && n < cap; i++) {
         const struct decision *d = &an->dec[i];
-        if (d->t == NULL || d->reused || !d->t->skills || strcmp(d->t->skills, "-") == 0) continue;
+        if (d->t == NULL || d->reused || !d->t->skills || strcmp(d->t->skills, "-") == 0 ||
+            !skilled_area(d->area))
+            continue;
         if (has_any_token_(p->skills_lc, d->t->skills)) continue;
         const char *name = short_name_(an, d->choice);
         int dup = 0;
@@ -88,20 +107,19 @@ static void
 cost_table(struct analysis *an, struct buf *b)
 {
     const struct costing *c = &an->cost;
-    buf_fmt_(b, "Monthly run rate at month %.0f, list prices (price book dated %s):\n\n",
-             an->a->k.planning_month, an->a->pricebook_date);
-    buf_puts(b, "| Service | Quantity | Unit | Unit price | Monthly |\n|---|---|---|---|---|\n");
+    buf_fmt_(b, "| Service | Quantity x list price | Month %.0f |\n|---|---|---|\n",
+             an->a->k.planning_month);
     for (size_t i = 0; i < c->n_line; i++) {
         const struct line *l = &c->line[i];
         buf_puts(b, "| ");
         md_cell_(b, l->service);
         buf_puts(b, " | ");
         fmt_num_(b, l->qty);
-        buf_fmt_(b, " | %s | $%g | ", l->price->unit, l->price->usd);
+        buf_fmt_(b, " %s x $%g | ", l->price->unit, l->price->usd);
         fmt_usd_(b, l->monthly);
         buf_puts(b, " |\n");
     }
-    buf_puts(b, "| **Total** | | | | **");
+    buf_puts(b, "| **Total** | | **");
     fmt_usd_(b, c->monthly);
     buf_puts(b, "** |\n\n");
 }
@@ -130,27 +148,50 @@ sec_cost_(struct analysis *an, struct buf *b)
 {
     const struct costing *c = &an->cost;
     if (c->n_line) cost_table(an, b);
-    cost_headline_(an, b);
+    if (c->priced) {
+        buf_puts(b, "Month 1: ");
+        fmt_usd_(b, c->month1);
+        buf_puts(b, "; steady state at full retention: ");
+        fmt_usd_(b, c->steady);
+        buf_puts(b, ". ");
+    }
+    cost_headline_(an, b, 0);
     buf_puts(b, "\n\n");
     if (an->p.cloud == CLOUD_ON_PREM) cost_capacity(an, b);
-    if (c->n_unpriced) {
-        buf_puts(b, "Not priced (no list price in the price book; add them before committing):\n\n");
-        for (size_t i = 0; i < c->n_unpriced; i++) buf_fmt_(b, "- %s\n", c->unpriced[i]);
-        buf_puts(b, "\n");
-    }
-    if (c->n_lever) {
-        buf_puts(b, "**Cost levers:**\n\n| Lever | Saves a month | How |\n|---|---|---|\n");
-        for (size_t i = 0; i < c->n_lever; i++) {
-            buf_fmt_(b, "| %s | ", c->lever[i].name);
-            fmt_usd_(b, c->lever[i].savings);
-            buf_puts(b, " | ");
-            md_cell_(b, c->lever[i].detail);
-            buf_puts(b, " |\n");
-        }
+    for (size_t i = 0; i < c->n_unpriced; i++)
+        buf_fmt_(b, "%s%s", i ? "; " : "**Not priced yet** (no list price in the price book): ",
+                 c->unpriced[i]);
+    if (c->n_unpriced) buf_puts(b, ".\n\n");
+    for (size_t i = 0; i < c->n_lever; i++) {
+        const char *d = c->lever[i].detail;
+        buf_fmt_(b, "- **%s** saves ", c->lever[i].name);
+        fmt_usd_(b, c->lever[i].savings);
+        buf_fmt_(b, " a month: %.*s.\n", (int)strcspn(d, ";("), d);
     }
 }
 
 /* ---- Risk Assessment ------------------------------------------------------------------------ */
+
+/* 's' with its first letter lower-cased unless its first word is an acronym ("GDPR"). */
+static void
+put_lower(struct buf *b, const char *s)
+{
+    if (s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z')) {
+        buf_putc(b, (char)(s[0] - 'A' + 'a'));
+        s++;
+    }
+    buf_puts(b, s);
+}
+
+static void
+risk_item(struct analysis *an, const struct textrule *r, struct buf *b)
+{
+    buf_puts(b, "- **");
+    expand_(an, r->text, b);
+    buf_fmt_(b, "** (%s likelihood, %s impact): ", r->likelihood, r->impact);
+    put_lower(b, expand_str_(an, r->mitigation));
+    buf_puts(b, ".\n");
+}
 
 static void
 risk_row(struct analysis *an, const struct textrule *r, struct buf *b, int signal)
@@ -170,26 +211,25 @@ void
 sec_risks_(struct analysis *an, struct buf *b)
 {
     size_t shown = 0;
-    for (size_t i = 0; i < an->n_risk && shown < 6; i++) {
+    for (size_t i = 0; i < an->n_risk && shown < 4; i++) {
         /* a risk of every pipeline is in the appendix, not here */
         if (strcmp(an->risk[i]->when, "always") == 0) continue;
-        if (shown++ == 0)
-            buf_puts(b, "| Risk | Likelihood | Impact | Mitigation |\n|---|---|---|---|\n");
-        risk_row(an, an->risk[i], b, 0);
+        shown++;
+        risk_item(an, an->risk[i], b);
     }
     if (shown) buf_puts(b, "\n");
     const char *gap[8];
     size_t ng = skills_gaps_(an, gap, PW_ARRAY_LEN(gap));
     if (ng) {
         buf_puts(b, "**Skills gaps** (the team lists ");
-        md_cell_(b, an->p.skills_lc);
+        put_list(b, &an->p.req.team_skills);
         buf_puts(b, "): ");
         for (size_t i = 0; i < ng; i++) buf_fmt_(b, "%s%s", i ? "; " : "", gap[i]);
         buf_puts(b, ". Budget training or a partner for the first months, or pick the runner-up "
                     "the team knows.\n\n");
     } else if (an->p.skills_lc && an->p.skills_lc[0]) {
-        buf_puts(b, "**Skills:** every chosen tool matches a skill the team lists (");
-        md_cell_(b, an->p.skills_lc);
+        buf_puts(b, "**Skills:** every tool the team builds with matches a skill it lists (");
+        put_list(b, &an->p.req.team_skills);
         buf_puts(b, ").\n\n");
     }
     const struct extract_result *ex = &an->p.ex;
