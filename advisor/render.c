@@ -128,7 +128,8 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
 
     struct buf md;
     buf_init(&md);
-    buf_fmt_(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n", an->p.title,
+    buf_fmt_(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n",
+             an->p.title && an->p.title[0] ? an->p.title : "Data platform request",
              rep->report_id, ADVISOR_ENGINE_VERSION, an->a->pricebook_date);
     for (int s = 0; s < SECTION_COUNT; s++) {
         buf_puts(&md, "\n## ");

@@ -419,38 +419,63 @@ put_schedule(struct analysis *an, struct buf *b)
     }
 }
 
-/* The initial load: a year of history (or the retention, if shorter) at today's daily volume, in
- * bulk into the lake rather than through the stream, at the batch throughput sizing uses. */
+/* The smallest power-of-two pool of vCPUs, 4 to 256, that does 'vcpu_h' within two days. */
+static double
+pool_for(double vcpu_h)
+{
+    double vcpu = 4;
+    while (vcpu < 256 && vcpu_h / vcpu > 48) vcpu *= 2;
+    return vcpu;
+}
+
+/* The initial load. Databases: a consistent snapshot, then changes from its log position; its
+ * size is the database's, which the request may not state, so the rate per TB is given. Events
+ * and files: a year of history (or the retention, if shorter) at today's volume, in bulk into
+ * the lake rather than through the stream, at the batch throughput sizing uses. */
 static void
 impl_backfill(struct analysis *an, struct buf *b)
 {
     const struct profile *p = &an->p;
     const struct knobs *k = &an->a->k;
-    double days = fmin(p->retention_days, 365);
-    double gb = p->total.gb_day * days;
-    double vcpu_h = gb / k->batch_gb_per_vcpu_hour;
-    /* the smallest power-of-two pool that finishes within two days, 4 to 256 vCPUs */
-    double vcpu = 4;
-    while (vcpu < 256 && vcpu_h / vcpu > 48) vcpu *= 2;
+    double ev_gb = 0;
+    size_t ndb = 0;
+    for (size_t i = 0; i < p->n_src; i++) {
+        int db = p->src[i].kind == SOURCE_DATABASE || p->src[i].kind == SOURCE_CDC;
+        ndb += db;
+        if (!db) ev_gb += p->src[i].gb_day;
+    }
     buf_puts(b, "**Load plan:** runs ");
     put_schedule(an, b);
-    buf_fmt_(b, ", orchestrated by %s, each overwriting its own partition. ",
+    buf_fmt_(b, ", orchestrated by %s, each overwriting its own partition.",
              short_name_(an, choice_or_(an, "orchestration", "the scheduler")));
-    if (p->kind == KIND_CDC)
-        buf_puts(b, "Initial load: a consistent snapshot of every table, then the change stream "
-                    "from the snapshot's log position; deletes become MERGE deletes in the "
-                    "current-state tables and rows with a delete flag in the history. ");
-    buf_fmt_(b, "Backfill: %s of history at today's rate is ", p->retention_days > 365
-                                                                 ? "a year"
-                                                                 : "the retention period");
-    put_bytes_(b, gb, 0);
-    buf_puts(b, " raw, ");
-    put_grouped_(b, vcpu_h);
-    buf_fmt_(b, " vCPU-hours at %g GB per vCPU-hour (docs/knowledge/sizing.md section 4): about ",
+    if (ndb) {
+        double per_tb = 1000 / k->batch_gb_per_vcpu_hour;
+        buf_fmt_(b, " Initial load: a consistent snapshot of the %s, then changes from the "
+                    "snapshot's log position%s; each TB of snapshot is ",
+                 ndb == 1 ? "database" : "databases",
+                 p->kind == KIND_CDC ? ", deletes applied as MERGE deletes and kept as flagged "
+                                       "rows in the history"
+                                     : "");
+        put_grouped_(b, per_tb);
+        buf_puts(b, " vCPU-hours, about ");
+        put_hours_(b, per_tb / 16);
+        buf_puts(b, " on 16 vCPUs.");
+    }
+    if (ev_gb > 0) {
+        double days = fmin(p->retention_days, 365);
+        double gb = ev_gb * days, vcpu_h = gb / k->batch_gb_per_vcpu_hour, vcpu = pool_for(vcpu_h);
+        buf_fmt_(b, " Backfill: %s of history at today's rate is ",
+                 p->retention_days > 365 ? "a year" : "the retention period");
+        put_bytes_(b, gb, 0);
+        buf_puts(b, " raw, ");
+        put_grouped_(b, vcpu_h);
+        buf_puts(b, " vCPU-hours, about ");
+        put_hours_(b, vcpu_h / vcpu);
+        buf_fmt_(b, " on %.0f vCPUs, oldest month first%s.", vcpu,
+                 an->mode == MODE_BATCH ? "" : ", in bulk rather than through the stream");
+    }
+    buf_fmt_(b, " (%g GB per vCPU-hour, docs/knowledge/sizing.md section 4.)\n\n",
              k->batch_gb_per_vcpu_hour);
-    put_hours_(b, vcpu_h / vcpu);
-    buf_fmt_(b, " on %.0f vCPUs, loaded oldest month first into dated partitions%s.\n\n", vcpu,
-             an->mode == MODE_BATCH ? "" : ", in bulk rather than through the stream");
 }
 
 static void

@@ -156,7 +156,7 @@ spoken_duration_(struct buf *out, double s)
 {
     if (s < 1) buf_puts(out, "under a second");
     else if (s < 120) count_of(out, round(s), "second");
-    else if (s < 7200) count_of(out, round(s / 60), "minute");
+    else if (s < 3600 || (s < 7200 && fmod(s, 3600) != 0)) count_of(out, round(s / 60), "minute");
     else if (s < 172800) count_of(out, round(s / 3600), "hour");
     else count_of(out, round(s / 86400), "day");
 }

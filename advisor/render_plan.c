@@ -159,14 +159,15 @@ sec_cost_(struct analysis *an, struct buf *b)
     buf_puts(b, "\n\n");
     if (an->p.cloud == CLOUD_ON_PREM) cost_capacity(an, b);
     for (size_t i = 0; i < c->n_unpriced; i++)
-        buf_fmt_(b, "%s%s", i ? "; " : "**Not priced yet** (no list price in the price book): ",
-                 c->unpriced[i]);
+        buf_fmt_(b, "%s%s", i ? "; " : "**Not priced yet:** ", c->unpriced[i]);
     if (c->n_unpriced) buf_puts(b, ".\n\n");
     for (size_t i = 0; i < c->n_lever; i++) {
         const char *d = c->lever[i].detail;
         buf_fmt_(b, "- **%s** saves ", c->lever[i].name);
         fmt_usd_(b, c->lever[i].savings);
-        buf_fmt_(b, " a month: %.*s.\n", (int)strcspn(d, ";("), d);
+        size_t n = strcspn(d, ";(");
+        while (n && d[n - 1] == ' ') n--;
+        buf_fmt_(b, " a month: %.*s.\n", (int)n, d);
     }
 }
 

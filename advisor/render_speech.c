@@ -1,4 +1,10 @@
 /* advisor/render_speech.c - the audio script: the report said in under a minute.
+ *
+ * Built from this request's own facts, one a sentence: what was asked (volume, freshness, the
+ * kind of work), what we recommend and the one reason that decided it, what already runs, the
+ * money against the budget, the main risk and its remedy, the first question to answer and the
+ * skills the team lacks. Sentences are only said when they carry something; numbers are said
+ * whole (a clause is never cut inside "3,650"), with units plural where they should be.
  */
 #include "render_int.h"
 
@@ -45,7 +51,8 @@ put_lower_first(struct buf *b, const char *s, size_t n)
     size_t w = 1;
     while (w < n && s[w] >= 'a' && s[w] <= 'z') w++;
     int more_capitals = w < n && s[w] >= 'A' && s[w] <= 'Z';
-    if (n >= 2 && s[0] >= 'A' && s[0] <= 'Z' && w > 1 && !more_capitals) {
+    int article = w == 1 && n >= 2 && s[0] == 'A' && s[1] == ' ';
+    if (n >= 2 && s[0] >= 'A' && s[0] <= 'Z' && (article || (w > 1 && !more_capitals))) {
         buf_putc(b, (char)(s[0] - 'A' + 'a'));
         s++;
         n--;
@@ -129,18 +136,6 @@ put_ear_title(struct buf *b, const char *title)
     put_lower_first(b, t, n);
 }
 
-/* A source's name as words: "wire_agency_feeds" is "wire agency feeds", at most six words. */
-static void
-put_ear_source(struct buf *b, const char *name)
-{
-    size_t words = 0;
-    for (const char *q = name; *q; q++) {
-        char ch = (*q == '_' || *q == '-') ? ' ' : *q;
-        if (ch == ' ' && ++words == 6) break;
-        buf_putc(b, ch);
-    }
-}
-
 /* Words that cannot end a spoken clause: a cut after them leaves the sentence hanging. */
 static int
 weak_word(const char *w, size_t n)
@@ -161,7 +156,7 @@ put_ear_reason(struct buf *b, const char *why)
     size_t n = strcspn(why, ";:(");
     size_t words = 0;
     for (size_t i = 0; i < n; i++) {
-        if (why[i] == ',' && words >= 4) {
+        if (why[i] == ',' && why[i + 1] == ' ' && words >= 4) {
             n = i;
             break;
         }
@@ -180,125 +175,191 @@ put_ear_reason(struct buf *b, const char *why)
     put_lower_first(b, why, n);
 }
 
-void
-audio_script_(struct analysis *an, struct buf *b)
+/* Length of the first clause of 's': up to one of 'marks', but a comma inside a number
+ * ("3,650") does not end it. */
+static size_t
+clause_len(const char *s, const char *marks)
+{
+    size_t n = 0;
+    for (;;) {
+        n += strcspn(s + n, marks);
+        if (s[n] == ',' && n > 0 && s[n - 1] >= '0' && s[n - 1] <= '9' && s[n + 1] >= '0' &&
+            s[n + 1] <= '9') {
+            n++;
+            continue;
+        }
+        return n;
+    }
+}
+
+static void
+put_trimmed(struct buf *b, const char *s, size_t n, int lower)
+{
+    while (n && s[n - 1] == ' ') n--;
+    if (lower) put_lower_first(b, s, n);
+    else put_unbracketed(b, s, n);
+}
+
+/* What was asked: "The warehouse scans: about 104 gigabytes a day from one source, needed
+ * within 30 seconds." */
+static void
+say_request(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    static const char *const count[] = {"no source", "one source", "two sources", "three sources"};
+    size_t at = b->len;
+    if (p->title && p->title[0]) put_ear_title(b, p->title);
+    else buf_puts(b, "your request");
+    if (b->data[at] >= 'a' && b->data[at] <= 'z') b->data[at] = (char)(b->data[at] - 32);
+    buf_puts(b, ": about ");
+    put_bytes_(b, p->total.gb_day, 1);
+    buf_puts(b, " a day from ");
+    if (p->n_src < 4) buf_puts(b, count[p->n_src]);
+    else buf_fmt_(b, "%zu sources", p->n_src);
+    if (p->freshness_s >= 86400) buf_puts(b, ", needed once a day. ");
+    else {
+        buf_puts(b, ", needed within ");
+        spoken_duration_(b, p->freshness_s);
+        buf_puts(b, ". ");
+    }
+    if (p->kind != KIND_GREENFIELD) buf_fmt_(b, "This is a %s, not a new build. ",
+                                             kind_name_(p->kind));
+}
+
+/* What we recommend and the reason that decided the main engine. */
+static void
+say_design(struct analysis *an, struct buf *b, const struct decision *work,
+           const struct decision *wh)
+{
+    static const char *const mode_said[MODE_COUNT] = {"batch processing", "micro-batches",
+                                                      "streaming"};
+    const struct decision *ing = decision_find_(an, "ingestion");
+    buf_fmt_(b, "We recommend %s %s%s", mode_said[an->mode],
+             an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
+    const char *sep = ", with the data ";
+    if (ing) {
+        buf_puts(b, sep);
+        buf_puts(b, "brought in by ");
+        put_ear_name(b, ing->choice);
+        sep = ", ";
+    }
+    if (work) {
+        buf_puts(b, wh ? sep : ing ? " and " : sep);
+        buf_puts(b, work->area[0] == 's' ? "processed in " : "modelled in ");
+        put_ear_name(b, work->choice);
+        sep = ", ";
+    }
+    if (wh) {
+        buf_puts(b, ing || work ? " and " : sep);
+        buf_puts(b, "queried in ");
+        put_ear_name(b, wh->choice);
+    }
+    buf_puts(b, ". ");
+    if (work && work->t && work->t->why && *work->t->why) {
+        put_ear_name(b, work->choice);
+        buf_puts(b, work->reused ? " already runs here, and it fits: " : " was chosen for this: ");
+        put_ear_reason(b, work->t->why);
+        buf_puts(b, ". ");
+    }
+    size_t reused = 0;
+    for (size_t i = 0; i < an->n_dec; i++)
+        reused += an->dec[i].reused && an->dec[i].t && &an->dec[i] != work;
+    if (reused)
+        buf_fmt_(b, "%s%s of the chosen tools already run%s here and stay as they are. ",
+                 reused == 1 ? "One" : reused == 2 ? "Two" : reused == 3 ? "Three" : "Several",
+                 work && work->reused ? " more" : "", reused == 1 ? "s" : "");
+}
+
+/* The money, rounded the way people say it, against the budget. */
+static void
+say_cost(struct analysis *an, struct buf *b)
 {
     const struct profile *p = &an->p;
     const struct costing *c = &an->cost;
-
-    /* The recommendation first, with the freshness that decided the mode. */
-    static const char *const mode_said[MODE_COUNT] = {"batch processing", "micro-batches",
-                                                      "streaming"};
-    buf_puts(b, "For ");
-    put_ear_title(b, p->title);
-    buf_fmt_(b, ", we recommend %s %s%s, fresh %s", mode_said[an->mode],
-               an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name,
-               p->freshness_s < 1 ? "in " : "within ");
-    spoken_duration_(b, p->freshness_s);
-    buf_puts(b, ". ");
-
-    /* Then the path of the data, one step a sentence, in the listener's own names: what a
-     * source is called says which design this is. */
-    const struct decision *ing = decision_find_(an, "ingestion");
-    size_t nsrc = p->n_src < 3 ? p->n_src : 3;
-    buf_puts(b, "The data comes in");
-    for (size_t i = 0; i < nsrc; i++) {
-        buf_puts(b, i == 0 ? " from the " : i + 1 < nsrc || p->n_src > 3 ? ", the " : " and the ");
-        put_ear_source(b, p->src[i].name);
-    }
-    if (p->n_src > 3) buf_puts(b, " and more");
-    if (ing) {
-        buf_puts(b, nsrc ? ", through " : " through ");
-        put_ear_name(b, ing->choice);
-        if (ing->t && ing->t->why && *ing->t->why) {
-            buf_puts(b, ": ");
-            put_ear_reason(b, ing->t->why);
-        }
-    }
-    buf_puts(b, ". ");
-    const struct decision *sp = decision_find_(an, "stream_processing");
-    const struct decision *tr = decision_find_(an, "transformation");
-    const struct decision *work = sp ? sp : tr;
-    if (work) {
-        buf_puts(b, sp ? "It is processed in " : "It is transformed in ");
-        put_ear_name(b, work->choice);
-        if (work->t && work->t->why && *work->t->why) {
-            buf_puts(b, ": ");
-            put_ear_reason(b, work->t->why);
-        }
-        buf_puts(b, ". ");
-    }
-    buf_puts(b, "It is kept in ");
-    put_ear_name(b, choice_or_(an, "storage", "object storage"));
-    const struct decision *wh = decision_find_(an, "warehouse");
-    if (wh) {
-        buf_puts(b, " and queried in ");
-        put_ear_name(b, wh->choice);
-        if (wh->t && wh->t->why && *wh->t->why) {
-            buf_puts(b, ": ");
-            put_ear_reason(b, wh->t->why);
-        }
-    }
-    buf_puts(b, ". ");
-
-    /* The money, rounded the way people say it; the estimate is for the twelfth month. */
     if (c->priced) {
-        size_t at = b->len;
+        buf_puts(b, "Expect ");
         spoken_usd_(b, c->monthly);
-        if (b->data[at] >= 'a' && b->data[at] <= 'z') b->data[at] = (char)(b->data[at] - 32);
         buf_puts(b, " a month");
         if (c->within == 1) {
-            buf_puts(b, ", within your budget. ");
+            buf_puts(b, ", inside your budget of ");
+            put_ear_budget(b, p->budget);
+            buf_puts(b, ". ");
         } else if (c->within == 0) {
             buf_puts(b, ", over your budget of ");
             put_ear_budget(b, p->budget);
-            buf_puts(b, c->best_case <= p->budget ? ". The savings levers close the gap. "
-                                                  : ". Even the savings levers do not close "
-                                                    "the gap. ");
+            buf_puts(b, c->best_case <= p->budget
+                             ? ". The savings in the report close the gap. "
+                             : ". Because the budget cannot be met even with every saving, the "
+                               "report says what a smaller design gives up. ");
         } else {
             buf_puts(b, ". ");
         }
     } else if (p->cloud == CLOUD_ON_PREM) {
         buf_puts(b, "It runs on your own hardware, so there is no cloud bill. ");
         if (p->retention_days >= 1 && an->sz.steady_gb > 0) {
-            /* Growth a year is what a hardware plan buys; the total at full retention is
-             * mostly tape and is in the report. */
             buf_puts(b, "Plan for about ");
             put_bytes_(b, an->sz.steady_gb / p->retention_days * 365, 1);
             buf_puts(b, " of new data a year. ");
         }
     }
+}
 
-    /* The one risk to remember and its remedy. */
-    if (an->n_risk) {
-        const char *risk = expand_str_(an, an->risk[0]->text);
-        const char *mit = expand_str_(an, an->risk[0]->mitigation);
-        /* The risk's first clause names it; the rest is in the report. */
-        size_t rn = strcspn(risk, ",;(");
-        const char *and = strstr(risk, " and ");
-        size_t words = 0;
-        for (const char *q = risk; and && q < and; q++) words += *q == ' ';
-        if (and && words >= 3 && (size_t)(and - risk) < rn) rn = (size_t)(and - risk);
-        buf_puts(b, "Watch out: ");
-        put_unbracketed(b, risk, rn);
-        while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
-        buf_puts(b, ". ");
-        buf_append(b, mit, strcspn(mit, ",;("));
-        buf_puts(b, ". ");
+static void
+say_risk(struct analysis *an, struct buf *b)
+{
+    if (an->n_risk == 0) return;
+    const char *risk = expand_str_(an, an->risk[0]->text);
+    const char *mit = expand_str_(an, an->risk[0]->mitigation);
+    size_t rn = clause_len(risk, ",;(");
+    const char *and = strstr(risk, " and ");
+    size_t words = 0;
+    for (const char *q = risk; and && q < and; q++) words += *q == ' ';
+    if (and && words >= 3 && (size_t)(and - risk) < rn) rn = (size_t)(and - risk);
+    buf_puts(b, "The main risk: ");
+    put_trimmed(b, risk, rn, 1);
+    buf_puts(b, ". The remedy: ");
+    put_trimmed(b, mit, clause_len(mit, ",;("), 1);
+    buf_puts(b, ". ");
+}
+
+void
+audio_script_(struct analysis *an, struct buf *b)
+{
+    const struct decision *sp = decision_find_(an, "stream_processing");
+    const struct decision *tr = decision_find_(an, "transformation");
+    const struct decision *work = sp ? sp : tr;
+    const struct decision *wh = decision_find_(an, "warehouse");
+    say_request(an, b);
+    say_design(an, b, work, wh);
+    say_cost(an, b);
+    say_risk(an, b);
+    const char *gap[4];
+    size_t ng = skills_gaps_(an, gap, PW_ARRAY_LEN(gap));
+    if (ng) {
+        buf_puts(b, "Your team has not listed the skills for ");
+        put_ear_name(b, gap[0]);
+        buf_puts(b, ", so plan training or a partner. ");
     }
-    /* A step every plan starts with ("always" in steps.tsv: the landing zone) tells this
-     * listener nothing; a first step particular to this project (confirm the assumed figures)
-     * is said. */
-    if (an->n_step && strcmp(an->step[0]->when, "always") != 0) {
+    const char *q[ADVISOR_MAX_QUESTIONS * 2];
+    size_t nq = questions_(an, q, PW_ARRAY_LEN(q));
+    if (nq) {
+        if (nq == 1) buf_puts(b, "Before committing, please answer one question. ");
+        else buf_fmt_(b, "Before committing, please answer %zu questions, starting with this "
+                         "one. ", nq);
+        buf_puts(b, q[0]);
+        if (b->len && b->data[b->len - 1] != '?' && b->data[b->len - 1] != '.') buf_putc(b, '.');
+        buf_putc(b, ' ');
+    } else if (an->n_step && strcmp(an->step[0]->when, "always") != 0) {
         const char *st = expand_str_(an, an->step[0]->text);
-        buf_puts(b, "First, ");
-        put_lower_first(b, st, strcspn(st, ":;,("));
-        buf_puts(b, ".");
+        buf_puts(b, "The first step: ");
+        put_trimmed(b, st, clause_len(st, ":;,("), 1);
+        buf_puts(b, ". ");
     }
-
-    /* The recommendation again, in one breath: a listener who missed a name gets it twice. */
-    buf_fmt_(b, "Again: %s %s%s", mode_said[an->mode],
-               an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
+    buf_fmt_(b, "In short: %s on %s",
+             an->mode == MODE_STREAMING ? "streaming" : an->mode == MODE_MICRO_BATCH
+                                                            ? "micro-batches"
+                                                            : "batch",
+             cloud_info_(an)->name);
     if (work) {
         buf_puts(b, ", with ");
         put_ear_name(b, work->choice);
@@ -309,4 +370,3 @@ audio_script_(struct analysis *an, struct buf *b)
     }
     buf_puts(b, ".");
 }
-
