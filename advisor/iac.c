@@ -138,10 +138,24 @@ slug(struct analysis *an)
     return arena_strdup_(&an->ar, s);
 }
 
-/* Words of a request that place its data in the EU (lower-case, matched at a word start). */
-static const char *const eu_words[] = {"eu region", "in the eu", "eu-based", "eu only",
-                                       "eu data", "eu residency", "europe", "european union",
-                                       "eu-central", "eu-west", "eu-north", "eu-south"};
+/* Words of a request that place its data in the EU (lower-case): each starts with "eu", so one
+ * pass over the text finds them; "in the eu" is "eu" as a word after "in the ". */
+static const char *const eu_words[] = {"eu region", "eu-based", "eu only", "eu data",
+                                       "eu residency", "europe", "eu-central", "eu-west",
+                                       "eu-north", "eu-south", "eu customers", "eu users"};
+
+static int
+says_eu(const char *text)
+{
+    for (const char *h = strstr(text, "eu"); h; h = strstr(h + 2, "eu")) {
+        if (h > text && isalnum((unsigned char)h[-1])) continue;
+        if (!isalpha((unsigned char)h[2]) && h - text >= 7 && strncmp(h - 7, "in the ", 7) == 0)
+            return 1;
+        for (size_t i = 0; i < sizeof(eu_words) / sizeof(eu_words[0]); i++)
+            if (strncmp(h, eu_words[i], strlen(eu_words[i])) == 0) return 1;
+    }
+    return 0;
+}
 
 /* The first region a clouds.tsv cell names ("eu-central-1 or eu-west-1"), in Terraform's
  * spelling: lower case, no spaces ("West Europe" is "westeurope"). */
@@ -167,9 +181,7 @@ region_(const struct analysis *an_c)
     struct analysis *an = (struct analysis *)an_c;
     const struct profile *p = &an->p;
     if (p->cloud == CLOUD_ON_PREM || p->cloud == CLOUD_ANY) return NULL;
-    int eu = p->regs && strstr(p->regs, ",gdpr,") != NULL;
-    for (size_t i = 0; !eu && p->ctx_lc && i < sizeof(eu_words) / sizeof(eu_words[0]); i++)
-        eu = strstr(p->ctx_lc, eu_words[i]) != NULL;
+    int eu = (p->regs && strstr(p->regs, ",gdpr,") != NULL) || (p->ctx_lc && says_eu(p->ctx_lc));
     if (!eu) return NULL;
     const char *cell = an->a->cloud[p->cloud].region_eu;
     return cell && *cell ? first_region(an, cell) : NULL;

@@ -139,6 +139,7 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
     }
     buf_puts(&md, "\n## Appendix\n\n");
     buf_puts(&md, appendix);
+    appendix_code_(an, &md);
     rep->markdown = buf_detach(&md);
 
     struct buf au;

@@ -12,6 +12,8 @@
 /* ---- numbers (render_num.c) ---- */
 size_t fixed_str_(char *s, double v, int dec, int grouped);
 void put_grouped_(struct buf *out, double v);
+/* A unit price with the decimals it has, up to six: "0.0208", "350", "1.5". */
+void put_price_(struct buf *b, double v);
 void put_fixed_(struct buf *out, double v, int dec, int grouped);
 /* Money and durations as people say them: "about 12 thousand dollars", "5 seconds". */
 void spoken_usd_(struct buf *out, double v);
@@ -22,6 +24,9 @@ void put_bytes_(struct buf *b, double gb, int spoken);
 void put_hours_(struct buf *b, double hours);
 /* A retention: "365 days" is "1 year", "2,555 days" is "7 years", "90 days" stays. */
 void put_days_(struct buf *b, double days);
+
+/* Appends each string in turn up to a NULL: the report's "%s"-only sentences without a format. */
+void cat_(struct buf *b, ...) __attribute__((sentinel));
 
 /* ---- shared Markdown helpers (render_md.c) ---- */
 const char *mode_words_(enum mode m);
@@ -39,7 +44,10 @@ void sec_performance_(struct analysis *an, struct buf *b);
 void sec_cost_(struct analysis *an, struct buf *b);
 void sec_risks_(struct analysis *an, struct buf *b);
 void sec_steps_(struct analysis *an, struct buf *b);
+/* The appendix: its tables and lists, then (appendix_code_) the Terraform and the DOT, which the
+ * JSON carries in iac.terraform and diagram.dot instead. */
 void appendix_(struct analysis *an, struct buf *b);
+void appendix_code_(struct analysis *an, struct buf *b);
 /* The cost headline of the summary: the figure (or range), what already runs apart from what is
  * new, and the verdict against the budget (only the verdict when !figure). One place, so new
  * cost fields print everywhere. */

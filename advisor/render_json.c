@@ -35,7 +35,7 @@ static void
 fkey(struct jsonw *w, const char *key)
 {
     if (w->after_key) {
-        jsonw_key(w, key);
+        fkey(w, key);
         return;
     }
     size_t n = strlen(key);
@@ -135,6 +135,20 @@ jnum(struct jsonw *w, double v)
 }
 
 static void
+kint(struct jsonw *w, const char *key, long long v)
+{
+    fkey(w, key);
+    jnum(w, (double)v);
+}
+
+static void
+kbool(struct jsonw *w, const char *key, int v)
+{
+    fkey(w, key);
+    jsonw_bool(w, v);
+}
+
+static void
 kjnum(struct jsonw *w, const char *key, double v)
 {
     fkey(w, key);
@@ -144,7 +158,7 @@ kjnum(struct jsonw *w, const char *key, double v)
 static void
 kval(struct jsonw *w, const char *key, double v, enum origin o)
 {
-    jsonw_key(w, key);
+    fkey(w, key);
     jsonw_obj_begin(w);
     kjnum(w, "value", v);
     kstr(w, "source", origin_name_(o));
@@ -154,9 +168,9 @@ kval(struct jsonw *w, const char *key, double v, enum origin o)
 static void
 klist(struct jsonw *w, const char *key, const struct strlist *l, enum origin o)
 {
-    jsonw_key(w, key);
+    fkey(w, key);
     jsonw_obj_begin(w);
-    jsonw_key(w, "value");
+    fkey(w, "value");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < l->n; i++) jsonw_str(w, l->v[i]);
     jsonw_arr_end(w);
@@ -174,19 +188,19 @@ static void
 json_profile(struct jsonw *w, const struct analysis *an)
 {
     const struct profile *p = &an->p;
-    jsonw_key(w, "profile");
+    fkey(w, "profile");
     jsonw_obj_begin(w);
     kstr(w, "title", p->title);
-    jsonw_key(w, "cloud");
+    fkey(w, "cloud");
     jsonw_obj_begin(w);
     kstr(w, "value", cloud_name_(p->cloud));
     kstr(w, "source", origin_name_(p->o_cloud));
     jsonw_obj_end(w);
     kval(w, "freshness_seconds", p->freshness_s, p->o_freshness);
     kval(w, "retention_days", p->retention_days, p->o_retention);
-    jsonw_key(w, "budget_usd_per_month");
+    fkey(w, "budget_usd_per_month");
     jsonw_obj_begin(w);
-    jsonw_key(w, "value");
+    fkey(w, "value");
     if (p->has_budget) jnum(w, p->budget);
     else jsonw_null(w);
     kstr(w, "source", p->has_budget ? origin_name_(p->o_budget) : "unknown");
@@ -197,19 +211,19 @@ json_profile(struct jsonw *w, const struct analysis *an)
     klist(w, "compliance", &p->req.compliance, p->o_compliance);
     klist(w, "existing_stack", &p->req.existing_stack, p->o_stack);
     klist(w, "team_skills", &p->req.team_skills, p->o_skills);
-    jsonw_key(w, "needs");
+    fkey(w, "needs");
     jsonw_arr_begin(w);
     for (int n = 0; n < NEED_COUNT; n++)
         if ((p->needs >> n) & 1) jsonw_str(w, need_name_((enum need)n));
     jsonw_arr_end(w);
-    jsonw_kbool(w, "contains_pii", p->has_pii);
-    jsonw_key(w, "sources");
+    kbool(w, "contains_pii", p->has_pii);
+    fkey(w, "sources");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < p->n_src; i++) {
         const struct src *s = &p->src[i];
         jsonw_obj_begin(w);
         kstr(w, "name", s->name);
-        jsonw_key(w, "kind");
+        fkey(w, "kind");
         jsonw_obj_begin(w);
         kstr(w, "value", source_kind_name(s->kind));
         kstr(w, "source", origin_name_(s->o_kind));
@@ -217,9 +231,9 @@ json_profile(struct jsonw *w, const struct analysis *an)
         kval(w, "volume_gb_per_day", r2(s->gb_day), s->o_volume);
         kval(w, "peak_events_per_sec", r2(s->peak_ev_s), s->o_peak);
         kval(w, "avg_record_bytes", s->record_bytes, s->o_bytes);
-        jsonw_key(w, "contains_pii");
+        fkey(w, "contains_pii");
         jsonw_obj_begin(w);
-        jsonw_key(w, "value");
+        fkey(w, "value");
         if (s->pii < 0) jsonw_null(w);
         else jsonw_bool(w, s->pii);
         kstr(w, "source", s->pii < 0 ? "unknown" : origin_name_(s->o_pii));
@@ -227,7 +241,7 @@ json_profile(struct jsonw *w, const struct analysis *an)
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    jsonw_key(w, "totals");
+    fkey(w, "totals");
     jsonw_obj_begin(w);
     kjnum(w, "volume_gb_per_day", r2(p->total.gb_day));
     kjnum(w, "avg_mb_per_sec", r2(p->total.avg_mb_s));
@@ -235,7 +249,7 @@ json_profile(struct jsonw *w, const struct analysis *an)
     kjnum(w, "peak_events_per_sec", r2(p->total.peak_ev_s));
     kjnum(w, "lake_gb_per_day", r2(p->total.lake_gb_day));
     jsonw_obj_end(w);
-    jsonw_key(w, "extracted");
+    fkey(w, "extracted");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < p->ex.n_notes; i++) {
         jsonw_obj_begin(w);
@@ -251,7 +265,7 @@ json_profile(struct jsonw *w, const struct analysis *an)
 static void
 json_decisions(struct jsonw *w, const struct analysis *an)
 {
-    jsonw_key(w, "decisions");
+    fkey(w, "decisions");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
@@ -261,13 +275,13 @@ json_decisions(struct jsonw *w, const struct analysis *an)
         kstr(w, "choice", d->choice);
         kjnum(w, "score", round(d->score));
         if (d->t) {
-            jsonw_key(w, "criteria");
+            fkey(w, "criteria");
             jsonw_obj_begin(w);
             for (int c = 0; c < CRIT_COUNT; c++) kjnum(w, crit_name_((enum crit)c), d->crit[c]);
             jsonw_obj_end(w);
-            jsonw_kbool(w, "reuses_existing", d->reused);
+            kbool(w, "reuses_existing", d->reused);
         }
-        jsonw_key(w, "alternatives");
+        fkey(w, "alternatives");
         jsonw_arr_begin(w);
         for (size_t j = 0; j < d->n_alt; j++) {
             jsonw_obj_begin(w);
@@ -287,20 +301,20 @@ static void
 json_sizing(struct jsonw *w, const struct analysis *an)
 {
     const struct sizing *sz = &an->sz;
-    jsonw_key(w, "sizing");
+    fkey(w, "sizing");
     jsonw_obj_begin(w);
     if (sz->has_kafka) {
-        jsonw_key(w, "kafka");
+        fkey(w, "kafka");
         jsonw_obj_begin(w);
         kstr(w, "via", sz->kafka_via);
-        jsonw_kint(w, "partitions", sz->partitions);
+        kint(w, "partitions", sz->partitions);
         kstr(w, "partitions_working", sz->partitions_working);
         if (sz->kafka_self) {
-            jsonw_kint(w, "brokers", sz->brokers);
+            kint(w, "brokers", sz->brokers);
             kstr(w, "broker_type", sz->broker_type);
             kstr(w, "brokers_working", sz->brokers_working);
-            jsonw_kint(w, "replication_factor", sz->rf);
-            jsonw_kint(w, "min_insync_replicas", sz->min_insync);
+            kint(w, "replication_factor", sz->rf);
+            kint(w, "min_insync_replicas", sz->min_insync);
             kjnum(w, "retention_days", an->a->k.kafka_retention_days);
             kjnum(w, "broker_storage_gb", round(sz->broker_disk_gb));
             kstr(w, "storage_working", sz->disk_working);
@@ -309,7 +323,7 @@ json_sizing(struct jsonw *w, const struct analysis *an)
         }
         jsonw_obj_end(w);
     }
-    jsonw_key(w, "streams");
+    fkey(w, "streams");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < sz->n_unit; i++) {
         const struct stream_unit *u = &sz->unit[i];
@@ -317,26 +331,26 @@ json_sizing(struct jsonw *w, const struct analysis *an)
         kstr(w, "service", u->d->choice);
         kjnum(w, "peak_mb_per_sec", r2(u->f.peak_mb_s));
         kjnum(w, "peak_events_per_sec", r2(u->f.peak_ev_s));
-        jsonw_kint(w, "units", u->units);
+        kint(w, "units", u->units);
         kstr(w, "unit", u->unit_name);
         kstr(w, "working", u->working);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
     if (sz->has_stream) {
-        jsonw_key(w, "stream_processing");
+        fkey(w, "stream_processing");
         jsonw_obj_begin(w);
         kjnum(w, "vcpu", sz->stream_vcpu);
-        jsonw_kbool(w, "stateful", sz->stateful);
+        kbool(w, "stateful", sz->stateful);
         kstr(w, "working", sz->stream_working);
         jsonw_obj_end(w);
     }
-    jsonw_key(w, "batch");
+    fkey(w, "batch");
     jsonw_obj_begin(w);
     kjnum(w, "vcpu_hours_per_month", round(sz->batch_vcpu_h));
     kstr(w, "working", sz->batch_working);
     jsonw_obj_end(w);
-    jsonw_key(w, "storage");
+    fkey(w, "storage");
     jsonw_obj_begin(w);
     kjnum(w, "total_tb", r2(sz->total_tb));
     kjnum(w, "lake_gb_per_day", r2(an->p.total.lake_gb_day));
@@ -346,18 +360,18 @@ json_sizing(struct jsonw *w, const struct analysis *an)
     kjnum(w, "landing_gb", round(sz->landing_gb));
     kstr(w, "working", sz->storage_working);
     jsonw_obj_end(w);
-    jsonw_key(w, "warehouse");
+    fkey(w, "warehouse");
     jsonw_obj_begin(w);
     kjnum(w, "tb_scanned_per_month", r2(sz->scan_tb));
     kjnum(w, "transform_tb_scanned_per_month", r2(sz->batch_scan_tb));
     jsonw_obj_end(w);
-    jsonw_key(w, "network");
+    fkey(w, "network");
     jsonw_obj_begin(w);
     kjnum(w, "avg_gbit_per_sec", r2(sz->net_avg_gbit));
     kjnum(w, "peak_gbit_per_sec", r2(sz->net_peak_gbit));
     jsonw_obj_end(w);
     if (an->p.cloud == CLOUD_ON_PREM) {
-        jsonw_key(w, "capacity");
+        fkey(w, "capacity");
         jsonw_obj_begin(w);
         kjnum(w, "hot_raw_tb_90_days", r2(sz->raw_capacity_tb));
         kjnum(w, "tape_cartridges_per_year", ceil(sz->tape_per_year));
@@ -371,9 +385,9 @@ static void
 json_cost(struct jsonw *w, const struct analysis *an)
 {
     const struct costing *c = &an->cost;
-    jsonw_key(w, "cost");
+    fkey(w, "cost");
     jsonw_obj_begin(w);
-    jsonw_key(w, "monthly_usd");
+    fkey(w, "monthly_usd");
     if (c->priced) jnum(w, c->monthly);
     else jsonw_null(w);
     kjnum(w, "month1_usd", c->month1);
@@ -382,7 +396,7 @@ json_cost(struct jsonw *w, const struct analysis *an)
                c->priced ? "list prices, on demand, at the planning month (storage grows monthly)"
                          : "capacity: no cloud bill applies");
     kjnum(w, "planning_month", an->a->k.planning_month);
-    jsonw_key(w, "line_items");
+    fkey(w, "line_items");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < c->n_line; i++) {
         const struct line *l = &c->line[i];
@@ -399,18 +413,18 @@ json_cost(struct jsonw *w, const struct analysis *an)
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    jsonw_key(w, "not_priced");
+    fkey(w, "not_priced");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < c->n_unpriced; i++) jsonw_str(w, c->unpriced[i]);
     jsonw_arr_end(w);
-    jsonw_key(w, "budget_usd");
+    fkey(w, "budget_usd");
     if (an->p.has_budget) jnum(w, an->p.budget);
     else jsonw_null(w);
-    jsonw_key(w, "within_budget");
+    fkey(w, "within_budget");
     if (c->within < 0) jsonw_null(w);
     else jsonw_bool(w, c->within);
     kstr(w, "budget_statement", c->statement);
-    jsonw_key(w, "levers");
+    fkey(w, "levers");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < c->n_lever; i++) {
         jsonw_obj_begin(w);
@@ -428,7 +442,7 @@ json_cost(struct jsonw *w, const struct analysis *an)
 static void
 json_texts(struct jsonw *w, struct analysis *an)
 {
-    jsonw_key(w, "risks");
+    fkey(w, "risks");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < an->n_risk; i++) {
         const struct textrule *r = an->risk[i];
@@ -441,7 +455,7 @@ json_texts(struct jsonw *w, struct analysis *an)
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    jsonw_key(w, "quality_rules");
+    fkey(w, "quality_rules");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < an->n_q; i++) {
         const struct qrule *q = &an->q[i];
@@ -454,7 +468,7 @@ json_texts(struct jsonw *w, struct analysis *an)
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    jsonw_key(w, "compliance_controls");
+    fkey(w, "compliance_controls");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < an->n_control; i++) {
         jsonw_obj_begin(w);
@@ -463,11 +477,11 @@ json_texts(struct jsonw *w, struct analysis *an)
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    jsonw_key(w, "next_steps");
+    fkey(w, "next_steps");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < an->n_step; i++) {
         jsonw_obj_begin(w);
-        jsonw_kint(w, "priority", (long long)i + 1);
+        kint(w, "priority", (long long)i + 1);
         kstr(w, "step", expand_str_(an, an->step[i]->text));
         kstr(w, "effort", an->step[i]->effort);
         jsonw_obj_end(w);
@@ -481,24 +495,24 @@ json_texts(struct jsonw *w, struct analysis *an)
 static void
 json_extra(struct jsonw *w, struct analysis *an, const char *appendix)
 {
-    jsonw_key(w, "request_kind");
+    fkey(w, "request_kind");
     jsonw_obj_begin(w);
     kstr(w, "value", kind_name_(an->p.kind));
     kstr(w, "evidence", an->p.kind_evidence);
     jsonw_obj_end(w);
     const char *q[ADVISOR_MAX_QUESTIONS * 2];
     size_t nq = questions_(an, q, PW_ARRAY_LEN(q));
-    jsonw_key(w, "questions");
+    fkey(w, "questions");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < nq; i++) jsonw_str(w, q[i]);
     jsonw_arr_end(w);
     const char *gap[8];
     size_t ng = skills_gaps_(an, gap, PW_ARRAY_LEN(gap));
-    jsonw_key(w, "skills_gaps");
+    fkey(w, "skills_gaps");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < ng; i++) jsonw_str(w, gap[i]);
     jsonw_arr_end(w);
-    jsonw_key(w, "appendix");
+    fkey(w, "appendix");
     jsonw_obj_begin(w);
     kstr(w, "markdown", appendix);
     jsonw_obj_end(w);
@@ -516,11 +530,11 @@ render_json_(struct analysis *an, const struct analysis *prev, const struct repo
     kstr(&w, "report_id", rep->report_id);
     kstr(&w, "engine_version", ADVISOR_ENGINE_VERSION);
     kstr(&w, "fingerprint", fp);
-    jsonw_kint(&w, "version", rep->version);
+    kint(&w, "version", rep->version);
     kstr(&w, "project_id", an->p.req.project_id);
     kstr(&w, "event_id", an->p.req.event_id);
     json_profile(&w, an);
-    jsonw_key(&w, "assumptions");
+    fkey(&w, "assumptions");
     jsonw_arr_begin(&w);
     for (size_t i = 0; i < an->p.n_assumption; i++) {
         jsonw_obj_begin(&w);
@@ -535,18 +549,18 @@ render_json_(struct analysis *an, const struct analysis *prev, const struct repo
     json_cost(&w, an);
     json_texts(&w, an);
     if (prev) history_json_(an, prev, &w);
-    jsonw_key(&w, "iac");
+    fkey(&w, "iac");
     jsonw_obj_begin(&w);
     kstr(&w, "tool", "terraform");
     kstr(&w, "provider", cloud_info_(an)->provider);
     kstr(&w, "region", region_(an));
     kstr(&w, "terraform", an->terraform);
     jsonw_obj_end(&w);
-    jsonw_key(&w, "diagram");
+    fkey(&w, "diagram");
     jsonw_obj_begin(&w);
     kstr(&w, "dot", an->dot);
     jsonw_obj_end(&w);
-    jsonw_key(&w, "sections");
+    fkey(&w, "sections");
     jsonw_obj_begin(&w);
     for (int s = 0; s < SECTION_COUNT; s++)
         kstr(&w, report_section_name((enum report_section)s), rep->sections[s]);

@@ -43,25 +43,31 @@ cite_(struct analysis *an, const char *s)
 {
     static const char *const notes[] = {"sizing.md", "pricebook-more.md", "pricebook.md",
                                         "limits.md"};
-    if (s == NULL || strstr(s, ".md") == NULL) return s;
+    if (s == NULL) return s;
+    const char *hit = strstr(s, ".md");
+    if (hit == NULL) return s;
     struct buf b;
     buf_init(&b);
-    const char *p = s;
-    while (*p) {
-        size_t hit = 0;
-        for (size_t i = 0; i < PW_ARRAY_LEN(notes) && !hit; i++) {
+    const char *done = s;
+    for (; hit; hit = strstr(hit + 3, ".md")) {
+        const char *w = hit;
+        while (w > done && (w[-1] == '-' || (w[-1] >= 'a' && w[-1] <= 'z'))) w--;
+        if (w > s && (w[-1] == '/' || w[-1] == '.')) continue; /* already a path */
+        for (size_t i = 0; i < PW_ARRAY_LEN(notes); i++) {
             size_t n = strlen(notes[i]);
-            int bare = p == s || (p[-1] != '/' && p[-1] != '-' && p[-1] != '.');
-            if (bare && strncmp(p, notes[i], n) == 0) hit = n;
-        }
-        if (hit) {
-            buf_puts(&b, "docs/knowledge/");
-            buf_append(&b, p, hit);
-            p += hit;
-        } else {
-            buf_putc(&b, *p++);
+            if ((size_t)(hit + 3 - w) == n && strncmp(w, notes[i], n) == 0) {
+                buf_append(&b, done, (size_t)(w - done));
+                buf_puts(&b, "docs/knowledge/");
+                done = w;
+                break;
+            }
         }
     }
+    if (done == s) {
+        buf_fini(&b);
+        return s;
+    }
+    buf_puts(&b, done);
     const char *r = arena_strdup_(&an->ar, b.data);
     buf_fini(&b);
     return r;
@@ -116,8 +122,8 @@ summary_read(struct analysis *an, struct buf *b)
         int why = n->why && n->why[0];
         if (!why && !deciding_note(n)) continue;
         buf_puts(b, shown++ ? "; " : "- **Read from the description:** ");
-        buf_fmt_(b, "`%s` from \"%s\"", n->field, n->evidence);
-        if (why) buf_fmt_(b, " (%s)", n->why);
+        cat_(b, "`", n->field, "` from \"", n->evidence, "\"", NULL);
+        if (why) cat_(b, " (", n->why, ")", NULL);
     }
     if (shown) buf_puts(b, ".\n");
     for (size_t i = 0; i < ex->n_avoid && i < 4; i++)
@@ -164,7 +170,7 @@ summary_assumed(struct analysis *an, struct buf *b)
         } else {
             buf_puts(b, x->field);
         }
-        buf_fmt_(b, "` = %s", x->value);
+        cat_(b, "` = ", x->value, NULL);
     }
     if (shown) buf_puts(b, ".\n");
 }
@@ -471,11 +477,15 @@ impl_backfill(struct analysis *an, struct buf *b)
         put_grouped_(b, vcpu_h);
         buf_puts(b, " vCPU-hours, about ");
         put_hours_(b, vcpu_h / vcpu);
-        buf_fmt_(b, " on %.0f vCPUs, oldest month first%s.", vcpu,
-                 an->mode == MODE_BATCH ? "" : ", in bulk rather than through the stream");
+        buf_puts(b, " on ");
+        put_grouped_(b, vcpu);
+        buf_puts(b, an->mode == MODE_BATCH ? " vCPUs, oldest month first."
+                                           : " vCPUs, oldest month first, in bulk rather than "
+                                             "through the stream.");
     }
-    buf_fmt_(b, " (%g GB per vCPU-hour, docs/knowledge/sizing.md section 4.)\n\n",
-             k->batch_gb_per_vcpu_hour);
+    buf_puts(b, " (");
+    fmt_num_(b, k->batch_gb_per_vcpu_hour);
+    buf_puts(b, " GB per vCPU-hour, docs/knowledge/sizing.md section 4.)\n\n");
 }
 
 static void
@@ -521,7 +531,7 @@ impl_controls(struct analysis *an, struct buf *b)
         const char *t = expand_str_(an, an->control[i]->text);
         buf_append(b, t, strcspn(t, ";("));
         while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
-        buf_fmt_(b, " (%s)", cite_(an, an->control[i]->source));
+        cat_(b, " (", cite_(an, an->control[i]->source), ")", NULL);
     }
     if (n) buf_puts(b, ".\n\n");
 }
@@ -560,12 +570,16 @@ sec_implementation_(struct analysis *an, struct buf *b)
     const struct knobs *k = &an->a->k;
     const struct profile *p = &an->p;
     buf_puts(b, "**Retention:** ");
-    if (an->sz.landing_gb > 0)
-        buf_fmt_(b, "landing files %.0f days; ", fmin(k->landing_days, p->retention_days));
-    buf_fmt_(b, "%s hot for %.0f days, then the %s; expiry after ",
-             (p->needs >> NEED_ARCHIVE) & 1 ? "objects" : "lake data",
-             fmin(k->hot_days, p->retention_days),
-             (p->needs >> NEED_ARCHIVE) & 1 ? "archive tier (restores take hours)" : "cool tier");
+    if (an->sz.landing_gb > 0) {
+        buf_puts(b, "landing files ");
+        put_days_(b, fmin(k->landing_days, p->retention_days));
+        buf_puts(b, "; ");
+    }
+    buf_puts(b, (p->needs >> NEED_ARCHIVE) & 1 ? "objects hot for " : "lake data hot for ");
+    put_days_(b, fmin(k->hot_days, p->retention_days));
+    buf_puts(b, (p->needs >> NEED_ARCHIVE) & 1
+                    ? ", then the archive tier (restores take hours); expiry after "
+                    : ", then the cool tier; expiry after ");
     put_days_(b, an->p.retention_days);
     buf_puts(b, ".\n\n");
     impl_quality(an, b);

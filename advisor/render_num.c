@@ -6,6 +6,7 @@
 #include "render_int.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 size_t
 fixed_str_(char *s, double v, int dec, int grouped)
 {
-    static const double scales[] = {1, 10, 100, 1000};
+    static const double scales[] = {1, 10, 100, 1000, 1e4, 1e5, 1e6};
     double scale = scales[dec];
     double r = round(v * scale);
     if (!(fabs(r) < 9e15)) return 0;
@@ -38,7 +39,7 @@ fixed_str_(char *s, double v, int dec, int grouped)
         if (grouped && i > 0 && i % 3 == 0) s[o++] = ',';
     }
     if (frac) {
-        char f[4];
+        char f[8];
         for (int i = dec - 1; i >= 0; i--) {
             f[i] = (char)('0' + frac % 10);
             frac /= 10;
@@ -201,4 +202,23 @@ put_bytes_(struct buf *b, double gb, int spoken)
     put_fixed_(b, round(gb * scale) / scale, 1, 0);
     buf_putc(b, ' ');
     buf_puts(b, spoken ? word[u] : sym[u]);
+}
+
+void
+cat_(struct buf *b, ...)
+{
+    va_list ap;
+    va_start(ap, b);
+    for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *)) buf_puts(b, s);
+    va_end(ap);
+}
+
+void
+put_price_(struct buf *b, double v)
+{
+    char s[48];
+    size_t n = 0;
+    if (isfinite(v) && fabs(v) < 1e9 && fabs(v) >= 1e-4) n = fixed_str_(s, v, 6, 0);
+    if (n) buf_append(b, s, n);
+    else buf_fmt_(b, "%g", v);
 }

@@ -29,7 +29,9 @@ cost_headline_(struct analysis *an, struct buf *b, int figure)
     const struct profile *p = &an->p;
     if (c->priced && figure) {
         fmt_usd_(b, c->monthly);
-        buf_fmt_(b, " a month at month %.0f (month 1 ", an->a->k.planning_month);
+        buf_puts(b, " a month at month ");
+        put_grouped_(b, an->a->k.planning_month);
+        buf_puts(b, " (month 1 ");
         fmt_usd_(b, c->month1);
         buf_puts(b, ", steady state ");
         fmt_usd_(b, c->steady);
@@ -107,15 +109,18 @@ static void
 cost_table(struct analysis *an, struct buf *b)
 {
     const struct costing *c = &an->cost;
-    buf_fmt_(b, "| Service | Quantity x list price | Month %.0f |\n|---|---|---|\n",
-             an->a->k.planning_month);
+    buf_puts(b, "| Service | Quantity x list price | Month ");
+    put_grouped_(b, an->a->k.planning_month);
+    buf_puts(b, " |\n|---|---|---|\n");
     for (size_t i = 0; i < c->n_line; i++) {
         const struct line *l = &c->line[i];
         buf_puts(b, "| ");
         md_cell_(b, l->service);
         buf_puts(b, " | ");
         fmt_num_(b, l->qty);
-        buf_fmt_(b, " %s x $%g | ", l->price->unit, l->price->usd);
+        cat_(b, " ", l->price->unit, " x $", NULL);
+        put_price_(b, l->price->usd);
+        buf_puts(b, " | ");
         fmt_usd_(b, l->monthly);
         buf_puts(b, " |\n");
     }
@@ -159,15 +164,17 @@ sec_cost_(struct analysis *an, struct buf *b)
     buf_puts(b, "\n\n");
     if (an->p.cloud == CLOUD_ON_PREM) cost_capacity(an, b);
     for (size_t i = 0; i < c->n_unpriced; i++)
-        buf_fmt_(b, "%s%s", i ? "; " : "**Not priced yet:** ", c->unpriced[i]);
+        cat_(b, i ? "; " : "**Not priced yet:** ", c->unpriced[i], NULL);
     if (c->n_unpriced) buf_puts(b, ".\n\n");
     for (size_t i = 0; i < c->n_lever; i++) {
         const char *d = c->lever[i].detail;
-        buf_fmt_(b, "- **%s** saves ", c->lever[i].name);
+        cat_(b, "- **", c->lever[i].name, "** saves ", NULL);
         fmt_usd_(b, c->lever[i].savings);
         size_t n = strcspn(d, ";(");
         while (n && d[n - 1] == ' ') n--;
-        buf_fmt_(b, " a month: %.*s.\n", (int)n, d);
+        buf_puts(b, " a month: ");
+        buf_append(b, d, n);
+        buf_puts(b, ".\n");
     }
 }
 
@@ -189,7 +196,7 @@ risk_item(struct analysis *an, const struct textrule *r, struct buf *b)
 {
     buf_puts(b, "- **");
     expand_(an, r->text, b);
-    buf_fmt_(b, "** (%s likelihood, %s impact): ", r->likelihood, r->impact);
+    cat_(b, "** (", r->likelihood, " likelihood, ", r->impact, " impact): ", NULL);
     put_lower(b, expand_str_(an, r->mitigation));
     buf_puts(b, ".\n");
 }
@@ -199,7 +206,7 @@ risk_row(struct analysis *an, const struct textrule *r, struct buf *b, int signa
 {
     buf_puts(b, "| ");
     md_cell_(b, expand_str_(an, r->text));
-    buf_fmt_(b, " | %s | %s | ", r->likelihood, r->impact);
+    cat_(b, " | ", r->likelihood, " | ", r->impact, " | ", NULL);
     md_cell_(b, expand_str_(an, r->mitigation));
     if (signal) {
         buf_puts(b, " | ");
@@ -225,7 +232,7 @@ sec_risks_(struct analysis *an, struct buf *b)
         buf_puts(b, "**Skills gaps** (the team lists ");
         put_list(b, &an->p.req.team_skills);
         buf_puts(b, "): ");
-        for (size_t i = 0; i < ng; i++) buf_fmt_(b, "%s%s", i ? "; " : "", gap[i]);
+        for (size_t i = 0; i < ng; i++) cat_(b, i ? "; " : "", gap[i], NULL);
         buf_puts(b, ". Budget training or a partner for the first months, or pick the runner-up "
                     "the team knows.\n\n");
     } else if (an->p.skills_lc && an->p.skills_lc[0]) {
@@ -255,7 +262,7 @@ sec_steps_(struct analysis *an, struct buf *b)
     size_t nq = questions_(an, q, PW_ARRAY_LEN(q));
     if (nq) {
         buf_puts(b, "**Questions before committing:**\n\n");
-        for (size_t i = 0; i < nq; i++) buf_fmt_(b, "- %s\n", q[i]);
+        for (size_t i = 0; i < nq; i++) cat_(b, "- ", q[i], "\n", NULL);
         buf_puts(b, "\n");
     }
     if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, "**Plan for this %s:**\n\n",
@@ -263,7 +270,7 @@ sec_steps_(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < an->n_step; i++) {
         buf_fmt_(b, "%zu. ", i + 1);
         expand_(an, an->step[i]->text, b);
-        buf_fmt_(b, " (%s)\n", an->step[i]->effort);
+        cat_(b, " (", an->step[i]->effort, ")\n", NULL);
     }
 }
 
@@ -277,8 +284,8 @@ app_read(struct analysis *an, struct buf *b)
         buf_puts(b, "### Read from the description\n\n");
         for (size_t i = 0; i < p->ex.n_notes; i++) {
             const struct extract_note *n = &p->ex.notes[i];
-            buf_fmt_(b, "- `%s` from \"%s\"", n->field, n->evidence);
-            if (n->why && n->why[0]) buf_fmt_(b, " (%s)", n->why);
+            cat_(b, "- `", n->field, "` from \"", n->evidence, "\"", NULL);
+            if (n->why && n->why[0]) cat_(b, " (", n->why, ")", NULL);
             buf_putc(b, '\n');
         }
         buf_putc(b, '\n');
@@ -286,8 +293,8 @@ app_read(struct analysis *an, struct buf *b)
     if (p->n_assumption) {
         buf_puts(b, "### Assumptions and what each changes\n\n");
         for (size_t i = 0; i < p->n_assumption; i++)
-            buf_fmt_(b, "- `%s` = %s: %s.\n", p->assumption[i].field, p->assumption[i].value,
-                     p->assumption[i].effect);
+            cat_(b, "- `", p->assumption[i].field, "` = ", p->assumption[i].value, ": ",
+                 p->assumption[i].effect, ".\n", NULL);
         buf_putc(b, '\n');
     }
 }
@@ -300,10 +307,14 @@ app_alternatives(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         if (d->n_alt == 0) continue;
-        buf_fmt_(b, "- *%s* (%s, %.0f): ", d->area, short_name_(an, d->choice), round(d->score));
-        for (size_t j = 0; j < d->n_alt; j++)
-            buf_fmt_(b, "%s%s, %.0f (%s)", j ? "; " : "", d->alt[j].name,
-                     round(d->alt[j].score), d->alt[j].why_not);
+        cat_(b, "- *", d->area, "* (", short_name_(an, d->choice), ", ", NULL);
+        put_grouped_(b, round(d->score));
+        buf_puts(b, "): ");
+        for (size_t j = 0; j < d->n_alt; j++) {
+            cat_(b, j ? "; " : "", d->alt[j].name, ", ", NULL);
+            put_grouped_(b, round(d->alt[j].score));
+            cat_(b, " (", d->alt[j].why_not, ")", NULL);
+        }
         buf_puts(b, ".\n");
     }
     buf_putc(b, '\n');
@@ -315,8 +326,9 @@ app_dag(struct analysis *an, struct buf *b)
     const struct knobs *k = &an->a->k;
     buf_puts(b, "### Pipeline DAG\n\nEach task is idempotent: it overwrites its own partition, "
                 "so a retry or backfill is safe.\n\n");
-    buf_fmt_(b, "1. `land`: raw data into the landing zone, kept %.0f days, compressed.\n",
-             fmin(k->landing_days, an->p.retention_days));
+    buf_puts(b, "1. `land`: raw data into the landing zone, kept ");
+    put_days_(b, fmin(k->landing_days, an->p.retention_days));
+    buf_puts(b, ", compressed.\n");
     buf_puts(b, "2. `validate`: landing checks (freshness, volume, schema); failures go to a "
                 "quarantine prefix and alert.\n");
     buf_fmt_(b, "3. `stage`: typed, de-duplicated %s tables.\n",
@@ -333,17 +345,17 @@ app_quality(struct analysis *an, struct buf *b)
                 "|---|---|---|---|---|\n");
     for (size_t i = 0; i < an->n_q; i++) {
         const struct qrule *q = &an->q[i];
-        buf_fmt_(b, "| %s | ", q->stage);
+        cat_(b, "| ", q->stage, " | ", NULL);
         md_cell_(b, q->subject);
-        buf_fmt_(b, " | %s | ", q->check);
+        cat_(b, " | ", q->check, " | ", NULL);
         md_cell_(b, q->rule);
-        buf_fmt_(b, " | %s |\n", q->severity);
+        cat_(b, " | ", q->severity, " |\n", NULL);
     }
     buf_puts(b, "\n### Governance and compliance controls\n\n");
     for (size_t i = 0; i < an->n_control; i++) {
         buf_puts(b, "- ");
         expand_(an, an->control[i]->text, b);
-        buf_fmt_(b, " (%s)\n", cite_(an, an->control[i]->source));
+        cat_(b, " (", cite_(an, an->control[i]->source), ")\n", NULL);
     }
     buf_puts(b, "\n### Risks with their signals\n\n| Risk | Likelihood | Impact | Mitigation | "
                 "Signal to monitor |\n|---|---|---|---|---|\n");
@@ -358,6 +370,11 @@ appendix_(struct analysis *an, struct buf *b)
     app_alternatives(an, b);
     app_dag(an, b);
     app_quality(an, b);
+}
+
+void
+appendix_code_(struct analysis *an, struct buf *b)
+{
     const char *region = region_(an);
     buf_fmt_(b, "### Terraform\n\nFor %s%s%s; `terraform fmt` leaves it unchanged.\n\n```hcl\n",
              cloud_info_(an)->name, region ? ", region " : "", region ? region : "");

@@ -307,9 +307,12 @@ say_cost(struct analysis *an, struct buf *b)
 static void
 say_risk(struct analysis *an, struct buf *b)
 {
-    if (an->n_risk == 0) return;
-    const char *risk = expand_str_(an, an->risk[0]->text);
-    const char *mit = expand_str_(an, an->risk[0]->mitigation);
+    /* an over-budget risk was said with the money: the next one is news */
+    size_t k = 0;
+    while (k < an->n_risk && an->cost.within == 0 && strstr(an->risk[k]->when, "over_budget")) k++;
+    if (k == an->n_risk) return;
+    const char *risk = expand_str_(an, an->risk[k]->text);
+    const char *mit = expand_str_(an, an->risk[k]->mitigation);
     size_t rn = clause_len(risk, ",;(");
     const char *and = strstr(risk, " and ");
     size_t words = 0;
@@ -355,18 +358,33 @@ audio_script_(struct analysis *an, struct buf *b)
         put_trimmed(b, st, clause_len(st, ":;,("), 1);
         buf_puts(b, ". ");
     }
+    /* The recommendation once more, in one breath, when the script leaves room for it. */
+    size_t words = 0;
+    for (size_t i = 0; i < b->len; i++) words += b->data[i] == ' ';
+    if (words > 100) {
+        while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
+        return;
+    }
     buf_fmt_(b, "In short: %s on %s",
              an->mode == MODE_STREAMING ? "streaming" : an->mode == MODE_MICRO_BATCH
                                                             ? "micro-batches"
                                                             : "batch",
              cloud_info_(an)->name);
+    size_t at = b->len;
     if (work) {
         buf_puts(b, ", with ");
         put_ear_name(b, work->choice);
     }
     if (wh) {
-        buf_puts(b, work ? " and " : ", with ");
-        put_ear_name(b, wh->choice);
+        struct buf n;
+        buf_init(&n);
+        put_ear_name(&n, wh->choice);
+        /* "Amazon Athena SQL and Amazon Athena" says one product twice */
+        if (!work || strstr(b->data + at, n.data) == NULL) {
+            buf_puts(b, work ? " and " : ", with ");
+            buf_puts(b, n.data);
+        }
+        buf_fini(&n);
     }
     buf_puts(b, ".");
 }

@@ -89,6 +89,18 @@ def main():
     print("executive summary words: median %d, max %d" % (statistics.median(summary), max(summary)))
     print("lines recurring in >= half of the reports: %d of %d (%.1f %%)" %
           (common, total, 100.0 * common / max(total, 1)))
+    # the same without table headers, separators and bare labels: only sentences and rows
+    def structural(l):
+        return re.fullmatch(r"[|: -]+", l) is not None or l in HEADERS or re.fullmatch(r"\*\*[^*]+\*\*:?", l)
+    HEADERS = set()
+    for ls in line_sets:
+        for a, b in zip(ls, ls[1:]):
+            if re.fullmatch(r"\|[-|]+\|", b):
+                HEADERS.add(a)
+    t2 = sum(1 for ls in line_sets for l in ls if not structural(l))
+    c2 = sum(1 for ls in line_sets for l in ls if not structural(l) and seen[l] * 2 >= n)
+    print("  of them sentences or table rows (headers and labels left out): %d of %d (%.1f %%)" %
+          (c2, t2, 100.0 * c2 / max(t2, 1)))
     print("audio words: median %d, min %d, max %d; sentences shared by >= half: %.1f %%" %
           (statistics.median(audio), min(audio), max(audio), 100.0 * scommon / max(stotal, 1)))
     for l, c in seen.most_common(show):
