@@ -30,6 +30,8 @@ void cat_(struct buf *b, ...) __attribute__((sentinel));
 
 /* ---- shared Markdown helpers (render_md.c) ---- */
 const char *mode_words_(enum mode m);
+/* The kind of request in prose: "migration", "cost reduction", "change-data-capture pipeline". */
+const char *kind_words_(enum request_kind k);
 const char *choice_or_(const struct analysis *an, const char *area, const char *dflt);
 void md_cell_(struct buf *b, const char *s);
 /* 's' with bare knowledge-note names ("sizing.md section 7") given their path in the project

@@ -17,6 +17,15 @@ mode_words_(enum mode m)
 }
 
 const char *
+kind_words_(enum request_kind k)
+{
+    static const char *const words[KIND_COUNT] = {
+        "new pipeline", "migration", "cost reduction", "change-data-capture pipeline",
+        "new consumer on an existing pipeline"};
+    return (unsigned)k < KIND_COUNT ? words[k] : words[0];
+}
+
+const char *
 choice_or_(const struct analysis *an, const char *area, const char *dflt)
 {
     const struct decision *d = decision_find_(an, area);
@@ -80,7 +89,7 @@ summary_path(struct analysis *an, struct buf *b)
 {
     buf_fmt_(b, "**Recommendation:** a %s design %s%s", mode_words_(an->mode),
              an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
-    if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, " for this %s", kind_name_(an->p.kind));
+    if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, " for this %s", kind_words_(an->p.kind));
     buf_puts(b, ". Data enters through ");
     size_t n = 0;
     for (size_t i = 0; i < an->n_dec; i++) {
@@ -182,7 +191,7 @@ sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b)
     summary_path(an, b);
     if (p->kind != KIND_GREENFIELD && p->kind_evidence)
         buf_fmt_(b, "- **Request:** a %s, from \"%s\"; Next Steps gives its plan.\n",
-                 kind_name_(p->kind), p->kind_evidence);
+                 kind_words_(p->kind), p->kind_evidence);
     buf_puts(b, "- **Workload:** ");
     fmt_num_(b, p->total.gb_day);
     buf_fmt_(b, " GB/day from %zu source%s (peak ", p->n_src, p->n_src == 1 ? "" : "s");
@@ -417,8 +426,7 @@ static void
 put_schedule(struct analysis *an, struct buf *b)
 {
     double f = an->p.freshness_s;
-    if (an->mode == MODE_STREAMING) buf_puts(b, "continuously");
-    else if (f >= 86400) buf_puts(b, "nightly");
+    if (f >= 86400) buf_puts(b, "nightly");
     else {
         buf_puts(b, "every ");
         spoken_duration_(b, f >= 7200 ? floor(f / 3600) * 3600 : f / 2 < 60 ? 60 : f / 2);
@@ -450,10 +458,25 @@ impl_backfill(struct analysis *an, struct buf *b)
         ndb += db;
         if (!db) ev_gb += p->src[i].gb_day;
     }
-    buf_puts(b, "**Load plan:** runs ");
-    put_schedule(an, b);
-    buf_fmt_(b, ", orchestrated by %s, each overwriting its own partition.",
-             short_name_(an, choice_or_(an, "orchestration", "the scheduler")));
+    const char *orch = short_name_(an, choice_or_(an, "orchestration", "the scheduler"));
+    if (an->mode == MODE_STREAMING) {
+        cat_(b, "**Load plan:** the stream lands continuously; ", orch,
+             " runs the models, each run overwriting its own partition.", NULL);
+    } else {
+        buf_puts(b, "**Load plan:** runs ");
+        put_schedule(an, b);
+        cat_(b, ", orchestrated by ", orch, ", each overwriting its own partition.", NULL);
+    }
+    if (p->kind == KIND_COST_REDUCTION) {
+        /* nothing new to load: what exists is rewritten where it is */
+        buf_puts(b, " No new load: the existing data is compacted in place into larger columnar "
+                    "files, one prefix at a time, oldest first, and lifecycle rules move it to "
+                    "colder tiers; each PB rewritten is ");
+        put_grouped_(b, 1e6 / k->batch_gb_per_vcpu_hour);
+        buf_puts(b, " vCPU-hours.");
+        ndb = 0;
+        ev_gb = 0;
+    }
     if (ndb) {
         double per_tb = 1000 / k->batch_gb_per_vcpu_hour;
         buf_fmt_(b, " Initial load: a consistent snapshot of the %s, then changes from the "
@@ -528,10 +551,15 @@ impl_controls(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < an->n_control; i++) {
         if (strcmp(an->control[i]->when, "always") == 0) continue;
         buf_puts(b, n++ ? "; " : "**Controls this request needs:** ");
+        /* the control's name and its first basis; the full text is in the appendix */
         const char *t = expand_str_(an, an->control[i]->text);
-        buf_append(b, t, strcspn(t, ";("));
-        while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
-        cat_(b, " (", cite_(an, an->control[i]->source), ")", NULL);
+        size_t len = strcspn(t, ";:(");
+        while (len && t[len - 1] == ' ') len--;
+        buf_append(b, t, len);
+        const char *basis = cite_(an, an->control[i]->source);
+        buf_puts(b, " (");
+        buf_append(b, basis, strcspn(basis, ";"));
+        buf_puts(b, ")");
     }
     if (n) buf_puts(b, ".\n\n");
 }

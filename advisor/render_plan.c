@@ -266,7 +266,7 @@ sec_steps_(struct analysis *an, struct buf *b)
         buf_puts(b, "\n");
     }
     if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, "**Plan for this %s:**\n\n",
-                                                kind_name_(an->p.kind));
+                                                kind_words_(an->p.kind));
     for (size_t i = 0; i < an->n_step; i++) {
         buf_fmt_(b, "%zu. ", i + 1);
         expand_(an, an->step[i]->text, b);

@@ -222,8 +222,7 @@ say_request(struct analysis *an, struct buf *b)
         spoken_duration_(b, p->freshness_s);
         buf_puts(b, ". ");
     }
-    if (p->kind != KIND_GREENFIELD) buf_fmt_(b, "This is a %s, not a new build. ",
-                                             kind_name_(p->kind));
+    if (p->kind != KIND_GREENFIELD) buf_fmt_(b, "This is a %s. ", kind_words_(p->kind));
 }
 
 /* What we recommend and the reason that decided the main engine. */
