@@ -287,7 +287,7 @@ json_decisions(struct jsonw *w, const struct analysis *an)
             jsonw_obj_begin(w);
             kstr(w, "name", d->alt[j].name);
             kjnum(w, "score", round(d->alt[j].score));
-            kstr(w, "why_not", d->alt[j].why_not);
+            kstr(w, "why_not", cite_((struct analysis *)an, d->alt[j].why_not));
             jsonw_obj_end(w);
         }
         jsonw_arr_end(w);

@@ -121,15 +121,30 @@ deciding_note(const struct extract_note *n)
     return 0;
 }
 
+/* A note whose reason is a wish the design does not follow: said as push-back. */
+static int
+wish_note(const struct extract_note *n)
+{
+    return n->why && strstr(n->why, "wish") != NULL;
+}
+
 static void
 summary_read(struct analysis *an, struct buf *b)
 {
     const struct extract_result *ex = &an->p.ex;
+    size_t pushed = 0;
+    for (size_t i = 0; i < ex->n_notes && pushed < 3; i++) {
+        const struct extract_note *n = &ex->notes[i];
+        if (!wish_note(n)) continue;
+        buf_puts(b, pushed++ ? "; " : "- **Where we push back:** ");
+        cat_(b, n->why, " (\"", n->evidence, "\")", NULL);
+    }
+    if (pushed) buf_puts(b, ".\n");
     size_t shown = 0;
     for (size_t i = 0; i < ex->n_notes && shown < 8; i++) {
         const struct extract_note *n = &ex->notes[i];
         int why = n->why && n->why[0];
-        if (!why && !deciding_note(n)) continue;
+        if (wish_note(n) || (!why && !deciding_note(n))) continue;
         buf_puts(b, shown++ ? "; " : "- **Read from the description:** ");
         cat_(b, "`", n->field, "` from \"", n->evidence, "\"", NULL);
         if (why) cat_(b, " (", n->why, ")", NULL);
@@ -338,7 +353,7 @@ sec_architecture_(struct analysis *an, struct buf *b)
         if (d->n_alt) {
             md_cell_(b, short_name_(an, d->alt[0].name));
             buf_puts(b, ": ");
-            put_why_not(an, b, d->alt[0].why_not);
+            put_why_not(an, b, cite_(an, d->alt[0].why_not));
         } else {
             buf_puts(b, "-");
         }

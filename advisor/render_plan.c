@@ -313,7 +313,7 @@ app_alternatives(struct analysis *an, struct buf *b)
         for (size_t j = 0; j < d->n_alt; j++) {
             cat_(b, j ? "; " : "", d->alt[j].name, ", ", NULL);
             put_grouped_(b, round(d->alt[j].score));
-            cat_(b, " (", d->alt[j].why_not, ")", NULL);
+            cat_(b, " (", cite_(an, d->alt[j].why_not), ")", NULL);
         }
         buf_puts(b, ".\n");
     }
