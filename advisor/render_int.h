@@ -54,6 +54,8 @@ void appendix_code_(struct analysis *an, struct buf *b);
  * new, and the verdict against the budget (only the verdict when !figure). One place, so new
  * cost fields print everywhere. */
 void cost_headline_(struct analysis *an, struct buf *b, int figure);
+/* A data rule that holds for nearly every request ("always", or only negations). */
+int generic_rule_(const char *when);
 /* Questions before committing: the analysis's, then the extractor's, without duplicates. */
 size_t questions_(const struct analysis *an, const char **out, size_t cap);
 /* The EU (or other) region the request's data must stay in, or NULL; see iac.c. */

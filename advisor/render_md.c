@@ -564,7 +564,7 @@ impl_controls(struct analysis *an, struct buf *b)
 {
     size_t n = 0;
     for (size_t i = 0; i < an->n_control; i++) {
-        if (strcmp(an->control[i]->when, "always") == 0) continue;
+        if (generic_rule_(an->control[i]->when)) continue;
         buf_puts(b, n++ ? "; " : "**Controls this request needs:** ");
         /* the control's name and its first basis; the full text is in the appendix */
         const char *t = expand_str_(an, an->control[i]->text);

@@ -5,6 +5,9 @@
  */
 #include "render_int.h"
 
+/* Next Steps shows the first steps in priority order; the rest are in the appendix. */
+#define STEPS_SHOWN 7
+
 #include <math.h>
 #include <string.h>
 #include <strings.h>
@@ -180,6 +183,20 @@ sec_cost_(struct analysis *an, struct buf *b)
 
 /* ---- Risk Assessment ------------------------------------------------------------------------ */
 
+/* A rule that holds for nearly every request: "always", or only negations ("!request:cdc"):
+ * what it says belongs to every report, so it goes to the appendix. */
+int
+generic_rule_(const char *when)
+{
+    if (when == NULL || strcmp(when, "always") == 0) return 1;
+    for (const char *w = when; *w;) {
+        if (*w != '!') return 0;
+        w += strcspn(w, ",|");
+        if (*w) w++;
+    }
+    return 1;
+}
+
 /* 's' with its first letter lower-cased unless its first word is an acronym ("GDPR"). */
 static void
 put_lower(struct buf *b, const char *s)
@@ -221,7 +238,7 @@ sec_risks_(struct analysis *an, struct buf *b)
     size_t shown = 0;
     for (size_t i = 0; i < an->n_risk && shown < 4; i++) {
         /* a risk of every pipeline is in the appendix, not here */
-        if (strcmp(an->risk[i]->when, "always") == 0) continue;
+        if (generic_rule_(an->risk[i]->when)) continue;
         shown++;
         risk_item(an, an->risk[i], b);
     }
@@ -267,11 +284,28 @@ sec_steps_(struct analysis *an, struct buf *b)
     }
     if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, "**Plan for this %s:**\n\n",
                                                 kind_words_(an->p.kind));
-    for (size_t i = 0; i < an->n_step; i++) {
+    size_t n = an->n_step < STEPS_SHOWN ? an->n_step : STEPS_SHOWN;
+    for (size_t i = 0; i < n; i++) {
         buf_fmt_(b, "%zu. ", i + 1);
         expand_(an, an->step[i]->text, b);
         cat_(b, " (", an->step[i]->effort, ")\n", NULL);
     }
+    if (an->n_step > n)
+        buf_fmt_(b, "\nThen %zu more steps (appendix).\n", an->n_step - n);
+}
+
+/* The steps after the first STEPS_SHOWN, in the appendix. */
+static void
+app_steps(struct analysis *an, struct buf *b)
+{
+    if (an->n_step <= STEPS_SHOWN) return;
+    buf_puts(b, "### Later steps\n\n");
+    for (size_t i = STEPS_SHOWN; i < an->n_step; i++) {
+        buf_fmt_(b, "%zu. ", i + 1);
+        expand_(an, an->step[i]->text, b);
+        cat_(b, " (", an->step[i]->effort, ")\n", NULL);
+    }
+    buf_putc(b, '\n');
 }
 
 /* ---- Appendix ------------------------------------------------------------------------------- */
@@ -367,6 +401,7 @@ void
 appendix_(struct analysis *an, struct buf *b)
 {
     app_read(an, b);
+    app_steps(an, b);
     app_alternatives(an, b);
     app_dag(an, b);
     app_quality(an, b);
