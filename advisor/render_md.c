@@ -109,13 +109,13 @@ summary_path(struct analysis *an, struct buf *b)
              choice_or_(an, "transformation", "SQL"), choice_or_(an, "warehouse", "SQL"));
 }
 
-/* A note decides the design when it sets volume, peak, freshness, budget, cloud, retention or
- * compliance; the rest (names, kinds, record sizes) is in the appendix. */
+/* A note decides the design when it sets volume, peak, freshness, budget or availability; the
+ * rest (names, kinds, record sizes, and what the summary says otherwise) is in the appendix. */
 static int
 deciding_note(const struct extract_note *n)
 {
-    static const char *const keys[] = {"volume", "peak", "freshness", "budget", "cloud",
-                                       "retention", "compliance", "availability"};
+    /* cloud, retention and compliance are said elsewhere in the summary and the controls */
+    static const char *const keys[] = {"volume", "peak", "freshness", "budget", "availability"};
     for (size_t i = 0; i < PW_ARRAY_LEN(keys); i++)
         if (strstr(n->field, keys[i])) return 1;
     return 0;
@@ -346,9 +346,12 @@ sec_architecture_(struct analysis *an, struct buf *b)
         buf_puts(b, " | ");
         md_cell_(b, short_name_(an, d->choice));
         buf_puts(b, d->reused ? " (runs today) | " : " | ");
+        /* the reason's first clause; the rest is in the JSON */
         const char *why = cite_(an, d->t ? d->t->why : d->rationale);
+        size_t n = strcspn(why, ";");
         const char *stop = strstr(why, ". ");
-        md_cell_(b, stop ? arena_printf_(&an->ar, "%.*s", (int)(stop - why), why) : why);
+        if (stop && (size_t)(stop - why) < n) n = (size_t)(stop - why);
+        buf_append(b, why, n);
         buf_puts(b, " | ");
         if (d->n_alt) {
             md_cell_(b, short_name_(an, d->alt[0].name));

@@ -169,7 +169,17 @@ sec_cost_(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < c->n_unpriced; i++)
         cat_(b, i ? "; " : "**Not priced yet:** ", c->unpriced[i], NULL);
     if (c->n_unpriced) buf_puts(b, ".\n\n");
-    for (size_t i = 0; i < c->n_lever; i++) {
+    /* the three levers that save most, largest first; all of them are in the JSON */
+    size_t order[8], nl = c->n_lever < 8 ? c->n_lever : 8;
+    for (size_t i = 0; i < nl; i++) order[i] = i;
+    for (size_t i = 1; i < nl; i++)
+        for (size_t j = i; j > 0 && c->lever[order[j]].savings > c->lever[order[j - 1]].savings; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t k = 0; k < nl && k < 3; k++) {
+        size_t i = order[k];
         const char *d = c->lever[i].detail;
         cat_(b, "- **", c->lever[i].name, "** saves ", NULL);
         fmt_usd_(b, c->lever[i].savings);
