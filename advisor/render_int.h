@@ -32,6 +32,9 @@ void cat_(struct buf *b, ...) __attribute__((sentinel));
 const char *mode_words_(enum mode m);
 /* The kind of request in prose: "migration", "cost reduction", "change-data-capture pipeline". */
 const char *kind_words_(enum request_kind k);
+/* The areas the Architecture Overview's table weighs (not formats, quality tooling, catalog,
+ * data model or partitioning: those are listed in the appendix). */
+int weighed_area_(const char *area);
 const char *choice_or_(const struct analysis *an, const char *area, const char *dflt);
 void md_cell_(struct buf *b, const char *s);
 /* 's' with bare knowledge-note names ("sizing.md section 7") given their path in the project

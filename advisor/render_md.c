@@ -299,8 +299,8 @@ arch_build_buy(struct analysis *an, struct buf *b)
 
 /* The areas whose choice a reader weighs; the others (formats, quality tooling, catalog, model,
  * partitioning) go on one line, their reasons in the appendix. */
-static int
-weighed_area(const char *area)
+int
+weighed_area_(const char *area)
 {
     static const char *const minor[] = {"table_format", "file_format", "data_quality",
                                         "governance", "data_model", "partitioning"};
@@ -335,7 +335,7 @@ sec_architecture_(struct analysis *an, struct buf *b)
     buf_puts(b, "| Area | Choice | Why | Best alternative, why not |\n|---|---|---|---|\n");
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
-        if (!weighed_area(d->area)) continue;
+        if (!weighed_area_(d->area)) continue;
         buf_puts(b, "| ");
         md_cell_(b, d->area);
         if (d->subject) {
@@ -362,14 +362,7 @@ sec_architecture_(struct analysis *an, struct buf *b)
         }
         buf_puts(b, " |\n");
     }
-    size_t n = 0;
-    for (size_t i = 0; i < an->n_dec; i++) {
-        const struct decision *d = &an->dec[i];
-        if (weighed_area(d->area)) continue;
-        buf_puts(b, n++ ? "; " : "\nAlso: ");
-        buf_puts(b, short_name_(an, d->choice));
-    }
-    buf_puts(b, n ? ".\n\n" : "\n");
+    buf_puts(b, "\n");
     arch_build_buy(an, b);
 }
 
@@ -424,10 +417,12 @@ impl_tables(struct analysis *an, struct buf *b)
                      grain(an, day));
         else
             buf_fmt_(b, "`%s`: key %s, partitioned by event date (%s), clustered by %s", t,
-                     s->kind == SOURCE_FILES ? "file name + row number" : "event id (de-duplicated)",
+                     s->kind == SOURCE_FILES ? "file name + row number"
+                                             : "event id (de-duplicated)",
                      grain(an, day),
-                     s->kind == SOURCE_IOT ? "device id" : s->kind == SOURCE_LOGS ? "host and status"
-                                                                                : "entity id");
+                     s->kind == SOURCE_IOT    ? "device id"
+                     : s->kind == SOURCE_LOGS ? "host and status"
+                                              : "entity id");
         buf_puts(b, "; a day is ");
         put_bytes_(b, day, 0);
         buf_puts(b, " in columnar form.\n");
@@ -681,8 +676,8 @@ sec_performance_(struct analysis *an, struct buf *b)
     fmt_num_(b, sz->total_tb);
     buf_puts(b, " TB.\n\n**Queries:** about ");
     fmt_num_(b, sz->scan_tb);
-    buf_fmt_(b, " TB scanned a month; pruning by the %s partitions above is what keeps it there.\n\n",
-             grain(an, p->total.lake_gb_day));
+    cat_(b, " TB scanned a month; pruning by the ", grain(an, p->total.lake_gb_day),
+         " partitions above is what keeps it there.\n\n", NULL);
     if (p->cloud == CLOUD_ON_PREM) {
         buf_puts(b, "**Capacity:** network ");
         fmt_num_(b, sz->net_avg_gbit);
@@ -694,11 +689,11 @@ sec_performance_(struct analysis *an, struct buf *b)
         fmt_num_(b, ceil(sz->tape_per_year));
         buf_puts(b, " LTO-9 cartridges a year for two tape copies.\n\n");
     }
-    buf_puts(b, "**When it grows:** re-run this sizing before volume passes ");
+    buf_puts(b, "**Re-size** above ");
     fmt_num_(b, 2 * p->total.gb_day);
-    buf_puts(b, " GB/day or the peak passes ");
+    buf_puts(b, " GB/day or ");
     fmt_num_(b, 2 * p->total.peak_ev_s);
-    buf_puts(b, " events/s");
+    buf_puts(b, " events/s at peak");
     if (sz->has_kafka) buf_fmt_(b, "; partitions can be added but not removed, so the %ld stay",
                                 sz->partitions);
     if (an->mode != MODE_BATCH) buf_puts(b, "; consumers scale on lag");

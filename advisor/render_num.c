@@ -165,7 +165,8 @@ spoken_duration_(struct buf *out, double s)
 void
 put_days_(struct buf *b, double days)
 {
-    if (isfinite(days) && days >= 365 && fmod(days, 365) < 1) count_of(b, round(days / 365), "year");
+    if (isfinite(days) && days >= 365 && fmod(days, 365) < 1)
+        count_of(b, round(days / 365), "year");
     else if (isfinite(days)) count_of(b, round(days), "day");
     else buf_puts(b, "an unknown time");
 }

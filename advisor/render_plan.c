@@ -6,7 +6,7 @@
 #include "render_int.h"
 
 /* Next Steps shows the first steps in priority order; the rest are in the appendix. */
-#define STEPS_SHOWN 7
+#define STEPS_SHOWN 6
 
 #include <math.h>
 #include <string.h>
@@ -173,7 +173,8 @@ sec_cost_(struct analysis *an, struct buf *b)
     size_t order[8], nl = c->n_lever < 8 ? c->n_lever : 8;
     for (size_t i = 0; i < nl; i++) order[i] = i;
     for (size_t i = 1; i < nl; i++)
-        for (size_t j = i; j > 0 && c->lever[order[j]].savings > c->lever[order[j - 1]].savings; j--) {
+        for (size_t j = i;
+             j > 0 && c->lever[order[j]].savings > c->lever[order[j - 1]].savings; j--) {
             size_t t = order[j];
             order[j] = order[j - 1];
             order[j - 1] = t;
@@ -364,6 +365,20 @@ app_alternatives(struct analysis *an, struct buf *b)
     buf_putc(b, '\n');
 }
 
+/* The choices the Architecture Overview does not weigh in its table, with their reasons. */
+static void
+app_other_choices(struct analysis *an, struct buf *b)
+{
+    buf_puts(b, "### Other choices\n\n");
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (weighed_area_(d->area)) continue;
+        cat_(b, "- *", d->area, "*: ", d->choice, ": ",
+             cite_(an, d->t ? d->t->why : d->rationale), "\n", NULL);
+    }
+    buf_putc(b, '\n');
+}
+
 static void
 app_dag(struct analysis *an, struct buf *b)
 {
@@ -412,6 +427,7 @@ appendix_(struct analysis *an, struct buf *b)
 {
     app_read(an, b);
     app_steps(an, b);
+    app_other_choices(an, b);
     app_alternatives(an, b);
     app_dag(an, b);
     app_quality(an, b);
