@@ -94,19 +94,19 @@ summary_path(struct analysis *an, struct buf *b)
     size_t n = 0;
     for (size_t i = 0; i < an->n_dec; i++) {
         if (strcmp(an->dec[i].area, "ingestion") != 0) continue;
-        buf_fmt_(b, "%s%s", n++ ? " and " : "", an->dec[i].choice);
+        cat_(b, n++ ? " and " : "", short_name_(an, an->dec[i].choice), NULL);
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) buf_fmt_(b, ", is processed continuously by %s", sp->choice);
+    if (sp) cat_(b, ", is processed continuously by ", short_name_(an, sp->choice), NULL);
+    cat_(b, ", lands in ", short_name_(an, choice_or_(an, "storage", "object storage")), NULL);
     if (an->p.binary_share >= 0.5)
-        buf_fmt_(b, ", lands in %s (objects as they are, their metadata in %s tables)",
-                 choice_or_(an, "storage", "object storage"),
-                 choice_or_(an, "table_format", "open"));
+        cat_(b, " (objects as they are, their metadata in ",
+             short_name_(an, choice_or_(an, "table_format", "open")), " tables)", NULL);
     else
-        buf_fmt_(b, ", lands in %s as %s tables", choice_or_(an, "storage", "object storage"),
-                 choice_or_(an, "table_format", "open"));
-    buf_fmt_(b, ", is modelled with %s and is queried through %s.\n\n",
-             choice_or_(an, "transformation", "SQL"), choice_or_(an, "warehouse", "SQL"));
+        cat_(b, " as ", short_name_(an, choice_or_(an, "table_format", "open")), " tables", NULL);
+    cat_(b, ", is modelled with ", short_name_(an, choice_or_(an, "transformation", "SQL")),
+         " and is queried through ", short_name_(an, choice_or_(an, "warehouse", "SQL")),
+         ".\n\n", NULL);
 }
 
 /* A note decides the design when it sets volume, peak, freshness, budget or availability; the

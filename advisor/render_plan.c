@@ -25,6 +25,37 @@ put_share(struct buf *b, double part, double whole)
     }
 }
 
+/* The summary's verdict: the first sentence of the cost statement that speaks of the budget (the
+ * whole statement is in Cost Analysis), or its first sentence. A sentence ends at ". " followed
+ * by a capital letter, so "$1.5" or "e.g. " do not end it. */
+static void
+put_verdict(struct buf *b, const char *st)
+{
+    if (st == NULL) return;
+    const char *first = NULL, *pick = NULL;
+    size_t first_n = 0, pick_n = 0;
+    for (const char *s = st; *s && !pick;) {
+        const char *e = s;
+        while (*e && !(e[0] == '.' && e[1] == ' ' && e[2] >= 'A' && e[2] <= 'Z')) e++;
+        size_t n = (size_t)(e - s) + (*e == '.');
+        if (!first) {
+            first = s;
+            first_n = n;
+        }
+        const char *bud = strstr(s, "budget");
+        if (bud && bud < e) {
+            pick = s;
+            pick_n = n;
+        }
+        s = *e ? e + 2 : e;
+    }
+    if (!pick) {
+        pick = first;
+        pick_n = first_n;
+    }
+    if (pick) buf_append(b, pick, pick_n);
+}
+
 void
 cost_headline_(struct analysis *an, struct buf *b, int figure)
 {
@@ -50,6 +81,8 @@ cost_headline_(struct analysis *an, struct buf *b, int figure)
         buf_puts(b, " (");
         put_share(b, c->monthly, p->budget);
         buf_puts(b, " of it).");
+    } else if (figure) {
+        put_verdict(b, c->statement);
     } else {
         buf_puts(b, c->statement ? c->statement : "");
     }
