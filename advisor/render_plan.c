@@ -25,35 +25,36 @@ put_share(struct buf *b, double part, double whole)
     }
 }
 
-/* The summary's verdict: the first sentence of the cost statement that speaks of the budget (the
- * whole statement is in Cost Analysis), or its first sentence. A sentence ends at ". " followed
- * by a capital letter, so "$1.5" or "e.g. " do not end it. */
+/* Appends to 'out' the sentence of 'st' that starts at 's'; returns where the next one starts.
+ * A sentence ends at ". " before a capital letter, so "$1.5" or "e.g. " do not end it. */
+static const char *
+sentence(const char *s, const char **end)
+{
+    const char *e = s;
+    while (*e && !(e[0] == '.' && e[1] == ' ' && e[2] >= 'A' && e[2] <= 'Z')) e++;
+    *end = e + (*e == '.');
+    return *e ? e + 2 : e;
+}
+
+/* The summary's verdict: the statement's first sentence (the range, when the cost stage gives
+ * one) and its first sentence about the budget when that is another; the whole statement is in
+ * Cost Analysis. */
 static void
 put_verdict(struct buf *b, const char *st)
 {
     if (st == NULL) return;
-    const char *first = NULL, *pick = NULL;
-    size_t first_n = 0, pick_n = 0;
-    for (const char *s = st; *s && !pick;) {
-        const char *e = s;
-        while (*e && !(e[0] == '.' && e[1] == ' ' && e[2] >= 'A' && e[2] <= 'Z')) e++;
-        size_t n = (size_t)(e - s) + (*e == '.');
-        if (!first) {
-            first = s;
-            first_n = n;
+    const char *end, *next = sentence(st, &end);
+    buf_append(b, st, (size_t)(end - st));
+    const char *bud = strstr(st, "budget");
+    if (bud == NULL || bud < end) return;
+    for (const char *s = next; *s; s = next) {
+        next = sentence(s, &end);
+        if (bud < end) {
+            buf_putc(b, ' ');
+            buf_append(b, s, (size_t)(end - s));
+            return;
         }
-        const char *bud = strstr(s, "budget");
-        if (bud && bud < e) {
-            pick = s;
-            pick_n = n;
-        }
-        s = *e ? e + 2 : e;
     }
-    if (!pick) {
-        pick = first;
-        pick_n = first_n;
-    }
-    if (pick) buf_append(b, pick, pick_n);
 }
 
 void
@@ -75,7 +76,9 @@ cost_headline_(struct analysis *an, struct buf *b, int figure)
                      c->n_unpriced == 1 ? "" : "s");
         buf_puts(b, ". ");
     }
-    if (c->within == 1 && p->has_budget && c->priced) {
+    /* a share of the budget under one per cent is said so, never "0 %" */
+    if (c->within == 1 && p->has_budget && c->priced &&
+        (c->statement == NULL || strstr(c->statement, "(0 %"))) {
         buf_puts(b, "Within the budget of ");
         fmt_usd_(b, p->budget);
         buf_puts(b, " (");
