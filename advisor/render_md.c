@@ -546,15 +546,9 @@ impl_quality(struct analysis *an, struct buf *b)
 {
     size_t blocking = 0;
     for (size_t i = 0; i < an->n_q; i++) blocking += strcmp(an->q[i].severity, "error") == 0;
-    buf_fmt_(b, "**Quality gates:** %zu checks, %zu of them blocking (all in the appendix). "
-                "Freshness: ",
+    buf_fmt_(b, "**Quality gates:** %zu checks, %zu blocking (appendix): a blocking check that "
+                "fails stops the publish of its tables.\n\n",
              an->n_q, blocking);
-    for (size_t i = 0; i < an->n_q; i++)
-        if (strcmp(an->q[i].stage, "slo") == 0 && strcmp(an->q[i].check, "freshness") == 0) {
-            buf_puts(b, an->q[i].rule);
-            break;
-        }
-    buf_puts(b, ".\n\n");
 }
 
 static void
@@ -608,21 +602,10 @@ sec_implementation_(struct analysis *an, struct buf *b)
     impl_tables(an, b);
     impl_backfill(an, b);
     impl_changes(an, b);
-    const struct knobs *k = &an->a->k;
-    const struct profile *p = &an->p;
-    buf_puts(b, "**Retention:** ");
-    if (an->sz.landing_gb > 0) {
-        buf_puts(b, "landing files ");
-        put_days_(b, fmin(k->landing_days, p->retention_days));
-        buf_puts(b, "; ");
-    }
-    buf_puts(b, (p->needs >> NEED_ARCHIVE) & 1 ? "objects hot for " : "lake data hot for ");
-    put_days_(b, fmin(k->hot_days, p->retention_days));
-    buf_puts(b, (p->needs >> NEED_ARCHIVE) & 1
-                    ? ", then the archive tier (restores take hours); expiry after "
-                    : ", then the cool tier; expiry after ");
-    put_days_(b, an->p.retention_days);
-    buf_puts(b, ".\n\n");
+    /* the tiers and their days are in the storage working of Performance Considerations */
+    if ((an->p.needs >> NEED_ARCHIVE) & 1)
+        buf_puts(b, "**Restores:** objects in the archive tier take hours to read back; keep "
+                    "what is read quarterly or more often in an instant-retrieval class.\n\n");
     impl_quality(an, b);
     impl_controls(an, b);
     impl_testing(an, b);
