@@ -36,24 +36,25 @@ sentence(const char *s, const char **end)
     return *e ? e + 2 : e;
 }
 
-/* The summary's verdict: the statement's first sentence (the range, when the cost stage gives
- * one) and its first sentence about the budget when that is another; the whole statement is in
- * Cost Analysis. */
+/* The summary's verdict: the statement's sentences about what already runs and about the budget
+ * (its first sentence when none is), at most two; the whole statement is in Cost Analysis. */
 static void
 put_verdict(struct buf *b, const char *st)
 {
     if (st == NULL) return;
-    const char *end, *next = sentence(st, &end);
-    buf_append(b, st, (size_t)(end - st));
-    const char *bud = strstr(st, "budget");
-    if (bud == NULL || bud < end) return;
-    for (const char *s = next; *s; s = next) {
+    size_t said = 0;
+    const char *end;
+    for (const char *s = st, *next; *s && said < 2; s = next) {
         next = sentence(s, &end);
-        if (bud < end) {
-            buf_putc(b, ' ');
+        const char *bud = strstr(s, "budget"), *runs = strstr(s, "already runs");
+        if ((bud && bud < end) || (runs && runs < end)) {
+            buf_puts(b, said++ ? " " : "");
             buf_append(b, s, (size_t)(end - s));
-            return;
         }
+    }
+    if (said == 0) {
+        sentence(st, &end);
+        buf_append(b, st, (size_t)(end - st));
     }
 }
 
