@@ -26,12 +26,14 @@ put_share(struct buf *b, double part, double whole)
 }
 
 /* Appends to 'out' the sentence of 'st' that starts at 's'; returns where the next one starts.
- * A sentence ends at ". " before a capital letter, so "$1.5" or "e.g. " do not end it. */
+ * A sentence ends at ". " before a capital letter or a digit, so "$1.5" does not end it. */
 static const char *
 sentence(const char *s, const char **end)
 {
     const char *e = s;
-    while (*e && !(e[0] == '.' && e[1] == ' ' && e[2] >= 'A' && e[2] <= 'Z')) e++;
+    while (*e && !(e[0] == '.' && e[1] == ' ' &&
+                   ((e[2] >= 'A' && e[2] <= 'Z') || (e[2] >= '0' && e[2] <= '9'))))
+        e++;
     *end = e + (*e == '.');
     return *e ? e + 2 : e;
 }
