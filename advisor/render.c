@@ -128,6 +128,10 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
 
     struct buf md;
     buf_init(&md);
+    /* one allocation: the sections, the appendix and its code blocks, and the headings */
+    size_t want = strlen(appendix) + strlen(an->terraform) + strlen(an->dot) + 1024;
+    for (int s = 0; s < SECTION_COUNT; s++) want += strlen(rep->sections[s]);
+    buf_reserve(&md, want);
     buf_fmt_(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n",
              an->p.title && an->p.title[0] ? an->p.title : "Data platform request",
              rep->report_id, ADVISOR_ENGINE_VERSION, an->a->pricebook_date);

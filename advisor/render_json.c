@@ -523,7 +523,7 @@ void
 render_json_(struct analysis *an, const struct analysis *prev, const struct report *rep,
              const char *fp, const char *appendix, struct buf *out)
 {
-    buf_reserve(out, 32768);
+    buf_reserve(out, 65536);
     struct jsonw w;
     jsonw_init(&w, out);
     jsonw_obj_begin(&w);
