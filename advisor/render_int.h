@@ -12,7 +12,7 @@
 /* ---- numbers (render_num.c) ---- */
 size_t fixed_str_(char *s, double v, int dec, int grouped);
 void put_grouped_(struct buf *out, double v);
-/* A unit price with the decimals it has, up to six: "0.0208", "350", "1.5". */
+/* A unit price with the decimals it has: "0.0208", "350", "0.000016667" (nine below 0.001). */
 void put_price_(struct buf *b, double v);
 void put_fixed_(struct buf *out, double v, int dec, int grouped);
 /* Money and durations as people say them: "about 12 thousand dollars", "5 seconds". */

@@ -649,9 +649,15 @@ sec_performance_(struct analysis *an, struct buf *b)
                      sz->brokers_working, sz->disk_working, sz->rf, sz->min_insync);
         buf_puts(b, "\n\n");
     }
-    for (size_t i = 0; i < sz->n_unit; i++)
-        if (!(sz->has_kafka && strcmp(sz->unit[i].d->t->family, "kafka") == 0 && sz->kafka_self))
-            buf_fmt_(b, "**%s:** %s.\n\n", sz->unit[i].d->choice, sz->unit[i].working);
+    for (size_t i = 0; i < sz->n_unit; i++) {
+        const struct stream_unit *u = &sz->unit[i];
+        if (sz->has_kafka && strcmp(u->d->t->family, "kafka") == 0 && sz->kafka_self) continue;
+        /* a working that already starts with the service's name is not labelled twice */
+        size_t n = strlen(u->d->choice);
+        const char *w = u->working;
+        if (strncmp(w, u->d->choice, n) == 0 && w[n] == ':') w += n + 1 + (w[n + 1] == ' ');
+        cat_(b, "**", u->d->choice, ":** ", w, ".\n\n", NULL);
+    }
     if (sz->has_stream) buf_fmt_(b, "**Stream processing:** %s.\n\n", sz->stream_working);
     buf_fmt_(b, "**Batch compute:** %s (docs/knowledge/sizing.md section 4).\n\n",
              sz->batch_working);

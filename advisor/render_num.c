@@ -17,7 +17,7 @@
 size_t
 fixed_str_(char *s, double v, int dec, int grouped)
 {
-    static const double scales[] = {1, 10, 100, 1000, 1e4, 1e5, 1e6};
+    static const double scales[] = {1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     double scale = scales[dec];
     double r = round(v * scale);
     if (!(fabs(r) < 9e15)) return 0;
@@ -39,7 +39,7 @@ fixed_str_(char *s, double v, int dec, int grouped)
         if (grouped && i > 0 && i % 3 == 0) s[o++] = ',';
     }
     if (frac) {
-        char f[8];
+        char f[10];
         for (int i = dec - 1; i >= 0; i--) {
             f[i] = (char)('0' + frac % 10);
             frac /= 10;
@@ -219,7 +219,8 @@ put_price_(struct buf *b, double v)
 {
     char s[48];
     size_t n = 0;
-    if (isfinite(v) && fabs(v) < 1e9 && fabs(v) >= 1e-4) n = fixed_str_(s, v, 6, 0);
+    if (isfinite(v) && fabs(v) < 1e6 && fabs(v) >= 1e-6)
+        n = fixed_str_(s, v, fabs(v) < 1e-3 ? 9 : 6, 0);
     if (n) buf_append(b, s, n);
     else buf_fmt_(b, "%g", v);
 }

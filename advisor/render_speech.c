@@ -351,7 +351,7 @@ audio_script_(struct analysis *an, struct buf *b)
         buf_puts(b, q[0]);
         if (b->len && b->data[b->len - 1] != '?' && b->data[b->len - 1] != '.') buf_putc(b, '.');
         buf_putc(b, ' ');
-    } else if (an->n_step && strcmp(an->step[0]->when, "always") != 0) {
+    } else if (an->n_step && !generic_rule_(an->step[0]->when)) {
         const char *st = expand_str_(an, an->step[0]->text);
         buf_puts(b, "The first step: ");
         put_trimmed(b, st, clause_len(st, ":;,("), 1);
