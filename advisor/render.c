@@ -119,6 +119,9 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
         case SECTION_RISK_ASSESSMENT: sec_risks_(an, &sec); break;
         default: sec_steps_(an, &sec); break;
         }
+        /* one newline at the end, so the next heading follows one blank line */
+        while (sec.len >= 2 && sec.data[sec.len - 1] == '\n' && sec.data[sec.len - 2] == '\n')
+            sec.data[--sec.len] = '\0';
         rep->sections[s] = xstrdup(sec.data ? sec.data : "");
     }
     buf_reset(&sec);
