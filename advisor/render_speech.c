@@ -26,13 +26,30 @@ static const char *const ear_links[] = {" with ", " over ", " on ", " into ", " 
                                         " uploading ", " delivering ", " writing ", " pulling ",
                                         " from ", " in "};
 
+/* Length of the first clause of 's': up to one of 'marks', but a comma inside a number
+ * ("3,650") does not end it. */
+static size_t
+clause_len(const char *s, const char *marks)
+{
+    size_t n = 0;
+    for (;;) {
+        n += strcspn(s + n, marks);
+        if (s[n] == ',' && n > 0 && s[n - 1] >= '0' && s[n - 1] <= '9' && s[n + 1] >= '0' &&
+            s[n + 1] <= '9') {
+            n++;
+            continue;
+        }
+        return n;
+    }
+}
+
 /* Length of the part of 's' worth saying: up to the first bracket or clause mark, then, when that
  * is more than 'keep_words' words, up to the first linking word that follows at least one word
  * ("Apache Spark on Amazon EMR" is short enough to say whole). */
 static size_t
 ear_len(const char *s, const char *marks, size_t keep_words)
 {
-    size_t n = strcspn(s, marks);
+    size_t n = clause_len(s, marks);
     size_t words = 1;
     for (size_t i = 0; i < n; i++) words += s[i] == ' ';
     for (size_t i = 0; words > keep_words && i < PW_ARRAY_LEN(ear_links); i++) {
@@ -175,22 +192,6 @@ put_ear_reason(struct buf *b, const char *why)
     put_lower_first(b, why, n);
 }
 
-/* Length of the first clause of 's': up to one of 'marks', but a comma inside a number
- * ("3,650") does not end it. */
-static size_t
-clause_len(const char *s, const char *marks)
-{
-    size_t n = 0;
-    for (;;) {
-        n += strcspn(s + n, marks);
-        if (s[n] == ',' && n > 0 && s[n - 1] >= '0' && s[n - 1] <= '9' && s[n + 1] >= '0' &&
-            s[n + 1] <= '9') {
-            n++;
-            continue;
-        }
-        return n;
-    }
-}
 
 static void
 put_trimmed(struct buf *b, const char *s, size_t n, int lower)
