@@ -563,9 +563,13 @@ impl_controls(struct analysis *an, struct buf *b)
         size_t len = strcspn(t, ";:(");
         while (len && t[len - 1] == ' ') len--;
         buf_append(b, t, len);
+        /* the first basis: up to a ';' outside brackets */
         const char *basis = cite_(an, an->control[i]->source);
+        size_t m = 0;
+        for (int depth = 0; basis[m] && (basis[m] != ';' || depth > 0); m++)
+            depth += (basis[m] == '(') - (basis[m] == ')');
         buf_puts(b, " (");
-        buf_append(b, basis, strcspn(basis, ";"));
+        buf_append(b, basis, m);
         buf_puts(b, ")");
     }
     if (n) buf_puts(b, ".\n\n");
