@@ -591,6 +591,15 @@ test_report_shape(void)
         CHECK(strstr(rep.sections[s], "```") == NULL && strstr(rep.sections[s], "## ") == NULL);
     CHECK(strstr(rep.markdown, "us-central1") == NULL);
     CHECK(strstr(rep.markdown, "default = \"europe-west1\"") != NULL);
+    /* Read in about five minutes: a short summary, the seven sections well under 2,000 words. */
+    size_t words[SECTION_COUNT] = {0}, all = 0;
+    for (int s = 0; s < SECTION_COUNT; s++) {
+        for (const char *p = rep.sections[s]; *p; p++)
+            words[s] += (p == rep.sections[s] || p[-1] == ' ' || p[-1] == '\n') && *p != ' ' &&
+                        *p != '\n';
+        all += words[s];
+    }
+    CHECK(words[SECTION_EXECUTIVE_SUMMARY] <= 300 && all <= 2000);
     for (const char *m = strstr(rep.markdown, "sizing.md"); m; m = strstr(m + 1, "sizing.md"))
         CHECK(m - rep.markdown >= 15 && strncmp(m - 15, "docs/knowledge/", 15) == 0);
     json_error_t je;
