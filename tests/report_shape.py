@@ -8,8 +8,8 @@ Prints, over all reports:
     the executive summary alone;
   - the share of Markdown lines that recur word for word in at least half of the reports
     (boilerplate: a sentence true of every report), and the most common such lines with --show;
-  - for the audio script: its word counts, and the share of its sentences that occur in at least
-    half of the scripts.
+  - for the audio script: its word counts, and the share of its sentences whose first four words
+    open a sentence in at least half of the scripts (a formula every script repeats).
 --jsonl OUT writes the requests, one per line, for timing `pipewright advise - --jsonl`.
 """
 import collections, json, re, statistics, subprocess, sys
@@ -71,7 +71,9 @@ def main():
         line_sets.append([l.strip() for l in body.splitlines() if l.strip()])
         a = rep.get("audio_script", "")
         audio.append(words(a))
-        sent_sets.append(set(s.strip() for s in re.split(r"(?<=[.!?])\s+", a) if s.strip()))
+        # a sentence by its first four words: "The main risk: ...", "We recommend batch ..."
+        sent_sets.append(set(" ".join(t.split()[:4])
+                             for t in re.split(r"(?<=[.!?])\s+(?=[A-Z])", a) if t.strip()))
     n = len(reps)
     seen = collections.Counter()
     for ls in line_sets:
@@ -101,7 +103,7 @@ def main():
     c2 = sum(1 for ls in line_sets for l in ls if not structural(l) and seen[l] * 2 >= n)
     print("  of them sentences or table rows (headers and labels left out): %d of %d (%.1f %%)" %
           (c2, t2, 100.0 * c2 / max(t2, 1)))
-    print("audio words: median %d, min %d, max %d; sentences shared by >= half: %.1f %%" %
+    print("audio words: median %d, min %d, max %d; sentences opening alike in >= half: %.1f %%" %
           (statistics.median(audio), min(audio), max(audio), 100.0 * scommon / max(stotal, 1)))
     for l, c in seen.most_common(show):
         if c * 2 >= n:
