@@ -6,7 +6,7 @@
  * '=' aligned across each run of single-line attributes, one blank line between top-level blocks.
  * It refuses to invent what it cannot know (network ids, secrets): those are variables. Pure.
  */
-#include "advisor_int.h"
+#include "render_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -138,6 +138,62 @@ slug(struct analysis *an)
     return arena_strdup_(&an->ar, s);
 }
 
+/* Words of a request that place its data in the EU (lower-case): each starts with "eu", so one
+ * pass over the text finds them; "in the eu" is "eu" as a word after "in the ". */
+static const char *const eu_words[] = {"eu region", "eu-based", "eu only", "eu data",
+                                       "eu residency", "europe", "eu-central", "eu-west",
+                                       "eu-north", "eu-south", "eu customers", "eu users"};
+
+static int
+says_eu(const char *text)
+{
+    for (const char *h = strstr(text, "eu"); h; h = strstr(h + 2, "eu")) {
+        if (h > text && isalnum((unsigned char)h[-1])) continue;
+        if (!isalpha((unsigned char)h[2]) && h - text >= 7 && strncmp(h - 7, "in the ", 7) == 0)
+            return 1;
+        for (size_t i = 0; i < sizeof(eu_words) / sizeof(eu_words[0]); i++)
+            if (strncmp(h, eu_words[i], strlen(eu_words[i])) == 0) return 1;
+    }
+    return 0;
+}
+
+/* The first region a clouds.tsv cell names ("eu-central-1 or eu-west-1"), in Terraform's
+ * spelling: lower case, no spaces ("West Europe" is "westeurope"). */
+static const char *
+first_region(struct analysis *an, const char *cell)
+{
+    char s[48];
+    size_t n = 0;
+    const char *end = strstr(cell, " or ");
+    size_t len = end ? (size_t)(end - cell) : strlen(cell);
+    for (size_t i = 0; i < len && n < sizeof(s) - 1; i++)
+        if (cell[i] != ' ') s[n++] = (char)tolower((unsigned char)cell[i]);
+    s[n] = '\0';
+    return arena_strdup_(&an->ar, s);
+}
+
+/* The region the data must stay in: the EU region of the platform when GDPR applies or the
+ * request places its data in the EU; NULL when nothing constrains it. The one place that
+ * decides, so the Terraform, the controls and the report agree. */
+const char *
+region_(const struct analysis *an_c)
+{
+    struct analysis *an = (struct analysis *)an_c;
+    const struct profile *p = &an->p;
+    if (p->cloud == CLOUD_ON_PREM || p->cloud == CLOUD_ANY) return NULL;
+    int eu = (p->regs && strstr(p->regs, ",gdpr,") != NULL) || (p->ctx_lc && says_eu(p->ctx_lc));
+    if (!eu) return NULL;
+    const char *cell = an->a->cloud[p->cloud].region_eu;
+    return cell && *cell ? first_region(an, cell) : NULL;
+}
+
+static const char *
+region_default(struct analysis *an, const char *dflt)
+{
+    const char *r = region_(an);
+    return arena_printf_(&an->ar, "\"%s\"", r ? r : dflt);
+}
+
 static int
 chosen(const struct analysis *an, const char *tech_id)
 {
@@ -184,7 +240,7 @@ aws(struct analysis *an, struct hcl *h)
     open_block(h, "provider \"aws\"");
     attr(h, "region", "var.region");
     close_block(h);
-    variable(h, "region", "string", "\"us-east-1\"", 0);
+    variable(h, "region", "string", region_default(an, "us-east-1"), 0);
     variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
     open_block(h, "resource \"aws_kms_key\" \"lake\"");
     attr(h, "description", "\"Encrypts the lake and the stream\"");
@@ -335,7 +391,7 @@ gcp(struct analysis *an, struct hcl *h)
     attr(h, "region", "var.region");
     close_block(h);
     variable(h, "gcp_project", "string", NULL, 0);
-    variable(h, "region", "string", "\"us-central1\"", 0);
+    variable(h, "region", "string", region_default(an, "us-central1"), 0);
     variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
     open_block(h, "resource \"google_kms_key_ring\" \"lake\"");
     attr(h, "name", "\"${var.project}-lake\"");
@@ -414,7 +470,7 @@ azure(struct analysis *an, struct hcl *h)
     pad(h);
     buf_puts(h->out, "features {}\n");
     close_block(h);
-    variable(h, "location", "string", "\"eastus\"", 0);
+    variable(h, "location", "string", region_default(an, "eastus"), 0);
     variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
     open_block(h, "resource \"azurerm_resource_group\" \"data\"");
     attr(h, "name", "\"${var.project}-data\"");

@@ -12,6 +12,7 @@
 
 #include "advisor.h"
 #include "advisor_int.h"
+#include "render_int.h"
 #include "bounds.h"
 #include "check.h"
 #include "requirement.h"
@@ -864,6 +865,118 @@ test_service_limits(void)
     requirement_fini(&r);
 }
 
+/* The report's shape: the seven sections, then the appendix with the long material; the EU
+ * region for a GDPR request; citations that name the project's files; the new JSON keys. */
+static void
+test_report_shape(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "gcp", SOURCE_EVENTS, 200, 5000, 800, 3600);
+    strlist_push(&r.compliance, "GDPR");
+    struct report rep;
+    CHECK(advisor_run(adv, &r, NULL, &rep, NULL, 0) == 0);
+    const char *next = strstr(rep.markdown, "\n## Next Steps\n");
+    const char *app = strstr(rep.markdown, "\n## Appendix\n");
+    CHECK(next && app && app > next);
+    CHECK(app && strstr(app, "```hcl\n") && strstr(app, "digraph") &&
+          strstr(app, "### Data quality rules"));
+    for (int s = 0; s < SECTION_COUNT; s++)
+        CHECK(strstr(rep.sections[s], "```") == NULL && strstr(rep.sections[s], "## ") == NULL);
+    CHECK(strstr(rep.markdown, "us-central1") == NULL);
+    CHECK(strstr(rep.markdown, "default = \"europe-west1\"") != NULL);
+    /* Read in about five minutes: a short summary, the seven sections well under 2,000 words. */
+    size_t words[SECTION_COUNT] = {0}, all = 0;
+    for (int s = 0; s < SECTION_COUNT; s++) {
+        for (const char *p = rep.sections[s]; *p; p++)
+            words[s] += (p == rep.sections[s] || p[-1] == ' ' || p[-1] == '\n') && *p != ' ' &&
+                        *p != '\n';
+        all += words[s];
+    }
+    CHECK(words[SECTION_EXECUTIVE_SUMMARY] <= 300 && all <= 2000);
+    for (const char *m = strstr(rep.markdown, "sizing.md"); m; m = strstr(m + 1, "sizing.md"))
+        CHECK(m - rep.markdown >= 15 && strncmp(m - 15, "docs/knowledge/", 15) == 0);
+    json_error_t je;
+    json_t *root = json_loads(rep.json, 0, &je);
+    CHECK(root != NULL);
+    if (root) {
+        static const char *const keys[] = {"request_kind", "questions", "skills_gaps", "appendix"};
+        for (size_t i = 0; i < PW_ARRAY_LEN(keys); i++) CHECK(json_object_get(root, keys[i]));
+        CHECK_STR(json_string_value(json_object_get(json_object_get(root, "iac"), "region")),
+                  "europe-west1");
+        const char *am = json_string_value(
+            json_object_get(json_object_get(root, "appendix"), "markdown"));
+        CHECK(am && strstr(am, "### Alternatives weighed") && !strstr(am, "```hcl"));
+        json_decref(root);
+    }
+    report_fini(&rep);
+    requirement_fini(&r);
+    /* Without GDPR or an EU word, the platform's default region stays. */
+    one_source(&r, "gcp", SOURCE_EVENTS, 200, 5000, 800, 3600);
+    CHECK(advisor_run(adv, &r, NULL, &rep, NULL, 0) == 0);
+    CHECK(strstr(rep.markdown, "default = \"us-central1\"") != NULL);
+    report_fini(&rep);
+    requirement_fini(&r);
+}
+
+/* Units said right, money shares never "0 %", citations qualified once. */
+static void
+test_render_words(void)
+{
+    struct buf b;
+    buf_init(&b);
+    static const struct {
+        double s;
+        const char *said;
+    } d[] = {{1, "1 second"}, {5, "5 seconds"}, {60, "60 seconds"}, {3600, "1 hour"},
+             {5400, "90 minutes"}, {86400, "24 hours"}, {0.5, "under a second"}};
+    for (size_t i = 0; i < PW_ARRAY_LEN(d); i++) {
+        buf_reset(&b);
+        spoken_duration_(&b, d[i].s);
+        CHECK_STR(b.data, d[i].said);
+    }
+    buf_reset(&b);
+    put_days_(&b, 365);
+    CHECK_STR(b.data, "1 year");
+    buf_reset(&b);
+    put_days_(&b, 2555);
+    CHECK_STR(b.data, "7 years");
+    buf_reset(&b);
+    put_days_(&b, 90);
+    CHECK_STR(b.data, "90 days");
+    buf_reset(&b);
+    put_price_(&b, 0.0208);
+    CHECK_STR(b.data, "0.0208");
+    buf_fini(&b);
+
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_EVENTS, 1, NAN, 500, 1);
+    r.budget_usd_per_month = 5e6;
+    struct analysis an;
+    CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
+    CHECK_STR(cite_(&an, "see sizing.md section 7 and limits.md"),
+              "see docs/knowledge/sizing.md section 7 and docs/knowledge/limits.md");
+    CHECK_STR(cite_(&an, "docs/knowledge/sizing.md section 4"),
+              "docs/knowledge/sizing.md section 4");
+    question_(&an, "Is the 50 MB/s a peak of the same feed or a second source?");
+    struct report rep;
+    report_init(&rep);
+    render_(&an, NULL, 1, &rep);
+    CHECK(strstr(rep.markdown, "Questions before committing") != NULL);
+    CHECK(strstr(rep.sections[SECTION_NEXT_STEPS], "a second source?") != NULL);
+    CHECK(strstr(rep.json, "\"questions\":[\"Is the 50 MB/s") != NULL);
+    CHECK(strstr(rep.markdown, "(0 %") == NULL && strstr(rep.markdown, "under 1 %") != NULL);
+    CHECK(strstr(rep.audio_script, "1 seconds") == NULL &&
+          strstr(rep.audio_script, "For the budget") == NULL);
+    CHECK(strstr(rep.audio_script, "a second source?") != NULL);
+    report_fini(&rep);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
 static const struct check_case cases[] = {
     {"absurd_text_is_clamped", test_absurd_text_is_clamped},
     {"load", test_load},
@@ -887,6 +1000,8 @@ static const struct check_case cases[] = {
     {"cost_reduction_estate", test_cost_reduction_estate},
     {"service_limits", test_service_limits},
     {"migration_parallel_run", test_migration_parallel_run},
+    {"report_shape", test_report_shape},
+    {"render_words", test_render_words},
 };
 
 CHECK_MAIN(cases)
