@@ -35,7 +35,7 @@ static void
 fkey(struct jsonw *w, const char *key)
 {
     if (w->after_key) {
-        fkey(w, key);
+        jsonw_key(w, key);
         return;
     }
     size_t n = strlen(key);
@@ -382,14 +382,73 @@ json_sizing(struct jsonw *w, const struct analysis *an)
 }
 
 static void
+json_cost_range(struct jsonw *w, const struct costing *c)
+{
+    if (!c->priced) return;
+    kjnum(w, "monthly_usd_low", c->incr_low);
+    kjnum(w, "monthly_usd_high", c->incr_high);
+    kjnum(w, "existing_monthly_usd", c->existing_monthly);
+    kjnum(w, "total_monthly_usd", c->total_monthly);
+    kjnum(w, "total_monthly_usd_high", c->total_high);
+    fkey(w, "budget_scope");
+    if (c->budget_scope == 1) jsonw_str(w, "incremental");
+    else if (c->budget_scope == 2) jsonw_str(w, "all_in");
+    else jsonw_null(w);
+    kjnum(w, "budget_share_high_pct", c->budget_pct_high);
+    kjnum(w, "estimate_lines", (double)c->n_estimate);
+    if (c->snowflake_edition) {
+        kstr(w, "snowflake_edition", c->snowflake_edition);
+        kstr(w, "snowflake_edition_why", c->snowflake_edition_why);
+    }
+    fkey(w, "included");
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < c->n_included; i++) jsonw_str(w, c->included[i]);
+    jsonw_arr_end(w);
+}
+
+/* The plan's own figures: a cost reduction's before and after, a migration's parallel run, a
+ * lean design's saving. */
+static void
+json_cost_plans(struct jsonw *w, const struct costing *c)
+{
+    if (c->estate_working) {
+        fkey(w, "estate");
+        jsonw_obj_begin(w);
+        kjnum(w, "stored_gb", c->estate_gb);
+        kjnum(w, "before_usd", c->estate_before);
+        kjnum(w, "after_usd", c->estate_after);
+        kjnum(w, "saving_usd", c->estate_saving);
+        kjnum(w, "one_time_usd", c->estate_one_time);
+        kstr(w, "working", c->estate_working);
+        jsonw_obj_end(w);
+    }
+    if (c->parallel_run_usd > 0) {
+        fkey(w, "parallel_run");
+        jsonw_obj_begin(w);
+        kjnum(w, "months", c->parallel_run_months);
+        kjnum(w, "usd", c->parallel_run_usd);
+        jsonw_obj_end(w);
+    }
+    if (c->lean_full_high > 0) {
+        fkey(w, "lean");
+        jsonw_obj_begin(w);
+        kjnum(w, "full_high_usd", c->lean_full_high);
+        kjnum(w, "saving_usd", c->lean_saving);
+        jsonw_obj_end(w);
+    }
+}
+
+static void
 json_cost(struct jsonw *w, const struct analysis *an)
 {
     const struct costing *c = &an->cost;
     fkey(w, "cost");
     jsonw_obj_begin(w);
+    /* monthly_usd and its range are what the request adds; what already runs is apart */
     fkey(w, "monthly_usd");
-    if (c->priced) jnum(w, c->monthly);
+    if (c->priced) jnum(w, c->incr_monthly);
     else jsonw_null(w);
+    json_cost_range(w, c);
     kjnum(w, "month1_usd", c->month1);
     kjnum(w, "steady_state_usd", c->steady);
     kstr(w, "basis",
@@ -407,6 +466,11 @@ json_cost(struct jsonw *w, const struct analysis *an)
         kstr(w, "unit", l->price->unit);
         kjnum(w, "unit_price", l->price->usd);
         kjnum(w, "monthly", l->monthly);
+        kjnum(w, "monthly_high", l->high);
+        fkey(w, "existing");
+        jsonw_bool(w, l->existing);
+        fkey(w, "estimate");
+        jsonw_bool(w, l->estimate);
         kstr(w, "price_id", l->price->id);
         kstr(w, "source", l->price->source);
         kstr(w, "date", l->price->date);
@@ -435,6 +499,7 @@ json_cost(struct jsonw *w, const struct analysis *an)
     }
     jsonw_arr_end(w);
     kjnum(w, "best_case_usd", c->best_case);
+    json_cost_plans(w, c);
     kstr(w, "pricebook_date", an->a->pricebook_date);
     jsonw_obj_end(w);
 }

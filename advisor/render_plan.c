@@ -14,17 +14,6 @@
 
 /* ---- shared pieces -------------------------------------------------------------------------- */
 
-static void
-put_share(struct buf *b, double part, double whole)
-{
-    double pct = whole > 0 ? 100 * part / whole : 0;
-    if (pct < 1) buf_puts(b, "under 1 %");
-    else {
-        put_grouped_(b, round(pct));
-        buf_puts(b, " %");
-    }
-}
-
 /* Appends to 'out' the sentence of 'st' that starts at 's'; returns where the next one starts.
  * A sentence ends at ". " before a capital letter or a digit, so "$1.5" does not end it. */
 static const char *
@@ -38,8 +27,8 @@ sentence(const char *s, const char **end)
     return *e ? e + 2 : e;
 }
 
-/* The summary's verdict: the statement's sentences about what already runs and about the budget
- * (its first sentence when none is), at most two; the whole statement is in Cost Analysis. */
+/* The summary's verdict: the statement's sentences about the budget (its first sentence when
+ * none is), at most two; the whole statement is in Cost Analysis. */
 static void
 put_verdict(struct buf *b, const char *st)
 {
@@ -48,8 +37,8 @@ put_verdict(struct buf *b, const char *st)
     const char *end;
     for (const char *s = st, *next; *s && said < 2; s = next) {
         next = sentence(s, &end);
-        const char *bud = strstr(s, "budget"), *runs = strstr(s, "already runs");
-        if ((bud && bud < end) || (runs && runs < end)) {
+        const char *bud = strstr(s, "budget");
+        if (bud && bud < end) {
             buf_puts(b, said++ ? " " : "");
             buf_append(b, s, (size_t)(end - s));
         }
@@ -60,38 +49,43 @@ put_verdict(struct buf *b, const char *st)
     }
 }
 
+/* "$L to $H a month (central $M at month 12)", of what the request adds. */
+static void
+put_range(struct analysis *an, struct buf *b, double low, double high, double central)
+{
+    fmt_usd_(b, low);
+    if (high > low * 1.005) {
+        buf_puts(b, " to ");
+        fmt_usd_(b, high);
+    }
+    buf_puts(b, " a month (");
+    fmt_usd_(b, central);
+    buf_puts(b, " at month ");
+    put_grouped_(b, an->a->k.planning_month);
+    buf_puts(b, ")");
+}
+
 void
 cost_headline_(struct analysis *an, struct buf *b, int figure)
 {
     const struct costing *c = &an->cost;
-    const struct profile *p = &an->p;
     if (c->priced && figure) {
-        fmt_usd_(b, c->monthly);
-        buf_puts(b, " a month at month ");
-        put_grouped_(b, an->a->k.planning_month);
-        buf_puts(b, " (month 1 ");
-        fmt_usd_(b, c->month1);
-        buf_puts(b, ", steady state ");
-        fmt_usd_(b, c->steady);
-        buf_puts(b, ")");
+        if (c->existing_monthly > 0) {
+            buf_puts(b, "new spend ");
+            put_range(an, b, c->incr_low, c->incr_high, c->incr_monthly);
+            buf_puts(b, ", on top of ");
+            fmt_usd_(b, c->existing_monthly);
+            buf_puts(b, " a month for what already runs (shown apart)");
+        } else {
+            put_range(an, b, c->monthly_low, c->monthly_high, c->monthly);
+        }
         if (c->n_unpriced)
             buf_fmt_(b, ", plus %zu service%s not in the price book", c->n_unpriced,
                      c->n_unpriced == 1 ? "" : "s");
         buf_puts(b, ". ");
     }
-    /* a share of the budget under one per cent is said so, never "0 %" */
-    if (c->within == 1 && p->has_budget && c->priced &&
-        (c->statement == NULL || strstr(c->statement, "(0 %"))) {
-        buf_puts(b, "Within the budget of ");
-        fmt_usd_(b, p->budget);
-        buf_puts(b, " (");
-        put_share(b, c->monthly, p->budget);
-        buf_puts(b, " of it).");
-    } else if (figure) {
-        put_verdict(b, c->statement);
-    } else {
-        buf_puts(b, c->statement ? c->statement : "");
-    }
+    if (figure) put_verdict(b, c->statement);
+    else buf_puts(b, c->statement ? c->statement : "");
 }
 
 size_t
@@ -147,17 +141,18 @@ skills_gaps_(struct analysis *an, const char **out, size_t cap)
 
 /* ---- Cost Analysis -------------------------------------------------------------------------- */
 
-static void
-cost_table(struct analysis *an, struct buf *b)
+/* The rows of the lines that already run (existing 1) or that the request adds (existing 0);
+ * returns their month-12 sum. Estimates are marked. */
+static double
+cost_rows(const struct costing *c, struct buf *b, int existing)
 {
-    const struct costing *c = &an->cost;
-    buf_puts(b, "| Service | Quantity x list price | Month ");
-    put_grouped_(b, an->a->k.planning_month);
-    buf_puts(b, " |\n|---|---|---|\n");
+    double sum = 0;
     for (size_t i = 0; i < c->n_line; i++) {
         const struct line *l = &c->line[i];
+        if (l->existing != existing) continue;
         buf_puts(b, "| ");
         md_cell_(b, l->service);
+        buf_puts(b, l->estimate ? " (estimate)" : "");
         buf_puts(b, " | ");
         fmt_num_(b, l->qty);
         cat_(b, " ", l->price->unit, " x $", NULL);
@@ -165,10 +160,29 @@ cost_table(struct analysis *an, struct buf *b)
         buf_puts(b, " | ");
         fmt_usd_(b, l->monthly);
         buf_puts(b, " |\n");
+        sum += l->monthly;
     }
-    buf_puts(b, "| **Total** | | **");
-    fmt_usd_(b, c->monthly);
+    return sum;
+}
+
+static void
+cost_table(struct analysis *an, struct buf *b)
+{
+    const struct costing *c = &an->cost;
+    buf_puts(b, "| Service | Quantity x list price | Month ");
+    put_grouped_(b, an->a->k.planning_month);
+    buf_puts(b, " |\n|---|---|---|\n");
+    double added = cost_rows(c, b, 0);
+    buf_puts(b, c->existing_monthly > 0 ? "| **New spend** | | **" : "| **Total** | | **");
+    fmt_usd_(b, added);
     buf_puts(b, "** |\n\n");
+    if (c->existing_monthly <= 0) return;
+    buf_puts(b, "Already running, kept as it is (not part of the new spend):\n\n"
+                "| Service | Quantity x list price | Month ");
+    put_grouped_(b, an->a->k.planning_month);
+    buf_puts(b, " |\n|---|---|---|\n");
+    cost_rows(c, b, 1);
+    buf_puts(b, "\n");
 }
 
 static void
