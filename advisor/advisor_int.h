@@ -254,6 +254,11 @@ struct profile {
     const char *kind_evidence;   /* the words that decided it, or NULL (greenfield by default) */
     unsigned constraints;        /* 1 << enum constraint */
     const char *avoid_lc;        /* ",kafka,flink," what the requester rules out, or "" */
+    const char *constraint_evidence; /* the words behind 'constraints', or NULL */
+    /* The region the design must run in ("eu-central-1", "us-gov-west-1") when a regulation or
+     * residency rule pins it, else NULL (the platform's default region); Terraform uses it. */
+    const char *region;
+    const char *region_why;      /* "GDPR: EU residency", "ITAR: US persons, US regions only" */
 };
 
 #define ADVISOR_MAX_ALTS 4
@@ -375,6 +380,11 @@ struct analysis {
     /* "Questions before committing": deciding facts that are missing or ambiguous. */
     const char *question[ADVISOR_MAX_QUESTIONS];
     size_t n_question;
+    /* Set by analysis_run_() when the first design's high end exceeds the budget: the decisions
+     * are re-made preferring cheaper and serverless rows; size/cost may also trim (shorter hot
+     * tier, fewer replicas). */
+    int lean;
+    int over_after_lean;         /* still above the budget after the lean pass */
 };
 
 /* ---- stages --------------------------------------------------------------------------------- */
@@ -400,10 +410,15 @@ int analysis_run_(const struct advisor *a, const struct requirement *req, struct
 void analysis_fini_(struct analysis *an);
 
 void profile_build_(struct analysis *an, const struct requirement *req);
+/* Sets p->kind, constraints, avoid_lc and region (advisor/request.c); run by profile_build_(). */
+void request_build_(struct analysis *an);
 void assume_(struct analysis *an, const char *field, const char *value, const char *effect);
 /* Adds a question for the requester (kept in order, duplicates and overflow dropped). */
 void question_(struct analysis *an, const char *text);
 const char *kind_name_(enum request_kind k);       /* "greenfield", "migration", ... */
+const char *constraint_name_(enum constraint c);   /* "no_servers", "no_oncall", ... */
+/* The design's own hints.tsv rows (request, constraint, engineering, region, design) are valid. */
+int design_hint_ok_(const char *kind, const char *value);
 void decide_(struct analysis *an);
 const struct decision *decision_find_(const struct analysis *an, const char *area);
 void size_(struct analysis *an);

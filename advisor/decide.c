@@ -35,6 +35,10 @@ weights(struct ctx *c)
     c->w[CRIT_SCALE] = p->total.gb_day >= k->large_volume_gb ? 3 : p->total.gb_day >= 100 ? 2 : 1;
     c->w[CRIT_COST] = p->has_budget && p->budget < k->budget_tight_usd ? 3 : 2;
     c->w[CRIT_OPS] = p->team_size <= k->team_small ? 3 : p->team_size <= k->team_medium ? 2 : 1;
+    if (p->constraints & ((1u << CONSTRAINT_NO_ONCALL) | (1u << CONSTRAINT_NO_SERVERS)))
+        c->w[CRIT_OPS] += 1;
+    /* Over budget at first: the same decisions again, with cost weighing most. */
+    if (c->an->lean) c->w[CRIT_COST] = 5;
     c->w[CRIT_SKILLS] = p->skills_lc[0] ? 2 : 1;
     c->w[CRIT_LOCKIN] = 1;
     c->wsum = 0;
@@ -84,6 +88,18 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
         } else if (strcmp(name, "data") == 0) {
             /* data:binary - most of the volume is binary objects, not records. */
             ok = strcmp(v, "binary") == 0 && an->p.binary_share >= 0.5;
+        } else if (strcmp(name, "request") == 0) {
+            char key[40];
+            snprintf(key, sizeof(key), "|%s|", kind_name_(an->p.kind));
+            char list[96];
+            snprintf(list, sizeof(list), "|%s|", v);
+            ok = strstr(list, key) != NULL;
+        } else if (strcmp(name, "constraint") == 0) {
+            for (int x = 0; x < CONSTRAINT_COUNT; x++)
+                if (strcmp(v, constraint_name_((enum constraint)x)) == 0)
+                    ok = (an->p.constraints >> x) & 1u;
+        } else if (strcmp(name, "runs") == 0) {
+            ok = !negate; /* a marker read by blocked_by(), not a condition */
         } else if (strcmp(name, "need") == 0) {
             for (int x = 0; x < NEED_COUNT; x++)
                 if (strcmp(v, need_name_((enum need)x)) == 0)
@@ -92,6 +108,62 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
         if (ok == negate) return 0;
     }
     return 1;
+}
+
+/* Why the team cannot take row 't' (a constraint or a tool it rules out), or NULL. */
+static const char *
+blocked_by(struct analysis *an, const struct tech *t)
+{
+    const struct profile *p = &an->p;
+    if ((p->constraints & (1u << CONSTRAINT_NO_SERVERS)) && strstr(t->requires, "runs:servers"))
+        return arena_printf_(&an->ar, "ruled out: it needs servers the team would run, and the "
+                                      "request says %s",
+                             p->constraint_evidence ? p->constraint_evidence : "no servers");
+    if ((p->constraints & (1u << CONSTRAINT_NO_SELF_KAFKA)) && strstr(t->requires, "runs:kafka"))
+        return arena_printf_(&an->ar, "ruled out: a self-run Kafka cluster, and the request "
+                                      "says %s",
+                             p->constraint_evidence ? p->constraint_evidence : "no self-run Kafka");
+    if (p->avoid_lc[0] == '\0') return NULL;
+    char name[256];
+    size_t n = 0;
+    for (const char *c = t->name; *c && n + 1 < sizeof(name); c++)
+        name[n++] = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    name[n] = '\0';
+    char tok[48];
+    for (const char *s = p->avoid_lc; *s;) {
+        size_t m = strcspn(s, ",");
+        if (m > 0 && m < sizeof(tok)) {
+            memcpy(tok, s, m);
+            tok[m] = '\0';
+            if (has_token_(name, tok) || has_any_token_(tok, t->stack))
+                return arena_printf_(&an->ar, "ruled out: the request rules out %s", tok);
+        }
+        s += m;
+        if (*s) s++;
+    }
+    return NULL;
+}
+
+/* A row written for this kind of request ('request:' term) beats the general rows. */
+static int
+made_for_kind(const struct tech *t)
+{
+    const char *r = strstr(t->requires, "request:");
+    return r && (r == t->requires || r[-1] != '!');
+}
+
+static const char *
+not_for_kind(const struct analysis *an)
+{
+    switch (an->p.kind) {
+    case KIND_COST_REDUCTION:
+        return "the request is to cut the cost of the existing estate, not to build it again";
+    case KIND_ADD_CONSUMER:
+        return "the existing pipeline is kept; only the new consumer's path is added";
+    case KIND_MIGRATION: return "the migration targets the platform already paid for";
+    case KIND_CDC: return "the change stream needs a design that applies updates and deletes";
+    default: return "a general choice; this request has a row made for it";
+    }
 }
 
 static int
@@ -108,6 +180,10 @@ score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int
     for (int i = 0; i < CRIT_COUNT; i++) crit[i] = t->score[i];
     if (strcmp(t->skills, "-") == 0 || p->skills_lc[0] == '\0') crit[CRIT_SKILLS] = 3;
     else crit[CRIT_SKILLS] = has_any_token_(p->skills_lc, t->skills) ? 5 : 2;
+    /* A skill the text says the team lacks ("nobody's touched flink") counts against. */
+    if (p->avoid_lc[0] && strcmp(t->skills, "-") != 0 && !has_any_token_(p->skills_lc, t->skills) &&
+        has_any_token_(p->avoid_lc, t->skills))
+        crit[CRIT_SKILLS] = 1;
     double s = 0;
     for (int i = 0; i < CRIT_COUNT; i++) s += c->w[i] * crit[i];
     s = s / c->wsum * 20.0;
@@ -146,7 +222,8 @@ struct cand {
     const struct tech *t;
     double s;
     double crit[CRIT_COUNT];
-    int reused, fit;
+    int reused, fit, special;
+    const char *blocked;
 };
 
 /* Picks the best row of 'area' for 'kind' (or SOURCE_UNKNOWN) and 'need' (or -1) at volume
@@ -173,9 +250,23 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
         x->t = t;
         x->s = score_of(c, t, x->crit, &x->reused);
         x->fit = gb_day >= t->min_gb && gb_day <= t->max_gb;
-        if (x->fit && (best < 0 || x->s > cand[best].s)) best = (int)n;
-        if (!x->fit && (misfit < 0 || x->s > cand[misfit].s)) misfit = (int)n;
+        x->blocked = blocked_by(an, t);
+        x->special = made_for_kind(t);
         n++;
+    }
+    /* Rows the team rules out compete only when nothing else fits; rows made for this kind
+     * of request beat general ones. */
+    int any_free = 0, any_special = 0;
+    for (size_t i = 0; i < n; i++) {
+        any_free |= cand[i].fit && !cand[i].blocked;
+        any_special |= cand[i].fit && !cand[i].blocked && cand[i].special;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct cand *x = &cand[i];
+        if (x->fit && any_free && x->blocked) continue;
+        if (x->fit && any_special && !x->special) continue;
+        if (x->fit && (best < 0 || x->s > cand[best].s)) best = (int)i;
+        if (!x->fit && !x->blocked && (misfit < 0 || x->s > cand[misfit].s)) misfit = (int)i;
     }
     if (best < 0) return NULL;
     const struct cand *w = &cand[best];
@@ -202,7 +293,9 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
         x->t = cand[next].t;
         x->name = cand[next].t->name;
         x->score = cand[next].s > 100 ? 100 : cand[next].s;
-        x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused);
+        if (cand[next].blocked && !w->blocked) x->why_not = cand[next].blocked;
+        else if (w->special && !cand[next].special) x->why_not = not_for_kind(an);
+        else x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused);
     }
     if (misfit >= 0 && d->n_alt < ADVISOR_MAX_ALTS) {
         const struct tech *m = cand[misfit].t;
@@ -233,7 +326,13 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
                (int)round(d->score), (int)d->crit[CRIT_LATENCY], (int)d->crit[CRIT_SCALE],
                (int)d->crit[CRIT_COST], (int)d->crit[CRIT_OPS], (int)d->crit[CRIT_SKILLS],
                (int)d->crit[CRIT_LOCKIN]);
-    if (d->reused) buf_puts(&b, "; it already runs here, so reuse earns a bonus");
+    if (d->reused)
+        buf_puts(&b, "; it already runs here and is reused as it is (its size and edition kept), "
+                     "so it adds work, not a new platform");
+    if (w->blocked)
+        buf_fmt_(&b, ". No workable alternative fits, so it stays despite the constraint (%s): a "
+                     "skills or operations gap to close",
+                 w->blocked);
     buf_puts(&b, ".");
     d->rationale = arena_strdup_(&an->ar, b.data);
     buf_fini(&b);

@@ -95,6 +95,7 @@ static const struct {
     {"aml", "aml"},           {"anti-money", "aml"}, {"iso 27001", "iso27001"},
     {"iso27001", "iso27001"}, {"ferpa", "ferpa"},  {"glba", "glba"},
     {"coppa", "coppa"},       {"residency", "residency"}, {"sovereignty", "residency"},
+    {"itar", "itar"},         {"export control", "itar"}, {"export-control", "itar"},
 };
 
 static void
@@ -467,4 +468,5 @@ profile_build_(struct analysis *an, const struct requirement *given)
     if (!p->has_budget && p->cloud != CLOUD_ON_PREM)
         assume_(an, "budget_usd_per_month", "none given",
                 "the cost is estimated but not checked against a budget");
+    request_build_(an);
 }

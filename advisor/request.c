@@ -1,0 +1,231 @@
+/* advisor/request.c - what kind of work a request asks for and what the team rules out.
+ *
+ * Reads the request's title, description and existing stack (the profile's ctx_lc) against the
+ * cue words of hints.tsv: 'request' rows vote for a kind of work (migration, cost reduction, CDC
+ * with deletes, a new consumer on an existing pipeline; greenfield when nothing votes), and
+ * 'constraint' rows set operating constraints ("no servers", "no on-call", "don't want to run
+ * kafka ourselves"). The extractor's avoid[] notes add the tools the text rules out. A team of
+ * one or two people with no engineering skill (hints.tsv 'engineering' rows) runs no servers.
+ * Regulations that pin a region (GDPR, ITAR) set the region Terraform deploys to. Pure,
+ * deterministic.
+ */
+#include "advisor_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const constraint_names[CONSTRAINT_COUNT] = {"no_servers", "no_oncall",
+                                                               "no_self_kafka"};
+
+const char *
+constraint_name_(enum constraint c)
+{
+    return (unsigned)c < CONSTRAINT_COUNT ? constraint_names[c] : "";
+}
+
+static int
+constraint_parse(const char *s)
+{
+    for (int c = 0; c < CONSTRAINT_COUNT; c++)
+        if (strcmp(s, constraint_names[c]) == 0) return c;
+    return -1;
+}
+
+static int
+kind_parse(const char *s)
+{
+    for (int k = 0; k < KIND_COUNT; k++)
+        if (strcmp(s, kind_name_((enum request_kind)k)) == 0) return k;
+    return -1;
+}
+
+int
+design_hint_ok_(const char *kind, const char *value)
+{
+    if (strcmp(kind, "request") == 0) return kind_parse(value) > 0;
+    if (strcmp(kind, "constraint") == 0) return constraint_parse(value) >= 0;
+    if (strcmp(kind, "engineering") == 0) return strcmp(value, "true") == 0;
+    if (strcmp(kind, "region") == 0) return value[0] != '\0' && strchr(value, ' ') == NULL;
+    if (strcmp(kind, "design") == 0) return strtod(value, NULL) > 0;
+    return 0;
+}
+
+/* The words around the first occurrence of 'tok' in 'hay', cut at word boundaries. */
+static const char *
+phrase_around(struct analysis *an, const char *hay, const char *tok)
+{
+    const char *m = strstr(hay, tok);
+    if (m == NULL) return tok;
+    const char *b = m, *e = m + strlen(tok);
+    for (int w = 0; b > hay && w < 3; b--)
+        if (b[-1] == ';' || b[-1] == '.' || b[-1] == '\n' || (b[-1] == ' ' && ++w == 3)) break;
+    for (int w = 0; *e && w < 4; e++)
+        if (*e == ';' || *e == '.' || *e == ',' || *e == '\n' || (*e == ' ' && ++w == 4)) break;
+    while (*b == ' ') b++;
+    size_t n = (size_t)(e - b);
+    char *s = arena_alloc_(&an->ar, n + 1);
+    memcpy(s, b, n);
+    s[n] = '\0';
+    return s;
+}
+
+static void
+kind_build(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    int votes[KIND_COUNT] = {0};
+    const char *first[KIND_COUNT] = {0};
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (strcmp(h->kind, "request") != 0 || !has_token_(p->ctx_lc, h->token)) continue;
+        int k = kind_parse(h->value);
+        if (k <= 0) continue;
+        votes[k]++;
+        if (first[k] == NULL) first[k] = h->token;
+    }
+    int best = KIND_GREENFIELD;
+    for (int k = 1; k < KIND_COUNT; k++)
+        if (votes[k] > votes[best]) best = k;
+    p->kind = (enum request_kind)best;
+    p->kind_evidence = best ? phrase_around(an, p->ctx_lc, first[best]) : NULL;
+}
+
+static void
+add_constraint(struct analysis *an, int c, const char *evidence)
+{
+    struct profile *p = &an->p;
+    if (c < 0 || (p->constraints >> c) & 1u) return;
+    p->constraints |= 1u << c;
+    p->constraint_evidence =
+        p->constraint_evidence
+            ? arena_printf_(&an->ar, "%s; \"%s\"", p->constraint_evidence, evidence)
+            : arena_printf_(&an->ar, "\"%s\"", evidence);
+}
+
+/* A cue of 'constraint' in 'text', or NULL. */
+static const char *
+constraint_cue(const struct analysis *an, const char *text, int constraint)
+{
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (strcmp(h->kind, "constraint") == 0 && constraint_parse(h->value) == constraint &&
+            has_token_(text, h->token))
+            return h->token;
+    }
+    return NULL;
+}
+
+static char *
+lower_dup(struct analysis *an, const char *s)
+{
+    char *d = arena_strdup_(&an->ar, s ? s : "");
+    for (char *c = d; *c; c++) *c = (char)tolower((unsigned char)*c);
+    return d;
+}
+
+/* The extractor's avoid[] notes: "servers" and "on-call" are constraints, Kafka the team does
+ * not want to run itself is NO_SELF_KAFKA (a managed service is fine), the rest are tools. */
+static void
+avoid_build(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    struct buf b;
+    buf_init(&b);
+    buf_putc(&b, ',');
+    for (size_t i = 0; i < p->ex.n_avoid; i++) {
+        const struct extract_note *x = &p->ex.avoid[i];
+        if (x->field == NULL || x->field[0] == '\0' || strlen(x->field) > 40) continue;
+        const char *ev = lower_dup(an, x->evidence ? x->evidence : x->field);
+        if (strcmp(x->field, "servers") == 0) {
+            add_constraint(an, CONSTRAINT_NO_SERVERS, ev);
+            continue;
+        }
+        if (strcmp(x->field, "on-call") == 0 || strcmp(x->field, "oncall") == 0) {
+            add_constraint(an, CONSTRAINT_NO_ONCALL, ev);
+            continue;
+        }
+        if (strcmp(x->field, "kafka") == 0 && constraint_cue(an, ev, CONSTRAINT_NO_SELF_KAFKA)) {
+            add_constraint(an, CONSTRAINT_NO_SELF_KAFKA, ev);
+            continue;
+        }
+        char key[48];
+        snprintf(key, sizeof(key), ",%s,", x->field);
+        if (strstr(b.data, key)) continue;
+        buf_puts(&b, key + 1);
+    }
+    p->avoid_lc = b.len > 1 ? lower_dup(an, b.data) : "";
+    buf_fini(&b);
+}
+
+static int
+engineering_skills(const struct analysis *an)
+{
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (strcmp(h->kind, "engineering") == 0 && has_token_(an->p.skills_lc, h->token))
+            return 1;
+    }
+    return 0;
+}
+
+static void
+constraints_build(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    for (int c = 0; c < CONSTRAINT_COUNT; c++) {
+        const char *cue = constraint_cue(an, p->ctx_lc, c);
+        if (cue) add_constraint(an, c, phrase_around(an, p->ctx_lc, cue));
+    }
+    avoid_build(an);
+    /* One or two people with no engineering skill cannot patch and run servers. */
+    if (p->o_team != ORIGIN_ASSUMED && p->team_size <= 2 && p->skills_lc[0] &&
+        !engineering_skills(an))
+        add_constraint(an, CONSTRAINT_NO_SERVERS,
+                       arena_printf_(&an->ar, "a team of %g without engineering skills",
+                                     p->team_size));
+    if (p->constraints & (1u << CONSTRAINT_NO_SERVERS)) p->constraints |= 1u << CONSTRAINT_NO_SELF_KAFKA;
+}
+
+/* The first region of clouds.tsv's "eu-central-1 or eu-west-1". */
+static const char *
+first_region(struct analysis *an, const char *list)
+{
+    size_t n = strcspn(list, " ,;");
+    char *s = arena_alloc_(&an->ar, n + 1);
+    memcpy(s, list, n);
+    s[n] = '\0';
+    return s;
+}
+
+static void
+region_build(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    if (p->cloud == CLOUD_ON_PREM || p->cloud == CLOUD_ANY) return;
+    if (strstr(p->regs, ",itar,")) {
+        char key[32];
+        snprintf(key, sizeof(key), "itar:%s", cloud_name_(p->cloud));
+        for (size_t i = 0; i < an->a->n_hint; i++) {
+            const struct hint *h = &an->a->hint[i];
+            if (strcmp(h->kind, "region") != 0 || strcmp(h->token, key) != 0) continue;
+            p->region = h->value;
+            p->region_why = "ITAR: export-controlled data stays in US regions operated by US "
+                            "persons";
+            return;
+        }
+    }
+    if (strstr(p->regs, ",gdpr,")) {
+        p->region = first_region(an, an->a->cloud[p->cloud].region_eu);
+        p->region_why = "GDPR: personal data stored and processed in the EU";
+    }
+}
+
+void
+request_build_(struct analysis *an)
+{
+    kind_build(an);
+    constraints_build(an);
+    region_build(an);
+}
