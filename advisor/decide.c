@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -339,6 +340,8 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
     return d;
 }
 
+static const char *wish_pushback(struct analysis *an);
+
 static void
 decide_mode(struct ctx *c)
 {
@@ -388,9 +391,29 @@ decide_mode(struct ctx *c)
     d->rationale = arena_printf_(
         &an->ar,
         "The freshness target is %s s (%s). Batch meets targets of %.0f s and more, micro-batch "
-        "targets from %.0f s, and only streaming meets less than %.0f s (sizing.md section 7).",
+        "targets from %.0f s, and only streaming meets less than %.0f s (sizing.md section 7).%s",
         fs, origin_name_(an->p.o_freshness), k->freshness_batch_s, k->freshness_stream_s,
-        k->freshness_stream_s);
+        k->freshness_stream_s, wish_pushback(an));
+}
+
+/* When the extractor overruled a wish ("the CEO wants real-time") by what the consumers need,
+ * the mode's rationale says so plainly. */
+static const char *
+wish_pushback(struct analysis *an)
+{
+    const struct extract_result *ex = &an->p.ex;
+    for (size_t i = 0; i < ex->n_notes; i++) {
+        const struct extract_note *x = &ex->notes[i];
+        if (x->field == NULL || x->why == NULL || strcmp(x->field, "freshness_seconds") != 0)
+            continue;
+        if (strstr(x->why, "wish") == NULL) continue;
+        return arena_printf_(&an->ar,
+                             " Push-back: %s (\"%s\"). The design is sized for what the "
+                             "consumers need; faster delivery would cost more and buy nothing "
+                             "they use.",
+                             x->why, x->evidence ? x->evidence : "");
+    }
+    return "";
 }
 
 static void
@@ -479,6 +502,96 @@ decide_partitioning(struct ctx *c)
                                              : "too many small files for this volume";
 }
 
+static struct decision *
+fixed_decision(struct analysis *an, const char *area, const char *choice, const char *why)
+{
+    if (an->n_dec == ADVISOR_MAX_DECISIONS) return NULL;
+    struct decision *d = &an->dec[an->n_dec++];
+    memset(d, 0, sizeof(*d));
+    d->area = area;
+    d->choice = choice;
+    d->score = 100;
+    d->rationale = why;
+    return d;
+}
+
+/* What kind of work this is, with the words that said so; greenfield needs no row. */
+static void
+decide_scope(struct analysis *an)
+{
+    const struct profile *p = &an->p;
+    static const char *const plan[KIND_COUNT] = {
+        NULL,
+        "Migration: inventory and classify the existing jobs, convert each type on the target "
+        "platform (reusing what is already paid for), run old and new in parallel with "
+        "reconciliation, then cut over on a date with a rollback",
+        "Cost reduction of the existing estate: tier storage by age and access, compact small "
+        "files, delete what no rule requires, and compare the bill before and after; no new "
+        "ingestion pipeline",
+        "Change data capture with updates and deletes: an initial snapshot, then the log-based "
+        "change stream MERGEd into current-state tables with a change history; deletes as "
+        "tombstones, ordered per key",
+        "A new consumer on an existing pipeline: reuse what lands today and add only the new "
+        "path (model, serving and its backfill)",
+    };
+    if (p->kind == KIND_GREENFIELD || p->kind >= KIND_COUNT) return;
+    fixed_decision(an, "scope", plan[p->kind],
+                   arena_printf_(&an->ar, "The request reads as %s work (\"%s\"); the plan and "
+                                          "next steps follow that kind of work.",
+                                 kind_name_(p->kind), p->kind_evidence ? p->kind_evidence : ""));
+}
+
+static double
+design_threshold(const struct advisor *a, const char *name, double dflt)
+{
+    for (size_t i = 0; i < a->n_hint; i++)
+        if (strcmp(a->hint[i].kind, "design") == 0 && strcmp(a->hint[i].token, name) == 0)
+            return strtod(a->hint[i].value, NULL);
+    return dflt;
+}
+
+/* A target above what one region promises gets a second region, priced, or is said unmet. */
+static void
+decide_availability(struct analysis *an)
+{
+    const struct profile *p = &an->p;
+    double t = design_threshold(an->a, "multi_region_availability", 99.99);
+    if (p->availability < t || p->cloud == CLOUD_ANY) return;
+    const char *where = p->region ? " in the same jurisdiction as the primary" : "";
+    fixed_decision(
+        an, "availability",
+        arena_printf_(&an->ar, "Multi-region: a warm standby region%s (replicated object "
+                               "storage and stream, the same Terraform applied there), failover "
+                               "rehearsed every quarter",
+                      where),
+        arena_printf_(&an->ar, "A %g %% target allows about %.0f minutes of downtime a year; one "
+                               "region's managed services promise about 99.9-99.95 %%, so a "
+                               "second region is part of the design and of its cost.",
+                      p->availability, (100.0 - p->availability) / 100.0 * 525600.0));
+}
+
+static void
+note_constraints(struct analysis *an)
+{
+    const struct profile *p = &an->p;
+    if (p->constraints & (1u << CONSTRAINT_NO_SERVERS))
+        assume_(an, "constraints", "no servers",
+                arena_printf_(&an->ar, "only managed, serverless or SaaS services are chosen "
+                                       "(%s)", p->constraint_evidence));
+    else if (p->constraints & (1u << CONSTRAINT_NO_SELF_KAFKA))
+        assume_(an, "constraints", "no self-run Kafka",
+                arena_printf_(&an->ar, "a managed stream service or none at all (%s)",
+                              p->constraint_evidence));
+    if (p->constraints & (1u << CONSTRAINT_NO_ONCALL))
+        assume_(an, "constraints", "no on-call",
+                "operations weigh more; nothing in the design should page at night");
+    if (p->avoid_lc[0])
+        assume_(an, "avoid", p->avoid_lc,
+                "tools the request rules out are not chosen where a workable alternative exists");
+    if (p->region)
+        assume_(an, "region", p->region, p->region_why);
+}
+
 const struct decision *
 decision_find_(const struct analysis *an, const char *area)
 {
@@ -491,6 +604,8 @@ void
 decide_(struct analysis *an)
 {
     struct ctx c = {.an = an};
+    if (!an->lean) note_constraints(an);
+    decide_scope(an);
     decide_mode(&c);
     weights(&c);
     const struct profile *p = &an->p;
@@ -533,11 +648,13 @@ decide_(struct analysis *an)
     choose(&c, "governance", "governance", SOURCE_UNKNOWN, -1, total);
     choose(&c, "data_model", "data_model", SOURCE_UNKNOWN, -1, total);
     decide_partitioning(&c);
+    decide_availability(an);
     /* A tool the team does not know is a risk worth naming (risks.tsv skills_gap). */
     if (p->skills_lc[0])
         for (size_t i = 0; i < an->n_dec; i++)
             if (an->dec[i].t && an->dec[i].crit[CRIT_SKILLS] <= 2 && !an->dec[i].reused &&
+                (an->dec[i].crit[CRIT_SKILLS] <= 1 ||
                 (strcmp(an->dec[i].area, "stream_processing") == 0 ||
-                 strcmp(an->dec[i].area, "transformation") == 0))
+                 strcmp(an->dec[i].area, "transformation") == 0)))
                 an->skills_gap = 1;
 }

@@ -82,16 +82,23 @@ quality_(struct analysis *an)
         rule(an, "landing", s->name, "schema", "error",
              "matches the registered schema or contract; unknown fields quarantined, type "
              "changes rejected");
+        int table = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC ||
+                    s->kind == SOURCE_SAAS || s->kind == SOURCE_API;
         rule(an, "staging", s->name, "nulls", "error",
-             "business key and event timestamp never null; other columns below their agreed null "
-             "rate");
+             table ? "primary key and last-modified timestamp never null; other columns below "
+                     "their agreed null rate"
+                   : "business key and event timestamp never null; other columns below their "
+                     "agreed null rate");
         rule(an, "staging", s->name, "uniqueness", "error",
              s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC
                  ? "primary key unique per snapshot; change events unique per key and log position"
                  : "event id unique within the de-duplication window; duplicates under 0.1 %");
         rule(an, "staging", s->name, "ranges", "warn",
-             "event time within [arrival - 7 days, arrival + 5 min]; numeric measures within "
-             "agreed bounds; enumerations within their accepted values");
+             table ? "row counts and control sums (amounts, balances) per table per day match "
+                     "the source; numeric measures within agreed bounds; enumerations within "
+                     "their accepted values"
+                   : "event time within [arrival - 7 days, arrival + 5 min]; numeric measures "
+                     "within agreed bounds; enumerations within their accepted values");
         if (s->pii == 1)
             rule(an, "staging", s->name, "personal_data", "error",
                  "no raw identifiers (e-mail, phone, card number, IP address patterns) in "

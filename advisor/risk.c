@@ -54,6 +54,23 @@ atom(const struct analysis *an, const char *s, size_t n)
     if (strcmp(w, "cdc") == 0)
         return ((p->kinds >> SOURCE_CDC) & 1) ||
                (((p->kinds >> SOURCE_DATABASE) & 1) && an->mode != MODE_BATCH);
+    if (strcmp(w, "event_stream") == 0)
+        return an->mode != MODE_BATCH &&
+               (p->kinds & ((1u << SOURCE_EVENTS) | (1u << SOURCE_CLICKSTREAM) |
+                            (1u << SOURCE_IOT) | (1u << SOURCE_LOGS)));
+    if (strcmp(w, "multi_region") == 0) return decision_find_(an, "availability") != NULL;
+    if (strcmp(w, "reused") == 0) {
+        for (size_t i = 0; i < an->n_dec; i++)
+            if (an->dec[i].reused) return 1;
+        return 0;
+    }
+    if (strcmp(w, "lean_over") == 0) return an->over_after_lean;
+    if (strcmp(w, "avoided") == 0) return p->avoid_lc[0] != '\0';
+    if (strncmp(w, "request:", 8) == 0) return strcmp(w + 8, kind_name_(p->kind)) == 0;
+    if (strncmp(w, "constraint:", 11) == 0)
+        for (int x = 0; x < CONSTRAINT_COUNT; x++)
+            if (strcmp(w + 11, constraint_name_((enum constraint)x)) == 0)
+                return (p->constraints >> x) & 1u;
     if (strncmp(w, "reg:", 4) == 0) {
         char key[64];
         snprintf(key, sizeof(key), ",%s,", w + 4);
@@ -77,7 +94,8 @@ static const char *const known_atoms[] = {
     "always",   "batch",        "micro_batch", "streaming",   "non_batch",     "pii",
     "kafka",    "exactly_once", "stateful",    "ha",          "small_team",    "over_budget",
     "budget_unknown", "large",  "small",       "long_retention", "assumed",    "skills_gap",
-    "on_prem",  "files",        "cdc"};
+    "on_prem",  "files",        "cdc",         "event_stream", "multi_region",  "reused",
+    "lean_over", "avoided"};
 
 int
 cond_check_(const char *expr)
@@ -95,6 +113,12 @@ cond_check_(const char *expr)
         if (strncmp(a, "need:", 5) == 0)
             for (int x = 0; x < NEED_COUNT; x++) ok |= strcmp(a + 5, need_name_((enum need)x)) == 0;
         if (strncmp(a, "kind:", 5) == 0) ok = source_kind_parse(a + 5) != SOURCE_UNKNOWN;
+        if (strncmp(a, "request:", 8) == 0)
+            for (int x = 0; x < KIND_COUNT; x++)
+                ok |= strcmp(a + 8, kind_name_((enum request_kind)x)) == 0;
+        if (strncmp(a, "constraint:", 11) == 0)
+            for (int x = 0; x < CONSTRAINT_COUNT; x++)
+                ok |= strcmp(a + 11, constraint_name_((enum constraint)x)) == 0;
         for (size_t i = 0; i < PW_ARRAY_LEN(known_atoms); i++) ok |= strcmp(a, known_atoms[i]) == 0;
         if (!ok) return -1;
         s += n;
@@ -176,7 +200,10 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
         } else if (KEY_IS("audit")) {
             v = ci->audit;
         } else if (KEY_IS("region_eu")) {
-            v = ci->region_eu;
+            v = p->region && strstr(p->regs, ",gdpr,") ? p->region : ci->region_eu;
+        } else if (KEY_IS("region")) {
+            if (p->region) v = p->region;
+            else buf_fmt_(out, "the US regions of %s", ci->name);
         } else if (KEY_IS("cloud_name")) {
             v = ci->name;
         } else if (KEY_IS("ingestion")) {
