@@ -319,6 +319,85 @@ cloud_info_(const struct analysis *an)
 
 /* ---- the run -------------------------------------------------------------------------------- */
 
+static void
+design_(const struct advisor *a, const struct requirement *req, struct analysis *an, int lean)
+{
+    memset(an, 0, sizeof(*an));
+    an->a = a;
+    an->lean = lean;
+    profile_build_(an, req);
+    decide_(an);
+    size_(an);
+    cost_(an);
+}
+
+/* The monthly figure the budget is judged on. */
+static double
+judged_cost(const struct analysis *an)
+{
+    return an->cost.monthly;
+}
+
+/* What the lean design gives up against the full one, as assumptions the report prints. */
+static void
+note_trade_offs(struct analysis *an, const struct analysis *full)
+{
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->t == NULL) continue;
+        for (size_t j = 0; j < full->n_dec; j++) {
+            const struct decision *f = &full->dec[j];
+            if (f->t == NULL || f->t == d->t || strcmp(f->area, d->area) != 0) continue;
+            if ((d->subject == NULL) != (f->subject == NULL)) continue;
+            if (d->subject && strcmp(d->subject, f->subject) != 0) continue;
+            int worst = -1;
+            for (int c = 0; c < CRIT_COUNT; c++)
+                if (c != CRIT_COST && f->crit[c] > d->crit[c] &&
+                    (worst < 0 || f->crit[c] - d->crit[c] > f->crit[worst] - d->crit[worst]))
+                    worst = c;
+            assume_(an, "budget",
+                    arena_printf_(&an->ar, "%s instead of %s", short_name_(an, d->choice),
+                                  short_name_(an, f->choice)),
+                    worst < 0 ? "cheaper for the same needs"
+                              : arena_printf_(&an->ar, "cheaper; gives up %s (%d/5 against %d/5)",
+                                              crit_name_((enum crit)worst), (int)d->crit[worst],
+                                              (int)f->crit[worst]));
+            break;
+        }
+    }
+}
+
+/* Over budget: decide again with cost weighing most; keep the cheaper design, list what it gives
+ * up and, when even that is over, say so instead of only asking for more money. */
+static void
+lean_pass_(const struct advisor *a, const struct requirement *req, struct analysis *an)
+{
+    /* 'full' takes over what 'an' owns; its pointers into 'an' are valid again once copied
+     * back to the same address, and are not followed meanwhile. */
+    struct analysis *full = xmalloc(sizeof(*full));
+    memcpy(full, an, sizeof(*an));
+    design_(a, req, an, 1);
+    if (judged_cost(an) < judged_cost(full)) {
+        note_trade_offs(an, full);
+        analysis_fini_(full);
+    } else {
+        analysis_fini_(an);
+        memcpy(an, full, sizeof(*an));
+        an->lean = 1;
+    }
+    free(full);
+    if (an->cost.within != 0) return;
+    an->over_after_lean = 1;
+    assume_(an, "budget", "above the budget even when lean",
+            "this is the minimum viable design found; the trade-offs to reach the budget are "
+            "relaxing freshness, a shorter retention or hot tier, fewer replicas, or dropping a "
+            "consumer, each listed in the cost levers");
+    if (decision_find_(an, "availability"))
+        assume_(an, "availability_target", "kept with a second region",
+                "the standby region is priced in; without it the design meets only a "
+                "single-region target (about 99.9 %), which would not meet the request");
+}
+
 int
 analysis_run_(const struct advisor *a, const struct requirement *req, struct analysis *an,
               char *errstr, size_t errstr_size)
@@ -329,10 +408,8 @@ analysis_run_(const struct advisor *a, const struct requirement *req, struct ana
         if (errstr && errstr_size) snprintf(errstr, errstr_size, "no requirement");
         return -1;
     }
-    profile_build_(an, req);
-    decide_(an);
-    size_(an);
-    cost_(an);
+    design_(a, req, an, 0);
+    if (an->p.has_budget && an->cost.within == 0) lean_pass_(a, req, an);
     risks_(an);
     quality_(an);
     iac_(an);

@@ -137,7 +137,7 @@ blocked_by(struct analysis *an, const struct tech *t)
             memcpy(tok, s, m);
             tok[m] = '\0';
             if (has_token_(name, tok) || has_any_token_(tok, t->stack))
-                return arena_printf_(&an->ar, "ruled out: the request rules out %s", tok);
+                return arena_printf_(&an->ar, "ruled out: the team lacks or rules out %s", tok);
         }
         s += m;
         if (*s) s++;
@@ -570,6 +570,29 @@ decide_availability(struct analysis *an)
                       p->availability, (100.0 - p->availability) / 100.0 * 525600.0));
 }
 
+/* Tools the team lacks or rules out: say whether the design still uses one. */
+static void
+note_avoided(struct analysis *an)
+{
+    const char *avoid = an->p.avoid_lc;
+    if (avoid[0] == '\0') return;
+    const char *kept = NULL;
+    for (size_t i = 0; i < an->n_dec && kept == NULL; i++)
+        if (an->dec[i].t && blocked_by(an, an->dec[i].t)) kept = an->dec[i].choice;
+    size_t n = strlen(avoid);
+    const char *list = arena_printf_(&an->ar, "%.*s", (int)(n > 2 ? n - 2 : 0), avoid + 1);
+    if (kept) {
+        an->skills_gap = 1;
+        assume_(an, "skills", arena_printf_(&an->ar, "the team lacks or rules out %s", list),
+                arena_printf_(&an->ar, "no workable alternative to %s fits: a skills gap to "
+                                       "close before go-live",
+                              short_name_(an, kept)));
+    } else {
+        assume_(an, "skills", arena_printf_(&an->ar, "the team lacks or rules out %s", list),
+                "the design uses none of them; alternatives the team can run were chosen");
+    }
+}
+
 static void
 note_constraints(struct analysis *an)
 {
@@ -585,9 +608,6 @@ note_constraints(struct analysis *an)
     if (p->constraints & (1u << CONSTRAINT_NO_ONCALL))
         assume_(an, "constraints", "no on-call",
                 "operations weigh more; nothing in the design should page at night");
-    if (p->avoid_lc[0])
-        assume_(an, "avoid", p->avoid_lc,
-                "tools the request rules out are not chosen where a workable alternative exists");
     if (p->region)
         assume_(an, "region", p->region, p->region_why);
 }
@@ -604,7 +624,7 @@ void
 decide_(struct analysis *an)
 {
     struct ctx c = {.an = an};
-    if (!an->lean) note_constraints(an);
+    note_constraints(an);
     decide_scope(an);
     decide_mode(&c);
     weights(&c);
@@ -649,6 +669,7 @@ decide_(struct analysis *an)
     choose(&c, "data_model", "data_model", SOURCE_UNKNOWN, -1, total);
     decide_partitioning(&c);
     decide_availability(an);
+    note_avoided(an);
     /* A tool the team does not know is a risk worth naming (risks.tsv skills_gap). */
     if (p->skills_lc[0])
         for (size_t i = 0; i < an->n_dec; i++)

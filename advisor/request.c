@@ -49,6 +49,7 @@ design_hint_ok_(const char *kind, const char *value)
     if (strcmp(kind, "engineering") == 0) return strcmp(value, "true") == 0;
     if (strcmp(kind, "region") == 0) return value[0] != '\0' && strchr(value, ' ') == NULL;
     if (strcmp(kind, "design") == 0) return strtod(value, NULL) > 0;
+    if (strcmp(kind, "avoid") == 0) return strcmp(value, "tool") == 0;
     return 0;
 }
 
@@ -125,6 +126,8 @@ lower_dup(struct analysis *an, const char *s)
     return d;
 }
 
+static void avoid_from_text(struct analysis *an, struct buf *b);
+
 /* The extractor's avoid[] notes: "servers" and "on-call" are constraints, Kafka the team does
  * not want to run itself is NO_SELF_KAFKA (a managed service is fine), the rest are tools. */
 static void
@@ -155,8 +158,58 @@ avoid_build(struct analysis *an)
         if (strstr(b.data, key)) continue;
         buf_puts(&b, key + 1);
     }
+    avoid_from_text(an, &b);
     p->avoid_lc = b.len > 1 ? lower_dup(an, b.data) : "";
     buf_fini(&b);
+}
+
+/* 'w' (length 'n') is one of the catalog's stack or skill words: a technology, not "data". */
+static int
+catalog_word(const struct advisor *a, const char *w, size_t n)
+{
+    for (size_t i = 0; i < a->n_tech; i++) {
+        const char *lists[2] = {a->tech[i].stack, a->tech[i].skills};
+        for (int l = 0; l < 2; l++)
+            for (const char *s = lists[l]; *s;) {
+                size_t m = strcspn(s, ",|");
+                if (m == n && strncmp(s, w, n) == 0) return 1;
+                s += m;
+                if (*s) s++;
+            }
+    }
+    return 0;
+}
+
+/* Tools the text rules out by a cue ("nobody's touched flink", "no python"): the word after the
+ * cue, when it names something (letters, three or more). */
+static void
+avoid_from_text(struct analysis *an, struct buf *b)
+{
+    const char *text = an->p.ctx_lc;
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (strcmp(h->kind, "avoid") != 0) continue;
+        size_t n = strlen(h->token);
+        for (const char *m = strstr(text, h->token); m; m = strstr(m + 1, h->token)) {
+            if (m != text && isalnum((unsigned char)m[-1])) continue;
+            const char *w = m + n;
+            while (*w == ' ') w++;
+            size_t len = 0;
+            while (isalpha((unsigned char)w[len]) || w[len] == '-') len++;
+            if (len < 3 || len > 30) continue;
+            char key[40];
+            snprintf(key, sizeof(key), ",%.*s,", (int)len, w);
+            if (strstr(b->data, key)) continue;
+            /* Words that are constraints, not tools, are read by the constraint rows. */
+            if (strcmp(key, ",servers,") == 0 || strcmp(key, ",server,") == 0 ||
+                strcmp(key, ",on-call,") == 0)
+                continue;
+            if (strcmp(key, ",kafka,") == 0 && constraint_cue(an, m, CONSTRAINT_NO_SELF_KAFKA))
+                continue;
+            if (!catalog_word(an->a, key + 1, len)) continue;
+            buf_puts(b, key + 1);
+        }
+    }
 }
 
 static int
