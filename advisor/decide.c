@@ -209,11 +209,11 @@ why_not_lower(const struct ctx *c, const struct decision *d, const double crit[C
             worst = i;
         }
     }
-    const char *reuse = d->reused && !reused ? "; the chosen option already runs here" : "";
+    const char *reuse = d->reused && !reused ? "; the chosen one is in the team's stack" : "";
     if (worst < 0)
         return arena_printf_(&an->ar, "scores %d against %d%s", (int)round(score),
                              (int)round(d->score),
-                             d->reused ? ": the chosen option already runs here" : "");
+                             d->reused ? ": the chosen one is in the team's stack" : "");
     return arena_printf_(&an->ar, "scores %d against %d: weaker on %s (%d/5 against %d/5)%s",
                          (int)round(score), (int)round(d->score), crit_name_((enum crit)worst),
                          (int)crit[worst], (int)d->crit[worst], reuse);

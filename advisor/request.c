@@ -275,9 +275,40 @@ region_build(struct analysis *an)
     }
 }
 
+/* SOX: the financial records in scope are kept seven years (hints.tsv design row). */
+static void
+sox_retention(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    if (!strstr(p->regs, ",sox,")) return;
+    double days = 0;
+    for (size_t i = 0; i < an->a->n_hint; i++)
+        if (strcmp(an->a->hint[i].kind, "design") == 0 &&
+            strcmp(an->a->hint[i].token, "sox_retention_days") == 0)
+            days = strtod(an->a->hint[i].value, NULL);
+    if (days <= 0 || p->retention_days >= days) return;
+    if (p->o_retention != ORIGIN_ASSUMED) {
+        question_(an, arena_printf_(&an->ar,
+                                    "SOX records are normally kept seven years: does the stated "
+                                    "%g-day retention cover the financial tables in scope, or "
+                                    "only the other data?",
+                                    p->retention_days));
+        return;
+    }
+    p->retention_days = days;
+    for (size_t i = 0; i < p->n_assumption; i++) {
+        struct assumption *x = &p->assumption[i];
+        if (strcmp(x->field, "retention_days") != 0) continue;
+        x->value = arena_printf_(&an->ar, "%g", days);
+        x->effect = "SOX: the financial records in scope are kept seven years, so storage is "
+                    "sized for seven years of history";
+    }
+}
+
 void
 request_build_(struct analysis *an)
 {
+    sox_retention(an);
     kind_build(an);
     constraints_build(an);
     region_build(an);
