@@ -64,6 +64,15 @@ atom(const struct analysis *an, const char *s, size_t n)
             if (an->dec[i].reused) return 1;
         return 0;
     }
+    if (strcmp(w, "reused_ingestion") == 0) {
+        int any = 0;
+        for (size_t i = 0; i < an->n_dec; i++) {
+            if (strcmp(an->dec[i].area, "ingestion") != 0) continue;
+            if (!an->dec[i].reused) return 0;
+            any = 1;
+        }
+        return any;
+    }
     if (strcmp(w, "lean_over") == 0) return an->over_after_lean;
     if (strcmp(w, "avoided") == 0) return p->avoid_lc[0] != '\0';
     if (strncmp(w, "request:", 8) == 0) return strcmp(w + 8, kind_name_(p->kind)) == 0;
@@ -95,7 +104,7 @@ static const char *const known_atoms[] = {
     "kafka",    "exactly_once", "stateful",    "ha",          "small_team",    "over_budget",
     "budget_unknown", "large",  "small",       "long_retention", "assumed",    "skills_gap",
     "on_prem",  "files",        "cdc",         "event_stream", "multi_region",  "reused",
-    "lean_over", "avoided"};
+    "lean_over", "avoided",     "reused_ingestion"};
 
 int
 cond_check_(const char *expr)
