@@ -319,13 +319,18 @@ cloud_info_(const struct analysis *an)
 
 /* ---- the run -------------------------------------------------------------------------------- */
 
+/* The decisions and the arithmetic on the profile already built; 'lean' prefers cheaper rows.
+ * Leaves the profile as it is, so it can run again on the same analysis. */
 static void
-design_(const struct advisor *a, const struct requirement *req, struct analysis *an, int lean)
+design_(struct analysis *an, int lean, size_t n_assumption, size_t n_question)
 {
-    memset(an, 0, sizeof(*an));
-    an->a = a;
     an->lean = lean;
-    profile_build_(an, req);
+    an->n_dec = 0;
+    an->skills_gap = 0;
+    memset(&an->sz, 0, sizeof(an->sz));
+    memset(&an->cost, 0, sizeof(an->cost));
+    an->p.n_assumption = n_assumption;
+    an->n_question = n_question;
     decide_(an);
     size_(an);
     cost_(an);
@@ -338,15 +343,16 @@ judged_cost(const struct analysis *an)
     return an->cost.monthly;
 }
 
-/* What the lean design gives up against the full one, as assumptions the report prints. */
+/* What the lean design gives up against the full one ('full', 'n_full' decisions), as
+ * assumptions the report prints. */
 static void
-note_trade_offs(struct analysis *an, const struct analysis *full)
+note_trade_offs(struct analysis *an, const struct decision *full, size_t n_full)
 {
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         if (d->t == NULL) continue;
-        for (size_t j = 0; j < full->n_dec; j++) {
-            const struct decision *f = &full->dec[j];
+        for (size_t j = 0; j < n_full; j++) {
+            const struct decision *f = &full[j];
             if (f->t == NULL || f->t == d->t || strcmp(f->area, d->area) != 0) continue;
             if ((d->subject == NULL) != (f->subject == NULL)) continue;
             if (d->subject && strcmp(d->subject, f->subject) != 0) continue;
@@ -370,19 +376,17 @@ note_trade_offs(struct analysis *an, const struct analysis *full)
 /* Over budget: decide again with cost weighing most; keep the cheaper design, list what it gives
  * up and, when even that is over, say so instead of only asking for more money. */
 static void
-lean_pass_(const struct advisor *a, const struct requirement *req, struct analysis *an)
+lean_pass_(struct analysis *an, size_t n_assumption, size_t n_question)
 {
-    /* 'full' takes over what 'an' owns; its pointers into 'an' are valid again once copied
-     * back to the same address, and are not followed meanwhile. */
-    struct analysis *full = xmalloc(sizeof(*full));
-    memcpy(full, an, sizeof(*an));
-    design_(a, req, an, 1);
-    if (judged_cost(an) < judged_cost(full)) {
-        note_trade_offs(an, full);
-        analysis_fini_(full);
+    struct decision *full = xmalloc(sizeof(an->dec));
+    size_t n_full = an->n_dec;
+    memcpy(full, an->dec, sizeof(an->dec));
+    double full_cost = judged_cost(an);
+    design_(an, 1, n_assumption, n_question);
+    if (judged_cost(an) < full_cost) {
+        note_trade_offs(an, full, n_full);
     } else {
-        analysis_fini_(an);
-        memcpy(an, full, sizeof(*an));
+        design_(an, 0, n_assumption, n_question);
         an->lean = 1;
     }
     free(full);
@@ -408,8 +412,10 @@ analysis_run_(const struct advisor *a, const struct requirement *req, struct ana
         if (errstr && errstr_size) snprintf(errstr, errstr_size, "no requirement");
         return -1;
     }
-    design_(a, req, an, 0);
-    if (an->p.has_budget && an->cost.within == 0) lean_pass_(a, req, an);
+    profile_build_(an, req);
+    size_t n_assumption = an->p.n_assumption, n_question = an->n_question;
+    design_(an, 0, n_assumption, n_question);
+    if (an->p.has_budget && an->cost.within == 0) lean_pass_(an, n_assumption, n_question);
     risks_(an);
     quality_(an);
     iac_(an);

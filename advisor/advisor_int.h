@@ -221,6 +221,17 @@ struct src {
     enum origin o_name, o_kind, o_volume, o_peak, o_bytes, o_pii;
 };
 
+/* Which word starts occur in a text: rules most tokens out without scanning the text. */
+struct wordmap {
+    const char *text;
+    unsigned char bit[512];
+};
+
+void wordmap_build_(struct wordmap *m, const char *text);
+/* has_token_(m->text, tok), and has_any_token_(m->text, list), faster. */
+int map_has_(const struct wordmap *m, const char *tok);
+int map_has_any_(const struct wordmap *m, const char *list);
+
 struct assumption {
     const char *field, *value, *effect;
 };
@@ -259,6 +270,7 @@ struct profile {
      * residency rule pins it, else NULL (the platform's default region); Terraform uses it. */
     const char *region;
     const char *region_why;      /* "GDPR: EU residency", "ITAR: US persons, US regions only" */
+    const struct wordmap *ctx_map; /* word starts of ctx_lc */
 };
 
 #define ADVISOR_MAX_ALTS 4

@@ -65,6 +65,11 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
     const char *s = req;
     while (*s) {
         size_t n = strcspn(s, ",");
+        if (strncmp(s, "runs:", 5) == 0) { /* a marker read by blocked_by(), not a condition */
+            s += n;
+            if (*s) s++;
+            continue;
+        }
         if (n >= sizeof(term)) return 0;
         memcpy(term, s, n);
         term[n] = '\0';
@@ -79,7 +84,7 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
         const char *v = colon + 1;
         int ok = 0;
         if (strcmp(name, "stack") == 0) {
-            ok = has_any_token_(an->p.ctx_lc, v);
+            ok = map_has_any_(an->p.ctx_map, v);
         } else if (strcmp(name, "skill") == 0) {
             ok = has_any_token_(an->p.skills_lc, v);
         } else if (strcmp(name, "family") == 0) {
@@ -99,8 +104,6 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
             for (int x = 0; x < CONSTRAINT_COUNT; x++)
                 if (strcmp(v, constraint_name_((enum constraint)x)) == 0)
                     ok = (an->p.constraints >> x) & 1u;
-        } else if (strcmp(name, "runs") == 0) {
-            ok = !negate; /* a marker read by blocked_by(), not a condition */
         } else if (strcmp(name, "need") == 0) {
             for (int x = 0; x < NEED_COUNT; x++)
                 if (strcmp(v, need_name_((enum need)x)) == 0)
@@ -188,7 +191,7 @@ score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int
     double s = 0;
     for (int i = 0; i < CRIT_COUNT; i++) s += c->w[i] * crit[i];
     s = s / c->wsum * 20.0;
-    *reused = has_any_token_(p->ctx_lc, t->stack);
+    *reused = map_has_any_(p->ctx_map, t->stack);
     if (*reused) s += an->a->k.reuse_bonus;
     /* A row made for exactly this cloud beats a portable one on a tie. */
     if (p->cloud != CLOUD_ANY && t->clouds == (1u << p->cloud)) s += an->a->k.native_bonus;
@@ -545,7 +548,8 @@ static double
 design_threshold(const struct advisor *a, const char *name, double dflt)
 {
     for (size_t i = 0; i < a->n_hint; i++)
-        if (strcmp(a->hint[i].kind, "design") == 0 && strcmp(a->hint[i].token, name) == 0)
+        if (a->hint[i].kind[0] == 'd' && strcmp(a->hint[i].kind, "design") == 0 &&
+            strcmp(a->hint[i].token, name) == 0)
             return strtod(a->hint[i].value, NULL);
     return dflt;
 }

@@ -151,7 +151,7 @@ sources_build(struct analysis *an, const struct requirement *given)
         struct src *s = &p->src[p->n_src++];
         memset(s, 0, sizeof(*s));
         s->name = "primary_source";
-        s->kind = kind_from_hints(an->a, p->ctx_lc);
+        s->kind = kind_from_hints(an->a, p->ctx_lc);  /* once per request: plain scan */
         if (s->kind == SOURCE_UNKNOWN)
             s->kind = p->freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
         s->o_name = s->o_kind = ORIGIN_ASSUMED;
@@ -294,9 +294,12 @@ needs_build(struct analysis *an)
     char *text = lower_join(&an->ar, c, p->req.title, p->req.description);
     for (char *x = text; *x; x++)
         if (*x == '_') *x = ' ';
+    struct wordmap map;
+    wordmap_build_(&map, text);
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "need") != 0 || !has_token_(text, h->token)) continue;
+        if (h->kind[0] != 'n' || strcmp(h->kind, "need") != 0 || !map_has_(&map, h->token))
+            continue;
         for (int n = 0; n < NEED_COUNT; n++)
             if (strcmp(h->value, need_name_((enum need)n)) == 0) p->needs |= 1u << n;
     }
@@ -322,7 +325,7 @@ cloud_build(struct analysis *an, const struct requirement *given)
     int votes[CLOUD_COUNT] = {0};
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "cloud") == 0 && has_token_(p->ctx_lc, h->token))
+        if (strcmp(h->kind, "cloud") == 0 && map_has_(p->ctx_map, h->token))
             votes[cloud_from_string(h->value)]++;
     }
     int best = CLOUD_ANY;
@@ -347,9 +350,12 @@ pii_from_text(struct analysis *an)
     for (size_t i = 0; i < p->n_src; i++) unknown |= p->src[i].pii < 0;
     if (!unknown) return;
     const char *text = lower_join(&an->ar, &(struct strlist){0}, p->req.title, p->req.description);
+    struct wordmap map;
+    wordmap_build_(&map, text);
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "pii") != 0 || !has_token_(text, h->token)) continue;
+        if (h->kind[0] != 'p' || strcmp(h->kind, "pii") != 0 || !map_has_(&map, h->token))
+            continue;
         p->has_pii = 1;
         assume_(an, "contains_pii", "true",
                 arena_printf_(&an->ar, "the request mentions \"%s\": pseudonymisation and "
@@ -387,6 +393,9 @@ profile_build_(struct analysis *an, const struct requirement *given)
     p->stack_lc = lower_join(&an->ar, &r->existing_stack, NULL, NULL);
     p->skills_lc = lower_join(&an->ar, &r->team_skills, NULL, NULL);
     p->ctx_lc = lower_join(&an->ar, &r->existing_stack, r->title, r->description);
+    struct wordmap *map = arena_alloc_(&an->ar, sizeof(*map));
+    wordmap_build_(map, p->ctx_lc);
+    p->ctx_map = map;
     p->avoid_lc = "";
     p->kind = KIND_GREENFIELD;
 

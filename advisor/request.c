@@ -53,6 +53,73 @@ design_hint_ok_(const char *kind, const char *value)
     return 0;
 }
 
+/* The first three characters of a word (fewer at the end of the text), hashed. */
+static unsigned
+pair_of(const char *s)
+{
+    unsigned h = (unsigned char)s[0];
+    if (s[1]) h = h * 31u + (unsigned char)s[1], h = h * 31u + (unsigned char)s[2];
+    return h & 4095u;
+}
+
+/* isalnum() in the C locale, without the call. */
+static int
+alnum(unsigned char c)
+{
+    return (unsigned)((c | 32) - 'a') < 26u || (unsigned)(c - '0') < 10u;
+}
+
+void
+wordmap_build_(struct wordmap *m, const char *text)
+{
+    memset(m->bit, 0, sizeof(m->bit));
+    m->text = text;
+    int prev = 0;
+    for (const char *c = text; *c; c++) {
+        int cur = alnum((unsigned char)*c);
+        if (cur && !prev) {
+            unsigned k = pair_of(c);
+            m->bit[k >> 3] |= (unsigned char)(1u << (k & 7));
+        }
+        prev = cur;
+    }
+}
+
+/* 'tok' may occur in the map's text (tokens of three or more characters that start with a
+ * letter or digit; anything else is always "may"). */
+static int
+map_may(const struct wordmap *m, const char *tok)
+{
+    if (!isalnum((unsigned char)tok[0]) || !tok[1] || !tok[2]) return 1;
+    unsigned k = pair_of(tok);
+    return (m->bit[k >> 3] >> (k & 7)) & 1u;
+}
+
+int
+map_has_(const struct wordmap *m, const char *tok)
+{
+    return map_may(m, tok) && has_token_(m->text, tok);
+}
+
+int
+map_has_any_(const struct wordmap *m, const char *list)
+{
+    if (list == NULL || strcmp(list, "-") == 0) return 0;
+    char tok[64];
+    const char *s = list;
+    while (*s) {
+        size_t n = strcspn(s, ",|");
+        if (n > 0 && n < sizeof(tok)) {
+            memcpy(tok, s, n);
+            tok[n] = '\0';
+            if (map_has_(m, tok)) return 1;
+        }
+        s += n;
+        if (*s) s++;
+    }
+    return 0;
+}
+
 /* The words around the first occurrence of 'tok' in 'hay', cut at word boundaries. */
 static const char *
 phrase_around(struct analysis *an, const char *hay, const char *tok)
@@ -73,14 +140,15 @@ phrase_around(struct analysis *an, const char *hay, const char *tok)
 }
 
 static void
-kind_build(struct analysis *an)
+kind_build(struct analysis *an, const struct wordmap *map)
 {
     struct profile *p = &an->p;
     int votes[KIND_COUNT] = {0};
     const char *first[KIND_COUNT] = {0};
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "request") != 0 || !has_token_(p->ctx_lc, h->token)) continue;
+        if (h->kind[0] != 'r' || strcmp(h->kind, "request") != 0 || !map_has_(map, h->token))
+            continue;
         int k = kind_parse(h->value);
         if (k <= 0) continue;
         votes[k]++;
@@ -111,8 +179,9 @@ constraint_cue(const struct analysis *an, const char *text, int constraint)
 {
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "constraint") == 0 && constraint_parse(h->value) == constraint &&
-            has_token_(text, h->token))
+        if (h->kind[0] != 'c' || strcmp(h->kind, "constraint") != 0) continue;
+        if (has_token_(text, h->token) &&
+            constraint_parse(h->value) == constraint)
             return h->token;
     }
     return NULL;
@@ -126,12 +195,12 @@ lower_dup(struct analysis *an, const char *s)
     return d;
 }
 
-static void avoid_from_text(struct analysis *an, struct buf *b);
+static void avoid_from_text(struct analysis *an, const struct wordmap *map, struct buf *b);
 
 /* The extractor's avoid[] notes: "servers" and "on-call" are constraints, Kafka the team does
  * not want to run itself is NO_SELF_KAFKA (a managed service is fine), the rest are tools. */
 static void
-avoid_build(struct analysis *an)
+avoid_build(struct analysis *an, const struct wordmap *map)
 {
     struct profile *p = &an->p;
     struct buf b;
@@ -158,7 +227,7 @@ avoid_build(struct analysis *an)
         if (strstr(b.data, key)) continue;
         buf_puts(&b, key + 1);
     }
-    avoid_from_text(an, &b);
+    avoid_from_text(an, map, &b);
     p->avoid_lc = b.len > 1 ? lower_dup(an, b.data) : "";
     buf_fini(&b);
 }
@@ -183,12 +252,13 @@ catalog_word(const struct advisor *a, const char *w, size_t n)
 /* Tools the text rules out by a cue ("nobody's touched flink", "no python"): the word after the
  * cue, when it names something (letters, three or more). */
 static void
-avoid_from_text(struct analysis *an, struct buf *b)
+avoid_from_text(struct analysis *an, const struct wordmap *map, struct buf *b)
 {
     const char *text = an->p.ctx_lc;
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "avoid") != 0) continue;
+        if (h->kind[0] != 'a' || strcmp(h->kind, "avoid") != 0) continue;
+        if (!map_may(map, h->token)) continue;
         size_t n = strlen(h->token);
         for (const char *m = strstr(text, h->token); m; m = strstr(m + 1, h->token)) {
             if (m != text && isalnum((unsigned char)m[-1])) continue;
@@ -224,14 +294,17 @@ engineering_skills(const struct analysis *an)
 }
 
 static void
-constraints_build(struct analysis *an)
+constraints_build(struct analysis *an, const struct wordmap *map)
 {
     struct profile *p = &an->p;
-    for (int c = 0; c < CONSTRAINT_COUNT; c++) {
-        const char *cue = constraint_cue(an, p->ctx_lc, c);
-        if (cue) add_constraint(an, c, phrase_around(an, p->ctx_lc, cue));
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (h->kind[0] != 'c' || strcmp(h->kind, "constraint") != 0) continue;
+        int c = map_has_(map, h->token) ? constraint_parse(h->value) : -1;
+        if (c >= 0 && !((p->constraints >> c) & 1u))
+            add_constraint(an, c, phrase_around(an, p->ctx_lc, h->token));
     }
-    avoid_build(an);
+    avoid_build(an, map);
     /* One or two people with no engineering skill cannot patch and run servers. */
     if (p->o_team != ORIGIN_ASSUMED && p->team_size <= 2 && p->skills_lc[0] &&
         !engineering_skills(an))
@@ -309,7 +382,8 @@ void
 request_build_(struct analysis *an)
 {
     sox_retention(an);
-    kind_build(an);
-    constraints_build(an);
+    const struct wordmap *map = an->p.ctx_map;
+    kind_build(an, map);
+    constraints_build(an, map);
     region_build(an);
 }
