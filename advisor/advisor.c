@@ -353,7 +353,7 @@ note_trade_offs(struct analysis *an, const struct decision *full, size_t n_full)
         if (d->t == NULL) continue;
         for (size_t j = 0; j < n_full; j++) {
             const struct decision *f = &full[j];
-            if (f->t == NULL || f->t == d->t || strcmp(f->area, d->area) != 0) continue;
+            if (f->t == NULL || f->t == d->t || strcmp(f->t->area, d->t->area) != 0) continue;
             if ((d->subject == NULL) != (f->subject == NULL)) continue;
             if (d->subject && strcmp(d->subject, f->subject) != 0) continue;
             int worst = -1;
@@ -382,7 +382,11 @@ lean_pass_(struct analysis *an, size_t n_assumption, size_t n_question)
     size_t n_full = an->n_dec;
     memcpy(full, an->dec, sizeof(an->dec));
     double full_cost = judged_cost(an);
+    an->lean_ref = full;
+    an->n_lean_ref = n_full;
     design_(an, 1, n_assumption, n_question);
+    an->lean_ref = NULL;
+    an->n_lean_ref = 0;
     if (judged_cost(an) < full_cost) {
         note_trade_offs(an, full, n_full);
     } else {

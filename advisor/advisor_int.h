@@ -397,6 +397,8 @@ struct analysis {
      * tier, fewer replicas). */
     int lean;
     int over_after_lean;         /* still above the budget after the lean pass */
+    const struct decision *lean_ref; /* the first design's decisions, during the lean pass */
+    size_t n_lean_ref;
 };
 
 /* ---- stages --------------------------------------------------------------------------------- */

@@ -39,7 +39,13 @@ weights(struct ctx *c)
     if (p->constraints & ((1u << CONSTRAINT_NO_ONCALL) | (1u << CONSTRAINT_NO_SERVERS)))
         c->w[CRIT_OPS] += 1;
     /* Over budget at first: the same decisions again, with cost weighing most. */
-    if (c->an->lean) c->w[CRIT_COST] = 5;
+    if (c->an->lean) {
+        /* The mode already guarantees the latency class: within it, price decides. */
+        c->w[CRIT_COST] = 6;
+        c->w[CRIT_LATENCY] = 1;
+        c->w[CRIT_SCALE] = 1;
+        c->w[CRIT_LOCKIN] = 0;
+    }
     c->w[CRIT_SKILLS] = p->skills_lc[0] ? 2 : 1;
     c->w[CRIT_LOCKIN] = 1;
     c->wsum = 0;
@@ -230,6 +236,25 @@ struct cand {
     const char *blocked;
 };
 
+/* In the lean pass a decision changes only for a cheaper row: otherwise the first design's
+ * choice for the area stays (when it still competes). */
+static int
+lean_keep(const struct analysis *an, const struct cand *cand, size_t n, int best)
+{
+    if (!an->lean || an->lean_ref == NULL) return best;
+    const struct tech *t = cand[best].t;
+    if (strcmp(t->area, "ingestion") == 0 || strcmp(t->area, "serving") == 0) return best;
+    for (size_t j = 0; j < an->n_lean_ref; j++) {
+        const struct decision *f = &an->lean_ref[j];
+        if (f->t == NULL || strcmp(f->t->area, t->area) != 0 || f->t == t) continue;
+        for (size_t i = 0; i < n; i++)
+            if (cand[i].t == f->t && cand[i].fit && !cand[i].blocked &&
+                cand[best].crit[CRIT_COST] <= cand[i].crit[CRIT_COST])
+                return (int)i;
+    }
+    return best;
+}
+
 /* Picks the best row of 'area' for 'kind' (or SOURCE_UNKNOWN) and 'need' (or -1) at volume
  * 'gb_day'. Returns the new decision, or NULL when no row competes. */
 static struct decision *
@@ -273,6 +298,7 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
         if (!x->fit && !x->blocked && (misfit < 0 || x->s > cand[misfit].s)) misfit = (int)i;
     }
     if (best < 0) return NULL;
+    best = lean_keep(an, cand, n, best);
     const struct cand *w = &cand[best];
     struct decision *d = &an->dec[an->n_dec++];
     memset(d, 0, sizeof(*d));
