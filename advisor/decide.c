@@ -507,10 +507,31 @@ decide_partitioning(struct ctx *c)
     struct decision *d = &an->dec[an->n_dec++];
     memset(d, 0, sizeof(*d));
     d->area = "partitioning";
-    d->choice = arena_printf_(&an->ar,
-                              "Partition by event date (%s), cluster or sort by the most-filtered "
-                              "key%s",
-                              gran, an->mode == MODE_BATCH ? "" : "; stream keyed by entity id");
+    unsigned tables = (1u << SOURCE_DATABASE) | (1u << SOURCE_CDC) | (1u << SOURCE_SAAS) |
+                      (1u << SOURCE_API);
+    const char *keyed = "";
+    if ((an->p.kinds & tables) && an->p.kind != KIND_COST_REDUCTION)
+        keyed = (an->p.kinds & ~tables) ? "; tables from databases: current state clustered by "
+                                          "primary key, changes partitioned by change date"
+                                        : "; current-state tables clustered by primary key, "
+                                          "history and change tables partitioned by change date";
+    if (an->p.kind != KIND_COST_REDUCTION && (an->p.kinds & tables) && !(an->p.kinds & ~tables))
+        d->choice = arena_printf_(&an->ar,
+                                  "Facts partitioned by business date (%s); current-state tables "
+                                  "clustered by primary key, history tables partitioned by "
+                                  "change date",
+                                  gran);
+    else if (an->p.kind == KIND_COST_REDUCTION)
+        d->choice = arena_printf_(&an->ar,
+                                  "Keep the date layout (%s prefixes) so lifecycle rules act by "
+                                  "age; compaction writes 512 MB-1 GB files per partition",
+                                  gran);
+    else
+        d->choice = arena_printf_(&an->ar,
+                                  "Partition by event date (%s), cluster or sort by the "
+                                  "most-filtered key%s%s",
+                                  gran, an->mode == MODE_BATCH ? "" : "; stream keyed by entity id",
+                                  keyed);
     d->score = 100;
     struct buf b;
     buf_init(&b);
