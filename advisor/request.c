@@ -167,6 +167,7 @@ add_constraint(struct analysis *an, int c, const char *evidence)
     struct profile *p = &an->p;
     if (c < 0 || (p->constraints >> c) & 1u) return;
     p->constraints |= 1u << c;
+    if (p->constraint_evidence && strstr(p->constraint_evidence, evidence)) return;
     p->constraint_evidence =
         p->constraint_evidence
             ? arena_printf_(&an->ar, "%s; \"%s\"", p->constraint_evidence, evidence)
@@ -307,11 +308,14 @@ constraints_build(struct analysis *an, const struct wordmap *map)
     avoid_build(an, map);
     /* One or two people with no engineering skill cannot patch and run servers. */
     if (p->o_team != ORIGIN_ASSUMED && p->team_size <= 2 && p->skills_lc[0] &&
-        !engineering_skills(an))
-        add_constraint(an, CONSTRAINT_NO_SERVERS,
-                       arena_printf_(&an->ar, "a team of %g without engineering skills",
-                                     p->team_size));
-    if (p->constraints & (1u << CONSTRAINT_NO_SERVERS)) p->constraints |= 1u << CONSTRAINT_NO_SELF_KAFKA;
+        !engineering_skills(an)) {
+        const char *why = arena_printf_(&an->ar, "a team of %g without engineering skills",
+                                        p->team_size);
+        add_constraint(an, CONSTRAINT_NO_SERVERS, why);
+        add_constraint(an, CONSTRAINT_NO_ONCALL, why);
+    }
+    if (p->constraints & (1u << CONSTRAINT_NO_SERVERS))
+        p->constraints |= 1u << CONSTRAINT_NO_SELF_KAFKA;
 }
 
 /* The first region of clouds.tsv's "eu-central-1 or eu-west-1". */
