@@ -120,6 +120,23 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
     return 1;
 }
 
+/* Every token of the comma list 'skills' is one the request rules out. */
+static int
+all_avoided(const char *avoid_lc, const char *skills)
+{
+    char tok[48];
+    for (const char *s = skills; *s;) {
+        size_t m = strcspn(s, ",");
+        if (m == 0 || m >= sizeof(tok)) return 0;
+        memcpy(tok, s, m);
+        tok[m] = '\0';
+        if (!has_token_(avoid_lc, tok)) return 0;
+        s += m;
+        if (*s) s++;
+    }
+    return 1;
+}
+
 /* Why the team cannot take row 't' (a constraint or a tool it rules out), or NULL. */
 static const char *
 blocked_by(struct analysis *an, const struct tech *t)
@@ -134,6 +151,9 @@ blocked_by(struct analysis *an, const struct tech *t)
                                       "says %s",
                              p->constraint_evidence ? p->constraint_evidence : "no self-run Kafka");
     if (p->avoid_lc[0] == '\0') return NULL;
+    if (strcmp(t->skills, "-") != 0 && all_avoided(p->avoid_lc, t->skills))
+        return arena_printf_(&an->ar, "ruled out: it needs %s, which the team lacks or rules out",
+                             t->skills);
     char name[256];
     size_t n = 0;
     for (const char *c = t->name; *c && n + 1 < sizeof(name); c++)
