@@ -202,6 +202,28 @@ serves_need(const struct tech *t)
     return strstr(t->requires, "need:") != NULL;
 }
 
+/* A token of 'stack' names something that runs here: in the existing stack, or in the text
+ * but not as one of the team's skills ("2 DEs (python, sql, dbt)" is no dbt project). */
+static int
+runs_here(const struct profile *p, const char *stack)
+{
+    if (strcmp(stack, "-") == 0) return 0;
+    char tok[64];
+    for (const char *s = stack; *s;) {
+        size_t n = strcspn(s, ",|");
+        if (n > 0 && n < sizeof(tok)) {
+            memcpy(tok, s, n);
+            tok[n] = '\0';
+            if (map_has_(p->ctx_map, tok) &&
+                (has_token_(p->stack_lc, tok) || !has_token_(p->skills_lc, tok)))
+                return 1;
+        }
+        s += n;
+        if (*s) s++;
+    }
+    return 0;
+}
+
 static double
 score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int *reused)
 {
@@ -217,7 +239,7 @@ score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int
     double s = 0;
     for (int i = 0; i < CRIT_COUNT; i++) s += c->w[i] * crit[i];
     s = s / c->wsum * 20.0;
-    *reused = map_has_any_(p->ctx_map, t->stack);
+    *reused = runs_here(p, t->stack);
     if (*reused) s += an->a->k.reuse_bonus;
     /* A row made for exactly this cloud beats a portable one on a tie. */
     if (p->cloud != CLOUD_ANY && t->clouds == (1u << p->cloud)) s += an->a->k.native_bonus;

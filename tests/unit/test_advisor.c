@@ -219,6 +219,12 @@ test_over_budget(void)
     for (size_t i = 0; i < an.n_risk; i++)
         flagged |= strstr(an.risk[i]->when, "over_budget") != NULL;
     CHECK(flagged);
+    /* Still over after the lean re-decision: said as an assumption, not only "raise it". */
+    CHECK(an.lean && an.over_after_lean);
+    int said = 0;
+    for (size_t i = 0; i < an.p.n_assumption; i++)
+        said |= strcmp(an.p.assumption[i].field, "budget") == 0;
+    CHECK(said);
     analysis_fini_(&an);
     requirement_fini(&r);
 }
