@@ -676,13 +676,15 @@ note_avoided(struct analysis *an)
     const char *list = arena_printf_(&an->ar, "%.*s", (int)(n > 2 ? n - 2 : 0), avoid + 1);
     if (kept) {
         an->skills_gap = 1;
-        assume_(an, "skills", arena_printf_(&an->ar, "the team lacks or rules out %s", list),
-                arena_printf_(&an->ar, "no workable alternative to %s fits: a skills gap to "
-                                       "close before go-live",
+        assume_(an, "avoid", list,
+                arena_printf_(&an->ar, "the request rules out, lacks or replaces these; no "
+                                       "workable alternative to %s fits: a gap to close before "
+                                       "go-live",
                               short_name_(an, kept)));
     } else {
-        assume_(an, "skills", arena_printf_(&an->ar, "the team lacks or rules out %s", list),
-                "the design uses none of them; alternatives the team can run were chosen");
+        assume_(an, "avoid", list,
+                "the request rules out, lacks or replaces these: the design uses none of them, "
+                "and alternatives the team can run were chosen");
     }
 }
 
