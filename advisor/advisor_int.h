@@ -434,6 +434,11 @@ const char *constraint_name_(enum constraint c);   /* "no_servers", "no_oncall",
 /* The design's own hints.tsv rows (request, constraint, engineering, region, design) are valid. */
 int design_hint_ok_(const char *kind, const char *value);
 void decide_(struct analysis *an);
+/* advisor/scope.c: decisions about the request as a whole. */
+void decide_scope_(struct analysis *an);
+void decide_availability_(struct analysis *an);
+void note_constraints_(struct analysis *an);
+const char *wish_pushback_(struct analysis *an);
 const struct decision *decision_find_(const struct analysis *an, const char *area);
 void size_(struct analysis *an);
 void flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f);

@@ -297,6 +297,76 @@ lean_keep(const struct analysis *an, const struct cand *cand, size_t n, int best
     return best;
 }
 
+/* Runners-up, best first (ties keep file order), then the best row that did not fit. */
+static void
+add_alternatives(struct ctx *c, struct decision *d, const struct cand *cand, size_t n, int best,
+                 int misfit, double gb_day)
+{
+    struct analysis *an = c->an;
+    const struct cand *w = &cand[best];
+    unsigned char *taken = arena_alloc_(&an->ar, n ? n : 1);
+    memset(taken, 0, n ? n : 1);
+    taken[best] = 1;
+    for (size_t slot = 0; slot + 1 < ADVISOR_MAX_ALTS; slot++) {
+        int next = -1;
+        for (size_t i = 0; i < n; i++)
+            if (cand[i].fit && !taken[i] && (next < 0 || cand[i].s > cand[next].s)) next = (int)i;
+        if (next < 0) break;
+        taken[next] = 1;
+        struct alt *x = &d->alt[d->n_alt++];
+        x->t = cand[next].t;
+        x->name = cand[next].t->name;
+        x->score = cand[next].s > 100 ? 100 : cand[next].s;
+        if (cand[next].blocked && !w->blocked) x->why_not = cand[next].blocked;
+        else if (w->special && !cand[next].special) x->why_not = not_for_kind(an);
+        else x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused);
+    }
+    if (misfit >= 0 && d->n_alt < ADVISOR_MAX_ALTS) {
+        const struct tech *m = cand[misfit].t;
+        struct alt *x = &d->alt[d->n_alt++];
+        x->t = m;
+        x->name = m->name;
+        x->score = cand[misfit].s > 100 ? 100 : cand[misfit].s;
+        if (gb_day < m->min_gb)
+            x->why_not = arena_printf_(&an->ar,
+                                       "oversized: it pays off from about %s GB/day, and this "
+                                       "flow is %s GB/day (start-up time and operations "
+                                       "without the benefit)",
+                                       fmt_num_arena_(an, m->min_gb), fmt_num_arena_(an, gb_day));
+        else
+            x->why_not = arena_printf_(&an->ar,
+                                       "undersized: it suits up to about %s GB/day, and this "
+                                       "flow is %s GB/day",
+                                       fmt_num_arena_(an, m->max_gb), fmt_num_arena_(an, gb_day));
+    }
+}
+
+static void
+write_rationale(struct analysis *an, struct decision *d, const struct cand *w)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_reserve(&b, 512);
+    buf_puts(&b, w->t->name);
+    buf_puts(&b, ": ");
+    buf_puts(&b, w->t->why);
+    buf_fmt_(&b, ". It scores %d/100 on the weighted criteria (latency %d/5, scale %d/5, "
+                   "cost %d/5, operations %d/5, skills %d/5, lock-in %d/5)",
+               (int)round(d->score), (int)d->crit[CRIT_LATENCY], (int)d->crit[CRIT_SCALE],
+               (int)d->crit[CRIT_COST], (int)d->crit[CRIT_OPS], (int)d->crit[CRIT_SKILLS],
+               (int)d->crit[CRIT_LOCKIN]);
+    if (d->reused)
+        buf_puts(&b, "; it already runs here and is reused as it is (its size and edition kept), "
+                     "so it adds work, not a new platform");
+    if (w->blocked)
+        buf_fmt_(&b, ". No workable alternative fits, so it stays despite the constraint (%s): a "
+                     "skills or operations gap to close",
+                 w->blocked);
+    buf_puts(&b, ".");
+    d->rationale = arena_strdup_(&an->ar, b.data);
+    buf_fini(&b);
+}
+
 /* Picks the best row of 'area' for 'kind' (or SOURCE_UNKNOWN) and 'need' (or -1) at volume
  * 'gb_day'. Returns the new decision, or NULL when no row competes. */
 static struct decision *
@@ -351,67 +421,10 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
     d->reused = w->reused;
     memcpy(d->crit, w->crit, sizeof(w->crit));
 
-    /* Runners-up, best first (ties keep file order), then the best row that did not fit. */
-    unsigned char *taken = arena_alloc_(&an->ar, n ? n : 1);
-    memset(taken, 0, n ? n : 1);
-    taken[best] = 1;
-    for (size_t slot = 0; slot + 1 < ADVISOR_MAX_ALTS; slot++) {
-        int next = -1;
-        for (size_t i = 0; i < n; i++)
-            if (cand[i].fit && !taken[i] && (next < 0 || cand[i].s > cand[next].s)) next = (int)i;
-        if (next < 0) break;
-        taken[next] = 1;
-        struct alt *x = &d->alt[d->n_alt++];
-        x->t = cand[next].t;
-        x->name = cand[next].t->name;
-        x->score = cand[next].s > 100 ? 100 : cand[next].s;
-        if (cand[next].blocked && !w->blocked) x->why_not = cand[next].blocked;
-        else if (w->special && !cand[next].special) x->why_not = not_for_kind(an);
-        else x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused);
-    }
-    if (misfit >= 0 && d->n_alt < ADVISOR_MAX_ALTS) {
-        const struct tech *m = cand[misfit].t;
-        struct alt *x = &d->alt[d->n_alt++];
-        x->t = m;
-        x->name = m->name;
-        x->score = cand[misfit].s > 100 ? 100 : cand[misfit].s;
-        if (gb_day < m->min_gb)
-            x->why_not = arena_printf_(&an->ar,
-                                       "oversized: it pays off from about %s GB/day, and this "
-                                       "flow is %s GB/day (start-up time and operations "
-                                       "without the benefit)",
-                                       fmt_num_arena_(an, m->min_gb), fmt_num_arena_(an, gb_day));
-        else
-            x->why_not = arena_printf_(&an->ar,
-                                       "undersized: it suits up to about %s GB/day, and this "
-                                       "flow is %s GB/day",
-                                       fmt_num_arena_(an, m->max_gb), fmt_num_arena_(an, gb_day));
-    }
-    struct buf b;
-    buf_init(&b);
-    buf_reserve(&b, 512);
-    buf_puts(&b, w->t->name);
-    buf_puts(&b, ": ");
-    buf_puts(&b, w->t->why);
-    buf_fmt_(&b, ". It scores %d/100 on the weighted criteria (latency %d/5, scale %d/5, "
-                   "cost %d/5, operations %d/5, skills %d/5, lock-in %d/5)",
-               (int)round(d->score), (int)d->crit[CRIT_LATENCY], (int)d->crit[CRIT_SCALE],
-               (int)d->crit[CRIT_COST], (int)d->crit[CRIT_OPS], (int)d->crit[CRIT_SKILLS],
-               (int)d->crit[CRIT_LOCKIN]);
-    if (d->reused)
-        buf_puts(&b, "; it already runs here and is reused as it is (its size and edition kept), "
-                     "so it adds work, not a new platform");
-    if (w->blocked)
-        buf_fmt_(&b, ". No workable alternative fits, so it stays despite the constraint (%s): a "
-                     "skills or operations gap to close",
-                 w->blocked);
-    buf_puts(&b, ".");
-    d->rationale = arena_strdup_(&an->ar, b.data);
-    buf_fini(&b);
+    add_alternatives(c, d, cand, n, best, misfit, gb_day);
+    write_rationale(an, d, w);
     return d;
 }
-
-static const char *wish_pushback(struct analysis *an);
 
 static void
 decide_mode(struct ctx *c)
@@ -464,28 +477,9 @@ decide_mode(struct ctx *c)
         "The freshness target is %s s (%s). Batch meets targets of %.0f s and more, micro-batch "
         "targets from %.0f s, and only streaming meets less than %.0f s (sizing.md section 7).%s",
         fs, origin_name_(an->p.o_freshness), k->freshness_batch_s, k->freshness_stream_s,
-        k->freshness_stream_s, wish_pushback(an));
+        k->freshness_stream_s, wish_pushback_(an));
 }
 
-/* When the extractor overruled a wish ("the CEO wants real-time") by what the consumers need,
- * the mode's rationale says so plainly. */
-static const char *
-wish_pushback(struct analysis *an)
-{
-    const struct extract_result *ex = &an->p.ex;
-    for (size_t i = 0; i < ex->n_notes; i++) {
-        const struct extract_note *x = &ex->notes[i];
-        if (x->field == NULL || x->why == NULL || strcmp(x->field, "freshness_seconds") != 0)
-            continue;
-        if (strstr(x->why, "wish") == NULL) continue;
-        return arena_printf_(&an->ar,
-                             " Push-back: %s (\"%s\"). The design is sized for what the "
-                             "consumers need; faster delivery would cost more and buy nothing "
-                             "they use.",
-                             x->why, x->evidence ? x->evidence : "");
-    }
-    return "";
-}
 
 static void
 decide_ingestion(struct ctx *c)
@@ -594,74 +588,9 @@ decide_partitioning(struct ctx *c)
                                              : "too many small files for this volume";
 }
 
-static struct decision *
-fixed_decision(struct analysis *an, const char *area, const char *choice, const char *why)
-{
-    if (an->n_dec == ADVISOR_MAX_DECISIONS) return NULL;
-    struct decision *d = &an->dec[an->n_dec++];
-    memset(d, 0, sizeof(*d));
-    d->area = area;
-    d->choice = choice;
-    d->score = 100;
-    d->rationale = why;
-    return d;
-}
 
-/* What kind of work this is, with the words that said so; greenfield needs no row. */
-static void
-decide_scope(struct analysis *an)
-{
-    const struct profile *p = &an->p;
-    static const char *const plan[KIND_COUNT] = {
-        NULL,
-        "Migration: inventory and classify the existing jobs, convert each type on the target "
-        "platform (reusing what is already paid for), run old and new in parallel with "
-        "reconciliation, then cut over on a date with a rollback",
-        "Cost reduction of the existing estate: tier storage by age and access, compact small "
-        "files, delete what no rule requires, and compare the bill before and after; no new "
-        "ingestion pipeline",
-        "Change data capture with updates and deletes: an initial snapshot, then the log-based "
-        "change stream MERGEd into current-state tables with a change history; deletes as "
-        "tombstones, ordered per key",
-        "A new consumer on an existing pipeline: reuse what lands today and add only the new "
-        "path (model, serving and its backfill)",
-    };
-    if (p->kind == KIND_GREENFIELD || p->kind >= KIND_COUNT) return;
-    fixed_decision(an, "scope", plan[p->kind],
-                   arena_printf_(&an->ar, "The request reads as %s work (\"%s\"); the plan and "
-                                          "next steps follow that kind of work.",
-                                 kind_name_(p->kind), p->kind_evidence ? p->kind_evidence : ""));
-}
 
-static double
-design_threshold(const struct advisor *a, const char *name, double dflt)
-{
-    for (size_t i = 0; i < a->n_hint; i++)
-        if (a->hint[i].kind[0] == 'd' && strcmp(a->hint[i].kind, "design") == 0 &&
-            strcmp(a->hint[i].token, name) == 0)
-            return strtod(a->hint[i].value, NULL);
-    return dflt;
-}
 
-/* A target above what one region promises gets a second region, priced, or is said unmet. */
-static void
-decide_availability(struct analysis *an)
-{
-    const struct profile *p = &an->p;
-    double t = design_threshold(an->a, "multi_region_availability", 99.99);
-    if (p->availability < t || p->cloud == CLOUD_ANY) return;
-    const char *where = p->region ? " in the same jurisdiction as the primary" : "";
-    fixed_decision(
-        an, "availability",
-        arena_printf_(&an->ar, "Multi-region: a warm standby region%s (replicated object "
-                               "storage and stream, the same Terraform applied there), failover "
-                               "rehearsed every quarter",
-                      where),
-        arena_printf_(&an->ar, "A %g %% target allows about %.0f minutes of downtime a year; one "
-                               "region's managed services promise about 99.9-99.95 %%, so a "
-                               "second region is part of the design and of its cost.",
-                      p->availability, (100.0 - p->availability) / 100.0 * 525600.0));
-}
 
 /* Tools the team lacks or rules out: say whether the design still uses one. */
 static void
@@ -688,24 +617,6 @@ note_avoided(struct analysis *an)
     }
 }
 
-static void
-note_constraints(struct analysis *an)
-{
-    const struct profile *p = &an->p;
-    if (p->constraints & (1u << CONSTRAINT_NO_SERVERS))
-        assume_(an, "constraints", "no servers",
-                arena_printf_(&an->ar, "only managed, serverless or SaaS services are chosen "
-                                       "(%s)", p->constraint_evidence));
-    else if (p->constraints & (1u << CONSTRAINT_NO_SELF_KAFKA))
-        assume_(an, "constraints", "no self-run Kafka",
-                arena_printf_(&an->ar, "a managed stream service or none at all (%s)",
-                              p->constraint_evidence));
-    if (p->constraints & (1u << CONSTRAINT_NO_ONCALL))
-        assume_(an, "constraints", "no on-call",
-                "operations weigh more; nothing in the design should page at night");
-    if (p->region)
-        assume_(an, "region", p->region, p->region_why);
-}
 
 const struct decision *
 decision_find_(const struct analysis *an, const char *area)
@@ -719,8 +630,8 @@ void
 decide_(struct analysis *an)
 {
     struct ctx c = {.an = an};
-    note_constraints(an);
-    decide_scope(an);
+    note_constraints_(an);
+    decide_scope_(an);
     decide_mode(&c);
     weights(&c);
     const struct profile *p = &an->p;
@@ -763,7 +674,7 @@ decide_(struct analysis *an)
     choose(&c, "governance", "governance", SOURCE_UNKNOWN, -1, total);
     choose(&c, "data_model", "data_model", SOURCE_UNKNOWN, -1, total);
     decide_partitioning(&c);
-    decide_availability(an);
+    decide_availability_(an);
     note_avoided(an);
     /* A tool the team does not know is a risk worth naming (risks.tsv skills_gap). */
     if (p->skills_lc[0])
