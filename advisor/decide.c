@@ -214,8 +214,10 @@ runs_here(const struct profile *p, const char *stack)
         if (n > 0 && n < sizeof(tok)) {
             memcpy(tok, s, n);
             tok[n] = '\0';
+            /* A migration names its target too: there only the existing stack counts. */
             if (map_has_(p->ctx_map, tok) &&
-                (has_token_(p->stack_lc, tok) || !has_token_(p->skills_lc, tok)))
+                (has_token_(p->stack_lc, tok) ||
+                 (p->kind != KIND_MIGRATION && !has_token_(p->skills_lc, tok))))
                 return 1;
         }
         s += n;
@@ -240,6 +242,8 @@ score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int
     for (int i = 0; i < CRIT_COUNT; i++) s += c->w[i] * crit[i];
     s = s / c->wsum * 20.0;
     *reused = runs_here(p, t->stack);
+    /* The target a migration names earns the same bonus, without claiming it runs here. */
+    if (!*reused && p->kind == KIND_MIGRATION && map_has_any_(p->ctx_map, t->stack)) *reused = 2;
     if (*reused) s += an->a->k.reuse_bonus;
     /* A row made for exactly this cloud beats a portable one on a tie. */
     if (p->cloud != CLOUD_ANY && t->clouds == (1u << p->cloud)) s += an->a->k.native_bonus;
@@ -319,7 +323,7 @@ add_alternatives(struct ctx *c, struct decision *d, const struct cand *cand, siz
         x->score = cand[next].s > 100 ? 100 : cand[next].s;
         if (cand[next].blocked && !w->blocked) x->why_not = cand[next].blocked;
         else if (w->special && !cand[next].special) x->why_not = not_for_kind(an);
-        else x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused);
+        else x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused == 1);
     }
     if (misfit >= 0 && d->n_alt < ADVISOR_MAX_ALTS) {
         const struct tech *m = cand[misfit].t;
@@ -358,6 +362,8 @@ write_rationale(struct analysis *an, struct decision *d, const struct cand *w)
     if (d->reused)
         buf_puts(&b, "; it already runs here and is reused as it is (its size and edition kept), "
                      "so it adds work, not a new platform");
+    else if (w->reused == 2)
+        buf_puts(&b, "; the request names it as the migration's target");
     if (w->blocked)
         buf_fmt_(&b, ". No workable alternative fits, so it stays despite the constraint (%s): a "
                      "skills or operations gap to close",
@@ -418,7 +424,7 @@ choose(struct ctx *c, const char *area, const char *out_area, enum source_kind k
     d->t = w->t;
     d->choice = w->t->name;
     d->score = w->s > 100 ? 100 : w->s;
-    d->reused = w->reused;
+    d->reused = w->reused == 1;
     memcpy(d->crit, w->crit, sizeof(w->crit));
 
     add_alternatives(c, d, cand, n, best, misfit, gb_day);

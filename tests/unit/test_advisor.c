@@ -682,6 +682,25 @@ test_existing_platforms_kept(void)
 }
 
 static void
+test_migration_target(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    one_source(&r, "aws", SOURCE_DATABASE, 50, NAN, 500, 86400);
+    run_titled(&r, &an, "Migrate off Redshift to Snowflake before the renewal");
+    CHECK(an.p.kind == KIND_MIGRATION);
+    CHECK(strstr(an.p.avoid_lc, ",redshift,") != NULL);
+    const struct decision *w = decision_find_(&an, "warehouse");
+    CHECK(w && strcmp(w->t->id, "snowflake") == 0 && !w->reused);
+    for (size_t i = 0; i < an.n_dec; i++)
+        CHECK(an.dec[i].choice == NULL || strstr(an.dec[i].choice, "Redshift") == NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static void
 test_constraints(void)
 {
     setup();
@@ -769,6 +788,7 @@ static const struct check_case cases[] = {
     {"consumer_needs", test_consumer_needs},
     {"request_kinds", test_request_kinds},
     {"existing_platforms_kept", test_existing_platforms_kept},
+    {"migration_target", test_migration_target},
     {"constraints", test_constraints},
     {"compliance_design", test_compliance_design},
 };
