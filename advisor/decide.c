@@ -586,8 +586,16 @@ decide_partitioning(struct ctx *c)
         an->mode == MODE_BATCH ? "" : " Keying the stream by entity keeps per-entity order.");
     buf_fini(&b);
     struct alt *x = &d->alt[d->n_alt++];
-    x->name = "Partition by a high-cardinality id";
-    x->why_not = "millions of tiny files and no pruning for the usual date filters";
+    if (an->p.kind == KIND_COST_REDUCTION) {
+        x->name = "Re-partition the whole estate";
+        x->why_not = "rewrites every file once more for no saving beyond what compaction gives";
+    } else if (an->p.kinds & tables) {
+        x->name = "Date partitions on current-state tables";
+        x->why_not = "every update rewrites old partitions and lookups by key scan them all";
+    } else {
+        x->name = "Partition by a high-cardinality id";
+        x->why_not = "millions of tiny files and no pruning for the usual date filters";
+    }
     x = &d->alt[d->n_alt++];
     x->name = strcmp(gran, "hourly") == 0 ? "Daily partitions" : "Hourly partitions";
     x->why_not = strcmp(gran, "hourly") == 0 ? "files grow past a few GB per partition"

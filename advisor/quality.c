@@ -111,14 +111,33 @@ quality_(struct analysis *an)
         rule(an, "marts", "all marts", "reconciliation", "error",
              "row counts and control totals (amounts, balances) match the source for every load; "
              "differences block publication");
-    rule(an, "marts", "all marts", "referential", "warn",
-         "every fact's dimension keys resolve; unknown members mapped to an explicit -1 row");
+    const struct decision *model = decision_find_(an, "data_model");
+    const char *model_id = model && model->t ? model->t->id : "";
+    if (strcmp(model_id, "dimensional") == 0 || strcmp(model_id, "data_vault") == 0)
+        rule(an, "marts", "all marts", "referential", "warn",
+             "every fact's dimension keys resolve; unknown members mapped to an explicit -1 row");
+    else if (strcmp(model_id, "cdc_merge") == 0)
+        rule(an, "marts", "current-state tables", "replica", "error",
+             "one row per primary key; row counts and a checksum per table match the source at "
+             "each reconciliation point; deleted keys absent from current state, present in "
+             "history");
+    else if (p->kind == KIND_COST_REDUCTION)
+        rule(an, "marts", "rewritten partitions", "equivalence", "error",
+             "row counts and column sums per partition identical before and after compaction; "
+             "the old files deleted only after the check passes");
     rule(an, "slo", "pipeline", "freshness", "error",
          arena_printf_(&an->ar, "99 %% of days (or windows) have data within %s of its event "
                                 "time; alert at 80 %% of the error budget",
                        fresh));
-    rule(an, "slo", "pipeline", "completeness", "error",
-         "99.9 % of source records reach the curated layer; dead-lettered records reviewed daily");
+    unsigned tables = (1u << SOURCE_DATABASE) | (1u << SOURCE_CDC) | (1u << SOURCE_SAAS);
+    if ((p->kinds & tables) && !(p->kinds & ~tables))
+        rule(an, "slo", "pipeline", "completeness", "error",
+             "every table's row count matches the source at each load; a difference holds the "
+             "marts and alerts");
+    else
+        rule(an, "slo", "pipeline", "completeness", "error",
+             "99.9 % of source records reach the curated layer; dead-lettered records reviewed "
+             "daily");
     rule(an, "slo", "pipeline", "availability", "error",
          arena_printf_(&an->ar, "serving layer available %g %% of the month", p->availability));
     if (an->mode != MODE_BATCH)
