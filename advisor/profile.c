@@ -236,9 +236,11 @@ sources_build(struct analysis *an, const struct requirement *given)
             s->peak_mb_s = avg_mb_s * k->peak_to_avg;
             s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
             s->o_peak = ORIGIN_DERIVED;
-            assume_(an, arena_printf_(&an->ar, "sources[%zu].peak_events_per_sec", i),
-                    arena_printf_(&an->ar, "%g x the daily average", k->peak_to_avg),
-                    "stream capacity and compute are sized for this peak");
+            /* A daily batch is sized by the day's volume: its peak rate decides nothing. */
+            if (p->freshness_s < k->freshness_batch_s)
+                assume_(an, arena_printf_(&an->ar, "sources[%zu].peak_events_per_sec", i),
+                        arena_printf_(&an->ar, "%g x the daily average", k->peak_to_avg),
+                        "stream capacity and compute are sized for this peak");
         }
         s->compression = s->record_bytes >= k->binary_object_bytes ? 1.0
                                                                    : k->columnar_compression;
