@@ -421,6 +421,7 @@ analysis_run_(const struct advisor *a, const struct requirement *req, struct ana
     design_(an, 0, n_assumption, n_question);
     if (an->p.has_budget && an->cost.within == 0) lean_pass_(an, n_assumption, n_question);
     risks_(an);
+    design_questions_(an);
     quality_(an);
     iac_(an);
     return 0;

@@ -439,6 +439,7 @@ void decide_scope_(struct analysis *an);
 void decide_availability_(struct analysis *an);
 void note_constraints_(struct analysis *an);
 const char *wish_pushback_(struct analysis *an);
+void design_questions_(struct analysis *an);
 const struct decision *decision_find_(const struct analysis *an, const char *area);
 void size_(struct analysis *an);
 void flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f);

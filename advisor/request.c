@@ -50,6 +50,7 @@ design_hint_ok_(const char *kind, const char *value)
     if (strcmp(kind, "region") == 0) return value[0] != '\0' && strchr(value, ' ') == NULL;
     if (strcmp(kind, "design") == 0) return strtod(value, NULL) > 0;
     if (strcmp(kind, "avoid") == 0) return strcmp(value, "tool") == 0;
+    if (strcmp(kind, "question") == 0) return value[0] != '\0';
     return 0;
 }
 

@@ -117,3 +117,15 @@ note_constraints_(struct analysis *an)
     if (p->region)
         assume_(an, "region", p->region, p->region_why);
 }
+
+/* Questions before committing that the kind of work or the design raises (hints.tsv question
+ * rows: the token is a condition as in steps.tsv, the value the question). */
+void
+design_questions_(struct analysis *an)
+{
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (h->kind[0] == 'q' && strcmp(h->kind, "question") == 0 && cond_eval_(an, h->token))
+            question_(an, h->value);
+    }
+}

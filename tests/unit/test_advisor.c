@@ -628,6 +628,7 @@ test_request_kinds(void)
         for (size_t j = 0; j < an.n_step; j++)
             migration_steps += strncmp(an.step[j]->when, "request:migration", 17) == 0;
         CHECK((migration_steps > 0) == (cases[i].kind == KIND_MIGRATION));
+        if (cases[i].kind != KIND_GREENFIELD) CHECK(an.n_question > 0);
         analysis_fini_(&an);
         requirement_fini(&r);
     }
@@ -679,6 +680,21 @@ test_existing_platforms_kept(void)
     CHECK(strcmp(tech_id(&an, "warehouse"), "gcp_bigquery") == 0);
     analysis_fini_(&an);
     requirement_fini(&r);
+}
+
+/* The design rows of hints.tsv are well-formed: question conditions parse. */
+static void
+test_design_hints(void)
+{
+    setup();
+    if (!adv) return;
+    size_t questions = 0;
+    for (size_t i = 0; i < adv->n_hint; i++)
+        if (strcmp(adv->hint[i].kind, "question") == 0) {
+            questions++;
+            CHECK(cond_check_(adv->hint[i].token) == 0);
+        }
+    CHECK(questions > 0);
 }
 
 static void
@@ -788,6 +804,7 @@ static const struct check_case cases[] = {
     {"consumer_needs", test_consumer_needs},
     {"request_kinds", test_request_kinds},
     {"existing_platforms_kept", test_existing_platforms_kept},
+    {"design_hints", test_design_hints},
     {"migration_target", test_migration_target},
     {"constraints", test_constraints},
     {"compliance_design", test_compliance_design},
