@@ -319,11 +319,12 @@ constraints_build(struct analysis *an, const struct wordmap *map)
         p->constraints |= 1u << CONSTRAINT_NO_SELF_KAFKA;
 }
 
-/* The first region of clouds.tsv's "eu-central-1 or eu-west-1". */
+/* The first region of clouds.tsv's "eu-central-1 or eu-west-1" ("West Europe or ..."). */
 static const char *
 first_region(struct analysis *an, const char *list)
 {
-    size_t n = strcspn(list, " ,;");
+    const char *or = strstr(list, " or ");
+    size_t n = or ? (size_t)(or - list) : strcspn(list, ",;");
     char *s = arena_alloc_(&an->ar, n + 1);
     memcpy(s, list, n);
     s[n] = '\0';
