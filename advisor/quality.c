@@ -39,10 +39,34 @@ duration(struct analysis *an, double s)
     return r;
 }
 
+/* Cutting the bill of an existing estate changes no feed: the checks are on the rewrite, the
+ * storage classes and the restores. */
+static void
+cost_reduction_rules(struct analysis *an)
+{
+    rule(an, "compaction", "rewritten partitions", "equivalence", "error",
+         "row counts and column sums per partition identical before and after compaction; the "
+         "old files deleted only after the check passes");
+    rule(an, "tiering", "storage classes", "placement", "warn",
+         "a weekly inventory shows every object in the class its age band's rule names; "
+         "objects below the minimum billable size kept out of archive classes");
+    rule(an, "tiering", "archive classes", "restore", "error",
+         "a monthly test restore from each archive class completes within its documented time "
+         "and reads back identical");
+    rule(an, "slo", "hot window", "availability",
+         "error", arena_printf_(&an->ar, "the hot window's data readable by its engines %g %% "
+                                          "of the month, as before the change",
+                                an->p.availability));
+}
+
 void
 quality_(struct analysis *an)
 {
     const struct profile *p = &an->p;
+    if (p->kind == KIND_COST_REDUCTION) {
+        cost_reduction_rules(an);
+        return;
+    }
     const char *fresh = duration(an, p->freshness_s);
     const char *late = duration(an, p->freshness_s * 2);
     size_t n = p->n_src < 8 ? p->n_src : 8;
@@ -107,6 +131,10 @@ quality_(struct analysis *an)
     if (p->n_src > n)
         rule(an, "landing", "other sources", "all", "warn",
              "the same landing and staging checks as above");
+    if (p->kind == KIND_MIGRATION)
+        rule(an, "parallel_run", "every migrated table", "reconciliation", "error",
+             "row counts and control sums per table per day equal between the old and the new "
+             "targets for two business cycles; cutover only when every difference is explained");
     if ((p->needs >> NEED_AUDIT) & 1)
         rule(an, "marts", "all marts", "reconciliation", "error",
              "row counts and control totals (amounts, balances) match the source for every load; "
@@ -121,10 +149,7 @@ quality_(struct analysis *an)
              "one row per primary key; row counts and a checksum per table match the source at "
              "each reconciliation point; deleted keys absent from current state, present in "
              "history");
-    else if (p->kind == KIND_COST_REDUCTION)
-        rule(an, "marts", "rewritten partitions", "equivalence", "error",
-             "row counts and column sums per partition identical before and after compaction; "
-             "the old files deleted only after the check passes");
+
     rule(an, "slo", "pipeline", "freshness", "error",
          arena_printf_(&an->ar, "99 %% of days (or windows) have data within %s of its event "
                                 "time; alert at 80 %% of the error budget",
