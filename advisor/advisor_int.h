@@ -431,7 +431,8 @@ void assume_(struct analysis *an, const char *field, const char *value, const ch
 void question_(struct analysis *an, const char *text);
 const char *kind_name_(enum request_kind k);       /* "greenfield", "migration", ... */
 const char *constraint_name_(enum constraint c);   /* "no_servers", "no_oncall", ... */
-/* The design's own hints.tsv rows (request, constraint, engineering, region, design) are valid. */
+/* The design's own hints.tsv rows (request, constraint, engineering, region, design, avoid,
+ * question) are well-formed. */
 int design_hint_ok_(const char *kind, const char *value);
 void decide_(struct analysis *an);
 /* advisor/scope.c: decisions about the request as a whole. */

@@ -5,9 +5,12 @@
  * the mode, the source kind and its 'requires' conditions; it fits when the day's volume lies in
  * its range. The score is a weighted mean of its criteria (weights from the profile: latency
  * matters more when streaming, cost when the budget is tight, operations when the team is small,
- * skills when they are known) plus a bonus when it already runs here. The runners-up and the best
- * row that did not fit are kept as alternatives, each with the reason it lost. No technology is
- * named in this file: adding one is a catalog row. Pure, deterministic (ties go to the first row).
+ * skills when they are known) plus a bonus when it already runs here. Rows the team rules out
+ * (constraints, avoided tools) compete only when nothing else fits; rows written for the kind of
+ * request ('request:' term) beat general ones; in the lean pass over budget, cost weighs most and
+ * a choice changes only for a cheaper row. The runners-up and the best row that did not fit are
+ * kept as alternatives, each with the reason it lost. No technology is named in this file:
+ * adding one is a catalog row. Pure, deterministic (ties go to the first row).
  */
 #include "advisor_int.h"
 

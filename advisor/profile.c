@@ -3,7 +3,8 @@
  * Owns the working copy of the requirement: the free-text extractor fills what is unknown (the
  * structured fields always win), hints.tsv turns words into needs, and every value still missing
  * gets an explicit default from constants.tsv, recorded as an assumption with its effect. Each
- * value keeps its origin (given, extracted, assumed, derived) for the report's profile. Refuses
+ * value keeps its origin (given, extracted, assumed, derived) for the report's profile. The kind
+ * of work, the team's constraints and a pinned region come last (advisor/request.c). Refuses
  * nothing: an empty requirement yields a profile made of assumptions. Pure, deterministic.
  */
 #include "advisor_int.h"
