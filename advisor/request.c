@@ -51,6 +51,7 @@ design_hint_ok_(const char *kind, const char *value)
     if (strcmp(kind, "design") == 0) return strtod(value, NULL) > 0;
     if (strcmp(kind, "avoid") == 0) return strcmp(value, "tool") == 0;
     if (strcmp(kind, "question") == 0) return value[0] != '\0';
+    if (strcmp(kind, "availability") == 0) return strtod(value, NULL) > 0;
     return 0;
 }
 
@@ -384,10 +385,35 @@ sox_retention(struct analysis *an)
     }
 }
 
+/* "multi-region", "active-active": a target above one region's, even when no figure is given. */
+static void
+availability_words(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    if (p->o_availability == ORIGIN_GIVEN) return; /* a stated figure wins over words */
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (h->kind[0] != 'a' || strcmp(h->kind, "availability") != 0) continue;
+        double v = strtod(h->value, NULL);
+        if (v <= p->availability || !map_has_(p->ctx_map, h->token)) continue;
+        p->availability = v;
+        p->o_availability = ORIGIN_DERIVED;
+        for (size_t j = 0; j < p->n_assumption; j++)
+            if (strcmp(p->assumption[j].field, "availability_target") == 0) {
+                p->assumption[j].value = h->value;
+                p->assumption[j].effect =
+                    arena_printf_(&an->ar, "the request asks for \"%s\": a second region",
+                                  h->token);
+            }
+        return;
+    }
+}
+
 void
 request_build_(struct analysis *an)
 {
     sox_retention(an);
+    availability_words(an);
     const struct wordmap *map = an->p.ctx_map;
     kind_build(an, map);
     constraints_build(an, map);

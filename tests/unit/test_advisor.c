@@ -769,6 +769,13 @@ test_compliance_design(void)
     analysis_fini_(&an);
     requirement_fini(&r);
 
+    /* Words alone ask for a second region when no figure is given. */
+    one_source(&r, "aws", SOURCE_EVENTS, 200, 5000, 500, 10);
+    run_titled(&r, &an, "Payments events that must survive a regional outage (multi-region)");
+    CHECK(decision_find_(&an, "availability") != NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
     one_source(&r, "gcp", SOURCE_CLICKSTREAM, 50, NAN, 500, 86400);
     strlist_push(&r.compliance, "GDPR");
     run_titled(&r, &an, "Web analytics");
