@@ -97,6 +97,7 @@ static const struct {
     {"iso27001", "iso27001"}, {"ferpa", "ferpa"},  {"glba", "glba"},
     {"coppa", "coppa"},       {"residency", "residency"}, {"sovereignty", "residency"},
     {"itar", "itar"},         {"export control", "itar"}, {"export-control", "itar"},
+    {"nis2", "nis2"},         {"nis 2", "nis2"},     {"62443", "iec62443"},
 };
 
 static void
@@ -291,6 +292,9 @@ needs_build(struct analysis *an)
             p->needs |= 1u << NEED_ONLINE;
         else if (strcasecmp(v, "api") == 0)
             p->needs |= 1u << NEED_BI;
+        else
+            for (int n = 0; n < NEED_COUNT; n++) /* a consumer named as a need: "online" */
+                if (strcasecmp(v, need_name_((enum need)n)) == 0) p->needs |= 1u << n;
     }
     /* Consumer names ("online_feature_store", "reverse_etl_crm") are read with the same
      * need words as the description, underscores read as spaces. */
