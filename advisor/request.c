@@ -394,8 +394,9 @@ availability_words(struct analysis *an)
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
         if (h->kind[0] != 'a' || strcmp(h->kind, "availability") != 0) continue;
+        if (!map_has_(p->ctx_map, h->token)) continue;
         double v = strtod(h->value, NULL);
-        if (v <= p->availability || !map_has_(p->ctx_map, h->token)) continue;
+        if (v <= p->availability) continue;
         p->availability = v;
         p->o_availability = ORIGIN_DERIVED;
         for (size_t j = 0; j < p->n_assumption; j++)
