@@ -228,6 +228,8 @@ struct wordmap {
 };
 
 void wordmap_build_(struct wordmap *m, const char *text);
+/* Adds the word starts of 'text' to 'm' (its text stays): a map of a text's parts. */
+void wordmap_add_(struct wordmap *m, const char *text);
 /* has_token_(m->text, tok), and has_any_token_(m->text, list), faster. */
 int map_has_(const struct wordmap *m, const char *tok);
 int map_has_any_(const struct wordmap *m, const char *list);

@@ -301,8 +301,10 @@ needs_build(struct analysis *an)
     char *text = lower_join(&an->ar, c, p->req.title, p->req.description);
     for (char *x = text; *x; x++)
         if (*x == '_') *x = ' ';
-    struct wordmap map;
-    wordmap_build_(&map, text);
+    /* The same title and description as ctx_lc, plus the consumers' names. */
+    struct wordmap map = *p->ctx_map;
+    map.text = text;
+    wordmap_add_(&map, lower_join(&an->ar, c, NULL, NULL));
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
         if (h->kind[0] != 'n' || strcmp(h->kind, "need") != 0 || !map_has_(&map, h->token))
@@ -357,8 +359,8 @@ pii_from_text(struct analysis *an)
     for (size_t i = 0; i < p->n_src; i++) unknown |= p->src[i].pii < 0;
     if (!unknown) return;
     const char *text = lower_join(&an->ar, &(struct strlist){0}, p->req.title, p->req.description);
-    struct wordmap map;
-    wordmap_build_(&map, text);
+    struct wordmap map = *p->ctx_map; /* ctx_lc holds the same title and description */
+    map.text = text;
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
         if (h->kind[0] != 'p' || strcmp(h->kind, "pii") != 0 || !map_has_(&map, h->token))

@@ -76,6 +76,12 @@ wordmap_build_(struct wordmap *m, const char *text)
 {
     memset(m->bit, 0, sizeof(m->bit));
     m->text = text;
+    wordmap_add_(m, text);
+}
+
+void
+wordmap_add_(struct wordmap *m, const char *text)
+{
     int prev = 0;
     for (const char *c = text; *c; c++) {
         int cur = alnum((unsigned char)*c);
