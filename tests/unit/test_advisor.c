@@ -718,6 +718,30 @@ test_migration_target(void)
     requirement_fini(&r);
 }
 
+/* A wish the extractor overruled is said plainly in the mode's rationale. */
+static void
+test_wish_pushback(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    one_source(&r, "aws", SOURCE_DATABASE, 5, NAN, 500, 86400);
+    run_titled(&r, &an, "Daily revenue dashboard");
+    CHECK(strcmp(wish_pushback_(&an), "") == 0);
+    extract_result_fini(&an.p.ex);
+    an.p.ex.notes = xcalloc(1, sizeof(*an.p.ex.notes));
+    an.p.ex.n_notes = an.p.ex.cap_notes = 1;
+    an.p.ex.notes[0].field = xstrdup("freshness_seconds");
+    an.p.ex.notes[0].evidence = xstrdup("the CEO wants real-time");
+    an.p.ex.notes[0].why = xstrdup("the wish 'real-time' is not what the only consumer, a daily "
+                                   "dashboard, needs");
+    const char *push = wish_pushback_(&an);
+    CHECK(strstr(push, "Push-back") != NULL && strstr(push, "the CEO wants real-time") != NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
 static void
 test_constraints(void)
 {
@@ -815,6 +839,7 @@ static const struct check_case cases[] = {
     {"existing_platforms_kept", test_existing_platforms_kept},
     {"design_hints", test_design_hints},
     {"migration_target", test_migration_target},
+    {"wish_pushback", test_wish_pushback},
     {"constraints", test_constraints},
     {"compliance_design", test_compliance_design},
 };
