@@ -227,7 +227,9 @@ avoid_build(struct analysis *an, const struct wordmap *map)
             add_constraint(an, CONSTRAINT_NO_ONCALL, ev);
             continue;
         }
-        if (strcmp(x->field, "kafka") == 0 && constraint_cue(an, ev, CONSTRAINT_NO_SELF_KAFKA)) {
+        if (strcmp(x->field, "kafka") == 0 &&
+            ((p->constraints >> CONSTRAINT_NO_SELF_KAFKA) & 1u ||
+             constraint_cue(an, ev, CONSTRAINT_NO_SELF_KAFKA))) {
             add_constraint(an, CONSTRAINT_NO_SELF_KAFKA, ev);
             continue;
         }
