@@ -373,26 +373,66 @@ note_trade_offs(struct analysis *an, const struct decision *full, size_t n_full)
     }
 }
 
+/* What a design wrote into the analysis, kept while another is tried. */
+struct saved_design {
+    struct decision dec[ADVISOR_MAX_DECISIONS];
+    size_t n_dec;
+    struct sizing sz;
+    struct costing cost;
+    struct assumption assumption[ADVISOR_MAX_ASSUMPTIONS];
+    size_t n_assumption;
+    const char *question[ADVISOR_MAX_QUESTIONS];
+    size_t n_question;
+    int skills_gap;
+};
+
+static void
+save_design(struct saved_design *s, const struct analysis *an)
+{
+    memcpy(s->dec, an->dec, sizeof(an->dec));
+    s->n_dec = an->n_dec;
+    s->sz = an->sz;
+    s->cost = an->cost;
+    memcpy(s->assumption, an->p.assumption, sizeof(an->p.assumption));
+    s->n_assumption = an->p.n_assumption;
+    memcpy(s->question, an->question, sizeof(an->question));
+    s->n_question = an->n_question;
+    s->skills_gap = an->skills_gap;
+}
+
+/* Puts a saved design back. Its pointers into 'an' (sizing units to decisions) are valid again
+ * because it is restored to the same analysis; strings live in the arena, which only grows. */
+static void
+restore_design(struct analysis *an, const struct saved_design *s)
+{
+    memcpy(an->dec, s->dec, sizeof(an->dec));
+    an->n_dec = s->n_dec;
+    an->sz = s->sz;
+    an->cost = s->cost;
+    memcpy(an->p.assumption, s->assumption, sizeof(an->p.assumption));
+    an->p.n_assumption = s->n_assumption;
+    memcpy(an->question, s->question, sizeof(an->question));
+    an->n_question = s->n_question;
+    an->skills_gap = s->skills_gap;
+}
+
 /* Over budget: decide again with cost weighing most; keep the cheaper design, list what it gives
  * up and, when even that is over, say so instead of only asking for more money. */
 static void
 lean_pass_(struct analysis *an, size_t n_assumption, size_t n_question)
 {
-    struct decision *full = xmalloc(sizeof(an->dec));
-    size_t n_full = an->n_dec;
-    memcpy(full, an->dec, sizeof(an->dec));
+    struct saved_design *full = xmalloc(sizeof(*full));
+    save_design(full, an);
     double full_cost = judged_cost(an);
-    an->lean_ref = full;
-    an->n_lean_ref = n_full;
+    an->lean_ref = full->dec;
+    an->n_lean_ref = full->n_dec;
     design_(an, 1, n_assumption, n_question);
     an->lean_ref = NULL;
     an->n_lean_ref = 0;
-    if (judged_cost(an) < full_cost) {
-        note_trade_offs(an, full, n_full);
-    } else {
-        design_(an, 0, n_assumption, n_question);
-        an->lean = 1;
-    }
+    if (judged_cost(an) < full_cost)
+        note_trade_offs(an, full->dec, full->n_dec);
+    else
+        restore_design(an, full); /* an->lean stays set: the lean pass was tried */
     free(full);
     if (an->cost.within != 0) return;
     an->over_after_lean = 1;
