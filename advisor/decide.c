@@ -65,6 +65,20 @@ family_chosen(const struct analysis *an, const char *family)
     return 0;
 }
 
+/* 'word' is one of the '|'-separated words of 'list'. */
+static int
+list_has(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *s = list; *s;) {
+        size_t m = strcspn(s, "|");
+        if (m == n && strncmp(s, word, n) == 0) return 1;
+        s += m;
+        if (*s) s++;
+    }
+    return 0;
+}
+
 /* Checks the comma-separated 'requires' terms; 'need' (or -1) is the need being served. */
 static int
 requires_ok(const struct analysis *an, const char *src_name, const char *req, int need)
@@ -104,11 +118,7 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
             /* data:binary - most of the volume is binary objects, not records. */
             ok = strcmp(v, "binary") == 0 && an->p.binary_share >= 0.5;
         } else if (strcmp(name, "request") == 0) {
-            char key[40];
-            snprintf(key, sizeof(key), "|%s|", kind_name_(an->p.kind));
-            char list[96];
-            snprintf(list, sizeof(list), "|%s|", v);
-            ok = strstr(list, key) != NULL;
+            ok = list_has(v, kind_name_(an->p.kind));
         } else if (strcmp(name, "constraint") == 0) {
             for (int x = 0; x < CONSTRAINT_COUNT; x++)
                 if (strcmp(v, constraint_name_((enum constraint)x)) == 0)
