@@ -319,6 +319,133 @@ cloud_info_(const struct analysis *an)
 
 /* ---- the run -------------------------------------------------------------------------------- */
 
+/* The decisions and the arithmetic on the profile already built; 'lean' prefers cheaper rows.
+ * Leaves the profile as it is, so it can run again on the same analysis. */
+static void
+design_(struct analysis *an, int lean, size_t n_assumption, size_t n_question)
+{
+    an->lean = lean;
+    an->n_dec = 0;
+    an->skills_gap = 0;
+    memset(&an->sz, 0, sizeof(an->sz));
+    memset(&an->cost, 0, sizeof(an->cost));
+    an->p.n_assumption = n_assumption;
+    an->n_question = n_question;
+    decide_(an);
+    size_(an);
+    cost_(an);
+}
+
+/* The monthly figure the budget is judged on. */
+static double
+judged_cost(const struct analysis *an)
+{
+    return an->cost.monthly;
+}
+
+/* What the lean design gives up against the full one ('full', 'n_full' decisions), as
+ * assumptions the report prints. */
+static void
+note_trade_offs(struct analysis *an, const struct decision *full, size_t n_full)
+{
+    for (size_t i = 0; i < an->n_dec; i++) {
+        const struct decision *d = &an->dec[i];
+        if (d->t == NULL) continue;
+        for (size_t j = 0; j < n_full; j++) {
+            const struct decision *f = &full[j];
+            if (f->t == NULL || f->t == d->t || strcmp(f->t->area, d->t->area) != 0) continue;
+            if ((d->subject == NULL) != (f->subject == NULL)) continue;
+            if (d->subject && strcmp(d->subject, f->subject) != 0) continue;
+            int worst = -1;
+            for (int c = 0; c < CRIT_COUNT; c++)
+                if (c != CRIT_COST && f->crit[c] > d->crit[c] &&
+                    (worst < 0 || f->crit[c] - d->crit[c] > f->crit[worst] - d->crit[worst]))
+                    worst = c;
+            assume_(an, "budget",
+                    arena_printf_(&an->ar, "%s instead of %s", short_name_(an, d->choice),
+                                  short_name_(an, f->choice)),
+                    worst < 0 ? "cheaper for the same needs"
+                              : arena_printf_(&an->ar, "cheaper; gives up %s (%d/5 against %d/5)",
+                                              crit_name_((enum crit)worst), (int)d->crit[worst],
+                                              (int)f->crit[worst]));
+            break;
+        }
+    }
+}
+
+/* What a design wrote into the analysis, kept while another is tried. */
+struct saved_design {
+    struct decision dec[ADVISOR_MAX_DECISIONS];
+    size_t n_dec;
+    struct sizing sz;
+    struct costing cost;
+    struct assumption assumption[ADVISOR_MAX_ASSUMPTIONS];
+    size_t n_assumption;
+    const char *question[ADVISOR_MAX_QUESTIONS];
+    size_t n_question;
+    int skills_gap;
+};
+
+static void
+save_design(struct saved_design *s, const struct analysis *an)
+{
+    memcpy(s->dec, an->dec, sizeof(an->dec));
+    s->n_dec = an->n_dec;
+    s->sz = an->sz;
+    s->cost = an->cost;
+    memcpy(s->assumption, an->p.assumption, sizeof(an->p.assumption));
+    s->n_assumption = an->p.n_assumption;
+    memcpy(s->question, an->question, sizeof(an->question));
+    s->n_question = an->n_question;
+    s->skills_gap = an->skills_gap;
+}
+
+/* Puts a saved design back. Its pointers into 'an' (sizing units to decisions) are valid again
+ * because it is restored to the same analysis; strings live in the arena, which only grows. */
+static void
+restore_design(struct analysis *an, const struct saved_design *s)
+{
+    memcpy(an->dec, s->dec, sizeof(an->dec));
+    an->n_dec = s->n_dec;
+    an->sz = s->sz;
+    an->cost = s->cost;
+    memcpy(an->p.assumption, s->assumption, sizeof(an->p.assumption));
+    an->p.n_assumption = s->n_assumption;
+    memcpy(an->question, s->question, sizeof(an->question));
+    an->n_question = s->n_question;
+    an->skills_gap = s->skills_gap;
+}
+
+/* Over budget: decide again with cost weighing most; keep the cheaper design, list what it gives
+ * up and, when even that is over, say so instead of only asking for more money. */
+static void
+lean_pass_(struct analysis *an, size_t n_assumption, size_t n_question)
+{
+    struct saved_design *full = xmalloc(sizeof(*full));
+    save_design(full, an);
+    double full_cost = judged_cost(an);
+    an->lean_ref = full->dec;
+    an->n_lean_ref = full->n_dec;
+    design_(an, 1, n_assumption, n_question);
+    an->lean_ref = NULL;
+    an->n_lean_ref = 0;
+    if (judged_cost(an) < full_cost)
+        note_trade_offs(an, full->dec, full->n_dec);
+    else
+        restore_design(an, full); /* an->lean stays set: the lean pass was tried */
+    free(full);
+    if (an->cost.within != 0) return;
+    an->over_after_lean = 1;
+    assume_(an, "budget", "above the budget even when lean",
+            "this is the minimum viable design found; the trade-offs to reach the budget are "
+            "relaxing freshness, a shorter retention or hot tier, fewer replicas, or dropping a "
+            "consumer, each listed in the cost levers");
+    if (decision_find_(an, "availability"))
+        assume_(an, "availability_target", "kept with a second region",
+                "the standby region is priced in; without it the design meets only a "
+                "single-region target (about 99.9 %), which would not meet the request");
+}
+
 int
 analysis_run_(const struct advisor *a, const struct requirement *req, struct analysis *an,
               char *errstr, size_t errstr_size)
@@ -330,10 +457,11 @@ analysis_run_(const struct advisor *a, const struct requirement *req, struct ana
         return -1;
     }
     profile_build_(an, req);
-    decide_(an);
-    size_(an);
-    cost_(an);
+    size_t n_assumption = an->p.n_assumption, n_question = an->n_question;
+    design_(an, 0, n_assumption, n_question);
+    if (an->p.has_budget && an->cost.within == 0) lean_pass_(an, n_assumption, n_question);
     risks_(an);
+    design_questions_(an);
     quality_(an);
     iac_(an);
     return 0;

@@ -248,6 +248,19 @@ struct src {
     enum origin o_name, o_kind, o_volume, o_peak, o_bytes, o_pii;
 };
 
+/* Which word starts occur in a text: rules most tokens out without scanning the text. */
+struct wordmap {
+    const char *text;
+    unsigned char bit[512];
+};
+
+void wordmap_build_(struct wordmap *m, const char *text);
+/* Adds the word starts of 'text' to 'm' (its text stays): a map of a text's parts. */
+void wordmap_add_(struct wordmap *m, const char *text);
+/* has_token_(m->text, tok), and has_any_token_(m->text, list), faster. */
+int map_has_(const struct wordmap *m, const char *tok);
+int map_has_any_(const struct wordmap *m, const char *list);
+
 struct assumption {
     const char *field, *value, *effect;
 };
@@ -281,6 +294,12 @@ struct profile {
     const char *kind_evidence;   /* the words that decided it, or NULL (greenfield by default) */
     unsigned constraints;        /* 1 << enum constraint */
     const char *avoid_lc;        /* ",kafka,flink," what the requester rules out, or "" */
+    const char *constraint_evidence; /* the words behind 'constraints', or NULL */
+    /* The region the design must run in ("eu-central-1", "us-gov-west-1") when a regulation or
+     * residency rule pins it, else NULL (the platform's default region); Terraform uses it. */
+    const char *region;
+    const char *region_why;      /* "GDPR: EU residency", "ITAR: US persons, US regions only" */
+    const struct wordmap *ctx_map; /* word starts of ctx_lc */
 };
 
 #define ADVISOR_MAX_ALTS 4
@@ -438,6 +457,13 @@ struct analysis {
     /* "Questions before committing": deciding facts that are missing or ambiguous. */
     const char *question[ADVISOR_MAX_QUESTIONS];
     size_t n_question;
+    /* Set by analysis_run_() when the first design's high end exceeds the budget: the decisions
+     * are re-made preferring cheaper and serverless rows; size/cost may also trim (shorter hot
+     * tier, fewer replicas). */
+    int lean;
+    int over_after_lean;         /* still above the budget after the lean pass */
+    const struct decision *lean_ref; /* the first design's decisions, during the lean pass */
+    size_t n_lean_ref;
 };
 
 /* ---- stages --------------------------------------------------------------------------------- */
@@ -463,11 +489,23 @@ int analysis_run_(const struct advisor *a, const struct requirement *req, struct
 void analysis_fini_(struct analysis *an);
 
 void profile_build_(struct analysis *an, const struct requirement *req);
+/* Sets p->kind, constraints, avoid_lc and region (advisor/request.c); run by profile_build_(). */
+void request_build_(struct analysis *an);
 void assume_(struct analysis *an, const char *field, const char *value, const char *effect);
 /* Adds a question for the requester (kept in order, duplicates and overflow dropped). */
 void question_(struct analysis *an, const char *text);
 const char *kind_name_(enum request_kind k);       /* "greenfield", "migration", ... */
+const char *constraint_name_(enum constraint c);   /* "no_servers", "no_oncall", ... */
+/* The design's own hints.tsv rows (request, constraint, engineering, region, design, avoid,
+ * question) are well-formed. */
+int design_hint_ok_(const char *kind, const char *value);
 void decide_(struct analysis *an);
+/* advisor/scope.c: decisions about the request as a whole. */
+void decide_scope_(struct analysis *an);
+void decide_availability_(struct analysis *an);
+void note_constraints_(struct analysis *an);
+const char *wish_pushback_(struct analysis *an);
+void design_questions_(struct analysis *an);
 const struct decision *decision_find_(const struct analysis *an, const char *area);
 void size_(struct analysis *an);
 void flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f);

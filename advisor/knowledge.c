@@ -540,6 +540,8 @@ load_hints(struct advisor *a, char *errstr, size_t errstr_size)
             ok = kind_parse(h->value) >= 0;
         } else if (strcmp(h->kind, "pii") == 0) {
             ok = strcmp(h->value, "true") == 0;
+        } else {
+            ok = design_hint_ok_(h->kind, h->value);
         }
         if (!ok) return fail(errstr, errstr_size, "hints.tsv: bad row %s/%s", h->kind, h->token);
     }

@@ -3,7 +3,8 @@
  * Owns the working copy of the requirement: the free-text extractor fills what is unknown (the
  * structured fields always win), hints.tsv turns words into needs, and every value still missing
  * gets an explicit default from constants.tsv, recorded as an assumption with its effect. Each
- * value keeps its origin (given, extracted, assumed, derived) for the report's profile. Refuses
+ * value keeps its origin (given, extracted, assumed, derived) for the report's profile. The kind
+ * of work, the team's constraints and a pinned region come last (advisor/request.c). Refuses
  * nothing: an empty requirement yields a profile made of assumptions. Pure, deterministic.
  */
 #include "advisor_int.h"
@@ -95,6 +96,8 @@ static const struct {
     {"aml", "aml"},           {"anti-money", "aml"}, {"iso 27001", "iso27001"},
     {"iso27001", "iso27001"}, {"ferpa", "ferpa"},  {"glba", "glba"},
     {"coppa", "coppa"},       {"residency", "residency"}, {"sovereignty", "residency"},
+    {"itar", "itar"},         {"export control", "itar"}, {"export-control", "itar"},
+    {"nis2", "nis2"},         {"nis 2", "nis2"},     {"62443", "iec62443"},
 };
 
 static void
@@ -150,7 +153,7 @@ sources_build(struct analysis *an, const struct requirement *given)
         struct src *s = &p->src[p->n_src++];
         memset(s, 0, sizeof(*s));
         s->name = "primary_source";
-        s->kind = kind_from_hints(an->a, p->ctx_lc);
+        s->kind = kind_from_hints(an->a, p->ctx_lc);  /* once per request: plain scan */
         if (s->kind == SOURCE_UNKNOWN)
             s->kind = p->freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
         s->o_name = s->o_kind = ORIGIN_ASSUMED;
@@ -235,9 +238,11 @@ sources_build(struct analysis *an, const struct requirement *given)
             s->peak_mb_s = avg_mb_s * k->peak_to_avg;
             s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
             s->o_peak = ORIGIN_DERIVED;
-            assume_(an, arena_printf_(&an->ar, "sources[%zu].peak_events_per_sec", i),
-                    arena_printf_(&an->ar, "%g x the daily average", k->peak_to_avg),
-                    "stream capacity and compute are sized for this peak");
+            /* A daily batch is sized by the day's volume: its peak rate decides nothing. */
+            if (p->freshness_s < k->freshness_batch_s)
+                assume_(an, arena_printf_(&an->ar, "sources[%zu].peak_events_per_sec", i),
+                        arena_printf_(&an->ar, "%g x the daily average", k->peak_to_avg),
+                        "stream capacity and compute are sized for this peak");
         }
         s->compression = s->record_bytes >= k->binary_object_bytes ? 1.0
                                                                    : k->columnar_compression;
@@ -287,15 +292,23 @@ needs_build(struct analysis *an)
             p->needs |= 1u << NEED_ONLINE;
         else if (strcasecmp(v, "api") == 0)
             p->needs |= 1u << NEED_BI;
+        else
+            for (int n = 0; n < NEED_COUNT; n++) /* a consumer named as a need: "online" */
+                if (strcasecmp(v, need_name_((enum need)n)) == 0) p->needs |= 1u << n;
     }
     /* Consumer names ("online_feature_store", "reverse_etl_crm") are read with the same
      * need words as the description, underscores read as spaces. */
     char *text = lower_join(&an->ar, c, p->req.title, p->req.description);
     for (char *x = text; *x; x++)
         if (*x == '_') *x = ' ';
+    /* The same title and description as ctx_lc, plus the consumers' names. */
+    struct wordmap map = *p->ctx_map;
+    map.text = text;
+    wordmap_add_(&map, lower_join(&an->ar, c, NULL, NULL));
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "need") != 0 || !has_token_(text, h->token)) continue;
+        if (h->kind[0] != 'n' || strcmp(h->kind, "need") != 0 || !map_has_(&map, h->token))
+            continue;
         for (int n = 0; n < NEED_COUNT; n++)
             if (strcmp(h->value, need_name_((enum need)n)) == 0) p->needs |= 1u << n;
     }
@@ -321,7 +334,7 @@ cloud_build(struct analysis *an, const struct requirement *given)
     int votes[CLOUD_COUNT] = {0};
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "cloud") == 0 && has_token_(p->ctx_lc, h->token))
+        if (strcmp(h->kind, "cloud") == 0 && map_has_(p->ctx_map, h->token))
             votes[cloud_from_string(h->value)]++;
     }
     int best = CLOUD_ANY;
@@ -346,9 +359,12 @@ pii_from_text(struct analysis *an)
     for (size_t i = 0; i < p->n_src; i++) unknown |= p->src[i].pii < 0;
     if (!unknown) return;
     const char *text = lower_join(&an->ar, &(struct strlist){0}, p->req.title, p->req.description);
+    struct wordmap map = *p->ctx_map; /* ctx_lc holds the same title and description */
+    map.text = text;
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "pii") != 0 || !has_token_(text, h->token)) continue;
+        if (h->kind[0] != 'p' || strcmp(h->kind, "pii") != 0 || !map_has_(&map, h->token))
+            continue;
         p->has_pii = 1;
         assume_(an, "contains_pii", "true",
                 arena_printf_(&an->ar, "the request mentions \"%s\": pseudonymisation and "
@@ -386,6 +402,9 @@ profile_build_(struct analysis *an, const struct requirement *given)
     p->stack_lc = lower_join(&an->ar, &r->existing_stack, NULL, NULL);
     p->skills_lc = lower_join(&an->ar, &r->team_skills, NULL, NULL);
     p->ctx_lc = lower_join(&an->ar, &r->existing_stack, r->title, r->description);
+    struct wordmap *map = arena_alloc_(&an->ar, sizeof(*map));
+    wordmap_build_(map, p->ctx_lc);
+    p->ctx_map = map;
     p->avoid_lc = "";
     p->kind = KIND_GREENFIELD;
 
@@ -467,4 +486,5 @@ profile_build_(struct analysis *an, const struct requirement *given)
     if (!p->has_budget && p->cloud != CLOUD_ON_PREM)
         assume_(an, "budget_usd_per_month", "none given",
                 "the cost is estimated but not checked against a budget");
+    request_build_(an);
 }

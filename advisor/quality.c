@@ -39,10 +39,34 @@ duration(struct analysis *an, double s)
     return r;
 }
 
+/* Cutting the bill of an existing estate changes no feed: the checks are on the rewrite, the
+ * storage classes and the restores. */
+static void
+cost_reduction_rules(struct analysis *an)
+{
+    rule(an, "compaction", "rewritten partitions", "equivalence", "error",
+         "row counts and column sums per partition identical before and after compaction; the "
+         "old files deleted only after the check passes");
+    rule(an, "tiering", "storage classes", "placement", "warn",
+         "a weekly inventory shows every object in the class its age band's rule names; "
+         "objects below the minimum billable size kept out of archive classes");
+    rule(an, "tiering", "archive classes", "restore", "error",
+         "a monthly test restore from each archive class completes within its documented time "
+         "and reads back identical");
+    rule(an, "slo", "hot window", "availability",
+         "error", arena_printf_(&an->ar, "the hot window's data readable by its engines %g %% "
+                                          "of the month, as before the change",
+                                an->p.availability));
+}
+
 void
 quality_(struct analysis *an)
 {
     const struct profile *p = &an->p;
+    if (p->kind == KIND_COST_REDUCTION) {
+        cost_reduction_rules(an);
+        return;
+    }
     const char *fresh = duration(an, p->freshness_s);
     const char *late = duration(an, p->freshness_s * 2);
     size_t n = p->n_src < 8 ? p->n_src : 8;
@@ -82,16 +106,23 @@ quality_(struct analysis *an)
         rule(an, "landing", s->name, "schema", "error",
              "matches the registered schema or contract; unknown fields quarantined, type "
              "changes rejected");
+        int table = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC ||
+                    s->kind == SOURCE_SAAS || s->kind == SOURCE_API;
         rule(an, "staging", s->name, "nulls", "error",
-             "business key and event timestamp never null; other columns below their agreed null "
-             "rate");
+             table ? "primary key and last-modified timestamp never null; other columns below "
+                     "their agreed null rate"
+                   : "business key and event timestamp never null; other columns below their "
+                     "agreed null rate");
         rule(an, "staging", s->name, "uniqueness", "error",
              s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC
                  ? "primary key unique per snapshot; change events unique per key and log position"
                  : "event id unique within the de-duplication window; duplicates under 0.1 %");
         rule(an, "staging", s->name, "ranges", "warn",
-             "event time within [arrival - 7 days, arrival + 5 min]; numeric measures within "
-             "agreed bounds; enumerations within their accepted values");
+             table ? "row counts and control sums (amounts, balances) per table per day match "
+                     "the source; numeric measures within agreed bounds; enumerations within "
+                     "their accepted values"
+                   : "event time within [arrival - 7 days, arrival + 5 min]; numeric measures "
+                     "within agreed bounds; enumerations within their accepted values");
         if (s->pii == 1)
             rule(an, "staging", s->name, "personal_data", "error",
                  "no raw identifiers (e-mail, phone, card number, IP address patterns) in "
@@ -100,18 +131,38 @@ quality_(struct analysis *an)
     if (p->n_src > n)
         rule(an, "landing", "other sources", "all", "warn",
              "the same landing and staging checks as above");
+    if (p->kind == KIND_MIGRATION)
+        rule(an, "parallel_run", "every migrated table", "reconciliation", "error",
+             "row counts and control sums per table per day equal between the old and the new "
+             "targets for two business cycles; cutover only when every difference is explained");
     if ((p->needs >> NEED_AUDIT) & 1)
         rule(an, "marts", "all marts", "reconciliation", "error",
              "row counts and control totals (amounts, balances) match the source for every load; "
              "differences block publication");
-    rule(an, "marts", "all marts", "referential", "warn",
-         "every fact's dimension keys resolve; unknown members mapped to an explicit -1 row");
+    const struct decision *model = decision_find_(an, "data_model");
+    const char *model_id = model && model->t ? model->t->id : "";
+    if (strcmp(model_id, "dimensional") == 0 || strcmp(model_id, "data_vault") == 0)
+        rule(an, "marts", "all marts", "referential", "warn",
+             "every fact's dimension keys resolve; unknown members mapped to an explicit -1 row");
+    else if (strcmp(model_id, "cdc_merge") == 0)
+        rule(an, "marts", "current-state tables", "replica", "error",
+             "one row per primary key; row counts and a checksum per table match the source at "
+             "each reconciliation point; deleted keys absent from current state, present in "
+             "history");
+
     rule(an, "slo", "pipeline", "freshness", "error",
          arena_printf_(&an->ar, "99 %% of days (or windows) have data within %s of its event "
                                 "time; alert at 80 %% of the error budget",
                        fresh));
-    rule(an, "slo", "pipeline", "completeness", "error",
-         "99.9 % of source records reach the curated layer; dead-lettered records reviewed daily");
+    unsigned tables = (1u << SOURCE_DATABASE) | (1u << SOURCE_CDC) | (1u << SOURCE_SAAS);
+    if ((p->kinds & tables) && !(p->kinds & ~tables))
+        rule(an, "slo", "pipeline", "completeness", "error",
+             "every table's row count matches the source at each load; a difference holds the "
+             "marts and alerts");
+    else
+        rule(an, "slo", "pipeline", "completeness", "error",
+             "99.9 % of source records reach the curated layer; dead-lettered records reviewed "
+             "daily");
     rule(an, "slo", "pipeline", "availability", "error",
          arena_printf_(&an->ar, "serving layer available %g %% of the month", p->availability));
     if (an->mode != MODE_BATCH)

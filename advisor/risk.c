@@ -21,44 +21,97 @@ source_assumed(const struct analysis *an)
     return 0;
 }
 
+/* The atoms without a prefix, in the order of atom_plain()'s switch. */
+enum plain_atom {
+    A_ALWAYS, A_BATCH, A_MICRO, A_STREAMING, A_NON_BATCH, A_PII, A_KAFKA, A_EXACTLY_ONCE,
+    A_STATEFUL, A_HA, A_SMALL_TEAM, A_OVER_BUDGET, A_BUDGET_UNKNOWN, A_LARGE, A_SMALL,
+    A_LONG_RETENTION, A_ASSUMED, A_SKILLS_GAP, A_ON_PREM, A_FILES, A_CDC, A_EVENT_STREAM,
+    A_MULTI_REGION, A_REUSED, A_LEAN_OVER, A_AVOIDED, A_REUSED_INGESTION, A_PLAIN_COUNT
+};
+
+/* The atoms atom() knows; a data file naming another is refused at load time. */
+static const char *const known_atoms[A_PLAIN_COUNT] = {
+    "always",   "batch",        "micro_batch", "streaming",   "non_batch",     "pii",
+    "kafka",    "exactly_once", "stateful",    "ha",          "small_team",    "over_budget",
+    "budget_unknown", "large",  "small",       "long_retention", "assumed",    "skills_gap",
+    "on_prem",  "files",        "cdc",         "event_stream", "multi_region",  "reused",
+    "lean_over", "avoided",     "reused_ingestion"};
+
 static int
-atom(const struct analysis *an, const char *s, size_t n)
+reused_ingestion(const struct analysis *an)
+{
+    int any = 0;
+    for (size_t i = 0; i < an->n_dec; i++) {
+        if (strcmp(an->dec[i].area, "ingestion") != 0) continue;
+        if (!an->dec[i].reused) return 0;
+        any = 1;
+    }
+    return any;
+}
+
+static int
+atom_plain(const struct analysis *an, enum plain_atom a)
 {
     const struct profile *p = &an->p;
     const struct knobs *k = &an->a->k;
-    char w[64];
-    if (n == 0 || n >= sizeof(w)) return 0;
-    memcpy(w, s, n);
-    w[n] = '\0';
-    if (w[0] == '!') return !atom(an, s + 1, n - 1);
-    if (strcmp(w, "always") == 0) return 1;
-    if (strcmp(w, "batch") == 0) return an->mode == MODE_BATCH;
-    if (strcmp(w, "micro_batch") == 0) return an->mode == MODE_MICRO_BATCH;
-    if (strcmp(w, "streaming") == 0) return an->mode == MODE_STREAMING;
-    if (strcmp(w, "non_batch") == 0) return an->mode != MODE_BATCH;
-    if (strcmp(w, "pii") == 0) return p->has_pii;
-    if (strcmp(w, "kafka") == 0) return an->sz.has_kafka;
-    if (strcmp(w, "exactly_once") == 0) return (p->needs >> NEED_EXACTLY_ONCE) & 1;
-    if (strcmp(w, "stateful") == 0) return (p->needs >> NEED_STATEFUL) & 1;
-    if (strcmp(w, "ha") == 0) return p->availability >= k->ha_availability;
-    if (strcmp(w, "small_team") == 0) return p->team_size <= k->team_small;
-    if (strcmp(w, "over_budget") == 0) return an->cost.within == 0;
-    if (strcmp(w, "budget_unknown") == 0) return !p->has_budget && p->cloud != CLOUD_ON_PREM;
-    if (strcmp(w, "large") == 0) return p->total.gb_day >= k->large_volume_gb;
-    if (strcmp(w, "small") == 0) return p->total.gb_day < k->small_volume_gb;
-    if (strcmp(w, "long_retention") == 0) return p->retention_days >= k->long_retention_days;
-    if (strcmp(w, "assumed") == 0) return source_assumed(an);
-    if (strcmp(w, "skills_gap") == 0) return an->skills_gap;
-    if (strcmp(w, "on_prem") == 0) return p->cloud == CLOUD_ON_PREM;
-    if (strcmp(w, "files") == 0) return (p->kinds >> SOURCE_FILES) & 1;
-    if (strcmp(w, "cdc") == 0)
+    switch (a) {
+    case A_ALWAYS: return 1;
+    case A_BATCH: return an->mode == MODE_BATCH;
+    case A_MICRO: return an->mode == MODE_MICRO_BATCH;
+    case A_STREAMING: return an->mode == MODE_STREAMING;
+    case A_NON_BATCH: return an->mode != MODE_BATCH;
+    case A_PII: return p->has_pii;
+    case A_KAFKA: return an->sz.has_kafka;
+    case A_EXACTLY_ONCE: return (p->needs >> NEED_EXACTLY_ONCE) & 1;
+    case A_STATEFUL: return (p->needs >> NEED_STATEFUL) & 1;
+    case A_HA: return p->availability >= k->ha_availability;
+    case A_SMALL_TEAM: return p->team_size <= k->team_small;
+    case A_OVER_BUDGET: return an->cost.within == 0;
+    case A_BUDGET_UNKNOWN: return !p->has_budget && p->cloud != CLOUD_ON_PREM;
+    case A_LARGE: return p->total.gb_day >= k->large_volume_gb;
+    case A_SMALL: return p->total.gb_day < k->small_volume_gb;
+    case A_LONG_RETENTION: return p->retention_days >= k->long_retention_days;
+    case A_ASSUMED: return source_assumed(an);
+    case A_SKILLS_GAP: return an->skills_gap;
+    case A_ON_PREM: return p->cloud == CLOUD_ON_PREM;
+    case A_FILES: return (p->kinds >> SOURCE_FILES) & 1;
+    case A_CDC:
         return ((p->kinds >> SOURCE_CDC) & 1) ||
                (((p->kinds >> SOURCE_DATABASE) & 1) && an->mode != MODE_BATCH);
+    case A_EVENT_STREAM:
+        return an->mode != MODE_BATCH &&
+               (p->kinds & ((1u << SOURCE_EVENTS) | (1u << SOURCE_CLICKSTREAM) |
+                            (1u << SOURCE_IOT) | (1u << SOURCE_LOGS)));
+    case A_MULTI_REGION: return decision_find_(an, "availability") != NULL;
+    case A_REUSED:
+        for (size_t i = 0; i < an->n_dec; i++)
+            if (an->dec[i].reused) return 1;
+        return 0;
+    case A_LEAN_OVER: return an->over_after_lean;
+    case A_AVOIDED: return p->avoid_lc[0] != '\0';
+    case A_REUSED_INGESTION: return reused_ingestion(an);
+    default: return 0;
+    }
+}
+
+static int
+atom_prefixed(const struct analysis *an, const char *w)
+{
+    const struct profile *p = &an->p;
+    if (strncmp(w, "request:", 8) == 0) return strcmp(w + 8, kind_name_(p->kind)) == 0;
     if (strncmp(w, "reg:", 4) == 0) {
         char key[64];
-        snprintf(key, sizeof(key), ",%s,", w + 4);
+        size_t n = strlen(w + 4);
+        key[0] = ',';
+        memcpy(key + 1, w + 4, n); /* w is shorter than key: atom() bounds it */
+        key[n + 1] = ',';
+        key[n + 2] = '\0';
         return strstr(p->regs, key) != NULL;
     }
+    if (strncmp(w, "constraint:", 11) == 0)
+        for (int x = 0; x < CONSTRAINT_COUNT; x++)
+            if (strcmp(w + 11, constraint_name_((enum constraint)x)) == 0)
+                return (p->constraints >> x) & 1u;
     if (strncmp(w, "need:", 5) == 0) {
         for (int x = 0; x < NEED_COUNT; x++)
             if (strcmp(w + 5, need_name_((enum need)x)) == 0) return (p->needs >> x) & 1;
@@ -72,12 +125,21 @@ atom(const struct analysis *an, const char *s, size_t n)
     return 0;
 }
 
-/* The atoms atom() knows; a data file naming another is refused at load time. */
-static const char *const known_atoms[] = {
-    "always",   "batch",        "micro_batch", "streaming",   "non_batch",     "pii",
-    "kafka",    "exactly_once", "stateful",    "ha",          "small_team",    "over_budget",
-    "budget_unknown", "large",  "small",       "long_retention", "assumed",    "skills_gap",
-    "on_prem",  "files",        "cdc"};
+static int
+atom(const struct analysis *an, const char *s, size_t n)
+{
+    char w[64];
+    if (n == 0 || n >= sizeof(w)) return 0;
+    if (s[0] == '!') return !atom(an, s + 1, n - 1);
+    memcpy(w, s, n);
+    w[n] = '\0';
+    if (memchr(w, ':', n)) return atom_prefixed(an, w);
+    for (int i = 0; i < A_PLAIN_COUNT; i++)
+        if (known_atoms[i][0] == w[0] && strcmp(known_atoms[i], w) == 0)
+            return atom_plain(an, (enum plain_atom)i);
+    return 0;
+}
+
 
 int
 cond_check_(const char *expr)
@@ -95,7 +157,13 @@ cond_check_(const char *expr)
         if (strncmp(a, "need:", 5) == 0)
             for (int x = 0; x < NEED_COUNT; x++) ok |= strcmp(a + 5, need_name_((enum need)x)) == 0;
         if (strncmp(a, "kind:", 5) == 0) ok = source_kind_parse(a + 5) != SOURCE_UNKNOWN;
-        for (size_t i = 0; i < PW_ARRAY_LEN(known_atoms); i++) ok |= strcmp(a, known_atoms[i]) == 0;
+        if (strncmp(a, "request:", 8) == 0)
+            for (int x = 0; x < KIND_COUNT; x++)
+                ok |= strcmp(a + 8, kind_name_((enum request_kind)x)) == 0;
+        if (strncmp(a, "constraint:", 11) == 0)
+            for (int x = 0; x < CONSTRAINT_COUNT; x++)
+                ok |= strcmp(a + 11, constraint_name_((enum constraint)x)) == 0;
+        for (size_t i = 0; i < A_PLAIN_COUNT; i++) ok |= strcmp(a, known_atoms[i]) == 0;
         if (!ok) return -1;
         s += n;
         if (*s) s++;
@@ -176,7 +244,10 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
         } else if (KEY_IS("audit")) {
             v = ci->audit;
         } else if (KEY_IS("region_eu")) {
-            v = ci->region_eu;
+            v = p->region && strstr(p->regs, ",gdpr,") ? p->region : ci->region_eu;
+        } else if (KEY_IS("region")) {
+            if (p->region) v = p->region;
+            else buf_fmt_(out, "the US regions of %s", ci->name);
         } else if (KEY_IS("cloud_name")) {
             v = ci->name;
         } else if (KEY_IS("ingestion")) {

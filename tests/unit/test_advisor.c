@@ -230,6 +230,12 @@ test_over_budget(void)
     for (size_t i = 0; i < an.n_risk; i++)
         flagged |= strstr(an.risk[i]->when, "over_budget") != NULL;
     CHECK(flagged);
+    /* Still over after the lean re-decision: said as an assumption, not only "raise it". */
+    CHECK(an.lean && an.over_after_lean);
+    int said = 0;
+    for (size_t i = 0; i < an.p.n_assumption; i++)
+        said |= strcmp(an.p.assumption[i].field, "budget") == 0;
+    CHECK(said);
     analysis_fini_(&an);
     requirement_fini(&r);
 }
@@ -977,6 +983,248 @@ test_render_words(void)
     requirement_fini(&r);
 }
 
+/* ---- design: the kind of request, reuse, constraints, compliance ---------------------------- */
+
+static void
+run_titled(struct requirement *r, struct analysis *an, const char *title)
+{
+    free(r->title);
+    r->title = xstrdup(title);
+    CHECK(analysis_run_(adv, r, an, NULL, 0) == 0);
+}
+
+static const char *
+tech_id(const struct analysis *an, const char *area)
+{
+    const struct decision *d = decision_find_(an, area);
+    return d && d->t ? d->t->id : "";
+}
+
+static void
+test_request_kinds(void)
+{
+    setup();
+    if (!adv) return;
+    static const struct {
+        const char *title;
+        enum request_kind kind;
+    } cases[] = {
+        {"Move our nightly SSIS jobs off the on-prem SQL Server to Azure", KIND_MIGRATION},
+        {"Migrate off Teradata before the contract ends", KIND_MIGRATION},
+        {"Cut the storage bill of our S3 archive: how should we tier and compact it", KIND_COST_REDUCTION},
+        {"CDC from 450 tables with updates and hard deletes", KIND_CDC},
+        {"We already land orders in the warehouse; now marketing wants a churn feed", KIND_ADD_CONSUMER},
+        {"Clickstream analytics for a new mobile app", KIND_GREENFIELD},
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(cases); i++) {
+        struct requirement r;
+        one_source(&r, "aws", SOURCE_DATABASE, 40, NAN, 500, 86400);
+        struct analysis an;
+        run_titled(&r, &an, cases[i].title);
+        CHECK(an.p.kind == cases[i].kind);
+        CHECK((an.p.kind_evidence != NULL) == (cases[i].kind != KIND_GREENFIELD));
+        CHECK((decision_find_(&an, "scope") != NULL) == (cases[i].kind != KIND_GREENFIELD));
+        if (cases[i].kind == KIND_COST_REDUCTION) {
+            /* No new feed: the existing ingestion, tiering and compaction. */
+            CHECK(strcmp(tech_id(&an, "ingestion"), "existing_ingest") == 0);
+            CHECK(strcmp(tech_id(&an, "storage"), "aws_s3_tiering") == 0);
+            CHECK(strcmp(tech_id(&an, "transformation"), "compaction") == 0);
+        }
+        if (cases[i].kind == KIND_CDC) CHECK(strcmp(tech_id(&an, "data_model"), "cdc_merge") == 0);
+        int migration_steps = 0;
+        for (size_t j = 0; j < an.n_step; j++)
+            migration_steps += strncmp(an.step[j]->when, "request:migration", 17) == 0;
+        CHECK((migration_steps > 0) == (cases[i].kind == KIND_MIGRATION));
+        if (cases[i].kind != KIND_GREENFIELD) CHECK(an.n_question > 0);
+        analysis_fini_(&an);
+        requirement_fini(&r);
+    }
+}
+
+static void
+test_existing_platforms_kept(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    /* Provisioned Redshift stays provisioned; Kinesis stays the ingestion. */
+    one_source(&r, "aws", SOURCE_EVENTS, 86, 8000, 400, 30);
+    strlist_push(&r.existing_stack, "Kinesis Data Streams");
+    strlist_push(&r.existing_stack, "Amazon Redshift provisioned (ra3.4xlarge x4)");
+    strlist_push(&r.team_skills, "java");
+    strlist_push(&r.team_skills, "sql");
+    run_titled(&r, &an, "Scan dashboard under 30 s; nobody's touched flink");
+    CHECK(strcmp(tech_id(&an, "warehouse"), "aws_redshift_prov") == 0);
+    CHECK(decision_find_(&an, "warehouse")->reused);
+    CHECK(strcmp(tech_id(&an, "ingestion"), "aws_kinesis") == 0);
+    CHECK(strcmp(an.p.avoid_lc, ",flink,") == 0);
+    const struct decision *sp = decision_find_(&an, "stream_processing");
+    CHECK(sp && strstr(sp->choice, "Flink") == NULL);
+    /* Dashboards 30 s behind: the warehouse reads the existing stream itself. */
+    CHECK(strcmp(tech_id(&an, "stream_processing"), "aws_redshift_streaming") == 0);
+    for (size_t i = 0; i < an.n_dec; i++)
+        CHECK(an.dec[i].choice == NULL || strstr(an.dec[i].choice, "Serverless") == NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    /* Fabric capacity already paid for: its Data Factory, Warehouse and Power BI. */
+    one_source(&r, "azure", SOURCE_DATABASE, 40, NAN, 500, 86400);
+    strlist_push(&r.existing_stack, "Microsoft Fabric F64 capacity");
+    strlist_push(&r.team_skills, "t-sql");
+    run_titled(&r, &an, "Nightly finance loads");
+    CHECK(strcmp(tech_id(&an, "warehouse"), "az_fabric_wh") == 0);
+    CHECK(strcmp(tech_id(&an, "ingestion"), "az_fabric_df") == 0);
+    CHECK(strcmp(tech_id(&an, "orchestration"), "az_fabric_orch") == 0);
+    CHECK(strcmp(tech_id(&an, "serving"), "az_powerbi") == 0);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    /* Looker stays Looker, not Looker Studio. */
+    one_source(&r, "gcp", SOURCE_CDC, 300, NAN, 600, 3600);
+    strlist_push(&r.existing_stack, "BigQuery");
+    strlist_push(&r.existing_stack, "Looker");
+    run_titled(&r, &an, "Hourly growth dashboards");
+    CHECK(strcmp(tech_id(&an, "serving"), "looker_reuse") == 0);
+    CHECK(strcmp(tech_id(&an, "warehouse"), "gcp_bigquery") == 0);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* The design rows of hints.tsv are well-formed: question conditions parse. */
+static void
+test_design_hints(void)
+{
+    setup();
+    if (!adv) return;
+    size_t questions = 0;
+    for (size_t i = 0; i < adv->n_hint; i++)
+        if (strcmp(adv->hint[i].kind, "question") == 0) {
+            questions++;
+            CHECK(cond_check_(adv->hint[i].token) == 0);
+        }
+    CHECK(questions > 0);
+}
+
+static void
+test_migration_target(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    one_source(&r, "aws", SOURCE_DATABASE, 50, NAN, 500, 86400);
+    run_titled(&r, &an, "Migrate off Redshift to Snowflake before the renewal");
+    CHECK(an.p.kind == KIND_MIGRATION);
+    CHECK(strstr(an.p.avoid_lc, ",redshift,") != NULL);
+    const struct decision *w = decision_find_(&an, "warehouse");
+    CHECK(w && strcmp(w->t->id, "snowflake") == 0 && !w->reused);
+    for (size_t i = 0; i < an.n_dec; i++)
+        CHECK(an.dec[i].choice == NULL || strstr(an.dec[i].choice, "Redshift") == NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* A wish the extractor overruled is said plainly in the mode's rationale. */
+static void
+test_wish_pushback(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    one_source(&r, "aws", SOURCE_DATABASE, 5, NAN, 500, 86400);
+    run_titled(&r, &an, "Daily revenue dashboard");
+    CHECK(strcmp(wish_pushback_(&an), "") == 0);
+    extract_result_fini(&an.p.ex);
+    an.p.ex.notes = xcalloc(1, sizeof(*an.p.ex.notes));
+    an.p.ex.n_notes = an.p.ex.cap_notes = 1;
+    an.p.ex.notes[0].field = xstrdup("freshness_seconds");
+    an.p.ex.notes[0].evidence = xstrdup("the CEO wants real-time");
+    an.p.ex.notes[0].why = xstrdup("the wish 'real-time' is not what the only consumer, a daily "
+                                   "dashboard, needs");
+    const char *push = wish_pushback_(&an);
+    CHECK(strstr(push, "Push-back") != NULL && strstr(push, "the CEO wants real-time") != NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static void
+test_constraints(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    one_source(&r, NULL, SOURCE_SAAS, 0.3, NAN, 500, 86400);
+    r.team_size = 1;
+    strlist_push(&r.team_skills, "excel");
+    run_titled(&r, &an, "Ad spend dashboard for one marketer");
+    CHECK(an.p.constraints & (1u << CONSTRAINT_NO_SERVERS));
+    for (size_t i = 0; i < an.n_dec; i++)
+        CHECK(an.dec[i].t == NULL || strstr(an.dec[i].t->requires, "runs:servers") == NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    one_source(&r, "gcp", SOURCE_EVENTS, 50, NAN, 500, 30);
+    run_titled(&r, &an, "Events into BigQuery; we don't want to run kafka ourselves");
+    CHECK(an.p.constraints & (1u << CONSTRAINT_NO_SELF_KAFKA));
+    CHECK(!(an.p.constraints & (1u << CONSTRAINT_NO_SERVERS)));
+    CHECK(strstr(an.p.avoid_lc, "kafka") == NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+static int
+has_control(const struct analysis *an, const char *words)
+{
+    for (size_t i = 0; i < an->n_control; i++)
+        if (strstr(an->control[i]->text, words)) return 1;
+    return 0;
+}
+
+static void
+test_compliance_design(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    one_source(&r, "aws", SOURCE_IOT, 50, 5000, 200, 60);
+    strlist_push(&r.compliance, "ITAR");
+    r.availability_target = 99.99;
+    run_titled(&r, &an, "Plant telemetry");
+    CHECK(an.p.region && strcmp(an.p.region, "us-gov-west-1") == 0);
+    CHECK(has_control(&an, "US persons"));
+    CHECK(decision_find_(&an, "availability") != NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    /* Words alone ask for a second region when no figure is given. */
+    one_source(&r, "aws", SOURCE_EVENTS, 200, 5000, 500, 10);
+    run_titled(&r, &an, "Payments events that must survive a regional outage (multi-region)");
+    CHECK(decision_find_(&an, "availability") != NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    one_source(&r, "gcp", SOURCE_CLICKSTREAM, 50, NAN, 500, 86400);
+    strlist_push(&r.compliance, "GDPR");
+    run_titled(&r, &an, "Web analytics");
+    CHECK(an.p.region && strcmp(an.p.region, "europe-west1") == 0);
+    CHECK(has_control(&an, "ad platforms"));
+    CHECK(decision_find_(&an, "availability") == NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    one_source(&r, "azure", SOURCE_DATABASE, 40, NAN, 500, 86400);
+    strlist_push(&r.compliance, "SOX");
+    run_titled(&r, &an, "General ledger reporting");
+    CHECK_NEAR(an.p.retention_days, 2555, 1e-9);
+    CHECK(has_control(&an, "seven years"));
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
 static const struct check_case cases[] = {
     {"absurd_text_is_clamped", test_absurd_text_is_clamped},
     {"load", test_load},
@@ -1002,6 +1250,13 @@ static const struct check_case cases[] = {
     {"migration_parallel_run", test_migration_parallel_run},
     {"report_shape", test_report_shape},
     {"render_words", test_render_words},
+    {"request_kinds", test_request_kinds},
+    {"existing_platforms_kept", test_existing_platforms_kept},
+    {"design_hints", test_design_hints},
+    {"migration_target", test_migration_target},
+    {"wish_pushback", test_wish_pushback},
+    {"constraints", test_constraints},
+    {"compliance_design", test_compliance_design},
 };
 
 CHECK_MAIN(cases)
