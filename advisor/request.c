@@ -147,6 +147,40 @@ phrase_around(struct analysis *an, const char *hay, const char *tok)
     return s;
 }
 
+/* 1 when the words just before 'at' deny it ("without a migration", "not a cost cut", "no
+ * CDC"): within the same clause, a few words back. */
+static int
+denied_at(const char *hay, const char *at)
+{
+    static const char *const deny[] = {"without ", "not ", "no ", "n't ", "never ", "instead of "};
+    const char *b = at;
+    for (int words = 0; b > hay && words < 4; b--) {
+        char c = b[-1];
+        if (c == '.' || c == ';' || c == ',' || c == '\n') break;
+        if (c == ' ') words++;
+    }
+    for (size_t i = 0; i < PW_ARRAY_LEN(deny); i++) {
+        size_t n = strlen(deny[i]);
+        for (const char *q = b; q + n <= at; q++)
+            if (memcmp(q, deny[i], n) == 0 && (q == hay || !isalnum((unsigned char)q[-1])))
+                return 1;
+    }
+    return 0;
+}
+
+/* 1 when 'tok' occurs in the request at the start of a word and some occurrence is not denied. */
+static int
+cue_stands(const struct profile *p, const struct wordmap *map, const char *tok)
+{
+    if (!map_has_(map, tok)) return 0;
+    size_t n = strlen(tok);
+    for (const char *q = strstr(p->ctx_lc, tok); q; q = strstr(q + n, tok)) {
+        if (q != p->ctx_lc && isalnum((unsigned char)q[-1])) continue;
+        if (!denied_at(p->ctx_lc, q)) return 1;
+    }
+    return 0;
+}
+
 static void
 kind_build(struct analysis *an, const struct wordmap *map)
 {
@@ -155,7 +189,7 @@ kind_build(struct analysis *an, const struct wordmap *map)
     const char *first[KIND_COUNT] = {0};
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (h->kind[0] != 'r' || strcmp(h->kind, "request") != 0 || !map_has_(map, h->token))
+        if (h->kind[0] != 'r' || strcmp(h->kind, "request") != 0 || !cue_stands(p, map, h->token))
             continue;
         int k = kind_parse(h->value);
         if (k <= 0) continue;

@@ -275,7 +275,7 @@ def text_expectations(check, rep, md):
 def extension_expectations(check, rep, md):
     out = []
     if "request_kind" in check:
-        got = rep.get("request_kind")
+        got = value_of(rep.get("request_kind"))
         if got is None and isinstance(rep.get("profile"), dict):
             got = value_of(rep["profile"].get("request_kind"))
         out.append(("request_kind", got in group_of(check["request_kind"]), f"got {got!r}"))
