@@ -336,11 +336,13 @@ design_(struct analysis *an, int lean, size_t n_assumption, size_t n_question)
     cost_(an);
 }
 
-/* The monthly figure the budget is judged on. */
+/* The monthly figure the budget is judged on, as cost.c's verdict judges it: the high end of
+ * the new spend when the budget is on top of what already runs, else of everything. */
 static double
 judged_cost(const struct analysis *an)
 {
-    return an->cost.monthly;
+    const struct costing *c = &an->cost;
+    return c->budget_scope == 1 && c->existing_monthly > 0 ? c->incr_high : c->monthly_high;
 }
 
 /* What the lean design gives up against the full one ('full', 'n_full' decisions), as
@@ -429,9 +431,10 @@ lean_pass_(struct analysis *an, size_t n_assumption, size_t n_question)
     design_(an, 1, n_assumption, n_question);
     an->lean_ref = NULL;
     an->n_lean_ref = 0;
-    if (judged_cost(an) < full_cost)
+    if (judged_cost(an) < full_cost) {
         note_trade_offs(an, full->dec, full->n_dec);
-    else
+        cost_lean_(an, &full->cost);
+    } else
         restore_design(an, full); /* an->lean stays set: the lean pass was tried */
     free(full);
     if (an->cost.within != 0) return;
