@@ -43,6 +43,15 @@ arg_s(struct cmd *c, const char *v)
     arg(c, v, strlen(v));
 }
 
+/* Starts a command: its verb and its key. */
+static void
+begin(struct cmd *c, const char *verb, const char *key)
+{
+    c->argc = 0;
+    arg_s(c, verb);
+    arg_s(c, key);
+}
+
 static void
 write_cmd(struct state *s, struct cmd *c)
 {
@@ -54,9 +63,8 @@ expire(struct state *s, const char *key, unsigned ttl_s)
 {
     char ttl[16];
     snprintf(ttl, sizeof(ttl), "%u", ttl_s);
-    struct cmd c = {0};
-    arg_s(&c, "EXPIRE");
-    arg_s(&c, key);
+    struct cmd c;
+    begin(&c, "EXPIRE", key);
     arg_s(&c, ttl);
     write_cmd(s, &c);
 }
@@ -66,9 +74,8 @@ set_ex(struct state *s, const char *key, const char *value, size_t len, unsigned
 {
     char ttl[16];
     snprintf(ttl, sizeof(ttl), "%u", ttl_s);
-    struct cmd c = {0};
-    arg_s(&c, "SET");
-    arg_s(&c, key);
+    struct cmd c;
+    begin(&c, "SET", key);
     arg(&c, value, len);
     arg_s(&c, "EX");
     arg_s(&c, ttl);
@@ -84,16 +91,14 @@ store_request_put(struct state *s, const char *event_id, const char *json, size_
     char key[KEY_MAX];
     snprintf(key, sizeof(key), "pw:request:%s", event_id);
     set_ex(s, key, json, len, ttl_s);
-    struct cmd rem = {0}, push = {0};
-    arg_s(&rem, "LREM"); /* a replayed request is listed once */
-    arg_s(&rem, RECENT_KEY);
-    arg_s(&rem, "0");
-    arg_s(&rem, event_id);
-    write_cmd(s, &rem);
-    arg_s(&push, "LPUSH");
-    arg_s(&push, RECENT_KEY);
-    arg_s(&push, event_id);
-    write_cmd(s, &push);
+    struct cmd c;
+    begin(&c, "LREM", RECENT_KEY); /* a replayed request is listed once */
+    arg_s(&c, "0");
+    arg_s(&c, event_id);
+    write_cmd(s, &c);
+    begin(&c, "LPUSH", RECENT_KEY);
+    arg_s(&c, event_id);
+    write_cmd(s, &c);
 }
 
 void
@@ -101,9 +106,8 @@ store_recent_trim(struct state *s)
 {
     char last[16];
     snprintf(last, sizeof(last), "%d", STORE_RECENT_MAX - 1);
-    struct cmd c = {0};
-    arg_s(&c, "LTRIM");
-    arg_s(&c, RECENT_KEY);
+    struct cmd c;
+    begin(&c, "LTRIM", RECENT_KEY);
     arg_s(&c, "0");
     arg_s(&c, last);
     write_cmd(s, &c);
@@ -114,9 +118,8 @@ store_recent(struct state *s, size_t max, state_values_cb *cb, void *arg_)
 {
     char last[24];
     snprintf(last, sizeof(last), "%zu", max ? max - 1 : 0);
-    struct cmd c = {0};
-    arg_s(&c, "LRANGE");
-    arg_s(&c, RECENT_KEY);
+    struct cmd c;
+    begin(&c, "LRANGE", RECENT_KEY);
     arg_s(&c, "0");
     arg_s(&c, last);
     return state_command(s, c.argc, c.argv, c.len, cb, arg_);
@@ -160,9 +163,8 @@ store_latest_put(struct state *s, const char *project_id, const char *const *val
 {
     char key[KEY_MAX], index[KEY_MAX];
     latest_key(key, sizeof(key), project_id, strlen(project_id));
-    struct cmd c = {0};
-    arg_s(&c, "HSET");
-    arg_s(&c, key);
+    struct cmd c;
+    begin(&c, "HSET", key);
     for (int f = 0; f < STORE_LATEST_COUNT; f++) {
         arg_s(&c, latest_fields[f]);
         arg(&c, values[f] ? values[f] : "", values[f] ? lens[f] : 0);
@@ -180,9 +182,8 @@ store_latest_get(struct state *s, const char *project_id, size_t project_len,
 {
     char key[KEY_MAX];
     latest_key(key, sizeof(key), project_id, project_len);
-    struct cmd c = {0};
-    arg_s(&c, "HMGET");
-    arg_s(&c, key);
+    struct cmd c;
+    begin(&c, "HMGET", key);
     for (size_t i = 0; i < n && i < STORE_LATEST_COUNT; i++)
         if ((unsigned)fields[i] < STORE_LATEST_COUNT) arg_s(&c, latest_fields[fields[i]]);
     return state_command(s, c.argc, c.argv, c.len, cb, arg_);
@@ -193,9 +194,8 @@ store_report_project(struct state *s, const char *report_id, state_values_cb *cb
 {
     char key[KEY_MAX];
     snprintf(key, sizeof(key), "pw:report:%s", report_id);
-    struct cmd c = {0};
-    arg_s(&c, "GET");
-    arg_s(&c, key);
+    struct cmd c;
+    begin(&c, "GET", key);
     return state_command(s, c.argc, c.argv, c.len, cb, arg_);
 }
 
@@ -206,9 +206,8 @@ store_audio_get(struct state *s, const char *hash_hex, state_values_cb *cb, void
 {
     char key[KEY_MAX];
     snprintf(key, sizeof(key), "pw:audio:%s", hash_hex);
-    struct cmd c = {0};
-    arg_s(&c, "HMGET");
-    arg_s(&c, key);
+    struct cmd c;
+    begin(&c, "HMGET", key);
     for (int f = 0; f < STORE_AUDIO_COUNT; f++) arg_s(&c, audio_fields[f]);
     return state_command(s, c.argc, c.argv, c.len, cb, arg_);
 }
@@ -219,9 +218,8 @@ store_audio_put(struct state *s, const char *hash_hex, const char *const *values
 {
     char key[KEY_MAX];
     snprintf(key, sizeof(key), "pw:audio:%s", hash_hex);
-    struct cmd c = {0};
-    arg_s(&c, "HSET");
-    arg_s(&c, key);
+    struct cmd c;
+    begin(&c, "HSET", key);
     for (int f = 0; f < STORE_AUDIO_COUNT; f++) {
         arg_s(&c, audio_fields[f]);
         arg(&c, values[f] ? values[f] : "", values[f] ? lens[f] : 0);
