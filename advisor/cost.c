@@ -258,23 +258,43 @@ unpriced(struct analysis *an, const char *what)
     if (c->n_unpriced < PW_ARRAY_LEN(c->unpriced)) c->unpriced[c->n_unpriced++] = what;
 }
 
+/* Power BI readers need no Pro licence on a Fabric capacity of F64 or more (free users may view
+ * its content): with such a capacity already priced, the reader licences are included. */
+#define FABRIC_FREE_VIEWERS_CU 64
+
+static int
+readers_on_capacity(const struct analysis *an, const struct costrule *cr, const struct price *pr)
+{
+    if (strcmp(cr->model, "viewers") != 0 || strcmp(pr->id, "azure_powerbi_pro") != 0) return 0;
+    double cu_h = 0;
+    for (size_t i = 0; i < an->cost.n_line; i++) {
+        const struct line *l = &an->cost.line[i];
+        if (strcmp(l->model, "existing_node_h") == 0 && strcmp(l->price->id, "azure_fabric_cu") == 0)
+            cu_h += l->qty;
+    }
+    return cu_h / an->a->k.month_hours >= FABRIC_FREE_VIEWERS_CU - 1e-9;
+}
+
 /* The lines of one decision; 'archive' and 'cool' collect the prices the tiering lever uses. */
 static void
 price_decision(struct analysis *an, const struct decision *d, double steady_month,
                int skip_storage, const struct price **archive, const struct price **cool)
 {
     const struct advisor *a = an->a;
-    int rows = (int)d->t->n_cost_rows, covered = cost_covered_(an, d);
+    int rows = (int)d->t->n_cost_rows;
+    const struct price *covered = cost_covered_(an, d);
     for (size_t r = 0; r < d->t->n_cost_rows; r++) {
         const struct costrule *cr = &a->cost[d->t->cost_rows[r]];
         if (strcmp(cr->model, "none") == 0) {
             included(an, arena_printf_(&an->ar, "%s: %s", short_name_(an, d->choice), cr->label));
             continue;
         }
-        if (covered && is_capacity(cr->model)) continue;
-        if (skip_storage && (is_storage(cr->model) || strcmp(cr->model, "landing_gb") == 0))
-            continue;
+        /* The estate lines replaced the storage decision's (its transitions too). */
+        if (skip_storage && strcmp(cr->model, "lever_archive") != 0) continue;
         const struct price *pr = price_find_(a, price_id(an, d, cr->price));
+        /* The product's capacity is on the existing line; what the design adds beside it (a
+         * gateway VM) is priced, and incremental. */
+        if (covered && is_capacity(cr->model) && (pr == NULL || pr == covered)) continue;
         if (strcmp(cr->model, "lever_archive") == 0) {
             *archive = pr;
             continue;
@@ -291,6 +311,12 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
                                        pr->service));
             continue;
         }
+        if (readers_on_capacity(an, cr, pr)) {
+            included(an, arena_printf_(&an->ar, "%s: report readers view with free licences on "
+                                                "the F64 or larger capacity",
+                                       short_name_(an, d->choice)));
+            continue;
+        }
         if (duplicate(&an->cost, pr, cr, d)) continue;
         const char *label = cr->label;
         if (strcmp(cr->model, "lake_hot_gb") == 0)
@@ -302,7 +328,7 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
             quantity(an, d, cr->model, cr->param, a->k.planning_month),
             quantity(an, d, cr->model, cr->param, 1),
             quantity(an, d, cr->model, cr->param, steady_month));
-        if (l) l->existing = existing_line(d, cr->model);
+        if (l) l->existing = !covered && existing_line(d, cr->model);
         if (strcmp(cr->model, "lake_cool_gb") == 0 && strcmp(d->area, "storage") == 0)
             *cool = pr;
     }

@@ -179,16 +179,16 @@ cost_existing_nodes_(struct analysis *an)
     }
 }
 
-int
+const struct price *
 cost_covered_(const struct analysis *an, const struct decision *d)
 {
-    if (!d->reused || d->t == NULL || strcmp(d->t->stack, "-") == 0) return 0;
+    if (!d->reused || d->t == NULL || strcmp(d->t->stack, "-") == 0) return NULL;
     for (size_t i = 0; i < an->cost.n_line; i++) {
         const struct line *l = &an->cost.line[i];
         if (strcmp(l->model, "existing_node_h") == 0 && has_any_token_(l->price->id, d->t->stack))
-            return 1;
+            return l->price;
     }
-    return 0;
+    return NULL;
 }
 
 /* The largest stored volume the request states ("1.2 PB", "800 TB"), not a rate, in GB. */

@@ -18,8 +18,9 @@ void cost_budget_scope_(struct analysis *an);
 void cost_snowflake_edition_(struct analysis *an);
 /* Prices capacity the request says already runs ("ra3.4xlarge x4") as existing lines. */
 void cost_existing_nodes_(struct analysis *an);
-/* A reused decision whose product is already priced by an existing-capacity line. */
-int cost_covered_(const struct analysis *an, const struct decision *d);
+/* The price of the existing-capacity line that already prices a reused decision's product
+ * (its F SKU, its nodes), or NULL. */
+const struct price *cost_covered_(const struct analysis *an, const struct decision *d);
 /* Cost reduction: prices the current estate and the tiered one; returns 1 when it replaced the
  * storage decision's lines. */
 int cost_estate_(struct analysis *an);
