@@ -294,7 +294,9 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
         const struct price *pr = price_find_(a, price_id(an, d, cr->price));
         /* The product's capacity is on the existing line; what the design adds beside it (a
          * gateway VM) is priced, and incremental. */
-        if (covered && is_capacity(cr->model) && (pr == NULL || pr == covered)) continue;
+        if (covered && is_capacity(cr->model) &&
+            (pr == NULL || pr == covered || strcmp(cr->model, "broker_h") == 0))
+            continue;
         if (strcmp(cr->model, "lever_archive") == 0) {
             *archive = pr;
             continue;
@@ -328,7 +330,7 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
             quantity(an, d, cr->model, cr->param, a->k.planning_month),
             quantity(an, d, cr->model, cr->param, 1),
             quantity(an, d, cr->model, cr->param, steady_month));
-        if (l) l->existing = !covered && existing_line(d, cr->model);
+        if (l) l->existing = !(covered && is_capacity(cr->model)) && existing_line(d, cr->model);
         if (strcmp(cr->model, "lake_cool_gb") == 0 && strcmp(d->area, "storage") == 0)
             *cool = pr;
     }

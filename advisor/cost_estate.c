@@ -10,6 +10,7 @@
  */
 #include "cost_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,44 @@ node_price(const struct analysis *an, const char *value, double *per_node)
     return price_find_(an->a, id);
 }
 
+/* Kafka brokers the request names ("3x kafka.m5.large"): the MSK broker price of that type,
+ * priced as existing capacity like named warehouse nodes. */
+static void
+existing_brokers(struct analysis *an, const char *t)
+{
+    static const char prefix[] = "kafka.";
+    for (const char *at = strstr(t, prefix); at; at = strstr(at + 1, prefix)) {
+        if (at > t && (isalnum((unsigned char)at[-1]) || at[-1] == '.')) continue;
+        const char *s = at + sizeof(prefix) - 1;
+        char id[64] = "aws_msk_";
+        size_t n = strlen(id), len = 0;
+        while ((isalnum((unsigned char)s[len]) || s[len] == '.') && n < sizeof(id) - 1) {
+            id[n++] = s[len] == '.' ? '_' : s[len];
+            len++;
+        }
+        while (len > 0 && s[len - 1] == '.') len--, n--;
+        id[n] = '\0';
+        const struct price *pr = price_find_(an->a, id);
+        if (len == 0 || pr == NULL || strcmp(pr->unit, "broker-h") != 0) continue;
+        int dup = 0;
+        for (size_t i = 0; i < an->cost.n_line; i++)
+            dup |= an->cost.line[i].price == pr &&
+                   strcmp(an->cost.line[i].model, "existing_node_h") == 0;
+        if (dup) continue;
+        size_t toklen = (size_t)(s + len - at);
+        long count = node_count(t, at, toklen);
+        int stated = count > 0 && count < 1000;
+        if (!stated) count = 1;
+        const char *label = arena_printf_(&an->ar, "%s x %ld, already running (%s)", pr->service,
+                                          count, stated ? "count from the request"
+                                                        : "count not stated: one broker assumed");
+        double qty = (double)count * an->a->k.month_hours;
+        struct line *l = cost_line_(an, NULL, label, "ingestion", "existing_node_h", pr, qty, qty,
+                                    qty);
+        if (l) l->existing = 1;
+    }
+}
+
 void
 cost_existing_nodes_(struct analysis *an)
 {
@@ -177,6 +216,7 @@ cost_existing_nodes_(struct analysis *an)
                                     qty);
         if (l) l->existing = 1;
     }
+    existing_brokers(an, t);
 }
 
 const struct price *
