@@ -52,7 +52,8 @@ unit_of(const struct analysis *an, const struct decision *d)
     return NULL;
 }
 
-/* Lake GB at 'month' months: hot part (the sizing's one hot window) and the rest. */
+/* Lake GB at 'month' months: hot part (the sizing's one hot window) and the rest, which holds
+ * the data a migration moves over as well. */
 static void
 lake_gb(const struct analysis *an, double month, double *hot, double *cool)
 {
@@ -60,7 +61,7 @@ lake_gb(const struct analysis *an, double month, double *hot, double *cool)
     double days = fmin(month * k->days_per_month, an->p.retention_days);
     double total = an->p.total.lake_gb_day * days;
     *hot = an->p.total.lake_gb_day * fmin(days, an->sz.hot_days);
-    *cool = total - *hot;
+    *cool = total - *hot + cost_migrated_gb_(an);
 }
 
 /* Quantities that do not grow with the months (throughput, capacity, licences). */

@@ -231,9 +231,10 @@ cost_covered_(const struct analysis *an, const struct decision *d)
     return NULL;
 }
 
-/* The largest stored volume the request states ("1.2 PB", "800 TB"), not a rate, in GB. */
+/* The largest (or, with 'smallest', the smallest) stored volume the request states ("1.2 PB",
+ * "800 TB"), not a rate, in GB; 0 when none. */
 static double
-stated_stored_gb(const char *t)
+stated_gb(const char *t, int smallest)
 {
     double best = 0;
     for (const char *s = t; *s; s++) {
@@ -256,9 +257,29 @@ stated_stored_gb(const char *t)
             strncmp(r, "a month", 7) == 0 || strncmp(r, "daily", 5) == 0 ||
             strncmp(r, "each", 4) == 0 || strncmp(r, "every", 5) == 0)
             continue;
-        if (v * unit > best) best = v * unit;
+        /* "daily ingest ~3 TB", "a month: 2 TB": a rate written before the figure. */
+        char before[24];
+        window(t, s - 20, (size_t)(s - t < 20 ? s - t : 20), before, sizeof(before));
+        if (strstr(before, "daily") || strstr(before, "a day") || strstr(before, "per day") ||
+            strstr(before, "monthly") || strstr(before, "a month"))
+            continue;
+        if (v > 0 && (best == 0 || (smallest ? v * unit < best : v * unit > best)))
+            best = v * unit;
     }
     return best;
+}
+
+static double
+stated_stored_gb(const char *t)
+{
+    return stated_gb(t, 0);
+}
+
+double
+cost_migrated_gb_(const struct analysis *an)
+{
+    if (an->p.kind != KIND_MIGRATION || an->p.ctx_lc == NULL) return 0;
+    return stated_gb(an->p.ctx_lc, 1);
 }
 
 struct estate {

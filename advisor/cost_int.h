@@ -25,5 +25,8 @@ const struct price *cost_covered_(const struct analysis *an, const struct decisi
  * storage decision's lines. */
 int cost_estate_(struct analysis *an);
 void cost_parallel_run_(struct analysis *an);
+/* Migration: the data moved onto the new platform, the smallest stored volume the request
+ * states (raw and replicated or compressed and not: the smaller is the data), in GB; else 0. */
+double cost_migrated_gb_(const struct analysis *an);
 
 #endif
