@@ -434,6 +434,21 @@ estate_working(struct analysis *an, const struct estate *e, double after)
     buf_fini(&b);
 }
 
+/* The lifecycle transition price of the chosen storage decision (its gb_month rule), for a cloud
+ * whose estate cues name none. */
+static const struct price *
+storage_transition(const struct analysis *an)
+{
+    const struct decision *d = decision_find_(an, "storage");
+    if (d == NULL || d->t == NULL) return NULL;
+    for (size_t r = 0; r < d->t->n_cost_rows; r++) {
+        const struct costrule *cr = &an->a->cost[d->t->cost_rows[r]];
+        if (strcmp(cr->model, "gb_month") == 0 && strchr(cr->price, '{') == NULL)
+            return price_find_(an->a, cr->price);
+    }
+    return NULL;
+}
+
 int
 cost_estate_(struct analysis *an)
 {
@@ -445,6 +460,7 @@ cost_estate_(struct analysis *an)
     if (e.stored <= 0 || e.hot == NULL || e.cold == NULL) return 0;
     e.cold_read = estate_price(an, "cold_read");
     e.cold_tr = estate_price(an, "cold_transition");
+    if (e.cold_tr == NULL) e.cold_tr = storage_transition(an);
     e.archive = estate_price(an, "archive");
     e.archive_tr = estate_price(an, "archive_transition");
     e.monitor = estate_price(an, "monitor");
