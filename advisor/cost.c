@@ -339,6 +339,34 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
         unpriced(an, arena_printf_(&an->ar, "%s (not in the price book)", d->choice));
 }
 
+/* A second region (the availability decision, for a target above what one region promises)
+ * runs the same always-on capacity and keeps a replica of the stored data: each such line of the
+ * primary is priced again for it. Traffic-priced lines are not: the standby serves none. */
+static void
+second_region(struct analysis *an)
+{
+    const struct decision *av = decision_find_(an, "availability");
+    if (av == NULL || av->choice == NULL || strncmp(av->choice, "Multi-region", 12) != 0) return;
+    static const char *const stored[] = {"landing_gb", "lake_hot_gb", "lake_cool_gb",
+                                         "lake_total_gb", "broker_storage_gb", "hot_replica_gb",
+                                         "search_disk_gb"};
+    struct costing *c = &an->cost;
+    size_t n = c->n_line;
+    for (size_t i = 0; i < n; i++) {
+        const struct line l = c->line[i];
+        if (l.existing || l.d == NULL) continue;
+        int copy = always_on(l.model);
+        for (size_t m = 0; m < PW_ARRAY_LEN(stored); m++) copy |= strcmp(l.model, stored[m]) == 0;
+        if (!copy) continue;
+        struct line *x = cost_line_(an, l.d, arena_printf_(&an->ar, "Second region: %s", l.service),
+                                    l.area, l.model, l.price, l.qty, 0, 0);
+        if (x == NULL) return;
+        x->month1 = l.month1;
+        x->steady = l.steady;
+        x->high = l.high;
+    }
+}
+
 static void
 add_lever(struct costing *c, const char *name, double savings, const char *detail)
 {
@@ -641,6 +669,7 @@ cost_(struct analysis *an)
         price_decision(an, d, steady_month, estate && strcmp(d->area, "storage") == 0, &archive,
                        &cool);
     }
+    second_region(an);
     totals(c);
     c->priced = c->n_line > 0 && an->p.cloud != CLOUD_ON_PREM;
     levers(an, archive, cool);
