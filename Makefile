@@ -102,6 +102,7 @@ test: install-deps
 	$(MAKE) test-unit
 	$(MAKE) test-unit-asan
 	$(MAKE) test-scenarios
+	$(MAKE) test-asyncapi
 	$(MAKE) test-integration
 	$(MAKE) test-chaos
 
@@ -117,6 +118,10 @@ test-scenarios: all
 # The messy-request corpus (tests/scenarios/m*.json) as a gate, not only a printed yardstick.
 test-scenarios-strict: all
 	tests/scenarios/run --strict
+
+# schemas/asyncapi.yaml parsed by the AsyncAPI parser (installed from npm into build/asyncapi).
+test-asyncapi:
+	tests/asyncapi/validate
 
 test-integration: all
 	deploy/with-services tests/integration/run
