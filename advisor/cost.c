@@ -367,8 +367,8 @@ second_region(struct analysis *an)
     }
 }
 
-static void
-add_lever(struct costing *c, const char *name, double savings, const char *detail)
+void
+cost_lever_(struct costing *c, const char *name, double savings, const char *detail)
 {
     if (savings < 0.005 || c->n_lever == PW_ARRAY_LEN(c->lever)) return;
     struct lever *l = &c->lever[c->n_lever++];
@@ -386,7 +386,7 @@ lever_tiering(struct analysis *an, const struct price *archive, const struct pri
     double after = fmax(90.0, an->sz.hot_days);
     double days = fmin(k->planning_month * k->days_per_month, an->p.retention_days);
     double old_gb = an->p.total.lake_gb_day * fmax(0, days - after);
-    add_lever(&an->cost, "tiering", old_gb * (cool->usd - archive->usd),
+    cost_lever_(&an->cost, "tiering", old_gb * (cool->usd - archive->usd),
               arena_printf_(&an->ar,
                             "move lake data older than %g days from %s to %s ($%g to $%g per "
                             "GB-month); reads of old data cost more",
@@ -407,7 +407,7 @@ lever_retention(struct analysis *an, double storage_steady)
         if (strcmp(l->model, "lake_hot_gb") == 0) storage_year += hot * l->price->usd;
         if (strcmp(l->model, "lake_cool_gb") == 0) storage_year += cool_gb * l->price->usd;
     }
-    add_lever(c, "retention", storage_steady - storage_year,
+    cost_lever_(c, "retention", storage_steady - storage_year,
               arena_printf_(&an->ar,
                             "at steady state: keep row-level data one year instead of %.0f "
                             "days and aggregates beyond (only where no rule requires the "
@@ -434,22 +434,22 @@ levers(struct analysis *an, const struct price *archive, const struct price *coo
         if (is_storage(l->model)) storage_steady += l->steady;
     }
     lever_tiering(an, archive, cool);
-    add_lever(c, "spot_capacity", spot * k->spot_discount,
+    cost_lever_(c, "spot_capacity", spot * k->spot_discount,
               arena_printf_(&an->ar,
                             "run batch workers on spot or preemptible capacity (about %.0f %% "
                             "off on demand; jobs must tolerate interruption)",
                             k->spot_discount * 100));
-    add_lever(c, "commitments", commit * k->commit_discount,
+    cost_lever_(c, "commitments", commit * k->commit_discount,
               arena_printf_(&an->ar,
                             "commit to one year of the always-on capacity (about %.0f %% off)",
                             k->commit_discount * 100));
-    add_lever(c, "scan_pruning", scan * k->scan_pruning,
+    cost_lever_(c, "scan_pruning", scan * k->scan_pruning,
               arena_printf_(&an->ar,
                             "partition pruning, clustering and materialised aggregates to cut "
                             "bytes scanned by about %.0f %%",
                             k->scan_pruning * 100));
     if (an->p.has_budget && sched > 0.1 * an->p.budget)
-        add_lever(c, "right_sizing", sched,
+        cost_lever_(c, "right_sizing", sched,
                   "replace the managed Airflow environment with a serverless scheduler while the "
                   "DAGs are few");
     lever_retention(an, storage_steady);

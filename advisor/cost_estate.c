@@ -344,16 +344,6 @@ estate_price(const struct analysis *an, const char *role)
     return id ? price_find_(an->a, id) : NULL;
 }
 
-static void
-estate_lever(struct costing *c, const char *name, double savings, const char *detail)
-{
-    if (savings < 0.005 || c->n_lever == PW_ARRAY_LEN(c->lever)) return;
-    struct lever *l = &c->lever[c->n_lever++];
-    l->name = name;
-    l->savings = cost_cents_(savings);
-    l->detail = detail;
-}
-
 /* What a leaner tiering saves at the planning month: the infrequent class inside the hot window
  * after 30 days, and the archive class for the audit year when audits can wait for a restore. */
 static void
@@ -368,7 +358,7 @@ estate_levers(struct analysis *an, const struct estate *e)
         double hot30 = e->gb_day * 30;
         double save = cost_tiered_(e->hot, plan[0], 0) - cost_tiered_(e->hot, hot30, 0) -
                       gb * ia->usd - gb * k->scan_reads_per_month * 0.01;
-        estate_lever(&an->cost, "hot_window_infrequent", save,
+        cost_lever_(&an->cost, "hot_window_infrequent", save,
                      arena_printf_(&an->ar, "keep the last 30 days in %s and days 30-%g in %s "
                                             "(its retrieval at $0.01 per GB read, about %g reads "
                                             "a month, is counted)",
@@ -376,7 +366,7 @@ estate_levers(struct analysis *an, const struct estate *e)
                                    k->scan_reads_per_month));
     }
     if (e->archive && plan[1] > 0)
-        estate_lever(&an->cost, "archive_audit_year",
+        cost_lever_(&an->cost, "archive_audit_year",
                      plan[1] * (e->cold->usd - e->archive->usd),
                      arena_printf_(&an->ar, "keep only the hot window readable in place and move "
                                             "older data to %s; audits then restore what they read "

@@ -11,6 +11,8 @@ double cost_tiered_(const struct price *p, double q, int high);
 struct line *cost_line_(struct analysis *an, const struct decision *d, const char *service,
                         const char *area, const char *model, const struct price *pr,
                         double qty, double qty_m1, double qty_steady);
+/* Adds a lever that saves 'savings' a month (ignored under half a cent or when full). */
+void cost_lever_(struct costing *c, const char *name, double savings, const char *detail);
 /* The costcues.tsv value of 'kind'/'token' (first match), or NULL. */
 const char *cost_cue_(const struct advisor *a, const char *kind, const char *token);
 
