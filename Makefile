@@ -38,7 +38,7 @@ endif
 # A goal that compiles needs the Debian packages deploy/install-deps installs: say so in one line
 # rather than with a compiler error. (test, demo and up install them first, then build in a
 # sub-make that checks again.)
-NO_DEPS_GOALS := install-deps test demo up down clean lint uninstall
+NO_DEPS_GOALS := install-deps test demo up down clean lint uninstall test-asyncapi
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/flite/flite.h && echo yes),yes)
 $(error build dependencies are missing; run 'make install-deps' (deploy/install-deps) first)
@@ -62,7 +62,7 @@ TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
         install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
         test-valgrind test-integration-valgrind install uninstall test-scenarios-strict \
-        bench-advice
+        bench-advice test-asyncapi
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
