@@ -98,6 +98,9 @@ static const struct {
     {"coppa", "coppa"},       {"residency", "residency"}, {"sovereignty", "residency"},
     {"itar", "itar"},         {"export control", "itar"}, {"export-control", "itar"},
     {"nis2", "nis2"},         {"nis 2", "nis2"},     {"62443", "iec62443"},
+    {"bait", "bait"},         {"bafin", "bait"},     {"vait", "bait"},
+    {"solvency", "solvency2"}, {"psd2", "psd2"},     {"psd 2", "psd2"},
+    {"dora", "dora"},
 };
 
 static void

@@ -328,10 +328,40 @@ put_why_not(struct analysis *an, struct buf *b, const char *w)
     md_cell_(b, runs ? arena_printf_(&an->ar, "%.*s", (int)(runs - w), w) : w);
 }
 
+/* What already runs, as the request names it (edition and size kept), what a migration moves
+ * (the reader's inventory notes), and the region with its reason. */
+static void
+arch_estate(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    const struct strlist *st = &p->req.existing_stack;
+    for (size_t i = 0; i < st->n; i++) {
+        buf_puts(b, i ? "; " : "**Already runs here (kept as it is unless a row below says "
+                               "otherwise):** ");
+        md_cell_(b, st->v[i]);
+    }
+    if (st->n) buf_puts(b, ".\n\n");
+    size_t n = 0;
+    for (size_t i = 0; i < p->ex.n_notes; i++) {
+        const struct extract_note *x = &p->ex.notes[i];
+        if (strncmp(x->field, "inventory[", 10) != 0 || x->evidence == NULL) continue;
+        buf_puts(b, n++ ? ", " : "**What moves:** ");
+        md_cell_(b, x->evidence);
+    }
+    if (n) buf_puts(b, ".\n\n");
+    const char *r = region_(an);
+    if (r == NULL) return;
+    buf_fmt_(b, "**Region:** %s%s", r,
+             strstr(r, "gov") ? " (a US government cloud region, GovCloud)" : "");
+    if (p->region_why) buf_fmt_(b, ": %s", p->region_why);
+    buf_puts(b, ".\n\n");
+}
+
 void
 sec_architecture_(struct analysis *an, struct buf *b)
 {
     arch_flow(an, b);
+    arch_estate(an, b);
     buf_puts(b, "| Area | Choice | Why | Best alternative, why not |\n|---|---|---|---|\n");
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
