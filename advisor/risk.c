@@ -122,6 +122,9 @@ atom_prefixed(const struct analysis *an, const char *w)
         return kd != SOURCE_UNKNOWN && ((p->kinds >> kd) & 1);
     }
     if (strncmp(w, "cloud:", 6) == 0) return strcmp(w + 6, cloud_name_(p->cloud)) == 0;
+    if (strncmp(w, "stack:", 6) == 0) return p->ctx_map && map_has_(p->ctx_map, w + 6);
+    if (strncmp(w, "bill:", 5) == 0)
+        return strcmp(w + 5, "compute") == 0 ? p->compute_bill : !p->compute_bill;
     return 0;
 }
 
@@ -153,7 +156,8 @@ cond_check_(const char *expr)
         w[n] = '\0';
         const char *a = w[0] == '!' ? w + 1 : w;
         int ok = strncmp(a, "reg:", 4) == 0 || strncmp(a, "kind:", 5) == 0 ||
-                 strncmp(a, "cloud:", 6) == 0;
+                 strncmp(a, "cloud:", 6) == 0 || strncmp(a, "stack:", 6) == 0 ||
+                 strcmp(a, "bill:compute") == 0;
         if (strncmp(a, "need:", 5) == 0)
             for (int x = 0; x < NEED_COUNT; x++) ok |= strcmp(a + 5, need_name_((enum need)x)) == 0;
         if (strncmp(a, "kind:", 5) == 0) ok = source_kind_parse(a + 5) != SOURCE_UNKNOWN;
