@@ -326,7 +326,14 @@ put_why_not(struct analysis *an, struct buf *b, const char *w)
             return;
         }
     }
+    /* the table marks what runs today: the reuse clause would say it twice */
     const char *runs = strstr(w, "; the chosen option already runs here");
+    if (runs == NULL) runs = strstr(w, "; the chosen one is in the team's stack");
+    if (runs == NULL && strncmp(w, "the chosen one is in the team's stack", 37) == 0) runs = w;
+    if (runs == w) {
+        buf_puts(b, "the chosen one already runs here");
+        return;
+    }
     md_cell_(b, runs ? arena_printf_(&an->ar, "%.*s", (int)(runs - w), w) : w);
 }
 
@@ -338,8 +345,7 @@ arch_estate(struct analysis *an, struct buf *b)
     const struct profile *p = &an->p;
     const struct strlist *st = &p->req.existing_stack;
     for (size_t i = 0; i < st->n; i++) {
-        buf_puts(b, i ? "; " : "**Already runs here (kept as it is unless a row below says "
-                               "otherwise):** ");
+        buf_puts(b, i ? "; " : "**Already runs here:** ");
         md_cell_(b, st->v[i]);
     }
     if (st->n) buf_puts(b, ".\n\n");
@@ -578,8 +584,7 @@ impl_quality(struct analysis *an, struct buf *b)
 {
     size_t blocking = 0;
     for (size_t i = 0; i < an->n_q; i++) blocking += strcmp(an->q[i].severity, "error") == 0;
-    buf_fmt_(b, "**Quality gates:** %zu checks, %zu blocking (appendix): a blocking check that "
-                "fails stops the publish of its tables.\n\n",
+    buf_fmt_(b, "**Quality gates:** %zu checks, %zu of them blocking the publish (appendix).\n\n",
              an->n_q, blocking);
 }
 
