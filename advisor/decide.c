@@ -681,8 +681,10 @@ decide_(struct analysis *an)
         if (p->src[i].compression > 1.0) parsed += p->src[i].gb_day;
     choose(&c, "transformation", "transformation", SOURCE_UNKNOWN, -1, parsed);
     choose(&c, "storage", "storage", SOURCE_UNKNOWN, -1, total);
-    choose(&c, "table_format", "table_format", SOURCE_UNKNOWN, -1, total);
-    choose(&c, "file_format", "file_format", SOURCE_UNKNOWN, -1, total);
+    if (!p->compute_bill) { /* a warehouse's own tables keep their format */
+        choose(&c, "table_format", "table_format", SOURCE_UNKNOWN, -1, total);
+        choose(&c, "file_format", "file_format", SOURCE_UNKNOWN, -1, total);
+    }
     if (stream)
         choose(&c, "wire_format", "file_format", SOURCE_UNKNOWN, -1, total);
     choose(&c, "warehouse", "warehouse", SOURCE_UNKNOWN, -1, total);

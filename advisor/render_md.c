@@ -104,7 +104,7 @@ summary_path(struct analysis *an, struct buf *b)
     if (an->p.binary_share >= 0.5)
         cat_(b, " (objects as they are, their metadata in ",
              short_name_(an, choice_or_(an, "table_format", "open")), " tables)", NULL);
-    else
+    else if (decision_find_(an, "table_format"))
         cat_(b, " as ", short_name_(an, choice_or_(an, "table_format", "open")), " tables", NULL);
     cat_(b, ", is modelled with ", short_name_(an, choice_or_(an, "transformation", "SQL")),
          " and is queried through ", short_name_(an, choice_or_(an, "warehouse", "SQL")),
@@ -265,10 +265,13 @@ arch_flow(struct analysis *an, struct buf *b)
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
     if (sp) buf_fmt_(b, " -> %s", short_name_(an, sp->choice));
-    buf_fmt_(b, " -> %s (%s", short_name_(an, choice_or_(an, "storage", "object storage")),
-             short_name_(an, choice_or_(an, "table_format", "open tables")));
-    if (an->p.binary_share >= 0.5) buf_puts(b, " metadata; objects kept as they are");
-    buf_fmt_(b, ") -> %s -> %s", short_name_(an, choice_or_(an, "transformation", "SQL")),
+    buf_fmt_(b, " -> %s", short_name_(an, choice_or_(an, "storage", "object storage")));
+    if (decision_find_(an, "table_format")) {
+        buf_fmt_(b, " (%s", short_name_(an, choice_or_(an, "table_format", "open tables")));
+        if (an->p.binary_share >= 0.5) buf_puts(b, " metadata; objects kept as they are");
+        buf_putc(b, ')');
+    }
+    buf_fmt_(b, " -> %s -> %s", short_name_(an, choice_or_(an, "transformation", "SQL")),
              short_name_(an, choice_or_(an, "warehouse", "SQL")));
     for (size_t i = 0; i < an->n_dec; i++)
         if (strcmp(an->dec[i].area, "serving") == 0)
@@ -518,7 +521,16 @@ impl_backfill(struct analysis *an, struct buf *b)
         put_schedule(an, b);
         cat_(b, ", orchestrated by ", orch, ", each overwriting its own partition.", NULL);
     }
-    if (p->kind == KIND_COST_REDUCTION) {
+    if (p->compute_bill) {
+        /* a compute bill: the tables stay, rewritten once with a layout that prunes */
+        buf_puts(b, " No new load: each large table is rewritten once with date partitions and "
+                    "clustering (CREATE TABLE AS SELECT, largest first, checked by row counts), "
+                    "and the models switch to incremental runs; each TB rewritten is ");
+        put_grouped_(b, 1000 / k->batch_gb_per_vcpu_hour);
+        buf_puts(b, " vCPU-hours.");
+        ndb = 0;
+        ev_gb = 0;
+    } else if (p->kind == KIND_COST_REDUCTION) {
         /* nothing new to load: what exists is rewritten where it is */
         buf_puts(b, " No new load: the existing data is compacted in place into larger columnar "
                     "files, one prefix at a time, oldest first, and lifecycle rules move it to "
@@ -622,6 +634,9 @@ impl_testing(struct analysis *an, struct buf *b)
     else if (an->p.kind == KIND_CDC)
         buf_puts(b, "compare row counts and checksums per table between source and current-state "
                     "tables after the snapshot and daily after");
+    else if (an->p.compute_bill)
+        buf_puts(b, "change one group of dashboards and its models first and compare the bill and "
+                    "load times before and after");
     else if (an->p.kind == KIND_COST_REDUCTION)
         buf_puts(b, "move one prefix first and compare the bill and query times before and after");
     else if (an->mode != MODE_BATCH) {
