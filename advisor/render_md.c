@@ -8,6 +8,7 @@
 #include "render_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *
@@ -340,6 +341,23 @@ put_why_not(struct analysis *an, struct buf *b, const char *w)
     md_cell_(b, runs ? arena_printf_(&an->ar, "%.*s", (int)(runs - w), w) : w);
 }
 
+/* An existing-stack item in the request's own words when the text said more ("snowflake
+ * (enterprise edition, aws us-west-2)" for "Snowflake"): edition and size are what runs. */
+static const char *
+stack_words(const struct profile *p, size_t i)
+{
+    const char *item = p->req.existing_stack.v[i];
+    char field[40];
+    snprintf(field, sizeof(field), "existing_stack[%zu]", i);
+    for (size_t j = 0; j < p->ex.n_notes; j++) {
+        const struct extract_note *x = &p->ex.notes[j];
+        if (strcmp(x->field, field) == 0 && x->evidence && strlen(x->evidence) > strlen(item) &&
+            strcasestr(x->evidence, item))
+            return x->evidence;
+    }
+    return item;
+}
+
 /* What already runs, as the request names it (edition and size kept), what a migration moves
  * (the reader's inventory notes), and the region with its reason. */
 static void
@@ -349,7 +367,7 @@ arch_estate(struct analysis *an, struct buf *b)
     const struct strlist *st = &p->req.existing_stack;
     for (size_t i = 0; i < st->n; i++) {
         buf_puts(b, i ? "; " : "**Already runs here:** ");
-        md_cell_(b, st->v[i]);
+        md_cell_(b, stack_words(p, i));
     }
     if (st->n) buf_puts(b, ".\n\n");
     size_t n = 0;
