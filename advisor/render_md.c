@@ -90,7 +90,8 @@ summary_path(struct analysis *an, struct buf *b)
 {
     /* a target of a day or more is met by one run a day: say so */
     int daily = an->mode == MODE_BATCH && an->p.freshness_s >= 86400 && an->p.freshness_s < 172800;
-    buf_fmt_(b, "**Recommendation:** a %s%s design %s%s", daily ? "daily " : "", mode_words_(an->mode),
+    buf_fmt_(b, "**Recommendation:** a %s%s design %s%s", daily ? "daily " : "",
+             mode_words_(an->mode),
              an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
     if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, " for this %s", kind_words_(an->p.kind));
     buf_puts(b, ". Data enters through ");
