@@ -300,6 +300,10 @@ struct profile {
     const char *region;
     const char *region_why;      /* "GDPR: EU residency", "ITAR: US persons, US regions only" */
     const struct wordmap *ctx_map; /* word starts of ctx_lc */
+    /* A cost reduction whose bill is warehouse compute (queries, slots, credits, a warehouse kept
+     * awake), not storage: hints.tsv "bill" rows tally the words; evidence is the first. */
+    int compute_bill;
+    const char *compute_evidence;
 };
 
 #define ADVISOR_MAX_ALTS 4

@@ -119,6 +119,8 @@ requires_ok(const struct analysis *an, const char *src_name, const char *req, in
             ok = strcmp(v, "binary") == 0 && an->p.binary_share >= 0.5;
         } else if (strcmp(name, "request") == 0) {
             ok = list_has(v, kind_name_(an->p.kind));
+        } else if (strcmp(name, "bill") == 0) { /* bill:compute - a warehouse compute bill */
+            ok = strcmp(v, "compute") == 0 ? an->p.compute_bill : !an->p.compute_bill;
         } else if (strcmp(name, "constraint") == 0) {
             for (int x = 0; x < CONSTRAINT_COUNT; x++)
                 if (strcmp(v, constraint_name_((enum constraint)x)) == 0)
@@ -296,7 +298,8 @@ struct cand {
 };
 
 /* In the lean pass a decision changes only for a cheaper row: otherwise the first design's
- * choice for the area stays (when it still competes). */
+ * choice for the area stays (when it still competes). What already runs stays whatever the
+ * price: a new service in its place adds a bill and a migration. */
 static int
 lean_keep(const struct analysis *an, const struct cand *cand, size_t n, int best)
 {
@@ -308,7 +311,7 @@ lean_keep(const struct analysis *an, const struct cand *cand, size_t n, int best
         if (f->t == NULL || strcmp(f->t->area, t->area) != 0 || f->t == t) continue;
         for (size_t i = 0; i < n; i++)
             if (cand[i].t == f->t && cand[i].fit && !cand[i].blocked &&
-                cand[best].crit[CRIT_COST] <= cand[i].crit[CRIT_COST])
+                (f->reused || cand[best].crit[CRIT_COST] <= cand[i].crit[CRIT_COST]))
                 return (int)i;
     }
     return best;
@@ -576,6 +579,9 @@ decide_partitioning(struct ctx *c)
                                   "clustered by primary key, history tables partitioned by "
                                   "change date",
                                   gran);
+    else if (an->p.compute_bill)
+        d->choice = "The largest tables partitioned by date and clustered by the dashboards' "
+                    "filter columns; queries must name a date range (a required partition filter)";
     else if (an->p.kind == KIND_COST_REDUCTION)
         d->choice = arena_printf_(&an->ar,
                                   "Keep the date layout (%s prefixes) so lifecycle rules act by "
@@ -664,8 +670,10 @@ decide_(struct analysis *an)
     const struct profile *p = &an->p;
     double total = p->total.gb_day;
     decide_ingestion(&c);
-    if (an->mode != MODE_BATCH) choose(&c, "stream_processing", "stream_processing",
-                                       SOURCE_UNKNOWN, -1, stream_gb(an));
+    /* A cost reduction keeps the pipelines that run: no new stream to process. */
+    int stream = an->mode != MODE_BATCH && p->kind != KIND_COST_REDUCTION;
+    if (stream) choose(&c, "stream_processing", "stream_processing", SOURCE_UNKNOWN, -1,
+                       stream_gb(an));
     /* Transformations parse records; binary objects (video, images) are moved, not parsed, so
      * only the record-shaped volume decides whether a cluster is worth starting. */
     double parsed = 0;
@@ -673,11 +681,15 @@ decide_(struct analysis *an)
         if (p->src[i].compression > 1.0) parsed += p->src[i].gb_day;
     choose(&c, "transformation", "transformation", SOURCE_UNKNOWN, -1, parsed);
     choose(&c, "storage", "storage", SOURCE_UNKNOWN, -1, total);
-    choose(&c, "table_format", "table_format", SOURCE_UNKNOWN, -1, total);
-    choose(&c, "file_format", "file_format", SOURCE_UNKNOWN, -1, total);
-    if (an->mode != MODE_BATCH)
+    if (!p->compute_bill) { /* a warehouse's own tables keep their format */
+        choose(&c, "table_format", "table_format", SOURCE_UNKNOWN, -1, total);
+        choose(&c, "file_format", "file_format", SOURCE_UNKNOWN, -1, total);
+    }
+    if (stream)
         choose(&c, "wire_format", "file_format", SOURCE_UNKNOWN, -1, total);
     choose(&c, "warehouse", "warehouse", SOURCE_UNKNOWN, -1, total);
+    if (p->compute_bill) choose(&c, "warehouse_compute", "warehouse_compute", SOURCE_UNKNOWN, -1,
+                                total);
     static const enum need serving_needs[] = {NEED_ONLINE, NEED_SEARCH, NEED_BI,
                                               NEED_OPERATIONAL};
     for (size_t i = 0; i < PW_ARRAY_LEN(serving_needs); i++) {

@@ -181,10 +181,31 @@ region_(const struct analysis *an_c)
     struct analysis *an = (struct analysis *)an_c;
     const struct profile *p = &an->p;
     if (p->cloud == CLOUD_ON_PREM || p->cloud == CLOUD_ANY) return NULL;
+    if (p->region && p->region[0]) return p->region; /* named, or pinned by a regulation */
     int eu = (p->regs && strstr(p->regs, ",gdpr,") != NULL) || (p->ctx_lc && says_eu(p->ctx_lc));
     if (!eu) return NULL;
     const char *cell = an->a->cloud[p->cloud].region_eu;
     return cell && *cell ? first_region(an, cell) : NULL;
+}
+
+/* A multi-region design's second region: another of the platform's EU regions when the
+ * primary is one of them, else a required variable (no default). */
+static void
+standby_variable(struct analysis *an, struct hcl *h)
+{
+    if (decision_find_(an, "availability") == NULL) return;
+    const char *primary = region_(an), *cell = an->a->cloud[an->p.cloud].region_eu;
+    const char *other = NULL;
+    int listed = 0;
+    for (const char *s = cell; s && *s && primary;) {
+        const char *r = first_region(an, s);
+        if (strcmp(r, primary) == 0) listed = 1;
+        else if (other == NULL) other = r;
+        const char *next = strstr(s, " or ");
+        s = next ? next + 4 : NULL;
+    }
+    variable(h, "standby_region", "string",
+             listed && other ? arena_printf_(&an->ar, "\"%s\"", other) : NULL, 0);
 }
 
 static const char *
@@ -241,6 +262,7 @@ aws(struct analysis *an, struct hcl *h)
     attr(h, "region", "var.region");
     close_block(h);
     variable(h, "region", "string", region_default(an, "us-east-1"), 0);
+    standby_variable(an, h);
     variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
     open_block(h, "resource \"aws_kms_key\" \"lake\"");
     attr(h, "description", "\"Encrypts the lake and the stream\"");
@@ -392,6 +414,7 @@ gcp(struct analysis *an, struct hcl *h)
     close_block(h);
     variable(h, "gcp_project", "string", NULL, 0);
     variable(h, "region", "string", region_default(an, "us-central1"), 0);
+    standby_variable(an, h);
     variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
     open_block(h, "resource \"google_kms_key_ring\" \"lake\"");
     attr(h, "name", "\"${var.project}-lake\"");
@@ -471,6 +494,7 @@ azure(struct analysis *an, struct hcl *h)
     buf_puts(h->out, "features {}\n");
     close_block(h);
     variable(h, "location", "string", region_default(an, "eastus"), 0);
+    standby_variable(an, h);
     variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
     open_block(h, "resource \"azurerm_resource_group\" \"data\"");
     attr(h, "name", "\"${var.project}-data\"");

@@ -98,6 +98,9 @@ static const struct {
     {"coppa", "coppa"},       {"residency", "residency"}, {"sovereignty", "residency"},
     {"itar", "itar"},         {"export control", "itar"}, {"export-control", "itar"},
     {"nis2", "nis2"},         {"nis 2", "nis2"},     {"62443", "iec62443"},
+    {"bait", "bait"},         {"bafin", "bait"},     {"vait", "bait"},
+    {"solvency", "solvency2"}, {"psd2", "psd2"},     {"psd 2", "psd2"},
+    {"dora", "dora"},
 };
 
 static void
@@ -390,6 +393,30 @@ archive_build(struct analysis *an)
     if (p->retention_days < an->a->k.long_retention_days) p->needs &= ~(1u << NEED_ARCHIVE);
 }
 
+/* What a cost reduction's bill is for: the words of compute (queries, slots, credits, a warehouse
+ * kept awake, dashboards, rebuilds) against those of storage (classes, tiers, archives, files),
+ * counted over the stack, title and description (hints.tsv "bill" rows). */
+static void
+bill_build(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    if (p->kind != KIND_COST_REDUCTION || p->ctx_lc == NULL) return;
+    int compute = 0, storage = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (strcmp(h->kind, "bill") != 0 || !has_token_(p->ctx_lc, h->token)) continue;
+        if (strcmp(h->value, "compute") == 0) {
+            compute++;
+            if (first == NULL) first = h->token;
+        } else {
+            storage++;
+        }
+    }
+    p->compute_bill = compute > storage;
+    p->compute_evidence = p->compute_bill ? first : NULL;
+}
+
 void
 profile_build_(struct analysis *an, const struct requirement *given)
 {
@@ -487,4 +514,5 @@ profile_build_(struct analysis *an, const struct requirement *given)
         assume_(an, "budget_usd_per_month", "none given",
                 "the cost is estimated but not checked against a budget");
     request_build_(an);
+    bill_build(an);
 }

@@ -8,6 +8,7 @@
 #include "render_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *
@@ -87,7 +88,10 @@ cite_(struct analysis *an, const char *s)
 static void
 summary_path(struct analysis *an, struct buf *b)
 {
-    buf_fmt_(b, "**Recommendation:** a %s design %s%s", mode_words_(an->mode),
+    /* a target of a day or more is met by one run a day: say so */
+    int daily = an->mode == MODE_BATCH && an->p.freshness_s >= 86400 && an->p.freshness_s < 172800;
+    buf_fmt_(b, "**Recommendation:** a %s%s design %s%s", daily ? "daily " : "",
+             mode_words_(an->mode),
              an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
     if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, " for this %s", kind_words_(an->p.kind));
     buf_puts(b, ". Data enters through ");
@@ -102,7 +106,7 @@ summary_path(struct analysis *an, struct buf *b)
     if (an->p.binary_share >= 0.5)
         cat_(b, " (objects as they are, their metadata in ",
              short_name_(an, choice_or_(an, "table_format", "open")), " tables)", NULL);
-    else
+    else if (decision_find_(an, "table_format"))
         cat_(b, " as ", short_name_(an, choice_or_(an, "table_format", "open")), " tables", NULL);
     cat_(b, ", is modelled with ", short_name_(an, choice_or_(an, "transformation", "SQL")),
          " and is queried through ", short_name_(an, choice_or_(an, "warehouse", "SQL")),
@@ -263,10 +267,13 @@ arch_flow(struct analysis *an, struct buf *b)
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
     if (sp) buf_fmt_(b, " -> %s", short_name_(an, sp->choice));
-    buf_fmt_(b, " -> %s (%s", short_name_(an, choice_or_(an, "storage", "object storage")),
-             short_name_(an, choice_or_(an, "table_format", "open tables")));
-    if (an->p.binary_share >= 0.5) buf_puts(b, " metadata; objects kept as they are");
-    buf_fmt_(b, ") -> %s -> %s", short_name_(an, choice_or_(an, "transformation", "SQL")),
+    buf_fmt_(b, " -> %s", short_name_(an, choice_or_(an, "storage", "object storage")));
+    if (decision_find_(an, "table_format")) {
+        buf_fmt_(b, " (%s", short_name_(an, choice_or_(an, "table_format", "open tables")));
+        if (an->p.binary_share >= 0.5) buf_puts(b, " metadata; objects kept as they are");
+        buf_putc(b, ')');
+    }
+    buf_fmt_(b, " -> %s -> %s", short_name_(an, choice_or_(an, "transformation", "SQL")),
              short_name_(an, choice_or_(an, "warehouse", "SQL")));
     for (size_t i = 0; i < an->n_dec; i++)
         if (strcmp(an->dec[i].area, "serving") == 0)
@@ -324,14 +331,67 @@ put_why_not(struct analysis *an, struct buf *b, const char *w)
             return;
         }
     }
+    /* the table marks what runs today: the reuse clause would say it twice */
     const char *runs = strstr(w, "; the chosen option already runs here");
+    if (runs == NULL) runs = strstr(w, "; the chosen one is in the team's stack");
+    if (runs == NULL && strncmp(w, "the chosen one is in the team's stack", 37) == 0) runs = w;
+    if (runs == w) {
+        buf_puts(b, "the chosen one already runs here");
+        return;
+    }
     md_cell_(b, runs ? arena_printf_(&an->ar, "%.*s", (int)(runs - w), w) : w);
+}
+
+/* An existing-stack item in the request's own words when the text said more ("snowflake
+ * (enterprise edition, aws us-west-2)" for "Snowflake"): edition and size are what runs. */
+static const char *
+stack_words(const struct profile *p, size_t i)
+{
+    const char *item = p->req.existing_stack.v[i];
+    char field[40];
+    snprintf(field, sizeof(field), "existing_stack[%zu]", i);
+    for (size_t j = 0; j < p->ex.n_notes; j++) {
+        const struct extract_note *x = &p->ex.notes[j];
+        if (strcmp(x->field, field) == 0 && x->evidence && strlen(x->evidence) > strlen(item) &&
+            strcasestr(x->evidence, item))
+            return x->evidence;
+    }
+    return item;
+}
+
+/* What already runs, as the request names it (edition and size kept), what a migration moves
+ * (the reader's inventory notes), and the region with its reason. */
+static void
+arch_estate(struct analysis *an, struct buf *b)
+{
+    const struct profile *p = &an->p;
+    const struct strlist *st = &p->req.existing_stack;
+    for (size_t i = 0; i < st->n; i++) {
+        buf_puts(b, i ? "; " : "**Already runs here:** ");
+        md_cell_(b, stack_words(p, i));
+    }
+    if (st->n) buf_puts(b, ".\n\n");
+    size_t n = 0;
+    for (size_t i = 0; i < p->ex.n_notes; i++) {
+        const struct extract_note *x = &p->ex.notes[i];
+        if (strncmp(x->field, "inventory[", 10) != 0 || x->evidence == NULL) continue;
+        buf_puts(b, n++ ? ", " : "**What moves:** ");
+        md_cell_(b, x->evidence);
+    }
+    if (n) buf_puts(b, ".\n\n");
+    const char *r = region_(an);
+    if (r == NULL) return;
+    buf_fmt_(b, "**Region:** %s%s", r,
+             strstr(r, "gov") ? " (a US government cloud region, GovCloud)" : "");
+    if (p->region_why) buf_fmt_(b, ": %s", p->region_why);
+    buf_puts(b, ".\n\n");
 }
 
 void
 sec_architecture_(struct analysis *an, struct buf *b)
 {
     arch_flow(an, b);
+    arch_estate(an, b);
     buf_puts(b, "| Area | Choice | Why | Best alternative, why not |\n|---|---|---|---|\n");
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
@@ -480,7 +540,16 @@ impl_backfill(struct analysis *an, struct buf *b)
         put_schedule(an, b);
         cat_(b, ", orchestrated by ", orch, ", each overwriting its own partition.", NULL);
     }
-    if (p->kind == KIND_COST_REDUCTION) {
+    if (p->compute_bill) {
+        /* a compute bill: the tables stay, rewritten once with a layout that prunes */
+        buf_puts(b, " No new load: each large table is rewritten once with date partitions and "
+                    "clustering (CREATE TABLE AS SELECT, largest first, checked by row counts), "
+                    "and the models switch to incremental runs; each TB rewritten is ");
+        put_grouped_(b, 1000 / k->batch_gb_per_vcpu_hour);
+        buf_puts(b, " vCPU-hours.");
+        ndb = 0;
+        ev_gb = 0;
+    } else if (p->kind == KIND_COST_REDUCTION) {
         /* nothing new to load: what exists is rewritten where it is */
         buf_puts(b, " No new load: the existing data is compacted in place into larger columnar "
                     "files, one prefix at a time, oldest first, and lifecycle rules move it to "
@@ -546,8 +615,7 @@ impl_quality(struct analysis *an, struct buf *b)
 {
     size_t blocking = 0;
     for (size_t i = 0; i < an->n_q; i++) blocking += strcmp(an->q[i].severity, "error") == 0;
-    buf_fmt_(b, "**Quality gates:** %zu checks, %zu blocking (appendix): a blocking check that "
-                "fails stops the publish of its tables.\n\n",
+    buf_fmt_(b, "**Quality gates:** %zu checks, %zu of them blocking the publish (appendix).\n\n",
              an->n_q, blocking);
 }
 
@@ -585,6 +653,9 @@ impl_testing(struct analysis *an, struct buf *b)
     else if (an->p.kind == KIND_CDC)
         buf_puts(b, "compare row counts and checksums per table between source and current-state "
                     "tables after the snapshot and daily after");
+    else if (an->p.compute_bill)
+        buf_puts(b, "change one group of dashboards and its models first and compare the bill and "
+                    "load times before and after");
     else if (an->p.kind == KIND_COST_REDUCTION)
         buf_puts(b, "move one prefix first and compare the bill and query times before and after");
     else if (an->mode != MODE_BATCH) {

@@ -300,7 +300,8 @@ void
 sec_risks_(struct analysis *an, struct buf *b)
 {
     size_t shown = 0;
-    for (size_t i = 0; i < an->n_risk && shown < 4; i++) {
+    /* the three that rank highest; the rest are in the appendix's table */
+    for (size_t i = 0; i < an->n_risk && shown < 3; i++) {
         /* a risk of every pipeline is in the appendix, not here */
         if (generic_rule_(an->risk[i]->when)) continue;
         shown++;
@@ -355,7 +356,8 @@ sec_steps_(struct analysis *an, struct buf *b)
         cat_(b, " (", an->step[i]->effort, ")\n", NULL);
     }
     if (an->n_step > n)
-        buf_fmt_(b, "\nThen %zu more steps (appendix).\n", an->n_step - n);
+        buf_fmt_(b, "\nThen %zu more step%s (appendix).\n", an->n_step - n,
+                 an->n_step - n == 1 ? "" : "s");
 }
 
 /* The steps after the first STEPS_SHOWN, in the appendix. */

@@ -52,6 +52,8 @@ design_hint_ok_(const char *kind, const char *value)
     if (strcmp(kind, "avoid") == 0) return strcmp(value, "tool") == 0;
     if (strcmp(kind, "question") == 0) return value[0] != '\0';
     if (strcmp(kind, "availability") == 0) return strtod(value, NULL) > 0;
+    if (strcmp(kind, "bill") == 0)
+        return strcmp(value, "compute") == 0 || strcmp(value, "storage") == 0;
     return 0;
 }
 

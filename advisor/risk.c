@@ -26,7 +26,8 @@ enum plain_atom {
     A_ALWAYS, A_BATCH, A_MICRO, A_STREAMING, A_NON_BATCH, A_PII, A_KAFKA, A_EXACTLY_ONCE,
     A_STATEFUL, A_HA, A_SMALL_TEAM, A_OVER_BUDGET, A_BUDGET_UNKNOWN, A_LARGE, A_SMALL,
     A_LONG_RETENTION, A_ASSUMED, A_SKILLS_GAP, A_ON_PREM, A_FILES, A_CDC, A_EVENT_STREAM,
-    A_MULTI_REGION, A_REUSED, A_LEAN_OVER, A_AVOIDED, A_REUSED_INGESTION, A_PLAIN_COUNT
+    A_MULTI_REGION, A_REUSED, A_LEAN_OVER, A_AVOIDED, A_REUSED_INGESTION, A_KAFKA_TIERED,
+    A_PLAIN_COUNT
 };
 
 /* The atoms atom() knows; a data file naming another is refused at load time. */
@@ -35,7 +36,7 @@ static const char *const known_atoms[A_PLAIN_COUNT] = {
     "kafka",    "exactly_once", "stateful",    "ha",          "small_team",    "over_budget",
     "budget_unknown", "large",  "small",       "long_retention", "assumed",    "skills_gap",
     "on_prem",  "files",        "cdc",         "event_stream", "multi_region",  "reused",
-    "lean_over", "avoided",     "reused_ingestion"};
+    "lean_over", "avoided",     "reused_ingestion", "kafka_tiered"};
 
 static int
 reused_ingestion(const struct analysis *an)
@@ -47,6 +48,17 @@ reused_ingestion(const struct analysis *an)
         any = 1;
     }
     return any;
+}
+
+/* The retention the brokers hold outgrows what the smallest cluster's disks can carry (MSK's
+ * per-broker storage limit, limits.tsv): older segments belong in tiered storage. */
+static int
+kafka_tiered(const struct analysis *an)
+{
+    const struct sizing *sz = &an->sz;
+    double min_brokers = an->a->k.kafka_min_brokers > 1 ? an->a->k.kafka_min_brokers : 1;
+    double per_broker_gb = an->a->lim.msk_broker_storage_max_gib * 1.073741824;
+    return sz->has_kafka && per_broker_gb > 0 && sz->broker_disk_gb / min_brokers > per_broker_gb;
 }
 
 static int
@@ -90,6 +102,7 @@ atom_plain(const struct analysis *an, enum plain_atom a)
     case A_LEAN_OVER: return an->over_after_lean;
     case A_AVOIDED: return p->avoid_lc[0] != '\0';
     case A_REUSED_INGESTION: return reused_ingestion(an);
+    case A_KAFKA_TIERED: return kafka_tiered(an);
     default: return 0;
     }
 }
@@ -122,6 +135,9 @@ atom_prefixed(const struct analysis *an, const char *w)
         return kd != SOURCE_UNKNOWN && ((p->kinds >> kd) & 1);
     }
     if (strncmp(w, "cloud:", 6) == 0) return strcmp(w + 6, cloud_name_(p->cloud)) == 0;
+    if (strncmp(w, "stack:", 6) == 0) return p->ctx_map && map_has_(p->ctx_map, w + 6);
+    if (strncmp(w, "bill:", 5) == 0)
+        return strcmp(w + 5, "compute") == 0 ? p->compute_bill : !p->compute_bill;
     return 0;
 }
 
@@ -153,7 +169,8 @@ cond_check_(const char *expr)
         w[n] = '\0';
         const char *a = w[0] == '!' ? w + 1 : w;
         int ok = strncmp(a, "reg:", 4) == 0 || strncmp(a, "kind:", 5) == 0 ||
-                 strncmp(a, "cloud:", 6) == 0;
+                 strncmp(a, "cloud:", 6) == 0 || strncmp(a, "stack:", 6) == 0 ||
+                 strcmp(a, "bill:compute") == 0;
         if (strncmp(a, "need:", 5) == 0)
             for (int x = 0; x < NEED_COUNT; x++) ok |= strcmp(a + 5, need_name_((enum need)x)) == 0;
         if (strncmp(a, "kind:", 5) == 0) ok = source_kind_parse(a + 5) != SOURCE_UNKNOWN;

@@ -91,9 +91,13 @@ decide_availability_(struct analysis *an)
         an, "availability",
         arena_printf_(&an->ar, "Multi-region: a warm standby region%s (replicated object "
                                "storage and stream, the same Terraform applied there), failover "
-                               "rehearsed every quarter",
+                               "rehearsed every quarter against written recovery objectives (RPO: "
+                               "the data a failover may lose; RTO: the time to recover); an RPO "
+                               "of zero needs each write committed in both regions before it is "
+                               "acknowledged, which asynchronous replication cannot give",
                       where),
-        arena_printf_(&an->ar, "A %g %% target allows about %.0f minutes of downtime a year; one "
+        arena_printf_(&an->ar, "A %g %% target allows about %.0f minutes of downtime a year, "
+                               "within written RPO and RTO objectives; one "
                                "region's managed services promise about 99.9-99.95 %%, so a "
                                "second region is part of the design and of its cost.",
                       p->availability, (100.0 - p->availability) / 100.0 * 525600.0));

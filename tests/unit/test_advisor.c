@@ -1225,6 +1225,130 @@ test_compliance_design(void)
     requirement_fini(&r);
 }
 
+static int
+has_step(const struct analysis *an, const char *words)
+{
+    for (size_t i = 0; i < an->n_step; i++)
+        if (strstr(an->step[i]->text, words)) return 1;
+    return 0;
+}
+
+/* A warehouse compute bill keeps the warehouse, BI tool and dbt and tunes them; a storage bill
+ * keeps tiering and compaction. */
+static void
+test_compute_bill(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    one_source(&r, "gcp", SOURCE_DATABASE, NAN, NAN, NAN, 900);
+    strlist_push(&r.existing_stack, "BigQuery on-demand");
+    strlist_push(&r.existing_stack, "Looker");
+    strlist_push(&r.existing_stack, "dbt");
+    strlist_push(&r.consumers, "bi");
+    r.budget_usd_per_month = 25000;
+    run_titled(&r, &an, "Our BigQuery bill went from 18k to 45k: dashboards and nightly rebuilds");
+    CHECK(an.p.kind == KIND_COST_REDUCTION);
+    CHECK(an.p.compute_bill == 1);
+    CHECK(strcmp(tech_id(&an, "transformation"), "incr_dbt") == 0);
+    CHECK(strcmp(tech_id(&an, "warehouse_compute"), "bq_editions") == 0);
+    CHECK(strcmp(tech_id(&an, "serving"), "looker_aggr") == 0);
+    CHECK(strcmp(tech_id(&an, "storage"), "bq_tables_tuned") == 0);
+    CHECK(decision_find_(&an, "stream_processing") == NULL);
+    CHECK(has_step(&an, "require_partition_filter"));
+    CHECK(!has_step(&an, "Compact small files"));
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    one_source(&r, "aws", SOURCE_DATABASE, NAN, NAN, NAN, 86400);
+    strlist_push(&r.existing_stack, "Snowflake Standard edition");
+    strlist_push(&r.existing_stack, "Tableau");
+    strlist_push(&r.consumers, "bi");
+    run_titled(&r, &an, "Snowflake costs us 30k a month: an XL warehouse kept awake 24/7");
+    CHECK(an.p.compute_bill == 1);
+    CHECK(strcmp(tech_id(&an, "warehouse_compute"), "sf_right_size") == 0);
+    CHECK(strcmp(tech_id(&an, "transformation"), "incr_sql") == 0);
+    CHECK(strcmp(tech_id(&an, "serving"), "tableau_extracts") == 0);
+    CHECK(has_step(&an, "auto-suspend"));
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    one_source(&r, "aws", SOURCE_FILES, 4000, NAN, NAN, 86400);
+    strlist_push(&r.existing_stack, "Amazon S3 Standard (1.2 PB Parquet)");
+    strlist_push(&r.existing_stack, "Amazon Athena");
+    run_titled(&r, &an, "Reduce the cost of our S3 archive: tier and compact");
+    CHECK(an.p.kind == KIND_COST_REDUCTION);
+    CHECK(an.p.compute_bill == 0);
+    CHECK(strcmp(tech_id(&an, "transformation"), "compaction") == 0);
+    CHECK(decision_find_(&an, "warehouse_compute") == NULL);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* What runs is reused: an existing Composer orchestrates even when a lean pass looks for
+ * cheaper rows, and an existing RabbitMQ is read where it is. */
+static void
+test_reuse_kept(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    one_source(&r, "gcp", SOURCE_CDC, 300, NAN, NAN, 3600);
+    strlist_push(&r.existing_stack, "BigQuery");
+    strlist_push(&r.existing_stack, "Cloud Composer (Airflow)");
+    strlist_push(&r.consumers, "bi");
+    r.budget_usd_per_month = 100;
+    run_titled(&r, &an, "Hourly dashboards");
+    CHECK(strcmp(tech_id(&an, "orchestration"), "gcp_composer") == 0);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+
+    one_source(&r, "aws", SOURCE_EVENTS, 17, 300, 1000, 10);
+    strlist_push(&r.existing_stack, "RabbitMQ (on premises)");
+    run_titled(&r, &an, "Floor board");
+    CHECK(strcmp(tech_id(&an, "ingestion"), "rabbitmq_consumer") == 0);
+    CHECK(strcmp(tech_id(&an, "stream_processing"), "aws_msf") != 0);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
+/* The report names what runs (edition and size), the region and its reason, the recovery
+ * objectives of a multi-region design, and regulations by name in the controls. */
+static void
+test_report_names(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    one_source(&r, "aws", SOURCE_EVENTS, 90, 3000, 1000, 5);
+    strlist_push(&r.existing_stack, "Amazon MSK (3 x kafka.m5.large)");
+    strlist_push(&r.compliance, "GDPR");
+    strlist_push(&r.compliance, "PSD2");
+    strlist_push(&r.compliance, "BaFin BAIT");
+    strlist_push(&r.compliance, "Solvency II");
+    r.availability_target = 99.99;
+    struct report rep;
+    CHECK(advisor_run(adv, &r, NULL, &rep, NULL, 0) == 0);
+    const char *app = strstr(rep.markdown, "## Appendix");
+    CHECK(app != NULL);
+    const char *x = strstr(rep.markdown, "3 x kafka.m5.large");
+    CHECK(x && x < app);
+    x = strstr(rep.markdown, "**Region:** eu-central-1");
+    CHECK(x && x < app);
+    x = strstr(rep.markdown, "RPO");
+    CHECK(x && x < app);
+    x = strstr(rep.markdown, "Solvency II");
+    CHECK(x && x < app);
+    x = strstr(rep.markdown, "BaFin BAIT");
+    CHECK(x && x < app);
+    CHECK(strstr(rep.markdown, "variable \"standby_region\"") != NULL);
+    CHECK(strstr(rep.markdown, "\"eu-west-1\"") != NULL);
+    report_fini(&rep);
+    requirement_fini(&r);
+}
+
 static const struct check_case cases[] = {
     {"absurd_text_is_clamped", test_absurd_text_is_clamped},
     {"load", test_load},
@@ -1257,6 +1381,9 @@ static const struct check_case cases[] = {
     {"wish_pushback", test_wish_pushback},
     {"constraints", test_constraints},
     {"compliance_design", test_compliance_design},
+    {"compute_bill", test_compute_bill},
+    {"reuse_kept", test_reuse_kept},
+    {"report_names", test_report_names},
 };
 
 CHECK_MAIN(cases)
