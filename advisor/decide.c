@@ -217,28 +217,30 @@ serves_need(const struct tech *t)
     return strstr(t->requires, "need:") != NULL;
 }
 
-/* A token of 'stack' names something that runs here: in the existing stack, or in the text
- * but not as one of the team's skills ("2 DEs (python, sql, dbt)" is no dbt project). */
+/* 1 when a token of 'stack' names something that runs here (the existing stack); 2 when the
+ * text only names it ("Datastream would be fine", a migration's target): it earns the same
+ * preference, without the claim that it runs, so it is priced as new. A team skill ("2 DEs
+ * (python, sql, dbt)") is no product that runs. */
 static int
 runs_here(const struct profile *p, const char *stack)
 {
     if (strcmp(stack, "-") == 0) return 0;
     char tok[64];
+    int named = 0;
     for (const char *s = stack; *s;) {
         size_t n = strcspn(s, ",|");
         if (n > 0 && n < sizeof(tok)) {
             memcpy(tok, s, n);
             tok[n] = '\0';
-            /* A migration names its target too: there only the existing stack counts. */
-            if (map_has_(p->ctx_map, tok) &&
-                (has_token_(p->stack_lc, tok) ||
-                 (p->kind != KIND_MIGRATION && !has_token_(p->skills_lc, tok))))
-                return 1;
+            if (map_has_(p->ctx_map, tok)) {
+                if (has_token_(p->stack_lc, tok)) return 1;
+                if (p->kind == KIND_MIGRATION || !has_token_(p->skills_lc, tok)) named = 2;
+            }
         }
         s += n;
         if (*s) s++;
     }
-    return 0;
+    return named;
 }
 
 static double
@@ -257,8 +259,6 @@ score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int
     for (int i = 0; i < CRIT_COUNT; i++) s += c->w[i] * crit[i];
     s = s / c->wsum * 20.0;
     *reused = runs_here(p, t->stack);
-    /* The target a migration names earns the same bonus, without claiming it runs here. */
-    if (!*reused && p->kind == KIND_MIGRATION && map_has_any_(p->ctx_map, t->stack)) *reused = 2;
     if (*reused) s += an->a->k.reuse_bonus;
     /* A row made for exactly this cloud beats a portable one on a tie. */
     if (p->cloud != CLOUD_ANY && t->clouds == (1u << p->cloud)) s += an->a->k.native_bonus;
@@ -379,7 +379,9 @@ write_rationale(struct analysis *an, struct decision *d, const struct cand *w)
         buf_puts(&b, "; it already runs here and is reused as it is (its size and edition kept), "
                      "so it adds work, not a new platform");
     else if (w->reused == 2)
-        buf_puts(&b, "; the request names it as the migration's target");
+        buf_puts(&b, an->p.kind == KIND_MIGRATION
+                         ? "; the request names it as the migration's target"
+                         : "; the request names it");
     if (w->blocked)
         buf_fmt_(&b, ". No workable alternative fits, so it stays despite the constraint (%s): a "
                      "skills or operations gap to close",
