@@ -75,7 +75,8 @@ cost_snowflake_edition_(struct analysis *an)
 {
     int uses = 0;
     for (size_t i = 0; i < an->n_dec; i++)
-        uses |= an->dec[i].t && strncmp(an->dec[i].t->id, "snowflake", 9) == 0;
+        uses |= an->dec[i].t && (strncmp(an->dec[i].t->id, "snowflake", 9) == 0 ||
+                                 strncmp(an->dec[i].t->id, "sf_", 3) == 0);
     if (!uses) return;
     struct costing *c = &an->cost;
     c->snowflake_edition = "Standard";
@@ -442,7 +443,8 @@ storage_transition(const struct analysis *an)
 int
 cost_estate_(struct analysis *an)
 {
-    if (an->p.kind != KIND_COST_REDUCTION) return 0;
+    /* A bill of warehouse compute is priced as compute (cost_compute.c), not as storage. */
+    if (an->p.kind != KIND_COST_REDUCTION || an->p.compute_bill) return 0;
     struct estate e = {0};
     e.stored = stated_stored_gb(an->p.ctx_lc ? an->p.ctx_lc : "");
     e.hot = estate_price(an, "hot");
