@@ -188,6 +188,7 @@ struct advisor {
     size_t n_tech;
     struct price *price;
     size_t n_price;
+    const struct price **price_by_id; /* the same rows sorted by id, for price_find_() */
     struct costrule *cost;
     size_t n_cost;
     struct constant *konst;

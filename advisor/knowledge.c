@@ -259,6 +259,27 @@ link_tiers(struct advisor *a, struct price *p, char *errstr, size_t errstr_size)
 }
 
 static int
+price_order(const void *x, const void *y)
+{
+    return strcmp((*(const struct price *const *)x)->id, (*(const struct price *const *)y)->id);
+}
+
+/* Sorts the rows by id for price_find_(), which the cost stage calls hundreds of times a
+ * report; an id given twice is a data error. */
+static int
+index_prices(struct advisor *a, char *errstr, size_t errstr_size)
+{
+    a->price_by_id = xcalloc(a->n_price ? a->n_price : 1, sizeof(*a->price_by_id));
+    for (size_t i = 0; i < a->n_price; i++) a->price_by_id[i] = &a->price[i];
+    qsort(a->price_by_id, a->n_price, sizeof(*a->price_by_id), price_order);
+    for (size_t i = 1; i < a->n_price; i++)
+        if (strcmp(a->price_by_id[i - 1]->id, a->price_by_id[i]->id) == 0)
+            return fail(errstr, errstr_size, "pricebook.tsv: %s: id given twice",
+                        a->price_by_id[i]->id);
+    return 0;
+}
+
+static int
 load_prices(struct advisor *a, char *errstr, size_t errstr_size)
 {
     struct table *t = &a->t_price;
@@ -292,7 +313,7 @@ load_prices(struct advisor *a, char *errstr, size_t errstr_size)
     }
     for (size_t r = 0; r < t->rows; r++)
         if (link_tiers(a, &a->price[r], errstr, errstr_size)) return -1;
-    return 0;
+    return index_prices(a, errstr, errstr_size);
 }
 
 /* limits.tsv: every ADVISOR_LIMITS name must have a row with a positive value. */
@@ -360,8 +381,14 @@ load_costcues(struct advisor *a, char *errstr, size_t errstr_size)
 const struct price *
 price_find_(const struct advisor *a, const char *id)
 {
-    for (size_t i = 0; i < a->n_price; i++)
-        if (strcmp(a->price[i].id, id) == 0) return &a->price[i];
+    size_t lo = 0, hi = a->n_price;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(a->price_by_id[mid]->id, id);
+        if (c == 0) return a->price_by_id[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
     return NULL;
 }
 
@@ -579,6 +606,7 @@ advisor_free(struct advisor *a)
     for (size_t i = 0; i < a->n_tech; i++) free(a->tech[i].cost_rows);
     free(a->tech);
     free(a->price);
+    free(a->price_by_id);
     free(a->cost);
     free(a->konst);
     free(a->control);

@@ -124,15 +124,13 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
             sec.data[--sec.len] = '\0';
         rep->sections[s] = xstrdup(sec.data ? sec.data : "");
     }
-    buf_reset(&sec);
-    appendix_(an, &sec);
-    const char *appendix = arena_strdup_(&an->ar, sec.data ? sec.data : "");
     buf_fini(&sec);
 
     struct buf md;
     buf_init(&md);
-    /* one allocation: the sections, the appendix and its code blocks, and the headings */
-    size_t want = strlen(appendix) + strlen(an->terraform) + strlen(an->dot) + 1024;
+    /* one allocation, as a rule: the sections, the appendix (about 16 KB) and its code blocks,
+     * and the headings */
+    size_t want = 16384 + strlen(an->terraform) + strlen(an->dot) + 1024;
     for (int s = 0; s < SECTION_COUNT; s++) want += strlen(rep->sections[s]);
     buf_reserve(&md, want);
     buf_fmt_(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n",
@@ -145,7 +143,7 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
         buf_puts(&md, rep->sections[s]);
     }
     buf_puts(&md, "\n## Appendix\n\n");
-    buf_puts(&md, appendix);
+    appendix_(an, &md);
     appendix_code_(an, &md);
     rep->markdown = buf_detach(&md);
 
@@ -157,6 +155,6 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
 
     struct buf out;
     buf_init(&out);
-    render_json_(an, prev, rep, fp, appendix, &out);
+    render_json_(an, prev, rep, fp, &out);
     rep->json = buf_detach(&out);
 }

@@ -69,7 +69,7 @@ size_t skills_gaps_(struct analysis *an, const char **out, size_t cap);
 /* ---- JSON and audio ---- */
 struct jsonw;
 void render_json_(struct analysis *an, const struct analysis *prev, const struct report *rep,
-                  const char *fp, const char *appendix, struct buf *out);
+                  const char *fp, struct buf *out);
 void audio_script_(struct analysis *an, struct buf *b);
 
 #endif

@@ -555,10 +555,11 @@ json_texts(struct jsonw *w, struct analysis *an)
 }
 
 
-/* Keys added after the first contract: the kind of request, the questions before committing,
- * the skills the team lacks and the appendix's Markdown. */
+/* Keys added after the first contract: the kind of request, the questions before committing
+ * and the skills the team lacks. (The appendix's tables are here already, structured: the
+ * decisions with every alternative, the quality rules, controls, risks and assumptions.) */
 static void
-json_extra(struct jsonw *w, struct analysis *an, const char *appendix)
+json_extra(struct jsonw *w, struct analysis *an)
 {
     fkey(w, "request_kind");
     jsonw_obj_begin(w);
@@ -577,16 +578,12 @@ json_extra(struct jsonw *w, struct analysis *an, const char *appendix)
     jsonw_arr_begin(w);
     for (size_t i = 0; i < ng; i++) jsonw_str(w, gap[i]);
     jsonw_arr_end(w);
-    fkey(w, "appendix");
-    jsonw_obj_begin(w);
-    kstr(w, "markdown", appendix);
-    jsonw_obj_end(w);
 }
 
 /* The whole JSON report into 'out'. */
 void
 render_json_(struct analysis *an, const struct analysis *prev, const struct report *rep,
-             const char *fp, const char *appendix, struct buf *out)
+             const char *fp, struct buf *out)
 {
     buf_reserve(out, 65536);
     struct jsonw w;
@@ -631,6 +628,6 @@ render_json_(struct analysis *an, const struct analysis *prev, const struct repo
         kstr(&w, report_section_name((enum report_section)s), rep->sections[s]);
     jsonw_obj_end(&w);
     kstr(&w, "audio_script", rep->audio_script);
-    json_extra(&w, an, appendix);
+    json_extra(&w, an);
     jsonw_obj_end(&w);
 }
