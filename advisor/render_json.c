@@ -7,6 +7,9 @@
 #include "render_int.h"
 
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdint.h>
 #include <string.h>
 
@@ -55,23 +58,38 @@ fkey(struct jsonw *w, const char *key)
 }
 
 /* Length of the run of bytes at 'p' (at most 'n') that JSON copies unescaped: printable ASCII
- * other than '"' and '\\'. Eight bytes at a time: a word holds no byte that needs escaping when
- * none is below 0x20, none is 0x22, 0x5C or 0x7F and none has the high bit (the usual bit tricks
- * for "has a zero byte" and "has a byte less than n"). */
+ * other than '"' and '\\'. Sixteen bytes at a time with SSE2 (every x86-64 has it): a signed
+ * compare with 0x20 catches the control bytes and, being negative, every byte with the high
+ * bit; three equality compares catch '"', '\\' and 0x7F. Elsewhere eight bytes at a time with
+ * the usual bit tricks for "has a zero byte" and "has a byte less than n". */
 static size_t
 plain_run(const unsigned char *p, size_t n)
 {
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
     size_t i = 0;
+#ifdef __SSE2__
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\'), del = _mm_set1_epi8(0x7f);
+    while (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i bad = _mm_or_si128(
+            _mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, quote)),
+            _mm_or_si128(_mm_cmpeq_epi8(x, bslash), _mm_cmpeq_epi8(x, del)));
+        int mask = _mm_movemask_epi8(bad);
+        if (mask) return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#else
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
     while (i + 8 <= n) {
         uint64_t x;
         memcpy(&x, p + i, 8);
-        uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\'), del = x ^ (ones * 0x7f);
+        uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\'), dl = x ^ (ones * 0x7f);
         uint64_t bad = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) |
-                       ((del - ones) & ~del) | x;
+                       ((dl - ones) & ~dl) | x;
         if (bad & high) break;
         i += 8;
     }
+#endif
     while (i < n && json_plain[p[i]]) i++;
     return i;
 }
