@@ -159,6 +159,30 @@ deadline_at(const struct ctx *c, size_t i)
     return 0;
 }
 
+/* Token 'j' joins two things said in one clause ("within 15 min + full history"). */
+static int
+joiner(const struct tokens *t, size_t j)
+{
+    return extract_is_sym_(t, j, '+') || extract_is_sym_(t, j, '&') ||
+           extract_is_word_(t, j, "and") || extract_is_word_(t, j, "plus");
+}
+
+/* A phrase of 'cat' in the part of its clause that speaks of the duration at tokens [i, end):
+ * up to four words either side, not past a joiner. */
+static int
+near_duration(const struct ctx *c, size_t i, size_t end, enum lex_cat cat)
+{
+    if (!in_clause(c, i, cat)) return 0;
+    const struct tokens *t = c->t;
+    for (size_t j = i, k = 0; j-- > t->v[i].clause_a && k < 4 && !joiner(t, j); k++)
+        if (match(c, j, cat, NULL)) return 1;
+    for (size_t j = i, k = 0; j < t->v[i].clause_b && k < end - i + 4; j++, k++) {
+        if (j >= end && joiner(t, j)) break;
+        if (match(c, j, cat, NULL)) return 1;
+    }
+    return 0;
+}
+
 /* A stated duration target at number token 'i' ("under 30s", "within 5 minutes of arrival",
  * "every 15 minutes" for an output). Returns seconds or 0; its words in '*a', '*b'. */
 static double
@@ -179,8 +203,8 @@ fresh_duration(const struct ctx *c, size_t i, size_t *a, size_t *b, const char *
     int data = 0;
     for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
         if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
-    if (in_clause(c, i, LEX_SERVING) || in_clause(c, i, LEX_FRESHBLOCK)) return 0;
-    if (every && !in_clause(c, i, LEX_FRESHOUTPUT)) return 0;
+    if (in_clause(c, i, LEX_SERVING) || near_duration(c, i, end, LEX_FRESHBLOCK)) return 0;
+    if (every && !in_clause(c, i, LEX_FRESHOUTPUT) && !data) return 0;
     if (!trigger && !every && !data) return 0;
     *a = trig, *b = end;
     *why = every ? "the cadence of the output" : NULL;

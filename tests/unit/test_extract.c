@@ -974,6 +974,17 @@ static const struct {
     {"It doesn't need to be real-time; next morning is fine.", 86400, NULL, NULL},
     {"We need near real-time (< 5 min) dashboards.", 300, NULL, "5 min"},
     {"Fraud alerts in real time; dashboards refresh every 15 minutes.", 1, NULL, NULL},
+    {"our CEO keeps saying we need \"real-time analytics\". reality: the only thing anyone "
+     "looks at is the dashboard in the monday meeting + a daily email at 7am.", 86400, "wish",
+     "daily email"},
+    {"the boss says we need real-time, but the only report is a weekly email on monday", 604800,
+     "wish", "weekly email"},
+    {"finance wants current state within 15 min + full history for audit", 900, NULL,
+     "within 15 min"},
+    {"CDC from the ERP into snowflake; every 15-20 min is fine", 900, "stricter end", NULL},
+    {"we want live dashboards < 1 min behind and 13 months of history.", 60, NULL, "1 min"},
+    {"ops needs the numbers within 5 minutes and keep 2 years of history", 300, NULL, NULL},
+    {"sensors report every 5 seconds; keep 3 years of history", NAN, NULL, NULL},
 };
 
 static void
