@@ -527,11 +527,16 @@ head_count(const struct ctx *c, size_t i, size_t *end)
         }
     }
     if (!found) return 0;
-    for (size_t p = i, n = 0; p-- > sa && n < 3; n++)
-        if (match(c, p, LEX_NOTTEAM, NULL)) return 0; /* "used by 40 analysts" */
-    /* with no word of the team around, "40 analysts query it" are readers, not the team */
-    for (size_t p = *end, n = 0; !cue && p < sb && n < 3; p++, n++)
-        if (match(c, p, LEX_NOTTEAM, NULL)) return 0;
+    for (size_t p = i, n = 0; p-- > sa && n < 3; n++) {
+        const struct lex_entry *e = match(c, p, LEX_NOTTEAM, NULL);
+        if (e && strcmp(e->label, "org") != 0) return 0; /* "used by 40 analysts" */
+    }
+    /* with no word of the team around, "40 analysts query it" are readers, not the team; "a
+     * 12-person brand" is the company's size whatever is around */
+    for (size_t p = *end, n = 0; p < sb && n < 3; p++, n++) {
+        const struct lex_entry *e = match(c, p, LEX_NOTTEAM, NULL);
+        if (e && (!cue || strcmp(e->label, "org") == 0)) return 0;
+    }
     if (!cue && k->num > 50) return 0;
     return k->num;
 }
@@ -541,14 +546,19 @@ read_team(struct ctx *c)
 {
     const struct tokens *t = c->t;
     if (req_known(c->req->team_size)) return;
+    /* "it's just me" says who does the work wherever a count of others stands */
     for (size_t i = 0; i < t->n; i++) {
-        size_t end, at = i;
+        size_t end;
         const struct lex_entry *e = match(c, i, LEX_TEAM, &end);
         if (e && strcmp(e->label, "size") == 0 && !denied(c, i, 2)) {
             c->req->team_size = e->value;
             note_value(c->out, "team_size", t, i, end, NULL);
             return;
         }
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        size_t end, at = i;
+        const struct lex_entry *e = match(c, i, LEX_TEAM, &end);
         /* "team of 4", "the team is 5 people" */
         /* "small team (3)", "Team: 5": a bare number in brackets or after a colon */
         size_t num_at = end;

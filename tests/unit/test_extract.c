@@ -1153,6 +1153,12 @@ test_team_pii_questions(void)
         {"Small team (3), strong in SQL, weak in Python.", 3, {"SQL"}},
         {"Team: 5 (2 backend devs in Go, 3 analysts doing SQL).", 5, {"Go", "SQL"}},
         {"I'm the only data person; I know Excel and some SQL.", 1, {"Excel", "SQL"}},
+        {"hey! i'm the only marketer at a 12-person DTC skincare brand, no servers", 1, {NULL}},
+        {"the sales team of 12 people uses the dashboards; on the data side it's just me.", 1,
+         {NULL}},
+        {"one marketer at a 20-person startup, no engineers", 1, {NULL}},
+        {"we are a 40-person company; team: 2 data engineers (sql)", 2, {"SQL"}},
+        {"startup, 3 engineers (python)", 3, {"Python"}},
     };
     for (size_t i = 0; i < PW_ARRAY_LEN(teams); i++) {
         struct requirement req;
