@@ -492,8 +492,10 @@ read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name
         if (e->value >= 2 && !all_caps(t, i)) continue; /* "EAR", not "ear" or "Ear" */
         /* "GDPR does not apply", "no dashboards" */
         int deny = denied(c, i, 2);
-        for (size_t j = end; j < end + 3 && j < t->n && t->v[j].clause == t->v[i].clause; j++)
+        for (size_t j = end; j < end + 3 && j < t->n && t->v[j].clause == t->v[i].clause; j++) {
+            if (t->v[j].type == TOK_SYM) break; /* "(critical infrastructure, NIS2) - no cloud" */
             if (match(c, j, LEX_NEGATION, NULL)) deny = 1;
+        }
         if (!deny) list_note(c, l, name, e->label, i, end);
         i = end - 1;
     }
