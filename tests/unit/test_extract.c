@@ -1041,6 +1041,12 @@ static const struct {
     {"We currently spend $40k/month on Splunk and want to cut that in half.", NAN, NULL},
     {"We spend $40k/month today; budget is $20k/month.", 20000, NULL},
     {"Budget is $10k/month right now.", 10000, NULL},
+    {"keep raw 1 year, curated forever. ~$2k/mo for this. team: 2 (python, sql).", 2000, NULL},
+    {"team 5 (python, sql, go) - no java folks. ~$20k/mo.", 20000, "no other role"},
+    {"costs us ~$30k/mo today. we'd like to get to ~$12k/mo without a migration.", 12000, NULL},
+    {"the bill is $40k a month; we want to bring it down to $25k a month", 25000, NULL},
+    {"It runs on AWS, 2 TB/day. EUR 5k/month.", 5689, "EUR 5,000"},
+    {"the storage bill is ~$28k/mo today.", NAN, NULL},
 };
 
 static void
