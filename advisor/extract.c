@@ -328,6 +328,28 @@ read_retention(struct ctx *c)
 
 /* ---- cloud and existing stack -------------------------------------------------------------- */
 
+/* A product named right after token 'i' ("on-prem SQL Server", "on-prem Oracle box"). */
+static int
+names_product(const struct ctx *c, size_t i)
+{
+    return match(c, i, LEX_PRODUCT, NULL) ||
+           (i + 1 < c->t->n && c->t->v[i].type == TOK_WORD && match(c, i + 1, LEX_PRODUCT, NULL));
+}
+
+/* The cloud at token 'i' is one the text leaves or rules out: "we left AWS", "no longer on
+ * AWS", "please don't suggest anything AWS" (a denial up to four words before, with nothing
+ * between that turns it to something else). */
+static int
+cloud_ruled_out(const struct ctx *c, size_t i)
+{
+    const struct tokens *t = c->t;
+    for (size_t j = i, k = 0; j-- > t->v[i].clause_a && k < 4; k++) {
+        if (match(c, j, LEX_CONTRAST, NULL) || match(c, j, LEX_NEGBLOCK, NULL)) return 0;
+        if (match(c, j, LEX_CLOUDLEFT, NULL) || match(c, j, LEX_NEGATION, NULL)) return 1;
+    }
+    return 0;
+}
+
 static void
 read_cloud(struct ctx *c)
 {
@@ -335,19 +357,35 @@ read_cloud(struct ctx *c)
     if (c->req->cloud != NULL) return;
     const char *pub = NULL, *other = NULL, *hint = NULL, *target = NULL;
     size_t pub_i = 0, pub_end = 0, other_i = 0, other_end = 0, hint_i = 0, hint_end = 0;
-    size_t target_i = 0, target_end = 0;
-    int n_pub = 0, hint_conflict = 0;
+    size_t target_i = 0, target_end = 0, out_end = 0, src_i = 0, src_end = 0;
+    int n_pub = 0, hint_conflict = 0, src_onprem = 0, hint_gov = 0;
     for (size_t i = 0; i < t->n; i++) {
         size_t end;
         const struct lex_entry *e = match(c, i, LEX_CLOUD, &end);
         if (e && !denied(c, i, 2)) {
             int is_pub = strcmp(e->label, "on_prem") != 0 && strcmp(e->label, "any") != 0;
+            /* "AWS or Azure" after a denial: both ruled out */
+            int listed = out_end > 0 && i == out_end + 1 &&
+                         (joiner(t, out_end) || extract_is_word_(t, out_end, "or") ||
+                          extract_is_word_(t, out_end, "nor"));
+            /* "no cloud experience" speaks of skills, not of where it runs */
+            int skill = !is_pub && end < t->n &&
+                        (extract_is_word_(t, end, "experience") ||
+                         extract_is_word_(t, end, "skills") ||
+                         extract_is_word_(t, end, "knowledge") ||
+                         extract_is_word_(t, end, "expertise"));
+            if (skill || (is_pub && (listed || cloud_ruled_out(c, i)))) {
+                out_end = end, i = end - 1;
+                continue;
+            }
             if (is_pub) {
                 if (pub == NULL || strcmp(pub, e->label) != 0) n_pub++;
                 if (pub == NULL) pub = e->label, pub_i = i, pub_end = end;
                 if (i > 0 &&
                     (extract_is_word_(t, i - 1, "to") || extract_is_word_(t, i - 1, "onto")))
                     target = e->label, target_i = i, target_end = end;
+            } else if (strcmp(e->label, "on_prem") == 0 && names_product(c, end)) {
+                if (!src_onprem) src_onprem = 1, src_i = i, src_end = end;
             } else if (other == NULL || strcmp(e->label, "on_prem") == 0) {
                 other = e->label, other_i = i, other_end = end;
             }
@@ -359,9 +397,9 @@ read_cloud(struct ctx *c)
         int weighed = 0;
         for (size_t j = t->v[i].sent_a; e && j < i && !weighed; j++)
             weighed = match(c, j, LEX_STACKNEG, NULL) != NULL;
-        if (e && (e->value < 2 || (t->v[i].flags & TOKF_CAP)) && !denied(c, i, 2) && !weighed) {
+        if (e && (e->value != 2 || (t->v[i].flags & TOKF_CAP)) && !denied(c, i, 2) && !weighed) {
             if (hint && strcmp(hint, e->label) != 0) hint_conflict = 1;
-            if (hint == NULL) hint = e->label, hint_i = i, hint_end = end;
+            if (hint == NULL) hint = e->label, hint_i = i, hint_end = end, hint_gov = e->value == 3;
         }
     }
     const char *why = NULL;
@@ -375,7 +413,12 @@ read_cloud(struct ctx *c)
         pub = other, a = other_i, b = other_end;
     } else if (n_pub == 0 && hint && !hint_conflict) {
         pub = hint, a = hint_i, b = hint_end;
-        why = "a product that runs on this cloud only";
+        why = hint_gov ? "a US government cloud: AWS GovCloud (US), the most used; Azure "
+                         "Government is the other"
+                       : "a product that runs on this cloud only";
+    } else if (n_pub == 0 && src_onprem) { /* "our on-prem SQL Server" and nothing else */
+        pub = "on_prem", a = src_i, b = src_end;
+        why = "only a source is said to run on premises";
     } else {
         return;
     }

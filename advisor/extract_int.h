@@ -75,6 +75,7 @@ enum lex_cat {
     LEX_COMPLIANCEUS, /* descriptions of a US regime that need a US place in the text */
     LEX_STOREDCUE,  /* "total", "historical", "we have": a size with no period is data at rest */
     LEX_ANOTHER,    /* "also", "another": a measure after it is a feed of its own */
+    LEX_CLOUDLEFT,  /* "we left", "no longer on": a cloud after it is one they moved away from */
     LEX_CAT_COUNT
 };
 
