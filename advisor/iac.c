@@ -181,6 +181,7 @@ region_(const struct analysis *an_c)
     struct analysis *an = (struct analysis *)an_c;
     const struct profile *p = &an->p;
     if (p->cloud == CLOUD_ON_PREM || p->cloud == CLOUD_ANY) return NULL;
+    if (p->region) return p->region; /* named in the request or pinned by ITAR/GDPR */
     int eu = (p->regs && strstr(p->regs, ",gdpr,") != NULL) || (p->ctx_lc && says_eu(p->ctx_lc));
     if (!eu) return NULL;
     const char *cell = an->a->cloud[p->cloud].region_eu;
