@@ -37,6 +37,7 @@ struct ctx {
     struct extract_result *out;
     /* lists that were empty before extraction, so the text may fill them */
     int fill_consumers, fill_compliance, fill_stack, fill_skills;
+    int inventory; /* the description was read for what a migration moves */
     unsigned char *ruled_out; /* per token: a term a denial rules out (extract_avoid_) */
 };
 
@@ -705,6 +706,8 @@ read_text(struct ctx *c, const char *text, int title)
     read_team(c);
     read_skills(c);
     read_availability(c);
+    if (!title || !c->inventory) extract_inventory_(c->lex, &t, c->out);
+    c->inventory = 1;
     c->t = NULL;
     free(c->ruled_out);
     c->ruled_out = NULL;

@@ -1253,6 +1253,46 @@ test_team_pii_questions(void)
     }
 }
 
+/* what a migration moves: notes inventory[N] with the phrase */
+static void
+test_inventory(void)
+{
+    static const struct {
+        const char *text;
+        const char *items[4]; /* the evidence of inventory[0], [1], ... in order */
+    } cases_[] = {
+        {"moving off teradata (a 6700, ~80 TB compressed, ~2,500 BTEQ scripts, ~300 informatica "
+         "workflows).",
+         {"~80 TB compressed", "~2,500 BTEQ scripts", "~300 informatica workflows"}},
+        {"Hive + Spark (~1,400 hive queries, ~200 spark jobs in scala), impala for the BI folks.",
+         {"~1,400 hive queries", "~200 spark jobs in scala"}},
+        {"Move 600 SSIS packages and about 40 stored procedures to Azure.",
+         {"600 SSIS packages", "about 40 stored procedures"}},
+        {"the ERP has ~600 tables; 3 engineers run it", {"~600 tables"}},
+        {"we ingest 2 TB/day of clickstream for 40 analysts", {NULL}},
+        {"ONE dashboard with shopify sales, refreshed daily", {NULL}},
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(cases_); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, cases_[i].text, &req, &out);
+        int before = check_failures_;
+        size_t k = 0;
+        for (; k < 4 && cases_[i].items[k]; k++) {
+            char field[32];
+            snprintf(field, sizeof(field), "inventory[%zu]", k);
+            const struct extract_note *n = note(&out, field);
+            CHECK(n && strcmp(n->evidence, cases_[i].items[k]) == 0 && n->why &&
+                  strcmp(n->why, "what the migration moves") == 0);
+        }
+        char field[32];
+        snprintf(field, sizeof(field), "inventory[%zu]", k);
+        CHECK(note(&out, field) == NULL);
+        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i, cases_[i].text);
+        done(&req, &out);
+    }
+}
+
 static const struct check_case cases[] = {
     {"volumes", test_volumes},
     {"range_is_noted", test_range_is_noted},
@@ -1273,6 +1313,7 @@ static const struct check_case cases[] = {
     {"money", test_money},
     {"named", test_named},
     {"team_pii_questions", test_team_pii_questions},
+    {"inventory", test_inventory},
 };
 
 CHECK_MAIN(cases)
