@@ -1293,6 +1293,28 @@ test_inventory(void)
     }
 }
 
+/* a product the text says stays where it is runs today */
+static void
+test_stack_stays(void)
+{
+    static const char *const texts[] = {
+        "plan is a lakehouse on azure. daily ingest ~3 TB from kafka (on-prem, stays where it "
+        "is) + sftp drops.",
+        "events come from Kafka, which stays put on premises; the lake goes to GCP",
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(texts); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, texts[i], &req, &out);
+        int found = 0;
+        for (size_t k = 0; k < req.existing_stack.n; k++)
+            found |= strncmp(req.existing_stack.v[k], "Apache Kafka", 12) == 0;
+        CHECK(found);
+        if (!found) fprintf(stderr, "  in case %zu: %s\n", i, texts[i]);
+        done(&req, &out);
+    }
+}
+
 static const struct check_case cases[] = {
     {"volumes", test_volumes},
     {"range_is_noted", test_range_is_noted},
@@ -1314,6 +1336,7 @@ static const struct check_case cases[] = {
     {"named", test_named},
     {"team_pii_questions", test_team_pii_questions},
     {"inventory", test_inventory},
+    {"stack_stays", test_stack_stays},
 };
 
 CHECK_MAIN(cases)
