@@ -579,7 +579,7 @@ apply(struct feed *f, const struct measure *m)
         why = "upper end of the range";
     else if (m->flags & MF_UNSPEC)
         why = "a stated rate, taken as the peak";
-    if (m->flags & MF_EVERY) why = "senders / interval";
+    if (m->flags & MF_EVERY) why = EXTRACT_WHY_EVERY;
     if (m->flags & MF_TIMES) why = "the rate of one sender x the senders";
     feed_set(f, m->dim, m->value, m->a, m->b, why);
 }

@@ -5,6 +5,8 @@
 
 #include "extract_int.h"
 
+#define EXTRACT_WHY_EVERY "senders / interval"
+
 enum dim {
     DIM_VOLUME = 0, /* GB per day */
     DIM_PEAK,       /* events per second at peak */

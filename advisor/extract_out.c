@@ -126,6 +126,15 @@ extract_feed_derive_(const struct tokens *t, struct feed *f)
                  n1, n2, n3);
         f->why[DIM_PEAK] = f->sum;
     }
+    /* "40k meters, each every 5 s": senders on a fixed interval send at a steady rate */
+    if (f->has[DIM_AVG] && !f->has[DIM_PEAK] && f->why[DIM_AVG] &&
+        strcmp(f->why[DIM_AVG], EXTRACT_WHY_EVERY) == 0) {
+        f->has[DIM_PEAK] = 1;
+        f->val[DIM_PEAK] = f->val[DIM_AVG];
+        f->ev[DIM_PEAK] = f->ev[DIM_AVG];
+        f->why[DIM_PEAK] = "senders on a fixed interval send at a steady rate: the peak is the "
+                           "average";
+    }
     if (f->has[DIM_VOLUME] || !f->has[DIM_SIZE]) return;
     const struct span *s = &f->ev[DIM_SIZE];
     enum dim d = f->has[DIM_DAILY] ? DIM_DAILY : f->has[DIM_AVG] ? DIM_AVG : DIM_COUNT;
