@@ -228,6 +228,15 @@ is_money(const struct reader *r, size_t i)
                       extract_match_(r->lex, t, i - 1, LEX_FX, NULL)));
 }
 
+/* The clause of token 'p' says "each" ("each sending ...", "one scan every 4 s each"). */
+static int
+clause_says_each(const struct tokens *t, size_t p)
+{
+    for (size_t j = t->v[p].clause_a; j < t->v[p].clause_b; j++)
+        if (extract_is_word_(t, j, "each")) return 1;
+    return 0;
+}
+
 /* "50,000 trucks report GPS telemetry every 30 seconds": senders and their cadence, an average
  * rate, at number token 'i'. Returns the index after it, or 0 when there is none. */
 static size_t
@@ -245,8 +254,7 @@ read_senders(struct reader *r, size_t i)
         /* "2,000 kiosks, each sending a heartbeat every 30 seconds": past a comma when "each"
          * opens the next clause */
         for (size_t p = end; p < t->n && p < end + 12 && t->v[p].sent == t->v[i].sent; p++) {
-            if (t->v[p].clause != t->v[i].clause && !extract_is_word_(t, t->v[p].clause_a, "each"))
-                break;
+            if (t->v[p].clause != t->v[i].clause && !clause_says_each(t, p)) break;
             if (!extract_is_word_(t, p, "every")) continue;
             size_t q = p + 1, tend;
             double count = 1;
@@ -265,6 +273,20 @@ read_senders(struct reader *r, size_t i)
     return 0;
 }
 
+/* The count of senders ("~220 machines over MTConnect") up to ten tokens before 'i' in its
+ * sentence, or SIZE_MAX. */
+static size_t
+senders_before(const struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    for (size_t j = i, k = 0; j-- > t->v[i].sent_a && k < 10; k++) {
+        if (t->v[j].type != TOK_NUM) continue;
+        for (size_t q = j + 1; q < i && q <= j + 2; q++)
+            if (extract_match_(r->lex, t, q, LEX_EMITTER, NULL)) return j;
+    }
+    return SIZE_MAX;
+}
+
 /* "5,000 stores x 2,000 transactions a day", "300 msgs/min from each of 50 machines": a rate
  * per sender times the senders. Scales 'm' and widens its span; returns the index after it. */
 static size_t
@@ -273,7 +295,7 @@ times_senders(struct reader *r, struct measure *m, size_t end)
     const struct tokens *t = r->t;
     size_t i = m->a, n_at = SIZE_MAX, after = end;
     size_t each = SIZE_MAX;
-    for (size_t j = i, k = 0; j-- > t->v[i].sent_a && k < 3; k++)
+    for (size_t j = i, k = 0; j-- > t->v[i].sent_a && k < 5; k++)
         if (extract_is_word_(t, j, "each")) each = j;
     if (each != SIZE_MAX && each >= 2) {
         /* "200 servers, each writes ~5 GB/day": a count and its noun just before "each" */
@@ -294,6 +316,8 @@ times_senders(struct reader *r, struct measure *m, size_t end)
             }
             if (t->v[j].type != TOK_WORD) break;
         }
+    } else if (extract_is_word_(t, end, "each")) {
+        n_at = senders_before(r, i), after = end + 1; /* "220 machines, one sample per second each" */
     } else {
         size_t p = end;
         if (extract_is_word_(t, p, "from") || extract_is_word_(t, p, "for") ||
@@ -313,6 +337,8 @@ times_senders(struct reader *r, struct measure *m, size_t end)
         return end;
     m->value *= n->num;
     m->flags |= MF_TIMES;
+    /* "one sample per second each": a sender's own cadence is its steady rate */
+    if (m->dim == DIM_PEAK && (m->flags & MF_UNSPEC)) m->dim = DIM_AVG, m->flags &= ~MF_UNSPEC;
     if (n_at < m->a) m->a = n_at;
     m->b = after;
     return after;
@@ -352,6 +378,12 @@ read_measure(struct reader *r, size_t i)
             plain_a = plain_b = w; /* "at up to 4,000 per second": a rate with no noun */
         }
     }
+    /* "one message per turbine per second": framing of what each sender sends, not a rate of
+     * the feed by itself */
+    if (ce > i + 1 && !ru && extract_is_word_(t, ce, "per") && ce + 1 < t->n &&
+        t->v[ce + 1].type == TOK_WORD && !extract_match_(r->lex, t, ce + 1, LEX_TIME, NULL) &&
+        extract_period_(r->lex, t, ce + 2, &sec, &end))
+        return end;
     if (ce > i + 1 || ru || plain_b > 0) {
         struct measure *m;
         if (ru) {
@@ -580,7 +612,7 @@ apply(struct feed *f, const struct measure *m)
     else if (m->flags & MF_UNSPEC)
         why = "a stated rate, taken as the peak";
     if (m->flags & MF_EVERY) why = EXTRACT_WHY_EVERY;
-    if (m->flags & MF_TIMES) why = "the rate of one sender x the senders";
+    if (m->flags & MF_TIMES) why = EXTRACT_WHY_TIMES;
     feed_set(f, m->dim, m->value, m->a, m->b, why);
 }
 

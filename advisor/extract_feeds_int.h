@@ -6,6 +6,7 @@
 #include "extract_int.h"
 
 #define EXTRACT_WHY_EVERY "senders / interval"
+#define EXTRACT_WHY_TIMES "the rate of one sender x the senders"
 
 enum dim {
     DIM_VOLUME = 0, /* GB per day */

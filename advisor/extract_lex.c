@@ -753,6 +753,9 @@ extract_period_(const struct extract_lexicon *lex, const struct tokens *t, size_
                 double *seconds, size_t *end)
 {
     if (i >= t->n) return 0;
+    /* "once a second", "once per minute" */
+    if (extract_is_word_(t, i, "once") && !extract_is_word_(t, i + 1, "once"))
+        return extract_period_(lex, t, i + 1, seconds, end);
     const struct lex_entry *e = extract_match_(lex, t, i, LEX_PERIOD, end);
     if (e) {
         *seconds = e->value;

@@ -128,7 +128,8 @@ extract_feed_derive_(const struct tokens *t, struct feed *f)
     }
     /* "40k meters, each every 5 s": senders on a fixed interval send at a steady rate */
     if (f->has[DIM_AVG] && !f->has[DIM_PEAK] && f->why[DIM_AVG] &&
-        strcmp(f->why[DIM_AVG], EXTRACT_WHY_EVERY) == 0) {
+        (strcmp(f->why[DIM_AVG], EXTRACT_WHY_EVERY) == 0 ||
+         strcmp(f->why[DIM_AVG], EXTRACT_WHY_TIMES) == 0)) {
         f->has[DIM_PEAK] = 1;
         f->val[DIM_PEAK] = f->val[DIM_AVG];
         f->ev[DIM_PEAK] = f->ev[DIM_AVG];
