@@ -200,6 +200,17 @@ read_size_measure(struct reader *r, size_t i, const struct lex_entry *unit, size
                 break;
         }
     }
+    /* "daily ingest ~3 TB from kafka": the period before the size */
+    for (size_t j = i, n = 0; j-- > t->v[i].clause_a && n < 3; n++) {
+        const struct lex_entry *pe = extract_match_(r->lex, t, j, LEX_PERIOD, NULL);
+        if (pe && pe->value >= 3600) {
+            struct measure *m = add_measure(r, DIM_VOLUME, hi / pe->value * 86400 / 1e9, j, k);
+            m->flags = flags;
+            return k;
+        }
+        if (!extract_match_(r->lex, t, j, LEX_FEEDVERB, NULL) && !extract_is_word_(t, j, "of"))
+            break; /* "a daily dashboard over 2 TB" is no volume */
+    }
     if (is_record_size(r, i, k) || extract_match_(r->lex, t, k, LEX_COUNT, NULL)) {
         double v = hi;
         if (flags & MF_RANGE) v = sqrt(hi * (lo > 0 ? lo : hi));
