@@ -77,6 +77,7 @@ enum lex_cat {
     LEX_ANOTHER,    /* "also", "another": a measure after it is a feed of its own */
     LEX_CLOUDLEFT,  /* "we left", "no longer on": a cloud after it is one they moved away from */
     LEX_INVENTORY,  /* things a migration moves ("scripts", "tables"), sizes at rest ("compressed") */
+    LEX_ESTIMATE,   /* a volume assumed for a feed kind no figure is given for (GB/day) */
     LEX_CAT_COUNT
 };
 
