@@ -939,6 +939,8 @@ static const struct {
     {"The team knows Python but not Scala.", {"scala"}, "Python", "Scala"},
     {"Team of two: SQL yes, we don't know Spark.", {"spark"}, "SQL", "Spark"},
     {"don't want to run kafka ourselves pls", {"kafka"}, NULL, "Apache Kafka"},
+    {"no Databricks please, we tried it and it didn't stick; Fabric isn't licensed either.",
+     {"databricks", "fabric"}, NULL, "Microsoft Fabric"},
     {"We do not want to operate Kafka; we already use BigQuery.", {"kafka"}, NULL, "Apache Kafka"},
     {"one marketer, no servers, no one on call", {"servers", "on-call"}, NULL, NULL},
     {"It is just me, nobody on call at night, and no servers to patch.", {"on-call", "servers"},
