@@ -438,6 +438,8 @@ team_start(const struct ctx *c, size_t i)
         if ((e && strcmp(e->label, "-") != 0 && e->label[0] != '\0') ||
             match(c, j, LEX_PERSON, NULL))
             return j;
+        /* "team 4 (c#, sql)": a head count right after the word */
+        if (e && j + 1 < sb && c->t->v[j + 1].type == TOK_NUM) return j;
     }
     return SIZE_MAX;
 }
@@ -610,7 +612,9 @@ read_team(struct ctx *c)
         size_t num_at = end;
         if (e && end < t->n && (extract_is_sym_(t, end, '(') || extract_is_sym_(t, end, ':')))
             num_at = end + 1;
-        int cued = e && (strcmp(e->label, "strong") == 0 || num_at > end) && num_at < t->n &&
+        int plain = e && end < t->n && t->v[end].type == TOK_NUM; /* "team 4 (c#, sql)" */
+        int cued = e && (strcmp(e->label, "strong") == 0 || num_at > end || plain) &&
+                   num_at < t->n &&
                    t->v[num_at].type == TOK_NUM && !(t->v[num_at].numf & ~NUMF_SPELLED) &&
                    t->v[num_at].num >= 1 && t->v[num_at].num <= 1000 &&
                    t->v[num_at].num == floor(t->v[num_at].num) &&

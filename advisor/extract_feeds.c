@@ -243,9 +243,9 @@ is_money(const struct reader *r, size_t i)
 static int
 clause_says_each(const struct tokens *t, size_t p)
 {
-    for (size_t j = t->v[p].clause_a; j < t->v[p].clause_b; j++)
-        if (extract_is_word_(t, j, "each")) return 1;
-    return 0;
+    size_t j = t->v[p].clause_a;
+    while (j < t->v[p].clause_b && !extract_is_word_(t, j, "each")) j++;
+    return j < t->v[p].clause_b;
 }
 
 /* "50,000 trucks report GPS telemetry every 30 seconds": senders and their cadence, an average
@@ -284,8 +284,7 @@ read_senders(struct reader *r, size_t i)
     return 0;
 }
 
-/* The count of senders ("~220 machines over MTConnect") up to ten tokens before 'i' in its
- * sentence, or SIZE_MAX. */
+/* The senders ("~220 machines over MTConnect") up to ten tokens before 'i', or SIZE_MAX. */
 static size_t
 senders_before(const struct reader *r, size_t i)
 {
@@ -389,8 +388,7 @@ read_measure(struct reader *r, size_t i)
             plain_a = plain_b = w; /* "at up to 4,000 per second": a rate with no noun */
         }
     }
-    /* "one message per turbine per second": framing of what each sender sends, not a rate of
-     * the feed by itself */
+    /* "one message per turbine per second": how a sender frames its data, not a feed's rate */
     if (ce > i + 1 && !ru && extract_is_word_(t, ce, "per") && ce + 1 < t->n &&
         t->v[ce + 1].type == TOK_WORD && !extract_match_(r->lex, t, ce + 1, LEX_TIME, NULL) &&
         extract_period_(r->lex, t, ce + 2, &sec, &end))
@@ -776,7 +774,7 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
     group(&r);
     extract_feed_drop_totals_(&r);
     extract_feed_unmeasured_(&r);
-    for (size_t i = 0; i < r.n_f; i++) extract_feed_derive_(t, &r.f[i]);
+    for (size_t i = 0; i < r.n_f; i++) extract_feed_derive_(lex, t, &r.f[i]);
     extract_feed_pii_(&r, out);
     size_t written = 0;
     if (req->n_sources == 0) written = extract_feed_write_(&r, req, out);

@@ -395,6 +395,9 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct rtok **raw,
                 if (s[j] >= 0x80 && sp == 0) {
                     t->lower[lo++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
                     j++;
+                } else if (s[j] == '#' && j == i + 1) { /* "C#", "F#" */
+                    t->lower[lo++] = '#';
+                    j++;
                 } else if ((s[j] == '\'' || sp == '\'') && j + (sp ? nb2 : 1) < len &&
                            isalpha(s[j + (sp ? nb2 : 1)])) {
                     t->lower[lo++] = '\'';

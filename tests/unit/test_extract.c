@@ -875,6 +875,8 @@ static const struct {
      28.512, 220, 1500, "iot", "the rate of one sender x the senders"},
     {"~1,200 handhelds, one scan every ~4 s each while picking, ~1 KB per scan incl. headers.",
      1, 25.92, 300, 1000, NULL, "senders / interval"},
+    {"~1,200 handhelds, one scan every ~4 s each while picking (2 shifts, ~16 h/day), ~1 KB per "
+     "scan incl. headers.", 1, 17.28, 300, 1000, NULL, "x 16 h x 3,600 s"},
     {"~5k turbines, each SCADA controller sends ~200 signals once a second (8-byte value + "
      "8-byte timestamp + id, call it ~20 bytes per signal; one message per turbine per second).",
      1, 1728, 1e6, 20, "iot", "1,000,000 events/s"},
@@ -1199,6 +1201,8 @@ test_team_pii_questions(void)
         {"one marketer at a 20-person startup, no engineers", 1, {NULL}},
         {"we are a 40-person company; team: 2 data engineers (sql)", 2, {"SQL"}},
         {"startup, 3 engineers (python)", 3, {"Python"}},
+        {"team 4 (c#, sql, some python).", 4, {"C#", "SQL", "Python"}},
+        {"2 devs (C#, SQL) + 1 ops person.", 3, {"C#", "SQL"}},
     };
     for (size_t i = 0; i < PW_ARRAY_LEN(teams); i++) {
         struct requirement req;
