@@ -37,6 +37,7 @@ struct ctx {
     struct extract_result *out;
     /* lists that were empty before extraction, so the text may fill them */
     int fill_consumers, fill_compliance, fill_stack, fill_skills;
+    int inventory; /* the description was read for what a migration moves */
     unsigned char *ruled_out; /* per token: a term a denial rules out (extract_avoid_) */
 };
 
@@ -159,6 +160,30 @@ deadline_at(const struct ctx *c, size_t i)
     return 0;
 }
 
+/* Token 'j' joins two things said in one clause ("within 15 min + full history"). */
+static int
+joiner(const struct tokens *t, size_t j)
+{
+    return extract_is_sym_(t, j, '+') || extract_is_sym_(t, j, '&') ||
+           extract_is_word_(t, j, "and") || extract_is_word_(t, j, "plus");
+}
+
+/* A phrase of 'cat' in the part of its clause that speaks of the duration at tokens [i, end):
+ * up to four words either side, not past a joiner. */
+static int
+near_duration(const struct ctx *c, size_t i, size_t end, enum lex_cat cat)
+{
+    if (!in_clause(c, i, cat)) return 0;
+    const struct tokens *t = c->t;
+    for (size_t j = i, k = 0; j-- > t->v[i].clause_a && k < 4 && !joiner(t, j); k++)
+        if (match(c, j, cat, NULL)) return 1;
+    for (size_t j = i, k = 0; j < t->v[i].clause_b && k < end - i + 4; j++, k++) {
+        if (j >= end && joiner(t, j)) break;
+        if (match(c, j, cat, NULL)) return 1;
+    }
+    return 0;
+}
+
 /* A stated duration target at number token 'i' ("under 30s", "within 5 minutes of arrival",
  * "every 15 minutes" for an output). Returns seconds or 0; its words in '*a', '*b'. */
 static double
@@ -179,8 +204,8 @@ fresh_duration(const struct ctx *c, size_t i, size_t *a, size_t *b, const char *
     int data = 0;
     for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
         if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
-    if (in_clause(c, i, LEX_SERVING) || in_clause(c, i, LEX_FRESHBLOCK)) return 0;
-    if (every && !in_clause(c, i, LEX_FRESHOUTPUT)) return 0;
+    if (in_clause(c, i, LEX_SERVING) || near_duration(c, i, end, LEX_FRESHBLOCK)) return 0;
+    if (every && !in_clause(c, i, LEX_FRESHOUTPUT) && !data) return 0;
     if (!trigger && !every && !data) return 0;
     *a = trig, *b = end;
     *why = every ? "the cadence of the output" : NULL;
@@ -304,6 +329,28 @@ read_retention(struct ctx *c)
 
 /* ---- cloud and existing stack -------------------------------------------------------------- */
 
+/* A product named right after token 'i' ("on-prem SQL Server", "on-prem Oracle box"). */
+static int
+names_product(const struct ctx *c, size_t i)
+{
+    return match(c, i, LEX_PRODUCT, NULL) ||
+           (i + 1 < c->t->n && c->t->v[i].type == TOK_WORD && match(c, i + 1, LEX_PRODUCT, NULL));
+}
+
+/* The cloud at token 'i' is one the text leaves or rules out: "we left AWS", "no longer on
+ * AWS", "please don't suggest anything AWS" (a denial up to four words before, with nothing
+ * between that turns it to something else). */
+static int
+cloud_ruled_out(const struct ctx *c, size_t i)
+{
+    const struct tokens *t = c->t;
+    for (size_t j = i, k = 0; j-- > t->v[i].clause_a && k < 4; k++) {
+        if (match(c, j, LEX_CONTRAST, NULL) || match(c, j, LEX_NEGBLOCK, NULL)) return 0;
+        if (match(c, j, LEX_CLOUDLEFT, NULL) || match(c, j, LEX_NEGATION, NULL)) return 1;
+    }
+    return 0;
+}
+
 static void
 read_cloud(struct ctx *c)
 {
@@ -311,19 +358,35 @@ read_cloud(struct ctx *c)
     if (c->req->cloud != NULL) return;
     const char *pub = NULL, *other = NULL, *hint = NULL, *target = NULL;
     size_t pub_i = 0, pub_end = 0, other_i = 0, other_end = 0, hint_i = 0, hint_end = 0;
-    size_t target_i = 0, target_end = 0;
-    int n_pub = 0, hint_conflict = 0;
+    size_t target_i = 0, target_end = 0, out_end = 0, src_i = 0, src_end = 0;
+    int n_pub = 0, hint_conflict = 0, src_onprem = 0, hint_gov = 0;
     for (size_t i = 0; i < t->n; i++) {
         size_t end;
         const struct lex_entry *e = match(c, i, LEX_CLOUD, &end);
         if (e && !denied(c, i, 2)) {
             int is_pub = strcmp(e->label, "on_prem") != 0 && strcmp(e->label, "any") != 0;
+            /* "AWS or Azure" after a denial: both ruled out */
+            int listed = out_end > 0 && i == out_end + 1 &&
+                         (joiner(t, out_end) || extract_is_word_(t, out_end, "or") ||
+                          extract_is_word_(t, out_end, "nor"));
+            /* "no cloud experience" speaks of skills, not of where it runs */
+            int skill = !is_pub && end < t->n &&
+                        (extract_is_word_(t, end, "experience") ||
+                         extract_is_word_(t, end, "skills") ||
+                         extract_is_word_(t, end, "knowledge") ||
+                         extract_is_word_(t, end, "expertise"));
+            if (skill || (is_pub && (listed || cloud_ruled_out(c, i)))) {
+                out_end = end, i = end - 1;
+                continue;
+            }
             if (is_pub) {
                 if (pub == NULL || strcmp(pub, e->label) != 0) n_pub++;
                 if (pub == NULL) pub = e->label, pub_i = i, pub_end = end;
                 if (i > 0 &&
                     (extract_is_word_(t, i - 1, "to") || extract_is_word_(t, i - 1, "onto")))
                     target = e->label, target_i = i, target_end = end;
+            } else if (strcmp(e->label, "on_prem") == 0 && names_product(c, end)) {
+                if (!src_onprem) src_onprem = 1, src_i = i, src_end = end;
             } else if (other == NULL || strcmp(e->label, "on_prem") == 0) {
                 other = e->label, other_i = i, other_end = end;
             }
@@ -335,9 +398,9 @@ read_cloud(struct ctx *c)
         int weighed = 0;
         for (size_t j = t->v[i].sent_a; e && j < i && !weighed; j++)
             weighed = match(c, j, LEX_STACKNEG, NULL) != NULL;
-        if (e && (e->value < 2 || (t->v[i].flags & TOKF_CAP)) && !denied(c, i, 2) && !weighed) {
+        if (e && (e->value != 2 || (t->v[i].flags & TOKF_CAP)) && !denied(c, i, 2) && !weighed) {
             if (hint && strcmp(hint, e->label) != 0) hint_conflict = 1;
-            if (hint == NULL) hint = e->label, hint_i = i, hint_end = end;
+            if (hint == NULL) hint = e->label, hint_i = i, hint_end = end, hint_gov = e->value == 3;
         }
     }
     const char *why = NULL;
@@ -351,7 +414,12 @@ read_cloud(struct ctx *c)
         pub = other, a = other_i, b = other_end;
     } else if (n_pub == 0 && hint && !hint_conflict) {
         pub = hint, a = hint_i, b = hint_end;
-        why = "a product that runs on this cloud only";
+        why = hint_gov ? "a US government cloud: AWS GovCloud (US), the most used; Azure "
+                         "Government is the other"
+                       : "a product that runs on this cloud only";
+    } else if (n_pub == 0 && src_onprem) { /* "our on-prem SQL Server" and nothing else */
+        pub = "on_prem", a = src_i, b = src_end;
+        why = "only a source is said to run on premises";
     } else {
         return;
     }
@@ -370,6 +438,8 @@ team_start(const struct ctx *c, size_t i)
         if ((e && strcmp(e->label, "-") != 0 && e->label[0] != '\0') ||
             match(c, j, LEX_PERSON, NULL))
             return j;
+        /* "team 4 (c#, sql)": a head count right after the word */
+        if (e && j + 1 < sb && c->t->v[j + 1].type == TOK_NUM) return j;
     }
     return SIZE_MAX;
 }
@@ -468,8 +538,10 @@ read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name
         if (e->value >= 2 && !all_caps(t, i)) continue; /* "EAR", not "ear" or "Ear" */
         /* "GDPR does not apply", "no dashboards" */
         int deny = denied(c, i, 2);
-        for (size_t j = end; j < end + 3 && j < t->n && t->v[j].clause == t->v[i].clause; j++)
+        for (size_t j = end; j < end + 3 && j < t->n && t->v[j].clause == t->v[i].clause; j++) {
+            if (t->v[j].type == TOK_SYM) break; /* "(critical infrastructure, NIS2) - no cloud" */
             if (match(c, j, LEX_NEGATION, NULL)) deny = 1;
+        }
         if (!deny) list_note(c, l, name, e->label, i, end);
         i = end - 1;
     }
@@ -503,11 +575,16 @@ head_count(const struct ctx *c, size_t i, size_t *end)
         }
     }
     if (!found) return 0;
-    for (size_t p = i, n = 0; p-- > sa && n < 3; n++)
-        if (match(c, p, LEX_NOTTEAM, NULL)) return 0; /* "used by 40 analysts" */
-    /* with no word of the team around, "40 analysts query it" are readers, not the team */
-    for (size_t p = *end, n = 0; !cue && p < sb && n < 3; p++, n++)
-        if (match(c, p, LEX_NOTTEAM, NULL)) return 0;
+    for (size_t p = i, n = 0; p-- > sa && n < 3; n++) {
+        const struct lex_entry *e = match(c, p, LEX_NOTTEAM, NULL);
+        if (e && strcmp(e->label, "org") != 0) return 0; /* "used by 40 analysts" */
+    }
+    /* with no word of the team around, "40 analysts query it" are readers, not the team; "a
+     * 12-person brand" is the company's size whatever is around */
+    for (size_t p = *end, n = 0; p < sb && n < 3; p++, n++) {
+        const struct lex_entry *e = match(c, p, LEX_NOTTEAM, NULL);
+        if (e && (!cue || strcmp(e->label, "org") == 0)) return 0;
+    }
     if (!cue && k->num > 50) return 0;
     return k->num;
 }
@@ -517,20 +594,27 @@ read_team(struct ctx *c)
 {
     const struct tokens *t = c->t;
     if (req_known(c->req->team_size)) return;
+    /* "it's just me" says who does the work wherever a count of others stands */
     for (size_t i = 0; i < t->n; i++) {
-        size_t end, at = i;
+        size_t end;
         const struct lex_entry *e = match(c, i, LEX_TEAM, &end);
         if (e && strcmp(e->label, "size") == 0 && !denied(c, i, 2)) {
             c->req->team_size = e->value;
             note_value(c->out, "team_size", t, i, end, NULL);
             return;
         }
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        size_t end, at = i;
+        const struct lex_entry *e = match(c, i, LEX_TEAM, &end);
         /* "team of 4", "the team is 5 people" */
         /* "small team (3)", "Team: 5": a bare number in brackets or after a colon */
         size_t num_at = end;
         if (e && end < t->n && (extract_is_sym_(t, end, '(') || extract_is_sym_(t, end, ':')))
             num_at = end + 1;
-        int cued = e && (strcmp(e->label, "strong") == 0 || num_at > end) && num_at < t->n &&
+        int plain = e && end < t->n && t->v[end].type == TOK_NUM; /* "team 4 (c#, sql)" */
+        int cued = e && (strcmp(e->label, "strong") == 0 || num_at > end || plain) &&
+                   num_at < t->n &&
                    t->v[num_at].type == TOK_NUM && !(t->v[num_at].numf & ~NUMF_SPELLED) &&
                    t->v[num_at].num >= 1 && t->v[num_at].num <= 1000 &&
                    t->v[num_at].num == floor(t->v[num_at].num) &&
@@ -626,6 +710,8 @@ read_text(struct ctx *c, const char *text, int title)
     read_team(c);
     read_skills(c);
     read_availability(c);
+    if (!title || !c->inventory) extract_inventory_(c->lex, &t, c->out);
+    c->inventory = 1;
     c->t = NULL;
     free(c->ruled_out);
     c->ruled_out = NULL;

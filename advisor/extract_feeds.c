@@ -200,6 +200,17 @@ read_size_measure(struct reader *r, size_t i, const struct lex_entry *unit, size
                 break;
         }
     }
+    /* "daily ingest ~3 TB from kafka": the period before the size */
+    for (size_t j = i, n = 0; j-- > t->v[i].clause_a && n < 3; n++) {
+        const struct lex_entry *pe = extract_match_(r->lex, t, j, LEX_PERIOD, NULL);
+        if (pe && pe->value >= 3600) {
+            struct measure *m = add_measure(r, DIM_VOLUME, hi / pe->value * 86400 / 1e9, j, k);
+            m->flags = flags;
+            return k;
+        }
+        if (!extract_match_(r->lex, t, j, LEX_FEEDVERB, NULL) && !extract_is_word_(t, j, "of"))
+            break; /* "a daily dashboard over 2 TB" is no volume */
+    }
     if (is_record_size(r, i, k) || extract_match_(r->lex, t, k, LEX_COUNT, NULL)) {
         double v = hi;
         if (flags & MF_RANGE) v = sqrt(hi * (lo > 0 ? lo : hi));
@@ -228,6 +239,15 @@ is_money(const struct reader *r, size_t i)
                       extract_match_(r->lex, t, i - 1, LEX_FX, NULL)));
 }
 
+/* The clause of token 'p' says "each" ("each sending ...", "one scan every 4 s each"). */
+static int
+clause_says_each(const struct tokens *t, size_t p)
+{
+    size_t j = t->v[p].clause_a;
+    while (j < t->v[p].clause_b && !extract_is_word_(t, j, "each")) j++;
+    return j < t->v[p].clause_b;
+}
+
 /* "50,000 trucks report GPS telemetry every 30 seconds": senders and their cadence, an average
  * rate, at number token 'i'. Returns the index after it, or 0 when there is none. */
 static size_t
@@ -245,8 +265,7 @@ read_senders(struct reader *r, size_t i)
         /* "2,000 kiosks, each sending a heartbeat every 30 seconds": past a comma when "each"
          * opens the next clause */
         for (size_t p = end; p < t->n && p < end + 12 && t->v[p].sent == t->v[i].sent; p++) {
-            if (t->v[p].clause != t->v[i].clause && !extract_is_word_(t, t->v[p].clause_a, "each"))
-                break;
+            if (t->v[p].clause != t->v[i].clause && !clause_says_each(t, p)) break;
             if (!extract_is_word_(t, p, "every")) continue;
             size_t q = p + 1, tend;
             double count = 1;
@@ -265,6 +284,19 @@ read_senders(struct reader *r, size_t i)
     return 0;
 }
 
+/* The senders ("~220 machines over MTConnect") up to ten tokens before 'i', or SIZE_MAX. */
+static size_t
+senders_before(const struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    for (size_t j = i, k = 0; j-- > t->v[i].sent_a && k < 10; k++) {
+        if (t->v[j].type != TOK_NUM) continue;
+        for (size_t q = j + 1; q < i && q <= j + 2; q++)
+            if (extract_match_(r->lex, t, q, LEX_EMITTER, NULL)) return j;
+    }
+    return SIZE_MAX;
+}
+
 /* "5,000 stores x 2,000 transactions a day", "300 msgs/min from each of 50 machines": a rate
  * per sender times the senders. Scales 'm' and widens its span; returns the index after it. */
 static size_t
@@ -273,7 +305,7 @@ times_senders(struct reader *r, struct measure *m, size_t end)
     const struct tokens *t = r->t;
     size_t i = m->a, n_at = SIZE_MAX, after = end;
     size_t each = SIZE_MAX;
-    for (size_t j = i, k = 0; j-- > t->v[i].sent_a && k < 3; k++)
+    for (size_t j = i, k = 0; j-- > t->v[i].sent_a && k < 5; k++)
         if (extract_is_word_(t, j, "each")) each = j;
     if (each != SIZE_MAX && each >= 2) {
         /* "200 servers, each writes ~5 GB/day": a count and its noun just before "each" */
@@ -294,6 +326,8 @@ times_senders(struct reader *r, struct measure *m, size_t end)
             }
             if (t->v[j].type != TOK_WORD) break;
         }
+    } else if (extract_is_word_(t, end, "each")) {
+        n_at = senders_before(r, i), after = end + 1; /* "220 machines, one sample per second each" */
     } else {
         size_t p = end;
         if (extract_is_word_(t, p, "from") || extract_is_word_(t, p, "for") ||
@@ -313,6 +347,8 @@ times_senders(struct reader *r, struct measure *m, size_t end)
         return end;
     m->value *= n->num;
     m->flags |= MF_TIMES;
+    /* "one sample per second each": a sender's own cadence is its steady rate */
+    if (m->dim == DIM_PEAK && (m->flags & MF_UNSPEC)) m->dim = DIM_AVG, m->flags &= ~MF_UNSPEC;
     if (n_at < m->a) m->a = n_at;
     m->b = after;
     return after;
@@ -352,6 +388,11 @@ read_measure(struct reader *r, size_t i)
             plain_a = plain_b = w; /* "at up to 4,000 per second": a rate with no noun */
         }
     }
+    /* "one message per turbine per second": how a sender frames its data, not a feed's rate */
+    if (ce > i + 1 && !ru && extract_is_word_(t, ce, "per") && ce + 1 < t->n &&
+        t->v[ce + 1].type == TOK_WORD && !extract_match_(r->lex, t, ce + 1, LEX_TIME, NULL) &&
+        extract_period_(r->lex, t, ce + 2, &sec, &end))
+        return end;
     if (ce > i + 1 || ru || plain_b > 0) {
         struct measure *m;
         if (ru) {
@@ -579,8 +620,8 @@ apply(struct feed *f, const struct measure *m)
         why = "upper end of the range";
     else if (m->flags & MF_UNSPEC)
         why = "a stated rate, taken as the peak";
-    if (m->flags & MF_EVERY) why = "senders / interval";
-    if (m->flags & MF_TIMES) why = "the rate of one sender x the senders";
+    if (m->flags & MF_EVERY) why = EXTRACT_WHY_EVERY;
+    if (m->flags & MF_TIMES) why = EXTRACT_WHY_TIMES;
     feed_set(f, m->dim, m->value, m->a, m->b, why);
 }
 
@@ -733,7 +774,7 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
     group(&r);
     extract_feed_drop_totals_(&r);
     extract_feed_unmeasured_(&r);
-    for (size_t i = 0; i < r.n_f; i++) extract_feed_derive_(t, &r.f[i]);
+    for (size_t i = 0; i < r.n_f; i++) extract_feed_derive_(lex, t, &r.f[i]);
     extract_feed_pii_(&r, out);
     size_t written = 0;
     if (req->n_sources == 0) written = extract_feed_write_(&r, req, out);

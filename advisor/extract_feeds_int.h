@@ -5,6 +5,9 @@
 
 #include "extract_int.h"
 
+#define EXTRACT_WHY_EVERY "senders / interval"
+#define EXTRACT_WHY_TIMES "the rate of one sender x the senders"
+
 enum dim {
     DIM_VOLUME = 0, /* GB per day */
     DIM_PEAK,       /* events per second at peak */
@@ -89,7 +92,8 @@ void extract_feed_drop_totals_(struct reader *r);
 /* The words of 's' as written, at most 'cap' - 1 bytes. */
 void extract_span_text_(const struct tokens *t, const struct span *s, char *out, size_t cap);
 /* Volume and peak implied by the figures of 'f', with the sum in its 'why'. */
-void extract_feed_derive_(const struct tokens *t, struct feed *f);
+void extract_feed_derive_(const struct extract_lexicon *lex, const struct tokens *t,
+                          struct feed *f);
 /* Does the sentence of tokens [a, b) name feed 'f' (a word of its name, by a 4-letter stem)? */
 int extract_feed_names_(const struct tokens *t, const struct feed *f, size_t a, size_t b);
 /* Ties personal-data words to the feeds; sets out->pii_mentioned. */

@@ -75,6 +75,9 @@ enum lex_cat {
     LEX_COMPLIANCEUS, /* descriptions of a US regime that need a US place in the text */
     LEX_STOREDCUE,  /* "total", "historical", "we have": a size with no period is data at rest */
     LEX_ANOTHER,    /* "also", "another": a measure after it is a feed of its own */
+    LEX_CLOUDLEFT,  /* "we left", "no longer on": a cloud after it is one they moved away from */
+    LEX_INVENTORY,  /* things a migration moves ("scripts", "tables"), sizes at rest ("compressed") */
+    LEX_ESTIMATE,   /* a volume assumed for a feed kind no figure is given for (GB/day) */
     LEX_CAT_COUNT
 };
 
@@ -233,6 +236,11 @@ void extract_question_(struct extract_result *out, const char *text);
 /* Reads the budget of 't' into 'req' when unknown (see extract_money.c). */
 void extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
                      struct requirement *req, struct extract_result *out);
+
+/* Notes "inventory[N]": the counts of what a migration moves ("~2,500 BTEQ scripts", "600 SSIS
+ * packages", "80 TB compressed"), each with its phrase (advisor/extract_inventory.c). */
+void extract_inventory_(const struct extract_lexicon *lex, const struct tokens *t,
+                        struct extract_result *out);
 
 /* Reads the denials of 't' (see extract_scope.c): appends the terms they rule out to
  * out->avoid and returns a mask, one byte per token (and one more), set on each ruled-out

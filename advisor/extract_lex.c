@@ -37,6 +37,7 @@ static const char *const cat_names[LEX_CAT_COUNT] = {
     "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop", "feedverb",
     "avoidterm", "avoidafter", "negblock", "contrast", "wish", "edition", "movefrom", "moveverb",
     "bill", "fx", "usplace", "complianceus", "storedcue", "another",
+    "cloudleft", "inventory", "estimate",
 };
 
 static uint32_t
@@ -393,6 +394,9 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct rtok **raw,
                 char sp = s[j] >= 0x80 ? special_utf8(s + j, len - j, &nb2) : 0;
                 if (s[j] >= 0x80 && sp == 0) {
                     t->lower[lo++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
+                    j++;
+                } else if (s[j] == '#' && j == i + 1) { /* "C#", "F#" */
+                    t->lower[lo++] = '#';
                     j++;
                 } else if ((s[j] == '\'' || sp == '\'') && j + (sp ? nb2 : 1) < len &&
                            isalpha(s[j + (sp ? nb2 : 1)])) {
@@ -752,6 +756,9 @@ extract_period_(const struct extract_lexicon *lex, const struct tokens *t, size_
                 double *seconds, size_t *end)
 {
     if (i >= t->n) return 0;
+    /* "once a second", "once per minute" */
+    if (extract_is_word_(t, i, "once") && !extract_is_word_(t, i + 1, "once"))
+        return extract_period_(lex, t, i + 1, seconds, end);
     const struct lex_entry *e = extract_match_(lex, t, i, LEX_PERIOD, end);
     if (e) {
         *seconds = e->value;

@@ -120,20 +120,23 @@ money_why(char *why, size_t cap, const struct tok *k, const struct money *m, dou
     }
 }
 
-void
-extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
-                struct requirement *req, struct extract_result *out)
+/* One reading of the budget. With 'loose', an amount per month in a sentence with no word of
+ * budget or bill ("~$2k/mo for this.") counts: it has no other role. Returns 1 when set. */
+static int
+budget_pass(const struct extract_lexicon *lex, const struct tokens *t, struct requirement *req,
+            struct extract_result *out, int loose, int *asked)
 {
-    if (req_known(req->budget_usd_per_month)) return;
-    int asked = 0;
     for (size_t i = 0; i < t->n; i++) {
         const struct tok *k = &t->v[i];
         if (k->type != TOK_NUM || (k->numf & NUMF_PERCENT) || k->num <= 0) continue;
-        if (!extract_in_sentence_(t, i, LEX_BUDGET) && !extract_in_sentence_(t, i, LEX_BILL))
+        int cued = extract_in_sentence_(t, i, LEX_BUDGET);
+        if (loose ? cued || extract_in_sentence_(t, i, LEX_BILL)
+                  : !cued && !extract_in_sentence_(t, i, LEX_BILL))
             continue;
         struct money m;
         int money = currency_at(lex, t, i, &m);
         size_t sa = k->sent_a, end = m.end, pend;
+        if (!money && loose) continue;
         if (!money) {
             /* "budget of 1.2M a year": a bare amount right after the budget word */
             for (size_t j = i, n = 0; j-- > sa && n < 5; n++)
@@ -156,9 +159,9 @@ extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
                                   "what is paid today, not the budget");
             continue;
         }
-        if (!extract_in_sentence_(t, i, LEX_BUDGET)) continue;
+        if (!cued && !loose) continue;
         if (sec == 0) { /* a project total or a monthly figure? ask */
-            if (!asked++ && (k->numf & NUMF_MONEY || m.code || m.other))
+            if (!loose && !(*asked)++ && (k->numf & NUMF_MONEY || m.code || m.other))
                 question(out, "Is the budget per month, per year, or for the whole project?");
             continue;
         }
@@ -166,12 +169,27 @@ extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
         if (sec < 86400) continue;
         if (m.other) {
             question(out, "What is the monthly budget in US dollars?");
-            return;
+            return 1;
         }
-        char why[200];
+        char why[240];
         money_why(why, sizeof(why), k, &m, sec);
+        if (loose) {
+            size_t n = strlen(why);
+            snprintf(why + n, sizeof(why) - n, "%san amount per period with no other role, "
+                     "taken as the budget", n ? "; " : "");
+        }
         req->budget_usd_per_month = k->num * m.usd_per_unit * SECONDS_PER_MONTH / sec;
         extract_note_add_(out, "budget_usd_per_month", t, m.a, pend, 0, 0, why[0] ? why : NULL);
-        return;
+        return 1;
     }
+    return 0;
+}
+
+void
+extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
+                struct requirement *req, struct extract_result *out)
+{
+    if (req_known(req->budget_usd_per_month)) return;
+    int asked = 0;
+    if (!budget_pass(lex, t, req, out, 0, &asked)) budget_pass(lex, t, req, out, 1, &asked);
 }

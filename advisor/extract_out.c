@@ -110,8 +110,25 @@ extract_span_text_(const struct tokens *t, const struct span *s, char *out, size
 
 /* Volume from a daily count or an average rate and the record size; the peak from a peak in
  * bytes and the record size. The note's 'why' states the sum. */
+/* "2 shifts, ~16 h/day": the hours a day the senders work, in the sentence of token 'i'; 24
+ * when the sentence says none. */
+static double
+active_hours(const struct extract_lexicon *lex, const struct tokens *t, size_t i)
+{
+    for (size_t j = t->v[i].sent_a; j + 1 < t->v[i].sent_b; j++) {
+        size_t end, pend;
+        double sec;
+        const struct lex_entry *u;
+        if (t->v[j].type != TOK_NUM || t->v[j].num <= 0 || t->v[j].num >= 24 ||
+            (u = extract_match_(lex, t, j + 1, LEX_TIME, &end)) == NULL || u->value != 3600)
+            continue;
+        if (extract_period_(lex, t, end, &sec, &pend) && sec == 86400) return t->v[j].num;
+    }
+    return 24;
+}
+
 void
-extract_feed_derive_(const struct tokens *t, struct feed *f)
+extract_feed_derive_(const struct extract_lexicon *lex, const struct tokens *t, struct feed *f)
 {
     char n1[32], n2[32], n3[32], ev[96];
     if (f->has[DIM_PEAKB] && f->has[DIM_SIZE] && !f->has[DIM_PEAK] && f->val[DIM_SIZE] > 0) {
@@ -126,11 +143,22 @@ extract_feed_derive_(const struct tokens *t, struct feed *f)
                  n1, n2, n3);
         f->why[DIM_PEAK] = f->sum;
     }
+    /* "40k meters, each every 5 s": senders on a fixed interval send at a steady rate */
+    if (f->has[DIM_AVG] && !f->has[DIM_PEAK] && f->why[DIM_AVG] &&
+        (strcmp(f->why[DIM_AVG], EXTRACT_WHY_EVERY) == 0 ||
+         strcmp(f->why[DIM_AVG], EXTRACT_WHY_TIMES) == 0)) {
+        f->has[DIM_PEAK] = 1;
+        f->val[DIM_PEAK] = f->val[DIM_AVG];
+        f->ev[DIM_PEAK] = f->ev[DIM_AVG];
+        f->why[DIM_PEAK] = "senders on a fixed interval send at a steady rate: the peak is the "
+                           "average";
+    }
     if (f->has[DIM_VOLUME] || !f->has[DIM_SIZE]) return;
     const struct span *s = &f->ev[DIM_SIZE];
     enum dim d = f->has[DIM_DAILY] ? DIM_DAILY : f->has[DIM_AVG] ? DIM_AVG : DIM_COUNT;
     if (d == DIM_COUNT) return;
-    double per_day = d == DIM_DAILY ? f->val[d] : f->val[d] * 86400;
+    double hours = d == DIM_AVG ? active_hours(lex, t, f->ev[d].a) : 24;
+    double per_day = d == DIM_DAILY ? f->val[d] : f->val[d] * 3600 * hours;
     f->has[DIM_VOLUME] = 1;
     f->val[DIM_VOLUME] = per_day * f->val[DIM_SIZE] / 1e9;
     f->ev[DIM_VOLUME] = (struct span){f->ev[d].a, f->ev[d].b, s->a, s->b};
@@ -147,6 +175,10 @@ extract_feed_derive_(const struct tokens *t, struct feed *f)
     else if (d == DIM_DAILY)
         snprintf(f->sum, sizeof(f->sum), "daily count x record size: %s a day (%s) x %s B = %s GB/day",
                  n1, ev, n2, n3);
+    else if (hours < 24)
+        snprintf(f->sum, sizeof(f->sum),
+                 "average rate x record size x the active hours: %s events/s (%s: %s) x %s B x "
+                 "%g h x 3,600 s = %s GB/day", n1, how, ev, n2, hours, n3);
     else
         snprintf(f->sum, sizeof(f->sum),
                  "average rate x record size x 86,400 s: %s events/s (%s: %s) x %s B x 86,400 s "
@@ -244,9 +276,35 @@ note_span(struct extract_result *out, const struct tokens *t, const char *field,
     extract_note_add_(out, field, t, s->a, s->b, s->a2, s->b2, why);
 }
 
+/* Feeds that are all SaaS connectors with no figure ("shopify + meta ads + klaviyo") get the
+ * volume extract_units.tsv 'estimate' assumes for them, said in the note. */
+static void
+estimate_saas(struct reader *r)
+{
+    const struct lex_entry *e = extract_lookup_(r->lex, "saas", LEX_ESTIMATE);
+    if (e == NULL || r->n_f == 0) return;
+    for (size_t i = 0; i < r->n_f; i++) {
+        const struct feed *f = &r->f[i];
+        if (f->dropped) continue;
+        if (f->kind != SOURCE_SAAS || f->has[DIM_VOLUME] || f->has[DIM_PEAK] ||
+            f->has[DIM_AVG] || f->has[DIM_DAILY] || f->has[DIM_PEAKB])
+            return;
+    }
+    for (size_t i = 0; i < r->n_f; i++) {
+        struct feed *f = &r->f[i];
+        if (f->dropped) continue;
+        f->has[DIM_VOLUME] = 1;
+        f->val[DIM_VOLUME] = e->value;
+        f->ev[DIM_VOLUME] = f->kind_ev;
+        f->why[DIM_VOLUME] = "an estimate: a SaaS connector's daily sync of a small or mid-size "
+                             "account, no figure given";
+    }
+}
+
 size_t
 extract_feed_write_(struct reader *r, struct requirement *req, struct extract_result *out)
 {
+    estimate_saas(r);
     static const char *const dim_field[DIM_COUNT] = {
         [DIM_VOLUME] = "volume_gb_per_day",
         [DIM_PEAK] = "peak_events_per_sec",

@@ -6,7 +6,8 @@
  * 'constraint' rows set operating constraints ("no servers", "no on-call", "don't want to run
  * kafka ourselves"). The extractor's avoid[] notes add the tools the text rules out. A team of
  * one or two people with no engineering skill (hints.tsv 'engineering' rows) runs no servers.
- * Regulations that pin a region (GDPR, ITAR) set the region Terraform deploys to. Pure,
+ * A region the request names sets the region Terraform deploys to; else regulations that pin
+ * one (GDPR, ITAR) do. Pure,
  * deterministic.
  */
 #include "advisor_int.h"
@@ -376,11 +377,51 @@ first_region(struct analysis *an, const char *list)
     return s;
 }
 
+/* Offset of the first whole-word 'phrase' in 'text' ("eu-west-1" not in "eu-west-10"), or
+ * SIZE_MAX. */
+static size_t
+phrase_at(const char *text, const char *phrase)
+{
+    size_t n = strlen(phrase);
+    for (const char *q = strstr(text, phrase); q; q = strstr(q + 1, phrase)) {
+        int before = q > text && (isalnum((unsigned char)q[-1]) || q[-1] == '-');
+        int after = isalnum((unsigned char)q[n]) || (q[n] == '-' && isalnum((unsigned char)q[n + 1]));
+        if (!before && !after) return (size_t)(q - text);
+    }
+    return SIZE_MAX;
+}
+
+/* The first region of the platform's cloud the request names ("eu-west-1 and eu-central-1",
+ * "azure west europe", "GovCloud"): hints.tsv rows "region named:<cloud>:<phrase>". */
+static int
+region_named(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    if (p->ctx_lc == NULL) return 0;
+    char prefix[32];
+    int np = snprintf(prefix, sizeof(prefix), "named:%s:", cloud_name_(p->cloud));
+    size_t best = SIZE_MAX;
+    const struct hint *pick = NULL;
+    for (size_t i = 0; i < an->a->n_hint; i++) {
+        const struct hint *h = &an->a->hint[i];
+        if (h->kind[0] != 'r' || strcmp(h->kind, "region") != 0 ||
+            strncmp(h->token, prefix, (size_t)np) != 0)
+            continue;
+        size_t at = phrase_at(p->ctx_lc, h->token + np);
+        if (at < best) best = at, pick = h;
+    }
+    if (pick == NULL) return 0;
+    p->region = pick->value;
+    p->region_why = arena_printf_(&an->ar, "named in the request (\"%s\")", pick->token + np);
+    return 1;
+}
+
 static void
 region_build(struct analysis *an)
 {
     struct profile *p = &an->p;
     if (p->cloud == CLOUD_ON_PREM || p->cloud == CLOUD_ANY) return;
+    if (region_named(an)) return; /* a region the design needs is the fallback */
     if (strstr(p->regs, ",itar,")) {
         char key[32];
         snprintf(key, sizeof(key), "itar:%s", cloud_name_(p->cloud));

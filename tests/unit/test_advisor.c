@@ -1217,6 +1217,25 @@ test_compliance_design(void)
     analysis_fini_(&an);
     requirement_fini(&r);
 
+    /* A region the request names wins; the one a regulation needs is the fallback. */
+    static const struct {
+        const char *cloud, *title, *region;
+    } named[] = {
+        {"aws", "Ledger events active-active in eu-west-1 and eu-central-1", "eu-west-1"},
+        {"aws", "Snowflake on aws us-east-1 costs too much", "us-east-1"},
+        {"azure", "CDC into snowflake (existing, azure west europe)", "westeurope"},
+        {"aws", "Plant data must go to GovCloud", "us-gov-west-1"},
+        {"gcp", "Clickstream for eu-west-2 users", "europe-west1"}, /* an AWS id on GCP */
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(named); i++) {
+        one_source(&r, named[i].cloud, SOURCE_EVENTS, 50, NAN, 500, 3600);
+        strlist_push(&r.compliance, "GDPR");
+        run_titled(&r, &an, named[i].title);
+        CHECK(an.p.region && strcmp(an.p.region, named[i].region) == 0);
+        analysis_fini_(&an);
+        requirement_fini(&r);
+    }
+
     one_source(&r, "azure", SOURCE_DATABASE, 40, NAN, 500, 86400);
     strlist_push(&r.compliance, "SOX");
     run_titled(&r, &an, "General ledger reporting");

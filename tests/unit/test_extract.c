@@ -85,6 +85,12 @@ static const struct volume_case volume_cases[] = {
     {"We ingest 2 TB/day of clickstream from the website.", 1, 2000, NAN, NAN, "clickstream"},
     {"Our servers write 300 GB per hour of logs.", 1, 7200, NAN, NAN, "logs"},
     {"The feed is about 40 GB/day.", 1, 40, NAN, NAN, NULL},
+    {"daily ingest ~3 TB from kafka (on-prem, stays where it is).", 1, 3000, NAN, NAN, NULL},
+    {"Nightly load of about 500 GB from the ERP.", 1, 500, NAN, NAN, NULL},
+    {"want ONE dashboard with shopify sales + meta ads + klaviyo, refreshed daily", 3, 0.5, NAN,
+     NAN, "saas"},
+    {"a report combining HubSpot + Stripe for the founders", 2, 0.5, NAN, NAN, "saas"},
+    {"a daily dashboard over 2 TB of history", 0, NAN, NAN, NAN, NULL},
     {"Sensors send 150k events/sec.", 1, NAN, 150000, NAN, "iot"},
     {"Telemetry arrives at 1.2M events per second at peak.", 1, NAN, 1.2e6, NAN, "iot"},
     {"We receive 120,000 stories a day, ~20 KB each.", 1, 2.4, NAN, 20000, NULL},
@@ -102,7 +108,7 @@ static const struct volume_case volume_cases[] = {
     {"Point-of-sale systems send about 5 million transactions per day, each roughly 1.5 KB.", 1,
      7.5, NAN, 1500, "events"},
     {"50,000 trucks report GPS telemetry every 30 seconds (~200 bytes per reading).", 1, 28.8,
-     NAN, 200, "iot"},
+     1666.667, 200, "iot"},
     {"Players generate 3 billion events a day (avg 600 bytes), peaking at 120k events per "
      "second.", 1, 1800, 120000, 600, "events"},
     /* not volumes: no unit, no rate, or a stored size */
@@ -393,6 +399,15 @@ static const struct list_case list_cases[] = {
     {"Claims sit in an on-premises SQL Server; we are standardised on Azure.", "azure",
      {"SQL Server"}, NULL, 's'},
     {"Nothing may run on AWS or Azure; not sure where.", NULL, {NULL}, NULL, 0},
+    {"we left AWS last year, everything is Azure now - please don't suggest anything AWS.",
+     "azure", {NULL}, NULL, 0},
+    {"we're no longer on AWS; everything runs in GCP now", "gcp", {NULL}, NULL, 0},
+    {"we moved off azure in 2024 and are all in on AWS", "aws", {NULL}, NULL, 0},
+    {"records sit in our on-prem SQL Server; if it's cloud it has to be the government one. "
+     "team: 2 DBAs, no cloud experience.", "aws", {NULL}, NULL, 0},
+    {"export-controlled data, so it must be a government cloud", "aws", {NULL}, NULL, 0},
+    {"quality records sit in our on-prem SQL Server", "on_prem", {NULL}, NULL, 0},
+    {"we're on AWS but the WMS is an on-prem Oracle box", "aws", {NULL}, NULL, 0},
     {"We already use Snowflake and dbt.", NULL, {"Snowflake", "dbt"}, NULL, 's'},
     {"We are considering Snowflake or BigQuery.", NULL, {NULL}, "Snowflake", 's'},
     {"We want Flink but we already run Kafka.", NULL, {"Apache Kafka"}, "Apache Flink", 's'},
@@ -401,6 +416,14 @@ static const struct list_case list_cases[] = {
      'c'},
     {"No HIPAA data is involved; GDPR applies.", NULL, {"GDPR"}, "HIPAA", 'c'},
     {"Data must stay in the EU for data residency.", NULL, {"data residency"}, NULL, 'c'},
+    {"PSD2 + GDPR. budget $40k/mo.", NULL, {"PSD2", "GDPR"}, NULL, 'c'},
+    {"GDPR + BaFin BAIT (audit trail!) and a weekly Solvency II pack", NULL,
+     {"GDPR", "BaFin BAIT", "Solvency II"}, NULL, 'c'},
+    {"we fell for click bait; the payment services directive applies", NULL, {"PSD2"},
+     "BaFin BAIT", 'c'},
+    {"all on-prem (critical infrastructure, NIS2) - no public cloud at all.", "on_prem",
+     {"NIS2"}, NULL, 'c'},
+    {"NIS2 does not apply to us.", NULL, {NULL}, "NIS2", 'c'},
     {"Dashboards for managers, ML models for churn, and data scientists in notebooks.", NULL,
      {"bi", "ml", "data_science"}, NULL, 'u'},
     {"Fraud alerts go to the operations team; a reverse ETL syncs scores to the CRM.", NULL,
@@ -819,10 +842,10 @@ static const struct {
      "2,500 events/s (middle of the range: 2-3k/s) x 400 B x 86,400 s = 86.4 GB/day"},
     {"Around 15k scanners; normally 2-3k scans/s, peaking at 8k/s, ~400 bytes per scan.", 1,
      86.4, 8000, 400, "iot", "x 400 B x 86,400 s"},
-    {"12,000 devices report every 5 s at 300 bytes.", 1, 62.208, NAN, 300, "iot",
+    {"12,000 devices report every 5 s at 300 bytes.", 1, 62.208, 2400, 300, "iot",
      "2,400 events/s (senders / interval: 12,000 devices report every 5 s) x 300 B"},
     {"We have 12k smart meters that report every 5 seconds, ~300 bytes per reading.", 1, 62.208,
-     NAN, 300, "iot", "x 300 B x 86,400 s"},
+     2400, 300, "iot", "x 300 B x 86,400 s"},
     {"We load about 40 million rows a day of ~1 KB from the orders database.", 1, 40, NAN, 1000,
      "database", "40,000,000 a day"},
     {"Roughly 40M rows/day, each about 1 KB.", 1, 40, NAN, 1000, NULL, "x 1,000 B = 40 GB/day"},
@@ -848,17 +871,28 @@ static const struct {
      2000, "api", "500 events/s"},
     {"Roughly 300 msgs/min from each of 50 machines, 1 KB each.", 1, 21.6, NAN, 1000, NULL,
      "the rate of one sender x the senders"},
+    {"~220 machines over MTConnect, one sample per second each, ~1.5 KB per sample.", 1,
+     28.512, 220, 1500, "iot", "the rate of one sender x the senders"},
+    {"~1,200 handhelds, one scan every ~4 s each while picking, ~1 KB per scan incl. headers.",
+     1, 25.92, 300, 1000, NULL, "senders / interval"},
+    {"~1,200 handhelds, one scan every ~4 s each while picking (2 shifts, ~16 h/day), ~1 KB per "
+     "scan incl. headers.", 1, 17.28, 300, 1000, NULL, "x 16 h x 3,600 s"},
+    {"~5k turbines, each SCADA controller sends ~200 signals once a second (8-byte value + "
+     "8-byte timestamp + id, call it ~20 bytes per signal; one message per turbine per second).",
+     1, 1728, 1e6, 20, "iot", "1,000,000 events/s"},
+    {"40k smart meters, each reports every 5 s (~300 bytes json).", 1, 207.36, 8000, 300, "iot",
+     NULL},
     {"5,000 stores x 2,000 transactions a day x 1 KB.", 1, 10, NAN, 1000, "events",
      "10,000,000 a day"},
     {"Resolution 1920 x 1080 images, 20k images a day at 2 MB.", 1, 40, NAN, 2e6, "files", NULL},
     {"We have about 3,000 IoT gateways; each pushes a 1.2 KB batch every 10 seconds.", 1, 31.104,
-     NAN, 1200, "iot", "every 10 seconds) x 1,200 B"},
+     300, 1200, "iot", "every 10 seconds) x 1,200 B"},
     {"Our Kafka topics carry 25k msg/s at peak (avg ~8k/s), messages are ~600B.", 1, 414.72,
      25000, 600, "events", "8,000 events/s"},
     {"Logs from 200 servers, each writes ~5 GB/day.", 1, 1000, NAN, NAN, "logs", "x the senders"},
     {"We have 50 stores, each does about 2,000 orders a day at 1 KB.", 1, 0.1, NAN, 1000, "events",
      "100,000 a day"},
-    {"We have 2,000 kiosks, each sending a heartbeat every 30 seconds (~1 KB).", 1, 5.76, NAN,
+    {"We have 2,000 kiosks, each sending a heartbeat every 30 seconds (~1 KB).", 1, 5.76, 66.667,
      1000, "events", "2,000 kiosks"},
     {"~300 GB/day from Postgres CDC (Datastream would be fine) + Segment.", 2, 300, NAN, NAN,
      "cdc", NULL},
@@ -907,6 +941,8 @@ static const struct {
     {"The team knows Python but not Scala.", {"scala"}, "Python", "Scala"},
     {"Team of two: SQL yes, we don't know Spark.", {"spark"}, "SQL", "Spark"},
     {"don't want to run kafka ourselves pls", {"kafka"}, NULL, "Apache Kafka"},
+    {"no Databricks please, we tried it and it didn't stick; Fabric isn't licensed either.",
+     {"databricks", "fabric"}, NULL, "Microsoft Fabric"},
     {"We do not want to operate Kafka; we already use BigQuery.", {"kafka"}, NULL, "Apache Kafka"},
     {"one marketer, no servers, no one on call", {"servers", "on-call"}, NULL, NULL},
     {"It is just me, nobody on call at night, and no servers to patch.", {"on-call", "servers"},
@@ -974,6 +1010,17 @@ static const struct {
     {"It doesn't need to be real-time; next morning is fine.", 86400, NULL, NULL},
     {"We need near real-time (< 5 min) dashboards.", 300, NULL, "5 min"},
     {"Fraud alerts in real time; dashboards refresh every 15 minutes.", 1, NULL, NULL},
+    {"our CEO keeps saying we need \"real-time analytics\". reality: the only thing anyone "
+     "looks at is the dashboard in the monday meeting + a daily email at 7am.", 86400, "wish",
+     "daily email"},
+    {"the boss says we need real-time, but the only report is a weekly email on monday", 604800,
+     "wish", "weekly email"},
+    {"finance wants current state within 15 min + full history for audit", 900, NULL,
+     "within 15 min"},
+    {"CDC from the ERP into snowflake; every 15-20 min is fine", 900, "stricter end", NULL},
+    {"we want live dashboards < 1 min behind and 13 months of history.", 60, NULL, "1 min"},
+    {"ops needs the numbers within 5 minutes and keep 2 years of history", 300, NULL, NULL},
+    {"sensors report every 5 seconds; keep 3 years of history", NAN, NULL, NULL},
 };
 
 static void
@@ -1022,6 +1069,12 @@ static const struct {
     {"We currently spend $40k/month on Splunk and want to cut that in half.", NAN, NULL},
     {"We spend $40k/month today; budget is $20k/month.", 20000, NULL},
     {"Budget is $10k/month right now.", 10000, NULL},
+    {"keep raw 1 year, curated forever. ~$2k/mo for this. team: 2 (python, sql).", 2000, NULL},
+    {"team 5 (python, sql, go) - no java folks. ~$20k/mo.", 20000, "no other role"},
+    {"costs us ~$30k/mo today. we'd like to get to ~$12k/mo without a migration.", 12000, NULL},
+    {"the bill is $40k a month; we want to bring it down to $25k a month", 25000, NULL},
+    {"It runs on AWS, 2 TB/day. EUR 5k/month.", 5689, "EUR 5,000"},
+    {"the storage bill is ~$28k/mo today.", NAN, NULL},
 };
 
 static void
@@ -1142,6 +1195,14 @@ test_team_pii_questions(void)
         {"Small team (3), strong in SQL, weak in Python.", 3, {"SQL"}},
         {"Team: 5 (2 backend devs in Go, 3 analysts doing SQL).", 5, {"Go", "SQL"}},
         {"I'm the only data person; I know Excel and some SQL.", 1, {"Excel", "SQL"}},
+        {"hey! i'm the only marketer at a 12-person DTC skincare brand, no servers", 1, {NULL}},
+        {"the sales team of 12 people uses the dashboards; on the data side it's just me.", 1,
+         {NULL}},
+        {"one marketer at a 20-person startup, no engineers", 1, {NULL}},
+        {"we are a 40-person company; team: 2 data engineers (sql)", 2, {"SQL"}},
+        {"startup, 3 engineers (python)", 3, {"Python"}},
+        {"team 4 (c#, sql, some python).", 4, {"C#", "SQL", "Python"}},
+        {"2 devs (C#, SQL) + 1 ops person.", 3, {"C#", "SQL"}},
     };
     for (size_t i = 0; i < PW_ARRAY_LEN(teams); i++) {
         struct requirement req;
@@ -1213,6 +1274,68 @@ test_team_pii_questions(void)
     }
 }
 
+/* what a migration moves: notes inventory[N] with the phrase */
+static void
+test_inventory(void)
+{
+    static const struct {
+        const char *text;
+        const char *items[4]; /* the evidence of inventory[0], [1], ... in order */
+    } cases_[] = {
+        {"moving off teradata (a 6700, ~80 TB compressed, ~2,500 BTEQ scripts, ~300 informatica "
+         "workflows).",
+         {"~80 TB compressed", "~2,500 BTEQ scripts", "~300 informatica workflows"}},
+        {"Hive + Spark (~1,400 hive queries, ~200 spark jobs in scala), impala for the BI folks.",
+         {"~1,400 hive queries", "~200 spark jobs in scala"}},
+        {"Move 600 SSIS packages and about 40 stored procedures to Azure.",
+         {"600 SSIS packages", "about 40 stored procedures"}},
+        {"the ERP has ~600 tables; 3 engineers run it", {"~600 tables"}},
+        {"we ingest 2 TB/day of clickstream for 40 analysts", {NULL}},
+        {"ONE dashboard with shopify sales, refreshed daily", {NULL}},
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(cases_); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, cases_[i].text, &req, &out);
+        int before = check_failures_;
+        size_t k = 0;
+        for (; k < 4 && cases_[i].items[k]; k++) {
+            char field[32];
+            snprintf(field, sizeof(field), "inventory[%zu]", k);
+            const struct extract_note *n = note(&out, field);
+            CHECK(n && strcmp(n->evidence, cases_[i].items[k]) == 0 && n->why &&
+                  strcmp(n->why, "what the migration moves") == 0);
+        }
+        char field[32];
+        snprintf(field, sizeof(field), "inventory[%zu]", k);
+        CHECK(note(&out, field) == NULL);
+        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i, cases_[i].text);
+        done(&req, &out);
+    }
+}
+
+/* a product the text says stays where it is runs today */
+static void
+test_stack_stays(void)
+{
+    static const char *const texts[] = {
+        "plan is a lakehouse on azure. daily ingest ~3 TB from kafka (on-prem, stays where it "
+        "is) + sftp drops.",
+        "events come from Kafka, which stays put on premises; the lake goes to GCP",
+    };
+    for (size_t i = 0; i < PW_ARRAY_LEN(texts); i++) {
+        struct requirement req;
+        struct extract_result out;
+        run(NULL, texts[i], &req, &out);
+        int found = 0;
+        for (size_t k = 0; k < req.existing_stack.n; k++)
+            found |= strncmp(req.existing_stack.v[k], "Apache Kafka", 12) == 0;
+        CHECK(found);
+        if (!found) fprintf(stderr, "  in case %zu: %s\n", i, texts[i]);
+        done(&req, &out);
+    }
+}
+
 static const struct check_case cases[] = {
     {"volumes", test_volumes},
     {"range_is_noted", test_range_is_noted},
@@ -1233,6 +1356,8 @@ static const struct check_case cases[] = {
     {"money", test_money},
     {"named", test_named},
     {"team_pii_questions", test_team_pii_questions},
+    {"inventory", test_inventory},
+    {"stack_stays", test_stack_stays},
 };
 
 CHECK_MAIN(cases)
