@@ -142,7 +142,8 @@ struct cloudinfo {
     X(adf_tables_per_source) X(online_ops_per_shard) X(online_min_nodes) X(search_nodes)          \
     X(search_replicas) X(freshness_batch_s) X(freshness_stream_s) X(small_volume_gb)              \
     X(large_volume_gb) X(default_freshness_s) X(default_retention_days) X(default_record_bytes)   \
-    X(default_volume_gb) X(default_team_size) X(default_availability) X(spot_discount)            \
+    X(default_volume_gb) X(default_saas_volume_gb) X(default_team_size) X(default_availability)   \
+    X(spot_discount)                                                                              \
     X(commit_discount) X(scan_pruning) X(budget_tight_usd) X(team_small) X(team_medium)           \
     X(ha_availability) X(long_retention_days) X(reuse_bonus) X(native_bonus) X(tape_cartridge_tb) \
     X(erasure_overhead) X(tape_copies) X(shard_headroom) X(bi_viewers) X(lake_objects_mb)    \

@@ -226,10 +226,11 @@ sources_build(struct analysis *an, const struct requirement *given)
                 s->gb_day = s->peak_ev_s / k->peak_to_avg * s->record_bytes * 86400.0 / 1e9;
                 s->o_volume = ORIGIN_DERIVED;
             } else {
-                s->gb_day = k->default_volume_gb;
+                s->gb_day = s->kind == SOURCE_SAAS ? k->default_saas_volume_gb
+                                                   : k->default_volume_gb;
                 s->o_volume = ORIGIN_ASSUMED;
                 assume_(an, arena_printf_(&an->ar, "sources[%zu].volume_gb_per_day", i),
-                        arena_printf_(&an->ar, "%g GB/day", k->default_volume_gb),
+                        arena_printf_(&an->ar, "%g GB/day", s->gb_day),
                         "sizing and cost scale with this volume");
             }
         }
