@@ -663,9 +663,14 @@ cost_(struct analysis *an)
     cost_snowflake_edition_(an);
     if (an->p.cloud != CLOUD_ON_PREM) cost_existing_nodes_(an);
     int estate = an->p.cloud != CLOUD_ON_PREM && cost_estate_(an);
+    int compute = an->p.cloud != CLOUD_ON_PREM && cost_compute_(an);
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         if (d->t == NULL) continue;
+        /* The compute estate priced the warehouse, its compute and the stored tables. */
+        if (compute && (strcmp(d->area, "warehouse") == 0 ||
+                        strcmp(d->area, "warehouse_compute") == 0))
+            continue;
         price_decision(an, d, steady_month, estate && strcmp(d->area, "storage") == 0, &archive,
                        &cool);
     }
@@ -679,6 +684,7 @@ cost_(struct analysis *an)
     double base = c->budget_scope == 1 && c->existing_monthly > 0 ? c->incr_monthly : c->monthly;
     c->best_case = cost_cents_(fmax(0, base - save));
     cost_parallel_run_(an);
+    cost_compute_bill_(an);
     statement(an);
     questions(an);
 }

@@ -277,6 +277,12 @@ stated_stored_gb(const char *t)
 }
 
 double
+cost_stated_stored_gb_(const struct analysis *an)
+{
+    return an->p.ctx_lc ? stated_stored_gb(an->p.ctx_lc) : 0;
+}
+
+double
 cost_migrated_gb_(const struct analysis *an)
 {
     if (an->p.kind != KIND_MIGRATION || an->p.ctx_lc == NULL) return 0;

@@ -27,6 +27,13 @@ const struct price *cost_covered_(const struct analysis *an, const struct decisi
  * storage decision's lines. */
 int cost_estate_(struct analysis *an);
 void cost_parallel_run_(struct analysis *an);
+/* The largest stored volume the request states ("~600 TB stored"), in GB; else 0. */
+double cost_stated_stored_gb_(const struct analysis *an);
+/* Cost reduction of a compute bill: prices the proposed warehouse compute (and the stated
+ * storage) and the current bill; returns 1 when it replaced the warehouse decisions' lines. */
+int cost_compute_(struct analysis *an);
+/* After the totals: a compute bill stated but not modelled above, against the priced lines. */
+void cost_compute_bill_(struct analysis *an);
 /* Migration: the data moved onto the new platform, the smallest stored volume the request
  * states (raw and replicated or compressed and not: the smaller is the data), in GB; else 0. */
 double cost_migrated_gb_(const struct analysis *an);

@@ -1,0 +1,438 @@
+/* advisor/cost_compute.c - a cost reduction whose bill is warehouse compute.
+ *
+ * The current bill (what the request says is paid today, else the usage it states at list
+ * price) against the proposed run-rate: BigQuery on-demand TiB scanned against an Editions
+ * reservation sized from the same usage; Snowflake warehouses named with their size and hours
+ * awake against the same warehouses one size smaller and auto-suspended. Any other warehouse
+ * (Redshift nodes, priced as existing lines) compares the stated bill with the priced lines.
+ * Assumptions are costcues.tsv "compute" rows and are written into the working. Pure,
+ * deterministic.
+ */
+#include "cost_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WAREHOUSES 8
+#define WORD_MAX 24
+
+/* Assumptions of a compute-bill reduction, each written into the report's working (the cue
+ * table's loader accepts no numeric kinds yet, so they sit here with their basis).
+ * awake_hours: hours a day a right-sized, auto-suspended BI warehouse still runs (a working day
+ * of dashboard queries; it suspends after 60 s otherwise). scan_cut: share of the bytes scanned
+ * that partitioning, clustering and incremental models remove (the low end of the 50-70 % such
+ * changes typically remove). bq_active_share: share of logical storage modified in the last 90
+ * days (the rest bills at the long-term rate). slot_h_per_tib: Editions slot-hours per TiB
+ * scanned (an estimate: dashboard and dbt scans commonly run at 50-100, midpoint; measured as
+ * total_slot_ms / total_bytes_billed in INFORMATION_SCHEMA.JOBS). baseline_step: the slots a
+ * reservation's baseline is bought in. */
+static const struct {
+    const char *name;
+    double v;
+} assumed[] = {{"awake_hours", 12},    {"scan_cut", 0.5},       {"bq_active_share", 0.33},
+               {"slot_h_per_tib", 75}, {"baseline_step", 50}};
+
+static double
+cue_num(const struct advisor *a, const char *token, double dflt)
+{
+    (void)a;
+    for (size_t i = 0; i < sizeof(assumed) / sizeof(assumed[0]); i++)
+        if (strcmp(assumed[i].name, token) == 0) return assumed[i].v;
+    return dflt;
+}
+
+/* Snowflake warehouse sizes as requests write them, in credits an hour: X-Small bills 1 and each
+ * size up doubles it (docs.snowflake.com, warehouses overview). One-letter sizes count only
+ * after "a", "an" or "one", or before "warehouse". */
+static const struct {
+    const char *word;
+    double credits;
+} sf_sizes[] = {{"x-small", 1},   {"xsmall", 1},   {"xs", 1},   {"small", 2},   {"s", 2},
+                {"medium", 4},    {"m", 4},        {"large", 8}, {"l", 8},      {"x-large", 16},
+                {"xlarge", 16},   {"xl", 16},      {"2x-large", 32}, {"2xl", 32}, {"xxl", 32},
+                {"3x-large", 64}, {"3xl", 64},     {"4x-large", 128}, {"4xl", 128}};
+
+static double
+sf_size(const char *w)
+{
+    for (size_t i = 0; i < sizeof(sf_sizes) / sizeof(sf_sizes[0]); i++)
+        if (strcmp(sf_sizes[i].word, w) == 0) return sf_sizes[i].credits;
+    return 0;
+}
+
+static double bill_in_text(const struct analysis *an);
+
+/* The amount at 's' ("45k", "30,000", "1.2m"), in USD. */
+static double
+amount_of_one(const char *s)
+{
+    char num[32];
+    size_t n = 0;
+    const char *e = s;
+    for (; ((*e >= '0' && *e <= '9') || *e == '.' || *e == ',') && n < sizeof(num) - 1; e++)
+        if (*e != ',') num[n++] = *e;
+    num[n] = '\0';
+    double v = strtod(num, NULL);
+    while (*e == ' ') e++;
+    if (*e == 'k' || *e == 'K') v *= 1e3;
+    else if ((*e == 'm' || *e == 'M') && e[1] != 'o' && e[1] != 'i') v *= 1e6;
+    return v;
+}
+
+/* The largest amount in 'ev' ("~$30k/mo", "from ~18k to ~45k/mo"), in USD; 0 when none. */
+static double
+amount_of(const char *ev)
+{
+    double best = 0;
+    for (const char *s = ev; *s; s++) {
+        if (!(*s >= '0' && *s <= '9') || (s > ev && ((s[-1] >= '0' && s[-1] <= '9') ||
+                                                     s[-1] == '.' || s[-1] == ',')))
+            continue;
+        best = fmax(best, amount_of_one(s));
+    }
+    return best;
+}
+
+/* What the request says is paid today, a month (the reader's current_cost notes), or 0. */
+static double
+stated_bill(const struct analysis *an)
+{
+    double best = 0;
+    for (size_t i = 0; i < an->p.ex.n_notes; i++) {
+        const struct extract_note *n = &an->p.ex.notes[i];
+        if (n->field && n->evidence && strcmp(n->field, "current_cost_usd_per_month") == 0)
+            best = fmax(best, amount_of(n->evidence));
+    }
+    return best > 0 ? best : bill_in_text(an);
+}
+
+/* "~45k/mo", "$30,000 a month": an amount a month at 's' (a digit), or 0. */
+static double
+monthly_amount(const char *t, const char *s)
+{
+    if (s > t && ((s[-1] >= '0' && s[-1] <= '9') || s[-1] == '.' || s[-1] == ',')) return 0;
+    double v = amount_of_one(s);
+    const char *e = s;
+    while ((*e >= '0' && *e <= '9') || *e == '.' || *e == ',') e++;
+    if (*e == 'k' || (*e == 'm' && e[1] != 'o')) e++;
+    while (*e == ' ') e++;
+    if (strncmp(e, "usd", 3) == 0 || strncmp(e, "dollars", 7) == 0) {
+        e += *e == 'u' ? 3 : 7;
+        while (*e == ' ') e++;
+    }
+    return strncmp(e, "/mo", 3) == 0 || strncmp(e, "a month", 7) == 0 ||
+                   strncmp(e, "per month", 9) == 0 || strncmp(e, "monthly", 7) == 0
+               ? v
+               : 0;
+}
+
+/* The bill the text states when the reader noted none: the largest amount a month in a sentence
+ * that speaks of a bill, spend or cost, other than the budget. */
+static double
+bill_in_text(const struct analysis *an)
+{
+    const char *t = an->p.ctx_lc;
+    double best = 0;
+    if (t == NULL) return 0;
+    for (const char *s = t; *s; s++) {
+        if (*s < '0' || *s > '9') continue;
+        double v = monthly_amount(t, s);
+        if (v <= 0 || (an->p.budget > 0 && fabs(v - an->p.budget) < 0.01 * an->p.budget))
+            continue;
+        const char *a = s, *b = s;
+        while (a > t && a[-1] != '.' && a[-1] != '\n' && s - a < 200) a--;
+        while (*b && *b != '.' && *b != '\n' && b - s < 200) b++;
+        char sent[420];
+        size_t n = (size_t)(b - a) < sizeof(sent) - 1 ? (size_t)(b - a) : sizeof(sent) - 1;
+        memcpy(sent, a, n);
+        sent[n] = '\0';
+        if (strstr(sent, "target") || strstr(sent, "budget") || strstr(sent, "get to") ||
+            strstr(sent, "under "))
+            continue;
+        if (strstr(sent, "bill") || strstr(sent, "spend") || strstr(sent, "cost") ||
+            strstr(sent, "pay"))
+            best = fmax(best, v);
+    }
+    return best;
+}
+
+/* The choice in 'area' when its catalog id starts with 'prefix'. */
+static int
+chosen(const struct analysis *an, const char *area, const char *prefix)
+{
+    const struct decision *d = decision_find_(an, area);
+    return d && d->t && strncmp(d->t->id, prefix, strlen(prefix)) == 0;
+}
+
+static void
+finish(struct analysis *an, double before, double after, struct buf *b)
+{
+    struct costing *c = &an->cost;
+    c->estate_before = cost_cents_(before);
+    c->estate_after = cost_cents_(after);
+    c->estate_saving = cost_cents_(fmax(0, before - after));
+    buf_puts(b, ": before ");
+    fmt_usd_(b, c->estate_before);
+    buf_puts(b, ", after ");
+    fmt_usd_(b, c->estate_after);
+    buf_puts(b, ", saving ");
+    fmt_usd_(b, c->estate_saving);
+    buf_puts(b, " a month.");
+    c->estate_working = arena_strdup_(&an->ar, b->data);
+}
+
+/* ---- BigQuery: on-demand TiB scanned against an Editions reservation ---- */
+
+static int
+bigquery(struct analysis *an, double bill)
+{
+    const struct advisor *a = an->a;
+    const struct price *scan = price_find_(a, "gcp_bq_scan_tib");
+    const struct price *slot = price_find_(a, "gcp_bq_slot_enterprise");
+    const struct price *std = price_find_(a, "gcp_bq_slot_standard");
+    const struct price *act = price_find_(a, "gcp_bq_storage_active");
+    const struct price *lt = price_find_(a, "gcp_bq_storage_longterm");
+    if (!scan || !slot || !std || !act || !lt) return 0;
+    double share = cue_num(a, "bq_active_share", 0.33), cut = cue_num(a, "scan_cut", 0.5);
+    double per_tib = cue_num(a, "slot_h_per_tib", 75), step = cue_num(a, "baseline_step", 50);
+    double gib = cost_stated_stored_gb_(an) * 1e9 / 1073741824.0;
+    double storage = gib * (share * act->usd + (1 - share) * lt->usd);
+    double tib = bill > 0 ? fmax(0, bill - storage) / scan->usd : an->sz.scan_tb / 1.099511627776;
+    double before = bill > 0 ? bill : storage + tib * scan->usd;
+    double h = a->k.month_hours;
+    double slot_h = tib * (1 - cut) * per_tib;
+    double baseline = fmax(step, floor(slot_h / h / step) * step);
+    double autoscale = fmax(0, slot_h - baseline * h);
+    if (gib > 0) {
+        cost_line_(an, NULL, arena_printf_(&an->ar, "%s (%.0f%% of the stated storage active)",
+                                           act->service, share * 100),
+                   "storage", "estate_gb", act, gib * share, gib * share, gib * share);
+        cost_line_(an, NULL, lt->service, "storage", "estate_gb", lt, gib * (1 - share),
+                   gib * (1 - share), gib * (1 - share));
+    }
+    cost_line_(an, NULL, arena_printf_(&an->ar, "%s, %.0f-slot baseline reservation",
+                                       slot->service, baseline),
+               "warehouse_compute", "hours", slot, baseline * h, baseline * h, baseline * h);
+    if (autoscale > 0)
+        cost_line_(an, NULL, arena_printf_(&an->ar, "%s, autoscaled above the baseline",
+                                           slot->service),
+                   "warehouse_compute", "hours", slot, autoscale, autoscale, autoscale);
+    double after = storage + (baseline * h + autoscale) * slot->usd;
+    struct buf b;
+    buf_init(&b);
+    if (bill > 0) {
+        buf_puts(&b, "Today: the stated bill of ");
+        fmt_usd_(&b, bill);
+        buf_puts(&b, " less storage of ");
+    } else {
+        buf_puts(&b, "Today (no bill stated): storage of ");
+    }
+    fmt_usd_(&b, storage);
+    buf_fmt_(&b, " (%s GiB logical, %.0f%% active at $%g, the rest long-term at $%g) leaves %s "
+                 "TiB a month of on-demand queries at $%g. Proposed: partitioning, clustering and "
+                 "incremental models cut the bytes scanned by %.0f%% (assumed), and the rest runs "
+                 "on BigQuery Enterprise edition slots at $%g per slot-hour (Standard: $%g, no "
+                 "commitments) at %g slot-hours per TiB (an estimate; measure it in "
+                 "INFORMATION_SCHEMA.JOBS): %s slot-hours, a %.0f-slot baseline for %g h plus %s "
+                 "autoscaled slot-hours, with storage unchanged",
+             fmt_num_arena_(an, round(gib)), share * 100, act->usd, lt->usd,
+             fmt_num_arena_(an, round(tib)), scan->usd, cut * 100, slot->usd, std->usd, per_tib,
+             fmt_num_arena_(an, round(slot_h)), baseline, h, fmt_num_arena_(an, round(autoscale)));
+    finish(an, before, after, &b);
+    buf_fini(&b);
+    an->cost.estate_gb = gib * 1.073741824;
+    return 1;
+}
+
+/* ---- Snowflake: the warehouses named, by size and hours awake ---- */
+
+struct wh {
+    double credits, hours;
+};
+
+static int
+word_at(const char *s, size_t i, char *w)
+{
+    size_t n = 0;
+    for (; s[i] && n < WORD_MAX - 1; i++) {
+        char ch = s[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '/' ||
+            ch == '.')
+            w[n++] = ch;
+        else
+            break;
+    }
+    while (n > 0 && (w[n - 1] == '.' || w[n - 1] == '-')) n--;
+    w[n] = '\0';
+    return (int)n;
+}
+
+/* Splits 'text' into at most 'max' words of WORD_MAX characters. */
+static size_t
+words(const char *text, char (*w)[WORD_MAX], size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; text[i] && n < max;) {
+        char tmp[WORD_MAX];
+        int len = word_at(text, i, tmp);
+        size_t adv = 0;
+        while (text[i + adv] && ((text[i + adv] >= 'a' && text[i + adv] <= 'z') ||
+                                 (text[i + adv] >= '0' && text[i + adv] <= '9') ||
+                                 strchr("-/.", text[i + adv])))
+            adv++;
+        if (len > 0) memcpy(w[n++], tmp, (size_t)len + 1);
+        i += adv ? adv : 1;
+    }
+    return n;
+}
+
+/* Hours a day in the words after a warehouse: "24/7", "~3h", "3 hours". */
+static double
+hours_in(char (*w)[WORD_MAX], size_t from, size_t to)
+{
+    for (size_t j = from; j < to; j++) {
+        if (strcmp(w[j], "24/7") == 0 || strcmp(w[j], "24x7") == 0) return 24;
+        char *end;
+        double v = strtod(w[j], &end);
+        if (v <= 0 || v > 24 || end == w[j]) continue;
+        if (strcmp(end, "h") == 0 || strcmp(end, "hrs") == 0 ||
+            (*end == '\0' && j + 1 < to &&
+             (strncmp(w[j + 1], "hour", 4) == 0 || strcmp(w[j + 1], "hrs") == 0 ||
+              strcmp(w[j + 1], "h") == 0)))
+            return v;
+    }
+    return -1;
+}
+
+static size_t
+warehouses(const struct analysis *an, struct wh *out, size_t max)
+{
+    char w[400][WORD_MAX];
+    size_t n = words(an->p.ctx_lc ? an->p.ctx_lc : "", w, 400), k = 0;
+    size_t at[MAX_WAREHOUSES];
+    for (size_t i = 0; i < n && k < max; i++) {
+        double credits = sf_size(w[i]);
+        if (credits <= 0) continue;
+        int letter = strlen(w[i]) == 1;
+        int after_article = i > 0 && (strcmp(w[i - 1], "a") == 0 ||
+                                      strcmp(w[i - 1], "an") == 0 || strcmp(w[i - 1], "one") == 0);
+        int before_wh = i + 1 < n && strncmp(w[i + 1], "warehouse", 9) == 0;
+        if ((letter || strcmp(w[i], "small") == 0 || strcmp(w[i], "large") == 0 ||
+             strcmp(w[i], "medium") == 0) && !after_article && !before_wh)
+            continue;
+        out[k].credits = credits;
+        at[k++] = i;
+    }
+    for (size_t j = 0; j < k; j++) {
+        size_t to = j + 1 < k ? at[j + 1] : (at[j] + 20 < n ? at[j] + 20 : n);
+        out[j].hours = hours_in(w, at[j] + 1, to);
+    }
+    return k;
+}
+
+/* The part of a stated bill the named warehouses do not explain, kept as it is. */
+static void
+rest_of_bill(struct analysis *an, double usd)
+{
+    struct price *pr = arena_alloc_(&an->ar, sizeof(*pr));
+    if (pr == NULL) return;
+    memset(pr, 0, sizeof(*pr));
+    pr->id = "stated_bill";
+    pr->cloud = "any";
+    pr->service = "the rest of today's bill as the request states it";
+    pr->unit = "month";
+    pr->src = "D";
+    pr->source = "the request's own figure less the lines priced above";
+    pr->date = "undated";
+    pr->usd = pr->usd_high = cost_cents_(usd);
+    struct line *l = cost_line_(an, NULL, "Rest of today's bill (other warehouses, cloud "
+                                          "services), kept as it is",
+                                "warehouse_compute", "month", pr, 1, 1, 1);
+    if (l) l->existing = 1;
+}
+
+static int
+snowflake(struct analysis *an, double bill)
+{
+    const struct advisor *a = an->a;
+    const char *ed = an->cost.snowflake_edition ? an->cost.snowflake_edition : "Standard";
+    const struct price *credit = price_find_(a, strcmp(ed, "Enterprise") == 0 ? "snowflake_credit"
+                                                : strcmp(ed, "Standard") == 0
+                                                    ? "snowflake_credit_standard"
+                                                    : "snowflake_credit_bc");
+    const struct price *store = price_find_(a, "snowflake_storage_gb");
+    struct wh wh[MAX_WAREHOUSES];
+    size_t n = warehouses(an, wh, MAX_WAREHOUSES);
+    if (credit == NULL || store == NULL || n == 0) return 0;
+    double days = a->k.days_per_month, awake = cue_num(a, "awake_hours", 12);
+    double gb = cost_stated_stored_gb_(an), cr_before = 0, cr_after = 0;
+    struct buf b;
+    buf_init(&b);
+    buf_fmt_(&b, "Warehouses named (Snowflake %s edition, $%g a credit):", ed, credit->usd);
+    for (size_t i = 0; i < n; i++) {
+        double h = wh[i].hours > 0 ? wh[i].hours : a->k.warehouse_active_hours;
+        double smaller = fmax(1, wh[i].credits / 2), h2 = fmin(h, awake);
+        cr_before += wh[i].credits * h * days;
+        cr_after += smaller * h2 * days;
+        buf_fmt_(&b, "%s %g credits/h x %g h a day%s -> %g credits/h x %g h", i ? ";" : "",
+                 wh[i].credits, h, wh[i].hours > 0 ? "" : " (assumed)", smaller, h2);
+        cost_line_(an, NULL,
+                   arena_printf_(&an->ar, "%s, warehouse %zu one size smaller (%g credits/h), "
+                                          "auto-suspended, %g h a day",
+                                 credit->service, i + 1, smaller, h2),
+                   "warehouse_compute", "warehouse_h", credit, smaller * h2 * days,
+                   smaller * h2 * days, smaller * h2 * days);
+    }
+    if (gb > 0) cost_line_(an, NULL, store->service, "storage", "estate_gb", store, gb, gb, gb);
+    double storage = gb * store->usd;
+    double computed = cr_before * credit->usd + storage;
+    buf_fmt_(&b, ". Credits a month: %s before, %s after (%g days; a warehouse that ran all day "
+                 "suspends after 60 s and runs about %g h a day, assumed), storage ",
+             fmt_num_arena_(an, round(cr_before)), fmt_num_arena_(an, round(cr_after)), days,
+             awake);
+    fmt_usd_(&b, storage);
+    buf_puts(&b, " unchanged. The named warehouses and storage come to ");
+    fmt_usd_(&b, computed);
+    if (bill > 0) {
+        buf_puts(&b, " of the stated bill of ");
+        fmt_usd_(&b, bill);
+        buf_puts(&b, " (the rest, other warehouses and cloud services, is kept as it is)");
+    }
+    double other = bill > computed ? bill - computed : 0;
+    if (other > 0) rest_of_bill(an, other);
+    finish(an, bill > 0 ? bill : computed, cr_after * credit->usd + storage + other, &b);
+    buf_fini(&b);
+    an->cost.estate_gb = gb;
+    return 1;
+}
+
+int
+cost_compute_(struct analysis *an)
+{
+    if (an->p.kind != KIND_COST_REDUCTION || !an->p.compute_bill) return 0;
+    double bill = stated_bill(an);
+    if (chosen(an, "warehouse_compute", "bq_") || chosen(an, "warehouse", "bigquery"))
+        return bigquery(an, bill);
+    if (chosen(an, "warehouse_compute", "sf_") || chosen(an, "warehouse", "snowflake"))
+        return snowflake(an, bill);
+    return 0;
+}
+
+void
+cost_compute_bill_(struct analysis *an)
+{
+    struct costing *c = &an->cost;
+    if (an->p.kind != KIND_COST_REDUCTION || !an->p.compute_bill || c->estate_working) return;
+    double bill = stated_bill(an);
+    if (bill <= 0 || !c->priced) return;
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "Today: the stated bill of ");
+    fmt_usd_(&b, bill);
+    buf_puts(&b, "; proposed: every line priced here (what already runs at its list price, the "
+                 "changes on the same capacity)");
+    finish(an, bill, c->monthly, &b);
+    buf_fini(&b);
+}
