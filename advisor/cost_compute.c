@@ -348,9 +348,9 @@ rest_of_bill(struct analysis *an, double usd)
     pr->date = "undated";
     pr->usd = pr->usd_high = cost_cents_(usd);
     struct line *l = cost_line_(an, NULL, "Rest of today's bill (other warehouses, cloud "
-                                          "services), kept as it is",
+                                          "services), reduced as the named warehouses are",
                                 "warehouse_compute", "month", pr, 1, 1, 1);
-    if (l) l->existing = 1;
+    (void)l;
 }
 
 static int
@@ -363,6 +363,17 @@ snowflake(struct analysis *an, double bill)
                                                     ? "snowflake_credit_standard"
                                                     : "snowflake_credit_bc");
     const struct price *store = price_find_(a, "snowflake_storage_gb");
+    /* The price row is for AWS US East; its high end covers other clouds and regions. A
+     * request that names that region pays the row's rate. */
+    if (credit && an->p.cloud == CLOUD_AWS && strstr(credit->service, "AWS US East") &&
+        an->p.ctx_lc && has_token_(an->p.ctx_lc, "us-east-1")) {
+        struct price *pin = arena_alloc_(&an->ar, sizeof(*pin));
+        if (pin) {
+            *pin = *credit;
+            pin->usd_high = pin->usd;
+            credit = pin;
+        }
+    }
     struct wh wh[MAX_WAREHOUSES];
     size_t n = warehouses(an, wh, MAX_WAREHOUSES);
     if (credit == NULL || store == NULL || n == 0) return 0;
@@ -398,9 +409,12 @@ snowflake(struct analysis *an, double bill)
     if (bill > 0) {
         buf_puts(&b, " of the stated bill of ");
         fmt_usd_(&b, bill);
-        buf_puts(&b, " (the rest, other warehouses and cloud services, is kept as it is)");
+        buf_puts(&b, " (the rest, other warehouses, idle and cloud-services credits, is assumed "
+                     "to shrink as the named warehouses' credits do)");
     }
-    double other = bill > computed ? bill - computed : 0;
+    /* The rest (other warehouses, idle and cloud-services credits) shrinks as the named
+     * warehouses' credits do: assumed, and said. */
+    double other = bill > computed ? (bill - computed) * cr_after / cr_before : 0;
     if (other > 0) rest_of_bill(an, other);
     finish(an, bill > 0 ? bill : computed, cr_after * credit->usd + storage + other, &b);
     buf_fini(&b);
