@@ -96,7 +96,10 @@ quantity_flat(const struct analysis *an, const struct decision *d, const char *m
     if (strcmp(model, "hours") == 0) return h * param;
     if (strcmp(model, "month") == 0) return param;
     if (strcmp(model, "users") == 0) return fmax(1, round(an->p.team_size)) * param;
-    if (strcmp(model, "viewers") == 0) return k->bi_viewers * param;
+    if (strcmp(model, "viewers") == 0) {
+        double n = cost_stated_viewers_(an);
+        return (n > 0 ? n : k->bi_viewers) * param;
+    }
     if (strcmp(model, "runs_k") == 0) {
         int n = d->src_mask ? popcount(d->src_mask) : (int)an->p.n_src;
         return n * k->adf_tables_per_source * days / 1000.0 * param;

@@ -450,3 +450,31 @@ cost_compute_bill_(struct analysis *an)
     finish(an, bill, c->monthly, &b);
     buf_fini(&b);
 }
+
+/* The dashboard readers the request counts ("~900 tableau users", "300 viewers"), or 0. */
+double
+cost_stated_viewers_(const struct analysis *an)
+{
+    const char *t = an->p.ctx_lc;
+    double best = 0;
+    if (t == NULL) return 0;
+    for (const char *s = t; *s; s++) {
+        if (*s < '0' || *s > '9' || (s > t && ((s[-1] >= '0' && s[-1] <= '9') || s[-1] == '.' ||
+                                              s[-1] == ',')))
+            continue;
+        double v = amount_of_one(s);
+        const char *e = s;
+        while ((*e >= '0' && *e <= '9') || *e == '.' || *e == ',') e++;
+        if (*e == 'k') e++;
+        while (*e == ' ') e++;
+        /* one product or BI word may sit between: "900 tableau users" */
+        const char *w = e;
+        while (*w >= 'a' && *w <= 'z') w++;
+        int direct = strncmp(e, "users", 5) == 0 || strncmp(e, "viewers", 7) == 0 ||
+                     strncmp(e, "report readers", 14) == 0;
+        int one_word = *w == ' ' && (strncmp(w + 1, "users", 5) == 0 ||
+                                     strncmp(w + 1, "viewers", 7) == 0);
+        if ((direct || one_word) && v >= 1 && v < 1e6) best = fmax(best, v);
+    }
+    return best;
+}

@@ -87,7 +87,7 @@ cost_snowflake_edition_(struct analysis *an)
         if (strcmp(h->kind, "snowflake_edition") != 0) continue;
         /* An edition the request names ("Enterprise edition") is what runs; it wins. */
         int named = strstr(h->token, "edition") != NULL || strcmp(h->token, h->value) == 0 ||
-                    strcasecmp(h->token, h->value) == 0;
+                    strcasecmp(h->token, h->value) == 0 || strncmp(h->token, "snowflake ", 10) == 0;
         int r = named ? 3 : strcmp(h->value, "Business Critical") == 0 ? 2 : 1;
         if (r <= rank) continue;
         if (!has_token_(an->p.ctx_lc, h->token) && !has_token_(an->p.regs, h->token)) continue;

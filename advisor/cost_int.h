@@ -32,6 +32,8 @@ double cost_stated_stored_gb_(const struct analysis *an);
 /* Cost reduction of a compute bill: prices the proposed warehouse compute (and the stated
  * storage) and the current bill; returns 1 when it replaced the warehouse decisions' lines. */
 int cost_compute_(struct analysis *an);
+/* The dashboard readers the request counts ("~900 tableau users"), or 0. */
+double cost_stated_viewers_(const struct analysis *an);
 /* After the totals: a compute bill stated but not modelled above, against the priced lines. */
 void cost_compute_bill_(struct analysis *an);
 /* Migration: the data moved onto the new platform, the smallest stored volume the request
