@@ -582,6 +582,11 @@ statement(struct analysis *an)
         } else if (c->budget_scope == 1 && c->existing_monthly > 0) {
             verdict(an, &b, c->incr_high, c->incr_monthly,
                     "incremental, on top of what already runs");
+        } else if (c->budget_scope == 0 && c->existing_monthly >= p->budget) {
+            /* What already runs costs more than the whole budget: it can only be on top. */
+            verdict(an, &b, c->incr_high, c->incr_monthly,
+                    "incremental: what already runs costs more than the whole budget, so the "
+                    "budget can only be on top of it");
         } else {
             verdict(an, &b, c->monthly_high, c->monthly,
                     c->existing_monthly <= 0 ? "everything is new"
