@@ -92,7 +92,12 @@ quantity_flat(const struct analysis *an, const struct decision *d, const char *m
     if (strcmp(model, "batch_vcpu_h") == 0) return sz->batch_vcpu_h / param;
     if (strcmp(model, "batch_scan_tb") == 0) return sz->batch_scan_tb * param;
     if (strcmp(model, "scan_tb") == 0) return sz->scan_tb * param;
-    if (strcmp(model, "warehouse_h") == 0) return k->warehouse_active_hours * days * param;
+    /* Loads more often than hourly resume a warehouse all day long: each resume bills at least
+     * a minute and it suspends only after its idle wait, so it is billed the whole day. */
+    if (strcmp(model, "warehouse_h") == 0)
+        return (an->p.freshness_s > 0 && an->p.freshness_s < 3600 ? 24
+                                                                   : k->warehouse_active_hours) *
+               days * param;
     if (strcmp(model, "hours") == 0) return h * param;
     if (strcmp(model, "month") == 0) return param;
     if (strcmp(model, "users") == 0) return fmax(1, round(an->p.team_size)) * param;
@@ -229,7 +234,7 @@ duplicate(const struct costing *c, const struct price *pr, const struct costrule
     for (size_t i = 0; i < c->n_line; i++) {
         const struct line *l = &c->line[i];
         if (l->d != d && l->price == pr && strcmp(l->model, cr->model) == 0 &&
-            strcmp(l->service, cr->label) == 0)
+            strncmp(l->service, cr->label, strlen(cr->label)) == 0)
             return 1;
     }
     return 0;
@@ -329,6 +334,12 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
             label = arena_printf_(&an->ar, "%s, first %g days", label, an->sz.hot_days);
         else if (strcmp(cr->model, "lake_cool_gb") == 0)
             label = arena_printf_(&an->ar, "%s, after %g days", label, an->sz.hot_days);
+        else if (strcmp(cr->model, "warehouse_h") == 0)
+            label = arena_printf_(&an->ar, "%s, %s", label,
+                                  an->p.freshness_s > 0 && an->p.freshness_s < 3600
+                                      ? "awake all day (loads more often than hourly)"
+                                      : arena_printf_(&an->ar, "busy %g h a day",
+                                                      a->k.warehouse_active_hours));
         struct line *l = cost_line_(
             an, d, label, d->area, cr->model, pr,
             quantity(an, d, cr->model, cr->param, a->k.planning_month),
