@@ -244,9 +244,14 @@ duplicate(const struct costing *c, const struct price *pr, const struct costrule
  * of a reused service (an environment, a licence). Compute sized by this workload and new data
  * stored or scanned on a reused platform are incremental. */
 static int
-existing_line(const struct decision *d, const char *model)
+existing_line(const struct analysis *an, const struct decision *d, const char *model)
 {
     if (!d->reused) return 0;
+    /* New topics on a running cluster: their retention and producer traffic are new unless the
+     * request only adds a consumer to data that already flows there. */
+    if ((strcmp(model, "broker_storage_gb") == 0 || strcmp(model, "cross_az_gb") == 0) &&
+        an->p.kind != KIND_ADD_CONSUMER)
+        return 0;
     if (strcmp(d->area, "ingestion") == 0) return 1;
     return !always_on(model) && is_capacity(model);
 }
@@ -345,7 +350,7 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
             quantity(an, d, cr->model, cr->param, a->k.planning_month),
             quantity(an, d, cr->model, cr->param, 1),
             quantity(an, d, cr->model, cr->param, steady_month));
-        if (l) l->existing = !(covered && is_capacity(cr->model)) && existing_line(d, cr->model);
+        if (l) l->existing = !(covered && is_capacity(cr->model)) && existing_line(an, d, cr->model);
         if (strcmp(cr->model, "lake_cool_gb") == 0 && strcmp(d->area, "storage") == 0)
             *cool = pr;
     }
