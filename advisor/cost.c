@@ -622,6 +622,28 @@ statement(struct analysis *an)
     buf_fini(&b);
 }
 
+/* A design pinned to AWS GovCloud pays more than the us-east-1 list prices of its lines: one
+ * estimate line over the new spend (existing capacity is already on the bill). */
+static void
+govcloud(struct analysis *an)
+{
+    const struct price *up = price_find_(an->a, "aws_govcloud_uplift");
+    if (up == NULL || an->p.region == NULL || strncmp(an->p.region, "us-gov-", 7) != 0) return;
+    struct costing *c = &an->cost;
+    double plan = 0, m1 = 0, st = 0;
+    for (size_t i = 0; i < c->n_line; i++) {
+        const struct line *l = &c->line[i];
+        if (l->existing) continue;
+        plan += l->monthly;
+        m1 += l->month1;
+        st += l->steady;
+    }
+    if (plan > 0)
+        cost_line_(an, NULL,
+                   arena_printf_(&an->ar, "GovCloud uplift (%s) over the lines above", an->p.region),
+                   "platform", "uplift", up, plan, m1, st);
+}
+
 static void
 totals(struct costing *c)
 {
@@ -699,6 +721,7 @@ cost_(struct analysis *an)
                        &cool);
     }
     second_region(an);
+    govcloud(an);
     totals(c);
     c->priced = c->n_line > 0 && an->p.cloud != CLOUD_ON_PREM;
     levers(an, archive, cool);
