@@ -598,8 +598,10 @@ statement(struct analysis *an)
         } else if (c->budget_scope == 1 && c->existing_monthly > 0) {
             verdict(an, &b, c->incr_high, c->incr_monthly,
                     "incremental, on top of what already runs");
-        } else if (c->budget_scope == 0 && c->existing_monthly >= p->budget) {
-            /* What already runs costs more than the whole budget: it can only be on top. */
+        } else if (c->budget_scope == 0 && c->existing_monthly >= p->budget &&
+                   p->kind != KIND_COST_REDUCTION) {
+            /* What already runs costs more than the whole budget: it can only be on top (a cost
+             * reduction's target is the whole bill's). */
             verdict(an, &b, c->incr_high, c->incr_monthly,
                     "incremental: what already runs costs more than the whole budget, so the "
                     "budget can only be on top of it");
