@@ -334,7 +334,7 @@ warehouses(const struct analysis *an, struct wh *out, size_t max)
 
 /* The part of a stated bill the named warehouses do not explain, kept as it is. */
 static void
-rest_of_bill(struct analysis *an, double usd)
+rest_of_bill(struct analysis *an, double usd, const char *label)
 {
     struct price *pr = arena_alloc_(&an->ar, sizeof(*pr));
     if (pr == NULL) return;
@@ -346,11 +346,9 @@ rest_of_bill(struct analysis *an, double usd)
     pr->src = "D";
     pr->source = "the request's own figure less the lines priced above";
     pr->date = "undated";
-    pr->usd = pr->usd_high = cost_cents_(usd);
-    struct line *l = cost_line_(an, NULL, "Rest of today's bill (other warehouses, cloud "
-                                          "services), reduced as the named warehouses are",
-                                "warehouse_compute", "month", pr, 1, 1, 1);
-    (void)l;
+    pr->usd = pr->usd_high = round(usd);
+    struct line *l = cost_line_(an, NULL, label, "warehouse_compute", "month", pr, 1, 1, 1);
+    if (l) l->existing = 1; /* part of today's bill */
 }
 
 static int
@@ -415,11 +413,65 @@ snowflake(struct analysis *an, double bill)
     /* The rest (other warehouses, idle and cloud-services credits) shrinks as the named
      * warehouses' credits do: assumed, and said. */
     double other = bill > computed ? (bill - computed) * cr_after / cr_before : 0;
-    if (other > 0) rest_of_bill(an, other);
+    if (other > 0)
+        rest_of_bill(an, other, "Rest of today's bill (other warehouses, cloud services), "
+                                "reduced as the named warehouses are");
     finish(an, bill > 0 ? bill : computed, cr_after * credit->usd + storage + other, &b);
     buf_fini(&b);
     an->cost.estate_gb = gb;
     return 1;
+}
+
+/* ---- Redshift: the nodes the request names, sized to the load after the scans are cut ---- */
+
+static int
+redshift(struct analysis *an, double bill)
+{
+    struct costing *c = &an->cost;
+    const double h = an->a->k.month_hours, cut = cue_num(an->a, "scan_cut", 0.5);
+    double before = 0, after = 0;
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "Redshift nodes named:");
+    int any = 0;
+    for (size_t i = 0; i < c->n_line; i++) {
+        struct line *l = &c->line[i];
+        if (strcmp(l->model, "existing_node_h") != 0 ||
+            strncmp(l->price->id, "aws_redshift_", 13) != 0)
+            continue;
+        double nodes = round(l->qty / h), smaller = fmax(2, ceil(nodes * (1 - cut)));
+        if (smaller >= nodes) continue;
+        before += l->monthly;
+        buf_fmt_(&b, "%s %g x %s -> %g", any ? ";" : "", nodes, l->price->service, smaller);
+        l->service = arena_printf_(&an->ar, "%s x %g (resized from %g: the cluster sized to the "
+                                            "load after the scans are cut)",
+                                   l->price->service, smaller, nodes);
+        l->qty = smaller * h;
+        l->monthly = l->month1 = l->steady = cost_cents_(cost_tiered_(l->price, l->qty, 0));
+        l->high = cost_cents_(cost_tiered_(l->price, l->qty, 1));
+        after += l->monthly;
+        any = 1;
+    }
+    if (!any) {
+        buf_fini(&b);
+        return 0;
+    }
+    buf_fmt_(&b, " (the nodes needed fall with the bytes scanned, cut by %.0f%% by sort keys, "
+                 "materialized views and incremental models, assumed; at least 2 nodes; "
+                 "concurrency scaling, a free hour a day per cluster, takes the dashboard peaks)",
+             cut * 100);
+    double other = bill > before ? bill - before : 0;
+    if (other > 0)
+        rest_of_bill(an, other, "Rest of today's bill (managed storage, concurrency scaling, "
+                                "Spectrum), kept as it is");
+    if (bill > 0) {
+        buf_puts(&b, "; the rest of the stated bill of ");
+        fmt_usd_(&b, bill);
+        buf_puts(&b, " is kept as it is");
+    }
+    finish(an, bill > 0 ? bill : before, after + other, &b);
+    buf_fini(&b);
+    return 0; /* the decisions keep their own lines */
 }
 
 int
@@ -431,6 +483,8 @@ cost_compute_(struct analysis *an)
         return bigquery(an, bill);
     if (chosen(an, "warehouse_compute", "sf_") || chosen(an, "warehouse", "snowflake"))
         return snowflake(an, bill);
+    if (chosen(an, "warehouse_compute", "rs_") || chosen(an, "warehouse", "aws_redshift"))
+        return redshift(an, bill);
     return 0;
 }
 
