@@ -470,12 +470,12 @@ decide_mode(struct ctx *c)
     fmt_num_(&fb, f);
     const char *fs = arena_strdup_(&an->ar, fb.data);
     buf_fini(&fb);
-    /* Fit of each mode to the freshness target (sizing.md section 7 latency classes). */
+    /* Fit of each mode to the freshness target (docs/knowledge/sizing.md section 7 latency classes). */
     static const char *const why[MODE_COUNT][MODE_COUNT] = {
         /* chosen batch */
         {NULL, "works, but keeps a stream and its operations running for data that is only "
                "needed once a day",
-         "streaming costs 3-10x more per row than batch (sizing.md section 8) and a daily need "
+         "streaming costs 3-10x more per row than batch (docs/knowledge/sizing.md section 8) and a daily need "
          "does not pay for it"},
         /* chosen micro_batch */
         {"cannot meet the target: a batch's freshness is its schedule plus queueing plus "
@@ -499,7 +499,7 @@ decide_mode(struct ctx *c)
     d->rationale = arena_printf_(
         &an->ar,
         "The freshness target is %s s (%s). Batch meets targets of %.0f s and more, micro-batch "
-        "targets from %.0f s, and only streaming meets less than %.0f s (sizing.md section 7).%s",
+        "targets from %.0f s, and only streaming meets less than %.0f s (docs/knowledge/sizing.md section 7).%s",
         fs, origin_name_(an->p.o_freshness), k->freshness_batch_s, k->freshness_stream_s,
         k->freshness_stream_s, wish_pushback_(an));
 }

@@ -37,9 +37,7 @@ const char *kind_words_(enum request_kind k);
 int weighed_area_(const char *area);
 const char *choice_or_(const struct analysis *an, const char *area, const char *dflt);
 void md_cell_(struct buf *b, const char *s);
-/* 's' with bare knowledge-note names ("sizing.md section 7") given their path in the project
- * ("docs/knowledge/sizing.md section 7"); 's' itself when it cites none. */
-const char *cite_(struct analysis *an, const char *s);
+
 /* The report's sections, each into 'b'. */
 void sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b);
 void sec_architecture_(struct analysis *an, struct buf *b);

@@ -305,11 +305,11 @@ json_decisions(struct jsonw *w, const struct analysis *an)
             jsonw_obj_begin(w);
             kstr(w, "name", d->alt[j].name);
             kjnum(w, "score", round(d->alt[j].score));
-            kstr(w, "why_not", cite_((struct analysis *)an, d->alt[j].why_not));
+            kstr(w, "why_not", d->alt[j].why_not);
             jsonw_obj_end(w);
         }
         jsonw_arr_end(w);
-        kstr(w, "rationale", cite_((struct analysis *)an, d->rationale));
+        kstr(w, "rationale", d->rationale);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -556,7 +556,7 @@ json_texts(struct jsonw *w, struct analysis *an)
     for (size_t i = 0; i < an->n_control; i++) {
         jsonw_obj_begin(w);
         kstr(w, "control", expand_str_(an, an->control[i]->text));
-        kstr(w, "basis", cite_(an, an->control[i]->source));
+        kstr(w, "basis", an->control[i]->source);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);

@@ -48,41 +48,6 @@ md_cell_(struct buf *b, const char *s)
     }
 }
 
-const char *
-cite_(struct analysis *an, const char *s)
-{
-    static const char *const notes[] = {"sizing.md", "pricebook-more.md", "pricebook.md",
-                                        "limits.md"};
-    if (s == NULL) return s;
-    const char *hit = strstr(s, ".md");
-    if (hit == NULL) return s;
-    struct buf b;
-    buf_init(&b);
-    const char *done = s;
-    for (; hit; hit = strstr(hit + 3, ".md")) {
-        const char *w = hit;
-        while (w > done && (w[-1] == '-' || (w[-1] >= 'a' && w[-1] <= 'z'))) w--;
-        if (w > s && (w[-1] == '/' || w[-1] == '.')) continue; /* already a path */
-        for (size_t i = 0; i < PW_ARRAY_LEN(notes); i++) {
-            size_t n = strlen(notes[i]);
-            if ((size_t)(hit + 3 - w) == n && strncmp(w, notes[i], n) == 0) {
-                buf_append(&b, done, (size_t)(w - done));
-                buf_puts(&b, "docs/knowledge/");
-                done = w;
-                break;
-            }
-        }
-    }
-    if (done == s) {
-        buf_fini(&b);
-        return s;
-    }
-    buf_puts(&b, done);
-    const char *r = arena_strdup_(&an->ar, b.data);
-    buf_fini(&b);
-    return r;
-}
-
 /* ---- Executive Summary ---------------------------------------------------------------------- */
 
 static void
@@ -407,7 +372,7 @@ sec_architecture_(struct analysis *an, struct buf *b)
         md_cell_(b, short_name_(an, d->choice));
         buf_puts(b, d->reused ? " (runs today) | " : " | ");
         /* the reason's first clause; the rest is in the JSON */
-        const char *why = cite_(an, d->t ? d->t->why : d->rationale);
+        const char *why = d->t ? d->t->why : d->rationale;
         size_t n = strcspn(why, ";");
         const char *stop = strstr(why, ". ");
         if (stop && (size_t)(stop - why) < n) n = (size_t)(stop - why);
@@ -416,7 +381,7 @@ sec_architecture_(struct analysis *an, struct buf *b)
         if (d->n_alt) {
             md_cell_(b, short_name_(an, d->alt[0].name));
             buf_puts(b, ": ");
-            put_why_not(an, b, cite_(an, d->alt[0].why_not));
+            put_why_not(an, b, d->alt[0].why_not);
         } else {
             buf_puts(b, "-");
         }
@@ -632,7 +597,7 @@ impl_controls(struct analysis *an, struct buf *b)
         while (len && t[len - 1] == ' ') len--;
         buf_append(b, t, len);
         /* the first basis: up to a ';' outside brackets */
-        const char *basis = cite_(an, an->control[i]->source);
+        const char *basis = an->control[i]->source;
         size_t m = 0;
         for (int depth = 0; basis[m] && (basis[m] != ';' || depth > 0); m++)
             depth += (basis[m] == '(') - (basis[m] == ')');

@@ -413,7 +413,7 @@ app_alternatives(struct analysis *an, struct buf *b)
         for (size_t j = 0; j < d->n_alt; j++) {
             cat_(b, j ? "; " : "", d->alt[j].name, ", ", NULL);
             put_grouped_(b, round(d->alt[j].score));
-            cat_(b, " (", cite_(an, d->alt[j].why_not), ")", NULL);
+            cat_(b, " (", d->alt[j].why_not, ")", NULL);
         }
         buf_puts(b, ".\n");
     }
@@ -429,7 +429,7 @@ app_other_choices(struct analysis *an, struct buf *b)
         const struct decision *d = &an->dec[i];
         if (weighed_area_(d->area)) continue;
         cat_(b, "- *", d->area, "*: ", d->choice, ": ",
-             cite_(an, d->t ? d->t->why : d->rationale), "\n", NULL);
+             d->t ? d->t->why : d->rationale, "\n", NULL);
     }
     buf_putc(b, '\n');
 }
@@ -469,7 +469,7 @@ app_quality(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < an->n_control; i++) {
         buf_puts(b, "- ");
         expand_(an, an->control[i]->text, b);
-        cat_(b, " (", cite_(an, an->control[i]->source), ")\n", NULL);
+        cat_(b, " (", an->control[i]->source, ")\n", NULL);
     }
     buf_puts(b, "\n### Risks with their signals\n\n| Risk | Likelihood | Impact | Mitigation | "
                 "Signal to monitor |\n|---|---|---|---|---|\n");

@@ -964,10 +964,6 @@ test_render_words(void)
     r.budget_usd_per_month = 5e6;
     struct analysis an;
     CHECK(analysis_run_(adv, &r, &an, NULL, 0) == 0);
-    CHECK_STR(cite_(&an, "see sizing.md section 7 and limits.md"),
-              "see docs/knowledge/sizing.md section 7 and docs/knowledge/limits.md");
-    CHECK_STR(cite_(&an, "docs/knowledge/sizing.md section 4"),
-              "docs/knowledge/sizing.md section 4");
     question_(&an, "Is the 50 MB/s a peak of the same feed or a second source?");
     struct report rep;
     report_init(&rep);
