@@ -607,10 +607,11 @@ statement(struct analysis *an)
                     "budget can only be on top of it");
         } else {
             verdict(an, &b, c->monthly_high, c->monthly,
-                    c->existing_monthly <= 0 ? "everything is new"
-                    : c->budget_scope == 2   ? "all in, what already runs included"
-                                             : "all in, since the budget does not say it is on "
-                                               "top of what already runs");
+                    p->kind == KIND_COST_REDUCTION ? "the whole bill after the change"
+                    : c->existing_monthly <= 0     ? "everything is new"
+                    : c->budget_scope == 2         ? "all in, what already runs included"
+                                                   : "all in, since the budget does not say it "
+                                                     "is on top of what already runs");
         }
     }
     if (c->estate_working) buf_fmt_(&b, " %s", c->estate_working);

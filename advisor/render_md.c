@@ -50,9 +50,31 @@ md_cell_(struct buf *b, const char *s)
 
 /* ---- Executive Summary ---------------------------------------------------------------------- */
 
+/* A cost reduction builds no pipeline: the recommendation is what changes in the estate. */
+static void
+summary_cut(struct analysis *an, struct buf *b)
+{
+    static const char *const areas[] = {"storage", "warehouse_compute", "transformation"};
+    buf_fmt_(b, "**Recommendation:** cut the bill of the existing estate on %s, with no new "
+                "pipeline: ",
+             cloud_info_(an)->name);
+    size_t n = 0;
+    for (size_t a = 0; a < PW_ARRAY_LEN(areas); a++) {
+        const struct decision *d = decision_find_(an, areas[a]);
+        if (d && d->t) cat_(b, n++ ? "; " : "", short_name_(an, d->choice), NULL);
+    }
+    cat_(b, n ? ". " : "", "Reads go through ",
+         short_name_(an, choice_or_(an, "warehouse", "the same engines")), " as today.\n\n",
+         NULL);
+}
+
 static void
 summary_path(struct analysis *an, struct buf *b)
 {
+    if (an->p.kind == KIND_COST_REDUCTION) {
+        summary_cut(an, b);
+        return;
+    }
     /* a target of a day or more is met by one run a day: say so */
     int daily = an->mode == MODE_BATCH && an->p.freshness_s >= 86400 && an->p.freshness_s < 172800;
     buf_fmt_(b, "**Recommendation:** a %s%s design %s%s", daily ? "daily " : "",
@@ -177,12 +199,21 @@ sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b)
         buf_fmt_(b, "- **Request:** a %s, from \"%s\"; Next Steps gives its plan.\n",
                  kind_words_(p->kind), p->kind_evidence);
     buf_puts(b, "- **Workload:** ");
-    fmt_num_(b, p->total.gb_day);
-    buf_fmt_(b, " GB/day from %zu source%s (peak ", p->n_src, p->n_src == 1 ? "" : "s");
-    fmt_num_(b, p->total.peak_mb_s);
-    buf_puts(b, " MB/s, ");
-    fmt_num_(b, p->total.peak_ev_s);
-    buf_puts(b, " events/s); freshness ");
+    if (an->cost.estate_gb > 0) {
+        /* an estate to cut: what is stored and how fast it grows, not a stream's peaks */
+        fmt_num_(b, an->cost.estate_gb / 1000.0);
+        buf_puts(b, " TB stored, growing ");
+        fmt_num_(b, p->total.gb_day);
+        buf_puts(b, " GB/day");
+    } else {
+        fmt_num_(b, p->total.gb_day);
+        buf_fmt_(b, " GB/day from %zu source%s (peak ", p->n_src, p->n_src == 1 ? "" : "s");
+        fmt_num_(b, p->total.peak_mb_s);
+        buf_puts(b, " MB/s, ");
+        fmt_num_(b, p->total.peak_ev_s);
+        buf_puts(b, " events/s)");
+    }
+    buf_puts(b, "; freshness ");
     expand_(an, "{freshness}", b);
     buf_puts(b, "; retention ");
     put_days_(b, an->p.retention_days);

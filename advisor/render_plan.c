@@ -79,6 +79,11 @@ cost_headline_(struct analysis *an, struct buf *b, int figure)
         } else {
             put_range(an, b, c->monthly_low, c->monthly_high, c->monthly);
         }
+        if (c->estate_before > 0 && c->estate_saving > 0) {
+            buf_puts(b, ", against ");
+            fmt_usd_(b, c->estate_before);
+            buf_puts(b, " at the same month if nothing changes");
+        }
         if (c->n_unpriced)
             buf_fmt_(b, ", plus %zu service%s not in the price book", c->n_unpriced,
                      c->n_unpriced == 1 ? "" : "s");
