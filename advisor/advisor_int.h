@@ -497,6 +497,9 @@ void analysis_fini_(struct analysis *an);
 void profile_build_(struct analysis *an, const struct requirement *req);
 /* Sets p->kind, constraints, avoid_lc and region (advisor/request.c); run by profile_build_(). */
 void request_build_(struct analysis *an);
+/* The partition count the request states for a topic that already runs ("the orders topic has
+ * 40 partitions"), or 0 (advisor/request.c). */
+long existing_partitions_(const struct analysis *an);
 void assume_(struct analysis *an, const char *field, const char *value, const char *effect);
 /* Adds a question for the requester (kept in order, duplicates and overflow dropped). */
 void question_(struct analysis *an, const char *text);

@@ -495,6 +495,21 @@ availability_words(struct analysis *an)
     }
 }
 
+long
+existing_partitions_(const struct analysis *an)
+{
+    const char *text = an->p.ctx_lc;
+    for (const char *q = strstr(text, " partitions"); q; q = strstr(q + 11, " partitions")) {
+        const char *d = q;
+        while (d > text && isdigit((unsigned char)d[-1])) d--;
+        if (d == q || (d > text && isalnum((unsigned char)d[-1]))) continue;
+        long n = strtol(d, NULL, 10);
+        /* "has 40 partitions", "(40 partitions)": a count of a topic that runs, not a plan */
+        if (n > 0 && n <= 100000) return n;
+    }
+    return 0;
+}
+
 void
 request_build_(struct analysis *an)
 {

@@ -67,43 +67,12 @@ kafka_limits(struct analysis *an)
                                         sz->brokers_working, sz->brokers);
 }
 
+/* Brokers of a self-run Kafka cluster (or a managed one we size): count, type and disk. */
 static void
-size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
+size_brokers(struct analysis *an, const struct flow *f)
 {
     const struct knobs *k = &an->a->k;
     struct sizing *sz = &an->sz;
-    sz->has_kafka = 1;
-    sz->kafka_via = d->choice;
-    sz->kafka_flow = *f;
-    double by_produce = f->peak_mb_s / k->kafka_partition_produce_mbps;
-    double by_consume = f->peak_mb_s / k->kafka_partition_consume_mbps;
-    double by_events = f->peak_ev_s / k->kafka_events_per_partition;
-    double raw = max3(by_produce, by_consume, by_events) * k->kafka_partition_headroom;
-    double parts = round_up_multiple(ceil(raw - 1e-9), k->kafka_partition_multiple);
-    if (parts < k->kafka_partition_min) parts = k->kafka_partition_min;
-    /* A managed hub caps partitions per hub (Event Hubs Standard: 32, limits.tsv). */
-    int managed = strcmp(d->t->id, "az_eventhubs") == 0 || strcmp(d->t->id, "az_debezium") == 0;
-    const struct limits *lim = &an->a->lim;
-    if (managed && parts > lim->eventhubs_partitions_standard) {
-        limit_note(an, arena_printf_(&an->ar,
-                                     "%.0f partitions wanted, above the %g a Standard event hub "
-                                     "allows: capped at %g; beyond that the hub needs Premium "
-                                     "(%g partitions) or Dedicated",
-                                     parts, lim->eventhubs_partitions_standard,
-                                     lim->eventhubs_partitions_standard,
-                                     lim->eventhubs_partitions_premium));
-        parts = lim->eventhubs_partitions_standard;
-    }
-    sz->partitions = (long)parts;
-    sz->partitions_working = arena_printf_(
-        &an->ar,
-        "max(peak %.2f MB/s / %g MB/s produce, %.2f / %g MB/s consume, %.0f events/s / %g) x %g "
-        "= %.2f, rounded up to a multiple of %g, at least %g -> %ld",
-        f->peak_mb_s, k->kafka_partition_produce_mbps, f->peak_mb_s,
-        k->kafka_partition_consume_mbps, f->peak_ev_s, k->kafka_events_per_partition,
-        k->kafka_partition_headroom, raw, k->kafka_partition_multiple, k->kafka_partition_min,
-        sz->partitions);
-    if (managed) return;
     sz->kafka_self = 1;
     sz->rf = (long)k->kafka_replication_factor;
     sz->min_insync = (long)k->kafka_min_insync;
@@ -135,6 +104,61 @@ size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
         fmt_num_arena_(an, sz->broker_disk_gb));
     sz->cross_az_gb = f->gb_day * k->days_per_month * 2.0 / 3.0;
     kafka_limits(an);
+}
+
+static void
+size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
+{
+    const struct knobs *k = &an->a->k;
+    struct sizing *sz = &an->sz;
+    sz->has_kafka = 1;
+    sz->kafka_via = d->choice;
+    sz->kafka_flow = *f;
+    double by_produce = f->peak_mb_s / k->kafka_partition_produce_mbps;
+    double by_consume = f->peak_mb_s / k->kafka_partition_consume_mbps;
+    double by_events = f->peak_ev_s / k->kafka_events_per_partition;
+    double raw = max3(by_produce, by_consume, by_events) * k->kafka_partition_headroom;
+    double parts = round_up_multiple(ceil(raw - 1e-9), k->kafka_partition_multiple);
+    if (parts < k->kafka_partition_min) parts = k->kafka_partition_min;
+    /* A managed hub caps partitions per hub (Event Hubs Standard: 32, limits.tsv). */
+    int managed = strcmp(d->t->id, "az_eventhubs") == 0 || strcmp(d->t->id, "az_debezium") == 0;
+    const struct limits *lim = &an->a->lim;
+    if (managed && parts > lim->eventhubs_partitions_standard) {
+        limit_note(an, arena_printf_(&an->ar,
+                                     "%.0f partitions wanted, above the %g a Standard event hub "
+                                     "allows: capped at %g; beyond that the hub needs Premium "
+                                     "(%g partitions) or Dedicated",
+                                     parts, lim->eventhubs_partitions_standard,
+                                     lim->eventhubs_partitions_standard,
+                                     lim->eventhubs_partitions_premium));
+        parts = lim->eventhubs_partitions_standard;
+    }
+    long kept = d->reused ? existing_partitions_(an) : 0;
+    if (kept > 0) {
+        /* The topic runs already: its partitions stay (repartitioning reorders keys); a
+         * shortfall is said, not silently fixed. */
+        sz->partitions = kept;
+        sz->partitions_working = arena_printf_(
+            &an->ar, "the existing topic's %ld partitions are kept; this flow needs %.0f (max(peak "
+                     "%.2f MB/s / %g MB/s produce, %.0f events/s / %g) x %g)%s",
+            kept, parts, f->peak_mb_s, k->kafka_partition_produce_mbps, f->peak_ev_s,
+            k->kafka_events_per_partition, k->kafka_partition_headroom,
+            parts > (double)kept ? ": too few, add partitions on a new topic and migrate consumers"
+                                 : "");
+        if (!managed) size_brokers(an, f);
+        return;
+    }
+    sz->partitions = (long)parts;
+    sz->partitions_working = arena_printf_(
+        &an->ar,
+        "max(peak %.2f MB/s / %g MB/s produce, %.2f / %g MB/s consume, %.0f events/s / %g) x %g "
+        "= %.2f, rounded up to a multiple of %g, at least %g -> %ld",
+        f->peak_mb_s, k->kafka_partition_produce_mbps, f->peak_mb_s,
+        k->kafka_partition_consume_mbps, f->peak_ev_s, k->kafka_events_per_partition,
+        k->kafka_partition_headroom, raw, k->kafka_partition_multiple, k->kafka_partition_min,
+        sz->partitions);
+    if (managed) return;
+    size_brokers(an, f);
 }
 
 /* Readers of a stream: the lake writer, plus the stream processor when there is one. */

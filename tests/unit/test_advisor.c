@@ -1365,6 +1365,24 @@ test_report_names(void)
     requirement_fini(&r);
 }
 
+/* A topic that already runs keeps its partitions: the sizing says what the flow needs beside. */
+static void
+test_existing_partitions_kept(void)
+{
+    setup();
+    if (!adv) return;
+    struct requirement r;
+    struct analysis an;
+    CHECK(run_text(&r, &an,
+                   "We already run MSK (3x kafka.m5.large); the orders topic has 40 partitions, "
+                   "~1.5k msgs/s at peak, ~2 KB each. Support needs a live order status lookup "
+                   "under 2 s. AWS.") == 0);
+    CHECK(an.sz.partitions == 40);
+    CHECK(an.sz.partitions_working && strstr(an.sz.partitions_working, "40 partitions are kept"));
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
 static const struct check_case cases[] = {
     {"absurd_text_is_clamped", test_absurd_text_is_clamped},
     {"load", test_load},
@@ -1397,6 +1415,7 @@ static const struct check_case cases[] = {
     {"wish_pushback", test_wish_pushback},
     {"constraints", test_constraints},
     {"compliance_design", test_compliance_design},
+    {"existing_partitions_kept", test_existing_partitions_kept},
     {"compute_bill", test_compute_bill},
     {"reuse_kept", test_reuse_kept},
     {"report_names", test_report_names},
