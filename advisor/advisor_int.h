@@ -147,7 +147,9 @@ struct cloudinfo {
     X(commit_discount) X(scan_pruning) X(budget_tight_usd) X(team_small) X(team_medium)           \
     X(ha_availability) X(long_retention_days) X(reuse_bonus) X(native_bonus) X(tape_cartridge_tb) \
     X(erasure_overhead) X(tape_copies) X(shard_headroom) X(bi_viewers) X(lake_objects_mb)    \
-    X(audit_reads_per_year) X(compaction_gb_per_vcpu_hour) X(parallel_run_months)
+    X(audit_reads_per_year) X(compaction_gb_per_vcpu_hour) X(parallel_run_months)                \
+    X(compute_awake_hours) X(compute_scan_cut) X(bq_active_share) X(bq_slot_h_per_tib)            \
+    X(bq_baseline_step)
 
 struct knobs {
 #define KNOB_FIELD_(n) double n;

@@ -5,7 +5,7 @@
  * reservation sized from the same usage; Snowflake warehouses named with their size and hours
  * awake against the same warehouses one size smaller and auto-suspended. Any other warehouse
  * (Redshift nodes, priced as existing lines) compares the stated bill with the priced lines.
- * Assumptions are costcues.tsv "compute" rows and are written into the working. Pure,
+ * Its assumptions are rows of constants.tsv and are written into the working. Pure,
  * deterministic.
  */
 #include "cost_int.h"
@@ -17,31 +17,6 @@
 
 #define MAX_WAREHOUSES 8
 #define WORD_MAX 24
-
-/* Assumptions of a compute-bill reduction, each written into the report's working (the cue
- * table's loader accepts no numeric kinds yet, so they sit here with their basis).
- * awake_hours: hours a day a right-sized, auto-suspended BI warehouse still runs (a working day
- * of dashboard queries; it suspends after 60 s otherwise). scan_cut: share of the bytes scanned
- * that partitioning, clustering and incremental models remove (the low end of the 50-70 % such
- * changes typically remove). bq_active_share: share of logical storage modified in the last 90
- * days (the rest bills at the long-term rate). slot_h_per_tib: Editions slot-hours per TiB
- * scanned (an estimate: dashboard and dbt scans commonly run at 50-100, midpoint; measured as
- * total_slot_ms / total_bytes_billed in INFORMATION_SCHEMA.JOBS). baseline_step: the slots a
- * reservation's baseline is bought in. */
-static const struct {
-    const char *name;
-    double v;
-} assumed[] = {{"awake_hours", 12},    {"scan_cut", 0.5},       {"bq_active_share", 0.33},
-               {"slot_h_per_tib", 75}, {"baseline_step", 50}};
-
-static double
-cue_num(const struct advisor *a, const char *token, double dflt)
-{
-    (void)a;
-    for (size_t i = 0; i < sizeof(assumed) / sizeof(assumed[0]); i++)
-        if (strcmp(assumed[i].name, token) == 0) return assumed[i].v;
-    return dflt;
-}
 
 /* Snowflake warehouse sizes as requests write them, in credits an hour: X-Small bills 1 and each
  * size up doubles it (docs.snowflake.com, warehouses overview). One-letter sizes count only
@@ -195,8 +170,9 @@ bigquery(struct analysis *an, double bill)
     const struct price *act = price_find_(a, "gcp_bq_storage_active");
     const struct price *lt = price_find_(a, "gcp_bq_storage_longterm");
     if (!scan || !slot || !std || !act || !lt) return 0;
-    double share = cue_num(a, "bq_active_share", 0.33), cut = cue_num(a, "scan_cut", 0.5);
-    double per_tib = cue_num(a, "slot_h_per_tib", 75), step = cue_num(a, "baseline_step", 50);
+    /* assumptions of constants.tsv, each written into the working */
+    double share = a->k.bq_active_share, cut = a->k.compute_scan_cut;
+    double per_tib = a->k.bq_slot_h_per_tib, step = a->k.bq_baseline_step;
     double gib = cost_stated_stored_gb_(an) * 1e9 / 1073741824.0;
     double storage = gib * (share * act->usd + (1 - share) * lt->usd);
     double tib = bill > 0 ? fmax(0, bill - storage) / scan->usd : an->sz.scan_tb / 1.099511627776;
@@ -375,7 +351,7 @@ snowflake(struct analysis *an, double bill)
     struct wh wh[MAX_WAREHOUSES];
     size_t n = warehouses(an, wh, MAX_WAREHOUSES);
     if (credit == NULL || store == NULL || n == 0) return 0;
-    double days = a->k.days_per_month, awake = cue_num(a, "awake_hours", 12);
+    double days = a->k.days_per_month, awake = a->k.compute_awake_hours;
     double gb = cost_stated_stored_gb_(an), cr_before = 0, cr_after = 0;
     struct buf b;
     buf_init(&b);
@@ -428,7 +404,7 @@ static int
 redshift(struct analysis *an, double bill)
 {
     struct costing *c = &an->cost;
-    const double h = an->a->k.month_hours, cut = cue_num(an->a, "scan_cut", 0.5);
+    const double h = an->a->k.month_hours, cut = an->a->k.compute_scan_cut;
     double before = 0, after = 0;
     struct buf b;
     buf_init(&b);
