@@ -293,7 +293,7 @@ has_token_(const char *hay, const char *tok)
 }
 
 int
-has_any_token_(const char *hay, const char *list)
+any_token_(const char *list, int (*has)(const void *ctx, const char *tok), const void *ctx)
 {
     if (list == NULL || strcmp(list, "-") == 0) return 0;
     char tok[64];
@@ -303,12 +303,24 @@ has_any_token_(const char *hay, const char *list)
         if (n > 0 && n < sizeof(tok)) {
             memcpy(tok, s, n);
             tok[n] = '\0';
-            if (has_token_(hay, tok)) return 1;
+            if (has(ctx, tok)) return 1;
         }
         s += n;
         if (*s) s++;
     }
     return 0;
+}
+
+static int
+hay_has(const void *hay, const char *tok)
+{
+    return has_token_(hay, tok);
+}
+
+int
+has_any_token_(const char *hay, const char *list)
+{
+    return any_token_(list, hay_has, hay);
 }
 
 const struct cloudinfo *

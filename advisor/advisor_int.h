@@ -487,6 +487,8 @@ const char *crit_name_(enum crit c);       /* "latency", ... */
 int has_token_(const char *hay, const char *tok);
 /* Some comma-separated token of 'list' ("-" is none) occurs in 'hay'. */
 int has_any_token_(const char *hay, const char *list);
+/* 1 when 'has' holds for some comma- or bar-separated token of 'list' ("-" is none). */
+int any_token_(const char *list, int (*has)(const void *ctx, const char *tok), const void *ctx);
 const struct price *price_find_(const struct advisor *a, const char *id);
 const struct area_list *area_find_(const struct advisor *a, const char *area);
 const struct cloudinfo *cloud_info_(const struct analysis *an);

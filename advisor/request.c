@@ -112,23 +112,16 @@ map_has_(const struct wordmap *m, const char *tok)
     return map_may(m, tok) && has_token_(m->text, tok);
 }
 
+static int
+map_has_cb(const void *m, const char *tok)
+{
+    return map_has_(m, tok);
+}
+
 int
 map_has_any_(const struct wordmap *m, const char *list)
 {
-    if (list == NULL || strcmp(list, "-") == 0) return 0;
-    char tok[64];
-    const char *s = list;
-    while (*s) {
-        size_t n = strcspn(s, ",|");
-        if (n > 0 && n < sizeof(tok)) {
-            memcpy(tok, s, n);
-            tok[n] = '\0';
-            if (map_has_(m, tok)) return 1;
-        }
-        s += n;
-        if (*s) s++;
-    }
-    return 0;
+    return any_token_(list, map_has_cb, m);
 }
 
 /* The words around the first occurrence of 'tok' in 'hay', cut at word boundaries. */
