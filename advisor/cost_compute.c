@@ -43,14 +43,8 @@ static double bill_in_text(const struct analysis *an);
 static double
 amount_of_one(const char *s)
 {
-    char num[32];
-    size_t n = 0;
-    const char *e = s;
-    for (; ((*e >= '0' && *e <= '9') || *e == '.' || *e == ',') && n < sizeof(num) - 1; e++)
-        if (*e != ',') num[n++] = *e;
-    num[n] = '\0';
-    double v = strtod(num, NULL);
-    while (*e == ' ') e++;
+    const char *e;
+    double v = cost_number_at_(s, &e);
     if (*e == 'k' || *e == 'K') v *= 1e3;
     else if ((*e == 'm' || *e == 'M') && e[1] != 'o' && e[1] != 'i') v *= 1e6;
     return v;

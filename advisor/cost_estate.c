@@ -27,6 +27,20 @@ cost_cue_(const struct advisor *a, const char *kind, const char *token)
 }
 
 /* Copies up to 'n' characters of 's' from 'from' (clamped) into 'win'. */
+double
+cost_number_at_(const char *s, const char **end)
+{
+    char num[32];
+    size_t n = 0;
+    const char *e = s;
+    for (; ((*e >= '0' && *e <= '9') || *e == '.' || *e == ',') && n < sizeof(num) - 1; e++)
+        if (*e != ',') num[n++] = *e;
+    num[n] = '\0';
+    while (*e == ' ') e++;
+    *end = e;
+    return strtod(num, NULL);
+}
+
 static void
 window(const char *s, const char *from, size_t n, char *win, size_t size)
 {
@@ -242,14 +256,8 @@ stated_gb(const char *t, int smallest)
         if (!(*s >= '0' && *s <= '9') || (s > t && (s[-1] == '.' || s[-1] == ',' ||
                                                    (s[-1] >= '0' && s[-1] <= '9'))))
             continue;
-        char num[32];
-        size_t n = 0;
-        const char *e = s;
-        for (; ((*e >= '0' && *e <= '9') || *e == '.' || *e == ',') && n < sizeof(num) - 1; e++)
-            if (*e != ',') num[n++] = *e;
-        num[n] = '\0';
-        double v = strtod(num, NULL);
-        while (*e == ' ') e++;
+        const char *e;
+        double v = cost_number_at_(s, &e);
         double unit = strncmp(e, "pb", 2) == 0 ? 1e6 : strncmp(e, "tb", 2) == 0 ? 1e3 : 0;
         if (unit == 0 || (e[2] >= 'a' && e[2] <= 'z')) continue;
         const char *r = e + 2;

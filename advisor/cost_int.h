@@ -5,6 +5,8 @@
 #include "advisor_int.h"
 
 double cost_cents_(double v);
+/* The number written at 's' ("1,200", "4.5"), with '*end' after it and its spaces. */
+double cost_number_at_(const char *s, const char **end);
 /* Cost of 'q' units of 'p' across its volume tiers, at the low or the high end of the basis. */
 double cost_tiered_(const struct price *p, double q, int high);
 /* Adds a line; quantities at the planning month, month 1 and steady state. NULL when full. */

@@ -542,8 +542,8 @@ extract_name_start_(const struct reader *r, size_t a)
     return s;
 }
 
-static struct feed *
-new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
+struct feed *
+extract_feed_add_(struct reader *r, int sent, size_t ctx_a, size_t ctx_b)
 {
     if (r->n_f == r->cap_f) {
         r->cap_f = r->cap_f ? 2 * r->cap_f : 8;
@@ -552,9 +552,16 @@ new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
     struct feed *f = &r->f[r->n_f++];
     memset(f, 0, sizeof(*f));
     f->pii = -1;
-    f->sent = m->sent;
+    f->sent = sent;
     f->ctx_a = ctx_a;
-    f->ctx_b = m->b;
+    f->ctx_b = ctx_b;
+    return f;
+}
+
+static struct feed *
+new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
+{
+    struct feed *f = extract_feed_add_(r, m->sent, ctx_a, m->b);
     const struct tokens *t = r->t;
     /* kind and name: the count noun, then "of <words>", then words before, then after */
     struct found of = {NULL, 0, 0}, pre, post = {NULL, 0, 0};

@@ -96,6 +96,8 @@ void extract_feed_derive_(const struct extract_lexicon *lex, const struct tokens
                           struct feed *f);
 /* Does the sentence of tokens [a, b) name feed 'f' (a word of its name, by a 4-letter stem)? */
 int extract_feed_names_(const struct tokens *t, const struct feed *f, size_t a, size_t b);
+/* Appends an empty feed (no PII known) of sentence 'sent' over tokens [ctx_a, ctx_b). */
+struct feed *extract_feed_add_(struct reader *r, int sent, size_t ctx_a, size_t ctx_b);
 /* Ties personal-data words to the feeds; sets out->pii_mentioned. */
 void extract_feed_pii_(struct reader *r, struct extract_result *out);
 /* Writes the feeds not dropped into 'req' with their notes; returns how many. */

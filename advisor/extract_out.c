@@ -47,16 +47,7 @@ extract_feed_unmeasured_(struct reader *r)
                 covered = 1;
         }
         if (covered || r->n_f >= PW_MAX_LIST_ITEMS) continue;
-        if (r->n_f == r->cap_f) {
-            r->cap_f = r->cap_f ? 2 * r->cap_f : 8;
-            r->f = xrealloc(r->f, r->cap_f * sizeof(*r->f));
-        }
-        struct feed *f = &r->f[r->n_f++];
-        memset(f, 0, sizeof(*f));
-        f->pii = -1;
-        f->sent = t->v[i].sent;
-        f->ctx_a = i;
-        f->ctx_b = k.b;
+        struct feed *f = extract_feed_add_(r, t->v[i].sent, i, k.b);
         f->kind = source_kind_parse(k.e->label);
         f->kind_ev = (struct span){k.a, k.b, 0, 0};
         size_t na = extract_name_start_(r, k.a), nb = k.b;
