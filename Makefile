@@ -45,7 +45,7 @@ TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
         install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
-        test-valgrind test-integration-valgrind
+        test-valgrind test-integration-valgrind test-speech-listen
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -85,6 +85,7 @@ test: install-deps
 	$(MAKE) test-unit
 	$(MAKE) test-unit-asan
 	$(MAKE) test-scenarios
+	$(MAKE) test-speech-listen
 	$(MAKE) test-integration
 	$(MAKE) test-chaos
 
@@ -96,6 +97,11 @@ test-unit-asan:
 
 test-scenarios: all
 	tests/scenarios/run
+
+# The spoken summary heard by Whisper base (test virtualenv), two scenarios: tests/speech/hear.
+test-speech-listen: all
+	build/venv/bin/python tests/speech/hear --only q01,q13 --paths espeak-ng:en-us,flite:rms \
+	    --floor 0.75
 
 test-integration: all
 	deploy/with-services tests/integration/run
