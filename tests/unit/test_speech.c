@@ -79,9 +79,10 @@ static const struct {
     {"12345678901234567890", "one two three four five six seven eight nine zero one two three "
                              "four five six seven eight nine zero"},
     {"dbt on S3", "D-B-T on S three"},
-    {"PySpark and Kinesis", "pie spark and kin knee sis"},
+    {"PySpark and Kinesis", "pie spark and kinnesis"},
     {"ADLS Gen2", "A-D-L-S gen two"},
-    {"SQL", "sequel"},
+    {"SQL", "S-Q-L"},
+    {"Amazon S3 on AWS, T-SQL", "amma zonn S three on A-W-S, T-S-Q-L"},
     {"ETL/ELT", "E-T-L or E-L-T"},
     {"Iceberg tables with Debezium", "Iceberg tables with deh bee zee um"},
     {"billed per TB, tens of GB a day, a GB",
