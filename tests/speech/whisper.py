@@ -12,7 +12,9 @@ faster-whisper loads that folder on the CPU with int8 weights. The daemon never 
 
 Decoding is greedy (beam 1, temperature 0, no conditioning on earlier text, no voice activity
 filter), so the same audio gives the same transcript and a mishearing early on does not steer
-what follows.
+what follows. Without timestamps: the audio is read in consecutive 30-second windows; with
+them, Whisper sometimes predicted the end of a window early and skipped 10 to 15 seconds of
+speech (one summary's recall fell from 0.78 to 0.49), which no person does.
 """
 import importlib.util
 import os
@@ -65,5 +67,6 @@ class Listener:
 
     def transcribe(self, audio):
         segments, _ = self.model.transcribe(audio, language="en", beam_size=1, temperature=0.0,
-                                            condition_on_previous_text=False, vad_filter=False)
+                                            without_timestamps=True, vad_filter=False,
+                                            condition_on_previous_text=False)
         return " ".join(s.text.strip() for s in segments).strip()
