@@ -689,6 +689,14 @@ ascii_symbol(struct state *st)
         space(o);
         return;
     case '.':
+        /* "assumptions.Again": a sentence end that lost its space, not a dotted name (those
+         * go on in lower case or digits: "example.com", "v2.1") */
+        if (is_lower((unsigned char)prev) && is_upper((unsigned char)next) && i + 2 < n &&
+            is_lower((unsigned char)s[i + 2])) {
+            punct(o, '.');
+            st->quantity = 0;
+            return;
+        }
         if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
             word(o, "dot");
             return;

@@ -67,6 +67,8 @@ static const struct {
     {"by 06:00, 7am or 18:00", "by six o'clock, seven A M or eighteen hundred"},
     {"IPs and VMs", "I-Ps and V-Ms"},
     {"on AWS with KYC", "on A-W-S with K-Y-C"},
+    {"Confirm the assumptions.Again: see example.com or v2.1.",
+     "Confirm the assumptions. Again: see example dot com or v two point one."},
     {"1 MB/s or 1,000 records/s", "one megabyte a second or one thousand records a second"},
     {"0.5 TB, 1.5 GB and 1 PB",
      "zero point five terabytes, one point five gigabytes and one petabyte"},
