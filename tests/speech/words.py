@@ -10,11 +10,14 @@ A listener writes what it hears its own way ("$540", "540 dollars", "BigQuery", 
   between number words is a space ("twenty-four");
 - size units as words: "TB" is "terabytes" (the listener writes either);
 - other hyphens join: "micro-batches" is "microbatches", "T-SQL" "tsql";
-- a plural "s" is dropped from words of four letters or more, so "terabyte" meets "terabytes".
+- a plural "s" is dropped from words of four letters or more, so "terabyte" meets "terabytes";
+- British and American spellings meet: "pseudonymise" is "pseudonymize", "catalogue"
+  "catalog", "modelling" "modeling".
 
 Content words: not a stopword, two letters or more. A reference word counts as heard when it is
 a word of the transcript or two or three adjacent transcript words written together ("big
-query" is "bigquery", "micro batches" is "microbatches").
+query" is "bigquery", "micro batches" is "microbatches"); a hyphenated transcript word also
+offers its parts ("Pub-Sub" has "pub" and "sub", as the reference's "Pub/Sub" does).
 """
 import re
 
@@ -76,7 +79,18 @@ def tokens(text):
     return re.findall(r"[a-z0-9]+", t)
 
 
+def _us(w):
+    """One spelling for British and American forms: a listener cannot hear the difference
+    ("pseudonymise", "authorisations", "catalogue", "modelling")."""
+    if len(w) > 5:
+        w = re.sub(r"is(e|ed|es|ing|ation|ations)$", r"iz\1", w)
+        w = re.sub(r"ogue(s?)$", r"og\1", w)
+        w = re.sub(r"ell(ing|ed)$", r"el\1", w)
+    return w
+
+
 def _stem(w):
+    w = _us(w)
     return w[:-1] if len(w) >= 4 and w.endswith("s") and not w.endswith("ss") else w
 
 
@@ -86,12 +100,15 @@ def content(text):
 
 
 def heard_words(transcript):
-    """What a transcript offers: its words, and runs of two or three written together."""
-    ws = tokens(transcript)
-    out = {_stem(w) for w in ws}
-    for n in (2, 3):
-        for i in range(len(ws) - n + 1):
-            out.add(_stem("".join(ws[i:i + n])))
+    """What a transcript offers: its words, and runs of two or three written together; a word
+    the listener hyphenated ("Pub-Sub") also offers its parts ("Pub/Sub" is "pub" and "sub")."""
+    out = set()
+    for text in (transcript, transcript.replace("-", " ")):
+        ws = tokens(text)
+        out |= {_stem(w) for w in ws}
+        for n in (2, 3):
+            for i in range(len(ws) - n + 1):
+                out.add(_stem("".join(ws[i:i + n])))
     return out
 
 
