@@ -62,7 +62,7 @@ TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
         install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
         test-valgrind test-integration-valgrind install uninstall test-scenarios-strict \
-        bench-advice test-asyncapi
+        bench-advice test-asyncapi test-speech-listen
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -103,6 +103,7 @@ test: install-deps
 	$(MAKE) test-unit-asan
 	$(MAKE) test-scenarios
 	$(MAKE) test-asyncapi
+	$(MAKE) test-speech-listen
 	$(MAKE) test-integration
 	$(MAKE) test-chaos
 
@@ -122,6 +123,10 @@ test-scenarios-strict: all
 # schemas/asyncapi.yaml parsed by the AsyncAPI parser (installed from npm into build/asyncapi).
 test-asyncapi:
 	tests/asyncapi/validate
+# The spoken summary heard by Whisper base (test virtualenv), two scenarios: tests/speech/hear.
+test-speech-listen: all
+	build/venv/bin/python tests/speech/hear --only q01,q13 --paths espeak-ng:en-us,flite:rms \
+	    --floor 0.75
 
 test-integration: all
 	deploy/with-services tests/integration/run

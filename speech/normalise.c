@@ -513,8 +513,14 @@ letters(struct state *st)
 
     int plural = len >= 3 && upper == len - 1 && s[j - 1] == 's';
     if ((upper == len && len >= 2 && len <= 5) || (plural && len <= 6)) {
-        /* an acronym: "GDPR" -> "G D P R"; a plural "s" stays on the last letter: "I Ps" */
-        for (size_t k = i; k < j - (size_t)plural; k++) word_n(o, s + k, 1);
+        /* an acronym, spelt as one word: "GDPR" -> "G-D-P-R"; a plural "s" stays on the last
+         * letter: "I-Ps". Letters apart ("A W S") are said as separate words, each with its own
+         * stress and pause, and a listener hears "a double S"; joined they are one word. */
+        space(o);
+        for (size_t k = i; k < j - (size_t)plural; k++) {
+            if (k > i) buf_putc(o, '-');
+            buf_putc(o, s[k]);
+        }
         if (plural) buf_putc(o, 's');
     } else if (upper == len && len > 5) {
         /* shouting: say it as a word */
@@ -683,6 +689,14 @@ ascii_symbol(struct state *st)
         space(o);
         return;
     case '.':
+        /* "assumptions.Again": a sentence end that lost its space, not a dotted name (those
+         * go on in lower case or digits: "example.com", "v2.1") */
+        if (is_lower((unsigned char)prev) && is_upper((unsigned char)next) && i + 2 < n &&
+            is_lower((unsigned char)s[i + 2])) {
+            punct(o, '.');
+            st->quantity = 0;
+            return;
+        }
         if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
             word(o, "dot");
             return;
@@ -783,13 +797,17 @@ ascii_symbol(struct state *st)
 }
 
 /* Cuts 't' to at most 'max' bytes, preferring a sentence end, then a word break, and never
- * inside a UTF-8 sequence. */
+ * inside a UTF-8 sequence. A sentence ends at a newline, or at '.', '!' or '?' followed by a
+ * space or a newline: a mark inside a word ("node.js") or a number never ends one. */
 static size_t
 cut_point(const char *t, size_t len, size_t max)
 {
     if (len <= max) return len;
-    for (size_t k = max; k > max / 2; k--)
-        if (t[k - 1] == '.' || t[k - 1] == '!' || t[k - 1] == '?' || t[k - 1] == '\n') return k;
+    for (size_t k = max; k > max / 2; k--) {
+        char c = t[k - 1];
+        if (c == '\n' || ((c == '.' || c == '!' || c == '?') && (t[k] == ' ' || t[k] == '\n')))
+            return k;
+    }
     for (size_t k = max; k > 0; k--)
         if (t[k] == ' ') return k;
     size_t k = max;
