@@ -108,7 +108,17 @@ put_ear_name(struct buf *b, const char *name)
         size_t g = strlen(generic[i]);
         if (n > g && strncmp(name + n - g, generic[i], g) == 0) n -= g;
     }
-    buf_append(b, name, n);
+    /* A description, not a name ("Producers write directly...", "Existing ingestion kept"):
+     * its first word is capitalised and its second is not; said mid-sentence in lower case. */
+    size_t w = strcspn(name, " ");
+    int described = w < n && name[w + 1] >= 'a' && name[w + 1] <= 'z' && name[0] >= 'A' &&
+                    name[0] <= 'Z' && w > 1 && name[1] >= 'a' && name[1] <= 'z';
+    if (described) {
+        buf_putc(b, (char)(name[0] - 'A' + 'a'));
+        buf_append(b, name + 1, n - 1);
+    } else {
+        buf_append(b, name, n);
+    }
 }
 
 /* Money the user gave: said as written when it is a round figure, else about two figures. */
