@@ -88,7 +88,10 @@ summary_path(struct analysis *an, struct buf *b)
         cat_(b, n++ ? " and " : "", short_name_(an, an->dec[i].choice), NULL);
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) cat_(b, ", is processed continuously by ", short_name_(an, sp->choice), NULL);
+    if (sp && strncmp(sp->choice, "No ", 3) == 0) /* "No stream processor: ..." */
+        cat_(b, ", with no", short_name_(an, sp->choice) + 2, NULL);
+    else if (sp)
+        cat_(b, ", is processed continuously by ", short_name_(an, sp->choice), NULL);
     cat_(b, ", lands in ", short_name_(an, choice_or_(an, "storage", "object storage")), NULL);
     if (an->p.binary_share >= 0.5)
         cat_(b, " (objects as they are, their metadata in ",
