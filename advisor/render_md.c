@@ -265,7 +265,8 @@ arch_flow(struct analysis *an, struct buf *b)
         buf_fmt_(b, "%s%s via %s", n++ ? "; " : "", d->subject, short_name_(an, d->choice));
     }
     const struct decision *sp = decision_find_(an, "stream_processing");
-    if (sp) buf_fmt_(b, " -> %s", short_name_(an, sp->choice));
+    if (sp && strncmp(sp->choice, "No ", 3) != 0) /* "No stream processor": nothing between */
+        buf_fmt_(b, " -> %s", short_name_(an, sp->choice));
     buf_fmt_(b, " -> %s", short_name_(an, choice_or_(an, "storage", "object storage")));
     if (decision_find_(an, "table_format")) {
         buf_fmt_(b, " (%s", short_name_(an, choice_or_(an, "table_format", "open tables")));
