@@ -335,6 +335,21 @@ say_risk(struct analysis *an, struct buf *b)
     buf_puts(b, ". ");
 }
 
+/* Words in the script so far (spaces, as the ear counts them). */
+static size_t
+words_in(const struct buf *b, const char *s)
+{
+    size_t w = 0;
+    const char *p = s ? s : b->data;
+    size_t n = s ? strlen(s) : b->len;
+    for (size_t i = 0; i < n; i++) w += p[i] == ' ';
+    return w;
+}
+
+/* At the default voice's 145 words a minute with its pauses, about 125 words is a minute: the
+ * optional parts (the skills gap, the first question, the recap) are said only while they fit. */
+#define SCRIPT_WORDS_MAX 125
+
 void
 audio_script_(struct analysis *an, struct buf *b)
 {
@@ -348,30 +363,28 @@ audio_script_(struct analysis *an, struct buf *b)
     say_risk(an, b);
     const char *gap[4];
     size_t ng = skills_gaps_(an, gap, PW_ARRAY_LEN(gap));
-    if (ng) {
+    if (ng && words_in(b, NULL) + 16 <= SCRIPT_WORDS_MAX) {
         buf_puts(b, "Your team has not listed the skills for ");
         put_ear_name(b, gap[0]);
         buf_puts(b, ", so plan training or a partner. ");
     }
     const char *q[ADVISOR_MAX_QUESTIONS * 2];
     size_t nq = questions_(an, q, PW_ARRAY_LEN(q));
-    if (nq) {
+    if (nq && words_in(b, NULL) + words_in(NULL, q[0]) + 12 <= SCRIPT_WORDS_MAX) {
         if (nq == 1) buf_puts(b, "Before committing, please answer one question. ");
         else buf_fmt_(b, "Before committing, please answer %zu questions, starting with this "
                          "one. ", nq);
         buf_puts(b, q[0]);
         if (b->len && b->data[b->len - 1] != '?' && b->data[b->len - 1] != '.') buf_putc(b, '.');
         buf_putc(b, ' ');
-    } else if (an->n_step && !generic_rule_(an->step[0]->when)) {
+    } else if (!nq && an->n_step && !generic_rule_(an->step[0]->when)) {
         const char *st = expand_str_(an, an->step[0]->text);
         buf_puts(b, "The first step: ");
         put_trimmed(b, st, clause_len(st, ":;,("), 1);
         buf_puts(b, ". ");
     }
     /* The recommendation once more, in one breath, when the script leaves room for it. */
-    size_t words = 0;
-    for (size_t i = 0; i < b->len; i++) words += b->data[i] == ' ';
-    if (words > 100) {
+    if (words_in(b, NULL) > 100) {
         while (b->len && b->data[b->len - 1] == ' ') b->data[--b->len] = '\0';
         return;
     }
