@@ -44,6 +44,15 @@ arena_alloc_(struct arena *ar, size_t n)
 }
 
 char *
+arena_strndup_(struct arena *ar, const char *s, size_t n)
+{
+    char *p = arena_alloc_(ar, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *
 arena_strdup_(struct arena *ar, const char *s)
 {
     if (s == NULL) return NULL;

@@ -225,6 +225,8 @@ struct arena {
 
 void *arena_alloc_(struct arena *ar, size_t n);
 char *arena_strdup_(struct arena *ar, const char *s);
+/* The first 'n' bytes of 's', terminated, in the arena. */
+char *arena_strndup_(struct arena *ar, const char *s, size_t n);
 char *arena_printf_(struct arena *ar, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* buf_printf() with the same bytes, faster for the report's "%s" and "%zu" sentences. */
 void buf_fmt_(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

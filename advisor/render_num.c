@@ -117,10 +117,7 @@ short_name_(struct analysis *an, const char *name)
 {
     size_t n = strcspn(name, "(;:");
     while (n && name[n - 1] == ' ') n--;
-    char *s = arena_alloc_(&an->ar, n + 1);
-    memcpy(s, name, n);
-    s[n] = '\0';
-    return s;
+    return arena_strndup_(&an->ar, name, n);
 }
 
 /* Money as people say it: "about 1,900 dollars", "about 12 thousand dollars". */

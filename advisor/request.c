@@ -137,10 +137,7 @@ phrase_around(struct analysis *an, const char *hay, const char *tok)
         if (*e == ';' || *e == '.' || *e == ',' || *e == '\n' || (*e == ' ' && ++w == 4)) break;
     while (*b == ' ') b++;
     size_t n = (size_t)(e - b);
-    char *s = arena_alloc_(&an->ar, n + 1);
-    memcpy(s, b, n);
-    s[n] = '\0';
-    return s;
+    return arena_strndup_(&an->ar, b, n);
 }
 
 /* 1 when the words just before 'at' deny it ("without a migration", "not a cost cut", "no
@@ -364,10 +361,7 @@ first_region(struct analysis *an, const char *list)
 {
     const char *or = strstr(list, " or ");
     size_t n = or ? (size_t)(or - list) : strcspn(list, ",;");
-    char *s = arena_alloc_(&an->ar, n + 1);
-    memcpy(s, list, n);
-    s[n] = '\0';
-    return s;
+    return arena_strndup_(&an->ar, list, n);
 }
 
 /* Offset of the first whole-word 'phrase' in 'text' ("eu-west-1" not in "eu-west-10"), or
