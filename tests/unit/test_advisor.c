@@ -588,7 +588,8 @@ test_absurd_text_is_clamped(void)
 
 /* ---- cost and sizing: prices, range, existing capacity, limits, estates ------------------- */
 
-/* Fills the placeholders a cost rule's price id may hold with one of their values. */
+/* 1 when every price id a cost rule's template can name ({cloud}, {broker}, {snowflake},
+ * {dms}, {eh} each replaced by each of its values) is in the price book. */
 static int
 price_variants_exist(const char *tmpl, const char *cloud)
 {
