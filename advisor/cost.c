@@ -116,6 +116,26 @@ quantity_flat(const struct analysis *an, const struct decision *d, const char *m
     return 0;
 }
 
+/* The smallest warehouse units busy a day at 'month' months, for a warehouse billed while busy:
+ * the loads' batch compute, plus the dashboard readers' minutes on a warehouse sized for the data
+ * at rest (one size up for each 10x over warehouse_size_tb), at least warehouse_min_hours of it.
+ * Loads more often than hourly resume the warehouse all day long (each resume bills at least a
+ * minute and it suspends only after its idle wait), so it is billed the whole day. */
+static double
+warehouse_units_day(const struct analysis *an, double month, double *size)
+{
+    const struct knobs *k = &an->a->k;
+    double hot, cool;
+    lake_gb(an, month, &hot, &cool);
+    double tb = (hot + cool) / 1000.0; /* the migrated data is in 'cool' */
+    *size = tb > k->warehouse_size_tb ? pow(2, ceil(log10(tb / k->warehouse_size_tb))) : 1;
+    double readers = cost_stated_viewers_(an);
+    if (readers <= 0) readers = k->bi_viewers;
+    double query_h = fmax(k->warehouse_min_hours, readers * k->reader_minutes / 60.0);
+    double units = *size * query_h + an->sz.batch_vcpu_h / k->days_per_month / k->warehouse_unit_vcpu;
+    return an->p.freshness_s > 0 && an->p.freshness_s < 3600 ? fmax(24, units) : units;
+}
+
 /* The quantity of 'model' for decision 'd' at 'month' months (storage grows, the rest not). */
 static double
 quantity(const struct analysis *an, const struct decision *d, const char *model, double param,
@@ -130,6 +150,8 @@ quantity(const struct analysis *an, const struct decision *d, const char *model,
     if (strcmp(model, "lake_cool_gb") == 0) return lake_gb(an, month, &hot, &cool), cool;
     if (strcmp(model, "lake_total_gb") == 0)
         return lake_gb(an, month, &hot, &cool), (hot + cool) * param;
+    if (strcmp(model, "warehouse_busy_h") == 0)
+        return warehouse_units_day(an, month, &hot) * an->a->k.days_per_month * param;
     return quantity_flat(an, d, model, param, &f);
 }
 
@@ -175,7 +197,7 @@ always_on(const char *model)
 {
     static const char *const m[] = {"broker_h", "shard_h", "tu_h", "stream_vcpu_h",
                                     "stream_mem_gb_h", "stream_node_h", "online_node_h",
-                                    "search_node_h", "warehouse_h"};
+                                    "search_node_h", "warehouse_h", "warehouse_busy_h"};
     for (size_t i = 0; i < PW_ARRAY_LEN(m); i++)
         if (strcmp(model, m[i]) == 0) return 1;
     return 0;
@@ -289,6 +311,21 @@ readers_on_capacity(const struct analysis *an, const struct costrule *cr, const 
     return cu_h / an->a->k.month_hours >= FABRIC_FREE_VIEWERS_CU - 1e-9;
 }
 
+/* "Snowflake warehouse credits, size 4x the smallest, busy 1.2 h a day (loads and 900 readers)" */
+static const char *
+warehouse_label(struct analysis *an, const char *label)
+{
+    double size, units = warehouse_units_day(an, an->a->k.planning_month, &size);
+    if (an->p.freshness_s > 0 && an->p.freshness_s < 3600 && units <= 24)
+        return arena_printf_(&an->ar, "%s, one unit awake all day (loads more often than hourly)",
+                             label);
+    double readers = cost_stated_viewers_(an);
+    return arena_printf_(&an->ar, "%s, %g unit%s, %s h of warehouse time a day (the loads and "
+                                  "%g%s readers)",
+                         label, size, size > 1 ? "s" : "", fmt_num_arena_(an, units / size),
+                         readers > 0 ? readers : an->a->k.bi_viewers, readers > 0 ? "" : " assumed");
+}
+
 /* The lines of one decision; 'archive' and 'cool' collect the prices the tiering lever uses. */
 static void
 price_decision(struct analysis *an, const struct decision *d, double steady_month,
@@ -339,6 +376,8 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
             label = arena_printf_(&an->ar, "%s, first %g days", label, an->sz.hot_days);
         else if (strcmp(cr->model, "lake_cool_gb") == 0)
             label = arena_printf_(&an->ar, "%s, after %g days", label, an->sz.hot_days);
+        else if (strcmp(cr->model, "warehouse_busy_h") == 0)
+            label = warehouse_label(an, cr->label);
         else if (strcmp(cr->model, "warehouse_h") == 0)
             label = arena_printf_(&an->ar, "%s, %s", label,
                                   an->p.freshness_s > 0 && an->p.freshness_s < 3600

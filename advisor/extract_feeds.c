@@ -146,6 +146,25 @@ is_record_size(const struct reader *r, size_t i, size_t k)
 
 static size_t times_senders(struct reader *r, struct measure *m, size_t end);
 
+/* The period of a size at number token 'i' named earlier in its sentence by a period word and a
+ * volume noun ("daily change volume - honestly not sure, maybe 200-300 GB?"), with no other
+ * number between them; 0 when there is none. */
+static double
+sentence_period(const struct reader *r, size_t i)
+{
+    const struct tokens *t = r->t;
+    if (extract_in_clause_(t, i, LEX_STOREDCUE) || extract_in_clause_(t, i, LEX_INVENTORY))
+        return 0; /* "...; the warehouse has 80 TB at rest" */
+    for (size_t j = i; j-- > t->v[i].sent_a;) {
+        if (t->v[j].type == TOK_NUM || extract_is_sym_(t, j, ';')) return 0;
+        const struct lex_entry *pe = extract_match_(r->lex, t, j, LEX_PERIOD, NULL);
+        if (!pe || pe->value < 3600) continue;
+        for (size_t n = j + 1; n < i && n <= j + 2; n++)
+            if (extract_match_(r->lex, t, n, LEX_VOLNOUN, NULL)) return pe->value;
+    }
+    return 0;
+}
+
 /* A measure that starts with a size ("2 TB/day", "~20 KB each", "peak ~50 MB/s") at number token
  * 'i', its unit 'unit' ending at 'end'. Returns the index after it. */
 static size_t
@@ -210,6 +229,11 @@ read_size_measure(struct reader *r, size_t i, const struct lex_entry *unit, size
         }
         if (!extract_match_(r->lex, t, j, LEX_FEEDVERB, NULL) && !extract_is_word_(t, j, "of"))
             break; /* "a daily dashboard over 2 TB" is no volume */
+    }
+    double per = sentence_period(r, i);
+    if (per > 0 && !is_record_size(r, i, k)) { /* "daily change volume - maybe 200-300 GB?" */
+        add_measure(r, DIM_VOLUME, hi / per * 86400 / 1e9, i, k)->flags = flags;
+        return k;
     }
     if (is_record_size(r, i, k) || extract_match_(r->lex, t, k, LEX_COUNT, NULL)) {
         double v = hi;

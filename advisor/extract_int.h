@@ -78,6 +78,7 @@ enum lex_cat {
     LEX_CLOUDLEFT,  /* "we left", "no longer on": a cloud after it is one they moved away from */
     LEX_INVENTORY,  /* things a migration moves ("scripts", "tables"), sizes at rest ("compressed") */
     LEX_ESTIMATE,   /* a volume assumed for a feed kind no figure is given for (GB/day) */
+    LEX_VOLNOUN,    /* "volume", "changes" after a period word: "daily change volume ... 200 GB" */
     LEX_CAT_COUNT
 };
 

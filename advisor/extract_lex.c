@@ -37,7 +37,7 @@ static const char *const cat_names[LEX_CAT_COUNT] = {
     "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop", "feedverb",
     "avoidterm", "avoidafter", "negblock", "contrast", "wish", "edition", "movefrom", "moveverb",
     "bill", "fx", "usplace", "complianceus", "storedcue", "another",
-    "cloudleft", "inventory", "estimate",
+    "cloudleft", "inventory", "estimate", "volnoun",
 };
 
 static uint32_t

@@ -111,7 +111,11 @@ static const struct volume_case volume_cases[] = {
      1666.667, 200, "iot"},
     {"Players generate 3 billion events a day (avg 600 bytes), peaking at 120k events per "
      "second.", 1, 1800, 120000, 600, "events"},
+    {"daily change volume - honestly not sure, maybe 200-300 GB?", 1, 300, NAN, NAN, NULL},
+    {"Our nightly delta is hard to say, perhaps 40 GB.", 1, 40, NAN, NAN, NULL},
     /* not volumes: no unit, no rate, or a stored size */
+    {"The daily volume is unknown; the warehouse has 80 TB, 3 PB in the archive.", 0, NAN, NAN,
+     NAN, NULL},
     {"We have 300 tables and 40 dashboards.", 0, NAN, NAN, NAN, NULL},
     {"Our Ceph cluster holds 3 PB.", 0, NAN, NAN, NAN, NULL},
     {"The job runs for 5 minutes every night.", 0, NAN, NAN, NAN, NULL},
