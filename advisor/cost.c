@@ -101,6 +101,8 @@ quantity_flat(const struct analysis *an, const struct decision *d, const char *m
     if (strcmp(model, "hours") == 0) return h * param;
     if (strcmp(model, "month") == 0) return param;
     if (strcmp(model, "users") == 0) return fmax(1, round(an->p.team_size)) * param;
+    if (strcmp(model, "paid_team") == 0) /* a plan free for 'param' seats bills all above it */
+        return round(an->p.team_size) > param ? round(an->p.team_size) : 0;
     if (strcmp(model, "viewers") == 0) {
         double n = cost_stated_viewers_(an);
         return (n > 0 ? n : k->bi_viewers) * param;
@@ -214,7 +216,8 @@ static int
 is_capacity(const char *model)
 {
     return always_on(model) || strcmp(model, "hours") == 0 || strcmp(model, "month") == 0 ||
-           strcmp(model, "users") == 0 || strcmp(model, "viewers") == 0;
+           strcmp(model, "users") == 0 || strcmp(model, "paid_team") == 0 ||
+           strcmp(model, "viewers") == 0;
 }
 
 /* A charge never rounds to $0.00: under a cent counts as a cent. */
@@ -362,6 +365,11 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
         if (pr->usd == 0 && pr->usd_high == 0) { /* no charge of its own */
             included(an, arena_printf_(&an->ar, "%s: %s", short_name_(an, d->choice),
                                        pr->service));
+            continue;
+        }
+        if (strcmp(cr->model, "paid_team") == 0 && quantity(an, d, cr->model, cr->param, 1) == 0) {
+            included(an, arena_printf_(&an->ar, "%s: no seat fee for a team of one (the free plan)",
+                                       short_name_(an, d->choice)));
             continue;
         }
         if (readers_on_capacity(an, cr, pr)) {

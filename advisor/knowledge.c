@@ -408,7 +408,7 @@ load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
         "shard_h", "tu_h", "put_m", "events_m", "broker_h", "broker_storage_gb", "cross_az_gb",
         "stream_vcpu_h", "stream_mem_gb_h", "stream_node_h", "batch_vcpu_h", "batch_scan_tb",
         "scan_tb", "warehouse_h", "warehouse_busy_h", "hours", "month", "runs_k", "online_node_h", "search_node_h",
-        "search_disk_gb", "hot_replica_gb", "gb_month", "gib_month", "users", "viewers",
+        "search_disk_gb", "hot_replica_gb", "gb_month", "gib_month", "users", "paid_team", "viewers",
         "lake_total_gb"};
     struct table *t = &a->t_cost;
     if (table_load(t, "advisor/data/costrules.tsv", "tech\tmodel\tprice\tparam\tlabel", errstr,
