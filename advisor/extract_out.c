@@ -15,10 +15,68 @@
 #include "bounds.h"
 #include "xalloc.h"
 
-/* "We also pull accounts from Salesforce and invoices from our Postgres database": feeds named
- * after a feed verb but never measured. They become sources with no figures (the engine
- * assumes a volume and says so), unless a measured feed already covers the words or has the
- * same kind and name. */
+/* A list separator between named feeds: '+', ',', '&', "and", "plus". */
+static int
+list_sep(const struct tokens *t, size_t i)
+{
+    return extract_is_sym_(t, i, '+') || extract_is_sym_(t, i, ',') ||
+           extract_is_sym_(t, i, '&') || extract_is_word_(t, i, "and") ||
+           extract_is_word_(t, i, "plus");
+}
+
+/* Adds the feed of kind phrase 'k' named after feed verb 'i', unless a measured feed already
+ * covers its words or has the same kind and name. */
+static void
+add_unmeasured(struct reader *r, size_t i, struct found k, int plus)
+{
+    const struct tokens *t = r->t;
+    for (size_t fi = 0; fi < r->n_f; fi++) {
+        const struct feed *f = &r->f[fi];
+        if (f->dropped) continue;
+        if (k.a >= f->ctx_a && k.a < f->ctx_b && !plus) return;
+        if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
+            extract_feed_names_(t, f, k.a, k.b))
+            return;
+    }
+    if (r->n_f >= PW_MAX_LIST_ITEMS) return;
+    struct feed *f = extract_feed_add_(r, t->v[i].sent, i, k.b);
+    f->kind = source_kind_parse(k.e->label);
+    f->kind_ev = (struct span){k.a, k.b, 0, 0};
+    size_t na = extract_name_start_(r, k.a), nb = k.b;
+    if (na < i + 1 && k.a >= i + 1) na = k.a; /* "pull zendesk": not "pull_zendesk" */
+    extract_name_from_(t, na, nb, f->name, sizeof(f->name));
+    if (f->name[0] == '\0') snprintf(f->name, sizeof(f->name), "%s", k.e->label);
+    f->name_a = na;
+    f->name_b = nb;
+    f->name_ev = (struct span){na, nb, 0, 0};
+}
+
+/* "We also pull accounts from Salesforce and invoices from our Postgres database", "want to add
+ * zendesk + stripe": feeds named after a feed verb, one per item of a list, but never measured.
+ * They become sources with no figures (the engine assumes a volume and says so). An item that
+ * reaches a number is a measured feed and ends the list. Returns the index to go on from. */
+static size_t
+unmeasured_list(struct reader *r, size_t i, size_t vend, int plus)
+{
+    const struct tokens *t = r->t;
+    size_t p = vend, last = i;
+    for (int items = 0; items < 8 && p < t->n && t->v[p].sent == t->v[i].sent; items++) {
+        size_t q = p;
+        while (q < t->n && q < p + 6 && t->v[q].sent == t->v[i].sent && !list_sep(t, q) &&
+               t->v[q].type != TOK_NUM && !extract_is_sym_(t, q, '('))
+            q++;
+        if (q < t->n && t->v[q].type == TOK_NUM) break; /* a measured feed */
+        struct found k = extract_find_kind_(r, p, q, 99, 0);
+        if (k.e == NULL) break;
+        add_unmeasured(r, i, k, plus);
+        last = k.b - 1;
+        if (q >= t->n || !list_sep(t, q)) break;
+        plus = plus || extract_is_sym_(t, q, '+'); /* "Postgres CDC + Segment": two feeds */
+        p = q + 1;
+    }
+    return last;
+}
+
 void
 extract_feed_unmeasured_(struct reader *r)
 {
@@ -28,35 +86,7 @@ extract_feed_unmeasured_(struct reader *r)
         /* "~300 GB/day from Postgres CDC + Segment": a '+' in a sentence with a feed */
         int plus = extract_is_sym_(t, i, '+') && r->n_f > 0 && r->f[r->n_f - 1].sent == t->v[i].sent;
         if (!plus && !extract_match_(r->lex, t, i, LEX_FEEDVERB, &vend)) continue;
-        /* the kind phrase must follow within a few words of the same clause */
-        struct found k = {NULL, 0, 0};
-        size_t stop = vend;
-        while (stop < t->n && stop < vend + 6 && t->v[stop].clause == t->v[i].clause &&
-               t->v[stop].type != TOK_NUM)
-            stop++;
-        if (stop < t->n && t->v[stop].type == TOK_NUM) continue; /* a measured feed */
-        k = extract_find_kind_(r, vend, stop, 99, 0);
-        if (k.e == NULL) continue;
-        int covered = 0;
-        for (size_t fi = 0; fi < r->n_f && !covered; fi++) {
-            const struct feed *f = &r->f[fi];
-            if (f->dropped) continue;
-            if (k.a >= f->ctx_a && k.a < f->ctx_b && !plus) covered = 1;
-            if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
-                extract_feed_names_(t, f, k.a, k.b))
-                covered = 1;
-        }
-        if (covered || r->n_f >= PW_MAX_LIST_ITEMS) continue;
-        struct feed *f = extract_feed_add_(r, t->v[i].sent, i, k.b);
-        f->kind = source_kind_parse(k.e->label);
-        f->kind_ev = (struct span){k.a, k.b, 0, 0};
-        size_t na = extract_name_start_(r, k.a), nb = k.b;
-        extract_name_from_(t, na, nb, f->name, sizeof(f->name));
-        if (f->name[0] == '\0') snprintf(f->name, sizeof(f->name), "%s", k.e->label);
-        f->name_a = na;
-        f->name_b = nb;
-        f->name_ev = (struct span){na, nb, 0, 0};
-        i = k.b - 1;
+        i = unmeasured_list(r, i, vend, plus);
     }
 }
 

@@ -112,6 +112,9 @@ static const struct volume_case volume_cases[] = {
     {"Players generate 3 billion events a day (avg 600 bytes), peaking at 120k events per "
      "second.", 1, 1800, 120000, 600, "events"},
     {"daily change volume - honestly not sure, maybe 200-300 GB?", 1, 300, NAN, NAN, NULL},
+    {"pull zendesk and stripe into the warehouse", 2, 0.05, NAN, NAN, "saas"},
+    {"want to add zendesk + stripe + hubspot so CS gets dashboards", 3, 0.05, NAN, NAN, "saas"},
+    {"the postgres db has a few GB/day of changes", 1, 3, NAN, NAN, "database"},
     {"Our nightly delta is hard to say, perhaps 40 GB.", 1, 40, NAN, NAN, NULL},
     /* not volumes: no unit, no rate, or a stored size */
     {"The daily volume is unknown; the warehouse has 80 TB, 3 PB in the archive.", 0, NAN, NAN,
