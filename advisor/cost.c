@@ -119,10 +119,10 @@ quantity_flat(const struct analysis *an, const struct decision *d, const char *m
 }
 
 /* The smallest warehouse units busy a day at 'month' months, for a warehouse billed while busy:
- * the loads' batch compute, plus the dashboard readers' minutes on a warehouse sized for the data
- * at rest (one size up for each 10x over warehouse_size_tb), at least warehouse_min_hours of it.
- * Loads more often than hourly resume the warehouse all day long (each resume bills at least a
- * minute and it suspends only after its idle wait), so it is billed the whole day. */
+ * the loads (their batch compute, or each load run's resume and idle wait, whichever is more;
+ * loads every few minutes keep it awake all day), plus the dashboard readers' minutes on a
+ * warehouse sized for the data at rest (one size up for each 10x over warehouse_size_tb), at
+ * least warehouse_min_hours of them. */
 static double
 warehouse_units_day(const struct analysis *an, double month, double *size)
 {
@@ -134,8 +134,10 @@ warehouse_units_day(const struct analysis *an, double month, double *size)
     double readers = cost_stated_viewers_(an);
     if (readers <= 0) readers = k->bi_viewers;
     double query_h = fmax(k->warehouse_min_hours, readers * k->reader_minutes / 60.0);
-    double units = *size * query_h + an->sz.batch_vcpu_h / k->days_per_month / k->warehouse_unit_vcpu;
-    return an->p.freshness_s > 0 && an->p.freshness_s < 3600 ? fmax(24, units) : units;
+    double runs = an->p.freshness_s > 0 ? fmax(1, 86400 / an->p.freshness_s) : 1;
+    double load_h = fmax(an->sz.batch_vcpu_h / k->days_per_month / k->warehouse_unit_vcpu,
+                         fmin(24, runs * k->warehouse_resume_minutes / 60.0));
+    return *size * query_h + load_h;
 }
 
 /* The quantity of 'model' for decision 'd' at 'month' months (storage grows, the rest not). */
@@ -319,9 +321,6 @@ static const char *
 warehouse_label(struct analysis *an, const char *label)
 {
     double size, units = warehouse_units_day(an, an->a->k.planning_month, &size);
-    if (an->p.freshness_s > 0 && an->p.freshness_s < 3600 && units <= 24)
-        return arena_printf_(&an->ar, "%s, one unit awake all day (loads more often than hourly)",
-                             label);
     double readers = cost_stated_viewers_(an);
     return arena_printf_(&an->ar, "%s, %g unit%s, %s h of warehouse time a day (the loads and "
                                   "%g%s readers)",
