@@ -404,9 +404,44 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
         unpriced(an, arena_printf_(&an->ar, "%s (not in the price book)", d->choice));
 }
 
+/* Copies every event to the second region once: the inter-region transfer, where the price
+ * book has a rate for the cloud. */
+static void
+replication_transfer(struct analysis *an)
+{
+    const struct price *pr =
+        price_find_(an->a, arena_printf_(&an->ar, "%s_inter_region", cloud_name_(an->p.cloud)));
+    double gb = an->p.total.gb_day * an->a->k.days_per_month;
+    if (pr == NULL || gb <= 0) return;
+    cost_line_(an, NULL, "Replication to the second region (every event copied once)", "network",
+               "gb_month", pr, gb, gb, gb);
+}
+
+/* An RPO of zero: each write committed in both regions before it is acknowledged, in a
+ * multi-region strongly consistent store priced per million writes of up to 1 KB. */
+static void
+sync_commit(struct analysis *an)
+{
+    const struct price *pr =
+        price_find_(an->a, arena_printf_(&an->ar, "%s_sync_commit", cloud_name_(an->p.cloud)));
+    if (pr == NULL) {
+        unpriced(an, "the synchronous commit in both regions that an RPO of zero needs (a "
+                     "multi-region strongly consistent store in the write path; no price for "
+                     "this platform in the price book)");
+        return;
+    }
+    double kb = an->p.total.avg_ev_s > 0 ? an->p.total.gb_day * 1e6 / 86400 / an->p.total.avg_ev_s
+                                         : 1;
+    double m = an->p.total.avg_ev_s * 86400 * an->a->k.days_per_month / 1e6 * ceil(fmax(1, kb)) * 2;
+    cost_line_(an, NULL, "Synchronous commit in both regions for the RPO of zero (each event "
+                         "written to a multi-region strongly consistent table)",
+               "availability", "events_m", pr, m, m, m);
+}
+
 /* A second region (the availability decision, for a target above what one region promises)
  * runs the same always-on capacity and keeps a replica of the stored data: each such line of the
- * primary is priced again for it. Traffic-priced lines are not: the standby serves none. */
+ * primary is priced again for it. Traffic-priced lines are too when both regions take traffic
+ * (active-active); a warm standby serves none. Licences per person are not. */
 static void
 second_region(struct analysis *an)
 {
@@ -415,12 +450,22 @@ second_region(struct analysis *an)
     static const char *const stored[] = {"landing_gb", "lake_hot_gb", "lake_cool_gb",
                                          "lake_total_gb", "broker_storage_gb", "hot_replica_gb",
                                          "search_disk_gb"};
+    int active = strstr(av->choice, "active-active") != NULL;
     struct costing *c = &an->cost;
     size_t n = c->n_line;
+    replication_transfer(an);
+    if (map_has_any_(an->p.ctx_map, "rpo 0,rpo of 0,rpo of zero,rpo zero,rpo=0,zero data loss")) {
+        sync_commit(an);
+        question_(an, "An RPO of zero across regions puts a cross-region round trip in every "
+                      "write: is that latency acceptable on the write path, or is an RPO of "
+                      "seconds with asynchronous replication enough?");
+    }
     for (size_t i = 0; i < n; i++) {
         const struct line l = c->line[i];
         if (l.existing || l.d == NULL) continue;
-        int copy = always_on(l.model);
+        int copy = always_on(l.model) || (active && strcmp(l.model, "users") != 0 &&
+                                          strcmp(l.model, "viewers") != 0 &&
+                                          strcmp(l.model, "paid_team") != 0);
         for (size_t m = 0; m < PW_ARRAY_LEN(stored); m++) copy |= strcmp(l.model, stored[m]) == 0;
         if (!copy) continue;
         struct line *x = cost_line_(an, l.d, arena_printf_(&an->ar, "Second region: %s", l.service),

@@ -87,14 +87,16 @@ decide_availability_(struct analysis *an)
     double t = design_threshold(an->a, "multi_region_availability", 99.99);
     if (p->availability < t || p->cloud == CLOUD_ANY) return;
     const char *where = p->region ? " in the same jurisdiction as the primary" : "";
+    int active = map_has_any_(p->ctx_map, "active-active,active active,multi-active");
     fixed_decision(
         an, "availability",
-        arena_printf_(&an->ar, "Multi-region: a warm standby region%s (replicated object "
+        arena_printf_(&an->ar, "Multi-region%s%s (replicated object "
                                "storage and stream, the same Terraform applied there), failover "
                                "rehearsed every quarter against written recovery objectives (RPO: "
                                "the data a failover may lose; RTO: the time to recover); an RPO "
                                "of zero needs each write committed in both regions before it is "
                                "acknowledged, which asynchronous replication cannot give",
+                      active ? " active-active: both regions take traffic" : ": a warm standby region",
                       where),
         arena_printf_(&an->ar, "A %g %% target allows about %.0f minutes of downtime a year, "
                                "within written RPO and RTO objectives; one "
