@@ -86,7 +86,7 @@ buf_vfmt_(struct buf *b, const char *fmt, va_list ap)
     const char *f = fmt;
     while (*f) {
         const char *lit = f;
-        while (*f && *f != '%') f++;
+        f = strchrnul(f, '%');
         if (f > lit) buf_append(b, lit, (size_t)(f - lit));
         if (*f == '\0') break;
         const char *spec = f++;
