@@ -527,6 +527,9 @@ extract_find_kind_(const struct reader *r, size_t a, size_t b, int depth, int la
         /* value below 1: a product named like a common word ("Segment"), only capitalised */
         if (e->value < 1 && !(r->t->v[i].flags & TOKF_CAP)) continue;
         covered = end; /* "access logs": not "logs" again */
+        /* "shopify orders": the product's records, not a stream of events */
+        if (best.e && strcmp(best.e->label, "saas") == 0 && strcmp(e->label, "events") == 0)
+            continue;
         /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
         int named = extract_name_start_(r, i) < i;
         /* in a compound the last noun is the head: a business noun that reads as plain
@@ -598,7 +601,10 @@ new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
     struct found kind = of.e ? of : pre.e ? pre : post;
     /* a distinctive noun ("GPS pings") tells the kind; a generic one ("events") only when the
      * words around say nothing ("Sensors send 150k events/sec" is IoT) */
-    if (m->kind != SOURCE_UNKNOWN && ((m->flags & MF_STRONG) || kind.e == NULL)) {
+    /* "shopify orders (~20k/day)": a SaaS product's records come through its API, whatever
+     * the count noun says */
+    int saas = kind.e && strcmp(kind.e->label, "saas") == 0;
+    if (m->kind != SOURCE_UNKNOWN && !saas && ((m->flags & MF_STRONG) || kind.e == NULL)) {
         f->kind = m->kind;
         f->kind_ev = (struct span){m->name_a, m->name_b, 0, 0};
     } else if (kind.e) {
