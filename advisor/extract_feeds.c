@@ -667,7 +667,7 @@ apply(struct feed *f, const struct measure *m)
 static int
 another(const struct reader *r, const struct measure *m)
 {
-    for (size_t j = m->a, k = 0; j-- > r->t->v[m->a].sent_a && k < 8; k++)
+    for (size_t j = m->a, k = 0; j-- > r->t->v[m->a].sent_a && k < 12; k++)
         if (extract_match_(r->lex, r->t, j, LEX_ANOTHER, NULL)) return 1;
     return 0;
 }
@@ -760,6 +760,8 @@ group(struct reader *r)
                 if (!r->f[fi].dropped && r->f[fi].kind == mk) n_kind++, same = &r->f[fi];
             if (n_kind != 1 || same->has[m->dim]) same = NULL;
         }
+        /* "..., plus a broker portal (events ~100/s)": a cue and a named thing before it */
+        if (cur && k.e && another(r, m)) other = 1;
         if (cur && !cur->has[m->dim] && !other) {
             apply(cur, m);
             if (m->b > cur->ctx_b) cur->ctx_b = m->b;

@@ -114,6 +114,8 @@ static const struct volume_case volume_cases[] = {
     {"daily change volume - honestly not sure, maybe 200-300 GB?", 1, 300, NAN, NAN, NULL},
     {"pull zendesk and stripe into the warehouse", 2, 0.05, NAN, NAN, "saas"},
     {"we pull shopify orders every night for the dashboard", 1, 0.05, NAN, NAN, "saas"},
+    {"The ERP has ~5 GB/day of changes, plus a broker portal (events ~100/s).", 2, 5, NAN, NAN,
+     "database"},
     {"want to add zendesk + stripe + hubspot so CS gets dashboards", 3, 0.05, NAN, NAN, "saas"},
     {"the postgres db has a few GB/day of changes", 1, 3, NAN, NAN, "database"},
     {"Our nightly delta is hard to say, perhaps 40 GB.", 1, 40, NAN, NAN, NULL},
