@@ -150,7 +150,7 @@ struct cloudinfo {
     X(audit_reads_per_year) X(compaction_gb_per_vcpu_hour) X(parallel_run_months)                \
     X(compute_awake_hours) X(compute_scan_cut) X(bq_active_share) X(bq_slot_h_per_tib)            \
     X(bq_baseline_step) X(warehouse_min_hours) X(warehouse_unit_vcpu) X(reader_minutes)          \
-    X(warehouse_size_tb) X(warehouse_resume_minutes)
+    X(warehouse_size_tb) X(warehouse_resume_minutes) X(dms_micro_max_gb)
 
 struct knobs {
 #define KNOB_FIELD_(n) double n;

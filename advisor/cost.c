@@ -185,7 +185,7 @@ price_id(struct analysis *an, const struct decision *d, const char *tmpl)
         } else if (strncmp(s, "{dms}", 5) == 0) {
             struct flow f;
             flow_of_(an, d->src_mask, &f);
-            buf_puts(&b, f.gb_day <= an->a->k.small_volume_gb ? "t2_micro" : "c5_large");
+            buf_puts(&b, f.gb_day <= an->a->k.dms_micro_max_gb ? "t2_micro" : "c5_large");
             s += 4;
         } else {
             buf_putc(&b, *s);
