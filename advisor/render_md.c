@@ -405,7 +405,10 @@ sec_architecture_(struct analysis *an, struct buf *b)
         }
         buf_puts(b, " | ");
         md_cell_(b, short_name_(an, d->choice));
-        buf_puts(b, d->reused ? " (runs today) | " : " | ");
+        /* the models and jobs a design adds are new even on a platform that runs today */
+        int job = strcmp(d->area, "transformation") == 0 || strcmp(d->area, "stream_processing") == 0 ||
+                  strcmp(d->area, "batch_processing") == 0;
+        buf_puts(b, !d->reused ? " | " : job ? " (on what runs today) | " : " (runs today) | ");
         /* the reason's first clause; the rest is in the JSON */
         const char *why = d->t ? d->t->why : d->rationale;
         size_t n = strcspn(why, ";");
