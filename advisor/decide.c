@@ -685,7 +685,9 @@ decide_(struct analysis *an)
         if (p->src[i].compression > 1.0) parsed += p->src[i].gb_day;
     choose(&c, "transformation", "transformation", SOURCE_UNKNOWN, -1, parsed);
     choose(&c, "storage", "storage", SOURCE_UNKNOWN, -1, total);
-    if (!p->compute_bill) { /* a warehouse's own tables keep their format */
+    const struct decision *st = decision_find_(an, "storage");
+    int in_warehouse = st && st->t && strcmp(st->t->family, "warehouse") == 0;
+    if (!p->compute_bill && !in_warehouse) { /* a warehouse's own tables keep their format */
         choose(&c, "table_format", "table_format", SOURCE_UNKNOWN, -1, total);
         choose(&c, "file_format", "file_format", SOURCE_UNKNOWN, -1, total);
     }
