@@ -253,6 +253,7 @@ struct src {
     double gb_day, peak_ev_s, record_bytes, peak_mb_s, compression;
     int pii; /* 1, 0, -1 */
     enum origin o_name, o_kind, o_volume, o_peak, o_bytes, o_pii;
+    int columnar;             /* arrives as columnar files (Parquet, ORC): stored as it is */
 };
 
 /* Which word starts occur in a text: rules most tokens out without scanning the text. */

@@ -298,8 +298,9 @@ struct cand {
 };
 
 /* In the lean pass a decision changes only for a cheaper row: otherwise the first design's
- * choice for the area stays (when it still competes). What already runs stays whatever the
- * price: a new service in its place adds a bill and a migration. */
+ * choice for the area stays (when it still competes). What already runs, or what the request
+ * names, stays whatever the price: a new service in its place adds a bill and a migration, or
+ * overrules the requester (and the models written for the named platform). */
 static int
 lean_keep(const struct analysis *an, const struct cand *cand, size_t n, int best)
 {
@@ -311,7 +312,8 @@ lean_keep(const struct analysis *an, const struct cand *cand, size_t n, int best
         if (f->t == NULL || strcmp(f->t->area, t->area) != 0 || f->t == t) continue;
         for (size_t i = 0; i < n; i++)
             if (cand[i].t == f->t && cand[i].fit && !cand[i].blocked &&
-                (f->reused || cand[best].crit[CRIT_COST] <= cand[i].crit[CRIT_COST]))
+                (f->reused || cand[i].reused ||
+                 cand[best].crit[CRIT_COST] <= cand[i].crit[CRIT_COST]))
                 return (int)i;
     }
     return best;

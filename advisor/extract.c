@@ -509,7 +509,13 @@ read_stack(struct ctx *c)
         }
         /* in use: after a word saying so, or in a sentence that says so and weighs nothing;
          * a system the text moves away from is named as the source whatever the words */
-        if (state == 1 || (state == 0 && later_pos && !any_neg) || source)
+        /* "~900 tableau users", "our 40 looker dashboards": people already use it */
+        int in_use = state >= 0 && (extract_is_word_(t, end, "users") ||
+                                    extract_is_word_(t, end, "seats") ||
+                                    extract_is_word_(t, end, "licences") ||
+                                    extract_is_word_(t, end, "licenses") ||
+                                    extract_is_word_(t, end, "viewers"));
+        if (state == 1 || (state == 0 && later_pos && !any_neg) || source || in_use)
             list_note(c, &c->req->existing_stack, "existing_stack", name, i, name_end);
         i = end - 1;
     }

@@ -145,6 +145,15 @@ kind_from_hints(const struct advisor *a, const char *text)
     return SOURCE_UNKNOWN;
 }
 
+/* A feed that arrives as Parquet or ORC files is already compressed columnar data: the lake
+ * keeps it at its size ("1.2 PB of historical parquet", a source named "events_parquet"). */
+static int
+already_columnar(const struct profile *p, const struct src *s)
+{
+    if (s->name && (strstr(s->name, "parquet") || strstr(s->name, "_orc"))) return 1;
+    return p->n_src == 1 && map_has_any_(p->ctx_map, "parquet,orc files,iceberg tables");
+}
+
 static void
 sources_build(struct analysis *an, const struct requirement *given)
 {
@@ -250,6 +259,7 @@ sources_build(struct analysis *an, const struct requirement *given)
         }
         s->compression = s->record_bytes >= k->binary_object_bytes ? 1.0
                                                                    : k->columnar_compression;
+        s->columnar = already_columnar(p, s);
     }
     memset(&p->total, 0, sizeof(p->total));
     for (size_t i = 0; i < p->n_src; i++) {
@@ -272,10 +282,11 @@ flow_of_(const struct analysis *an, unsigned long long mask, struct flow *f)
         f->peak_mb_s += s->peak_mb_s;
         f->peak_ev_s += s->peak_ev_s;
         f->avg_ev_s += s->gb_day * 1e9 / s->record_bytes / 86400.0;
-        f->lake_gb_day += s->gb_day / s->compression;
+        f->lake_gb_day += s->columnar ? s->gb_day : s->gb_day / s->compression;
         /* Binary objects land once, in the store that keeps them; only records keep a
          * compressed raw copy beside their columnar form. */
-        if (s->compression > 1.0) f->landing_gb_day += s->gb_day / an->a->k.landing_compression;
+        if (s->compression > 1.0 && !s->columnar)
+            f->landing_gb_day += s->gb_day / an->a->k.landing_compression;
     }
     f->avg_mb_s = f->gb_day * 1000.0 / 86400.0;
 }

@@ -414,15 +414,24 @@ size_storage(struct analysis *an)
     sz->steady_gb = t->lake_gb_day * an->p.retention_days;
     sz->total_tb = (sz->steady_gb + sz->landing_gb) / 1000.0;
     double ratio = t->lake_gb_day > 0 ? t->gb_day / t->lake_gb_day : 1;
+    const char *in_lake =
+        ratio > 1.0001 ? arena_printf_(&an->ar, "%s GB/day raw / %sx compression = %s GB/day",
+                                       fmt_num_arena_(an, t->gb_day), fmt_num_arena_(an, ratio),
+                                       fmt_num_arena_(an, t->lake_gb_day))
+                       : arena_printf_(&an->ar, "%s GB/day (columnar or binary files, stored at "
+                                                "their size)",
+                                       fmt_num_arena_(an, t->gb_day));
     sz->storage_working = arena_printf_(
         &an->ar,
-        "%s GB/day raw / %sx compression = %s GB/day in the lake; month 1 %s GB, month %g %s GB "
+        "%s in the lake; month 1 %s GB, month %g %s GB "
         "(%s GB hot for %g days, %s GB in the cool tier), steady state at %s days of retention "
-        "%s TB; landing zone %s GB (%g days)",
-        fmt_num_arena_(an, t->gb_day), fmt_num_arena_(an, ratio), fmt_num_arena_(an, t->lake_gb_day), fmt_num_arena_(an, sz->month1_gb),
+        "%s TB%s",
+        in_lake, fmt_num_arena_(an, sz->month1_gb),
         k->planning_month, fmt_num_arena_(an, sz->plan_gb), fmt_num_arena_(an, sz->lake_hot_gb), sz->hot_days,
         fmt_num_arena_(an, sz->lake_cool_gb), fmt_num_arena_(an, an->p.retention_days), fmt_num_arena_(an, sz->steady_gb / 1000.0),
-        fmt_num_arena_(an, sz->landing_gb), k->landing_days);
+        sz->landing_gb > 0 ? arena_printf_(&an->ar, "; landing zone %s GB (%g days)",
+                                           fmt_num_arena_(an, sz->landing_gb), k->landing_days)
+                           : "");
     sz->net_avg_gbit = t->avg_mb_s * 8.0 / 1000.0;
     sz->net_peak_gbit = t->peak_mb_s * 8.0 / 1000.0;
     sz->raw_capacity_tb = t->lake_gb_day * fmin(90.0, an->p.retention_days) / 1000.0 *

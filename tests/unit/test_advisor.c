@@ -672,6 +672,65 @@ run_text(struct requirement *r, struct analysis *an, const char *text)
     return analysis_run_(adv, r, an, NULL, 0);
 }
 
+/* The first Snowflake line of a text request: its credits a month. */
+static double
+snowflake_credits(const char *text)
+{
+    struct requirement r;
+    struct analysis an;
+    double q = -1;
+    if (run_text(&r, &an, text) == 0) {
+        for (size_t i = 0; i < an.cost.n_line && q < 0; i++)
+            if (strcmp(an.cost.line[i].model, "warehouse_busy_h") == 0 &&
+                strncmp(an.cost.line[i].price->id, "snowflake_credit", 16) == 0)
+                q = an.cost.line[i].qty;
+        analysis_fini_(&an);
+    }
+    requirement_fini(&r);
+    return q;
+}
+
+/* Warehouse time follows the work: readers, loads every hour, data at rest. Parquet arrives
+ * compressed. RPO zero across two active regions is priced, not only mentioned. */
+static void
+test_workload_driven_costs(void)
+{
+    setup();
+    if (!adv) return;
+    const char *base = "On AWS with Snowflake, 5 GB/day of orders from Postgres, dashboards "
+                       "refreshed daily. Budget $5k/month.";
+    double few = snowflake_credits(base);
+    double many = snowflake_credits("On AWS with Snowflake, 5 GB/day of orders from Postgres, "
+                                    "dashboards refreshed daily for ~900 tableau users. Budget "
+                                    "$5k/month.");
+    double hourly = snowflake_credits("On AWS with Snowflake, 5 GB/day of orders from Postgres, "
+                                      "dashboards refreshed hourly. Budget $5k/month.");
+    CHECK(few > 0 && few < 60);     /* about an hour a day */
+    CHECK(many > 5 * few);          /* 900 readers' minutes */
+    CHECK(hourly >= 24 * 30 * 10 / 60.0 - 1e-9); /* 24 runs x 10 min a day */
+    struct requirement r;
+    struct analysis an;
+    CHECK(run_text(&r, &an, "We keep ~200 TB of parquet in S3, growing 100 GB/day; cut the "
+                            "storage bill, keep 5 years.") == 0);
+    CHECK_NEAR(an.p.total.lake_gb_day, an.p.total.gb_day, 1e-9);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+    CHECK(run_text(&r, &an, "Payments ledger events, ~3k tx/s peak, ~1 KB each, ~90 GB/day, on "
+                            "AWS active-active across eu-west-1 and eu-central-1, RPO 0, 99.99% "
+                            "availability, budget $40k/mo.") == 0);
+    CHECK(line_by_price(&an, "aws_sync_commit", "events_m") != NULL);
+    CHECK(line_by_price(&an, "aws_inter_region", "gb_month") != NULL);
+    int traffic_twice = 0;
+    for (size_t i = 0; i < an.cost.n_line; i++)
+        traffic_twice |= strncmp(an.cost.line[i].service, "Second region: ", 15) == 0 &&
+                         (strcmp(an.cost.line[i].model, "scan_tb") == 0 ||
+                          strcmp(an.cost.line[i].model, "gb_month") == 0 ||
+                          strcmp(an.cost.line[i].model, "events_m") == 0);
+    CHECK(traffic_twice);
+    analysis_fini_(&an);
+    requirement_fini(&r);
+}
+
 /* Provisioned Redshift named with its node count is priced as existing: 4 x ra3.4xlarge x
  * $3.26 x 730 h = $9,519.20, apart from the incremental total, and the reused warehouse is not
  * re-priced as Redshift Serverless. The budget "incremental" is compared with the incremental
@@ -694,7 +753,7 @@ test_existing_capacity_and_scope(void)
         CHECK_NEAR(rs->monthly, 9519.2, 0.005);
         CHECK(rs->existing);
     }
-    CHECK(line_by_price(&an, "aws_redshift_rpu", "warehouse_h") == NULL);
+    CHECK(line_by_price(&an, "aws_redshift_rpu", "warehouse_busy_h") == NULL);
     CHECK(an.cost.budget_scope == 1);
     CHECK(an.cost.existing_monthly >= 9519.2 - 0.005);
     CHECK_NEAR(an.cost.incr_monthly + an.cost.existing_monthly, an.cost.monthly, 0.02);
@@ -1403,6 +1462,7 @@ static const struct check_case cases[] = {
     {"consumer_needs", test_consumer_needs},
     {"every_choosable_row_priced", test_every_choosable_row_priced},
     {"existing_capacity_and_scope", test_existing_capacity_and_scope},
+    {"workload_driven_costs", test_workload_driven_costs},
     {"under_one_percent", test_under_one_percent},
     {"cost_reduction_estate", test_cost_reduction_estate},
     {"service_limits", test_service_limits},
