@@ -528,7 +528,8 @@ extract_find_kind_(const struct reader *r, size_t a, size_t b, int depth, int la
         if (e->value < 1 && !(r->t->v[i].flags & TOKF_CAP)) continue;
         covered = end; /* "access logs": not "logs" again */
         /* "shopify orders": the product's records, not a stream of events */
-        if (best.e && strcmp(best.e->label, "saas") == 0 && strcmp(e->label, "events") == 0)
+        if (best.e && strcmp(best.e->label, "saas") == 0 &&
+            (strcmp(e->label, "events") == 0 || strcmp(e->label, "logs") == 0))
             continue;
         /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
         int named = extract_name_start_(r, i) < i;

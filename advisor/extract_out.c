@@ -26,17 +26,29 @@ list_sep(const struct tokens *t, size_t i)
 
 /* Adds the feed of kind phrase 'k' named after feed verb 'i', unless a measured feed already
  * covers its words or has the same kind and name. */
+static int
+kin(enum source_kind a, enum source_kind b)
+{
+    return a == b || (a == SOURCE_CDC && b == SOURCE_DATABASE) ||
+           (a == SOURCE_DATABASE && b == SOURCE_CDC);
+}
+
 static void
-add_unmeasured(struct reader *r, size_t i, struct found k, int plus)
+add_unmeasured(struct reader *r, size_t i, struct found k, size_t item_a, size_t item_b, int plus)
 {
     const struct tokens *t = r->t;
     for (size_t fi = 0; fi < r->n_f; fi++) {
         const struct feed *f = &r->f[fi];
         if (f->dropped) continue;
-        if (k.a >= f->ctx_a && k.a < f->ctx_b && !plus) return;
-        if (f->kind == source_kind_parse(k.e->label) && f->name_b > f->name_a &&
-            extract_feed_names_(t, f, k.a, k.b))
+        int same_kind = kin(f->kind, source_kind_parse(k.e->label));
+        /* "our postgres product db (~3 GB/day)": the item names the measured feed */
+        if (same_kind && f->name_b > f->name_a && f->name_a >= item_a && f->name_a < item_b)
             return;
+        /* a measured feed's words cover a phrase of its own kind ("zendesk + our postgres db
+         * (~3 GB/day)": the database is measured, zendesk is not) */
+        if (k.a >= f->ctx_a && k.a < f->ctx_b && !plus && (same_kind || f->kind == SOURCE_UNKNOWN))
+            return;
+        if (same_kind && f->name_b > f->name_a && extract_feed_names_(t, f, k.a, k.b)) return;
     }
     if (r->n_f >= PW_MAX_LIST_ITEMS) return;
     struct feed *f = extract_feed_add_(r, t->v[i].sent, i, k.b);
@@ -68,7 +80,7 @@ unmeasured_list(struct reader *r, size_t i, size_t vend, int plus)
         if (q < t->n && t->v[q].type == TOK_NUM) break; /* a measured feed */
         struct found k = extract_find_kind_(r, p, q, 99, 0);
         if (k.e == NULL) break;
-        add_unmeasured(r, i, k, plus);
+        add_unmeasured(r, i, k, p, q, plus);
         last = k.b - 1;
         if (q >= t->n || !list_sep(t, q)) break;
         plus = plus || extract_is_sym_(t, q, '+'); /* "Postgres CDC + Segment": two feeds */

@@ -117,6 +117,10 @@ static const struct volume_case volume_cases[] = {
     {"The ERP has ~5 GB/day of changes, plus a broker portal (events ~100/s).", 2, 5, NAN, NAN,
      "database"},
     {"want to add zendesk + stripe + hubspot so CS gets dashboards", 3, 0.05, NAN, NAN, "saas"},
+    {"want to add zendesk + stripe + our postgres product db (RDS, a few GB/day of changes)", 3,
+     3, NAN, NAN, "database"},
+    {"an analytics copy of our app db (~1 GB/day changes) + Twilio call logs + Stripe", 3, 1,
+     NAN, NAN, "database"},
     {"the postgres db has a few GB/day of changes", 1, 3, NAN, NAN, "database"},
     {"Our nightly delta is hard to say, perhaps 40 GB.", 1, 40, NAN, NAN, NULL},
     /* not volumes: no unit, no rate, or a stored size */
