@@ -184,6 +184,17 @@ near_duration(const struct ctx *c, size_t i, size_t end, enum lex_cat cat)
     return 0;
 }
 
+/* A phrase of 'cat' in the clause of token 'i' at its bracket depth: "queries from Looker (~40
+ * dashboards refreshed every 15 min)" says nothing about the queries inside the brackets. */
+static int
+level_has(const struct ctx *c, size_t i, enum lex_cat cat)
+{
+    const struct tokens *t = c->t;
+    for (size_t j = t->v[i].clause_a; j < t->v[i].clause_b; j++)
+        if (t->v[j].depth == t->v[i].depth && match(c, j, cat, NULL)) return 1;
+    return 0;
+}
+
 /* A stated duration target at number token 'i' ("under 30s", "within 5 minutes of arrival",
  * "every 15 minutes" for an output). Returns seconds or 0; its words in '*a', '*b'. */
 static double
@@ -204,7 +215,8 @@ fresh_duration(const struct ctx *c, size_t i, size_t *a, size_t *b, const char *
     int data = 0;
     for (size_t j = i >= ca + 3 ? i - 3 : ca; j < cb && j < end + 3; j++)
         if (match(c, j, LEX_FRESHDATA, NULL)) data = 1;
-    if (in_clause(c, i, LEX_SERVING) || near_duration(c, i, end, LEX_FRESHBLOCK)) return 0;
+    /* "queries return within 2 s" is serving latency, not freshness */
+    if (level_has(c, i, LEX_SERVING) || near_duration(c, i, end, LEX_FRESHBLOCK)) return 0;
     if (every && !in_clause(c, i, LEX_FRESHOUTPUT) && !data) return 0;
     if (!trigger && !every && !data) return 0;
     *a = trig, *b = end;
@@ -234,7 +246,12 @@ read_freshness(struct ctx *c)
             int after_amount = i > 0 && (t->v[i - 1].type == TOK_NUM ||
                                          match(c, i - 1, LEX_SIZE, NULL) ||
                                          match(c, i - 1, LEX_COUNT, NULL));
-            if ((!cadence || in_clause(c, i, LEX_FRESHOUTPUT)) && !after_amount) {
+            /* "downstream: Iceberg tables for Athena, hourly.": a cadence on its own, said of
+             * the output the sentence names */
+            int alone = t->v[i].clause_b - t->v[i].clause_a <= 2;
+            if ((!cadence || in_clause(c, i, LEX_FRESHOUTPUT) ||
+                 (alone && in_sentence(c, i, LEX_FRESHOUTPUT))) &&
+                !after_amount) {
                 size_t e2 = end; /* "a daily dashboard": the output in the words */
                 if (cadence && !match(c, end, LEX_FRESHOUTPUT, &e2)) e2 = end;
                 if (strcmp(e->label, "vague") != 0)
