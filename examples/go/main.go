@@ -83,7 +83,9 @@ func header(r *kgo.Record, name string) string {
 	return ""
 }
 
-func publish(ctx context.Context, reg *Registry, brokers []string, topic string, req Requirement) error {
+func publish(ctx context.Context, reg *Registry, brokers []string, topic string,
+	req Requirement) error {
+
 	id, schema, err := reg.Latest(ctx, topic+"-value")
 	if err != nil {
 		return err
@@ -108,7 +110,9 @@ func publish(ctx context.Context, reg *Registry, brokers []string, topic string,
 
 // await reads both output topics from the start (a group of its own, so nothing is missed
 // however fast the daemon answers) until the report and its whole audio are in.
-func await(ctx context.Context, reg *Registry, brokers []string, prefix, eventID, out string) error {
+func await(ctx context.Context, reg *Registry, brokers []string,
+	prefix, eventID, out string) error {
+
 	reports := prefix + ".reports"
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...),
 		kgo.ConsumerGroup("pipewright-example-"+newID()),
@@ -127,8 +131,8 @@ func await(ctx context.Context, reg *Registry, brokers []string, prefix, eventID
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("no complete answer for %s in time", eventID)
 		}
-		for _, fe := range fetches.Errors() {
-			return fmt.Errorf("fetching %s: %w", fe.Topic, fe.Err)
+		if errs := fetches.Errors(); len(errs) > 0 {
+			return fmt.Errorf("fetching %s: %w", errs[0].Topic, errs[0].Err)
 		}
 		for _, r := range fetches.Records() {
 			if header(r, "pw.event_id") != eventID {

@@ -3,12 +3,12 @@
 //
 //   node advise.js OUT.ogg ["requirement in free text"]
 //
-// Publishes one requirement event (schemas/requirement.avsc) to PREFIX.requirements with kafkajs,
-// Avro in the Confluent wire format through @kafkajs/confluent-schema-registry (with the schema
-// the daemon registered, encoded by avsc), then reads PREFIX.reports and PREFIX.audio read_committed
-// (kafkajs's readUncommitted: false) until the report whose pw.event_id header is this event's
-// id has arrived, prints its executive summary, joins the audio chunks of the same event by
-// chunk_index, checks their SHA-256 and writes them to OUT.
+// Publishes one requirement event (schemas/requirement.avsc) to PREFIX.requirements with
+// kafkajs, Avro in the Confluent wire format through @kafkajs/confluent-schema-registry (with
+// the schema the daemon registered, encoded by avsc), then reads PREFIX.reports and
+// PREFIX.audio read_committed (kafkajs's readUncommitted: false) until the report whose
+// pw.event_id header is this event's id has arrived, prints its executive summary, joins the
+// audio chunks of the same event by chunk_index, checks their SHA-256 and writes them to OUT.
 //
 // Environment: KAFKA_BOOTSTRAP (127.0.0.1:19092), SCHEMA_REGISTRY_URL (the Confluent-compatible
 // URL, http://127.0.0.1:18081/apis/ccompat/v7), PIPEWRIGHT_TOPIC_PREFIX (pipewright),

@@ -133,7 +133,8 @@ public final class Advise {
         try (KafkaConsumer<String, GenericRecord> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of(reports, prefix + ".audio"));
             while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, GenericRecord> m : consumer.poll(Duration.ofMillis(500))) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<String, GenericRecord> m : records) {
                     if (!eventId.equals(header(m, "pw.event_id"))) {
                         continue;
                     }
