@@ -3,6 +3,7 @@
 #   make              build build/pipewrightd and build/pipewright
 #   make demo         the main job on the embedded Kafka (installs what is missing first)
 #   make test         unit tests (plain and ASan+UBSan), scenarios, integration on real Kafka+Redis
+#   make test-clients the client examples (Java, Go, Python, Node.js) and a Kafka Connect sink
 #   make up / down    local Apache Kafka 3.9 (KRaft) and Redis (AOF) on loopback; with CLUSTER=1
 #                     three brokers and a six-node Redis Cluster
 #   make fuzz         libFuzzer harnesses (FUZZ_SECONDS each)
@@ -38,7 +39,7 @@ endif
 # A goal that compiles needs the Debian packages deploy/install-deps installs: say so in one line
 # rather than with a compiler error. (test, demo and up install them first, then build in a
 # sub-make that checks again.)
-NO_DEPS_GOALS := install-deps test demo up down clean lint uninstall test-asyncapi
+NO_DEPS_GOALS := install-deps test demo up down clean lint uninstall test-asyncapi test-clients
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/flite/flite.h && echo yes),yes)
 $(error build dependencies are missing; run 'make install-deps' (deploy/install-deps) first)
@@ -62,7 +63,7 @@ TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
         install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
         test-valgrind test-integration-valgrind install uninstall test-scenarios-strict \
-        bench-advice test-asyncapi test-speech-listen
+        bench-advice test-asyncapi test-speech-listen test-clients
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -130,6 +131,12 @@ test-speech-listen: all
 
 test-integration: all
 	deploy/with-services tests/integration/run
+
+# The client examples (examples/: Java, Go, Python, Node.js) and the Kafka Connect file sink,
+# against a local broker, schema registry and pipewrightd: examples/run.
+test-clients: install-deps
+	$(MAKE) all
+	examples/run
 
 # Every unit test under valgrind (memcheck; definite leaks are errors). The speech pool cases
 # are left out: their workers re-execute /proc/self/exe, which under valgrind is valgrind; the
