@@ -811,6 +811,8 @@ cost_(struct analysis *an)
         if (compute && (strcmp(d->area, "warehouse") == 0 ||
                         strcmp(d->area, "warehouse_compute") == 0))
             continue;
+        /* A right-sizing decision prices the warehouse's compute: not the warehouse again. */
+        if (strcmp(d->area, "warehouse") == 0 && decision_find_(an, "warehouse_compute")) continue;
         price_decision(an, d, steady_month, estate && strcmp(d->area, "storage") == 0, &archive,
                        &cool);
     }
