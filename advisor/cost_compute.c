@@ -111,8 +111,9 @@ bill_in_text(const struct analysis *an)
         if (v <= 0 || (an->p.budget > 0 && fabs(v - an->p.budget) < 0.01 * an->p.budget))
             continue;
         const char *a = s, *b = s;
-        while (a > t && a[-1] != '.' && a[-1] != '\n' && s - a < 200) a--;
-        while (*b && *b != '.' && *b != '\n' && b - s < 200) b++;
+        /* the clause: "costs us ~$30k/mo: get to ~$12k/mo" holds a bill and a target */
+        while (a > t && !strchr(".\n:;", a[-1]) && s - a < 200) a--;
+        while (*b && !strchr(".\n:;", *b) && b - s < 200) b++;
         char sent[420];
         size_t n = (size_t)(b - a) < sizeof(sent) - 1 ? (size_t)(b - a) : sizeof(sent) - 1;
         memcpy(sent, a, n);
@@ -321,6 +322,40 @@ rest_of_bill(struct analysis *an, double usd, const char *label)
     if (l) l->existing = 1; /* part of today's bill */
 }
 
+/* A stated bill with no warehouse named: the after-state is today's bill less the share the
+ * changes typically remove (compute_scan_cut, the low end of the usual range, assumed), an
+ * explicit estimate, and the question that would price it. */
+static int
+bill_only(struct analysis *an, double bill, const char *product)
+{
+    double cut = an->a->k.compute_scan_cut, after = bill * (1 - cut);
+    struct price *pr = arena_alloc_(&an->ar, sizeof(*pr));
+    if (pr == NULL) return 0;
+    memset(pr, 0, sizeof(*pr));
+    pr->id = "stated_bill_after";
+    pr->cloud = "any";
+    pr->service = "today's bill less the assumed saving";
+    pr->unit = "month";
+    pr->src = "E";
+    pr->source = "estimate: the request's own bill less compute_scan_cut (constants.tsv)";
+    pr->date = "undated";
+    pr->usd = pr->usd_high = round(after); /* the low end of the typical cut */
+    cost_line_(an, NULL,
+               arena_printf_(&an->ar, "%s compute and storage after the changes (today's bill "
+                                      "less %.0f %%; the warehouses are not named)",
+                             product, cut * 100),
+               "warehouse_compute", "month", pr, 1, 1, 1);
+    question_(an, arena_printf_(&an->ar, "Which %s warehouses make up the bill (size, hours a "
+                                         "day awake, who uses each), and how much is storage?",
+                                product));
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "No warehouse is named, so the saving is the assumed share of the stated bill");
+    finish(an, bill, after, &b);
+    buf_fini(&b);
+    return 1;
+}
+
 static int
 snowflake(struct analysis *an, double bill)
 {
@@ -344,7 +379,8 @@ snowflake(struct analysis *an, double bill)
     }
     struct wh wh[MAX_WAREHOUSES];
     size_t n = warehouses(an, wh, MAX_WAREHOUSES);
-    if (credit == NULL || store == NULL || n == 0) return 0;
+    if (credit == NULL || store == NULL) return 0;
+    if (n == 0) return bill > 0 ? bill_only(an, bill, "Snowflake") : 0;
     double days = a->k.days_per_month, awake = a->k.compute_awake_hours;
     double gb = cost_stated_stored_gb_(an), cr_before = 0, cr_after = 0;
     struct buf b;

@@ -241,9 +241,13 @@ def cost_expectations(check, rep):
     out = []
     if "cost_range_usd" in check:
         lo, hi = check["cost_range_usd"]
-        ok = in_band(low, lo, hi) and in_band(high, lo, hi) and low <= high
+        # The low end is month 1 at list price: a growing estate starts below a band written
+        # for the run rate, so only the high end must lie in it; the low end must not be above
+        # it, nor zero.
+        ok = in_band(high, lo, hi) and is_number(low) and 0 < low <= high
         out.append(("cost_range_usd", ok,
-                    f"low {low} / high {high}, want both in [{lo / 1.5:.0f}, {hi * 1.5:.0f}]"))
+                    f"low {low} / high {high}, want 0 < low <= high and high in "
+                    f"[{lo / 1.5:.0f}, {hi * 1.5:.0f}]"))
     if "cost_high_within_budget" in check:
         budget = cost.get("budget_usd")
         ok = is_number(high) and is_number(budget) and \
