@@ -101,7 +101,8 @@ quote(const void *v, size_t n)
 static const char *
 attr_label(enum ce_mode mode, int a, char *buf, size_t size)
 {
-    if (mode == CE_MODE_BINARY) snprintf(buf, size, "ce_%s", attr_names[a]);
+    if (mode == CE_MODE_BINARY && a == A_DATACONTENTTYPE) snprintf(buf, size, "content-type");
+    else if (mode == CE_MODE_BINARY) snprintf(buf, size, "ce_%s", attr_names[a]);
     else snprintf(buf, size, "%s", attr_names[a]);
     return buf;
 }

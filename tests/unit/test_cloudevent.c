@@ -349,7 +349,10 @@ test_binary_refusals(void)
     EXPECT(w, &m, v, n, WIRE_ERR_INVALID, "content-type \"text/plain\" is not a requirement");
     m.h[4].value = "json";
     m.h[4].value_len = 4;
-    EXPECT(w, &m, v, n, WIRE_ERR_INVALID, "is not a media type");
+    EXPECT(w, &m, v, n, WIRE_ERR_INVALID, "content-type \"json\" is not a media type");
+    m.h[4].value_len = 0;
+    EXPECT(w, &m, v, n, WIRE_ERR_INVALID, "CloudEvent (binary): content-type is empty");
+    m.h[4].value_len = 4;
     m.h[4].value = "application/avro";
     m.h[4].value_len = strlen("application/avro");
     EXPECT(w, &m, v, n, WIRE_ERR_BAD_MAGIC, "the data is declared Avro but starts with 0x7b");
