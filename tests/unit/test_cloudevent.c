@@ -273,7 +273,8 @@ test_structured_mode(void)
     wire_free(w);
 }
 
-/* Binary mode: each broken envelope with its status and what the detail must say. */
+/* Binary mode: each broken envelope with its status and what the detail must say; first the
+ * attributes and bounds. */
 static void
 test_binary_refusals(void)
 {
@@ -317,6 +318,20 @@ test_binary_refusals(void)
     huge[0] = '{';
     binary_base(&m, "x");
     EXPECT(w, &m, huge, huge_len, WIRE_ERR_TOO_LARGE, "CloudEvent (binary): 1048577 bytes");
+    free(huge);
+    free(big);
+    wire_free(w);
+}
+
+/* Binary mode: strings, media types and data. */
+static void
+test_binary_refusals_data(void)
+{
+    struct wire *w = wire_open();
+    struct msg m;
+    const char *v = REQ_NO_ID;
+    size_t n = strlen(v);
+    char *big = xcalloc(1, CE_MAX_ATTR_BYTES + 2);
     /* Strings: control characters, bad UTF-8, a source that is no URI, a bad time. */
     binary_base(&m, "x");
     m.h[3].value = "type\nwith newline";
@@ -376,73 +391,74 @@ test_binary_refusals(void)
     EXPECT(w, &m, REQ_JSON, strlen(REQ_JSON), WIRE_OK, "");
     buf_fini(&avro);
     free(big);
-    free(huge);
     wire_free(w);
 }
 
 /* Structured mode: the same idea for the JSON envelope. */
+static const struct {
+    const char *value;
+    enum wire_status st;
+    const char *needle;
+} structured_cases[] = {
+    {"", WIRE_ERR_EMPTY, "CloudEvent (structured): no bytes"},
+    {"{\"specversion\":\"1.0\",\"id\":", WIRE_ERR_MALFORMED, "JSON at byte"},
+    {"[1,2]", WIRE_ERR_MALFORMED, "not a JSON object"},
+    {"{\"id\":\"a\",\"id\":\"b\"}", WIRE_ERR_MALFORMED, "duplicate"},
+    {"{\"specversion\":1.0,\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":{}}",
+     WIRE_ERR_INVALID, "specversion must be a string"},
+    {"{\"specversion\":\"0.3\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":{}}",
+     WIRE_ERR_INVALID, "specversion \"0.3\" is not supported (1.0 only)"},
+    {"{\"specversion\":\"1.0\",\"source\":\"/s\",\"type\":\"t\",\"data\":" REQ_JSON "}",
+     WIRE_ERR_INVALID, "CloudEvent (structured): id is missing"},
+    {"{\"specversion\":\"1.0\",\"id\":\"\",\"source\":\"/s\",\"type\":\"t\"}",
+     WIRE_ERR_INVALID, "id is empty"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\"}", WIRE_ERR_EMPTY,
+     "the event has no data (data or data_base64)"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":null}",
+     WIRE_ERR_EMPTY, "no data"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":{},"
+     "\"data_base64\":\"e30=\"}",
+     WIRE_ERR_INVALID, "both data and data_base64"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":\"{}\"}",
+     WIRE_ERR_INVALID, "data must be the requirement as a JSON object, not a string"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":[]}",
+     WIRE_ERR_INVALID, "not a list"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
+     "\"datacontenttype\":\"application/avro\",\"data\":{}}",
+     WIRE_ERR_INVALID, "Avro data must come as data_base64"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
+     "\"datacontenttype\":\"application/xml\",\"data\":\"<a/>\"}",
+     WIRE_ERR_INVALID, "datacontenttype \"application/xml\" is not a requirement format"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
+     "\"data_base64\":\"e30\"}",
+     WIRE_ERR_MALFORMED, "data_base64 is not base64"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
+     "\"data_base64\":\"e=30\"}",
+     WIRE_ERR_MALFORMED, "not base64"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
+     "\"data_base64\":\"====\"}",
+     WIRE_ERR_MALFORMED, "not base64"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
+     "\"data_base64\":5}",
+     WIRE_ERR_INVALID, "data_base64 must be a string"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":{}}",
+     WIRE_ERR_INVALID, "CloudEvent (structured): data: project_id is missing"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
+     "\"data\":{\"project_id\":\"p\",\"team_size\":-1}}",
+     WIRE_ERR_INVALID, "data: team_size is -1"},
+    {"{\"specversion\":\"1.0\",\"id\":\"a\\u0001\",\"source\":\"/s\",\"type\":\"t\"}",
+     WIRE_ERR_INVALID, "id holds a control character"},
+};
+
 static void
 test_structured_refusals(void)
 {
     struct wire *w = wire_open();
     struct msg m;
     structured(&m);
-    struct {
-        const char *value;
-        enum wire_status st;
-        const char *needle;
-    } cases[] = {
-        {"", WIRE_ERR_EMPTY, "CloudEvent (structured): no bytes"},
-        {"{\"specversion\":\"1.0\",\"id\":", WIRE_ERR_MALFORMED, "JSON at byte"},
-        {"[1,2]", WIRE_ERR_MALFORMED, "not a JSON object"},
-        {"{\"id\":\"a\",\"id\":\"b\"}", WIRE_ERR_MALFORMED, "duplicate"},
-        {"{\"specversion\":1.0,\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":{}}",
-         WIRE_ERR_INVALID, "specversion must be a string"},
-        {"{\"specversion\":\"0.3\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":{}}",
-         WIRE_ERR_INVALID, "specversion \"0.3\" is not supported (1.0 only)"},
-        {"{\"specversion\":\"1.0\",\"source\":\"/s\",\"type\":\"t\",\"data\":" REQ_JSON "}",
-         WIRE_ERR_INVALID, "CloudEvent (structured): id is missing"},
-        {"{\"specversion\":\"1.0\",\"id\":\"\",\"source\":\"/s\",\"type\":\"t\"}",
-         WIRE_ERR_INVALID, "id is empty"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\"}", WIRE_ERR_EMPTY,
-         "the event has no data (data or data_base64)"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":null}",
-         WIRE_ERR_EMPTY, "no data"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":{},"
-         "\"data_base64\":\"e30=\"}",
-         WIRE_ERR_INVALID, "both data and data_base64"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":\"{}\"}",
-         WIRE_ERR_INVALID, "data must be the requirement as a JSON object, not a string"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":[]}",
-         WIRE_ERR_INVALID, "not a list"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
-         "\"datacontenttype\":\"application/avro\",\"data\":{}}",
-         WIRE_ERR_INVALID, "Avro data must come as data_base64"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
-         "\"datacontenttype\":\"application/xml\",\"data\":\"<a/>\"}",
-         WIRE_ERR_INVALID, "datacontenttype \"application/xml\" is not a requirement format"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
-         "\"data_base64\":\"e30\"}",
-         WIRE_ERR_MALFORMED, "data_base64 is not base64"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
-         "\"data_base64\":\"e=30\"}",
-         WIRE_ERR_MALFORMED, "not base64"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
-         "\"data_base64\":\"====\"}",
-         WIRE_ERR_MALFORMED, "not base64"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
-         "\"data_base64\":5}",
-         WIRE_ERR_INVALID, "data_base64 must be a string"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":{}}",
-         WIRE_ERR_INVALID, "CloudEvent (structured): data: project_id is missing"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\","
-         "\"data\":{\"project_id\":\"p\",\"team_size\":-1}}",
-         WIRE_ERR_INVALID, "data: team_size is -1"},
-        {"{\"specversion\":\"1.0\",\"id\":\"a\\u0001\",\"source\":\"/s\",\"type\":\"t\"}",
-         WIRE_ERR_INVALID, "id holds a control character"},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        EXPECT(w, &m, cases[i].value, strlen(cases[i].value), cases[i].st, cases[i].needle);
+    for (size_t i = 0; i < sizeof(structured_cases) / sizeof(structured_cases[0]); i++)
+        EXPECT(w, &m, structured_cases[i].value, strlen(structured_cases[i].value),
+               structured_cases[i].st, structured_cases[i].needle);
     /* Nesting one level deeper than a requirement may, inside the envelope. */
     struct buf deep;
     buf_init(&deep);
@@ -630,6 +646,7 @@ static const struct check_case cases[] = {
     {"binary_mode", test_binary_mode},
     {"structured_mode", test_structured_mode},
     {"binary_refusals", test_binary_refusals},
+    {"binary_refusals_data", test_binary_refusals_data},
     {"structured_refusals", test_structured_refusals},
     {"truncation_and_flips", test_truncation_and_flips},
     {"output_strings", test_output_strings},
