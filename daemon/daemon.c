@@ -19,6 +19,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "advisor.h"
+#include "cloudevent.h"
 #include "consumer.h"
 #include "log.h"
 #include "producer.h"
@@ -350,6 +351,7 @@ daemon_start(struct daemon *d, struct config *cfg)
     event_active(d->loop_probe, EV_TIMEOUT, 0);
 
     if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
+    wire_ce_source_set(d->wire, cfg->group); /* the CloudEvents source of every output */
     if (cfg->schema_registry_url[0]) {
         /* Registers our schemas and lets the wire resolve foreign writer ids (registry/). */
         struct registry_config rcfg = {cfg->schema_registry_url, cfg->schema_registry_user,

@@ -33,6 +33,7 @@
 #include "clock.h"
 #include "consumer.h"
 #include "emit.h"
+#include "intake.h"
 #include "jsonw.h"
 #include "log.h"
 #include "producer.h"
@@ -387,8 +388,8 @@ dead_letter(struct daemon *d, const void *key, size_t key_len, const void *value
     char errstr[512];
     log_warn("daemon", "DEAD_LETTER", "topic=%s partition=%d offset=%lld reason=%s detail=\"%s\"",
              d->topic_in, (int)partition, (long long)offset, reason, detail);
-    if (emit_dead_letter(d->producer, d->topic_dlq, key, key_len, value, len, reason, detail,
-                         d->topic_in, partition, offset, errstr, sizeof(errstr)) != 0) {
+    if (emit_dead_letter(d->producer, d->wire, d->topic_dlq, key, key_len, value, len, reason,
+                         detail, d->topic_in, partition, offset, errstr, sizeof(errstr)) != 0) {
         strike_add(d, partition, offset);
         batch_abort(d, errstr, 1);
         return -1;
@@ -721,8 +722,7 @@ pipeline_on_message(const rd_kafka_message_t *rkm, void *arg)
     clock_gettime(CLOCK_MONOTONIC, &job->t0);
     job->consumed_at_ms = clock_wall_ms();
     job->traceparent = traceparent_of(rkm);
-    enum wire_status st = wire_requirement_decode(d->wire, rkm->payload, rkm->len, &job->req, NULL,
-                                                  detail, sizeof(detail));
+    enum wire_status st = intake_decode(d->wire, rkm, &job->req, detail, sizeof(detail));
     if (st == WIRE_ERR_SCHEMA_UNAVAILABLE) {
         /* An outage, not bad input: nothing is dead-lettered. The batch goes back to the
          * committed offsets and intake waits, as when Redis is down. */

@@ -172,6 +172,7 @@ wire_new(char *errstr, size_t errstr_size)
 {
     struct wire *w = xcalloc(1, sizeof(*w));
     for (int i = 0; i < WIRE_TARGET_COUNT; i++) w->ids[i] = -1;
+    snprintf(w->ce_source, sizeof(w->ce_source), "/pipewrightd");
     if (schema_load(&w->req, "requirement", errstr, errstr_size) != 0 ||
         schema_load(&w->report, "report", errstr, errstr_size) != 0 ||
         schema_load(&w->audio, "audio", errstr, errstr_size) != 0) {
@@ -480,6 +481,7 @@ read_requirement(struct wire *w, const unsigned char *datum, size_t len, struct 
                  char *detail, size_t detail_size)
 {
     enum wire_status st = requirement_from_avro_(w, datum, len, req, detail, detail_size);
+    if (st == WIRE_OK) requirement_default_id_(req, w->default_event_id);
     if (st == WIRE_OK) st = requirement_check_(req, detail, detail_size);
     return st;
 }
@@ -564,8 +566,8 @@ decode_dispatch(struct wire *w, const unsigned char *p, size_t len, struct requi
     while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
     if (i < len && p[i] == '{') {
         *fmt = WIRE_FORMAT_JSON;
-        return requirement_json_parse((const char *)p + bom, len - bom, req, detail,
-                                      detail_size);
+        return requirement_json_parse_as_((const char *)p + bom, len - bom,
+                                          w->default_event_id, req, detail, detail_size);
     }
     if (i == len && i > 0)
         return wire_fail_(WIRE_ERR_EMPTY, detail, detail_size, "only white space");
@@ -578,10 +580,20 @@ enum wire_status
 wire_requirement_decode(struct wire *w, const void *data, size_t len, struct requirement *req,
                         enum wire_format *fmt, char *detail, size_t detail_size)
 {
+    return wire_requirement_decode_as_(w, data, len, NULL, req, fmt, detail, detail_size);
+}
+
+enum wire_status
+wire_requirement_decode_as_(struct wire *w, const void *data, size_t len,
+                            const char *default_event_id, struct requirement *req,
+                            enum wire_format *fmt, char *detail, size_t detail_size)
+{
     enum wire_format f = WIRE_FORMAT_UNKNOWN;
     requirement_init(req);
     if (detail != NULL && detail_size > 0) detail[0] = '\0';
+    w->default_event_id = default_event_id;
     enum wire_status st = decode_dispatch(w, data, len, req, &f, detail, detail_size);
+    w->default_event_id = NULL;
     if (st != WIRE_OK) requirement_fini(req);
     if (fmt != NULL) *fmt = f;
     return st;

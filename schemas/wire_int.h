@@ -180,6 +180,8 @@ struct wire {
     struct wire_schema_source source; /* fetch NULL when no registry is configured */
     struct wire_writer *writers[WIRE_WRITER_CACHE_MAX];
     size_t n_writers, next_writer;
+    const char *default_event_id; /* during wire_requirement_decode_as_() only, else NULL */
+    char ce_source[256];          /* the CloudEvents source of output events (cloudevent.h) */
 };
 
 /* The writer schema for Confluent id 'id' to be read as 'target', fetched through the source and
@@ -213,6 +215,24 @@ int requirement_to_avro_(struct wire *w, const struct requirement *req, struct b
 /* The checks both decoders apply once the record is filled: ids present and bounded, numbers
  * finite and in range, enums known. */
 enum wire_status requirement_check_(const struct requirement *req, char *detail,
+                                    size_t detail_size);
+
+/* wire_requirement_decode() where a message without an event id (absent, null or empty) takes
+ * 'default_event_id' (may be NULL) before the checks: a CloudEvent's id. */
+enum wire_status wire_requirement_decode_as_(struct wire *w, const void *data, size_t len,
+                                             const char *default_event_id,
+                                             struct requirement *req, enum wire_format *fmt,
+                                             char *detail, size_t detail_size);
+/* requirement_json_parse() with the same default event id. */
+enum wire_status requirement_json_parse_as_(const char *json, size_t len,
+                                            const char *default_event_id,
+                                            struct requirement *req, char *detail,
+                                            size_t detail_size);
+/* Sets 'req's event id to 'default_event_id' when it has none and the default is not NULL. */
+void requirement_default_id_(struct requirement *req, const char *default_event_id);
+/* Bounds a JSON text before a parser sees it: nesting at most 'max_depth', at most 65,536
+ * values. WIRE_OK or WIRE_ERR_LIMIT with 'detail'. */
+enum wire_status wire_json_prescan_(const char *json, size_t len, int max_depth, char *detail,
                                     size_t detail_size);
 
 /* Appends the Avro binary datum of 'value'. Returns 0 or -1 (nothing appended). */

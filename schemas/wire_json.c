@@ -131,8 +131,8 @@ jfail(struct jrd *r, enum wire_status st, const char *field, const char *what)
 }
 
 /* Nesting depth and value count, outside strings, without building anything. */
-static enum wire_status
-prescan(const char *json, size_t len, char *detail, size_t detail_size)
+enum wire_status
+wire_json_prescan_(const char *json, size_t len, int max_depth, char *detail, size_t detail_size)
 {
     int depth = 0, in_str = 0;
     size_t tokens = 0;
@@ -149,9 +149,9 @@ prescan(const char *json, size_t len, char *detail, size_t detail_size)
             break;
         case '{':
         case '[':
-            if (++depth > PW_MAX_JSON_DEPTH)
+            if (++depth > max_depth)
                 return wire_fail_(WIRE_ERR_LIMIT, detail, detail_size,
-                                  "JSON nested deeper than %d", PW_MAX_JSON_DEPTH);
+                                  "JSON nested deeper than %d", max_depth);
             tokens++;
             break;
         case '}':
@@ -351,9 +351,24 @@ json_error_status(const json_error_t *err)
     }
 }
 
+void
+requirement_default_id_(struct requirement *req, const char *default_event_id)
+{
+    if (default_event_id == NULL || (req->event_id != NULL && req->event_id[0] != '\0')) return;
+    free(req->event_id);
+    req->event_id = xstrdup(default_event_id);
+}
+
 enum wire_status
 requirement_json_parse(const char *json, size_t len, struct requirement *req, char *detail,
                        size_t detail_size)
+{
+    return requirement_json_parse_as_(json, len, NULL, req, detail, detail_size);
+}
+
+enum wire_status
+requirement_json_parse_as_(const char *json, size_t len, const char *default_event_id,
+                           struct requirement *req, char *detail, size_t detail_size)
 {
     requirement_init(req);
     if (detail != NULL && detail_size > 0) detail[0] = '\0';
@@ -361,7 +376,7 @@ requirement_json_parse(const char *json, size_t len, struct requirement *req, ch
     if (len > PW_MAX_MESSAGE_BYTES)
         return wire_fail_(WIRE_ERR_TOO_LARGE, detail, detail_size, "%zu bytes, over %d", len,
                           PW_MAX_MESSAGE_BYTES);
-    enum wire_status st = prescan(json, len, detail, detail_size);
+    enum wire_status st = wire_json_prescan_(json, len, PW_MAX_JSON_DEPTH, detail, detail_size);
     if (st != WIRE_OK) return st;
     json_error_t err;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
@@ -375,6 +390,7 @@ requirement_json_parse(const char *json, size_t len, struct requirement *req, ch
     struct jrd r = {.detail = detail, .detail_size = detail_size, .st = WIRE_OK};
     jfill(&r, root, req);
     json_decref(root);
+    if (r.st == WIRE_OK) requirement_default_id_(req, default_event_id);
     st = r.st != WIRE_OK ? r.st : requirement_check_(req, detail, detail_size);
     if (st != WIRE_OK) requirement_fini(req);
     return st;

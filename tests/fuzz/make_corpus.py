@@ -11,6 +11,7 @@ and union indexes, negative lengths). For fuzz_http: requests for every route of
 good and bad (methods, tokens, tenants, Accept, limits, pipelining), and OUT_DIR/fuzz_http.dict.
 The fuzzer grows the corpus from there; seeds only have to reach deep code quickly.
 """
+import base64
 import io
 import json
 import os
@@ -236,6 +237,29 @@ def http_dictionary():
     return "\n".join(lines) + "\n"
 
 
+def cloudevent_seeds(wire, text):
+    """fuzz_cloudevent: header lines "name=value", an empty line, the value; both modes."""
+    binary = b"ce_specversion=1.0\nce_id=ce-1\nce_source=/fuzz\nce_type=t\n"
+    seeds = []
+    for value in wire[:4] + text[:2]:
+        ct = b"content-type=application/json\n" if value[:1] == b"{" else \
+            b"content-type=application/avro\n"
+        seeds.append(binary + ct + b"\n" + value)
+    for value in text[:2]:
+        rec = json.loads(value)
+        rec.pop("event_id", None)
+        env = {"specversion": "1.0", "id": "ce-2", "source": "/fuzz", "type": "t",
+               "time": "2026-12-08T01:36:46Z", "datacontenttype": "application/json",
+               "data": rec}
+        seeds.append(b"content-type=application/cloudevents+json\n\n" + json.dumps(env).encode())
+    for value in wire[:2]:
+        env = {"specversion": "1.0", "id": "ce-3", "source": "/fuzz", "type": "t",
+               "datacontenttype": "application/avro",
+               "data_base64": base64.b64encode(value).decode()}
+        seeds.append(b"content-type=application/cloudevents+json\n\n" + json.dumps(env).encode())
+    return seeds
+
+
 def write(out_dir, harness, seeds):
     d = os.path.join(out_dir, harness)
     os.makedirs(d, exist_ok=True)
@@ -291,6 +315,7 @@ def main():
     wire, text = requirement_seeds()
     write(out_dir, "fuzz_wire_requirement", wire)
     write(out_dir, "fuzz_requirement_json", text)
+    write(out_dir, "fuzz_cloudevent", cloudevent_seeds(wire, text))
     write(out_dir, "fuzz_wire_report", report_seeds())
     write(out_dir, "fuzz_wire_audio", audio_seeds())
     write(out_dir, "fuzz_advise", text)
