@@ -558,10 +558,12 @@ levers(struct analysis *an, const struct price *archive, const struct price *coo
                             "partition pruning, clustering and materialised aggregates to cut "
                             "bytes scanned by about %.0f %%",
                             k->scan_pruning * 100));
-    if (an->p.has_budget && sched > 0.1 * an->p.budget)
+    const struct decision *orch = decision_find_(an, "orchestration");
+    if (an->p.has_budget && sched > 0.1 * an->p.budget && orch && orch->choice)
         cost_lever_(c, "right_sizing", sched,
-                  "replace the managed Airflow environment with a serverless scheduler while the "
-                  "DAGs are few");
+                    arena_printf_(&an->ar, "replace %s with a serverless scheduler while the "
+                                           "pipelines are few",
+                                  short_name_(an, orch->choice)));
     lever_retention(an, storage_steady);
 }
 
