@@ -9,13 +9,16 @@ one per node of the report's DOT) and the cost chart (one bar per service of the
 lines, and the budget line). A third project answered twice shows its versions with what
 changed; the project filter lists only its requests; a deep link (#report=ID) opens a report
 on a fresh page, and one to a report that is not there shows an error. The report without
-audio must show no player. Screenshots of the list, a report and the error go to
-PIPEWRIGHT_SCREENSHOTS (build/ unless set; docs/ holds the ones the README shows); console
-errors, uncaught exceptions and Content-Security-Policy refusals fail the test.
+audio must show no player. Screenshots go to build/; with PIPEWRIGHT_DOCS_SCREENSHOTS=1 the
+list, the report and the error are also written to docs/page-{list,report,error}.png, the
+ones the README shows. Console errors, uncaught exceptions and Content-Security-Policy
+refusals fail the test.
 """
 
+import base64
 import json
 import os
+import shutil
 
 import pytest
 
@@ -24,7 +27,8 @@ import pwtest
 import secure
 from conftest import publish
 
-BUILD_SCREENSHOTS = os.environ.get("PIPEWRIGHT_SCREENSHOTS") or pwtest.BUILD
+BUILD_SCREENSHOTS = pwtest.BUILD
+DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
 PAGE_TIMEOUT_S = 30
 
 
@@ -102,11 +106,27 @@ def open_page(api, browser):
         spoken, browser.evaluate("document.body.innerText"), problems(browser.events))
 
 
-def shot(browser, name, full_page=False):
+def shot(browser, name, full_page=False, until=None, docs=False):
+    """A screenshot of the viewport, the whole page, or the page from its top to the bottom
+    of the element 'until'; copied to docs/ when 'docs' and PIPEWRIGHT_DOCS_SCREENSHOTS=1."""
     os.makedirs(BUILD_SCREENSHOTS, exist_ok=True)
     path = os.path.join(BUILD_SCREENSHOTS, name)
-    browser.screenshot(path, full_page=full_page)
+    if until:
+        box = browser.evaluate(
+            "(() => { window.scrollTo(0, 0); const r = document.querySelector(%s)"
+            ".getBoundingClientRect(); return [document.documentElement.clientWidth,"
+            " r.bottom + window.scrollY + 16]; })()" % json.dumps(until))
+        r = browser.call("Page.captureScreenshot", timeout=60, format="png",
+                         captureBeyondViewport=True,
+                         clip={"x": 0, "y": 0, "width": box[0], "height": min(box[1], 3000),
+                               "scale": 1})
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(r["data"]))
+    else:
+        browser.screenshot(path, full_page=full_page)
     assert os.path.getsize(path) > 10000, path
+    if docs and os.environ.get("PIPEWRIGHT_DOCS_SCREENSHOTS") == "1":
+        shutil.copyfile(path, os.path.join(DOCS, name))
     return path
 
 
@@ -133,7 +153,7 @@ def test_the_list_shows_titles_projects_status_age_and_timings(api, browser, ver
                              ".map(e => [e.innerText.length, e.getBoundingClientRect().height])")
     assert sizes and all(n > 0 and h > 0 for n, h in sizes), sizes
     browser.pump(0.3)
-    path = shot(browser, "page-list.png")
+    path = shot(browser, "page-list.png", docs=True)
     print("screenshot %s" % path)
     assert not problems(browser.events), problems(browser.events)
 
@@ -177,10 +197,20 @@ def test_page_lists_requests_and_shows_a_report_with_audio(api, browser):
     check_diagram_and_chart(api, browser, api.spoken[2])
     title = api.json("/v1/reports/" + api.spoken[2])["profile"]["title"]
     assert browser.evaluate("document.getElementById('report-title').innerText") == title
-    browser.evaluate("document.getElementById('detail').scrollIntoView()")
+    browser.evaluate("document.getElementById('diagram').scrollIntoView()")
+    browser.pump(0.3)
+    shot(browser, "page-report-diagram.png")
+    # a wide diagram scrolls at its own size; the button fits it to the panel
+    widths = "(() => { const d = document.getElementById('diagram');" \
+             " return [d.querySelector('svg').getBoundingClientRect().width, d.clientWidth]; })()"
+    before = browser.evaluate(widths)
+    browser.click("button:has(+ #diagram)")
+    after = browser.wait_for("(() => { const w = %s; return w[0] <= w[1] + 1 && w; })()" % widths,
+                             PAGE_TIMEOUT_S)
+    assert after and after[0] <= before[0], (before, after)
     browser.pump(0.5)
-    path = shot(browser, "page-report.png")
     shot(browser, "page-report-full.png", full_page=True)
+    path = shot(browser, "page-report.png", until="#versions", docs=True)
     print("audio %.1f s in the browser; screenshot %s" % (duration, path))
     assert not problems(browser.events), problems(browser.events)
 
@@ -274,7 +304,7 @@ def test_a_deep_link_to_a_missing_report_shows_an_error(api, browser):
                             % json.dumps(api.spoken[0]), PAGE_TIMEOUT_S)
     assert not browser.evaluate("!!document.getElementById('report')")
     browser.pump(0.3)
-    path = shot(browser, "page-error.png")
+    path = shot(browser, "page-error.png", docs=True)
     print("screenshot %s" % path)
     # the daemon's 404 for the report is the only error the browser logs
     left = [p for p in problems(browser.events) if "no-such-report" not in p]
