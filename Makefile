@@ -53,9 +53,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
 LIBS        = $(PKG_LIBS) $(FLITE_LIBS) -lpthread -lm
 GV_PLUGINS := $(shell pkg-config --variable=libdir $(GV_PKGS) 2>/dev/null)/graphviz
+GV_CFLAGS  := $(shell pkg-config --cflags $(GV_PKGS) 2>/dev/null)
 GV_LIBS    := $(shell pkg-config --libs $(GV_PKGS) 2>/dev/null) -L$(GV_PLUGINS) \
               -Wl,-rpath,$(GV_PLUGINS) -lgvplugin_dot_layout -lgvplugin_core
-$(BUILD)/obj/daemon/diagram.o: ALL_CFLAGS += $(shell pkg-config --cflags $(GV_PKGS) 2>/dev/null)
+$(BUILD)/obj/daemon/diagram.o: ALL_CFLAGS += $(GV_CFLAGS)
 
 EMBED_FILES := $(sort $(wildcard schemas/*.avsc) $(wildcard advisor/data/*) $(wildcard speech/data/*) \
                       $(wildcard daemon/web/*))
@@ -104,7 +105,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
 # test_diagram compiles daemon/diagram.c into itself, so it links Graphviz as the daemon does.
-$(BUILD)/tests/test_diagram: ALL_CFLAGS += $(shell pkg-config --cflags $(GV_PKGS) 2>/dev/null)
+$(BUILD)/tests/test_diagram: ALL_CFLAGS += $(GV_CFLAGS)
 $(BUILD)/tests/test_diagram: LIBS += $(GV_LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------
