@@ -322,6 +322,16 @@ segment(const char *path, const char *prefix, char *id, size_t id_size, const ch
     return 1;
 }
 
+/* Reads project 'id's kept versions for 'p' (web.c answers). Returns 1. */
+static int
+read_versions(struct pending *p, const char *id)
+{
+    p->route = ROUTE_VERSIONS;
+    evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), on_client_gone, p);
+    sent_or_503(p, store_versions_get(p->d->state, id, strlen(id), on_values, p));
+    return 1;
+}
+
 int
 api_route(struct daemon *d, struct evhttp_request *req, const char *path)
 {
@@ -365,12 +375,8 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         return 1;
     }
     if ((r = segment(path, "/v1/projects/", id, sizeof(id), &rest)) != 0) {
-        if (r == 1 && strcmp(rest, "/versions") == 0 && visible(p, id, strlen(id))) {
-            p->route = ROUTE_VERSIONS;
-            evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-            sent_or_503(p, store_versions_get(d->state, id, strlen(id), on_values, p));
-            return 1;
-        }
+        if (r == 1 && strcmp(rest, "/versions") == 0 && visible(p, id, strlen(id)))
+            return read_versions(p, id);
         if (r < 0 || strcmp(rest, "/reports/latest") != 0 || !visible(p, id, strlen(id)))
             goto bad_id;
         p->route = ROUTE_PROJECT_LATEST;
@@ -390,11 +396,8 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         } else if (!strcmp(rest, "/audio")) {
             p->route = ROUTE_AUDIO;
             p->fields = audio_fields, p->n_fields = PW_ARRAY_LEN(audio_fields);
-        } else if (!strcmp(rest, "/diagram")) {
-            p->route = ROUTE_DIAGRAM;
-            p->fields = diagram_fields, p->n_fields = PW_ARRAY_LEN(diagram_fields);
-        } else if (!strcmp(rest, "/diagram.svg")) {
-            p->route = ROUTE_DIAGRAM_SVG;
+        } else if (!strcmp(rest, "/diagram") || !strcmp(rest, "/diagram.svg")) {
+            p->route = rest[8] ? ROUTE_DIAGRAM_SVG : ROUTE_DIAGRAM;
             p->fields = diagram_fields, p->n_fields = PW_ARRAY_LEN(diagram_fields);
         } else {
             goto bad_id;
