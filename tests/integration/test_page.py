@@ -331,3 +331,19 @@ def test_a_cancelled_token_prompt_ends_in_a_message_not_a_loop(api, browser):
     assert shown and "token" in shown.lower(), shown
     assert len(prompts) <= 2, "%d prompts for one cancelled token" % len(prompts)
     assert not browser.evaluate("!!document.querySelector('#requests button')")
+
+
+def test_refresh_lists_a_request_answered_after_the_page_loaded(api, browser,
+                                                                 producer_module):
+    open_page(api, browser)
+    rec = secure.requirement(3, False, "pwpage")
+    publish(producer_module, api.topics["requirements"], rec["project_id"].encode(),
+            pwtest.requirement_json(rec))
+    secure.wait_answered(api, rec["event_id"], False)
+    selector = "button[data-event=%s]" % json.dumps(rec["event_id"])
+    assert not browser.evaluate("!!document.querySelector(%s)" % json.dumps(selector))
+    browser.click("#refresh")
+    assert browser.wait_for("!!document.querySelector(%s)" % json.dumps(selector),
+                            PAGE_TIMEOUT_S), browser.evaluate("document.body.innerText")[:1000]
+    assert rec["title"][:40] in listed_text(browser, rec["event_id"])
+    assert not problems(browser.events), problems(browser.events)
