@@ -25,6 +25,9 @@ PKGS      := rdkafka avro-c hiredis libevent libevent_pthreads espeak-ng libopus
              libcurl
 FLITE_LIBS := -lflite_cmu_us_rms -lflite_cmu_us_slt -lflite_cmu_us_kal16 -lflite_usenglish \
               -lflite_cmulex -lflite
+# Graphviz (libgvc) renders the diagram's SVG in the daemon only (daemon/diagram.c): its dot
+# layout and core renderer plugins are linked in, found at run time through the rpath.
+GV_PKGS   := libgvc
 MODULES   := common schemas advisor speech state consumer producer registry
 INCLUDES  := $(addprefix -I,$(MODULES)) -Idaemon -Icli
 
@@ -41,7 +44,7 @@ endif
 # sub-make that checks again.)
 NO_DEPS_GOALS := install-deps test demo up down clean lint uninstall test-asyncapi test-clients
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f /usr/include/flite/flite.h && echo yes),yes)
+ifneq ($(shell pkg-config --exists $(PKGS) $(GV_PKGS) 2>/dev/null && test -f /usr/include/flite/flite.h && echo yes),yes)
 $(error build dependencies are missing; run 'make install-deps' (deploy/install-deps) first)
 endif
 endif
@@ -50,6 +53,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
 LIBS        = $(PKG_LIBS) $(FLITE_LIBS) -lpthread -lm
+GV_PLUGINS := $(shell pkg-config --variable=libdir $(GV_PKGS) 2>/dev/null)/graphviz
+GV_CFLAGS  := $(shell pkg-config --cflags $(GV_PKGS) 2>/dev/null)
+GV_LIBS    := $(shell pkg-config --libs $(GV_PKGS) 2>/dev/null) -L$(GV_PLUGINS) \
+              -Wl,-rpath,$(GV_PLUGINS) -lgvplugin_dot_layout -lgvplugin_core
+$(BUILD)/obj/daemon/diagram.o: ALL_CFLAGS += $(GV_CFLAGS)
 
 EMBED_FILES := $(sort $(wildcard schemas/*.avsc) $(wildcard advisor/data/*) $(wildcard speech/data/*) \
                       $(wildcard daemon/web/*))
@@ -68,7 +76,7 @@ all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(GV_LIBS)
 
 $(BUILD)/pipewright: $(CLI_OBJ) $(LIB_OBJ)
 	@$(if $(Q),echo "  LINK    $@")
@@ -97,6 +105,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+# test_diagram compiles daemon/diagram.c into itself, so it links Graphviz as the daemon does.
+$(BUILD)/tests/test_diagram: ALL_CFLAGS += $(GV_CFLAGS)
+$(BUILD)/tests/test_diagram: LIBS += $(GV_LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------
 test: install-deps

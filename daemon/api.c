@@ -7,6 +7,8 @@
  *                                           project's latest report; a superseded one is 404)
  *   GET /v1/reports/{report_id}/audio       the summary, audio/ogg (or audio/wav)
  *   GET /v1/reports/{report_id}/diagram     the data-flow diagram, Graphviz DOT
+ *   GET /v1/reports/{report_id}/diagram.svg the diagram rendered as SVG (web.c)
+ *   GET /v1/projects/{project_id}/versions  the kept requirement versions and what changed
  *   GET /                                   a small page: recent requests, a report, its audio
  *
  * Everything is read from Redis (state/store.h), so any daemon of the group answers for all of
@@ -34,6 +36,7 @@
 #include "embedded.h"
 #include "state.h"
 #include "store.h"
+#include "web.h"
 #include "xalloc.h"
 
 enum route {
@@ -43,6 +46,8 @@ enum route {
     ROUTE_REPORT,
     ROUTE_AUDIO,
     ROUTE_DIAGRAM,
+    ROUTE_DIAGRAM_SVG,
+    ROUTE_VERSIONS,
 };
 
 /* An HTTP request waiting for Redis. */
@@ -171,7 +176,8 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
         free(p);
         return;
     }
-    if ((p->route == ROUTE_REPORT || p->route == ROUTE_AUDIO || p->route == ROUTE_DIAGRAM) &&
+    if ((p->route == ROUTE_REPORT || p->route == ROUTE_AUDIO || p->route == ROUTE_DIAGRAM ||
+         p->route == ROUTE_DIAGRAM_SVG) &&
         p->step == 0) {
         /* the report id names the project; its latest report holds the content */
         if (n < 1 || values[0] == NULL || lens[0] > 128) goto not_found;
@@ -219,6 +225,9 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
         buf_fini(&out);
         break;
     }
+    case ROUTE_VERSIONS:
+        web_reply_versions(req, values, lens, n);
+        break;
     case ROUTE_REQUEST:
         if (n < 1 || values[0] == NULL || !record_visible(p, values[0], lens[0]))
             goto not_found_taken;
@@ -228,6 +237,7 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
     case ROUTE_REPORT:
     case ROUTE_AUDIO:
     case ROUTE_DIAGRAM:
+    case ROUTE_DIAGRAM_SVG:
         if (n != p->n_fields || values[0] == NULL || values[1] == NULL || lens[1] == 0 ||
             !visible(p, values[n - 1], lens[n - 1]))
             goto not_found_taken;
@@ -243,6 +253,8 @@ on_values(const char *const *values, const size_t *lens, size_t n, const char *e
                       values[1], lens[1]);
         else if (p->route == ROUTE_DIAGRAM)
             send_body(req, "text/vnd.graphviz; charset=utf-8", values[1], lens[1]);
+        else if (p->route == ROUTE_DIAGRAM_SVG)
+            web_reply_diagram(req, values[1], lens[1]);
         else if (p->want_markdown && values[2])
             send_body(req, "text/markdown; charset=utf-8", values[2], lens[2]);
         else
@@ -310,6 +322,16 @@ segment(const char *path, const char *prefix, char *id, size_t id_size, const ch
     return 1;
 }
 
+/* Reads project 'id's kept versions for 'p' (web.c answers). Returns 1. */
+static int
+read_versions(struct pending *p, const char *id)
+{
+    p->route = ROUTE_VERSIONS;
+    evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), on_client_gone, p);
+    sent_or_503(p, store_versions_get(p->d->state, id, strlen(id), on_values, p));
+    return 1;
+}
+
 int
 api_route(struct daemon *d, struct evhttp_request *req, const char *path)
 {
@@ -318,8 +340,7 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         const char *page = embedded_file("daemon/web/index.html", &len);
         if (page == NULL) return 0;
         evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Security-Policy",
-                          "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                          "script-src 'self' 'unsafe-inline'; media-src 'self' blob:");
+                          web_csp);
         send_body(req, "text/html; charset=utf-8", page, len);
         return 1;
     }
@@ -354,6 +375,8 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         return 1;
     }
     if ((r = segment(path, "/v1/projects/", id, sizeof(id), &rest)) != 0) {
+        if (r == 1 && strcmp(rest, "/versions") == 0 && visible(p, id, strlen(id)))
+            return read_versions(p, id);
         if (r < 0 || strcmp(rest, "/reports/latest") != 0 || !visible(p, id, strlen(id)))
             goto bad_id;
         p->route = ROUTE_PROJECT_LATEST;
@@ -373,8 +396,8 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         } else if (!strcmp(rest, "/audio")) {
             p->route = ROUTE_AUDIO;
             p->fields = audio_fields, p->n_fields = PW_ARRAY_LEN(audio_fields);
-        } else if (!strcmp(rest, "/diagram")) {
-            p->route = ROUTE_DIAGRAM;
+        } else if (!strcmp(rest, "/diagram") || !strcmp(rest, "/diagram.svg")) {
+            p->route = rest[8] ? ROUTE_DIAGRAM_SVG : ROUTE_DIAGRAM;
             p->fields = diagram_fields, p->n_fields = PW_ARRAY_LEN(diagram_fields);
         } else {
             goto bad_id;

@@ -62,6 +62,7 @@ struct done_record {
     char *event_id;
     char *project_id;
     char *report_id;          /* NULL unless answered */
+    char *title;              /* what a person calls the request, short; NULL if unknown */
     enum outcome outcome;
     long version;
     char audio_status[12];

@@ -359,6 +359,7 @@ job_finish(struct job *job, enum outcome outcome, const char *audio_status)
     struct daemon *d = job->d;
     d->outcomes[outcome]++;
     records_add(d, job->req.event_id, job->req.project_id,
+                job->req.title && job->req.title[0] ? job->req.title : job->req.description,
                 job->has_report ? job->rep.report_id : NULL, job->has_report ? job->rep.version : 0,
                 outcome, audio_status, job->consumed_at_ms);
     if (outcome == OUTCOME_ANSWERED) histogram_observe(&d->latency_total, seconds_since(&job->t0));

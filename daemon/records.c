@@ -4,7 +4,8 @@
  * transaction:
  *  - request status records (request_ttl_s) and the recent list, kept per batch and written
  *    only once the batch has committed, so the API never calls a request answered that a
- *    consumer could not read;
+ *    consumer could not read; each carries a short title, so the page lists what people
+ *    wrote rather than ids;
  *  - each project's latest report with its audio (report_ttl_s) and the project of each report
  *    id. One full report per project, so memory
  *    follows the number of projects, not of requests. Written before the commit: a replay
@@ -33,12 +34,49 @@ records_clear(struct daemon *d)
         free(d->done[i].event_id);
         free(d->done[i].project_id);
         free(d->done[i].report_id);
+        free(d->done[i].title);
     }
     d->n_done = 0;
 }
 
+/* 'text' with runs of white space folded to one space, cut to RECORDS_TITLE_MAX bytes at a
+ * word (or at a character when one word is longer) with an ellipsis; NULL when empty. */
+static char *
+short_title(const char *text)
+{
+    if (text == NULL) return NULL;
+    struct buf b;
+    buf_init(&b);
+    int space = 0;
+    for (const char *s = text; *s; s++) {
+        int ws = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v';
+        if (ws) {
+            space = b.len > 0;
+            continue;
+        }
+        if (space) buf_putc(&b, ' ');
+        space = 0;
+        buf_putc(&b, *s);
+        if (b.len > RECORDS_TITLE_MAX) break;
+    }
+    if (b.len > RECORDS_TITLE_MAX) {
+        size_t cut = RECORDS_TITLE_MAX - 3; /* room for the ellipsis */
+        while (cut > 0 && ((unsigned char)b.data[cut] & 0xC0) == 0x80) cut--;
+        size_t word = cut;
+        while (word > 0 && b.data[word] != ' ') word--;
+        if (word > RECORDS_TITLE_MAX / 2) cut = word;
+        b.len = cut;
+        buf_puts(&b, "\xE2\x80\xA6");
+    }
+    if (b.len == 0) {
+        buf_fini(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
 void
-records_add(struct daemon *d, const char *event_id, const char *project_id,
+records_add(struct daemon *d, const char *event_id, const char *project_id, const char *title,
             const char *report_id, long version, enum outcome outcome, const char *audio_status,
             int64_t consumed_at_ms)
 {
@@ -51,6 +89,7 @@ records_add(struct daemon *d, const char *event_id, const char *project_id,
     r->event_id = xstrdup(event_id);
     r->project_id = xstrdup(project_id);
     r->report_id = xstrdup(report_id);
+    r->title = short_title(title);
     r->outcome = outcome;
     r->version = version;
     snprintf(r->audio_status, sizeof(r->audio_status), "%s", audio_status ? audio_status : "");
@@ -77,6 +116,7 @@ records_write(struct daemon *d)
         jsonw_obj_begin(&w);
         jsonw_kstr(&w, "event_id", r->event_id);
         jsonw_kstr(&w, "project_id", r->project_id);
+        if (r->title) jsonw_kstr(&w, "title", r->title);
         jsonw_kstr(&w, "status", outcome_status[r->outcome]);
         if (r->report_id) {
             jsonw_kstr(&w, "report_id", r->report_id);

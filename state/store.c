@@ -199,6 +199,20 @@ store_report_project(struct state *s, const char *report_id, state_values_cb *cb
     return state_command(s, c.argc, c.argv, c.len, cb, arg_);
 }
 
+/* ---- project versions (kept by state.c) -------------------------------------------------- */
+
+int
+store_versions_get(struct state *s, const char *project_id, size_t project_len,
+                   state_values_cb *cb, void *arg_)
+{
+    char key[KEY_MAX];
+    snprintf(key, sizeof(key), "pw:{%.*s}:versions", (int)(project_len < 256 ? project_len : 256),
+             project_id);
+    struct cmd c;
+    begin(&c, "HGETALL", key);
+    return state_command(s, c.argc, c.argv, c.len, cb, arg_);
+}
+
 /* ---- the audio cache ---------------------------------------------------------------------- */
 
 int

@@ -66,6 +66,13 @@ int store_latest_get(struct state *s, const char *project_id, size_t project_len
 /* Reads the project id of report 'report_id' (nil when unknown or expired). */
 int store_report_project(struct state *s, const char *report_id, state_values_cb *cb, void *arg);
 
+/* ---- project versions (kept by state.c) -------------------------------------------------- */
+
+/* Reads the project's kept requirement versions (state.h: pw:{P}:versions) as pairs of values:
+ * version number, merged requirement JSON; none for an unknown project. Read-only. */
+int store_versions_get(struct state *s, const char *project_id, size_t project_len,
+                       state_values_cb *cb, void *arg);
+
 /* ---- the audio cache ---------------------------------------------------------------------- */
 
 enum store_audio_field {

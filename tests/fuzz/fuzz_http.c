@@ -178,7 +178,8 @@ on_client(evutil_socket_t fd, short what, void *arg)
 /* Content only Redis holds: without Redis no answer may carry it. */
 static const char *const redis_only[] = {"\r\nContent-Type: audio/",
                                          "\r\nContent-Type: text/markdown",
-                                         "\r\nContent-Type: text/vnd.graphviz"};
+                                         "\r\nContent-Type: text/vnd.graphviz",
+                                         "\r\nContent-Type: image/svg+xml"};
 
 /* "HTTP/M.N NNN ": evhttp answers in the version the request named, as its sscanf("%d.%d")
  * read it, so "HTTP/1.-11" comes back as it came in (libevent 2.1.12); only the prefix and the

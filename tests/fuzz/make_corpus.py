@@ -183,6 +183,8 @@ def http_seeds(requirement_texts):
                "/v1/requests/evt-1", "/v1/projects/acme:p1/reports/latest",
                "/v1/projects/p1/reports/latest", "/v1/reports/rep-1", "/v1/reports/rep-1/audio",
                "/v1/reports/rep-1/diagram", "/v1/reports/rep-1/other", "/v1/requests/bad%20id",
+               "/v1/reports/rep-1/diagram.svg", "/v1/projects/acme:p1/versions",
+               "/v1/projects/p1/versions",
                "/v1/requests/" + "a" * 129, "/v1/projects//reports/latest", "/nope",
                "/healthz?x=1#f", "http://127.0.0.1/healthz", "/v1/requests/evt-1/../x",
                "/%00", "/v1/requests/\x7f"]
@@ -228,7 +230,8 @@ def http_dictionary():
             "Content-Length: ", "Transfer-Encoding: chunked", "Connection: close",
             "Connection: keep-alive", "Expect: 100-continue", "/healthz", "/readyz", "/metrics",
             "/index.html", "/v1/", "/v1/requests", "/v1/requests/", "/v1/projects/",
-            "/reports/latest", "/v1/reports/", "/audio", "/diagram", "/v1/requirements",
+            "/reports/latest", "/v1/reports/", "/audio", "/diagram", "/diagram.svg", "/versions",
+            "/v1/requirements",
             "acme:", "globex:", "%00", "%2F", "?", "#", "0\r\n\r\n"]
     toks += list(HTTP_TOKENS.values())
     lines = ["# http.dict - written by tests/fuzz/make_corpus.py"]

@@ -11,6 +11,7 @@ headers and bodies reach the daemon exactly as a hostile client would send them.
 
 import json
 import socket
+import xml.etree.ElementTree as ElementTree
 import statistics
 import subprocess
 import threading
@@ -81,7 +82,8 @@ def test_v1_without_the_right_token_is_401_with_a_json_error(api):
     eid, pid, rid = api.spoken
     paths = ["/v1/requests", "/v1/requests/" + eid, "/v1/projects/%s/reports/latest" % pid,
              "/v1/reports/" + rid, "/v1/reports/%s/audio" % rid,
-             "/v1/reports/%s/diagram" % rid, "/v1/requests/no-such-event"]
+             "/v1/reports/%s/diagram" % rid, "/v1/requests/no-such-event",
+             "/v1/reports/%s/diagram.svg" % rid, "/v1/projects/%s/versions" % pid]
     wrong = [None, "", "Bearer", "Bearer ", "Bearer " + api.token + "x",
              "Bearer " + api.token[:-1], "Bearer " + api.token.upper(), "Basic " + api.token,
              "Bearer  " + api.token, api.token, "Bearer " + api.token + " extra"]
@@ -148,6 +150,45 @@ def test_audio_is_ogg_opus_and_the_diagram_is_dot(api):
     assert dot.status == 200, dot
     assert dot.header("content-type").startswith("text/vnd.graphviz"), dot.headers
     assert b"digraph" in dot.body and dot.body.rstrip().endswith(b"}"), dot.body[:200]
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_the_diagram_as_svg_rendered_by_graphviz_with_the_pages_csp(api):
+    _, _, rid = api.spoken
+    r = api.get("/v1/reports/%s/diagram.svg" % rid)
+    assert r.status == 200, r
+    assert r.header("content-type") == "image/svg+xml", r.headers
+    assert r.header("x-content-type-options") == "nosniff", r.headers
+    page = secure.get(api.addr, "/")
+    assert r.header("content-security-policy") == page.header("content-security-policy"), (
+        r.headers, page.headers)
+    root = ElementTree.fromstring(r.body)
+    assert root.tag == SVG + "svg", root.tag
+    assert b"<script" not in r.body and b"<image" not in r.body and b"href" not in r.body
+    nodes = [g for g in root.iter(SVG + "g") if g.get("class") == "node"]
+    edges = [g for g in root.iter(SVG + "g") if g.get("class") == "edge"]
+    dot = api.get("/v1/reports/%s/diagram" % rid).body.decode("utf-8")
+    assert len(nodes) == sum(1 for line in dot.splitlines() if "[label=" in line), dot
+    assert len(edges) == dot.count("->"), dot
+    texts = [t.text for t in root.iter(SVG + "text")]
+    assert "storage" in texts, texts
+    render_ms = float(r.header("server-timing").split("dur=")[1])
+    print("diagram.svg: %d bytes, %d nodes, rendered in %.2f ms" % (len(r.body), len(nodes),
+                                                                    render_ms))
+    assert render_ms < 50, r.header("server-timing")
+    assert api.get("/v1/reports/no-such-report/diagram.svg").status == 404
+
+
+def test_a_projects_versions_say_what_changed(api):
+    _, pid, _ = api.spoken
+    versions = api.json("/v1/projects/%s/versions" % pid)
+    assert [v["version"] for v in versions] == [1], versions
+    assert versions[0]["changed"] == [] and versions[0]["event_id"] == api.spoken[0], versions
+    assert versions[0]["title"].startswith(pwtest.load_scenarios()[0]["title"]), versions
+    missing = api.get("/v1/projects/no-such-project/versions")
+    assert missing.status == 404 and json.loads(missing.body)["error"], missing
 
 
 def test_a_report_without_audio_has_no_audio_endpoint(api):
