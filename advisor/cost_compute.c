@@ -277,11 +277,12 @@ hours_in(char (*w)[WORD_MAX], size_t from, size_t to)
     return -1;
 }
 
+/* The warehouses named in 'text' (lower case), at most 'max'. */
 static size_t
-warehouses(const struct analysis *an, struct wh *out, size_t max)
+warehouses_in(const char *text, struct wh *out, size_t max)
 {
     char w[400][WORD_MAX];
-    size_t n = words(an->p.ctx_lc ? an->p.ctx_lc : "", w, 400), k = 0;
+    size_t n = words(text, w, 400), k = 0;
     size_t at[MAX_WAREHOUSES];
     for (size_t i = 0; i < n && k < max; i++) {
         double credits = sf_size(w[i]);
@@ -301,6 +302,24 @@ warehouses(const struct analysis *an, struct wh *out, size_t max)
         out[j].hours = hours_in(w, at[j] + 1, to);
     }
     return k;
+}
+
+/* The warehouses the description names, else those of the title and stack: a title that sums
+ * the description up names the same ones again. */
+static size_t
+warehouses(const struct analysis *an, struct wh *out, size_t max)
+{
+    const char *d = an->p.req.description;
+    if (d && *d) {
+        char lc[8192]; /* the words parsed stop at 400 long before */
+        size_t i = 0;
+        for (; d[i] && i + 1 < sizeof(lc); i++)
+            lc[i] = d[i] >= 'A' && d[i] <= 'Z' ? (char)(d[i] - 'A' + 'a') : d[i];
+        lc[i] = '\0';
+        size_t k = warehouses_in(lc, out, max);
+        if (k > 0) return k;
+    }
+    return warehouses_in(an->p.ctx_lc ? an->p.ctx_lc : "", out, max);
 }
 
 /* The part of a stated bill the named warehouses do not explain, kept as it is. */
