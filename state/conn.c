@@ -22,7 +22,7 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define REFRESH_MIN_MS 100
-#define REFRESH_MAX_MS 1000
+#define REFRESH_MAX_MS 500
 
 static void node_connect(struct node *n);
 static void schedule_refresh(struct state *s, unsigned delay_ms);
@@ -264,7 +264,7 @@ void
 conn_trouble(struct state *s, const char *why)
 {
     if (s->mode != CONN_MODE_CLUSTER || s->stopping) return;
-    log_warn("state", "REDIS_CLUSTER_TROUBLE", "reason=\"%s\"", why);
+    if (s->ready) log_warn("state", "REDIS_CLUSTER_TROUBLE", "reason=\"%s\"", why);
     set_ready(s, 0);
     schedule_refresh(s, REFRESH_MIN_MS);
 }
@@ -290,6 +290,7 @@ apply_map(struct state *s, const struct slot_map *map)
         n->wanted = 1;
         for (unsigned slot = r->first; slot <= r->last; slot++) slots[slot] = (uint8_t)(idx + 1);
     }
+    int changed = memcmp(s->slots, slots, sizeof(slots)) != 0;
     memcpy(s->slots, slots, sizeof(slots));
     s->refreshes++;
     size_t masters = 0;
@@ -299,8 +300,10 @@ apply_map(struct state *s, const struct slot_map *map)
         masters++;
         if (n->ac == NULL && !event_pending(n->reconnect_ev, EV_TIMEOUT, NULL)) node_connect(n);
     }
-    log_info("state", "REDIS_CLUSTER_MAP", "from=%s:%d masters=%zu slots_served=%zu",
-             s->probe_host, s->probe_port, masters, slot_map_covered(map));
+    /* Said when it changes; while not ready the map is asked for every half second */
+    PW_LOG_(changed ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG, "state", "REDIS_CLUSTER_MAP",
+              "from=%s:%d masters=%zu slots_served=%zu redirects=%lu", s->probe_host,
+              s->probe_port, masters, slot_map_covered(map), s->redirects);
     check_ready(s);
 }
 
@@ -418,13 +421,24 @@ probe_on_timeout(evutil_socket_t fd, short what, void *arg)
     probe_end(arg, 0, "timed out");
 }
 
+static int
+is_seed(const struct state *s, const struct node *n)
+{
+    for (size_t i = 0; i < s->n_seeds; i++)
+        if (s->seeds[i].port == n->port && strcmp(s->seeds[i].host, n->host) == 0) return 1;
+    return 0;
+}
+
 /* Asks the next seed or known node for the mode and the slot map. */
 static void
 probe_start(struct state *s)
 {
     if (s->probe || s->stopping) return;
-    size_t total = s->n_seeds + s->n_nodes;
-    size_t i = s->probe_next++ % total;
+    size_t total = s->n_seeds + s->n_nodes, i = 0;
+    for (size_t tries = 0; tries < total; tries++) {
+        i = s->probe_next++ % total;
+        if (i < s->n_seeds || !is_seed(s, s->nodes[i - s->n_seeds])) break;
+    }
     const char *host = i < s->n_seeds ? s->seeds[i].host : s->nodes[i - s->n_seeds]->host;
     int port = i < s->n_seeds ? s->seeds[i].port : s->nodes[i - s->n_seeds]->port;
     snprintf(s->probe_host, sizeof(s->probe_host), "%s", host);
