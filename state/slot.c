@@ -138,6 +138,24 @@ slot_parse_redirect(const char *err, size_t len, struct slot_redirect *out)
     return kind;
 }
 
+enum slot_action
+slot_decide(const char *err, size_t len, int redirects, int max_redirects,
+            struct slot_redirect *rd)
+{
+    static const char *const transient[] = {"CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN"};
+    enum slot_redirect_kind kind = slot_parse_redirect(err, len, rd);
+    if (kind != SLOT_REDIRECT_NONE)
+        return redirects >= max_redirects ? SLOT_ACTION_RETRY
+               : kind == SLOT_REDIRECT_MOVED ? SLOT_ACTION_MOVED
+                                             : SLOT_ACTION_ASK;
+    for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
+        size_t n = strlen(transient[i]);
+        if (len >= n && memcmp(err, transient[i], n) == 0 && (len == n || err[n] == ' '))
+            return SLOT_ACTION_RETRY;
+    }
+    return SLOT_ACTION_FAIL;
+}
+
 /* Reads [host, port, ...] of CLUSTER SLOTS into 'r'. */
 static int
 parse_node(const redisReply *e, struct slot_range *r)

@@ -46,6 +46,21 @@ struct slot_redirect {
 enum slot_redirect_kind slot_parse_redirect(const char *err, size_t len,
                                             struct slot_redirect *out);
 
+/* What to do with an error reply in cluster mode. */
+enum slot_action {
+    SLOT_ACTION_FAIL = 0,  /* the command itself was refused: tell the caller, not retriable */
+    SLOT_ACTION_MOVED,     /* send it again to the node named, which serves the slot now */
+    SLOT_ACTION_ASK,       /* send ASKING and it again to the node named, this once */
+    SLOT_ACTION_RETRY,     /* the cluster is changing (CLUSTERDOWN, TRYAGAIN, LOADING,
+                              MASTERDOWN, or too many redirections): tell the caller it may
+                              retry, and learn the map again */
+};
+
+/* Decides for error 'err' of a command already redirected 'redirects' times, allowing at most
+ * 'max_redirects'; fills 'rd' for MOVED and ASK. */
+enum slot_action slot_decide(const char *err, size_t len, int redirects, int max_redirects,
+                             struct slot_redirect *rd);
+
 /* One master's slot range, from CLUSTER SLOTS. */
 struct slot_range {
     unsigned first, last;

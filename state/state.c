@@ -264,15 +264,14 @@ static void on_reply(redisAsyncContext *c, void *r, void *privdata);
 
 /* Follows a MOVED or ASK: sends the command again, to the node named. Returns 0 when sent. */
 static int
-redirect(struct command *cmd, const struct slot_redirect *rd)
+redirect(struct command *cmd, enum slot_action action, const struct slot_redirect *rd)
 {
     struct state *s = cmd->s;
-    if (cmd->redirects >= MAX_REDIRECTS || s->mode != CONN_MODE_CLUSTER) return -1;
     struct node *n = conn_node(s, rd->host[0] ? rd->host : cmd->node->host, rd->port);
     if (n == NULL || n->ac == NULL) return -1;
     log_debug("state", "REDIS_REDIRECT", "kind=%s slot=%u host=%s port=%d",
-              rd->kind == SLOT_REDIRECT_MOVED ? "moved" : "ask", rd->slot, n->host, n->port);
-    if (rd->kind == SLOT_REDIRECT_MOVED)
+              action == SLOT_ACTION_MOVED ? "moved" : "ask", rd->slot, n->host, n->port);
+    if (action == SLOT_ACTION_MOVED)
         conn_moved(s, rd->slot, n);
     else if (redisAsyncCommand(n->ac, NULL, NULL, "ASKING") != REDIS_OK)
         return -1;
@@ -281,16 +280,6 @@ redirect(struct command *cmd, const struct slot_redirect *rd)
     cmd->node = n;
     cmd->redirects++;
     s->redirects++;
-    return 0;
-}
-
-/* Errors a newer slot map or a moment's patience may cure: retried by the caller. */
-static int
-cluster_transient(const char *err)
-{
-    static const char *const prefixes[] = {"CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN"};
-    for (size_t i = 0; i < PW_ARRAY_LEN(prefixes); i++)
-        if (strncmp(err, prefixes[i], strlen(prefixes[i])) == 0) return 1;
     return 0;
 }
 
@@ -305,22 +294,24 @@ on_reply(redisAsyncContext *c, void *r, void *privdata)
         return;
     }
     struct state *s = cmd->s;
+    int cluster = s->mode == CONN_MODE_CLUSTER;
+    enum slot_action action = SLOT_ACTION_FAIL;
     struct slot_redirect rd;
-    if (reply && reply->type == REDIS_REPLY_ERROR &&
-        slot_parse_redirect(reply->str, reply->len, &rd) != SLOT_REDIRECT_NONE &&
-        redirect(cmd, &rd) == 0)
-        return;
+    if (cluster && reply && reply->type == REDIS_REPLY_ERROR) {
+        action = slot_decide(reply->str, reply->len, cmd->redirects, MAX_REDIRECTS, &rd);
+        if ((action == SLOT_ACTION_MOVED || action == SLOT_ACTION_ASK) &&
+            redirect(cmd, action, &rd) == 0)
+            return;
+    }
     cmd->answered = 1;
     event_del(cmd->timer);
-    int cluster = s->mode == CONN_MODE_CLUSTER;
     if (reply == NULL) {
         if (cluster) conn_trouble(s, "reply lost");
         cmd->finish(cmd, NULL, "redis connection lost", 1);
     } else if (reply->type == REDIS_REPLY_ERROR) {
         char why[256];
         snprintf(why, sizeof(why), "redis error: %.200s", reply->str);
-        int retry = cluster && (cluster_transient(reply->str) ||
-                                slot_parse_redirect(reply->str, reply->len, &rd));
+        int retry = action != SLOT_ACTION_FAIL; /* a redirection that could not be followed too */
         if (retry) conn_trouble(s, why);
         cmd->finish(cmd, NULL, why, retry);
     } else {
