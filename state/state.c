@@ -239,6 +239,12 @@ state_cluster_mode(const struct state *s)
     return s->mode == CONN_MODE_CLUSTER;
 }
 
+unsigned long
+state_redirects(const struct state *s)
+{
+    return s->redirects;
+}
+
 static void
 command_free(struct command *cmd)
 {

@@ -21,5 +21,7 @@ int state_write(struct state *s, int argc, const char **argv, const size_t *argv
 /* 1 when the server is a Redis Cluster (known after the first probe), 0 otherwise: a command
  * whose keys span slots must then be split. */
 int state_cluster_mode(const struct state *s);
+/* MOVED and ASK replies followed since start. */
+unsigned long state_redirects(const struct state *s);
 
 #endif
