@@ -325,8 +325,10 @@ probe_end(struct state *s, int ok, const char *why)
     }
     if (s->mode == CONN_MODE_SINGLE) return;
     schedule_refresh(s, s->refresh_backoff_ms);
-    s->refresh_backoff_ms =
-        s->refresh_backoff_ms * 2 > REFRESH_MAX_MS ? REFRESH_MAX_MS : s->refresh_backoff_ms * 2;
+    /* A cluster missing a master is asked often (a replica takes over within seconds); seeds
+     * that never answered (down, or refusing the password) as rarely as a lost server. */
+    unsigned max = s->mode == CONN_MODE_CLUSTER ? REFRESH_MAX_MS : BACKOFF_MAX_MS;
+    s->refresh_backoff_ms = s->refresh_backoff_ms * 2 > max ? max : s->refresh_backoff_ms * 2;
 }
 
 static void
