@@ -87,9 +87,14 @@ class Cluster:
         return [r for r in self.nodes(via) if r[2] == "master" and r[3]]
 
     def healthy(self):
-        """Every node answers, says cluster_state:ok, and three masters serve slots."""
+        """Every node answers and says cluster_state:ok, three masters serve slots, and every
+        replica has synced with its master (one that never did refuses to take over: "Disconnected
+        from master for longer than allowed")."""
         for i in range(NODES):
             if "cluster_state:ok" not in cli(self.base + i, "cluster", "info"):
+                return False
+            info = cli(self.base + i, "info", "replication")
+            if "role:slave" in info and "master_link_status:up" not in info:
                 return False
         return len(self.masters(0)) == 3
 
