@@ -146,6 +146,17 @@ node_on_setup(redisAsyncContext *c, void *r, void *privdata)
                   n->port, reply->str);
 }
 
+/* The answer to AUTH: a refusal is said with the server's words (WRONGPASS ...). */
+static void
+on_auth(redisAsyncContext *c, void *r, void *privdata)
+{
+    redisReply *reply = r;
+    (void)privdata;
+    if (reply && reply->type == REDIS_REPLY_ERROR)
+        log_error("state", "REDIS_SETUP_FAILED", "host=%s port=%d reason=\"%s\"",
+                  c->c.tcp.host ? c->c.tcp.host : "", c->c.tcp.port, reply->str);
+}
+
 /* A new context to host:port on the loop, or NULL (logged). */
 static redisAsyncContext *
 open_context(struct state *s, const char *host, int port, void *data)
@@ -166,9 +177,9 @@ open_context(struct state *s, const char *host, int port, void *data)
     /* Commands queue until the socket connects; a refused connection fails them with NULL. */
     if (s->password[0]) {
         if (s->user[0])
-            redisAsyncCommand(ac, NULL, NULL, "AUTH %s %s", s->user, s->password);
+            redisAsyncCommand(ac, on_auth, NULL, "AUTH %s %s", s->user, s->password);
         else
-            redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->password);
+            redisAsyncCommand(ac, on_auth, NULL, "AUTH %s", s->password);
     }
     return ac;
 }
@@ -371,7 +382,10 @@ probe_on_slots(redisAsyncContext *c, void *r, void *privdata)
     }
     if (s->probe_cluster == -1 && reply->type == REDIS_REPLY_ARRAY) s->probe_cluster = 1;
     if (s->probe_cluster == -1) {
-        probe_end(s, 0, reply->type == REDIS_REPLY_ERROR ? reply->str : "INFO refused");
+        /* Refused (a wrong password, LOADING): said as loudly as a refused connection */
+        log_error("state", "REDIS_REFUSED", "host=%s port=%d reason=\"%s\"", s->probe_host,
+                  s->probe_port, reply->type == REDIS_REPLY_ERROR ? reply->str : "INFO refused");
+        probe_end(s, 0, "refused");
         return;
     }
     if (!s->probe_cluster) {
