@@ -316,7 +316,12 @@ on_reply(redisAsyncContext *c, void *r, void *privdata)
         cmd->finish(cmd, NULL, "redis connection lost", 1);
     } else if (reply->type == REDIS_REPLY_ERROR) {
         char why[256];
-        snprintf(why, sizeof(why), "redis error: %.200s", reply->str);
+        if (cmd->redirects >= MAX_REDIRECTS || action == SLOT_ACTION_MOVED ||
+            action == SLOT_ACTION_ASK)
+            snprintf(why, sizeof(why), "redis cluster: redirection not followed after %d: %.160s",
+                     cmd->redirects, reply->str);
+        else
+            snprintf(why, sizeof(why), "redis error: %.200s", reply->str);
         int retry = action != SLOT_ACTION_FAIL; /* a redirection that could not be followed too */
         if (retry) conn_trouble(s, why);
         cmd->finish(cmd, NULL, why, retry);
