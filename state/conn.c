@@ -381,6 +381,13 @@ probe_on_slots(redisAsyncContext *c, void *r, void *privdata)
         return;
     }
     if (s->probe_cluster == -1 && reply->type == REDIS_REPLY_ARRAY) s->probe_cluster = 1;
+    if (s->probe_cluster == -1 && reply->type == REDIS_REPLY_ERROR &&
+        (strstr(reply->str, "cluster support disabled") || strncmp(reply->str, "NOPERM", 6) == 0)) {
+        /* A single server, or a user allowed neither INFO nor CLUSTER: one server assumed, as
+         * before clusters were known */
+        log_warn("state", "REDIS_MODE_ASSUMED", "mode=single reason=\"%s\"", reply->str);
+        s->probe_cluster = 0;
+    }
     if (s->probe_cluster == -1) {
         /* Refused (a wrong password, LOADING): said as loudly as a refused connection */
         log_error("state", "REDIS_REFUSED", "host=%s port=%d reason=\"%s\"", s->probe_host,

@@ -21,6 +21,7 @@ import random
 import subprocess
 import time
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -199,6 +200,12 @@ class Stream:
         assert not dups, "events answered twice: %s" % dups[:5]
         assert set(ids) == self.expected, "unexpected reports: %s" % \
             sorted(set(ids) - self.expected)[:5]
+        # The recent requests' records, spread over the slots, read back through the API.
+        with urllib.request.urlopen(daemon.url("/v1/requests"), timeout=10) as r:
+            recent = json.load(r)
+        assert isinstance(recent, list) and recent, recent
+        assert all(isinstance(x, dict) and x.get("event_id") for x in recent), recent[:3]
+        assert {x["event_id"] for x in recent} & self.expected, recent[:3]
         # Each project's version counts its events: the state went to the cluster, once each.
         for project, n in sorted(self.per_project.items()):
             out = subprocess.run(["redis-cli", "-c", "-h", "127.0.0.1", "-p",
