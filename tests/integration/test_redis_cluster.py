@@ -117,7 +117,7 @@ def redis_cluster(tmp_path_factory):
     given = urllib.parse.urlparse(os.environ.get("REDIS_URL", "redis://127.0.0.1:16379"))
     if given.port and is_cluster_node(given.port):
         cluster = Cluster(given.port, os.environ.get("PIPEWRIGHT_STATE",
-                                                      "/tmp/pipewright-services") + "")
+                                                      "/tmp/pipewright-services"))
         cluster.up()
         yield cluster
         return
@@ -259,6 +259,7 @@ def test_master_failover(cluster_daemon, redis_cluster, topics, producer, output
           % (victim[0], failover_s, ready_s, EVENTS_PER_ROUND, t_first - t_kill,
              t_last - t_kill, saw_not_ready))
     assert d.alive(), d.log_tail()
+    assert saw_not_ready, "/readyz never said 503 while a master was missing"
     s.check_exactly_once(d, cluster)
     # The killed node comes back as a replica; the cluster is whole again for the next test.
     cluster.up()
