@@ -221,10 +221,24 @@ node_find_or_add(struct state *s, const char *host, int port)
     for (size_t i = 0; i < s->n_nodes; i++)
         if (s->nodes[i]->port == port && strcmp(s->nodes[i]->host, host) == 0)
             return s->nodes[i];
-    if (s->n_nodes == CONN_NODES_MAX || strlen(host) >= SLOT_HOST_MAX) {
-        log_error("state", "REDIS_TOO_MANY_NODES", "host=%s port=%d max=%d", host, port,
-                  CONN_NODES_MAX);
-        return NULL;
+    if (strlen(host) >= SLOT_HOST_MAX) return NULL;
+    size_t at = s->n_nodes;
+    if (at == CONN_NODES_MAX) {
+        /* Nodes come and go (new addresses after restarts): reuse the entry of one that serves
+         * no slot and has no connection, so nothing (no command, no slot) refers to it. */
+        for (at = 0; at < s->n_nodes; at++) {
+            struct node *old = s->nodes[at];
+            if (!old->wanted && old->ac == NULL &&
+                !event_pending(old->reconnect_ev, EV_TIMEOUT, NULL))
+                break;
+        }
+        if (at == s->n_nodes) {
+            log_error("state", "REDIS_TOO_MANY_NODES", "host=%s port=%d max=%d", host, port,
+                      CONN_NODES_MAX);
+            return NULL;
+        }
+        event_free(s->nodes[at]->reconnect_ev);
+        free(s->nodes[at]);
     }
     struct node *n = xcalloc(1, sizeof(*n));
     n->s = s;
@@ -232,7 +246,8 @@ node_find_or_add(struct state *s, const char *host, int port)
     n->port = port;
     n->backoff_ms = BACKOFF_MIN_MS;
     n->reconnect_ev = evtimer_new(s->base, node_on_reconnect_timer, n);
-    s->nodes[s->n_nodes++] = n;
+    s->nodes[at] = n;
+    if (at == s->n_nodes) s->n_nodes++;
     return n;
 }
 
