@@ -25,7 +25,7 @@
 #include "state.h"
 
 #define CONN_SEEDS_MAX 16
-#define CONN_NODES_MAX 64 /* nodes ever seen (masters and replicas); < 255 for 'slots' */
+#define CONN_NODES_MAX 64 /* nodes known at once (masters, replicas); < 255 for slots */
 
 enum conn_mode { CONN_MODE_UNKNOWN = 0, CONN_MODE_SINGLE, CONN_MODE_CLUSTER };
 
