@@ -30,7 +30,8 @@ static const struct option_row rows[] = {
     STR(brokers, "127.0.0.1:9092", "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]"),
     STR(bootstrap_file, "", "embedded mode: write the mock cluster's bootstrap address here"),
     {"redis", OPT_STR, offsetof(struct config, redis_url), "redis://127.0.0.1:6379", 0, 0,
-     "Redis URL, redis://[user:password@]host:port[/db]"},
+     "Redis URL, redis://[user:password@]host:port[/db]; for a Redis Cluster (detected) one"
+     " node is enough, or a comma list of seeds, URL,URL..."},
     {"http", OPT_STR, offsetof(struct config, http_addr), "127.0.0.1:8080", 0, 0,
      "HTTP listen address for /healthz, /readyz and /metrics; empty to disable"},
     STR(http_token, "", "bearer token required by /v1/* (the page asks for it; secret: prefer the file)"),
@@ -368,10 +369,19 @@ config_parse(struct config *cfg, int argc, char **argv)
     return CONFIG_OK;
 }
 
-/* Masks the password of a redis://user:password@host URL. */
+/* Masks the password of a redis://user:password@host URL, or of each of a comma list. */
 static void
 print_masked_url(FILE *f, const char *url)
 {
+    const char *comma = strchr(url, ',');
+    if (comma && strncmp(url, "redis://", 8) == 0) {
+        char *first = xstrndup(url, (size_t)(comma - url));
+        print_masked_url(f, first);
+        free(first);
+        fputc(',', f);
+        print_masked_url(f, comma + 1);
+        return;
+    }
     const char *at = strrchr(url, '@');
     const char *scheme_end = strstr(url, "://");
     const char *colon = scheme_end ? strchr(scheme_end + 3, ':') : NULL;

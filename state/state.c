@@ -1,14 +1,15 @@
-/* state/state.c - Redis through hiredis async on the loop, with timeouts and reconnection.
+/* state/state.c - the state's commands: the apply script, raw commands and writes, each with
+ * a timeout, sent to the node conn.c routes them to, following MOVED and ASK.
  *
- * The connection is a small state machine: DOWN -> (connect) -> CONNECTING -> (AUTH, SELECT,
- * PING answered) -> READY; any I/O error, protocol error or command timeout drops it back to
- * DOWN and arms the reconnect timer (100 ms doubling to 5 s). A context is never reused after a
- * failure: hiredis frees it after its disconnect callback, so our pointer is cleared first.
+ * A command is formatted once and kept until answered, so that a redirection can send it again:
+ * MOVED (the slot has a new master: conn.c updates the map) and ASK (the slot is being migrated:
+ * ASKING, then the command, to the node named) are followed at most MAX_REDIRECTS times, within
+ * the command's one timeout. A timeout drops the node's connection: a late reply would belong to
+ * nobody.
  * Thread: loop only.
  */
 #include "state.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +18,14 @@
 #include <openssl/evp.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
-#include <hiredis/adapters/libevent.h>
 
+#include "conn.h"
 #include "log.h"
+#include "slot.h"
 #include "state_int.h"
 #include "xalloc.h"
 
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
+#define MAX_REDIRECTS 5
 
 /* Applies one event; see state.h for the keys. A field that the new event leaves out (or sets to
  * null) keeps its merged value, so a project's requirement accumulates over its events. The event
@@ -32,7 +33,7 @@
  * answer however many later versions of a busy project were applied in between (an aborted
  * batch may hold hundreds of one project's events). The project hash keeps the last eight
  * versions for reading; merging needs only the newest. */
-static const char apply_script[] =
+const char state_apply_script[] =
     "local ev = redis.call('HMGET', KEYS[3], 'partition', 'offset', 'version', 'merged',\n"
     "                      'previous')\n"
     "if ev[1] then\n"
@@ -61,230 +62,131 @@ static const char apply_script[] =
     "redis.call('EXPIRE', KEYS[3], ARGV[4])\n"
     "return {'new', v, mj, prev}\n";
 
-struct state {
-    struct event_base *base;
-    redisAsyncContext *ac;       /* NULL while down; owned by hiredis once attached */
-    struct event *reconnect_ev;  /* fires the next connection attempt */
-    unsigned backoff_ms;
-    int ready;
-    int stopping;
-    unsigned long reconnects;
-    unsigned long write_errors;  /* fire-and-forget writes that failed */
-    char script_sha[41];         /* SHA-1 of apply_script: EVALSHA sends 40 bytes, not 1 KB */
-    char host[256];
-    int port;
-    char user[128];
-    char password[256];
-    int db;
-    unsigned timeout_ms;
-    unsigned event_ttl_s;
-    state_ready_cb *on_ready;
-    void *on_ready_arg;
-};
-
-/* One command in flight: hiredis calls on_reply() exactly once (with NULL on teardown); the
- * timer may fire first, and then the reply, when it comes, only frees the record. 'finish'
- * turns the raw reply into the caller's callback. */
+/* One command in flight: hiredis calls on_reply() exactly once per sending (with NULL on
+ * teardown); the timer may fire first, and then the reply, when it comes, only frees the record.
+ * 'finish' turns the raw reply into the caller's callback. */
 struct command {
     struct state *s;
+    struct node *node;  /* where it was sent last */
     struct event *timer;
+    char *wire;         /* the formatted command (hiredis' allocation), for a redirection */
+    size_t wire_len;
+    int redirects;
     void (*finish)(struct command *cmd, const redisReply *reply, const char *error,
                    int retriable);
     state_apply_cb *apply_cb;
     state_values_cb *values_cb;
     void *arg;
-    int answered;     /* the user callback has run */
+    int answered;       /* the user callback has run */
+};
+/* One URL's parts. */
+struct url {
+    char user[128];
+    char password[256];
+    char host[SLOT_HOST_MAX];
+    int port;
+    int db;
 };
 
-static void connect_now(struct state *s);
-
-static void
-set_ready(struct state *s, int ready)
-{
-    if (s->ready == ready) return;
-    s->ready = ready;
-    if (s->on_ready) s->on_ready(ready, s->on_ready_arg);
-}
-
-static void
-schedule_reconnect(struct state *s)
-{
-    if (s->stopping || event_pending(s->reconnect_ev, EV_TIMEOUT, NULL)) return;
-    struct timeval tv = {s->backoff_ms / 1000, (s->backoff_ms % 1000) * 1000};
-    event_add(s->reconnect_ev, &tv);
-    s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
-}
-
-/* Drops the connection (hard: pending callbacks run with NULL) and plans the next attempt. */
-static void
-drop(struct state *s, const char *why)
-{
-    redisAsyncContext *ac = s->ac;
-    if (ac == NULL) return;
-    s->ac = NULL;
-    s->reconnects++;
-    set_ready(s, 0);
-    log_warn("state", "REDIS_DOWN", "host=%s port=%d reason=\"%s\"", s->host, s->port, why);
-    redisAsyncFree(ac);
-    schedule_reconnect(s);
-}
-
-static void
-on_disconnect(const redisAsyncContext *c, int status)
-{
-    struct state *s = c->data;
-    if (s->ac == c) {
-        /* hiredis frees 'c' when we return: forget it now */
-        s->ac = NULL;
-        s->reconnects++;
-        set_ready(s, 0);
-        log_warn("state", "REDIS_DOWN", "host=%s port=%d reason=\"%s\"", s->host, s->port,
-                 status == REDIS_OK ? "closed" : c->errstr);
-    }
-    schedule_reconnect(s);
-}
-
-static void
-on_connect(const redisAsyncContext *c, int status)
-{
-    struct state *s = c->data;
-    if (status != REDIS_OK && s->ac == c) {
-        log_warn("state", "REDIS_CONNECT_FAILED", "host=%s port=%d reason=\"%s\"", s->host,
-                 s->port, c->errstr);
-        s->ac = NULL; /* freed by hiredis after this callback */
-        schedule_reconnect(s);
-    }
-}
-
-static void
-on_ping(redisAsyncContext *c, void *r, void *privdata)
-{
-    struct state *s = privdata;
-    redisReply *reply = r;
-    if (reply == NULL || s->ac != c) return;
-    if (reply->type == REDIS_REPLY_ERROR) {
-        /* Not ready yet (LOADING after a restart) or refused (a wrong password): either way
-         * start again after the backoff, so a server that becomes usable is found without help.
-         * The error says why; a refusal is repeated at most every few seconds. */
-        log_error("state", "REDIS_REFUSED", "host=%s port=%d reason=\"%s\"", s->host, s->port,
-                  reply->str);
-        drop(s, "not ready");
-        return;
-    }
-    s->backoff_ms = BACKOFF_MIN_MS;
-    log_info("state", "REDIS_READY", "host=%s port=%d", s->host, s->port);
-    set_ready(s, 1);
-}
-
-static void
-on_setup_reply(redisAsyncContext *c, void *r, void *privdata)
-{
-    struct state *s = privdata;
-    redisReply *reply = r;
-    if (reply && reply->type == REDIS_REPLY_ERROR && s->ac == c)
-        log_error("state", "REDIS_SETUP_FAILED", "reason=\"%s\"", reply->str);
-}
-
-static void
-connect_now(struct state *s)
-{
-    redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
-    if (ac == NULL) {
-        schedule_reconnect(s);
-        return;
-    }
-    if (ac->err) {
-        log_warn("state", "REDIS_CONNECT_FAILED", "host=%s port=%d reason=\"%s\"", s->host,
-                 s->port, ac->errstr);
-        redisAsyncFree(ac);
-        schedule_reconnect(s);
-        return;
-    }
-    ac->data = s;
-    if (redisLibeventAttach(ac, s->base) != REDIS_OK) {
-        redisAsyncFree(ac);
-        schedule_reconnect(s);
-        return;
-    }
-    redisAsyncSetConnectCallback(ac, on_connect);
-    redisAsyncSetDisconnectCallback(ac, on_disconnect);
-    s->ac = ac;
-    /* Commands queue until the socket connects; a refused connection fails them with NULL. */
-    if (s->password[0]) {
-        if (s->user[0])
-            redisAsyncCommand(ac, on_setup_reply, s, "AUTH %s %s", s->user, s->password);
-        else
-            redisAsyncCommand(ac, on_setup_reply, s, "AUTH %s", s->password);
-    }
-    if (s->db) redisAsyncCommand(ac, on_setup_reply, s, "SELECT %d", s->db);
-    /* The script cache is per server and lost on restart: load it on every connection. */
-    redisAsyncCommand(ac, on_setup_reply, s, "SCRIPT LOAD %s", apply_script);
-    redisAsyncCommand(ac, on_ping, s, "PING");
-}
-
-static void
-on_reconnect_timer(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    connect_now(arg);
-}
-
-/* Parses redis://[user:password@]host[:port][/db] into 's'. */
+/* Parses redis://[user:password@]host[:port][/db] of 'len' bytes into 'u'. */
 static int
-parse_url(struct state *s, const char *url, char *errstr, size_t errstr_size)
+parse_url(struct url *u, const char *url, size_t len, char *errstr, size_t errstr_size)
 {
-    const char *p = url;
-    if (strncmp(p, "redis://", 8) != 0) {
-        snprintf(errstr, errstr_size, "redis url must start with redis:// (got '%.64s')", url);
+    memset(u, 0, sizeof(*u));
+    if (len < 8 || strncmp(url, "redis://", 8) != 0) {
+        snprintf(errstr, errstr_size, "redis url must start with redis:// (got '%.*s')",
+                 (int)(len < 64 ? len : 64), url);
         return -1;
     }
-    p += 8;
-    const char *at = strrchr(p, '@');
+    const char *p = url + 8, *end = url + len;
+    const char *at = NULL;
+    for (const char *q = p; q < end; q++)
+        if (*q == '@') at = q;
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
         size_t ulen = colon ? (size_t)(colon - p) : 0;
         const char *pw = colon ? colon + 1 : p;
         size_t plen = (size_t)(at - pw);
-        if (ulen >= sizeof(s->user) || plen >= sizeof(s->password)) {
+        if (ulen >= sizeof(u->user) || plen >= sizeof(u->password)) {
             snprintf(errstr, errstr_size, "redis url: user or password too long");
             return -1;
         }
-        memcpy(s->user, p, ulen);
-        s->user[ulen] = '\0';
-        memcpy(s->password, pw, plen);
-        s->password[plen] = '\0';
+        memcpy(u->user, p, ulen);
+        memcpy(u->password, pw, plen);
         p = at + 1;
     }
-    size_t hlen = strcspn(p, ":/");
-    if (hlen == 0 || hlen >= sizeof(s->host)) {
+    size_t hlen = 0;
+    while (p + hlen < end && p[hlen] != ':' && p[hlen] != '/') hlen++;
+    if (hlen == 0 || hlen >= sizeof(u->host)) {
         snprintf(errstr, errstr_size, "redis url: missing or too long host");
         return -1;
     }
-    memcpy(s->host, p, hlen);
-    s->host[hlen] = '\0';
+    memcpy(u->host, p, hlen);
     p += hlen;
-    s->port = 6379;
-    if (*p == ':') {
-        char *end;
-        long port = strtol(p + 1, &end, 10);
-        if (end == p + 1 || port <= 0 || port > 65535) {
+    u->port = 6379;
+    char num[16];
+    if (p < end && *p == ':') {
+        size_t n = 0;
+        while (p + 1 + n < end && p[1 + n] != '/' && n < sizeof(num) - 1) n++;
+        memcpy(num, p + 1, n);
+        num[n] = '\0';
+        char *e;
+        long port = strtol(num, &e, 10);
+        if (n == 0 || *e || port <= 0 || port > 65535) {
             snprintf(errstr, errstr_size, "redis url: bad port");
             return -1;
         }
-        s->port = (int)port;
-        p = end;
+        u->port = (int)port;
+        p += 1 + n;
     }
-    if (*p == '/' && p[1]) {
-        char *end;
-        long db = strtol(p + 1, &end, 10);
-        if (*end || db < 0 || db > 1000000) {
+    if (p < end && *p == '/' && p + 1 < end) {
+        size_t n = (size_t)(end - p - 1);
+        char *e;
+        if (n >= sizeof(num)) n = sizeof(num) - 1;
+        memcpy(num, p + 1, n);
+        num[n] = '\0';
+        long db = strtol(num, &e, 10);
+        if (*e || p + 1 + n != end || db < 0 || db > 1000000) {
             snprintf(errstr, errstr_size, "redis url: bad database number");
             return -1;
         }
-        s->db = (int)db;
+        u->db = (int)db;
+    } else if (p < end && !(*p == '/' && p + 1 == end)) {
+        snprintf(errstr, errstr_size, "redis url: unexpected '%.*s'", (int)(end - p), p);
+        return -1;
     }
     return 0;
+}
+
+/* Parses a comma-separated list of URLs: the seeds; user, password and database come from the
+ * first URL and the others must not name different ones. */
+static int
+parse_urls(struct state *s, const char *list, char *errstr, size_t errstr_size)
+{
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        struct url u;
+        if (s->n_seeds == CONN_SEEDS_MAX) {
+            snprintf(errstr, errstr_size, "redis: more than %d urls", CONN_SEEDS_MAX);
+            return -1;
+        }
+        if (parse_url(&u, p, len, errstr, errstr_size) != 0) return -1;
+        if (s->n_seeds == 0) {
+            memcpy(s->user, u.user, sizeof(s->user));
+            memcpy(s->password, u.password, sizeof(s->password));
+            s->db = u.db;
+        } else if ((u.password[0] && (strcmp(u.user, s->user) || strcmp(u.password, s->password)))
+                   || (u.db && u.db != s->db)) {
+            snprintf(errstr, errstr_size, "redis urls: every seed must use the first one's "
+                     "user, password and database");
+            return -1;
+        }
+        memcpy(s->seeds[s->n_seeds].host, u.host, sizeof(u.host));
+        s->seeds[s->n_seeds++].port = u.port;
+        if (p[len] == '\0') return 0;
+        p += len + 1;
+    }
 }
 
 struct state *
@@ -292,22 +194,21 @@ state_new(struct event_base *base, const struct state_config *cfg, state_ready_c
           void *arg, char *errstr, size_t errstr_size)
 {
     struct state *s = xcalloc(1, sizeof(*s));
-    if (parse_url(s, cfg->url, errstr, errstr_size) != 0) {
+    if (parse_urls(s, cfg->url, errstr, errstr_size) != 0) {
+        explicit_bzero(s->password, sizeof(s->password));
         free(s);
         return NULL;
     }
     s->base = base;
     s->timeout_ms = cfg->command_timeout_ms ? cfg->command_timeout_ms : 2000;
     s->event_ttl_s = cfg->event_ttl_s ? cfg->event_ttl_s : 7 * 86400;
-    s->backoff_ms = BACKOFF_MIN_MS;
     s->on_ready = on_ready;
     s->on_ready_arg = arg;
-    s->reconnect_ev = evtimer_new(base, on_reconnect_timer, s);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    EVP_Digest(apply_script, strlen(apply_script), md, &mdlen, EVP_sha1(), NULL);
+    EVP_Digest(state_apply_script, strlen(state_apply_script), md, &mdlen, EVP_sha1(), NULL);
     for (unsigned i = 0; i < mdlen && i < 20; i++) snprintf(s->script_sha + 2 * i, 3, "%02x", md[i]);
-    connect_now(s);
+    conn_start(s);
     return s;
 }
 
@@ -315,13 +216,8 @@ void
 state_free(struct state *s)
 {
     if (s == NULL) return;
-    s->stopping = 1;
-    if (s->ac) {
-        redisAsyncContext *ac = s->ac;
-        s->ac = NULL;
-        redisAsyncFree(ac);
-    }
-    event_free(s->reconnect_ev);
+    conn_stop(s);
+    explicit_bzero(s->password, sizeof(s->password));
     free(s);
 }
 
@@ -337,10 +233,23 @@ state_reconnects(const struct state *s)
     return s->reconnects;
 }
 
+int
+state_cluster_mode(const struct state *s)
+{
+    return s->mode == CONN_MODE_CLUSTER;
+}
+
+unsigned long
+state_redirects(const struct state *s)
+{
+    return s->redirects;
+}
+
 static void
 command_free(struct command *cmd)
 {
     event_free(cmd->timer);
+    redisFreeCommand(cmd->wire);
     free(cmd);
 }
 
@@ -354,7 +263,30 @@ on_command_timeout(evutil_socket_t fd, short what, void *arg)
     cmd->finish(cmd, NULL, "redis command timed out", 1);
     /* The reply may never come, and a late one would belong to nobody: start afresh. The
      * teardown calls on_reply(NULL) for this command, which frees it. */
-    drop(cmd->s, "command timeout");
+    conn_drop(cmd->node, "command timeout");
+}
+
+static void on_reply(redisAsyncContext *c, void *r, void *privdata);
+
+/* Follows a MOVED or ASK: sends the command again, to the node named. Returns 0 when sent. */
+static int
+redirect(struct command *cmd, enum slot_action action, const struct slot_redirect *rd)
+{
+    struct state *s = cmd->s;
+    struct node *n = conn_node(s, rd->host[0] ? rd->host : cmd->node->host, rd->port);
+    if (n == NULL || n->ac == NULL) return -1;
+    log_debug("state", "REDIS_REDIRECT", "kind=%s slot=%u host=%s port=%d",
+              action == SLOT_ACTION_MOVED ? "moved" : "ask", rd->slot, n->host, n->port);
+    if (action == SLOT_ACTION_MOVED)
+        conn_moved(s, rd->slot, n);
+    else if (redisAsyncCommand(n->ac, NULL, NULL, "ASKING") != REDIS_OK)
+        return -1;
+    if (redisAsyncFormattedCommand(n->ac, on_reply, cmd, cmd->wire, cmd->wire_len) != REDIS_OK)
+        return -1;
+    cmd->node = n;
+    cmd->redirects++;
+    s->redirects++;
+    return 0;
 }
 
 static void
@@ -367,32 +299,61 @@ on_reply(redisAsyncContext *c, void *r, void *privdata)
         command_free(cmd);
         return;
     }
+    struct state *s = cmd->s;
+    int cluster = s->mode == CONN_MODE_CLUSTER;
+    enum slot_action action = SLOT_ACTION_FAIL;
+    struct slot_redirect rd;
+    if (cluster && reply && reply->type == REDIS_REPLY_ERROR) {
+        action = slot_decide(reply->str, reply->len, cmd->redirects, MAX_REDIRECTS, &rd);
+        if ((action == SLOT_ACTION_MOVED || action == SLOT_ACTION_ASK) &&
+            redirect(cmd, action, &rd) == 0)
+            return;
+    }
     cmd->answered = 1;
     event_del(cmd->timer);
     if (reply == NULL) {
+        if (cluster) conn_trouble(s, "reply lost");
         cmd->finish(cmd, NULL, "redis connection lost", 1);
     } else if (reply->type == REDIS_REPLY_ERROR) {
         char why[256];
-        snprintf(why, sizeof(why), "redis error: %.200s", reply->str);
-        cmd->finish(cmd, NULL, why, 0);
+        if (cmd->redirects >= MAX_REDIRECTS || action == SLOT_ACTION_MOVED ||
+            action == SLOT_ACTION_ASK)
+            snprintf(why, sizeof(why), "redis cluster: redirection not followed after %d: %.160s",
+                     cmd->redirects, reply->str);
+        else
+            snprintf(why, sizeof(why), "redis error: %.200s", reply->str);
+        int retry = action != SLOT_ACTION_FAIL; /* a redirection that could not be followed too */
+        if (retry) conn_trouble(s, why);
+        cmd->finish(cmd, NULL, why, retry);
     } else {
         cmd->finish(cmd, reply, NULL, 0);
     }
     command_free(cmd);
 }
 
-/* Sends one command with its timeout. Returns 0, or -1 when not connected. */
+/* Sends one command with its timeout to the node of its key's slot. Returns 0, or -1 when not
+ * connected (or the keys span slots, which state/ never asks for). */
 static int
 send_command(struct state *s, int argc, const char **argv, const size_t *argvlen,
              struct command *cmd)
 {
-    if (s->ac == NULL || !s->ready) {
+    int slot = slot_of_command(argc, argv, argvlen);
+    struct node *n = s->ready ? conn_route(s, slot) : NULL;
+    if (slot == SLOT_CROSS && s->mode == CONN_MODE_CLUSTER) {
+        log_error("state", "REDIS_CROSSSLOT", "command=%.*s", (int)argvlen[0], argv[0]);
+        n = NULL;
+    }
+    int len = n ? redisFormatCommandArgv(&cmd->wire, argc, argv, argvlen) : -1;
+    if (len < 0) {
         free(cmd);
+        if (s->ready && slot != SLOT_CROSS) conn_trouble(s, "no node for the slot");
         return -1;
     }
+    cmd->wire_len = (size_t)len;
     cmd->s = s;
+    cmd->node = n;
     cmd->timer = evtimer_new(s->base, on_command_timeout, cmd);
-    if (redisAsyncCommandArgv(s->ac, on_reply, cmd, argc, argv, argvlen) != REDIS_OK) {
+    if (redisAsyncFormattedCommand(n->ac, on_reply, cmd, cmd->wire, cmd->wire_len) != REDIS_OK) {
         command_free(cmd);
         return -1;
     }
@@ -413,7 +374,7 @@ finish_apply(struct command *cmd, const redisReply *reply, const char *error, in
     if (reply == NULL && error && strstr(error, "NOSCRIPT")) {
         /* The server lost its script cache (SCRIPT FLUSH): a new connection loads it again. */
         cmd->apply_cb(NULL, error, 1, cmd->arg);
-        drop(cmd->s, "script cache flushed");
+        conn_drop(cmd->node, "script cache flushed");
         return;
     }
     if (reply == NULL) {

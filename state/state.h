@@ -1,16 +1,21 @@
 /* state/state.h - the daemon's state in Redis: idempotency and per-project history.
  *
- * One hiredis async connection on the daemon's libevent loop. hiredis 0.14 has neither
- * reconnection nor command timeouts, so this module adds both: every command has a timer, a
- * command that times out fails and drops the connection (its reply can no longer be trusted to
- * arrive), and a dropped connection is re-established with exponential backoff. While it is down
- * state_ready() is false and commands fail at once.
+ * hiredis async connections on the daemon's libevent loop: one to a single Redis server, or one
+ * per master of a Redis Cluster (found from any node: state/conn.h says how the mode is detected
+ * and the slot map learnt; each command goes to the master of its key's slot, following MOVED
+ * and ASK). hiredis 0.14 has neither reconnection nor command timeouts nor cluster support, so
+ * this module adds them: every command has a timer, a command that times out fails and drops its
+ * connection (its reply can no longer be trusted to arrive), and a dropped connection is
+ * re-established with exponential backoff. While a connection that is needed is down (for a
+ * cluster: until every slot has a master answering again) state_ready() is false and commands
+ * fail at once.
  *
  * Redis is not inside the Kafka transaction, so every change is one server-side script that is
  * idempotent under replay: an event is recorded with the partition and offset it came from, so
  * the same message seen again after an aborted transaction is a *replay* (answer again, change
  * nothing) while the same event id at another offset is a *duplicate* (answer nothing).
- * Keys share the hash tag {project_id}, so one project's keys sit in one cluster slot:
+ * Keys share the hash tag {project_id}, so one project's keys sit in one cluster slot and the
+ * apply script, which touches all three, is never refused as CROSSSLOT:
  *   pw:{P}:project          hash: version, event_id of the latest version
  *   pw:{P}:versions         hash: version -> merged requirement JSON (the last eight)
  *   pw:{P}:event:{E}        hash: partition, offset, version, merged, previous (the merged
@@ -29,7 +34,8 @@
 struct event_base;
 
 struct state_config {
-    const char *url;             /* redis://[user:password@]host:port[/db] */
+    const char *url;             /* redis://[user:password@]host:port[/db], or a comma list of
+                                    such seeds (same user, password, database) */
     unsigned command_timeout_ms; /* 0 for 2000 */
     unsigned event_ttl_s;        /* how long an event id is remembered; 0 for 7 days */
 };

@@ -18,4 +18,10 @@ int state_command(struct state *s, int argc, const char **argv, const size_t *ar
  * Returns 0 when sent, -1 when Redis is not connected. */
 int state_write(struct state *s, int argc, const char **argv, const size_t *argvlen);
 
+/* 1 when the server is a Redis Cluster (known after the first probe), 0 otherwise: a command
+ * whose keys span slots must then be split. */
+int state_cluster_mode(const struct state *s);
+/* MOVED and ASK replies followed since start. */
+unsigned long state_redirects(const struct state *s);
+
 #endif

@@ -125,6 +125,87 @@ store_recent(struct state *s, size_t max, state_values_cb *cb, void *arg_)
     return state_command(s, c.argc, c.argv, c.len, cb, arg_);
 }
 
+/* A multi-key read in cluster mode, where request records sit in different slots: one GET per
+ * key, the answer given when the last one is back. Owns copies of the values. */
+struct gather {
+    size_t n, pending;
+    char **values;
+    size_t *lens;
+    char error[256];
+    state_values_cb *cb;
+    void *arg;
+};
+
+struct gather_part {
+    struct gather *g;
+    size_t index;
+};
+
+static void
+gather_done(struct gather *g)
+{
+    if (g->error[0]) g->cb(NULL, NULL, 0, g->error, g->arg);
+    else g->cb((const char *const *)g->values, g->lens, g->n, NULL, g->arg);
+    for (size_t i = 0; i < g->n; i++) free(g->values[i]);
+    free(g->values);
+    free(g->lens);
+    free(g);
+}
+
+static void
+on_gather_part(const char *const *values, const size_t *lens, size_t n, const char *error,
+               void *arg)
+{
+    struct gather_part *part = arg;
+    struct gather *g = part->g;
+    if (error && !g->error[0]) snprintf(g->error, sizeof(g->error), "%s", error);
+    else if (!error && n == 1 && values[0]) {
+        g->values[part->index] = xmalloc(lens[0] + 1);
+        memcpy(g->values[part->index], values[0], lens[0]);
+        g->values[part->index][lens[0]] = '\0';
+        g->lens[part->index] = lens[0];
+    }
+    free(part);
+    if (--g->pending == 0) gather_done(g);
+}
+
+/* Sends one GET per key; -1 when not one could be sent ('cb' is not called). */
+static int
+gather_get(struct state *s, const char *const *keys, const size_t *klens, size_t n,
+           state_values_cb *cb, void *arg_)
+{
+    struct gather *g = xcalloc(1, sizeof(*g));
+    g->n = n;
+    g->values = xcalloc(n, sizeof(*g->values));
+    g->lens = xcalloc(n, sizeof(*g->lens));
+    g->cb = cb;
+    g->arg = arg_;
+    g->pending = 1; /* held until every GET is sent */
+    size_t sent = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct gather_part *part = xmalloc(sizeof(*part));
+        *part = (struct gather_part){g, i};
+        const char *argv[2] = {"GET", keys[i]};
+        size_t argvlen[2] = {3, klens[i]};
+        g->pending++;
+        if (state_command(s, 2, argv, argvlen, on_gather_part, part) != 0) {
+            g->pending--;
+            free(part);
+            if (!g->error[0]) snprintf(g->error, sizeof(g->error), "redis unavailable");
+        } else {
+            sent++;
+        }
+    }
+    if (sent == 0) {
+        free(g->values);
+        free(g->lens);
+        free(g);
+        return -1;
+    }
+    if (--g->pending == 0) gather_done(g);
+    return 0;
+}
+
 int
 store_requests_get(struct state *s, const char *const *ids, const size_t *lens, size_t n,
                    state_values_cb *cb, void *arg_)
@@ -142,7 +223,9 @@ store_requests_get(struct state *s, const char *const *ids, const size_t *lens, 
         argv[1 + i] = k;
         argvlen[1 + i] = (size_t)len;
     }
-    int rc = state_command(s, (int)(n + 1), argv, argvlen, cb, arg_);
+    /* One MGET on a single server; in a cluster the records are spread over the slots. */
+    int rc = state_cluster_mode(s) ? gather_get(s, argv + 1, argvlen + 1, n, cb, arg_)
+                                   : state_command(s, (int)(n + 1), argv, argvlen, cb, arg_);
     free(keys);
     free(argvlen);
     free(argv);

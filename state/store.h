@@ -9,6 +9,9 @@
  *   pw:report:{R}       string: the project id of report R, request_ttl_s
  *   pw:audio:{H}        hash: a synthesised artifact by the SHA-256 of what was spoken
  *                       (enum store_audio_field), 7 days
+ * Every command names one key, except the read of several request records: one MGET on a
+ * single server, one GET per key in a Redis Cluster (the records are spread over the slots on
+ * purpose; tagging them together would put every request on one master).
  * Writes are fire-and-forget and idempotent (state_write); reads answer through a
  * state_values_cb with the values in the order asked for.
  * Thread: the loop thread only.

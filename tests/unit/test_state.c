@@ -368,11 +368,47 @@ test_bad_url(void)
     CHECK(strstr(errstr, "redis://") != NULL);
     cfg.url = "redis://h:99999";
     CHECK(state_new(base, &cfg, NULL, NULL, errstr, sizeof(errstr)) == NULL);
+    cfg.url = "redis://a:1,ftp://b:2"; /* every seed is checked */
+    CHECK(state_new(base, &cfg, NULL, NULL, errstr, sizeof(errstr)) == NULL);
+    cfg.url = "redis://u:p@a:1,redis://v:q@b:2"; /* one login for every seed */
+    CHECK(state_new(base, &cfg, NULL, NULL, errstr, sizeof(errstr)) == NULL);
+    CHECK(strstr(errstr, "first one") != NULL);
+    cfg.url = "redis://a:1x";
+    CHECK(state_new(base, &cfg, NULL, NULL, errstr, sizeof(errstr)) == NULL);
     event_base_free(base);
+}
+
+/* A user allowed neither INFO nor CLUSTER still gets a single server, as before clusters; a
+ * dead first seed is skipped for the next. */
+static void
+test_limited_user_and_seeds(void)
+{
+    char cmd[256], url[128], errstr[256];
+    snprintf(cmd, sizeof(cmd), "redis-cli -p %d acl setuser limited on '>pw' '~*' '+@all' "
+             "'-info' '-cluster' >/dev/null", redis_port);
+    CHECK(system(cmd) == 0);
+    struct event_base *base = event_base_new();
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d,redis://limited:pw@127.0.0.1:%d",
+             redis_port + 1, redis_port);
+    struct state_config cfg = {url, 2000, 60};
+    CHECK(state_new(base, &cfg, NULL, NULL, errstr, sizeof(errstr)) == NULL); /* two logins */
+    snprintf(url, sizeof(url), "redis://limited:pw@127.0.0.1:%d,redis://127.0.0.1:%d",
+             redis_port + 1, redis_port);
+    struct state *s = state_new(base, &cfg, NULL, NULL, errstr, sizeof(errstr));
+    CHECK(s != NULL);
+    RUN_UNTIL(base, state_ready(s), 10);
+    CHECK(state_ready(s) && !state_cluster_mode(s));
+    struct waiter w = apply(base, s, "limited", "l1", 0, 1, "{\"event_id\":\"l1\"}");
+    CHECK(w.ok && w.status == STATE_APPLY_NEW);
+    state_free(s);
+    event_base_free(base);
+    snprintf(cmd, sizeof(cmd), "redis-cli -p %d acl deluser limited >/dev/null", redis_port);
+    CHECK(system(cmd) == 0);
 }
 
 static const struct check_case cases[] = {
     {"bad_url", test_bad_url},
+    {"limited_user_and_seeds", test_limited_user_and_seeds},
     {"new_replay_duplicate", test_new_replay_duplicate},
     {"hot_project_replay", test_hot_project_replay},
     {"command_and_write", test_command_and_write},
