@@ -3,10 +3,11 @@
  * The extractor reads text in two steps. extract_lexicon.c owns the lexicon (the extract_*.tsv
  * word lists, parsed once) and extract_lex.c turns a text into tokens: words in lower case,
  * numbers already assembled from digits, separators, spelled words, multipliers and ranges
- * ("120,000", "150k", "two dozen", "2-3"), and punctuation; each token knows its sentence, clause and bracket depth
- * and the lexicon phrases that start at it. extract_feeds.c reads volumes and data feeds from the
- * tokens (extract_out.c derives and writes them), extract_money.c the budget, extract_scope.c
- * what a denial rules out and how a product in use is named, extract.c every other field.
+ * ("120,000", "150k", "two dozen", "2-3"), and punctuation; each token knows its sentence, clause
+ * and bracket depth and the lexicon phrases that start at it. extract_feeds.c reads volumes and
+ * data feeds from the tokens (extract_group.c groups them into feeds, extract_out.c derives and
+ * writes them), extract_money.c the budget, extract_team.c the team's size, extract_scope.c what
+ * a denial rules out and how a product in use is named, extract.c every other field.
  * Pure: no I/O, no globals; a lexicon is immutable once built and may be shared by threads.
  */
 #ifndef PW_ADVISOR_EXTRACT_INT_H
@@ -254,6 +255,12 @@ unsigned char *extract_avoid_(const struct extract_lexicon *lex, const struct to
  * Returns the index after the words it took. */
 size_t extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
                            size_t end, const char *label, char *out, size_t cap);
+
+/* A denial ("no", "not", "don't") among the 'n' tokens before 'i' in its clause (extract.c). */
+int extract_denied_(const struct extract_lexicon *lex, const struct tokens *t, size_t i, size_t n);
+/* Reads the team's size of 't' into 'req' when unknown, with its note (extract_team.c). */
+void extract_team_(const struct extract_lexicon *lex, const struct tokens *t, struct requirement *req,
+                   struct extract_result *out);
 
 /* FNV-1a of a word: the lexicon's hash, shared by the loader and the tokeniser. */
 static inline uint32_t
