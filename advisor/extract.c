@@ -2,13 +2,13 @@
  *
  * Owns the reading of freshness, retention, budget, cloud, existing stack, compliance, consumers,
  * skills and availability from tokens (extract_lex.c), and the notes that say which words each
- * value came from; data feeds are read by extract_feeds.c, the team's size by extract_team.c. Prefers an unknown to a
- * guess: a number needs its unit and a cue word in its clause ("within", "keep", "budget"), and
- * a cue next to a denial ("no", "not") is ignored. Freshness is what the consumers need: a vague
- * "real-time" after a wish word gives way to a consumer's stated cadence, and the note says so.
- * Never overwrites a known field. The description is read first; the title only fills what the
- * description left unknown. Deciding facts left unknown become questions (ask_missing).
- * Pure: no I/O, no globals, no clock; deterministic.
+ * value came from; data feeds are read by extract_feeds.c, the team's size by extract_team.c.
+ * Prefers an unknown to a guess: a number needs its unit and a cue word in its clause ("within",
+ * "keep", "budget"), and a cue next to a denial ("no", "not") is ignored. Freshness is what the
+ * consumers need: a vague "real-time" after a wish word gives way to a consumer's stated cadence,
+ * and the note says so. Never overwrites a known field. The description is read first; the title
+ * only fills what the description left unknown. Deciding facts left unknown become questions
+ * (ask_missing). Pure: no I/O, no globals, no clock; deterministic.
  */
 #include "extract.h"
 

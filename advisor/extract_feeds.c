@@ -2,9 +2,9 @@
  *
  * Reads measures ("2 TB/day", "120,000 stories a day", "up to 40 items a second", "~20 KB each",
  * "about 1,000 on average", "a third of that on average"), has extract_group.c group them into
- * feeds, and writes the feeds (extract_out.c). A total followed by its breakdown is dropped in favour of the parts. Volumes come only from
- * stated units: a daily count without a record size gives no volume, and a peak rate is never
- * stretched over a day. Pure: no I/O, no globals.
+ * feeds, and writes the feeds (extract_out.c). A total followed by its breakdown is dropped in
+ * favour of the parts. Volumes come only from stated units: a daily count without a record size
+ * gives no volume, and a peak rate is never stretched over a day. Pure: no I/O, no globals.
  */
 #include "extract_int.h"
 

@@ -259,8 +259,8 @@ size_t extract_stack_name_(const struct extract_lexicon *lex, const struct token
 /* A denial ("no", "not", "don't") among the 'n' tokens before 'i' in its clause (extract.c). */
 int extract_denied_(const struct extract_lexicon *lex, const struct tokens *t, size_t i, size_t n);
 /* Reads the team's size of 't' into 'req' when unknown, with its note (extract_team.c). */
-void extract_team_(const struct extract_lexicon *lex, const struct tokens *t, struct requirement *req,
-                   struct extract_result *out);
+void extract_team_(const struct extract_lexicon *lex, const struct tokens *t,
+                   struct requirement *req, struct extract_result *out);
 
 /* FNV-1a of a word: the lexicon's hash, shared by the loader and the tokeniser. */
 static inline uint32_t
