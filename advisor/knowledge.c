@@ -392,8 +392,8 @@ price_find_(const struct advisor *a, const char *id)
     return NULL;
 }
 
-static const struct tech *
-tech_find(const struct advisor *a, const char *id)
+const struct tech *
+tech_find_(const struct advisor *a, const char *id)
 {
     for (size_t i = 0; i < a->n_tech; i++)
         if (strcmp(a->tech[i].id, id) == 0) return &a->tech[i];
@@ -424,7 +424,7 @@ load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
         c->label = cell(t, r, 4);
         if (number(cell(t, r, 3), &c->param))
             return fail(errstr, errstr_size, "costrules.tsv: %s: bad param", c->tech);
-        if (tech_find(a, c->tech) == NULL)
+        if (tech_find_(a, c->tech) == NULL)
             return fail(errstr, errstr_size, "costrules.tsv: unknown technology %s", c->tech);
         int known = 0;
         for (size_t m = 0; m < PW_ARRAY_LEN(models); m++) known |= strcmp(models[m], c->model) == 0;
@@ -433,7 +433,7 @@ load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
             price_find_(a, c->price) == NULL)
             return fail(errstr, errstr_size, "costrules.tsv: %s: unknown price %s", c->tech,
                         c->price);
-        struct tech *x = (struct tech *)tech_find(a, c->tech);
+        struct tech *x = (struct tech *)tech_find_(a, c->tech);
         x->cost_rows = xrealloc(x->cost_rows, (x->n_cost_rows + 1) * sizeof(*x->cost_rows));
         x->cost_rows[x->n_cost_rows++] = r;
     }
@@ -590,6 +590,7 @@ advisor_new(char *errstr, size_t errstr_size)
         load_textrules(&a->t_steps, "advisor/data/steps.tsv", "when\tstep\teffort", &a->step,
                        &a->n_step, errstr, errstr_size) ||
         load_clouds(a, errstr, errstr_size) || load_hints(a, errstr, errstr_size) ||
+        iac_templates_load_(a, errstr, errstr_size) ||
         (a->lex = extract_lexicon_new(errstr, errstr_size)) == NULL) {
         advisor_free(a);
         return NULL;
@@ -602,6 +603,7 @@ advisor_free(struct advisor *a)
 {
     if (a == NULL) return;
     extract_lexicon_free(a->lex);
+    for (size_t i = 0; i < ADVISOR_IAC_TEMPLATES; i++) iac_template_fini_(&a->iac[i]);
     for (size_t i = 0; i < a->n_areas; i++) free(a->areas[i].idx);
     for (size_t i = 0; i < a->n_tech; i++) free(a->tech[i].cost_rows);
     free(a->tech);
