@@ -176,6 +176,19 @@ struct limits {
 #undef LIMIT_FIELD_
 };
 
+/* A row of levers.tsv: how a lever's saving is worked out and said. */
+enum lever_kind { LEVER_SHARE = 0, LEVER_TIERING, LEVER_SCHEDULER, LEVER_RETENTION };
+#define LEVER_MAX_MODELS 4
+struct lever_rule {
+    const char *id, *text;
+    enum lever_kind kind;
+    const char *area;                    /* the lines of this catalog area only, or NULL */
+    const char *model[LEVER_MAX_MODELS]; /* their costrules.tsv models, or "always_on" */
+    size_t n_model;
+    double rate;      /* share: the part of the lines saved (a constants.tsv value) */
+    double threshold; /* tiering: archive minimum days; scheduler: budget share; retention: days */
+};
+
 /* A line of a Terraform template (advisor/data/iac_*.tf; see iac_template.c). */
 enum iac_op { IAC_TEXT = 0, IAC_IF, IAC_ELSE, IAC_END };
 struct iac_line {
@@ -232,6 +245,9 @@ struct advisor {
     struct hint *costcue;        /* costcues.tsv: budget scope and existing-capacity words */
     size_t n_costcue;
     struct iac_template iac[ADVISOR_IAC_TEMPLATES]; /* by iac_template_of_() */
+    struct table t_levers;
+    struct lever_rule *lever;    /* levers.tsv, in file order */
+    size_t n_lever;
 };
 
 /* ---- arena: every string a run makes, freed at once ---------------------------------------- */
