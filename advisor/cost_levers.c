@@ -22,32 +22,31 @@ cost_lever_(struct costing *c, const char *name, double savings, const char *det
     l->detail = detail;
 }
 
-/* A lever's text with its {fields} filled: 'vals' are the values of 'keys', in order. */
+/* A lever's text with its {fields} filled: 'vals' are the values of 'keys', in order. Built in
+ * the arena's scratch buffer (the values are already arena strings), then kept in the arena. */
 static const char *
 lever_text(struct analysis *an, const char *text, const char *const *keys,
            const char *const *vals, size_t n)
 {
-    struct buf b;
-    buf_init(&b);
+    struct buf *b = &an->ar.scratch;
+    b->len = 0;
     for (const char *s = text;;) {
         const char *o = strchr(s, '{');
         const char *c = o ? strchr(o, '}') : NULL;
         if (c == NULL) {
-            buf_puts(&b, s);
+            buf_puts(b, s);
             break;
         }
-        buf_append(&b, s, (size_t)(o - s));
+        buf_append(b, s, (size_t)(o - s));
         size_t i = 0;
         while (i < n && !(strlen(keys[i]) == (size_t)(c - o - 1) &&
                           strncmp(keys[i], o + 1, (size_t)(c - o - 1)) == 0))
             i++;
-        if (i < n) buf_puts(&b, vals[i]);
-        else buf_append(&b, o, (size_t)(c - o + 1));
+        if (i < n) buf_puts(b, vals[i]);
+        else buf_append(b, o, (size_t)(c - o + 1));
         s = c + 1;
     }
-    const char *out = arena_strdup_(&an->ar, b.data ? b.data : "");
-    buf_fini(&b);
-    return out;
+    return arena_strndup_(&an->ar, b->data ? b->data : "", b->len);
 }
 
 /* The monthly cost (new lines only) of the lines lever 'r' names. */

@@ -1455,7 +1455,8 @@ parse_template(const char *text, char *err, size_t err_size)
 }
 
 /* The Terraform templates name catalog rows and fields: a typo is refused at load, with the
- * template's line, instead of a resource silently never written. */
+ * template's line, instead of a resource silently never written. The levers table is read into
+ * rules with their constants. */
 static void
 test_template_checks(void)
 {
@@ -1484,6 +1485,16 @@ test_template_checks(void)
     CHECK(parse_template("%if streaming\n", err, sizeof(err)) == -1);
     CHECK(parse_template("%include x\n", err, sizeof(err)) == -1);
     CHECK(strcmp(err, "t.tf:1: unknown directive '%include x'") == 0);
+    /* levers.tsv: a share lever's rate is its constant's value, read at load */
+    size_t shares = 0;
+    for (size_t i = 0; i < adv->n_lever; i++) {
+        const struct lever_rule *l = &adv->lever[i];
+        if (strcmp(l->id, "spot_capacity") == 0) CHECK(l->rate == adv->k.spot_discount);
+        if (strcmp(l->id, "right_sizing") == 0)
+            CHECK(l->kind == LEVER_SCHEDULER && strcmp(l->area, "orchestration") == 0);
+        shares += l->kind == LEVER_SHARE && l->n_model > 0 && l->rate > 0;
+    }
+    CHECK(shares == 3);
 }
 
 static const struct check_case cases[] = {
