@@ -77,12 +77,134 @@ put_unsigned(struct buf *b, unsigned long long v)
     b->data[b->len] = '\0';
 }
 
+/* One conversion of a format string, as buf_vfmt_() parsed it. */
+struct conv_spec {
+    int simple;    /* no flags, width or length other than 'l', "ll" and 'z' */
+    int prec;      /* the precision, or -1 */
+    int star_prec; /* the precision is an argument */
+    int lng, size; /* 'l' count; 'z' */
+    char conv;
+};
+
+/* Parses the conversion after '%' at '*f' and moves '*f' past it. */
+static void
+parse_spec(const char **fp, struct conv_spec *s)
+{
+    const char *f = *fp;
+    s->simple = 1, s->prec = -1, s->star_prec = 0, s->lng = 0, s->size = 0;
+    while (*f && strchr("-+ #0", *f)) s->simple = 0, f++;
+    if (*f == '*') s->simple = 0, f++;
+    while (*f >= '0' && *f <= '9') s->simple = 0, f++;
+    if (*f == '.') {
+        f++;
+        if (*f == '*') {
+            s->star_prec = 1;
+            f++;
+        } else {
+            s->prec = 0;
+            while (*f >= '0' && *f <= '9') s->prec = s->prec * 10 + (*f++ - '0');
+        }
+    }
+    while (*f && strchr("hlLqjzt", *f)) {
+        if (*f == 'l') s->lng++;
+        else if (*f == 'z') s->size = 1;
+        else s->simple = 0;
+        f++;
+    }
+    s->conv = *f ? *f++ : '\0';
+    *fp = f;
+}
+
+/* Writes a "%s", "%zu", "%d" or "%c" conversion directly; 0 when 's' is another kind. */
+static int
+put_simple(struct buf *b, const struct conv_spec *s, va_list *ap)
+{
+    if (!s->simple || s->star_prec) return 0;
+    if (s->conv == 's') {
+        const char *sv = va_arg(*ap, const char *);
+        if (sv == NULL) sv = "(null)";
+        buf_append(b, sv, s->prec >= 0 ? strnlen(sv, (size_t)s->prec) : strlen(sv));
+        return 1;
+    }
+    if (s->prec < 0 && (s->conv == 'd' || s->conv == 'i' || s->conv == 'u')) {
+        if (s->size) {
+            put_unsigned(b, va_arg(*ap, size_t));
+            return 1;
+        }
+        long long v = s->lng >= 2 ? va_arg(*ap, long long)
+                      : s->lng ? va_arg(*ap, long)
+                               : va_arg(*ap, int);
+        if (s->conv != 'u' && v < 0) {
+            buf_putc(b, '-');
+            put_unsigned(b, 0ull - (unsigned long long)v);
+        } else {
+            put_unsigned(b, (unsigned long long)v);
+        }
+        return 1;
+    }
+    if (s->conv == 'c') {
+        buf_putc(b, (char)va_arg(*ap, int));
+        return 1;
+    }
+    return 0;
+}
+
+/* Writes one conversion 'one' (the text of the spec) through snprintf. */
+static void
+put_general(struct buf *b, const char *one, const struct conv_spec *s, va_list *ap)
+{
+    int p1 = s->star_prec ? va_arg(*ap, int) : 0;
+    enum { A_DBL, A_STR, A_SIZE, A_LL, A_L, A_INT } kind;
+    double dv = 0;
+    const char *sv = NULL;
+    size_t zv = 0;
+    long long lv = 0;
+    if (strchr("eEfFgGaA", s->conv)) kind = A_DBL, dv = va_arg(*ap, double);
+    else if (s->conv == 's') kind = A_STR, sv = va_arg(*ap, const char *);
+    else if (s->size) kind = A_SIZE, zv = va_arg(*ap, size_t);
+    else if (s->lng >= 2) kind = A_LL, lv = va_arg(*ap, long long);
+    else if (s->lng) kind = A_L, lv = va_arg(*ap, long);
+    else kind = A_INT, lv = va_arg(*ap, int);
+    /* twice at most: the second time with room for all of it */
+    for (int pass = 0; pass < 2; pass++) {
+        buf_reserve(b, 64);
+        char *dst = b->data + b->len;
+        size_t room = b->cap - b->len;
+        int w;
+        int star = s->star_prec;
+        /* 'one' is a single conversion copied from the caller's checked format string */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        switch (kind) {
+        case A_DBL:
+            w = star ? snprintf(dst, room, one, p1, dv) : snprintf(dst, room, one, dv);
+            break;
+        case A_STR:
+            w = star ? snprintf(dst, room, one, p1, sv) : snprintf(dst, room, one, sv);
+            break;
+        case A_SIZE: w = snprintf(dst, room, one, zv); break;
+        case A_LL: w = snprintf(dst, room, one, lv); break;
+        case A_L: w = snprintf(dst, room, one, (long)lv); break;
+        default: w = snprintf(dst, room, one, (int)lv); break;
+        }
+#pragma GCC diagnostic pop
+        PW_ASSERT(w >= 0);
+        if ((size_t)w < room) {
+            b->len += (size_t)w;
+            break;
+        }
+        buf_reserve(b, (size_t)w);
+    }
+}
+
 void
-buf_vfmt_(struct buf *b, const char *fmt, va_list ap)
+buf_vfmt_(struct buf *b, const char *fmt, va_list ap_in)
 {
     /* The report's sentences are mostly "%s" and "%zu": those are copied here directly, which
      * costs a fraction of vsnprintf; any other conversion (floats, widths, flags) is handed to
      * snprintf one conversion at a time, so the bytes are exactly printf's. */
+    va_list ap;
+    va_copy(ap, ap_in);
     const char *f = fmt;
     while (*f) {
         const char *lit = f;
@@ -95,103 +217,17 @@ buf_vfmt_(struct buf *b, const char *fmt, va_list ap)
             f++;
             continue;
         }
-        int simple = 1, prec = -1;
-        while (*f && strchr("-+ #0", *f)) simple = 0, f++;
-        if (*f == '*') simple = 0, f++;
-        while (*f >= '0' && *f <= '9') simple = 0, f++;
-        int star_prec = 0;
-        if (*f == '.') {
-            f++;
-            if (*f == '*') {
-                star_prec = 1;
-                f++;
-            } else {
-                prec = 0;
-                while (*f >= '0' && *f <= '9') prec = prec * 10 + (*f++ - '0');
-            }
-        }
-        int lng = 0, size = 0;
-        while (*f && strchr("hlLqjzt", *f)) {
-            if (*f == 'l') lng++;
-            else if (*f == 'z') size = 1;
-            else simple = 0;
-            f++;
-        }
-        char conv = *f ? *f++ : '\0';
-        if (simple && !star_prec && conv == 's') {
-            const char *sv = va_arg(ap, const char *);
-            if (sv == NULL) sv = "(null)";
-            buf_append(b, sv, prec >= 0 ? strnlen(sv, (size_t)prec) : strlen(sv));
-            continue;
-        }
-        if (simple && !star_prec && prec < 0 && (conv == 'd' || conv == 'i' || conv == 'u')) {
-            if (size) {
-                put_unsigned(b, va_arg(ap, size_t));
-            } else {
-                long long v = lng >= 2 ? va_arg(ap, long long)
-                              : lng ? va_arg(ap, long)
-                                    : va_arg(ap, int);
-                if (conv != 'u' && v < 0) {
-                    buf_putc(b, '-');
-                    put_unsigned(b, 0ull - (unsigned long long)v);
-                } else {
-                    put_unsigned(b, (unsigned long long)v);
-                }
-            }
-            continue;
-        }
-        if (simple && !star_prec && conv == 'c') {
-            buf_putc(b, (char)va_arg(ap, int));
-            continue;
-        }
-        /* everything else: one conversion through snprintf */
+        struct conv_spec s;
+        parse_spec(&f, &s);
+        if (put_simple(b, &s, &ap)) continue;
         char one[32];
         size_t n = (size_t)(f - spec);
         PW_ASSERT(n < sizeof(one));
         memcpy(one, spec, n);
         one[n] = '\0';
-        int p1 = star_prec ? va_arg(ap, int) : 0;
-        enum { A_DBL, A_STR, A_SIZE, A_LL, A_L, A_INT } kind;
-        double dv = 0;
-        const char *sv = NULL;
-        size_t zv = 0;
-        long long lv = 0;
-        if (strchr("eEfFgGaA", conv)) kind = A_DBL, dv = va_arg(ap, double);
-        else if (conv == 's') kind = A_STR, sv = va_arg(ap, const char *);
-        else if (size) kind = A_SIZE, zv = va_arg(ap, size_t);
-        else if (lng >= 2) kind = A_LL, lv = va_arg(ap, long long);
-        else if (lng) kind = A_L, lv = va_arg(ap, long);
-        else kind = A_INT, lv = va_arg(ap, int);
-        /* twice at most: the second time with room for all of it */
-        for (int pass = 0; pass < 2; pass++) {
-            buf_reserve(b, 64);
-            char *dst = b->data + b->len;
-            size_t room = b->cap - b->len;
-            int w;
-            /* 'one' is a single conversion copied from the caller's checked format string */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-            switch (kind) {
-            case A_DBL:
-                w = star_prec ? snprintf(dst, room, one, p1, dv) : snprintf(dst, room, one, dv);
-                break;
-            case A_STR:
-                w = star_prec ? snprintf(dst, room, one, p1, sv) : snprintf(dst, room, one, sv);
-                break;
-            case A_SIZE: w = snprintf(dst, room, one, zv); break;
-            case A_LL: w = snprintf(dst, room, one, lv); break;
-            case A_L: w = snprintf(dst, room, one, (long)lv); break;
-            default: w = snprintf(dst, room, one, (int)lv); break;
-            }
-#pragma GCC diagnostic pop
-            PW_ASSERT(w >= 0);
-            if ((size_t)w < room) {
-                b->len += (size_t)w;
-                break;
-            }
-            buf_reserve(b, (size_t)w);
-        }
+        put_general(b, one, &s, &ap);
     }
+    va_end(ap);
 }
 
 void

@@ -150,7 +150,8 @@ struct cloudinfo {
     X(audit_reads_per_year) X(compaction_gb_per_vcpu_hour) X(parallel_run_months)                \
     X(compute_awake_hours) X(compute_scan_cut) X(bq_active_share) X(bq_slot_h_per_tib)            \
     X(bq_baseline_step) X(warehouse_min_hours) X(warehouse_unit_vcpu) X(reader_minutes)          \
-    X(warehouse_size_tb) X(warehouse_resume_minutes) X(dms_micro_max_gb)
+    X(warehouse_size_tb) X(warehouse_resume_minutes) X(dms_micro_max_gb)                          \
+    X(eventhubs_namespace_tu)
 
 struct knobs {
 #define KNOB_FIELD_(n) double n;
@@ -174,6 +175,35 @@ struct limits {
     ADVISOR_LIMITS(LIMIT_FIELD_)
 #undef LIMIT_FIELD_
 };
+
+/* A row of levers.tsv: how a lever's saving is worked out and said. */
+enum lever_kind { LEVER_SHARE = 0, LEVER_TIERING, LEVER_SCHEDULER, LEVER_RETENTION };
+#define LEVER_MAX_MODELS 4
+struct lever_rule {
+    const char *id, *text;
+    enum lever_kind kind;
+    const char *area;                    /* the lines of this catalog area only, or NULL */
+    const char *model[LEVER_MAX_MODELS]; /* their costrules.tsv models, or "always_on" */
+    size_t n_model;
+    double rate;      /* share: the part of the lines saved (a constants.tsv value) */
+    double threshold; /* tiering: archive minimum days; scheduler: budget share; retention: days */
+};
+
+/* A line of a Terraform template (advisor/data/iac_*.tf; see iac_template.c). */
+enum iac_op { IAC_TEXT = 0, IAC_IF, IAC_ELSE, IAC_END };
+struct iac_line {
+    enum iac_op op;
+    int fields;       /* IAC_TEXT: it has {fields} to fill */
+    const char *text; /* IAC_TEXT: the line without its indent; IAC_IF: the condition */
+    size_t len;       /* of an IAC_TEXT line */
+};
+struct iac_template {
+    char *mem; /* the template's text, split into lines */
+    struct iac_line *line;
+    size_t n;
+};
+#define ADVISOR_IAC_TEMPLATES 4 /* AWS, Google Cloud, Azure, S3-compatible (on premises) */
+#define IAC_MAX_DEPTH 8         /* '%if' nesting */
 
 #define ADVISOR_MAX_BROKER_TYPES 8
 #define ADVISOR_MAX_AREAS 32
@@ -214,6 +244,10 @@ struct advisor {
     struct limits lim;           /* limits.tsv */
     struct hint *costcue;        /* costcues.tsv: budget scope and existing-capacity words */
     size_t n_costcue;
+    struct iac_template iac[ADVISOR_IAC_TEMPLATES]; /* by iac_template_of_() */
+    struct table t_levers;
+    struct lever_rule *lever;    /* levers.tsv, in file order */
+    size_t n_lever;
 };
 
 /* ---- arena: every string a run makes, freed at once ---------------------------------------- */
@@ -539,6 +573,34 @@ void expand_(const struct analysis *an, const char *text, struct buf *out);
 const char *expand_str_(struct analysis *an, const char *text);
 void quality_(struct analysis *an);
 void iac_(struct analysis *an);
+/* The catalog row 'id', or NULL (knowledge.c). */
+const struct tech *tech_find_(const struct advisor *a, const char *id);
+/* Is 'key' ('n' bytes) a field expand_() fills? 1 yes, 0 no, -1 a field whose catalog id is
+ * unknown (written to 'bad'). */
+int expand_known_(const struct advisor *a, const char *key, size_t n, char *bad,
+                  size_t bad_size);
+/* advisor/iac.c: fills a Terraform field {tf_*} into 'out'; 0 when 'key' is none. */
+int iac_field_(const struct analysis *an, const char *key, size_t n, struct buf *out);
+/* As expand_known_(), for the Terraform fields only. */
+int iac_field_known_(const struct advisor *a, const char *key, size_t n, char *bad,
+                     size_t bad_size);
+/* Did a decision choose catalog row 'tech_id'? */
+int tech_chosen_(const struct analysis *an, const char *tech_id);
+/* The stream sized in units (shards, TUs) for catalog row 'tech_id', or NULL. */
+const struct stream_unit *stream_unit_(const struct analysis *an, const char *tech_id);
+/* The EU (or other) region the request's data must stay in, or NULL; see iac.c. */
+const char *region_(const struct analysis *an);
+/* A multi-region design's standby region when the platform lists another EU region besides the
+ * pinned one, else NULL (the Terraform then asks for it). */
+const char *standby_region_(const struct analysis *an);
+/* advisor/iac_template.c: the Terraform templates. */
+size_t iac_template_of_(enum cloud c);
+int iac_templates_load_(struct advisor *a, char *err, size_t err_size);
+/* Parses 'text' (of 'path', for messages) into 'tp'; -1 with "path:line: why" in 'err'. The
+ * caller frees 'tp' with iac_template_fini_() either way. */
+int iac_template_parse_(const struct advisor *a, struct iac_template *tp, const char *path,
+                        const char *text, size_t len, char *err, size_t err_size);
+void iac_template_fini_(struct iac_template *tp);
 
 /* Fills 'rep' from 'an'; 'prev' (may be NULL) is the previous version's analysis. */
 void render_(const struct analysis *an, const struct analysis *prev, long version,

@@ -8,9 +8,9 @@
  * judged on the high end. What already runs (decisions marked reused, capacity the request names)
  * is priced on lines marked existing, shown apart from the incremental total; a budget stated "on
  * top of" the existing platform is compared with the incremental high end. A price marked E in
- * the price book is an explicit estimate with its basis, never a silent zero. Levers (archive
- * tier, spot capacity, commitments, scan pruning, a serverless scheduler, shorter retention) are
- * quantified from the same lines. On premises there is no bill: capacity is given.
+ * the price book is an explicit estimate with its basis, never a silent zero. Levers are
+ * quantified from the same lines by cost_levers.c. On premises there is no bill: capacity is
+ * given.
  * Pure, deterministic; cost_() starts from a clean costing, so a re-decided analysis re-prices.
  */
 #include "cost_int.h"
@@ -54,8 +54,8 @@ unit_of(const struct analysis *an, const struct decision *d)
 
 /* Lake GB at 'month' months: hot part (the sizing's one hot window) and the rest, which holds
  * the data a migration moves over as well. */
-static void
-lake_gb(const struct analysis *an, double month, double *hot, double *cool)
+void
+cost_lake_gb_(const struct analysis *an, double month, double *hot, double *cool)
 {
     const struct knobs *k = &an->a->k;
     double days = fmin(month * k->days_per_month, an->p.retention_days);
@@ -128,7 +128,7 @@ warehouse_units_day(const struct analysis *an, double month, double *size)
 {
     const struct knobs *k = &an->a->k;
     double hot, cool;
-    lake_gb(an, month, &hot, &cool);
+    cost_lake_gb_(an, month, &hot, &cool);
     double tb = (hot + cool) / 1000.0; /* the migrated data is in 'cool' */
     *size = tb > k->warehouse_size_tb ? pow(2, ceil(log10(tb / k->warehouse_size_tb))) : 1;
     double readers = cost_stated_viewers_(an);
@@ -150,10 +150,10 @@ quantity(const struct analysis *an, const struct decision *d, const char *model,
     else f = an->p.total;
     double hot, cool;
     if (strcmp(model, "landing_gb") == 0) return an->sz.landing_gb;
-    if (strcmp(model, "lake_hot_gb") == 0) return lake_gb(an, month, &hot, &cool), hot;
-    if (strcmp(model, "lake_cool_gb") == 0) return lake_gb(an, month, &hot, &cool), cool;
+    if (strcmp(model, "lake_hot_gb") == 0) return cost_lake_gb_(an, month, &hot, &cool), hot;
+    if (strcmp(model, "lake_cool_gb") == 0) return cost_lake_gb_(an, month, &hot, &cool), cool;
     if (strcmp(model, "lake_total_gb") == 0)
-        return lake_gb(an, month, &hot, &cool), (hot + cool) * param;
+        return cost_lake_gb_(an, month, &hot, &cool), (hot + cool) * param;
     if (strcmp(model, "warehouse_busy_h") == 0)
         return warehouse_units_day(an, month, &hot) * an->a->k.days_per_month * param;
     return quantity_flat(an, d, model, param, &f);
@@ -196,8 +196,8 @@ price_id(struct analysis *an, const struct decision *d, const char *tmpl)
     return id;
 }
 
-static int
-always_on(const char *model)
+int
+cost_always_on_(const char *model)
 {
     static const char *const m[] = {"broker_h", "shard_h", "tu_h", "stream_vcpu_h",
                                     "stream_mem_gb_h", "stream_node_h", "online_node_h",
@@ -207,8 +207,8 @@ always_on(const char *model)
     return 0;
 }
 
-static int
-is_storage(const char *model)
+int
+cost_is_storage_(const char *model)
 {
     return strcmp(model, "lake_hot_gb") == 0 || strcmp(model, "lake_cool_gb") == 0;
 }
@@ -217,7 +217,7 @@ is_storage(const char *model)
 static int
 is_capacity(const char *model)
 {
-    return always_on(model) || strcmp(model, "hours") == 0 || strcmp(model, "month") == 0 ||
+    return cost_always_on_(model) || strcmp(model, "hours") == 0 || strcmp(model, "month") == 0 ||
            strcmp(model, "users") == 0 || strcmp(model, "paid_team") == 0 ||
            strcmp(model, "viewers") == 0;
 }
@@ -280,7 +280,7 @@ existing_line(const struct analysis *an, const struct decision *d, const char *m
         an->p.kind != KIND_ADD_CONSUMER)
         return 0;
     if (strcmp(d->area, "ingestion") == 0) return 1;
-    return !always_on(model) && is_capacity(model);
+    return !cost_always_on_(model) && is_capacity(model);
 }
 
 static void
@@ -463,7 +463,7 @@ second_region(struct analysis *an)
     for (size_t i = 0; i < n; i++) {
         const struct line l = c->line[i];
         if (l.existing || l.d == NULL) continue;
-        int copy = always_on(l.model) || (active && strcmp(l.model, "users") != 0 &&
+        int copy = cost_always_on_(l.model) || (active && strcmp(l.model, "users") != 0 &&
                                           strcmp(l.model, "viewers") != 0 &&
                                           strcmp(l.model, "paid_team") != 0);
         for (size_t m = 0; m < PW_ARRAY_LEN(stored); m++) copy |= strcmp(l.model, stored[m]) == 0;
@@ -475,96 +475,6 @@ second_region(struct analysis *an)
         x->steady = l.steady;
         x->high = l.high;
     }
-}
-
-void
-cost_lever_(struct costing *c, const char *name, double savings, const char *detail)
-{
-    if (savings < 0.005 || c->n_lever == PW_ARRAY_LEN(c->lever)) return;
-    struct lever *l = &c->lever[c->n_lever++];
-    l->name = name;
-    l->savings = cost_cents_(savings);
-    l->detail = detail;
-}
-
-static void
-lever_tiering(struct analysis *an, const struct price *archive, const struct price *cool)
-{
-    const struct knobs *k = &an->a->k;
-    if (!archive || !cool) return;
-    /* Archive classes charge for 90 days at least; data moves there after the hot window. */
-    double after = fmax(90.0, an->sz.hot_days);
-    double days = fmin(k->planning_month * k->days_per_month, an->p.retention_days);
-    double old_gb = an->p.total.lake_gb_day * fmax(0, days - after);
-    cost_lever_(&an->cost, "tiering", old_gb * (cool->usd - archive->usd),
-              arena_printf_(&an->ar,
-                            "move lake data older than %g days from %s to %s ($%g to $%g per "
-                            "GB-month); reads of old data cost more",
-                            after, cool->service, archive->service, cool->usd, archive->usd));
-}
-
-static void
-lever_retention(struct analysis *an, double storage_steady)
-{
-    struct costing *c = &an->cost;
-    const struct knobs *k = &an->a->k;
-    if (an->p.retention_days <= 365 || storage_steady <= 0) return;
-    double hot, cool_gb, storage_year = 0;
-    lake_gb(an, 365.0 / k->days_per_month, &hot, &cool_gb);
-    for (size_t i = 0; i < c->n_line; i++) {
-        const struct line *l = &c->line[i];
-        if (l->existing) continue;
-        if (strcmp(l->model, "lake_hot_gb") == 0) storage_year += hot * l->price->usd;
-        if (strcmp(l->model, "lake_cool_gb") == 0) storage_year += cool_gb * l->price->usd;
-    }
-    cost_lever_(c, "retention", storage_steady - storage_year,
-              arena_printf_(&an->ar,
-                            "at steady state: keep row-level data one year instead of %.0f "
-                            "days and aggregates beyond (only where no rule requires the "
-                            "longer retention)",
-                            an->p.retention_days));
-}
-
-static void
-levers(struct analysis *an, const struct price *archive, const struct price *cool)
-{
-    struct costing *c = &an->cost;
-    const struct knobs *k = &an->a->k;
-    double spot = 0, commit = 0, scan = 0, sched = 0, storage_steady = 0;
-    for (size_t i = 0; i < c->n_line; i++) {
-        const struct line *l = &c->line[i];
-        if (l->existing) continue;
-        if (strcmp(l->model, "batch_vcpu_h") == 0) spot += l->monthly;
-        if (always_on(l->model)) commit += l->monthly;
-        if (strcmp(l->model, "scan_tb") == 0 || strcmp(l->model, "batch_scan_tb") == 0)
-            scan += l->monthly;
-        if (strcmp(l->area, "orchestration") == 0 &&
-            (strcmp(l->model, "hours") == 0 || strcmp(l->model, "month") == 0))
-            sched += l->monthly;
-        if (is_storage(l->model)) storage_steady += l->steady;
-    }
-    lever_tiering(an, archive, cool);
-    cost_lever_(c, "spot_capacity", spot * k->spot_discount,
-              arena_printf_(&an->ar,
-                            "run batch workers on spot or preemptible capacity (about %.0f %% "
-                            "off on demand; jobs must tolerate interruption)",
-                            k->spot_discount * 100));
-    cost_lever_(c, "commitments", commit * k->commit_discount,
-              arena_printf_(&an->ar,
-                            "commit to one year of the always-on capacity (about %.0f %% off)",
-                            k->commit_discount * 100));
-    cost_lever_(c, "scan_pruning", scan * k->scan_pruning,
-              arena_printf_(&an->ar,
-                            "partition pruning, clustering and materialised aggregates to cut "
-                            "bytes scanned by about %.0f %%",
-                            k->scan_pruning * 100));
-    const struct decision *orch = decision_find_(an, "orchestration");
-    if (an->p.has_budget && sched > 0.1 * an->p.budget && orch && orch->choice)
-        cost_lever_(c, "right_sizing", sched,
-                    arena_printf_(&an->ar, "replace %s with a serverless scheduler while the "
-                                           "pipelines are few",
-                                  short_name_(an, orch->choice)));
-    lever_retention(an, storage_steady);
 }
 
 /* "12 %", "under 1 %": a share of the budget that never reads as zero. */
@@ -822,7 +732,7 @@ cost_(struct analysis *an)
     govcloud(an);
     totals(c);
     c->priced = c->n_line > 0 && an->p.cloud != CLOUD_ON_PREM;
-    levers(an, archive, cool);
+    cost_levers_(an, archive, cool);
     double save = 0;
     for (size_t i = 0; i < c->n_lever; i++)
         if (strcmp(c->lever[i].name, "retention") != 0) save += c->lever[i].savings;

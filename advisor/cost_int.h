@@ -1,4 +1,5 @@
-/* advisor/cost_int.h - helpers shared by the cost stage's files (cost.c, cost_estate.c). */
+/* advisor/cost_int.h - helpers shared by the cost stage's files (cost.c, cost_estate.c,
+ * cost_levers.c). */
 #ifndef PW_ADVISOR_COST_INT_H
 #define PW_ADVISOR_COST_INT_H
 
@@ -15,6 +16,15 @@ struct line *cost_line_(struct analysis *an, const struct decision *d, const cha
                         double qty, double qty_m1, double qty_steady);
 /* Adds a lever that saves 'savings' a month (ignored under half a cent or when full). */
 void cost_lever_(struct costing *c, const char *name, double savings, const char *detail);
+/* The levers of the priced lines: tiering to 'archive' from 'cool' (either may be NULL), spot,
+ * commitments, scan pruning, a serverless scheduler, a shorter retention (cost_levers.c). */
+void cost_levers_(struct analysis *an, const struct price *archive, const struct price *cool);
+/* Lake GB at 'month' months: the hot part and the rest (with what a migration moves over). */
+void cost_lake_gb_(const struct analysis *an, double month, double *hot, double *cool);
+/* A model of capacity that runs all month (brokers, shards, nodes, a warehouse kept up). */
+int cost_always_on_(const char *model);
+/* A model of lake storage (hot or cool). */
+int cost_is_storage_(const char *model);
 /* The costcues.tsv value of 'kind'/'token' (first match), or NULL. */
 const char *cost_cue_(const struct advisor *a, const char *kind, const char *token);
 

@@ -1,14 +1,14 @@
 /* advisor/extract.c - free text to requirement fields: the entry point and the scalar fields.
  *
  * Owns the reading of freshness, retention, budget, cloud, existing stack, compliance, consumers,
- * team size, skills and availability from tokens (extract_lex.c), and the notes that say which
- * words each value came from; data feeds are read by extract_feeds.c. Prefers an unknown to a
- * guess: a number needs its unit and a cue word in its clause ("within", "keep", "budget"), and
- * a cue next to a denial ("no", "not") is ignored. Freshness is what the consumers need: a vague
- * "real-time" after a wish word gives way to a consumer's stated cadence, and the note says so.
- * Never overwrites a known field. The description is read first; the title only fills what the
- * description left unknown. Deciding facts left unknown become questions (ask_missing).
- * Pure: no I/O, no globals, no clock; deterministic.
+ * skills and availability from tokens (extract_lex.c), and the notes that say which words each
+ * value came from; data feeds are read by extract_feeds.c, the team's size by extract_team.c.
+ * Prefers an unknown to a guess: a number needs its unit and a cue word in its clause ("within",
+ * "keep", "budget"), and a cue next to a denial ("no", "not") is ignored. Freshness is what the
+ * consumers need: a vague "real-time" after a wish word gives way to a consumer's stated cadence,
+ * and the note says so. Never overwrites a known field. The description is read first; the title
+ * only fills what the description left unknown. Deciding facts left unknown become questions
+ * (ask_missing). Pure: no I/O, no globals, no clock; deterministic.
  */
 #include "extract.h"
 
@@ -55,15 +55,21 @@ clause_of(const struct tokens *t, size_t i, int sentence, size_t *a, size_t *b)
     *b = sentence ? t->v[i].sent_b : t->v[i].clause_b;
 }
 
+int
+extract_denied_(const struct extract_lexicon *lex, const struct tokens *t, size_t i, size_t n)
+{
+    for (size_t j = i, k = 0; j-- > 0 && k < n; k++) {
+        if (t->v[j].clause != t->v[i].clause) break;
+        if (extract_match_(lex, t, j, LEX_NEGATION, NULL)) return 1;
+    }
+    return 0;
+}
+
 /* A denial ("no", "not", "don't") among the 'n' tokens before 'i' in its clause. */
 static int
 denied(const struct ctx *c, size_t i, size_t n)
 {
-    for (size_t j = i, k = 0; j-- > 0 && k < n; k++) {
-        if (c->t->v[j].clause != c->t->v[i].clause) break;
-        if (match(c, j, LEX_NEGATION, NULL)) return 1;
-    }
-    return 0;
+    return extract_denied_(c->lex, c->t, i, n);
 }
 
 /* A phrase of 'cat' in the clause (or sentence) of token 'i'. */
@@ -572,95 +578,6 @@ read_labels(struct ctx *c, enum lex_cat cat, struct strlist *l, const char *name
 
 /* ---- team, skills, availability ------------------------------------------------------------ */
 
-/* A head count at number token 'i' ("3 engineers", "two data engineers", "2 of us"): returns it
- * and the index after it in '*end', or 0. */
-static double
-head_count(const struct ctx *c, size_t i, size_t *end)
-{
-    const struct tokens *t = c->t;
-    const struct tok *k = &t->v[i];
-    if (k->type != TOK_NUM || (k->numf & ~(NUMF_SPELLED | NUMF_APPROX)) || k->num < 1 ||
-        k->num > 1000 || k->num != floor(k->num))
-        return 0;
-    size_t sa = k->sent_a, sb = k->sent_b, j = i + 1;
-    int found = 0, cue = in_sentence(c, i, LEX_TEAM);
-    if (extract_is_word_(t, j, "of") && extract_is_word_(t, j + 1, "us")) {
-        found = 1, *end = j + 2; /* "2 of us" */
-    } else {
-        if (extract_is_word_(t, j, "of")) j++; /* "a couple of engineers" */
-        for (size_t n = 0; j < sb && n <= 3; j++, n++) {
-            if (match(c, j, LEX_PERSON, end)) {
-                found = 1;
-                break;
-            }
-            if (t->v[j].type != TOK_WORD && !extract_is_sym_(t, j, '-')) break;
-            if (match(c, j, LEX_STOP, NULL)) break;
-        }
-    }
-    if (!found) return 0;
-    for (size_t p = i, n = 0; p-- > sa && n < 3; n++) {
-        const struct lex_entry *e = match(c, p, LEX_NOTTEAM, NULL);
-        if (e && strcmp(e->label, "org") != 0) return 0; /* "used by 40 analysts" */
-    }
-    /* with no word of the team around, "40 analysts query it" are readers, not the team; "a
-     * 12-person brand" is the company's size whatever is around */
-    for (size_t p = *end, n = 0; p < sb && n < 3; p++, n++) {
-        const struct lex_entry *e = match(c, p, LEX_NOTTEAM, NULL);
-        if (e && (!cue || strcmp(e->label, "org") == 0)) return 0;
-    }
-    if (!cue && k->num > 50) return 0;
-    return k->num;
-}
-
-static void
-read_team(struct ctx *c)
-{
-    const struct tokens *t = c->t;
-    if (req_known(c->req->team_size)) return;
-    /* "it's just me" says who does the work wherever a count of others stands */
-    for (size_t i = 0; i < t->n; i++) {
-        size_t end;
-        const struct lex_entry *e = match(c, i, LEX_TEAM, &end);
-        if (e && strcmp(e->label, "size") == 0 && !denied(c, i, 2)) {
-            c->req->team_size = e->value;
-            note_value(c->out, "team_size", t, i, end, NULL);
-            return;
-        }
-    }
-    for (size_t i = 0; i < t->n; i++) {
-        size_t end, at = i;
-        const struct lex_entry *e = match(c, i, LEX_TEAM, &end);
-        /* "team of 4", "the team is 5 people" */
-        /* "small team (3)", "Team: 5": a bare number in brackets or after a colon */
-        size_t num_at = end;
-        if (e && end < t->n && (extract_is_sym_(t, end, '(') || extract_is_sym_(t, end, ':')))
-            num_at = end + 1;
-        int plain = e && end < t->n && t->v[end].type == TOK_NUM; /* "team 4 (c#, sql)" */
-        int cued = e && (strcmp(e->label, "strong") == 0 || num_at > end || plain) &&
-                   num_at < t->n &&
-                   t->v[num_at].type == TOK_NUM && !(t->v[num_at].numf & ~NUMF_SPELLED) &&
-                   t->v[num_at].num >= 1 && t->v[num_at].num <= 1000 &&
-                   t->v[num_at].num == floor(t->v[num_at].num) &&
-                   (num_at == end || !extract_is_sym_(t, end, '(') ||
-                    extract_is_sym_(t, num_at + 1, ')'));
-        if (cued) at = num_at;
-        size_t n_end;
-        double n = head_count(c, at, &n_end);
-        int bare = n <= 0 && cued; /* "Team: 5 (2 devs, 3 analysts)": the parts follow */
-        if (bare) n = t->v[at].num, n_end = at + 1;
-        if (n <= 0) continue;
-        /* "Two data engineers and one analyst": every head count of the sentence */
-        for (size_t j = n_end; !bare && j < t->v[at].sent_b; j++) {
-            size_t e2;
-            double more = head_count(c, j, &e2);
-            if (more > 0) n += more, n_end = e2, j = e2 - 1;
-        }
-        c->req->team_size = n;
-        note_value(c->out, "team_size", t, i, n_end, NULL);
-        return;
-    }
-}
-
 static void
 read_skills(struct ctx *c)
 {
@@ -730,7 +647,7 @@ read_text(struct ctx *c, const char *text, int title)
     if (c->fill_compliance && t.n > 0 && extract_find_(c->lex, &t, 0, t.n, LEX_USPLACE, NULL))
         read_labels(c, LEX_COMPLIANCEUS, &c->req->compliance, "compliance");
     if (c->fill_consumers) read_labels(c, LEX_CONSUMER, &c->req->consumers, "consumers");
-    read_team(c);
+    extract_team_(c->lex, c->t, c->req, c->out);
     read_skills(c);
     read_availability(c);
     if (!title || !c->inventory) extract_inventory_(c->lex, &t, c->out);

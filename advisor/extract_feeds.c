@@ -1,12 +1,10 @@
 /* advisor/extract_feeds.c - data feeds and their volumes from free text.
  *
  * Reads measures ("2 TB/day", "120,000 stories a day", "up to 40 items a second", "~20 KB each",
- * "about 1,000 on average", "a third of that on average") and groups them into feeds: a measure
- * joins the feed just before it in the same sentence when that feed lacks its dimension and the
- * measure names no other feed; otherwise it starts a feed named and typed from the words around
- * it. A total followed by its breakdown is dropped in favour of the parts. Volumes come only from
- * stated units: a daily count without a record size gives no volume, and a peak rate is never
- * stretched over a day. Pure: no I/O, no globals.
+ * "about 1,000 on average", "a third of that on average"), has extract_group.c group them into
+ * feeds, and writes the feeds (extract_out.c). A total followed by its breakdown is dropped in
+ * favour of the parts. Volumes come only from stated units: a daily count without a record size
+ * gives no volume, and a peak rate is never stretched over a day. Pure: no I/O, no globals.
  */
 #include "extract_int.h"
 
@@ -39,8 +37,9 @@ add_measure(struct reader *r, enum dim dim, double value, size_t a, size_t b)
     return m;
 }
 
-static int
-is_content_word(const struct reader *r, size_t i)
+/* A word that can name a feed: not a stop word, a time, a size or a period. */
+int
+extract_content_word_(const struct reader *r, size_t i)
 {
     const struct tok *k = &r->t->v[i];
     return k->type == TOK_WORD && !extract_match_(r->lex, r->t, i, LEX_STOP, NULL) &&
@@ -94,7 +93,7 @@ count_phrase(const struct reader *r, size_t j, const struct lex_entry **noun, in
             return end;
         }
         if (extract_is_sym_(t, k, '-') && (t->v[k].flags & TOKF_GLUED)) continue;
-        if (!is_content_word(r, k)) break;
+        if (!extract_content_word_(r, k)) break;
         words++;
     }
     return j;
@@ -283,7 +282,7 @@ read_senders(struct reader *r, size_t i)
     for (size_t k2 = i + 1, words = 0; k2 < t->n && words <= 3; k2++, words++) {
         const struct lex_entry *em = extract_match_(r->lex, t, k2, LEX_EMITTER, &end);
         if (em == NULL) {
-            if (!is_content_word(r, k2)) break;
+            if (!extract_content_word_(r, k2)) break;
             continue;
         }
         /* "2,000 kiosks, each sending a heartbeat every 30 seconds": past a comma when "each"
@@ -340,7 +339,7 @@ times_senders(struct reader *r, struct measure *m, size_t end)
                 n_at = j + 1 < each && t->v[j + 1].type == TOK_WORD ? j : SIZE_MAX;
                 break;
             }
-            if (!is_content_word(r, j)) break;
+            if (!extract_content_word_(r, j)) break;
         }
     } else if (i >= 2 && is_times(t, i - 1)) {
         for (size_t j = i - 1, k = 0; j-- > t->v[i].sent_a && k < 3; k++) {
@@ -361,7 +360,7 @@ times_senders(struct reader *r, struct measure *m, size_t end)
             p + 2 < t->n && t->v[p + 2].type == TOK_NUM) {
             n_at = p + 2;
             after = p + 3;
-            while (after < t->n && after < p + 5 && is_content_word(r, after)) after++;
+            while (after < t->n && after < p + 5 && extract_content_word_(r, after)) after++;
         }
     }
     if (n_at == SIZE_MAX) return end;
@@ -376,6 +375,48 @@ times_senders(struct reader *r, struct measure *m, size_t end)
     if (n_at < m->a) m->a = n_at;
     m->b = after;
     return after;
+}
+
+/* "4,000 authorisations per second", "2 million bookings a day": a noun the lexicon does not
+ * know after number token 'i', counted per unit of time; sets [*plain_a, *plain_b) to the noun
+ * and returns the token after it (i + 1 if none). A small daily count ("12 reports a day") is
+ * not a feed. */
+static size_t
+plain_count(const struct reader *r, size_t i, size_t *plain_a, size_t *plain_b)
+{
+    const struct tokens *t = r->t;
+    size_t w = i + 1;
+    while (w < t->n && w < i + 3 && extract_content_word_(r, w)) w++;
+    double per = 0;
+    size_t pe;
+    if (w > i + 1 && (extract_match_(r->lex, t, w, LEX_RATEUNIT, NULL) ||
+                      (extract_period_(r->lex, t, w, &per, &pe) &&
+                       (per <= 1 || t->v[i].num >= 1000)))) {
+        *plain_a = i + 1;
+        *plain_b = w;
+        return w;
+    }
+    if (w == i + 1 && extract_period_(r->lex, t, w, &per, &pe) && per <= 1)
+        *plain_a = *plain_b = w; /* "at up to 4,000 per second": a rate with no noun */
+    return i + 1;
+}
+
+/* Peak or average, by the words around the rate 'm' read at number token 'i'; a range's
+ * middle or upper end. */
+static void
+rate_shape(const struct reader *r, struct measure *m, size_t i, size_t end)
+{
+    const struct tok *num = &r->t->v[i];
+    if (m->dim == DIM_PEAK && !(m->flags & MF_INHERIT)) {
+        enum dim cue = rate_cue(r, i, end);
+        if (cue == DIM_AVG) m->dim = DIM_AVG;
+        if (cue == DIM_COUNT) m->flags |= MF_UNSPEC;
+    }
+    if (m->dim == DIM_AVG && (num->numf & NUMF_RANGE) && num->num > 0) {
+        m->value *= (num->num + num->num_lo) / (2 * num->num); /* "normally 2-3k/s" */
+        m->flags |= MF_MIDDLE;
+    }
+    if (num->numf & NUMF_RANGE) m->flags |= MF_RANGE;
 }
 
 /* Reads the measure starting at number token 'i'; returns the index after it (i + 1 if none). */
@@ -394,24 +435,7 @@ read_measure(struct reader *r, size_t i)
     size_t ce = count_phrase(r, i + 1, &noun, &modified);
     const struct lex_entry *ru = extract_match_(r->lex, t, i + 1, LEX_RATEUNIT, &end);
     size_t plain_a = 0, plain_b = 0;
-    if (ce == i + 1 && !ru) {
-        /* "4,000 authorisations per second", "2 million bookings a day": a noun the lexicon
-         * does not know, counted per unit of time. A small daily count ("12 reports a day")
-         * is not a feed. */
-        size_t w = i + 1;
-        while (w < t->n && w < i + 3 && is_content_word(r, w)) w++;
-        double per = 0;
-        size_t pe;
-        if (w > i + 1 && (extract_match_(r->lex, t, w, LEX_RATEUNIT, NULL) ||
-                          (extract_period_(r->lex, t, w, &per, &pe) &&
-                           (per <= 1 || num->num >= 1000)))) {
-            plain_a = i + 1;
-            plain_b = w;
-            ce = w;
-        } else if (w == i + 1 && extract_period_(r->lex, t, w, &per, &pe) && per <= 1) {
-            plain_a = plain_b = w; /* "at up to 4,000 per second": a rate with no noun */
-        }
-    }
+    if (ce == i + 1 && !ru) ce = plain_count(r, i, &plain_a, &plain_b);
     /* "one message per turbine per second": how a sender frames its data, not a feed's rate */
     if (ce > i + 1 && !ru && extract_is_word_(t, ce, "per") && ce + 1 < t->n &&
         t->v[ce + 1].type == TOK_WORD && !extract_match_(r->lex, t, ce + 1, LEX_TIME, NULL) &&
@@ -432,16 +456,7 @@ read_measure(struct reader *r, size_t i)
             m->flags |= MF_INHERIT;
             end = ce;
         }
-        if (m->dim == DIM_PEAK && !(m->flags & MF_INHERIT)) {
-            enum dim cue = rate_cue(r, i, end);
-            if (cue == DIM_AVG) m->dim = DIM_AVG;
-            if (cue == DIM_COUNT) m->flags |= MF_UNSPEC;
-        }
-        if (m->dim == DIM_AVG && (num->numf & NUMF_RANGE) && num->num > 0) {
-            m->value *= (num->num + num->num_lo) / (2 * num->num); /* "normally 2-3k/s" */
-            m->flags |= MF_MIDDLE;
-        }
-        if (num->numf & NUMF_RANGE) m->flags |= MF_RANGE;
+        rate_shape(r, m, i, end);
         end = times_senders(r, m, end);
         if (noun) {
             m->name_a = i + 1;
@@ -489,310 +504,6 @@ read_fraction(struct reader *r, size_t i)
     return i + 1;
 }
 
-/* Writes a feed name from tokens [a, b): lower-case words joined by '_'. */
-void
-extract_name_from_(const struct tokens *t, size_t a, size_t b, char *out, size_t cap)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (size_t i = a; i < b; i++) {
-        const struct tok *k = &t->v[i];
-        const char *s = k->type == TOK_WORD ? k->w : t->text + k->off;
-        size_t len = k->type == TOK_WORD ? k->wlen : k->end - k->off;
-        if (k->type == TOK_SYM) continue;
-        if (n && n + 1 < cap) out[n++] = '_';
-        for (size_t j = 0; j < len && n + 1 < cap; j++) {
-            char c = s[j];
-            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out[n++] = c;
-        }
-    }
-    while (n && out[n - 1] == '_') n--;
-    out[n] = '\0';
-}
-
-/* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth': highest priority,
- * then nearest to 'b' when 'last', else nearest to 'a'. */
-struct found
-extract_find_kind_(const struct reader *r, size_t a, size_t b, int depth, int last)
-{
-    struct found best = {NULL, 0, 0};
-    int best_named = 0;
-    size_t covered = a;
-    for (size_t i = a; i < b && i < r->t->n; i++) {
-        size_t end;
-        if (r->t->v[i].depth > depth || i < covered) continue;
-        const struct lex_entry *e = extract_match_(r->lex, r->t, i, LEX_KIND, &end);
-        if (e == NULL) continue;
-        /* value below 1: a product named like a common word ("Segment"), only capitalised */
-        if (e->value < 1 && !(r->t->v[i].flags & TOKF_CAP)) continue;
-        covered = end; /* "access logs": not "logs" again */
-        /* "shopify orders": the product's records, not a stream of events */
-        if (best.e && strcmp(best.e->label, "saas") == 0 &&
-            (strcmp(e->label, "events") == 0 || strcmp(e->label, "logs") == 0))
-            continue;
-        /* with a word before it ("CDR files") it makes a better name than alone ("SFTP") */
-        int named = extract_name_start_(r, i) < i;
-        /* in a compound the last noun is the head: a business noun that reads as plain
-         * events ("orders database", "transaction logs") gives way to it */
-        if (best.e == NULL || e->value > best.e->value ||
-            (e->value == best.e->value && i == best.b && strcmp(best.e->label, "events") == 0) ||
-            (last && e->value == best.e->value && named >= best_named)) {
-            best.e = e;
-            best.a = i;
-            best.b = end;
-            best_named = named;
-        }
-    }
-    return best;
-}
-
-/* The name of a feed found by its kind word: the word with one content word before it
- * ("billing database", "policy-admin database"). */
-size_t
-extract_name_start_(const struct reader *r, size_t a)
-{
-    const struct tokens *t = r->t;
-    size_t s = a;
-    while (s > 0 && t->v[s - 1].sent == t->v[a].sent) {
-        if (extract_is_sym_(t, s - 1, '-') && (t->v[s - 1].flags & TOKF_GLUED) && s >= 2 &&
-            is_content_word(r, s - 2)) {
-            s -= 2;
-            continue;
-        }
-        if (s == a && is_content_word(r, s - 1) &&
-            !extract_match_(r->lex, t, s - 1, LEX_KIND, NULL)) {
-            s--;
-            continue;
-        }
-        break;
-    }
-    return s;
-}
-
-struct feed *
-extract_feed_add_(struct reader *r, int sent, size_t ctx_a, size_t ctx_b)
-{
-    if (r->n_f == r->cap_f) {
-        r->cap_f = r->cap_f ? 2 * r->cap_f : 8;
-        r->f = xrealloc(r->f, r->cap_f * sizeof(*r->f));
-    }
-    struct feed *f = &r->f[r->n_f++];
-    memset(f, 0, sizeof(*f));
-    f->pii = -1;
-    f->sent = sent;
-    f->ctx_a = ctx_a;
-    f->ctx_b = ctx_b;
-    return f;
-}
-
-static struct feed *
-new_feed(struct reader *r, const struct measure *m, size_t ctx_a)
-{
-    struct feed *f = extract_feed_add_(r, m->sent, ctx_a, m->b);
-    const struct tokens *t = r->t;
-    /* kind and name: the count noun, then "of <words>", then words before, then after */
-    struct found of = {NULL, 0, 0}, pre, post = {NULL, 0, 0};
-    if (m->of_b > m->of_a) of = extract_find_kind_(r, m->of_a, m->of_b + 1, 99, 0);
-    pre = extract_find_kind_(r, ctx_a, m->a, m->depth, 1);
-    size_t pe = m->b;
-    while (pe < t->n && t->v[pe].clause == t->v[m->b - 1].clause && pe < m->b + 10) pe++;
-    if (pe > m->b) post = extract_find_kind_(r, m->b, pe, 99, 0);
-    f->ctx_b = pe;
-    struct found kind = of.e ? of : pre.e ? pre : post;
-    /* a distinctive noun ("GPS pings") tells the kind; a generic one ("events") only when the
-     * words around say nothing ("Sensors send 150k events/sec" is IoT) */
-    /* "shopify orders (~20k/day)": a SaaS product's records come through its API, whatever
-     * the count noun says */
-    int saas = kind.e && strcmp(kind.e->label, "saas") == 0;
-    if (m->kind != SOURCE_UNKNOWN && !saas && ((m->flags & MF_STRONG) || kind.e == NULL)) {
-        f->kind = m->kind;
-        f->kind_ev = (struct span){m->name_a, m->name_b, 0, 0};
-    } else if (kind.e) {
-        f->kind = source_kind_parse(kind.e->label);
-        f->kind_ev = (struct span){kind.a, kind.b, 0, 0};
-    }
-    size_t na = 0, nb = 0;
-    if (m->name_b > m->name_a && (m->flags & MF_STRONG)) {
-        na = m->name_a, nb = m->name_b;
-    } else if (of.e) {
-        na = extract_name_start_(r, of.a), nb = of.b;
-    } else if (pre.e && pre.e->value >= 2) {
-        na = extract_name_start_(r, pre.a), nb = pre.b;
-    } else if (m->name_b > m->name_a) {
-        na = m->name_a, nb = m->name_b;
-    } else if (pre.e) {
-        na = extract_name_start_(r, pre.a), nb = pre.b;
-    } else if (post.e) {
-        na = extract_name_start_(r, post.a), nb = post.b;
-    }
-    if (nb > na) extract_name_from_(t, na, nb, f->name, sizeof(f->name));
-    if (f->name[0] == '\0') {
-        snprintf(f->name, sizeof(f->name), "primary");
-        na = nb = 0;
-    }
-    f->name_a = na;
-    f->name_b = nb;
-    f->name_ev = (struct span){na, nb, 0, 0};
-    return f;
-}
-
-static void
-feed_set(struct feed *f, enum dim d, double v, size_t a, size_t b, const char *why)
-{
-    f->has[d] = 1;
-    f->val[d] = v;
-    f->ev[d] = (struct span){a, b, 0, 0};
-    f->why[d] = why;
-}
-
-static void
-apply(struct feed *f, const struct measure *m)
-{
-    const char *why = NULL;
-    if (m->flags & MF_GEOMEAN)
-        why = "a range of sizes: the geometric mean of its ends";
-    else if (m->flags & MF_MIDDLE)
-        why = "middle of the range";
-    else if (m->flags & MF_RANGE)
-        why = "upper end of the range";
-    else if (m->flags & MF_UNSPEC)
-        why = "a stated rate, taken as the peak";
-    if (m->flags & MF_EVERY) why = EXTRACT_WHY_EVERY;
-    if (m->flags & MF_TIMES) why = EXTRACT_WHY_TIMES;
-    feed_set(f, m->dim, m->value, m->a, m->b, why);
-}
-
-/* "There is also ...", "another 5k events/s": words before the measure in its sentence that
- * say it is a feed of its own. */
-static int
-another(const struct reader *r, const struct measure *m)
-{
-    for (size_t j = m->a, k = 0; j-- > r->t->v[m->a].sent_a && k < 12; k++)
-        if (extract_match_(r->lex, r->t, j, LEX_ANOTHER, NULL)) return 1;
-    return 0;
-}
-
-/* "a third of that on average": applies to every feed of its sentence with a peak. */
-static void
-apply_fraction(struct reader *r, const struct measure *m)
-{
-    for (size_t fi = 0; fi < r->n_f; fi++) {
-        struct feed *f = &r->f[fi];
-        if (f->sent == m->sent && f->has[DIM_PEAK] && !f->has[DIM_AVG])
-            feed_set(f, DIM_AVG, f->val[DIM_PEAK] * m->value, m->a, m->b,
-                     "a fraction of the peak");
-    }
-}
-
-/* "peak ~50 MB/s": the peak of the feed at hand (the current one, else the last one named),
- * with a record size stated just before it. Returns the feed. */
-static struct feed *
-join_peak_bytes(struct reader *r, const struct measure *m, struct feed *cur,
-                const struct measure *pending, size_t boundary)
-{
-    struct feed *f = cur ? cur : r->n_f ? &r->f[r->n_f - 1] : new_feed(r, m, boundary);
-    if (!f->has[DIM_PEAKB]) apply(f, m);
-    if (pending && !f->has[DIM_SIZE] && pending->sent == m->sent) apply(f, pending);
-    return f;
-}
-
-/* Groups the measures into feeds (see the comment atop the file). */
-static void
-group(struct reader *r)
-{
-    const struct tokens *t = r->t;
-    struct feed *cur = NULL;
-    const struct measure *pending = NULL, *last_rate = NULL;
-    int sent = -1;
-    size_t boundary = 0;
-    for (size_t i = 0; i < r->n_m; i++) {
-        struct measure *m = &r->m[i];
-        if (m->sent != sent) {
-            sent = m->sent;
-            cur = NULL;
-            pending = NULL;
-            last_rate = NULL;
-            boundary = m->a;
-            while (boundary > 0 && t->v[boundary - 1].sent == sent) boundary--;
-        }
-        if (m->dim == DIM_PEAKB) {
-            cur = join_peak_bytes(r, m, cur, pending, boundary);
-            pending = NULL;
-            continue;
-        }
-        if (m->dim == DIM_SIZE) {
-            if (cur && !cur->has[DIM_SIZE])
-                apply(cur, m);
-            else
-                pending = m;
-            continue;
-        }
-        if (m->flags & MF_FRACTION) {
-            apply_fraction(r, m);
-            boundary = m->b;
-            continue;
-        }
-        if (m->flags & MF_INHERIT) {
-            /* "75k GPS pings" inside the brackets after "90,000 events/sec", or "1,000 on
-             * average" after "3,500 transactions/sec": only with a per-second rate before */
-            if (last_rate == NULL || (m->dim == DIM_PEAK && m->depth <= last_rate->depth)) {
-                boundary = m->b;
-                continue;
-            }
-            if (m->dim == DIM_PEAK && (last_rate->flags & MF_UNSPEC)) m->flags |= MF_UNSPEC;
-        }
-        /* does the measure name a feed of its own, and which kind? */
-        int strong = (m->flags & MF_STRONG) || m->of_b > m->of_a;
-        enum source_kind mk = m->kind;
-        struct found k = {NULL, 0, 0};
-        if (m->of_b > m->of_a) k = extract_find_kind_(r, m->of_a, m->of_b + 1, 99, 0);
-        if (k.e == NULL) k = extract_find_kind_(r, boundary, m->a, m->depth, 1);
-        if (k.e && k.e->value >= 2) strong = 1;
-        if (mk == SOURCE_UNKNOWN && k.e) mk = source_kind_parse(k.e->label);
-        int other = cur && strong &&
-                    ((mk != SOURCE_UNKNOWN && cur->kind != SOURCE_UNKNOWN && mk != cur->kind) ||
-                     ((m->flags & MF_STRONG) && (cur->has[DIM_PEAK] || cur->has[DIM_DAILY])));
-        struct feed *same = NULL;
-        if (cur == NULL && mk != SOURCE_UNKNOWN) {
-            /* "The clickstream peaks at 80k events/sec." about the clickstream named before */
-            int n_kind = 0;
-            for (size_t fi = 0; fi < r->n_f; fi++)
-                if (!r->f[fi].dropped && r->f[fi].kind == mk) n_kind++, same = &r->f[fi];
-            if (n_kind != 1 || same->has[m->dim]) same = NULL;
-        }
-        /* "..., plus a broker portal (events ~100/s)": a cue and a named thing before it */
-        if (cur && k.e && another(r, m)) other = 1;
-        if (cur && !cur->has[m->dim] && !other) {
-            apply(cur, m);
-            if (m->b > cur->ctx_b) cur->ctx_b = m->b;
-        } else if (same) {
-            cur = same;
-            apply(cur, m);
-        } else if (cur == NULL && !strong && m->sent > 0 && r->n_f == 1 &&
-                   !r->f[0].has[m->dim] && !another(r, m)) {
-            cur = &r->f[0]; /* "It peaks at 50k events/sec." about the one feed named before */
-            apply(cur, m);
-            /* a bare rate after a daily volume: the same feed's peak, or a feed of its own? */
-            if ((m->flags & MF_UNSPEC) && cur->has[DIM_VOLUME] && r->ambig_b == 0)
-                r->ambig_a = m->a, r->ambig_b = m->b;
-        } else if (cur == NULL && !strong && r->n_f > 0 && !another(r, m)) {
-            boundary = m->b; /* which feed it belongs to is unknown: leave it out */
-            if (r->ambig_b == 0) r->ambig_a = m->a, r->ambig_b = m->b;
-            continue;
-        } else {
-            cur = new_feed(r, m, boundary);
-            apply(cur, m);
-            if (pending && !cur->has[DIM_SIZE]) apply(cur, pending);
-            pending = NULL;
-        }
-        if ((m->dim == DIM_PEAK || m->dim == DIM_AVG) && !(m->flags & MF_INHERIT)) last_rate = m;
-        /* "20 GB/day of clickstream and 5 GB/day from Postgres": the "of" words belong to
-         * this feed, so the next one does not look back at them */
-        boundary = m->of_b > m->of_a && m->of_b + 1 > m->b ? m->of_b + 1 : m->b;
-    }
-}
-
 size_t
 extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
                  struct requirement *req, struct extract_result *out)
@@ -811,7 +522,7 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
     }
     for (size_t i = 0; i < r.n_m; i++)
         for (size_t j = r.m[i].a; j < r.m[i].b && j < t->n; j++) t->v[j].used = 1;
-    group(&r);
+    extract_feed_group_(&r);
     extract_feed_drop_totals_(&r);
     extract_feed_unmeasured_(&r);
     for (size_t i = 0; i < r.n_f; i++) extract_feed_derive_(lex, t, &r.f[i]);

@@ -1,5 +1,6 @@
 /* advisor/extract_feeds_int.h - the feed reader's types, shared by extract_feeds.c (reading
- * measures and grouping them) and extract_out.c (deriving and writing feeds). */
+ * measures), extract_group.c (grouping them into feeds) and extract_out.c (deriving and writing
+ * feeds). */
 #ifndef PW_ADVISOR_EXTRACT_FEEDS_INT_H
 #define PW_ADVISOR_EXTRACT_FEEDS_INT_H
 
@@ -79,12 +80,16 @@ struct found {
     size_t a, b;
 };
 
-/* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth' (extract_feeds.c). */
+/* The best KIND phrase in tokens [a, b) not deeper in brackets than 'depth' (extract_group.c). */
 struct found extract_find_kind_(const struct reader *r, size_t a, size_t b, int depth, int last);
 /* The start of a feed's name found by its kind word at 'a' (one content word before it). */
 size_t extract_name_start_(const struct reader *r, size_t a);
 /* Writes a feed name from tokens [a, b): lower-case words joined by '_'. */
 void extract_name_from_(const struct tokens *t, size_t a, size_t b, char *out, size_t cap);
+/* A word that can name a feed: not a stop word, a time, a size or a period (extract_feeds.c). */
+int extract_content_word_(const struct reader *r, size_t i);
+/* Groups the measures read into feeds (extract_group.c). */
+void extract_feed_group_(struct reader *r);
 /* Feeds named after a feed verb (or '+') but never measured, as sources with no figures. */
 void extract_feed_unmeasured_(struct reader *r);
 /* Drops a total stated before its parts ("90,000 events/sec (75k GPS pings, 15k rider events)"). */

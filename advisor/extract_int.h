@@ -1,12 +1,13 @@
 /* advisor/extract_int.h - internals shared by the extractor's files (advisor/extract*.c only).
  *
- * The extractor reads text in two steps. extract_lex.c owns the lexicon (the extract_*.tsv word
- * lists, parsed once) and turns a text into tokens: words in lower case, numbers already
- * assembled from digits, separators, spelled words, multipliers and ranges ("120,000", "150k",
- * "two dozen", "2-3"), and punctuation; each token knows its sentence, clause and bracket depth
- * and the lexicon phrases that start at it. extract_feeds.c reads volumes and data feeds from the
- * tokens (extract_out.c derives and writes them), extract_money.c the budget, extract_scope.c
- * what a denial rules out and how a product in use is named, extract.c every other field.
+ * The extractor reads text in two steps. extract_lexicon.c owns the lexicon (the extract_*.tsv
+ * word lists, parsed once) and extract_lex.c turns a text into tokens: words in lower case,
+ * numbers already assembled from digits, separators, spelled words, multipliers and ranges
+ * ("120,000", "150k", "two dozen", "2-3"), and punctuation; each token knows its sentence, clause
+ * and bracket depth and the lexicon phrases that start at it. extract_feeds.c reads volumes and
+ * data feeds from the tokens (extract_group.c groups them into feeds, extract_out.c derives and
+ * writes them), extract_money.c the budget, extract_team.c the team's size, extract_scope.c what
+ * a denial rules out and how a product in use is named, extract.c every other field.
  * Pure: no I/O, no globals; a lexicon is immutable once built and may be shared by threads.
  */
 #ifndef PW_ADVISOR_EXTRACT_INT_H
@@ -14,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "extract.h"
 #include "requirement.h"
@@ -253,5 +255,42 @@ unsigned char *extract_avoid_(const struct extract_lexicon *lex, const struct to
  * Returns the index after the words it took. */
 size_t extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
                            size_t end, const char *label, char *out, size_t cap);
+
+/* A denial ("no", "not", "don't") among the 'n' tokens before 'i' in its clause (extract.c). */
+int extract_denied_(const struct extract_lexicon *lex, const struct tokens *t, size_t i, size_t n);
+/* Reads the team's size of 't' into 'req' when unknown, with its note (extract_team.c). */
+void extract_team_(const struct extract_lexicon *lex, const struct tokens *t,
+                   struct requirement *req, struct extract_result *out);
+
+/* FNV-1a of a word: the lexicon's hash, shared by the loader and the tokeniser. */
+static inline uint32_t
+extract_hash_word_(const char *w, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+/* Digits with at most one '.': exact for up to 15 significant digits (mantissa / 10^k rounds
+ * once), strtod beyond that. */
+static inline double
+extract_parse_digits_(const char *d, size_t n)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (n > 15) return strtod(d, NULL);
+    uint64_t mant = 0;
+    size_t frac = 0;
+    int dot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] == '.') {
+            dot = 1;
+            continue;
+        }
+        mant = mant * 10 + (uint64_t)(d[i] - '0');
+        frac += (size_t)dot;
+    }
+    return (double)mant / pow10[frac];
+}
 
 #endif

@@ -1,11 +1,9 @@
-/* advisor/extract_lex.c - the extractor's lexicon and tokeniser.
+/* advisor/extract_lex.c - the extractor's tokeniser.
  *
- * Owns the parsing of advisor/data/extract_*.tsv into a hash of phrases keyed by their first
- * word, and the turning of a text into tokens with numbers assembled ("120,000", "~20", "150k",
+ * Owns the turning of a text into tokens with numbers assembled ("120,000", "~20", "150k",
  * "1.2M", "two dozen", "half a", "2-3", "$30k", "99.9%"). Matching happens once per token, so the
- * field readers only look results up. Refuses nothing in the text (any bytes are tokens); refuses
- * a malformed data file with file:line. Pure: no I/O, no globals; the lexicon is immutable after
- * extract_lexicon_new().
+ * field readers only look results up. Refuses nothing in the text (any bytes are tokens). The
+ * lexicon it matches against is extract_lexicon.c's. Pure: no I/O, no globals.
  */
 #include "extract_int.h"
 
@@ -20,256 +18,13 @@
 #include "embedded.h"
 #include "xalloc.h"
 
-static const char *const data_files[] = {
-    "advisor/data/extract_units.tsv",
-    "advisor/data/extract_sources.tsv",
-    "advisor/data/extract_products.tsv",
-    "advisor/data/extract_cues.tsv",
-    "advisor/data/fx.tsv",
-};
-
-/* Column 1 of the data files, in enum lex_cat order. */
-static const char *const cat_names[LEX_CAT_COUNT] = {
-    "numword", "mult", "size", "time", "period", "rateunit", "approx", "fraction", "currency",
-    "othercurrency", "count", "emitter", "kind", "pii", "nopii", "cloud", "cloudhint", "product",
-    "compliance", "consumer", "skill", "person", "team", "notteam", "fresh", "freshtrigger",
-    "freshdata", "freshoutput", "serving", "freshblock", "retain", "retainblock", "budget",
-    "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop", "feedverb",
-    "avoidterm", "avoidafter", "negblock", "contrast", "wish", "edition", "movefrom", "moveverb",
-    "bill", "fx", "usplace", "complianceus", "storedcue", "another",
-    "cloudleft", "inventory", "estimate", "volnoun",
-};
-
-static uint32_t
-hash_word(const char *w, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
-    return h;
-}
-
-/* Digits with at most one '.': exact for up to 15 significant digits (mantissa / 10^k rounds
- * once), strtod beyond that. */
-static double
-parse_digits(const char *d, size_t n)
-{
-    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    if (n > 15) return strtod(d, NULL);
-    uint64_t mant = 0;
-    size_t frac = 0;
-    int dot = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (d[i] == '.') {
-            dot = 1;
-            continue;
-        }
-        mant = mant * 10 + (uint64_t)(d[i] - '0');
-        frac += (size_t)dot;
-    }
-    return (double)mant / pow10[frac];
-}
-
-/* A phrase word or label is kept as an offset into the blob until the blob stops growing. */
-struct build {
-    struct buf blob;
-    size_t *word_off;
-    size_t *word_len;
-    size_t n_words, cap_words;
-    size_t *label_off;
-    struct lex_entry *entries;
-    size_t n_entries, cap_entries;
-    int last_cat;
-};
-
-static size_t
-blob_add(struct build *b, const char *s, size_t len)
-{
-    size_t off = b->blob.len;
-    buf_append(&b->blob, s, len);
-    buf_putc(&b->blob, '\0');
-    return off;
-}
-
-static int
-parse_line(struct build *b, char *line, const char *file, int lineno, char *errstr,
-           size_t errstr_size)
-{
-    char *field[4] = {NULL, NULL, NULL, NULL};
-    int n = 0;
-    for (char *p = line; n < 4;) {
-        field[n++] = p;
-        char *tab = strchr(p, '\t');
-        if (tab == NULL) break;
-        *tab = '\0';
-        p = tab + 1;
-    }
-    /* rows come grouped by category: try the last one first */
-    int cat = -1;
-    if (strcmp(field[0], cat_names[b->last_cat]) == 0) cat = b->last_cat;
-    for (int c = 0; c < LEX_CAT_COUNT && cat < 0; c++)
-        if (strcmp(field[0], cat_names[c]) == 0) cat = c;
-    if (cat >= 0) b->last_cat = cat;
-    if (cat < 0 || n < 2 || field[1][0] == '\0') {
-        snprintf(errstr, errstr_size, "%s:%d: unknown category or empty phrase", file, lineno);
-        return -1;
-    }
-    double value = 1;
-    if (n >= 3 && field[2][0] != '\0' && strcmp(field[2], "-") != 0) {
-        char *endp;
-        size_t nd = strspn(field[2], "0123456789.");
-        if (field[2][nd] == '\0' && nd <= 15 && strchr(field[2], '.') == strrchr(field[2], '.'))
-            value = parse_digits(field[2], nd), endp = field[2] + nd;
-        else
-            value = strtod(field[2], &endp);
-        if (*endp != '\0' || !isfinite(value)) {
-            snprintf(errstr, errstr_size, "%s:%d: bad value '%s'", file, lineno, field[2]);
-            return -1;
-        }
-    }
-    if (b->n_entries == b->cap_entries) {
-        b->cap_entries = b->cap_entries ? 2 * b->cap_entries : 256;
-        b->entries = xrealloc(b->entries, b->cap_entries * sizeof(*b->entries));
-        b->label_off = xrealloc(b->label_off, b->cap_entries * sizeof(*b->label_off));
-    }
-    struct lex_entry *e = &b->entries[b->n_entries];
-    memset(e, 0, sizeof(*e));
-    e->cat = (enum lex_cat)cat;
-    e->value = value;
-    e->word0 = b->n_words;
-    e->next = b->n_entries; /* original order, for a stable sort */
-    const char *label = (n >= 4 && strcmp(field[3], "-") != 0) ? field[3] : "";
-    b->label_off[b->n_entries] = blob_add(b, label, strlen(label));
-    for (char *p = field[1]; *p;) {
-        while (*p == ' ' || *p == '-' || *p == '/') p++;
-        char *q = p;
-        while (*q && *q != ' ' && *q != '-' && *q != '/') {
-            *q = (char)tolower((unsigned char)*q);
-            q++;
-        }
-        if (q == p) break;
-        if (b->n_words == b->cap_words) {
-            b->cap_words = b->cap_words ? 2 * b->cap_words : 512;
-            b->word_off = xrealloc(b->word_off, b->cap_words * sizeof(*b->word_off));
-            b->word_len = xrealloc(b->word_len, b->cap_words * sizeof(*b->word_len));
-        }
-        b->word_off[b->n_words] = blob_add(b, p, (size_t)(q - p));
-        b->word_len[b->n_words++] = (size_t)(q - p);
-        e->n_words++;
-        p = q;
-    }
-    if (e->n_words == 0) {
-        snprintf(errstr, errstr_size, "%s:%d: empty phrase", file, lineno);
-        return -1;
-    }
-    b->n_entries++;
-    return 0;
-}
-
-static int
-cmp_entries(const void *pa, const void *pb)
-{
-    const struct lex_entry *a = pa, *b = pb;
-    if (a->n_words != b->n_words) return a->n_words > b->n_words ? -1 : 1;
-    return a->next < b->next ? -1 : (a->next > b->next);
-}
-
-struct extract_lexicon *
-extract_lexicon_new(char *errstr, size_t errstr_size)
-{
-    struct build b;
-    memset(&b, 0, sizeof(b));
-    buf_init(&b.blob);
-    for (size_t f = 0; f < PW_ARRAY_LEN(data_files); f++) {
-        size_t len;
-        const char *data = embedded_file(data_files[f], &len);
-        if (data == NULL) {
-            snprintf(errstr, errstr_size, "%s: not embedded", data_files[f]);
-            goto fail;
-        }
-        char *copy = xstrndup(data, len);
-        int lineno = 0;
-        char *save = NULL;
-        for (char *line = copy;; line = save) {
-            char *nl = strchr(line, '\n');
-            save = nl ? nl + 1 : NULL;
-            if (nl) *nl = '\0';
-            lineno++;
-            size_t l = strlen(line);
-            if (l && line[l - 1] == '\r') line[--l] = '\0';
-            if (l && line[0] != '#' &&
-                parse_line(&b, line, data_files[f], lineno, errstr, errstr_size) < 0) {
-                free(copy);
-                goto fail;
-            }
-            if (save == NULL) break;
-        }
-        free(copy);
-    }
-    /* Longest phrases first in every chain, so the first hit per category is the longest. */
-    size_t *label_by_orig = xmalloc((b.n_entries + 1) * sizeof(*label_by_orig));
-    memcpy(label_by_orig, b.label_off, b.n_entries * sizeof(*label_by_orig));
-    qsort(b.entries, b.n_entries, sizeof(*b.entries), cmp_entries);
-
-    struct extract_lexicon *lex = xcalloc(1, sizeof(*lex));
-    lex->n_entries = b.n_entries;
-    lex->entries = b.entries;
-    lex->n_words = b.n_words;
-    lex->blob = buf_detach(&b.blob);
-    lex->words = xmalloc((b.n_words + 1) * sizeof(*lex->words));
-    lex->word_lens = b.word_len;
-    for (size_t i = 0; i < b.n_words; i++) lex->words[i] = lex->blob + b.word_off[i];
-    lex->n_buckets = 64;
-    while (lex->n_buckets < 2 * b.n_entries) lex->n_buckets *= 2;
-    lex->buckets = xmalloc(lex->n_buckets * sizeof(*lex->buckets));
-    for (size_t i = 0; i < lex->n_buckets; i++) lex->buckets[i] = SIZE_MAX;
-    size_t *tail = xmalloc(lex->n_buckets * sizeof(*tail));
-    for (size_t i = 0; i < lex->n_entries; i++) {
-        struct lex_entry *e = &lex->entries[i];
-        e->label = lex->blob + label_by_orig[e->next];
-        e->next = SIZE_MAX;
-        size_t h = hash_word(lex->words[e->word0], lex->word_lens[e->word0]) &
-                   (lex->n_buckets - 1);
-        if (lex->buckets[h] == SIZE_MAX)
-            lex->buckets[h] = i;
-        else
-            lex->entries[tail[h]].next = i;
-        tail[h] = i;
-    }
-    free(tail);
-    free(label_by_orig);
-    free(b.word_off);
-    free(b.label_off);
-    return lex;
-
-fail:
-    buf_fini(&b.blob);
-    free(b.word_off);
-    free(b.word_len);
-    free(b.label_off);
-    free(b.entries);
-    return NULL;
-}
-
-void
-extract_lexicon_free(struct extract_lexicon *lex)
-{
-    if (lex == NULL) return;
-    free(lex->entries);
-    free(lex->words);
-    free(lex->word_lens);
-    free(lex->blob);
-    free(lex->buckets);
-    free(lex);
-}
-
 /* ---- tokens -------------------------------------------------------------------------------- */
 
 /* Single-word lookup, for the number assembler which runs before phrase matching. */
 static const struct lex_entry *
 lookup1(const struct extract_lexicon *lex, const char *w, size_t len, enum lex_cat cat)
 {
-    size_t h = hash_word(w, len) & (lex->n_buckets - 1);
+    size_t h = extract_hash_word_(w, len) & (lex->n_buckets - 1);
     for (size_t i = lex->buckets[h]; i != SIZE_MAX; i = lex->entries[i].next) {
         const struct lex_entry *e = &lex->entries[i];
         if (e->cat == cat && e->n_words == 1 && lex->word_lens[e->word0] == len &&
@@ -330,6 +85,83 @@ push_raw(struct rtok **v, size_t *n, size_t *cap, const struct rtok *k)
     (*v)[(*n)++] = *k;
 }
 
+/* A number of digits at s[i], with thousands separators and a decimal point, into 'k';
+ * returns the index after it. */
+static inline size_t
+scan_number(const unsigned char *s, size_t len, size_t i, struct rtok *k)
+{
+    char digits[64];
+    size_t nd = 0, j = i;
+    int dot = 0;
+    while (j < len && nd < sizeof(digits) - 1) {
+        if (isdigit(s[j])) {
+            digits[nd++] = (char)s[j++];
+        } else if (s[j] == ',' && !dot && j + 3 < len && isdigit(s[j + 1]) &&
+                   isdigit(s[j + 2]) && isdigit(s[j + 3]) &&
+                   (j + 4 >= len || !isdigit(s[j + 4]))) {
+            j++; /* a thousands separator: exactly three digits follow */
+        } else if (s[j] == '.' && !dot && j + 1 < len && isdigit(s[j + 1])) {
+            dot = 1;
+            digits[nd++] = (char)s[j++];
+        } else {
+            break;
+        }
+    }
+    while (j < len && isdigit(s[j])) j++; /* absurdly long: the rest is dropped */
+    digits[nd] = '\0';
+    k->type = TOK_NUM;
+    k->num = extract_parse_digits_(digits, nd);
+    k->end = j;
+    return j;
+}
+
+/* A word at text[i], lower-cased into t->lower at '*lo', with the categories of the one-word
+ * lexicon entries equal to it, into 'k'; returns the index after it. */
+static inline size_t
+scan_word(struct tokens *t, const struct extract_lexicon *lex, size_t i, size_t *lo,
+          struct rtok *k)
+{
+    const unsigned char *s = (const unsigned char *)t->text;
+    size_t len = t->len, j = i;
+    k->type = TOK_WORD;
+    k->flags |= isupper(s[i]) ? TOKF_CAP : 0;
+    k->w = t->lower + *lo;
+    while (j < len) {
+        if (s[j] < 0x80 && isalnum(s[j])) { /* the common case first */
+            t->lower[(*lo)++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
+            j++;
+            continue;
+        }
+        size_t nb2 = 0;
+        char sp = s[j] >= 0x80 ? special_utf8(s + j, len - j, &nb2) : 0;
+        if (s[j] >= 0x80 && sp == 0) {
+            t->lower[(*lo)++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
+            j++;
+        } else if (s[j] == '#' && j == i + 1) { /* "C#", "F#" */
+            t->lower[(*lo)++] = '#';
+            j++;
+        } else if ((s[j] == '\'' || sp == '\'') && j + (sp ? nb2 : 1) < len &&
+                   isalpha(s[j + (sp ? nb2 : 1)])) {
+            t->lower[(*lo)++] = '\'';
+            j += sp ? nb2 : 1;
+        } else {
+            break;
+        }
+    }
+    k->wlen = (size_t)(t->lower + *lo - k->w);
+    t->lower[(*lo)++] = '\0';
+    k->hash = extract_hash_word_(k->w, k->wlen);
+    for (size_t ei = lex->buckets[k->hash & (lex->n_buckets - 1)]; ei != SIZE_MAX;
+         ei = lex->entries[ei].next) {
+        const struct lex_entry *e = &lex->entries[ei];
+        if (e->n_words == 1 && lex->word_lens[e->word0] == k->wlen &&
+            memcmp(lex->words[e->word0], k->w, k->wlen) == 0)
+            k->cats1 |= (uint64_t)1 << e->cat;
+    }
+    k->end = j;
+    return j;
+}
+
 /* First pass: words, plain numbers and symbols. Words are lower-cased into 'lower'. */
 static void
 scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct rtok **raw, size_t *n_raw)
@@ -352,73 +184,9 @@ scan_raw(struct tokens *t, const struct extract_lexicon *lex, struct rtok **raw,
             continue;
         }
         space = 0;
-        if (isdigit(s[i])) {
-            char digits[64];
-            size_t nd = 0, j = i;
-            int dot = 0;
-            while (j < len && nd < sizeof(digits) - 1) {
-                if (isdigit(s[j])) {
-                    digits[nd++] = (char)s[j++];
-                } else if (s[j] == ',' && !dot && j + 3 < len && isdigit(s[j + 1]) &&
-                           isdigit(s[j + 2]) && isdigit(s[j + 3]) &&
-                           (j + 4 >= len || !isdigit(s[j + 4]))) {
-                    j++; /* a thousands separator: exactly three digits follow */
-                } else if (s[j] == '.' && !dot && j + 1 < len && isdigit(s[j + 1])) {
-                    dot = 1;
-                    digits[nd++] = (char)s[j++];
-                } else {
-                    break;
-                }
-            }
-            while (j < len && isdigit(s[j])) j++; /* absurdly long: the rest is dropped */
-            digits[nd] = '\0';
-            k.type = TOK_NUM;
-            k.num = parse_digits(digits, nd);
-            k.end = j;
+        if (isdigit(s[i]) || isalpha(s[i]) || (s[i] >= 0x80 && special == 0)) {
+            i = isdigit(s[i]) ? scan_number(s, len, i, &k) : scan_word(t, lex, i, &lo, &k);
             push_raw(raw, n_raw, &cap, &k);
-            i = j;
-            continue;
-        }
-        if (isalpha(s[i]) || (s[i] >= 0x80 && special == 0)) {
-            size_t j = i;
-            k.type = TOK_WORD;
-            k.flags |= isupper(s[i]) ? TOKF_CAP : 0;
-            k.w = t->lower + lo;
-            while (j < len) {
-                if (s[j] < 0x80 && isalnum(s[j])) { /* the common case first */
-                    t->lower[lo++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
-                    j++;
-                    continue;
-                }
-                size_t nb2 = 0;
-                char sp = s[j] >= 0x80 ? special_utf8(s + j, len - j, &nb2) : 0;
-                if (s[j] >= 0x80 && sp == 0) {
-                    t->lower[lo++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
-                    j++;
-                } else if (s[j] == '#' && j == i + 1) { /* "C#", "F#" */
-                    t->lower[lo++] = '#';
-                    j++;
-                } else if ((s[j] == '\'' || sp == '\'') && j + (sp ? nb2 : 1) < len &&
-                           isalpha(s[j + (sp ? nb2 : 1)])) {
-                    t->lower[lo++] = '\'';
-                    j += sp ? nb2 : 1;
-                } else {
-                    break;
-                }
-            }
-            k.wlen = (size_t)(t->lower + lo - k.w);
-            t->lower[lo++] = '\0';
-            k.hash = hash_word(k.w, k.wlen);
-            for (size_t ei = lex->buckets[k.hash & (lex->n_buckets - 1)]; ei != SIZE_MAX;
-                 ei = lex->entries[ei].next) {
-                const struct lex_entry *e = &lex->entries[ei];
-                if (e->n_words == 1 && lex->word_lens[e->word0] == k.wlen &&
-                    memcmp(lex->words[e->word0], k.w, k.wlen) == 0)
-                    k.cats1 |= (uint64_t)1 << e->cat;
-            }
-            k.end = j;
-            push_raw(raw, n_raw, &cap, &k);
-            i = j;
             continue;
         }
         k.type = TOK_SYM;
@@ -515,6 +283,30 @@ multiplier(const struct extract_lexicon *lex, const struct rtok *r, size_t n, si
     return e->value;
 }
 
+/* "~", "$", "usd", "about" before a number at raw[j]: sets their flags in '*numf' and returns
+ * the index after them. */
+static size_t
+prefixes(const struct extract_lexicon *lex, const struct rtok *r, size_t n, size_t j,
+         unsigned *numf)
+{
+    for (;;) {
+        if (raw_sym(r, n, j, '~')) {
+            *numf |= NUMF_APPROX;
+            j++;
+        } else if (raw_sym(r, n, j, '$') || raw_is(r, n, j, "usd")) {
+            *numf |= NUMF_MONEY;
+            j++;
+        } else if (raw_lookup(lex, r, n, j, LEX_APPROX) && j + 1 < n &&
+                   (r[j + 1].type == TOK_NUM || raw_sym(r, n, j + 1, '$') ||
+                    raw_sym(r, n, j + 1, '~') || raw_lookup(lex, r, n, j + 1, LEX_NUMWORD))) {
+            *numf |= NUMF_APPROX;
+            j++;
+        } else {
+            return j;
+        }
+    }
+}
+
 /* Reads one number with everything around it that belongs to it, starting at raw[i]. */
 static size_t
 assemble(const struct extract_lexicon *lex, const struct rtok *r, size_t n, size_t i,
@@ -529,22 +321,7 @@ assemble(const struct extract_lexicon *lex, const struct rtok *r, size_t n, size
         !((raw_is(r, n, i, "a") || raw_is(r, n, i, "an")) && i + 1 < n &&
           (r[i + 1].cats1 & starts)))
         return i;
-    for (;;) { /* prefixes */
-        if (raw_sym(r, n, j, '~')) {
-            numf |= NUMF_APPROX;
-            j++;
-        } else if (raw_sym(r, n, j, '$') || raw_is(r, n, j, "usd")) {
-            numf |= NUMF_MONEY;
-            j++;
-        } else if (raw_lookup(lex, r, n, j, LEX_APPROX) && j + 1 < n &&
-                   (r[j + 1].type == TOK_NUM || raw_sym(r, n, j + 1, '$') ||
-                    raw_sym(r, n, j + 1, '~') || raw_lookup(lex, r, n, j + 1, LEX_NUMWORD))) {
-            numf |= NUMF_APPROX;
-            j++;
-        } else {
-            break;
-        }
-    }
+    j = prefixes(lex, r, n, j, &numf);
     double v = 0, mult = 1;
     size_t k = j;
     if (k < n && r[k].type == TOK_NUM) {

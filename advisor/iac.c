@@ -1,28 +1,30 @@
 /* advisor/iac.c - Terraform for the chosen platform and a Graphviz DOT picture of the data flow.
  *
- * Owns the infrastructure-as-code starting point: encryption keys, the lake with its lifecycle
- * tiers and retention, the stream sized by size.c, and the catalog or warehouse where the provider
- * has a resource for it. The HCL is written the way `terraform fmt` leaves it: two-space indent,
- * '=' aligned across each run of single-line attributes, one blank line between top-level blocks.
- * It refuses to invent what it cannot know (network ids, secrets): those are variables. Pure.
+ * Owns the writing of the infrastructure-as-code starting point from the templates in
+ * advisor/data/iac_*.tf (loaded and checked by iac_template.c): encryption keys, the lake with
+ * its lifecycle tiers and retention, the stream sized by size.c, and the catalog or warehouse
+ * where the provider has a resource for it. The templates say what is written and when; this file
+ * fills their {tf_*} fields with the design's figures and writes the HCL the way `terraform fmt`
+ * leaves it: two-space indent by block depth, '=' aligned across each run of single-line
+ * attributes, one blank line between top-level blocks. It refuses to invent what it cannot know
+ * (network ids, secrets): the templates leave those to variables. Pure.
  */
 #include "render_int.h"
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define HCL_MAX_PENDING 24
 
+/* A run of single-line attributes waiting for their '=' to be aligned. */
 struct hcl {
     struct buf *out;
     int indent;
-    const char *key[HCL_MAX_PENDING];
-    const char *val[HCL_MAX_PENDING]; /* literals or arena strings: they outlive the flush */
+    const char *key[HCL_MAX_PENDING], *val[HCL_MAX_PENDING]; /* template or arena text */
+    size_t key_len[HCL_MAX_PENDING], val_len[HCL_MAX_PENDING];
     size_t n;
-    struct arena *ar;
 };
 
 static void
@@ -38,91 +40,76 @@ flush(struct hcl *h)
 {
     size_t w = 0;
     for (size_t i = 0; i < h->n; i++)
-        if (strlen(h->key[i]) > w) w = strlen(h->key[i]);
+        if (h->key_len[i] > w) w = h->key_len[i];
     static const char spaces[] = "                                                            ";
     for (size_t i = 0; i < h->n; i++) {
         pad(h);
-        size_t k = strlen(h->key[i]);
+        size_t k = h->key_len[i];
         buf_append(h->out, h->key[i], k);
         buf_append(h->out, spaces, w - k < sizeof(spaces) - 1 ? w - k : sizeof(spaces) - 1);
         buf_puts(h->out, " = ");
-        buf_puts(h->out, h->val[i]);
+        buf_append(h->out, h->val[i], h->val_len[i]);
         buf_putc(h->out, '\n');
     }
     h->n = 0;
 }
 
-/* 'value' is HCL as written (quote strings yourself with qs()). */
 static void
-attr(struct hcl *h, const char *key, const char *value)
+attr(struct hcl *h, const char *key, size_t key_len, const char *val, size_t val_len)
 {
     if (h->n == HCL_MAX_PENDING) flush(h);
     h->key[h->n] = key;
-    h->val[h->n++] = value;
+    h->key_len[h->n] = key_len;
+    h->val[h->n] = val;
+    h->val_len[h->n++] = val_len;
 }
 
+/* A line written as it is at the current depth: a comment, "features {}". */
 static void
-attrf(struct hcl *h, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-attrf(struct hcl *h, const char *key, const char *fmt, ...)
-{
-    char v[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(v, sizeof(v), fmt, ap);
-    va_end(ap);
-    attr(h, key, arena_strdup_(h->ar, v));
-}
-
-static void
-open_block(struct hcl *h, const char *header)
+line_as_is(struct hcl *h, const char *s, size_t n)
 {
     flush(h);
     pad(h);
-    buf_fmt_(h->out, "%s {\n", header);
-    h->indent++;
-}
-
-static void
-close_block(struct hcl *h)
-{
-    flush(h);
-    h->indent--;
-    pad(h);
-    buf_puts(h->out, "}\n");
-    if (h->indent == 0) buf_putc(h->out, '\n');
-}
-
-static void
-blank(struct hcl *h)
-{
-    flush(h);
+    buf_append(h->out, s, n);
     buf_putc(h->out, '\n');
 }
 
+/* Writes one template line 's' (its indent removed, fields filled): a blank line (dropped
+ * between top-level blocks, which get one anyway), "}" closing a block, "... {" opening one,
+ * "key = value", or anything else as it is. */
 static void
-comment(struct hcl *h, const char *text)
+hcl_line(struct hcl *h, const char *s, size_t n)
 {
-    flush(h);
-    pad(h);
-    buf_fmt_(h->out, "# %s\n", text);
+    if (n == 0) {
+        if (h->indent == 0) return;
+        flush(h);
+        buf_putc(h->out, '\n');
+    } else if (n == 1 && s[0] == '}') {
+        flush(h);
+        h->indent--;
+        pad(h);
+        buf_puts(h->out, "}\n");
+        if (h->indent == 0) buf_putc(h->out, '\n');
+    } else if (s[n - 1] == '{') {
+        line_as_is(h, s, n);
+        h->indent++;
+    } else {
+        const char *eq = s[0] == '#' ? NULL : memchr(s, '=', n);
+        if (eq == NULL) {
+            line_as_is(h, s, n);
+            return;
+        }
+        size_t k = strcspn(s, " =");
+        const char *v = eq + 1;
+        while (v < s + n && *v == ' ') v++;
+        attr(h, s, k, v, (size_t)(s + n - v));
+    }
 }
 
+/* The project's name as Terraform names resources: lower case, '-' between words, 3 to 40
+ * characters starting with a letter ("pw-" before it otherwise). */
 static void
-variable(struct hcl *h, const char *name, const char *type, const char *dflt, int sensitive)
-{
-    char header[96];
-    snprintf(header, sizeof(header), "variable \"%s\"", name);
-    open_block(h, header);
-    attr(h, "type", type);
-    if (dflt) attr(h, "default", dflt);
-    if (sensitive) attr(h, "sensitive", "true");
-    close_block(h);
-}
-
-static const char *
-slug(struct analysis *an)
+put_slug(const struct analysis *an, struct buf *out)
 {
     const char *id = an->p.req.project_id ? an->p.req.project_id : "pipewright";
     char s[41];
@@ -134,8 +121,8 @@ slug(struct analysis *an)
     }
     while (n && s[n - 1] == '-') n--;
     s[n] = '\0';
-    if (n < 3 || !isalpha((unsigned char)s[0])) return arena_printf_(&an->ar, "pw-%s", s);
-    return arena_strdup_(&an->ar, s);
+    if (n < 3 || !isalpha((unsigned char)s[0])) buf_puts(out, "pw-");
+    buf_puts(out, s);
 }
 
 /* Words of a request that place its data in the EU (lower-case): each starts with "eu", so one
@@ -188,12 +175,11 @@ region_(const struct analysis *an_c)
     return cell && *cell ? first_region(an, cell) : NULL;
 }
 
-/* A multi-region design's second region: another of the platform's EU regions when the
- * primary is one of them, else a required variable (no default). */
-static void
-standby_variable(struct analysis *an, struct hcl *h)
+const char *
+standby_region_(const struct analysis *an_c)
 {
-    if (decision_find_(an, "availability") == NULL) return;
+    struct analysis *an = (struct analysis *)an_c;
+    if (decision_find_(an, "availability") == NULL) return NULL;
     const char *primary = region_(an), *cell = an->a->cloud[an->p.cloud].region_eu;
     const char *other = NULL;
     int listed = 0;
@@ -204,47 +190,42 @@ standby_variable(struct analysis *an, struct hcl *h)
         const char *next = strstr(s, " or ");
         s = next ? next + 4 : NULL;
     }
-    variable(h, "standby_region", "string",
-             listed && other ? arena_printf_(&an->ar, "\"%s\"", other) : NULL, 0);
+    return listed ? other : NULL;
 }
 
-static const char *
-region_default(struct analysis *an, const char *dflt)
-{
-    const char *r = region_(an);
-    return arena_printf_(&an->ar, "\"%s\"", r ? r : dflt);
-}
-
-static int
-chosen(const struct analysis *an, const char *tech_id)
+int
+tech_chosen_(const struct analysis *an, const char *tech_id)
 {
     for (size_t i = 0; i < an->n_dec; i++)
         if (an->dec[i].t && strcmp(an->dec[i].t->id, tech_id) == 0) return 1;
     return 0;
 }
 
-static const struct stream_unit *
-unit_for(const struct analysis *an, const char *tech_id)
+const struct stream_unit *
+stream_unit_(const struct analysis *an, const char *tech_id)
 {
     for (size_t i = 0; i < an->sz.n_unit; i++)
         if (strcmp(an->sz.unit[i].d->t->id, tech_id) == 0) return &an->sz.unit[i];
     return NULL;
 }
 
-static void
-providers(struct hcl *h, const char *name, const char *source, const char *version)
+/* The stream unit of the first of 'ids' ("a|b|c", 'n' bytes) that has one, or NULL. */
+static const struct stream_unit *
+first_unit(const struct analysis *an, const char *ids, size_t n)
 {
-    open_block(h, "terraform");
-    attr(h, "required_version", "\">= 1.5\"");
-    open_block(h, "required_providers");
-    char line[64];
-    snprintf(line, sizeof(line), "%s =", name);
-    open_block(h, line);
-    attrf(h, "source", "\"%s\"", source);
-    attrf(h, "version", "\"%s\"", version);
-    close_block(h);
-    close_block(h);
-    close_block(h);
+    char id[64];
+    for (const char *s = ids, *end = ids + n; s < end;) {
+        size_t m = strcspn(s, "|");
+        if (s + m > end) m = (size_t)(end - s);
+        if (m < sizeof(id)) {
+            memcpy(id, s, m);
+            id[m] = '\0';
+            const struct stream_unit *u = stream_unit_(an, id);
+            if (u) return u;
+        }
+        s += m + 1;
+    }
+    return NULL;
 }
 
 static long
@@ -253,354 +234,139 @@ days(double d)
     return (long)ceil(d - 1e-9);
 }
 
-static void
-aws(struct analysis *an, struct hcl *h)
+/* The Terraform fields; "tf_units:" and "tf_namespace_tu:" take catalog ids ("a|b"). */
+static const char *const tf_fields[] = {
+    "tf_project", "tf_region", "tf_standby_region", "tf_landing_days", "tf_hot_days",
+    "tf_retention_days", "tf_retention_ms", "tf_partitions", "tf_kafka_retention_days",
+    "tf_brokers", "tf_replication", "tf_min_insync", "tf_broker_instance", "tf_broker_volume_gb",
+    "tf_units:", "tf_namespace_tu:"};
+enum tf_field {
+    TF_PROJECT, TF_REGION, TF_STANDBY_REGION, TF_LANDING_DAYS, TF_HOT_DAYS, TF_RETENTION_DAYS,
+    TF_RETENTION_MS, TF_PARTITIONS, TF_KAFKA_RETENTION_DAYS, TF_BROKERS, TF_REPLICATION,
+    TF_MIN_INSYNC, TF_BROKER_INSTANCE, TF_BROKER_VOLUME_GB, TF_UNITS, TF_NAMESPACE_TU, TF_COUNT
+};
+
+/* Which Terraform field 'key' ('n' bytes) is, TF_COUNT if none; '*arg' is its catalog ids. */
+static enum tf_field
+tf_field_of(const char *key, size_t n, const char **arg, size_t *arg_len)
 {
-    const struct knobs *k = &an->a->k;
-    providers(h, "aws", "hashicorp/aws", "~> 5.0");
-    open_block(h, "provider \"aws\"");
-    attr(h, "region", "var.region");
-    close_block(h);
-    variable(h, "region", "string", region_default(an, "us-east-1"), 0);
-    standby_variable(an, h);
-    variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
-    open_block(h, "resource \"aws_kms_key\" \"lake\"");
-    attr(h, "description", "\"Encrypts the lake and the stream\"");
-    attr(h, "enable_key_rotation", "true");
-    attr(h, "deletion_window_in_days", "30");
-    close_block(h);
-    open_block(h, "resource \"aws_s3_bucket\" \"lake\"");
-    attr(h, "bucket", "\"${var.project}-lake\"");
-    close_block(h);
-    open_block(h, "resource \"aws_s3_bucket_public_access_block\" \"lake\"");
-    attr(h, "bucket", "aws_s3_bucket.lake.id");
-    attr(h, "block_public_acls", "true");
-    attr(h, "block_public_policy", "true");
-    attr(h, "ignore_public_acls", "true");
-    attr(h, "restrict_public_buckets", "true");
-    close_block(h);
-    open_block(h, "resource \"aws_s3_bucket_versioning\" \"lake\"");
-    attr(h, "bucket", "aws_s3_bucket.lake.id");
-    open_block(h, "versioning_configuration");
-    attr(h, "status", "\"Enabled\"");
-    close_block(h);
-    close_block(h);
-    open_block(h, "resource \"aws_s3_bucket_server_side_encryption_configuration\" \"lake\"");
-    attr(h, "bucket", "aws_s3_bucket.lake.id");
-    open_block(h, "rule");
-    open_block(h, "apply_server_side_encryption_by_default");
-    attr(h, "sse_algorithm", "\"aws:kms\"");
-    attr(h, "kms_master_key_id", "aws_kms_key.lake.arn");
-    close_block(h);
-    attr(h, "bucket_key_enabled", "true");
-    close_block(h);
-    close_block(h);
-    open_block(h, "resource \"aws_s3_bucket_lifecycle_configuration\" \"lake\"");
-    attr(h, "bucket", "aws_s3_bucket.lake.id");
-    blank(h);
-    open_block(h, "rule");
-    attr(h, "id", "\"landing\"");
-    attr(h, "status", "\"Enabled\"");
-    open_block(h, "filter");
-    attr(h, "prefix", "\"landing/\"");
-    close_block(h);
-    open_block(h, "expiration");
-    attrf(h, "days", "%ld", days(fmin(k->landing_days, an->p.retention_days)));
-    close_block(h);
-    close_block(h);
-    blank(h);
-    open_block(h, "rule");
-    attr(h, "id", "\"lake\"");
-    attr(h, "status", "\"Enabled\"");
-    open_block(h, "filter");
-    attr(h, "prefix", "\"lake/\"");
-    close_block(h);
-    if (an->p.retention_days > k->hot_days) {
-        open_block(h, "transition");
-        attrf(h, "days", "%ld", days(k->hot_days));
-        attr(h, "storage_class", "\"STANDARD_IA\"");
-        close_block(h);
+    if (n < 3 || strncmp(key, "tf_", 3) != 0) return TF_COUNT;
+    for (int f = 0; f < TF_COUNT; f++) {
+        size_t l = strlen(tf_fields[f]);
+        int takes_ids = tf_fields[f][l - 1] == ':';
+        if (takes_ids ? n > l && strncmp(key, tf_fields[f], l) == 0
+                      : n == l && strncmp(key, tf_fields[f], l) == 0) {
+            *arg = key + l;
+            *arg_len = n - l;
+            return (enum tf_field)f;
+        }
     }
-    open_block(h, "expiration");
-    attrf(h, "days", "%ld", days(an->p.retention_days));
-    close_block(h);
-    close_block(h);
-    close_block(h);
-    open_block(h, "resource \"aws_glue_catalog_database\" \"lake\"");
-    attr(h, "name", "replace(\"${var.project}_lake\", \"-\", \"_\")");
-    close_block(h);
-    if (chosen(an, "aws_athena") || chosen(an, "aws_athena_sql")) {
-        open_block(h, "resource \"aws_athena_workgroup\" \"analytics\"");
-        attr(h, "name", "\"${var.project}-analytics\"");
-        blank(h);
-        open_block(h, "configuration");
-        attr(h, "enforce_workgroup_configuration", "true");
-        attr(h, "bytes_scanned_cutoff_per_query", "1099511627776");
-        open_block(h, "result_configuration");
-        attr(h, "output_location", "\"s3://${aws_s3_bucket.lake.bucket}/athena-results/\"");
-        open_block(h, "encryption_configuration");
-        attr(h, "encryption_option", "\"SSE_KMS\"");
-        attr(h, "kms_key_arn", "aws_kms_key.lake.arn");
-        close_block(h);
-        close_block(h);
-        close_block(h);
-        close_block(h);
-    }
-    const struct stream_unit *u = unit_for(an, "aws_kinesis");
-    if (u) {
-        open_block(h, "resource \"aws_kinesis_stream\" \"events\"");
-        attr(h, "name", "\"${var.project}-events\"");
-        attrf(h, "shard_count", "%ld", u->units);
-        attr(h, "retention_period", "24");
-        attr(h, "encryption_type", "\"KMS\"");
-        attr(h, "kms_key_id", "aws_kms_key.lake.arn");
-        blank(h);
-        open_block(h, "stream_mode_details");
-        attr(h, "stream_mode", "\"PROVISIONED\"");
-        close_block(h);
-        close_block(h);
-    }
-    if (chosen(an, "aws_msk") && an->sz.kafka_self) {
-        variable(h, "subnet_ids", "list(string)", NULL, 0);
-        variable(h, "security_group_ids", "list(string)", NULL, 0);
-        char note[160];
-        snprintf(note, sizeof(note),
-                 "Topics: %ld partitions, replication factor %ld, min.insync.replicas %ld "
-                 "(created by the topic tooling).",
-                 an->sz.partitions, an->sz.rf, an->sz.min_insync);
-        comment(h, note);
-        open_block(h, "resource \"aws_msk_cluster\" \"events\"");
-        attr(h, "cluster_name", "\"${var.project}-events\"");
-        attr(h, "kafka_version", "\"3.6.0\"");
-        attrf(h, "number_of_broker_nodes", "%ld", an->sz.brokers);
-        blank(h);
-        open_block(h, "broker_node_group_info");
-        char type[64];
-        snprintf(type, sizeof(type), "\"kafka.%s\"", an->sz.broker_type);
-        for (char *c = type; *c; c++)
-            if (*c == '_') *c = '.';
-        attr(h, "instance_type", arena_strdup_(h->ar, type));
-        attr(h, "client_subnets", "var.subnet_ids");
-        attr(h, "security_groups", "var.security_group_ids");
-        blank(h);
-        open_block(h, "storage_info");
-        open_block(h, "ebs_storage_info");
-        attrf(h, "volume_size", "%ld",
-              days(an->sz.broker_disk_gb / (double)(an->sz.brokers ? an->sz.brokers : 1)));
-        close_block(h);
-        close_block(h);
-        close_block(h);
-        blank(h);
-        open_block(h, "encryption_info");
-        attr(h, "encryption_at_rest_kms_key_arn", "aws_kms_key.lake.arn");
-        blank(h);
-        open_block(h, "encryption_in_transit");
-        attr(h, "client_broker", "\"TLS\"");
-        attr(h, "in_cluster", "true");
-        close_block(h);
-        close_block(h);
-        close_block(h);
-    }
+    return TF_COUNT;
 }
 
-static void
-gcp(struct analysis *an, struct hcl *h)
+int
+iac_field_known_(const struct advisor *a, const char *key, size_t n, char *bad,
+                 size_t bad_size)
 {
-    const struct knobs *k = &an->a->k;
-    providers(h, "google", "hashicorp/google", "~> 6.0");
-    open_block(h, "provider \"google\"");
-    attr(h, "project", "var.gcp_project");
-    attr(h, "region", "var.region");
-    close_block(h);
-    variable(h, "gcp_project", "string", NULL, 0);
-    variable(h, "region", "string", region_default(an, "us-central1"), 0);
-    standby_variable(an, h);
-    variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
-    open_block(h, "resource \"google_kms_key_ring\" \"lake\"");
-    attr(h, "name", "\"${var.project}-lake\"");
-    attr(h, "location", "var.region");
-    close_block(h);
-    open_block(h, "resource \"google_kms_crypto_key\" \"lake\"");
-    attr(h, "name", "\"lake\"");
-    attr(h, "key_ring", "google_kms_key_ring.lake.id");
-    attr(h, "rotation_period", "\"7776000s\"");
-    close_block(h);
-    open_block(h, "resource \"google_storage_bucket\" \"lake\"");
-    attr(h, "name", "\"${var.project}-lake\"");
-    attr(h, "location", "var.region");
-    attr(h, "uniform_bucket_level_access", "true");
-    attr(h, "public_access_prevention", "\"enforced\"");
-    blank(h);
-    open_block(h, "encryption");
-    attr(h, "default_kms_key_name", "google_kms_crypto_key.lake.id");
-    close_block(h);
-    if (an->p.retention_days > k->hot_days) {
-        blank(h);
-        open_block(h, "lifecycle_rule");
-        open_block(h, "condition");
-        attrf(h, "age", "%ld", days(k->hot_days));
-        close_block(h);
-        open_block(h, "action");
-        attr(h, "type", "\"SetStorageClass\"");
-        attr(h, "storage_class", "\"NEARLINE\"");
-        close_block(h);
-        close_block(h);
+    const char *ids;
+    size_t len;
+    if (tf_field_of(key, n, &ids, &len) == TF_COUNT) return 0;
+    for (const char *s = ids, *end = ids + len; s < end;) {
+        size_t m = strcspn(s, "|");
+        if (s + m > end) m = (size_t)(end - s);
+        char id[64];
+        snprintf(id, sizeof(id), "%.*s", (int)m, s);
+        if (m == 0 || m >= sizeof(id) || tech_find_(a, id) == NULL) {
+            snprintf(bad, bad_size, "%.*s", (int)m, s);
+            return -1;
+        }
+        s += m + 1;
     }
-    blank(h);
-    open_block(h, "lifecycle_rule");
-    open_block(h, "condition");
-    attrf(h, "age", "%ld", days(an->p.retention_days));
-    close_block(h);
-    open_block(h, "action");
-    attr(h, "type", "\"Delete\"");
-    close_block(h);
-    close_block(h);
-    close_block(h);
-    if (chosen(an, "gcp_pubsub")) {
-        open_block(h, "resource \"google_pubsub_topic\" \"events\"");
-        attr(h, "name", "\"${var.project}-events\"");
-        attr(h, "kms_key_name", "google_kms_crypto_key.lake.id");
-        attr(h, "message_retention_duration", "\"86400s\"");
-        close_block(h);
-        open_block(h, "resource \"google_pubsub_subscription\" \"processing\"");
-        attr(h, "name", "\"${var.project}-processing\"");
-        attr(h, "topic", "google_pubsub_topic.events.id");
-        attr(h, "ack_deadline_seconds", "60");
-        attr(h, "enable_exactly_once_delivery",
-             (an->p.needs >> NEED_EXACTLY_ONCE) & 1 ? "true" : "false");
-        close_block(h);
-    }
-    if (chosen(an, "gcp_bigquery") || chosen(an, "gcp_bq_dbt")) {
-        open_block(h, "resource \"google_bigquery_dataset\" \"analytics\"");
-        attr(h, "dataset_id", "\"analytics\"");
-        attr(h, "location", "var.region");
-        attrf(h, "default_partition_expiration_ms", "%.0f", an->p.retention_days * 86400000.0);
-        blank(h);
-        open_block(h, "default_encryption_configuration");
-        attr(h, "kms_key_name", "google_kms_crypto_key.lake.id");
-        close_block(h);
-        close_block(h);
-    }
+    return 1;
 }
 
+/* The MSK instance type of the sized broker ("kafka.m5.large"). */
 static void
-azure(struct analysis *an, struct hcl *h)
+put_broker_instance(const struct analysis *an, struct buf *out)
 {
-    const struct knobs *k = &an->a->k;
-    providers(h, "azurerm", "hashicorp/azurerm", "~> 4.0");
-    open_block(h, "provider \"azurerm\"");
-    flush(h);
-    pad(h);
-    buf_puts(h->out, "features {}\n");
-    close_block(h);
-    variable(h, "location", "string", region_default(an, "eastus"), 0);
-    standby_variable(an, h);
-    variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
-    open_block(h, "resource \"azurerm_resource_group\" \"data\"");
-    attr(h, "name", "\"${var.project}-data\"");
-    attr(h, "location", "var.location");
-    close_block(h);
-    open_block(h, "resource \"azurerm_storage_account\" \"lake\"");
-    attr(h, "name", "substr(replace(\"${var.project}lake\", \"-\", \"\"), 0, 24)");
-    attr(h, "resource_group_name", "azurerm_resource_group.data.name");
-    attr(h, "location", "azurerm_resource_group.data.location");
-    attr(h, "account_tier", "\"Standard\"");
-    attr(h, "account_replication_type", "\"ZRS\"");
-    attr(h, "account_kind", "\"StorageV2\"");
-    attr(h, "is_hns_enabled", "true");
-    attr(h, "min_tls_version", "\"TLS1_2\"");
-    attr(h, "allow_nested_items_to_be_public", "false");
-    close_block(h);
-    open_block(h, "resource \"azurerm_storage_data_lake_gen2_filesystem\" \"lake\"");
-    attr(h, "name", "\"lake\"");
-    attr(h, "storage_account_id", "azurerm_storage_account.lake.id");
-    close_block(h);
-    open_block(h, "resource \"azurerm_storage_management_policy\" \"lake\"");
-    attr(h, "storage_account_id", "azurerm_storage_account.lake.id");
-    blank(h);
-    open_block(h, "rule");
-    attr(h, "name", "\"tiering\"");
-    attr(h, "enabled", "true");
-    open_block(h, "filters");
-    attr(h, "blob_types", "[\"blockBlob\"]");
-    close_block(h);
-    open_block(h, "actions");
-    open_block(h, "base_blob");
-    if (an->p.retention_days > k->hot_days)
-        attrf(h, "tier_to_cool_after_days_since_modification_greater_than", "%ld",
-              days(k->hot_days));
-    attrf(h, "delete_after_days_since_modification_greater_than", "%ld",
-          days(an->p.retention_days));
-    close_block(h);
-    close_block(h);
-    close_block(h);
-    close_block(h);
-    const struct stream_unit *u = unit_for(an, "az_eventhubs");
-    if (u == NULL) u = unit_for(an, "az_debezium");
-    if (u == NULL) u = unit_for(an, "az_eh_capture");
-    if (u) {
-        open_block(h, "resource \"azurerm_eventhub_namespace\" \"events\"");
-        attr(h, "name", "\"${var.project}-events\"");
-        attr(h, "location", "azurerm_resource_group.data.location");
-        attr(h, "resource_group_name", "azurerm_resource_group.data.name");
-        attr(h, "sku", "\"Standard\"");
-        attrf(h, "capacity", "%ld", u->units < 20 ? u->units : 20);
-        attr(h, "minimum_tls_version", "\"1.2\"");
-        close_block(h);
-        open_block(h, "resource \"azurerm_eventhub\" \"events\"");
-        attr(h, "name", "\"events\"");
-        attr(h, "namespace_id", "azurerm_eventhub_namespace.events.id");
-        attrf(h, "partition_count", "%ld", an->sz.partitions ? an->sz.partitions : 4);
-        attrf(h, "message_retention", "%ld", days(k->kafka_retention_days));
-        close_block(h);
-    }
-    if (chosen(an, "az_adf_shir") || chosen(an, "az_adf_orch") || chosen(an, "az_adf_saas") ||
-        chosen(an, "az_adf_files")) {
-        open_block(h, "resource \"azurerm_data_factory\" \"pipelines\"");
-        attr(h, "name", "\"${var.project}-adf\"");
-        attr(h, "location", "azurerm_resource_group.data.location");
-        attr(h, "resource_group_name", "azurerm_resource_group.data.name");
-        blank(h);
-        open_block(h, "identity");
-        attr(h, "type", "\"SystemAssigned\"");
-        close_block(h);
-        close_block(h);
-    }
+    buf_puts(out, "kafka.");
+    for (const char *c = an->sz.broker_type ? an->sz.broker_type : ""; *c; c++)
+        buf_putc(out, *c == '_' ? '.' : *c);
 }
 
-static void
-s3_compatible(struct analysis *an, struct hcl *h)
+int
+iac_field_(const struct analysis *an, const char *key, size_t n, struct buf *out)
 {
-    providers(h, "minio", "aminueza/minio", "~> 3.0");
-    open_block(h, "provider \"minio\"");
-    attr(h, "minio_server", "var.s3_endpoint");
-    attr(h, "minio_user", "var.s3_access_key");
-    attr(h, "minio_password", "var.s3_secret_key");
-    attr(h, "minio_ssl", "true");
-    close_block(h);
-    variable(h, "s3_endpoint", "string", NULL, 0);
-    variable(h, "s3_access_key", "string", NULL, 1);
-    variable(h, "s3_secret_key", "string", NULL, 1);
-    variable(h, "project", "string", arena_printf_(h->ar, "\"%s\"", slug(an)), 0);
-    open_block(h, "resource \"minio_s3_bucket\" \"lake\"");
-    attr(h, "bucket", "\"${var.project}-lake\"");
-    attr(h, "acl", "\"private\"");
-    close_block(h);
-    open_block(h, "resource \"minio_s3_bucket_versioning\" \"lake\"");
-    attr(h, "bucket", "minio_s3_bucket.lake.bucket");
-    blank(h);
-    open_block(h, "versioning_configuration");
-    attr(h, "status", "\"Enabled\"");
-    close_block(h);
-    close_block(h);
-    open_block(h, "resource \"minio_ilm_policy\" \"lake\"");
-    attr(h, "bucket", "minio_s3_bucket.lake.bucket");
-    blank(h);
-    open_block(h, "rule");
-    attr(h, "id", "\"retention\"");
-    attrf(h, "expiration", "\"%ldd\"", days(an->p.retention_days));
-    close_block(h);
-    close_block(h);
+    const struct knobs *k = &an->a->k;
+    const struct sizing *sz = &an->sz;
+    const char *ids = NULL, *s;
+    size_t ids_len = 0;
+    const struct stream_unit *u;
+    switch (tf_field_of(key, n, &ids, &ids_len)) {
+    case TF_PROJECT: put_slug(an, out); break;
+    case TF_REGION: buf_puts(out, (s = region_(an)) ? s : ""); break;
+    case TF_STANDBY_REGION: buf_puts(out, (s = standby_region_(an)) ? s : ""); break;
+    case TF_LANDING_DAYS:
+        buf_fmt_(out, "%ld", days(fmin(k->landing_days, an->p.retention_days)));
+        break;
+    case TF_HOT_DAYS: buf_fmt_(out, "%ld", days(k->hot_days)); break;
+    case TF_RETENTION_DAYS: buf_fmt_(out, "%ld", days(an->p.retention_days)); break;
+    case TF_RETENTION_MS: buf_fmt_(out, "%.0f", an->p.retention_days * 86400000.0); break;
+    /* Event Hubs asks for a partition count even when the design sized none: 4, its default */
+    case TF_PARTITIONS: buf_fmt_(out, "%ld", sz->partitions ? sz->partitions : 4); break;
+    case TF_KAFKA_RETENTION_DAYS: buf_fmt_(out, "%ld", days(k->kafka_retention_days)); break;
+    case TF_BROKERS: buf_fmt_(out, "%ld", sz->brokers); break;
+    case TF_REPLICATION: buf_fmt_(out, "%ld", sz->rf); break;
+    case TF_MIN_INSYNC: buf_fmt_(out, "%ld", sz->min_insync); break;
+    case TF_BROKER_INSTANCE: put_broker_instance(an, out); break;
+    case TF_BROKER_VOLUME_GB:
+        buf_fmt_(out, "%ld", days(sz->broker_disk_gb / (double)(sz->brokers ? sz->brokers : 1)));
+        break;
+    case TF_UNITS:
+        if ((u = first_unit(an, ids, ids_len))) buf_fmt_(out, "%ld", u->units);
+        break;
+    case TF_NAMESPACE_TU:
+        if ((u = first_unit(an, ids, ids_len)))
+            buf_fmt_(out, "%ld", (long)fmin((double)u->units, k->eventhubs_namespace_tu));
+        break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* Writes template 'tp': its '%if' parts whose condition holds, fields filled. */
+static void
+write_template(struct analysis *an, struct hcl *h, const struct iac_template *tp)
+{
+    int on[IAC_MAX_DEPTH + 1], held[IAC_MAX_DEPTH + 1];
+    size_t d = 0;
+    on[0] = 1;
+    struct buf line;
+    buf_init(&line);
+    for (size_t i = 0; i < tp->n; i++) {
+        const struct iac_line *l = &tp->line[i];
+        switch (l->op) {
+        case IAC_IF:
+            held[d + 1] = on[d] && cond_eval_(an, l->text);
+            on[d + 1] = held[d + 1];
+            d++;
+            break;
+        case IAC_ELSE: on[d] = on[d - 1] && !held[d]; break;
+        case IAC_END: d--; break;
+        default:
+            if (!on[d]) break;
+            if (!l->fields) {
+                hcl_line(h, l->text, l->len);
+                break;
+            }
+            buf_reset(&line);
+            expand_(an, l->text, &line);
+            const char *filled = arena_strndup_(&an->ar, line.data ? line.data : "", line.len);
+            hcl_line(h, filled, line.len);
+            break;
+        }
+    }
+    buf_fini(&line);
 }
 
 static void
@@ -699,13 +465,8 @@ iac_(struct analysis *an)
 {
     struct buf b;
     buf_init(&b);
-    struct hcl h = {.out = &b, .ar = &an->ar};
-    switch (an->p.cloud) {
-    case CLOUD_AWS: aws(an, &h); break;
-    case CLOUD_GCP: gcp(an, &h); break;
-    case CLOUD_AZURE: azure(an, &h); break;
-    default: s3_compatible(an, &h); break;
-    }
+    struct hcl h = {.out = &b};
+    write_template(an, &h, &an->a->iac[iac_template_of_(an->p.cloud)]);
     /* One trailing newline, as terraform fmt leaves a file. */
     while (b.len >= 2 && b.data[b.len - 1] == '\n' && b.data[b.len - 2] == '\n')
         b.data[--b.len] = '\0';

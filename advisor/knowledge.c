@@ -3,9 +3,10 @@
  * Owns the parsing of the advisor/data tables (compiled into the binary): tab-separated, '#'
  * comment lines, blank lines ignored, a header row that must name exactly the expected columns.
  * Every cross-reference is checked here (cost rows name known technologies and prices, every
- * named constant exists), so a data mistake fails advisor_new() with a line number instead of
- * producing a quietly wrong report. Refuses nothing at run time: after advisor_new() the data
- * is read-only.
+ * named constant exists, levers name known kinds, areas, models, constants and fields), so a data
+ * mistake fails advisor_new() with a line number instead of producing a quietly wrong report;
+ * the Terraform templates are checked by iac_template.c. Refuses nothing at run time: after
+ * advisor_new() the data is read-only.
  * Pure apart from allocation; runs once per process.
  */
 #include "advisor_int.h"
@@ -392,24 +393,26 @@ price_find_(const struct advisor *a, const char *id)
     return NULL;
 }
 
-static const struct tech *
-tech_find(const struct advisor *a, const char *id)
+const struct tech *
+tech_find_(const struct advisor *a, const char *id)
 {
     for (size_t i = 0; i < a->n_tech; i++)
         if (strcmp(a->tech[i].id, id) == 0) return &a->tech[i];
     return NULL;
 }
 
+/* The quantity models of costrules.tsv (cost.c's quantity()). */
+static const char *const models[] = {
+    "none", "landing_gb", "lake_hot_gb", "lake_cool_gb", "lever_archive", "stream_tib",
+    "shard_h", "tu_h", "put_m", "events_m", "broker_h", "broker_storage_gb", "cross_az_gb",
+    "stream_vcpu_h", "stream_mem_gb_h", "stream_node_h", "batch_vcpu_h", "batch_scan_tb",
+    "scan_tb", "warehouse_h", "warehouse_busy_h", "hours", "month", "runs_k", "online_node_h",
+    "search_node_h", "search_disk_gb", "hot_replica_gb", "gb_month", "gib_month", "users",
+    "paid_team", "viewers", "lake_total_gb"};
+
 static int
 load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
 {
-    static const char *const models[] = {
-        "none", "landing_gb", "lake_hot_gb", "lake_cool_gb", "lever_archive", "stream_tib",
-        "shard_h", "tu_h", "put_m", "events_m", "broker_h", "broker_storage_gb", "cross_az_gb",
-        "stream_vcpu_h", "stream_mem_gb_h", "stream_node_h", "batch_vcpu_h", "batch_scan_tb",
-        "scan_tb", "warehouse_h", "warehouse_busy_h", "hours", "month", "runs_k", "online_node_h", "search_node_h",
-        "search_disk_gb", "hot_replica_gb", "gb_month", "gib_month", "users", "paid_team", "viewers",
-        "lake_total_gb"};
     struct table *t = &a->t_cost;
     if (table_load(t, "advisor/data/costrules.tsv", "tech\tmodel\tprice\tparam\tlabel", errstr,
                    errstr_size))
@@ -424,7 +427,7 @@ load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
         c->label = cell(t, r, 4);
         if (number(cell(t, r, 3), &c->param))
             return fail(errstr, errstr_size, "costrules.tsv: %s: bad param", c->tech);
-        if (tech_find(a, c->tech) == NULL)
+        if (tech_find_(a, c->tech) == NULL)
             return fail(errstr, errstr_size, "costrules.tsv: unknown technology %s", c->tech);
         int known = 0;
         for (size_t m = 0; m < PW_ARRAY_LEN(models); m++) known |= strcmp(models[m], c->model) == 0;
@@ -433,7 +436,7 @@ load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
             price_find_(a, c->price) == NULL)
             return fail(errstr, errstr_size, "costrules.tsv: %s: unknown price %s", c->tech,
                         c->price);
-        struct tech *x = (struct tech *)tech_find(a, c->tech);
+        struct tech *x = (struct tech *)tech_find_(a, c->tech);
         x->cost_rows = xrealloc(x->cost_rows, (x->n_cost_rows + 1) * sizeof(*x->cost_rows));
         x->cost_rows[x->n_cost_rows++] = r;
     }
@@ -542,6 +545,109 @@ load_clouds(struct advisor *a, char *errstr, size_t errstr_size)
     return 0;
 }
 
+/* The {fields} each kind of lever's text may use (levers.tsv). */
+static const char *const lever_fields[] = {
+    [LEVER_SHARE] = ",pct,", [LEVER_TIERING] = ",after,cool,archive,cool_usd,archive_usd,",
+    [LEVER_SCHEDULER] = ",orchestrator,", [LEVER_RETENTION] = ",retention,"};
+static const char *const lever_kinds[] = {[LEVER_SHARE] = "share", [LEVER_TIERING] = "tiering",
+                                          [LEVER_SCHEDULER] = "scheduler",
+                                          [LEVER_RETENTION] = "retention"};
+
+/* The 'lines' cell of a levers.tsv row: "[area:]model|model..."; 0, or -1 with 'errstr'. */
+static int
+lever_lines(struct advisor *a, struct lever_rule *l, char *lines, char *errstr,
+            size_t errstr_size)
+{
+    if (strcmp(lines, "-") == 0) return 0;
+    char *colon = strchr(lines, ':');
+    if (colon) {
+        *colon = '\0';
+        l->area = lines;
+        lines = colon + 1;
+        if (area_find_(a, l->area) == NULL)
+            return fail(errstr, errstr_size, "levers.tsv: %s: no catalog area %s", l->id,
+                        l->area);
+    }
+    for (char *m = lines, *next; m; m = next) {
+        next = strchr(m, '|');
+        if (next) *next++ = '\0';
+        int known = strcmp(m, "always_on") == 0;
+        for (size_t i = 0; i < PW_ARRAY_LEN(models); i++) known |= strcmp(models[i], m) == 0;
+        if (!known || l->n_model == LEVER_MAX_MODELS)
+            return fail(errstr, errstr_size, "levers.tsv: %s: unknown model %s", l->id, m);
+        l->model[l->n_model++] = m;
+    }
+    return 0;
+}
+
+/* The rate and threshold cells of a levers.tsv row, and its kind's needs of them. */
+static int
+lever_numbers(struct advisor *a, struct lever_rule *l, const char *rate, const char *threshold,
+              char *errstr, size_t errstr_size)
+{
+    size_t i = 0;
+    while (i < a->n_const && strcmp(a->konst[i].name, rate) != 0) i++;
+    if (strcmp(rate, "-") != 0 && i == a->n_const)
+        return fail(errstr, errstr_size, "levers.tsv: %s: no constant %s", l->id, rate);
+    if (i < a->n_const) l->rate = a->konst[i].value;
+    if (strcmp(threshold, "-") != 0 && number(threshold, &l->threshold))
+        return fail(errstr, errstr_size, "levers.tsv: %s: bad threshold", l->id);
+    int needs_lines = l->kind == LEVER_SHARE || l->kind == LEVER_SCHEDULER;
+    if ((l->kind == LEVER_SHARE) != (i < a->n_const) || needs_lines != (l->n_model > 0) ||
+        (l->kind == LEVER_SCHEDULER && l->area == NULL) ||
+        (l->kind != LEVER_SHARE && strcmp(threshold, "-") == 0))
+        return fail(errstr, errstr_size, "levers.tsv: %s: lines, rate or threshold do not fit "
+                                         "kind %s", l->id, lever_kinds[l->kind]);
+    return 0;
+}
+
+/* Every {field} of a lever's text is one its kind fills. */
+static int
+lever_text(const struct lever_rule *l, char *errstr, size_t errstr_size)
+{
+    for (const char *o = strchr(l->text, '{'); o; o = strchr(o + 1, '{')) {
+        size_t n = strcspn(o + 1, "}");
+        char key[32];
+        if (o[1 + n] != '}' || n + 3 > sizeof(key))
+            return fail(errstr, errstr_size, "levers.tsv: %s: unclosed field", l->id);
+        snprintf(key, sizeof(key), ",%.*s,", (int)n, o + 1);
+        if (strstr(lever_fields[l->kind], key) == NULL)
+            return fail(errstr, errstr_size, "levers.tsv: %s: no field {%.*s} for kind %s", l->id,
+                        (int)n, o + 1, lever_kinds[l->kind]);
+    }
+    return 0;
+}
+
+static int
+load_levers(struct advisor *a, char *errstr, size_t errstr_size)
+{
+    struct table *t = &a->t_levers;
+    if (table_load(t, "advisor/data/levers.tsv", "id\tkind\tlines\trate\tthreshold\ttext", errstr,
+                   errstr_size))
+        return -1;
+    a->n_lever = t->rows;
+    a->lever = xcalloc(t->rows ? t->rows : 1, sizeof(*a->lever));
+    for (size_t r = 0; r < t->rows; r++) {
+        struct lever_rule *l = &a->lever[r];
+        l->id = cell(t, r, 0);
+        l->text = cell(t, r, 5);
+        size_t k = 0;
+        while (k < PW_ARRAY_LEN(lever_kinds) && strcmp(lever_kinds[k], cell(t, r, 1)) != 0) k++;
+        if (k == PW_ARRAY_LEN(lever_kinds))
+            return fail(errstr, errstr_size, "levers.tsv: %s: unknown kind %s", l->id,
+                        cell(t, r, 1));
+        l->kind = (enum lever_kind)k;
+        for (size_t i = 0; i < r; i++)
+            if (strcmp(a->lever[i].id, l->id) == 0)
+                return fail(errstr, errstr_size, "levers.tsv: %s: listed twice", l->id);
+        if (lever_lines(a, l, (char *)cell(t, r, 2), errstr, errstr_size) ||
+            lever_numbers(a, l, cell(t, r, 3), cell(t, r, 4), errstr, errstr_size) ||
+            lever_text(l, errstr, errstr_size))
+            return -1;
+    }
+    return 0;
+}
+
 static int
 load_hints(struct advisor *a, char *errstr, size_t errstr_size)
 {
@@ -582,6 +688,7 @@ advisor_new(char *errstr, size_t errstr_size)
     if (load_catalog(a, errstr, errstr_size) || load_prices(a, errstr, errstr_size) ||
         load_costrules(a, errstr, errstr_size) || load_constants(a, errstr, errstr_size) ||
         load_limits(a, errstr, errstr_size) || load_costcues(a, errstr, errstr_size) ||
+        load_levers(a, errstr, errstr_size) ||
         load_textrules(&a->t_controls, "advisor/data/controls.tsv", "when\tcontrol\tsource",
                        &a->control, &a->n_control, errstr, errstr_size) ||
         load_textrules(&a->t_risks, "advisor/data/risks.tsv",
@@ -590,6 +697,7 @@ advisor_new(char *errstr, size_t errstr_size)
         load_textrules(&a->t_steps, "advisor/data/steps.tsv", "when\tstep\teffort", &a->step,
                        &a->n_step, errstr, errstr_size) ||
         load_clouds(a, errstr, errstr_size) || load_hints(a, errstr, errstr_size) ||
+        iac_templates_load_(a, errstr, errstr_size) ||
         (a->lex = extract_lexicon_new(errstr, errstr_size)) == NULL) {
         advisor_free(a);
         return NULL;
@@ -602,6 +710,7 @@ advisor_free(struct advisor *a)
 {
     if (a == NULL) return;
     extract_lexicon_free(a->lex);
+    for (size_t i = 0; i < ADVISOR_IAC_TEMPLATES; i++) iac_template_fini_(&a->iac[i]);
     for (size_t i = 0; i < a->n_areas; i++) free(a->areas[i].idx);
     for (size_t i = 0; i < a->n_tech; i++) free(a->tech[i].cost_rows);
     free(a->tech);
@@ -614,6 +723,8 @@ advisor_free(struct advisor *a)
     free(a->step);
     free(a->hint);
     free(a->costcue);
+    free(a->lever);
+    table_fini(&a->t_levers);
     table_fini(&a->t_limits);
     table_fini(&a->t_costcues);
     table_fini(&a->t_catalog);

@@ -154,35 +154,125 @@ already_columnar(const struct profile *p, const struct src *s)
     return p->n_src == 1 && map_has_any_(p->ctx_map, "parquet,orc files,iceberg tables");
 }
 
+/* Nothing says where the data comes from: one source of a plausible kind, assumed. */
+static void
+assumed_source(struct analysis *an)
+{
+    struct profile *p = &an->p;
+    const struct knobs *k = &an->a->k;
+    struct src *s = &p->src[p->n_src++];
+    memset(s, 0, sizeof(*s));
+    s->name = "primary_source";
+    s->kind = kind_from_hints(an->a, p->ctx_lc);  /* once per request: plain scan */
+    if (s->kind == SOURCE_UNKNOWN)
+        s->kind = p->freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
+    s->o_name = s->o_kind = ORIGIN_ASSUMED;
+    s->gb_day = k->default_volume_gb;
+    s->o_volume = ORIGIN_ASSUMED;
+    s->record_bytes = k->default_record_bytes;
+    s->o_bytes = ORIGIN_ASSUMED;
+    s->pii = -1;
+    s->o_pii = ORIGIN_ASSUMED;
+    s->peak_mb_s = s->gb_day * 1000.0 / 86400.0 * k->peak_to_avg;
+    s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
+    s->o_peak = ORIGIN_DERIVED;
+    s->compression = k->columnar_compression;
+    assume_(an, "sources", arena_printf_(&an->ar, "one %s source of %g GB/day",
+                                         source_kind_name(s->kind), k->default_volume_gb),
+            "sizing and cost scale with this volume; measure it and re-run");
+}
+
+/* Kind and personal data of source 'i' ('rs' as extracted, 'gs' as given or NULL), with what is
+ * assumed when unknown. */
+static void
+source_kind_pii(struct analysis *an, struct src *s, size_t i, const struct req_source *rs,
+                const struct req_source *gs)
+{
+    const struct knobs *k = &an->a->k;
+    s->kind = rs->kind;
+    s->o_kind = origin_of(gs && gs->kind != SOURCE_UNKNOWN, rs->kind != SOURCE_UNKNOWN);
+    if (s->kind == SOURCE_UNKNOWN) {
+        /* Only the source's own name is evidence of its kind: the rest of the request
+         * talks about every source at once. */
+        s->kind = kind_from_hints(an->a, lower_join(&an->ar, &(struct strlist){0}, s->name,
+                                                    NULL));
+        if (s->kind == SOURCE_UNKNOWN)
+            s->kind = an->p.freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
+        s->o_kind = ORIGIN_ASSUMED;
+        assume_(an, arena_printf_(&an->ar, "sources[%zu].kind", i),
+                source_kind_name(s->kind), "chooses the ingestion tool for this source");
+    }
+    s->pii = rs->contains_pii;
+    s->o_pii = origin_of(gs && gs->contains_pii >= 0, rs->contains_pii >= 0);
+    if (s->pii < 0 && (s->kind == SOURCE_CLICKSTREAM || s->kind == SOURCE_LOGS)) {
+        /* Clickstreams and access logs carry device ids and IP addresses, which are
+         * personal data under GDPR (CJEU C-582/14 Breyer, 2016). */
+        s->pii = 1;
+        s->o_pii = ORIGIN_ASSUMED;
+        assume_(an, arena_printf_(&an->ar, "sources[%zu].contains_pii", i), "true",
+                "clickstreams and logs carry device ids and IP addresses: they are "
+                "pseudonymised and minimised");
+    }
+}
+
+/* Record size, daily volume and peak of source 'i': each given, derived from the others, or
+ * assumed (and said so). */
+static void
+source_figures(struct analysis *an, struct src *s, size_t i, const struct req_source *rs,
+               const struct req_source *gs)
+{
+    const struct knobs *k = &an->a->k;
+    s->record_bytes = rs->avg_record_bytes;
+    s->o_bytes = origin_of(gs && req_known(gs->avg_record_bytes),
+                           req_known(rs->avg_record_bytes));
+    if (!req_known(s->record_bytes) || s->record_bytes <= 0) {
+        s->record_bytes = k->default_record_bytes;
+        s->o_bytes = ORIGIN_ASSUMED;
+    }
+    s->gb_day = rs->volume_gb_per_day;
+    s->o_volume = origin_of(gs && req_known(gs->volume_gb_per_day),
+                            req_known(rs->volume_gb_per_day));
+    s->peak_ev_s = rs->peak_events_per_sec;
+    s->o_peak = origin_of(gs && req_known(gs->peak_events_per_sec),
+                          req_known(rs->peak_events_per_sec));
+    int has_peak = req_known(s->peak_ev_s) && s->peak_ev_s >= 0;
+    if (!req_known(s->gb_day) || s->gb_day < 0) {
+        if (has_peak) {
+            /* Average = peak / peak_to_avg (sizing.md section 1, used in reverse). */
+            s->gb_day = s->peak_ev_s / k->peak_to_avg * s->record_bytes * 86400.0 / 1e9;
+            s->o_volume = ORIGIN_DERIVED;
+        } else {
+            s->gb_day = s->kind == SOURCE_SAAS ? k->default_saas_volume_gb
+                                               : k->default_volume_gb;
+            s->o_volume = ORIGIN_ASSUMED;
+            assume_(an, arena_printf_(&an->ar, "sources[%zu].volume_gb_per_day", i),
+                    arena_printf_(&an->ar, "%g GB/day", s->gb_day),
+                    "sizing and cost scale with this volume");
+        }
+    }
+    double avg_mb_s = s->gb_day * 1000.0 / 86400.0;
+    if (has_peak) {
+        s->peak_mb_s = s->peak_ev_s * s->record_bytes / 1e6;
+        if (s->peak_mb_s < avg_mb_s) s->peak_mb_s = avg_mb_s;
+    } else {
+        s->peak_mb_s = avg_mb_s * k->peak_to_avg;
+        s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
+        s->o_peak = ORIGIN_DERIVED;
+        /* A daily batch is sized by the day's volume: its peak rate decides nothing. */
+        if (an->p.freshness_s < k->freshness_batch_s)
+            assume_(an, arena_printf_(&an->ar, "sources[%zu].peak_events_per_sec", i),
+                    arena_printf_(&an->ar, "%g x the daily average", k->peak_to_avg),
+                    "stream capacity and compute are sized for this peak");
+    }
+}
+
 static void
 sources_build(struct analysis *an, const struct requirement *given)
 {
     struct profile *p = &an->p;
     const struct knobs *k = &an->a->k;
     struct requirement *r = &p->req;
-    if (r->n_sources == 0) {
-        /* Nothing says where the data comes from: assume one source of a plausible kind. */
-        struct src *s = &p->src[p->n_src++];
-        memset(s, 0, sizeof(*s));
-        s->name = "primary_source";
-        s->kind = kind_from_hints(an->a, p->ctx_lc);  /* once per request: plain scan */
-        if (s->kind == SOURCE_UNKNOWN)
-            s->kind = p->freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
-        s->o_name = s->o_kind = ORIGIN_ASSUMED;
-        s->gb_day = k->default_volume_gb;
-        s->o_volume = ORIGIN_ASSUMED;
-        s->record_bytes = k->default_record_bytes;
-        s->o_bytes = ORIGIN_ASSUMED;
-        s->pii = -1;
-        s->o_pii = ORIGIN_ASSUMED;
-        s->peak_mb_s = s->gb_day * 1000.0 / 86400.0 * k->peak_to_avg;
-        s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
-        s->o_peak = ORIGIN_DERIVED;
-        s->compression = k->columnar_compression;
-        assume_(an, "sources", arena_printf_(&an->ar, "one %s source of %g GB/day",
-                                             source_kind_name(s->kind), k->default_volume_gb),
-                "sizing and cost scale with this volume; measure it and re-run");
-    }
+    if (r->n_sources == 0) assumed_source(an);
     for (size_t i = 0; i < r->n_sources && p->n_src < ADVISOR_MAX_SOURCES; i++) {
         const struct req_source *rs = &r->sources[i];
         const struct req_source *gs = i < given->n_sources ? &given->sources[i] : NULL;
@@ -191,72 +281,8 @@ sources_build(struct analysis *an, const struct requirement *given)
         s->name = rs->name ? arena_strdup_(&an->ar, rs->name)
                            : arena_printf_(&an->ar, "source_%zu", i + 1);
         s->o_name = rs->name ? origin_of(gs && gs->name, 1) : ORIGIN_ASSUMED;
-        s->kind = rs->kind;
-        s->o_kind = origin_of(gs && gs->kind != SOURCE_UNKNOWN, rs->kind != SOURCE_UNKNOWN);
-        if (s->kind == SOURCE_UNKNOWN) {
-            /* Only the source's own name is evidence of its kind: the rest of the request
-             * talks about every source at once. */
-            s->kind = kind_from_hints(an->a, lower_join(&an->ar, &(struct strlist){0}, s->name,
-                                                        NULL));
-            if (s->kind == SOURCE_UNKNOWN)
-                s->kind = p->freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
-            s->o_kind = ORIGIN_ASSUMED;
-            assume_(an, arena_printf_(&an->ar, "sources[%zu].kind", i),
-                    source_kind_name(s->kind), "chooses the ingestion tool for this source");
-        }
-        s->pii = rs->contains_pii;
-        s->o_pii = origin_of(gs && gs->contains_pii >= 0, rs->contains_pii >= 0);
-        if (s->pii < 0 && (s->kind == SOURCE_CLICKSTREAM || s->kind == SOURCE_LOGS)) {
-            /* Clickstreams and access logs carry device ids and IP addresses, which are
-             * personal data under GDPR (CJEU C-582/14 Breyer, 2016). */
-            s->pii = 1;
-            s->o_pii = ORIGIN_ASSUMED;
-            assume_(an, arena_printf_(&an->ar, "sources[%zu].contains_pii", i), "true",
-                    "clickstreams and logs carry device ids and IP addresses: they are "
-                    "pseudonymised and minimised");
-        }
-        s->record_bytes = rs->avg_record_bytes;
-        s->o_bytes = origin_of(gs && req_known(gs->avg_record_bytes),
-                               req_known(rs->avg_record_bytes));
-        if (!req_known(s->record_bytes) || s->record_bytes <= 0) {
-            s->record_bytes = k->default_record_bytes;
-            s->o_bytes = ORIGIN_ASSUMED;
-        }
-        s->gb_day = rs->volume_gb_per_day;
-        s->o_volume = origin_of(gs && req_known(gs->volume_gb_per_day),
-                                req_known(rs->volume_gb_per_day));
-        s->peak_ev_s = rs->peak_events_per_sec;
-        s->o_peak = origin_of(gs && req_known(gs->peak_events_per_sec),
-                              req_known(rs->peak_events_per_sec));
-        int has_peak = req_known(s->peak_ev_s) && s->peak_ev_s >= 0;
-        if (!req_known(s->gb_day) || s->gb_day < 0) {
-            if (has_peak) {
-                /* Average = peak / peak_to_avg (sizing.md section 1, used in reverse). */
-                s->gb_day = s->peak_ev_s / k->peak_to_avg * s->record_bytes * 86400.0 / 1e9;
-                s->o_volume = ORIGIN_DERIVED;
-            } else {
-                s->gb_day = s->kind == SOURCE_SAAS ? k->default_saas_volume_gb
-                                                   : k->default_volume_gb;
-                s->o_volume = ORIGIN_ASSUMED;
-                assume_(an, arena_printf_(&an->ar, "sources[%zu].volume_gb_per_day", i),
-                        arena_printf_(&an->ar, "%g GB/day", s->gb_day),
-                        "sizing and cost scale with this volume");
-            }
-        }
-        double avg_mb_s = s->gb_day * 1000.0 / 86400.0;
-        if (has_peak) {
-            s->peak_mb_s = s->peak_ev_s * s->record_bytes / 1e6;
-            if (s->peak_mb_s < avg_mb_s) s->peak_mb_s = avg_mb_s;
-        } else {
-            s->peak_mb_s = avg_mb_s * k->peak_to_avg;
-            s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
-            s->o_peak = ORIGIN_DERIVED;
-            /* A daily batch is sized by the day's volume: its peak rate decides nothing. */
-            if (p->freshness_s < k->freshness_batch_s)
-                assume_(an, arena_printf_(&an->ar, "sources[%zu].peak_events_per_sec", i),
-                        arena_printf_(&an->ar, "%g x the daily average", k->peak_to_avg),
-                        "stream capacity and compute are sized for this peak");
-        }
+        source_kind_pii(an, s, i, rs, gs);
+        source_figures(an, s, i, rs, gs);
         s->compression = s->record_bytes >= k->binary_object_bytes ? 1.0
                                                                    : k->columnar_compression;
         s->columnar = already_columnar(p, s);
@@ -429,24 +455,13 @@ bill_build(struct analysis *an)
     p->compute_evidence = p->compute_bill ? first : NULL;
 }
 
-void
-profile_build_(struct analysis *an, const struct requirement *given)
+/* The scalar fields: each given, extracted or assumed (and said so). */
+static void
+scalars_build(struct analysis *an, const struct requirement *given)
 {
     struct profile *p = &an->p;
     const struct knobs *k = &an->a->k;
-    requirement_copy(&p->req, given);
-    fill_from_text(an);
-    struct requirement *r = &p->req;
-    p->title = r->title ? arena_strdup_(&an->ar, r->title) : "Data platform request";
-    p->stack_lc = lower_join(&an->ar, &r->existing_stack, NULL, NULL);
-    p->skills_lc = lower_join(&an->ar, &r->team_skills, NULL, NULL);
-    p->ctx_lc = lower_join(&an->ar, &r->existing_stack, r->title, r->description);
-    struct wordmap *map = arena_alloc_(&an->ar, sizeof(*map));
-    wordmap_build_(map, p->ctx_lc);
-    p->ctx_map = map;
-    p->avoid_lc = "";
-    p->kind = KIND_GREENFIELD;
-
+    const struct requirement *r = &p->req;
     p->freshness_s = known_or(r->freshness_seconds, k->default_freshness_s);
     p->o_freshness =
         origin_of(req_known(given->freshness_seconds), req_known(r->freshness_seconds));
@@ -487,13 +502,14 @@ profile_build_(struct analysis *an, const struct requirement *given)
     if (r->team_skills.n == 0)
         assume_(an, "team_skills", "unknown",
                 "no tool gains or loses for skills; managed services are preferred");
+}
 
-    cloud_build(an, given);
-    regs_build(an);
-    needs_build(an);
-    sources_build(an, given);
+/* Regulations about people apply: treat the data as personal unless told otherwise. */
+static void
+pii_by_regulation(struct analysis *an)
+{
+    struct profile *p = &an->p;
     if (!p->has_pii && p->regs[1] != '\0') {
-        /* Regulations about people apply: treat the data as personal unless told otherwise. */
         int unknown = 0;
         for (size_t i = 0; i < p->n_src; i++) unknown |= p->src[i].pii < 0;
         if (unknown && (strstr(p->regs, ",gdpr,") || strstr(p->regs, ",hipaa,") ||
@@ -506,22 +522,54 @@ profile_build_(struct analysis *an, const struct requirement *given)
                     "masking controls apply");
         }
     }
+}
+
+/* The compression assumed for columnar files and binary objects, when any source has them. */
+static void
+compression_assumed(struct analysis *an)
+{
+    const struct profile *p = &an->p;
+    const struct knobs *k = &an->a->k;
+    int binary = 0, columnar = 0;
+    for (size_t i = 0; i < p->n_src; i++) {
+        binary |= p->src[i].compression == 1.0;
+        columnar |= p->src[i].compression != 1.0;
+    }
+    if (columnar)
+        assume_(an, "compression",
+                arena_printf_(&an->ar, "%gx for columnar files", k->columnar_compression),
+                "lake storage and scan cost; measured ratios range 3-8x");
+    if (binary)
+        assume_(an, "compression", "none for binary objects of 1 MB or more",
+                "images, genomes and similar files are stored at their raw size");
+}
+
+void
+profile_build_(struct analysis *an, const struct requirement *given)
+{
+    struct profile *p = &an->p;
+    requirement_copy(&p->req, given);
+    fill_from_text(an);
+    struct requirement *r = &p->req;
+    p->title = r->title ? arena_strdup_(&an->ar, r->title) : "Data platform request";
+    p->stack_lc = lower_join(&an->ar, &r->existing_stack, NULL, NULL);
+    p->skills_lc = lower_join(&an->ar, &r->team_skills, NULL, NULL);
+    p->ctx_lc = lower_join(&an->ar, &r->existing_stack, r->title, r->description);
+    struct wordmap *map = arena_alloc_(&an->ar, sizeof(*map));
+    wordmap_build_(map, p->ctx_lc);
+    p->ctx_map = map;
+    p->avoid_lc = "";
+    p->kind = KIND_GREENFIELD;
+
+    scalars_build(an, given);
+    cloud_build(an, given);
+    regs_build(an);
+    needs_build(an);
+    sources_build(an, given);
+    pii_by_regulation(an);
     if (!p->has_pii) pii_from_text(an);
     archive_build(an);
-    {
-        int binary = 0, columnar = 0;
-        for (size_t i = 0; i < p->n_src; i++) {
-            binary |= p->src[i].compression == 1.0;
-            columnar |= p->src[i].compression != 1.0;
-        }
-        if (columnar)
-            assume_(an, "compression",
-                    arena_printf_(&an->ar, "%gx for columnar files", k->columnar_compression),
-                    "lake storage and scan cost; measured ratios range 3-8x");
-        if (binary)
-            assume_(an, "compression", "none for binary objects of 1 MB or more",
-                    "images, genomes and similar files are stored at their raw size");
-    }
+    compression_assumed(an);
     if (!p->has_budget && p->cloud != CLOUD_ON_PREM)
         assume_(an, "budget_usd_per_month", "none given",
                 "the cost is estimated but not checked against a budget");

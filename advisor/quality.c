@@ -59,6 +59,66 @@ cost_reduction_rules(struct analysis *an)
                                 an->p.availability));
 }
 
+/* The landing and staging checks of a source of binary objects (video, images): checked as
+ * files, not parsed as records. 'rec' is the expected count per day. */
+static void
+object_rules(struct analysis *an, const struct src *s, const char *fresh, const char *late,
+             const char *rec)
+{
+    rule(an, "landing", s->name, "freshness", "error",
+         arena_printf_(&an->ar, "newest object no older than %s (alert), %s (page)",
+                       fresh, late));
+    rule(an, "landing", s->name, "volume", "warn",
+         arena_printf_(&an->ar, "objects per day within 50 %% of the 7-day median "
+                                "(expected about %s)", rec));
+    rule(an, "landing", s->name, "completeness", "error",
+         "checksum computed at the source matches the stored object; every object has "
+         "its metadata record (id, checksum, size, format)");
+    rule(an, "staging", s->name, "uniqueness", "error",
+         "one object per asset id and version; re-uploads de-duplicated by checksum");
+    rule(an, "staging", s->name, "ranges", "warn",
+         "object size within the range expected for its format; zero-byte or truncated "
+         "files quarantined");
+}
+
+/* The landing and staging checks of source 's' of records, 'rec' per day expected. */
+static void
+record_rules(struct analysis *an, const struct src *s, const char *fresh, const char *late,
+             const char *rec)
+{
+    rule(an, "landing", s->name, "freshness", "error",
+         arena_printf_(&an->ar, "newest record no older than %s (alert), %s (page)", fresh,
+                       late));
+    rule(an, "landing", s->name, "volume", "warn",
+         arena_printf_(&an->ar,
+                       "records per day within 50 %% of the 7-day median (expected about %s)",
+                       rec));
+    rule(an, "landing", s->name, "schema", "error",
+         "matches the registered schema or contract; unknown fields quarantined, type "
+         "changes rejected");
+    int table = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC ||
+                s->kind == SOURCE_SAAS || s->kind == SOURCE_API;
+    rule(an, "staging", s->name, "nulls", "error",
+         table ? "primary key and last-modified timestamp never null; other columns below "
+                 "their agreed null rate"
+               : "business key and event timestamp never null; other columns below their "
+                 "agreed null rate");
+    rule(an, "staging", s->name, "uniqueness", "error",
+         s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC
+             ? "primary key unique per snapshot; change events unique per key and log position"
+             : "event id unique within the de-duplication window; duplicates under 0.1 %");
+    rule(an, "staging", s->name, "ranges", "warn",
+         table ? "row counts and control sums (amounts, balances) per table per day match "
+                 "the source; numeric measures within agreed bounds; enumerations within "
+                 "their accepted values"
+               : "event time within [arrival - 7 days, arrival + 5 min]; numeric measures "
+                 "within agreed bounds; enumerations within their accepted values");
+    if (s->pii == 1)
+        rule(an, "staging", s->name, "personal_data", "error",
+             "no raw identifiers (e-mail, phone, card number, IP address patterns) in "
+             "curated columns");
+}
+
 void
 quality_(struct analysis *an)
 {
@@ -78,55 +138,8 @@ quality_(struct analysis *an)
         fmt_num_(&b, round(records));
         const char *rec = arena_strdup_(&an->ar, b.data);
         buf_fini(&b);
-        if (s->compression == 1.0) {
-            /* Binary objects (video, images) are checked as files, not parsed as records. */
-            rule(an, "landing", s->name, "freshness", "error",
-                 arena_printf_(&an->ar, "newest object no older than %s (alert), %s (page)",
-                               fresh, late));
-            rule(an, "landing", s->name, "volume", "warn",
-                 arena_printf_(&an->ar, "objects per day within 50 %% of the 7-day median "
-                                        "(expected about %s)", rec));
-            rule(an, "landing", s->name, "completeness", "error",
-                 "checksum computed at the source matches the stored object; every object has "
-                 "its metadata record (id, checksum, size, format)");
-            rule(an, "staging", s->name, "uniqueness", "error",
-                 "one object per asset id and version; re-uploads de-duplicated by checksum");
-            rule(an, "staging", s->name, "ranges", "warn",
-                 "object size within the range expected for its format; zero-byte or truncated "
-                 "files quarantined");
-            continue;
-        }
-        rule(an, "landing", s->name, "freshness", "error",
-             arena_printf_(&an->ar, "newest record no older than %s (alert), %s (page)", fresh,
-                           late));
-        rule(an, "landing", s->name, "volume", "warn",
-             arena_printf_(&an->ar,
-                           "records per day within 50 %% of the 7-day median (expected about %s)",
-                           rec));
-        rule(an, "landing", s->name, "schema", "error",
-             "matches the registered schema or contract; unknown fields quarantined, type "
-             "changes rejected");
-        int table = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC ||
-                    s->kind == SOURCE_SAAS || s->kind == SOURCE_API;
-        rule(an, "staging", s->name, "nulls", "error",
-             table ? "primary key and last-modified timestamp never null; other columns below "
-                     "their agreed null rate"
-                   : "business key and event timestamp never null; other columns below their "
-                     "agreed null rate");
-        rule(an, "staging", s->name, "uniqueness", "error",
-             s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC
-                 ? "primary key unique per snapshot; change events unique per key and log position"
-                 : "event id unique within the de-duplication window; duplicates under 0.1 %");
-        rule(an, "staging", s->name, "ranges", "warn",
-             table ? "row counts and control sums (amounts, balances) per table per day match "
-                     "the source; numeric measures within agreed bounds; enumerations within "
-                     "their accepted values"
-                   : "event time within [arrival - 7 days, arrival + 5 min]; numeric measures "
-                     "within agreed bounds; enumerations within their accepted values");
-        if (s->pii == 1)
-            rule(an, "staging", s->name, "personal_data", "error",
-                 "no raw identifiers (e-mail, phone, card number, IP address patterns) in "
-                 "curated columns");
+        if (s->compression == 1.0) object_rules(an, s, fresh, late, rec);
+        else record_rules(an, s, fresh, late, rec);
     }
     if (p->n_src > n)
         rule(an, "landing", "other sources", "all", "warn",

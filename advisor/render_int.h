@@ -59,8 +59,6 @@ void cost_headline_(struct analysis *an, struct buf *b, int figure);
 int generic_rule_(const char *when);
 /* Questions before committing: the analysis's, then the extractor's, without duplicates. */
 size_t questions_(const struct analysis *an, const char **out, size_t cap);
-/* The EU (or other) region the request's data must stay in, or NULL; see iac.c. */
-const char *region_(const struct analysis *an);
 /* Tools the team lacks the skills for: writes "Apache Flink (java, flink)" items, returns count. */
 size_t skills_gaps_(struct analysis *an, const char **out, size_t cap);
 

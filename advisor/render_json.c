@@ -315,32 +315,38 @@ json_decisions(struct jsonw *w, const struct analysis *an)
     jsonw_arr_end(w);
 }
 
+/* The Kafka cluster of the sizing: partitions, and brokers when sized here. */
+static void
+json_kafka(struct jsonw *w, const struct analysis *an)
+{
+    const struct sizing *sz = &an->sz;
+    fkey(w, "kafka");
+    jsonw_obj_begin(w);
+    kstr(w, "via", sz->kafka_via);
+    kint(w, "partitions", sz->partitions);
+    kstr(w, "partitions_working", sz->partitions_working);
+    if (sz->kafka_self) {
+        kint(w, "brokers", sz->brokers);
+        kstr(w, "broker_type", sz->broker_type);
+        kstr(w, "brokers_working", sz->brokers_working);
+        kint(w, "replication_factor", sz->rf);
+        kint(w, "min_insync_replicas", sz->min_insync);
+        kjnum(w, "retention_days", an->a->k.kafka_retention_days);
+        kjnum(w, "broker_storage_gb", round(sz->broker_disk_gb));
+        kstr(w, "storage_working", sz->disk_working);
+    } else {
+        kstr(w, "brokers_and_replication", "managed by the service");
+    }
+    jsonw_obj_end(w);
+}
+
 static void
 json_sizing(struct jsonw *w, const struct analysis *an)
 {
     const struct sizing *sz = &an->sz;
     fkey(w, "sizing");
     jsonw_obj_begin(w);
-    if (sz->has_kafka) {
-        fkey(w, "kafka");
-        jsonw_obj_begin(w);
-        kstr(w, "via", sz->kafka_via);
-        kint(w, "partitions", sz->partitions);
-        kstr(w, "partitions_working", sz->partitions_working);
-        if (sz->kafka_self) {
-            kint(w, "brokers", sz->brokers);
-            kstr(w, "broker_type", sz->broker_type);
-            kstr(w, "brokers_working", sz->brokers_working);
-            kint(w, "replication_factor", sz->rf);
-            kint(w, "min_insync_replicas", sz->min_insync);
-            kjnum(w, "retention_days", an->a->k.kafka_retention_days);
-            kjnum(w, "broker_storage_gb", round(sz->broker_disk_gb));
-            kstr(w, "storage_working", sz->disk_working);
-        } else {
-            kstr(w, "brokers_and_replication", "managed by the service");
-        }
-        jsonw_obj_end(w);
-    }
+    if (sz->has_kafka) json_kafka(w, an);
     fkey(w, "streams");
     jsonw_arr_begin(w);
     for (size_t i = 0; i < sz->n_unit; i++) {

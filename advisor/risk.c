@@ -2,9 +2,10 @@
  *
  * Owns the small condition language of risks.tsv, controls.tsv and steps.tsv ('when' column:
  * comma = and, | = or, ! = not; atoms such as streaming, pii, ha, reg:gdpr, kind:logs) and the
- * {field} filling shared by every text the report takes from data. Rows are kept in file
- * order, except risks, which are ranked by likelihood x impact (stable, so equal ranks keep file
- * order). An unknown atom is false, never an error at run time. Pure, deterministic.
+ * {field} filling shared by every text the report takes from data (the Terraform templates'
+ * too: their {tf_*} fields and tech:/unit: atoms name catalog rows, see iac.c). Rows are kept in
+ * file order, except risks, which are ranked by likelihood x impact (stable, so equal ranks keep
+ * file order). An unknown atom is false, never an error at run time. Pure, deterministic.
  */
 #include "advisor_int.h"
 
@@ -27,6 +28,7 @@ enum plain_atom {
     A_STATEFUL, A_HA, A_SMALL_TEAM, A_OVER_BUDGET, A_BUDGET_UNKNOWN, A_LARGE, A_SMALL,
     A_LONG_RETENTION, A_ASSUMED, A_SKILLS_GAP, A_ON_PREM, A_FILES, A_CDC, A_EVENT_STREAM,
     A_MULTI_REGION, A_REUSED, A_LEAN_OVER, A_AVOIDED, A_REUSED_INGESTION, A_KAFKA_TIERED,
+    A_TIERED, A_KAFKA_SELF, A_REGION_PINNED, A_STANDBY_KNOWN,
     A_PLAIN_COUNT
 };
 
@@ -36,7 +38,8 @@ static const char *const known_atoms[A_PLAIN_COUNT] = {
     "kafka",    "exactly_once", "stateful",    "ha",          "small_team",    "over_budget",
     "budget_unknown", "large",  "small",       "long_retention", "assumed",    "skills_gap",
     "on_prem",  "files",        "cdc",         "event_stream", "multi_region",  "reused",
-    "lean_over", "avoided",     "reused_ingestion", "kafka_tiered"};
+    "lean_over", "avoided",     "reused_ingestion", "kafka_tiered", "tiered", "kafka_self",
+    "region_pinned", "standby_known"};
 
 static int
 reused_ingestion(const struct analysis *an)
@@ -103,6 +106,10 @@ atom_plain(const struct analysis *an, enum plain_atom a)
     case A_AVOIDED: return p->avoid_lc[0] != '\0';
     case A_REUSED_INGESTION: return reused_ingestion(an);
     case A_KAFKA_TIERED: return kafka_tiered(an);
+    case A_TIERED: return p->retention_days > an->a->k.hot_days; /* kept beyond the hot window */
+    case A_KAFKA_SELF: return an->sz.kafka_self;
+    case A_REGION_PINNED: return region_(an) != NULL;
+    case A_STANDBY_KNOWN: return standby_region_(an) != NULL;
     default: return 0;
     }
 }
@@ -138,6 +145,8 @@ atom_prefixed(const struct analysis *an, const char *w)
     if (strncmp(w, "stack:", 6) == 0) return p->ctx_map && map_has_(p->ctx_map, w + 6);
     if (strncmp(w, "bill:", 5) == 0)
         return strcmp(w + 5, "compute") == 0 ? p->compute_bill : !p->compute_bill;
+    if (strncmp(w, "tech:", 5) == 0) return tech_chosen_(an, w + 5);
+    if (strncmp(w, "unit:", 5) == 0) return stream_unit_(an, w + 5) != NULL;
     return 0;
 }
 
@@ -170,7 +179,8 @@ cond_check_(const char *expr)
         const char *a = w[0] == '!' ? w + 1 : w;
         int ok = strncmp(a, "reg:", 4) == 0 || strncmp(a, "kind:", 5) == 0 ||
                  strncmp(a, "cloud:", 6) == 0 || strncmp(a, "stack:", 6) == 0 ||
-                 strcmp(a, "bill:compute") == 0;
+                 strcmp(a, "bill:compute") == 0 || strncmp(a, "tech:", 5) == 0 ||
+                 strncmp(a, "unit:", 5) == 0;
         if (strncmp(a, "need:", 5) == 0)
             for (int x = 0; x < NEED_COUNT; x++) ok |= strcmp(a + 5, need_name_((enum need)x)) == 0;
         if (strncmp(a, "kind:", 5) == 0) ok = source_kind_parse(a + 5) != SOURCE_UNKNOWN;
@@ -280,7 +290,7 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
             v = choice_of(an, area);
         } else if (KEY_IS("quality")) {
             v = choice_of(an, "data_quality");
-        } else {
+        } else if (!iac_field_(an, key, n, out)) {
             buf_append(out, open, n + 2);
         }
 #undef KEY_IS
@@ -289,6 +299,20 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
         while (v && out->len && out->data[out->len - 1] == ' ') out->data[--out->len] = '\0';
         s = close + 1;
     }
+}
+
+/* The fields expand_() fills itself, before the Terraform ones (iac_field_()). */
+static const char *const text_fields[] = {
+    "retention", "availability", "freshness", "kms", "iam", "audit", "region_eu", "region",
+    "cloud_name", "ingestion", "processing", "transformation", "storage", "warehouse",
+    "orchestration", "governance", "table_format", "quality"};
+
+int
+expand_known_(const struct advisor *a, const char *key, size_t n, char *bad, size_t bad_size)
+{
+    for (size_t i = 0; i < sizeof(text_fields) / sizeof(text_fields[0]); i++)
+        if (strlen(text_fields[i]) == n && strncmp(text_fields[i], key, n) == 0) return 1;
+    return iac_field_known_(a, key, n, bad, bad_size);
 }
 
 const char *

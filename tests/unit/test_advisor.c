@@ -1443,6 +1443,60 @@ test_existing_partitions_kept(void)
     requirement_fini(&r);
 }
 
+/* Parses 'text' as a Terraform template; returns 0, or -1 with the message in 'err'. */
+static int
+parse_template(const char *text, char *err, size_t err_size)
+{
+    struct iac_template tp;
+    err[0] = '\0';
+    int rc = iac_template_parse_(adv, &tp, "t.tf", text, strlen(text), err, err_size);
+    iac_template_fini_(&tp);
+    return rc;
+}
+
+/* The Terraform templates name catalog rows and fields: a typo is refused at load, with the
+ * template's line, instead of a resource silently never written. The levers table is read into
+ * rules with their constants. */
+static void
+test_template_checks(void)
+{
+    setup();
+    if (!adv) return;
+    char err[256];
+    CHECK(parse_template("%# note\n%if tech:aws_msk,kafka_self\nresource \"a\" \"b\" {\n"
+                         "  n = {tf_units:aws_kinesis}\n  s = \"${var.project}\"\n}\n%end\n",
+                         err, sizeof(err)) == 0);
+    CHECK(parse_template("x = 1\n%if tech:aws_mks\ny = 2\n%end\n", err, sizeof(err)) == -1);
+    CHECK(strcmp(err, "t.tf:2: unknown catalog id 'aws_mks'") == 0);
+    CHECK(parse_template("\n\n%if !unit:az_eventhub\n%end\n", err, sizeof(err)) == -1);
+    CHECK(strcmp(err, "t.tf:3: unknown catalog id 'az_eventhub'") == 0);
+    CHECK(parse_template("a {\n  capacity = {tf_units:aws_kinesis|az_nothing}\n}\n", err,
+                         sizeof(err)) == -1);
+    CHECK(strcmp(err, "t.tf:2: unknown catalog id 'az_nothing' in "
+                      "{tf_units:aws_kinesis|az_nothing}") == 0);
+    CHECK(parse_template("a {\n  b = {tf_shards}\n}\n", err, sizeof(err)) == -1);
+    CHECK(strcmp(err, "t.tf:2: unknown field {tf_shards}") == 0);
+    CHECK(parse_template("%if streaming\n%else\n%else\n%end\n", err, sizeof(err)) == -1);
+    CHECK(strcmp(err, "t.tf:3: '%else' without its %if") == 0);
+    CHECK(parse_template("%if streamin\n%end\n", err, sizeof(err)) == -1);
+    CHECK(strcmp(err, "t.tf:1: unknown condition 'streamin'") == 0);
+    CHECK(parse_template("%if streaming\na {\n%end\n}\n", err, sizeof(err)) == -1);
+    CHECK(strstr(err, "t.tf:3: ") == err);
+    CHECK(parse_template("%if streaming\n", err, sizeof(err)) == -1);
+    CHECK(parse_template("%include x\n", err, sizeof(err)) == -1);
+    CHECK(strcmp(err, "t.tf:1: unknown directive '%include x'") == 0);
+    /* levers.tsv: a share lever's rate is its constant's value, read at load */
+    size_t shares = 0;
+    for (size_t i = 0; i < adv->n_lever; i++) {
+        const struct lever_rule *l = &adv->lever[i];
+        if (strcmp(l->id, "spot_capacity") == 0) CHECK(l->rate == adv->k.spot_discount);
+        if (strcmp(l->id, "right_sizing") == 0)
+            CHECK(l->kind == LEVER_SCHEDULER && strcmp(l->area, "orchestration") == 0);
+        shares += l->kind == LEVER_SHARE && l->n_model > 0 && l->rate > 0;
+    }
+    CHECK(shares == 3);
+}
+
 static const struct check_case cases[] = {
     {"absurd_text_is_clamped", test_absurd_text_is_clamped},
     {"load", test_load},
@@ -1480,6 +1534,7 @@ static const struct check_case cases[] = {
     {"compute_bill", test_compute_bill},
     {"reuse_kept", test_reuse_kept},
     {"report_names", test_report_names},
+    {"template_checks", test_template_checks},
 };
 
 CHECK_MAIN(cases)
