@@ -30,6 +30,8 @@ STRANGER_MAX_LOG_LINES = 12
 NO_GROUP_WATCH_S = 15
 # ... and how long it may take to join once its group ACL is added.
 JOIN_AFTER_GRANT_S = 90
+# How long the daemon without Write on its reports topic is watched after its dead letter.
+NO_WRITE_WATCH_S = 10
 
 
 def _need(name):
@@ -60,29 +62,28 @@ def acl_kafka(pki, tmp_path_factory):
     broker.stop()
 
 
-def acl_commands(user, prefix, group, txn_id):
-    """The kafka-acls arguments of docs/security.md for the daemon's principal."""
+def acl_commands(user, prefix, group, txn_id, outputs=("reports", "audio", "dlq")):
+    """The kafka-acls arguments of docs/security.md for the daemon's principal (with Write on
+    the 'outputs' topics only)."""
     who = ["--add", "--allow-principal", "User:" + user]
-    outputs = []
-    for s in ("reports", "audio", "dlq"):
-        outputs += ["--topic", "%s.%s" % (prefix, s)]
+    topics = []
+    for s in outputs:
+        topics += ["--topic", "%s.%s" % (prefix, s)]
     return [
         who + ["--operation", "Read", "--operation", "Describe",
                "--topic", prefix + ".requirements"],
         who + ["--operation", "Read", "--group", group],
-        who + ["--operation", "Write", "--operation", "Describe"] + outputs,
+        who + ["--operation", "Write", "--operation", "Describe"] + topics,
         who + ["--operation", "Write", "--operation", "Describe", "--transactional-id", txn_id],
     ]
 
 
-@pytest.fixture(scope="module")
-def granted(acl_kafka):
-    """The four topics (and one more the daemon has no business with), created by the admin,
-    and the daemon principal's ACLs; returns the names."""
-    prefix = pwtest.unique("pwacl")
+def grant(broker, prefix, **acl_options):
+    """The four topics (and one more the daemon has no business with) under a fresh prefix,
+    created by the admin, and the daemon principal's ACLs on them; returns the names."""
     names = {s: "%s.%s" % (prefix, s) for s in TOPIC_SUFFIXES}
     names["other"] = prefix + ".other"
-    admin = AdminClient(acl_kafka.client_config())
+    admin = AdminClient(broker.client_config())
     futures = admin.create_topics([NewTopic(n, num_partitions=2, replication_factor=1)
                                    for n in names.values()], request_timeout=30)
     for f in futures.values():
@@ -90,8 +91,15 @@ def granted(acl_kafka):
     names["prefix"] = prefix
     names["group"] = pwtest.unique("pwacl-group")
     names["txn_id"] = pwtest.unique("pwacl-instance")
-    for args in acl_commands(acl_kafka.user, prefix, names["group"], names["txn_id"]):
-        acl_kafka.kafka_acls(*args)
+    for args in acl_commands(broker.user, prefix, names["group"], names["txn_id"],
+                             **acl_options):
+        broker.kafka_acls(*args)
+    return names
+
+
+@pytest.fixture(scope="module")
+def granted(acl_kafka):
+    names = grant(acl_kafka, pwtest.unique("pwacl"))
     names["acls"] = acl_kafka.kafka_acls("--list", "--principal", "User:" + acl_kafka.user)
     return names
 
@@ -167,9 +175,10 @@ def test_daemon_answers_with_exactly_its_acls(acl_kafka, granted, pki, tmp_path,
     assert rc == 0, "rc %s after SIGTERM; log:\n%s" % (rc, d.log_tail())
 
 
-def read_outputs(broker, names, eid, report_schema, audio_schema):
+def read_outputs(broker, names, eid, report_schema, audio_schema, until=None):
     """Reads reports, audio and dead letters as the admin with read_committed until the
-    report and all audio chunks of 'eid' are there or the time is up."""
+    report and all audio chunks of 'eid' are there ('until(reports, audio, dlq)' if given)
+    or the time is up."""
     consumer = Consumer(broker.client_config(**{
         "group.id": pwtest.unique("pwacl-reader"), "enable.auto.commit": False,
         "isolation.level": "read_committed", "auto.offset.reset": "earliest"}))
@@ -178,8 +187,8 @@ def read_outputs(broker, names, eid, report_schema, audio_schema):
     reports, audio, dlq = [], [], []
     deadline = time.monotonic() + END_TO_END_TIMEOUT_S
     try:
-        while time.monotonic() < deadline and not (
-                reports and audio and len(audio) == audio[0]["chunk_count"]):
+        done = until or (lambda r, a, _: r and a and len(a) == a[0]["chunk_count"])
+        while time.monotonic() < deadline and not done(reports, audio, dlq):
             msg = consumer.poll(0.5)
             if msg is None:
                 continue
@@ -319,4 +328,38 @@ def test_daemon_in_a_group_without_acl_stays_not_ready(acl_kafka, granted, pki, 
         rc = secure.stop_process(d.proc)
     print("group without ACL: %d CONSUMER_ERROR lines in %d s" % (len(errors), NO_GROUP_WATCH_S))
     assert len(errors) <= 3, "a refusal loop in the log:\n%s" % "\n".join(errors[:20])
+    assert rc == 0, "rc %s after SIGTERM; log:\n%s" % (rc, d.log_tail())
+
+
+def test_daemon_without_write_on_reports_dead_letters(acl_kafka, pki, tmp_path, redis_url,
+                                                     report_schema, audio_schema):
+    """Every ACL but Write on PREFIX.reports: the request cannot be answered; the daemon
+    dead-letters it with the broker's reason once, instead of retrying it forever."""
+    names = grant(acl_kafka, pwtest.unique("pwacl-nw"), outputs=("audio", "dlq"))
+    d = secure.start_daemon(tmp_path, daemon_args(acl_kafka, pki["ca"], acl_kafka.user, names,
+                                                  redis_url))
+    try:
+        why = secure.wait_ready(d, timeout=90)
+        assert why is None, why
+        producer = Producer(acl_kafka.client_config(**{"acks": "all"}))
+        eid = pwtest.unique("pwacl-event")
+        rec = secure.requirement(0, False, "pwacl")
+        rec["event_id"] = eid
+        producer.produce(names["requirements"], key=rec["project_id"].encode(),
+                         value=pwtest.requirement_json(rec))
+        assert producer.flush(30) == 0, "requirement not delivered"
+        reports, _, dlq = read_outputs(acl_kafka, names, eid, report_schema, audio_schema,
+                                       until=lambda r, a, dl: dl)
+        time.sleep(NO_WRITE_WATCH_S)  # a retry loop would show in the log meanwhile
+        assert d.alive(), d.log_tail()
+        log = secure.read_log(d)
+    finally:
+        rc = secure.stop_process(d.proc)
+    assert not reports, reports
+    assert len(dlq) == 1, "dead letters %s; log:\n%s" % (dlq, d.log_tail())
+    print("dead letter: %s: %s" % (dlq[0].get("pw.error.reason"), dlq[0].get("pw.error.detail")))
+    assert "Topic authorization failed" in dlq[0].get("pw.error.detail", ""), dlq[0]
+    assert names["reports"] in dlq[0].get("pw.error.detail", ""), dlq[0]
+    aborts = [x for x in log.splitlines() if "daemon TXN_ABORT" in x]
+    assert 1 <= len(aborts) <= 3, "aborts:\n%s" % "\n".join(aborts[:20])
     assert rc == 0, "rc %s after SIGTERM; log:\n%s" % (rc, d.log_tail())
