@@ -6,8 +6,10 @@ StandardAuthorizer, allow.everyone.if.no.acl.found=false and the admin user as s
 The ACLs of docs/security.md are given to the daemon's principal 'pipewright' with kafka-acls
 (kafka.admin.AclCommand, as bin/kafka-acls.sh runs it); a second principal, 'stranger', has
 none. The tests show that the daemon answers a request with exactly those ACLs, that the
-daemon run as 'stranger' stops with an authorization error instead of running or looping, and
-that 'pipewright' is refused on every topic and group the ACLs do not name.
+daemon run as 'stranger' stops with an authorization error instead of running or looping,
+what it does without its group ACL (waits, not ready, joins once it is added) and without
+Write on its reports topic (dead-letters the request once), and that 'pipewright' is refused
+on every topic and group the ACLs do not name.
 """
 
 import re
@@ -121,7 +123,8 @@ def daemon_args(broker, ca, user, names, redis_url):
 
 
 def test_the_acls_are_exactly_those_of_the_docs(acl_kafka, granted):
-    """kafka-acls --list shows the seven grants and nothing else for the principal."""
+    """kafka-acls --list shows the eleven grants on six resources and nothing else for the
+    principal."""
     found = set()
     for block in re.findall(r"ResourcePattern\(resourceType=(\w+), name=([^,]+), "
                             r"patternType=(\w+)\)`:\s*\n((?:\s*\(principal=[^\n]*\n?)*)",
