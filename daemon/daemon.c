@@ -146,6 +146,30 @@ init_failed(struct daemon *d, const char *why)
     }
 }
 
+/* The value of a librdkafka property the operator set (-X or kafka.* in --config), or NULL. */
+static const char *
+kafka_prop(const struct daemon *d, const char *key)
+{
+    size_t n = strlen(key);
+    for (int i = d->cfg->n_kafka_props - 1; i >= 0; i--) {
+        const char *kv = d->cfg->kafka_props[i];
+        if (strncmp(kv, key, n) == 0 && kv[n] == '=') return kv + n + 1;
+    }
+    return NULL;
+}
+
+/* The producer could not start: the client's reason (an authorization error says only
+ * "Transactional Id authorization failed") with the transactional id and SASL user it was for. */
+static void
+producer_init_failed(struct daemon *d, const char *errstr)
+{
+    const char *user = kafka_prop(d, "sasl.username");
+    char why[900];
+    snprintf(why, sizeof(why), "transactional id %s%s%s: %s", d->txn_id,
+             user ? ", sasl.username " : "", user ? user : "", errstr);
+    init_failed(d, why);
+}
+
 /* One step of the producer's initialisation per turn of the loop, so that signals and HTTP are
  * served while the cluster is unreachable; the consumer joins the group only once the producer
  * can answer, and a start-up that cannot finish within startup_timeout_ms stops with the
@@ -174,7 +198,7 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
             char why[700];
             snprintf(why, sizeof(why), "Kafka transactions not ready after %d ms: %s",
                      d->cfg->startup_timeout_ms, errstr);
-            init_failed(d, why);
+            producer_init_failed(d, why);
             return;
         }
         struct timeval tv = {0, 10000};
@@ -182,7 +206,7 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
         return;
     }
     case PRODUCER_INIT_FAILED:
-        init_failed(d, errstr);
+        producer_init_failed(d, errstr);
         return;
     }
 }

@@ -4,7 +4,8 @@ What the shared fixtures in conftest.py do not give: a pipewrightd started with 
 (a bearer token, -X Kafka properties, a Redis URL with a password) that is allowed to fail; a
 raw HTTP/1.1 client that sends exactly the bytes a test wants; a certificate authority and
 broker certificates made with openssl; a second Kafka 3.9 broker whose only client listener is
-SASL_SSL with SCRAM-SHA-512 users; a Redis whose default user is off and whose one ACL user has
+SASL_SSL with SCRAM-SHA-512 users, optionally with KRaft's StandardAuthorizer and kafka-acls run
+against it; a Redis whose default user is off and whose one ACL user has
 a password. Every process started here is stopped by its own pid, never by name. Nothing here
 asserts; the tests do.
 """
@@ -371,19 +372,34 @@ num.network.threads=2
 num.io.threads=2
 """
 
+# Added to SASL_BROKER_PROPERTIES for a broker that authorizes: KRaft's own authorizer, no
+# access where no ACL says so, and two super users: the admin user of the tests and the
+# controller listener's principal (PLAINTEXT on loopback, so ANONYMOUS), which the broker
+# needs to register with the controller in this one-node combined set-up.
+AUTHORIZER_PROPERTIES = """\
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:{admin_user};User:ANONYMOUS
+"""
+
 
 class SaslKafka:
-    """A broker on 127.0.0.1:port (SASL_SSL, SCRAM-SHA-512) with users 'admin' and 'pipewright'.
+    """A broker on 127.0.0.1:port (SASL_SSL, SCRAM-SHA-512) with users 'admin' and 'pipewright'
+    (and 'more_users'); with 'authorizer', KRaft's StandardAuthorizer refuses what no ACL allows
+    to anyone but 'admin'.
 
     The SCRAM credentials are written into the KRaft metadata when the storage is formatted
     (kafka-storage format --add-scram), so the broker knows them before it first starts."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, authorizer=False, more_users=()):
         self.folder = folder
         self.port = free_port()
         self.controller_port = free_port()
         self.admin_user, self.admin_password = "admin", pwtest.unique("admin-pw")
         self.user, self.password = "pipewright", pwtest.unique("kafka-pw")
+        self.authorizer = authorizer
+        # Further SCRAM users: name -> password.
+        self.more_users = {u: pwtest.unique(u + "-pw") for u in more_users}
         self.proc = None
         self.log_path = os.path.join(folder, "kafka.log")
 
@@ -401,6 +417,8 @@ class SaslKafka:
                 admin_user=self.admin_user, admin_password=self.admin_password,
                 keystore=keystore, keystore_password=keystore_password, ca=ca,
                 data=os.path.join(self.folder, "data")))
+            if self.authorizer:
+                f.write(AUTHORIZER_PROPERTIES.format(admin_user=self.admin_user))
         log4j = os.path.join(self.folder, "log4j.properties")
         shutil.copy(os.path.join(pwtest.REPO, "deploy", "kafka", "log4j.properties"), log4j)
         java = [tool("java") or "java", "-Xms64m", "-Xmx384m", "-Djava.awt.headless=true",
@@ -410,17 +428,19 @@ class SaslKafka:
                                  capture_output=True, text=True, timeout=120)
         if cluster.returncode != 0:
             raise RuntimeError("kafka-storage random-uuid: %s" % cluster.stderr[-600:])
+        users = dict(self.more_users)
+        users.update({self.admin_user: self.admin_password, self.user: self.password})
+        scram = []
+        for name, password in sorted(users.items()):
+            scram += ["--add-scram", "SCRAM-SHA-512=[name=%s,password=%s]" % (name, password)]
         fmt = subprocess.run(
             java + ["kafka.tools.StorageTool", "format", "-t", cluster.stdout.strip(),
-                    "-c", props,
-                    "--add-scram", "SCRAM-SHA-512=[name=%s,password=%s]" % (
-                        self.admin_user, self.admin_password),
-                    "--add-scram", "SCRAM-SHA-512=[name=%s,password=%s]" % (
-                        self.user, self.password)],
+                    "-c", props] + scram,
             capture_output=True, text=True, timeout=120)
         if fmt.returncode != 0:
             raise RuntimeError("kafka-storage format: %s %s" % (fmt.stdout[-300:],
                                                                 fmt.stderr[-600:]))
+        self.java = java
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(java + ["kafka.Kafka", props],
                                          stdin=subprocess.DEVNULL, stdout=log,
@@ -433,6 +453,25 @@ class SaslKafka:
                 "sasl.password": self.admin_password, "ssl.ca.location": self.ca}
         conf.update(over)
         return conf
+
+    def kafka_acls(self, *args):
+        """Runs kafka-acls (kafka.admin.AclCommand, what bin/kafka-acls.sh runs) as the admin
+        user over SASL_SSL; returns its standard output or raises RuntimeError."""
+        config = os.path.join(self.folder, "admin-client.properties")
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write("security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+                    "required username=\"%s\" password=\"%s\";\n"
+                    "ssl.truststore.type=PEM\nssl.truststore.location=%s\n" % (
+                        self.admin_user, self.admin_password, self.ca))
+        r = subprocess.run(self.java + ["kafka.admin.AclCommand", "--bootstrap-server",
+                                        self.bootstrap, "--command-config", config] + list(args),
+                           capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError("kafka-acls %s: %s %s" % (" ".join(args), r.stdout[-600:],
+                                                        r.stderr[-600:]))
+        return r.stdout
 
     def wait(self):
         from confluent_kafka.admin import AdminClient
