@@ -95,7 +95,10 @@ $(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The daemon's state machine is tested on its own, with no handle of the daemon.
+$(BUILD)/tests/test_batch: $(BUILD)/obj/daemon/batch.o
 
 # ---- tests ---------------------------------------------------------------------------------
 test: install-deps

@@ -23,11 +23,11 @@
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
-#include <openssl/evp.h>
 
 #include "kafka.h"
 #include "bounds.h"
 #include "registry_opts.h"
+#include "sha256.h"
 #include "wire.h"
 #include "xalloc.h"
 
@@ -102,23 +102,6 @@ sha256_hex_normalise(const char *hex, char out[65])
         out[i] = c;
     }
     if (i != 64 || hex[64] != '\0') return -1;
-    out[64] = '\0';
-    return 0;
-}
-
-/* Writes the SHA-256 of 'len' bytes at 'data' as 64 lower-case hex digits into 'out'. */
-static int
-sha256_hex(const unsigned char *data, size_t len, char out[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-
-    if (EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) return -1;
-    for (unsigned int i = 0; i < 32; i++) {
-        out[2 * i] = digits[md[i] >> 4];
-        out[2 * i + 1] = digits[md[i] & 0x0f];
-    }
     out[64] = '\0';
     return 0;
 }

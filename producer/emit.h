@@ -20,9 +20,6 @@
 #include "producer.h"
 #include "wire.h"
 
-/* Writes the hex SHA-256 of 'len' bytes at 'data' into 'hex' (65 bytes). */
-void emit_sha256_hex(const void *data, size_t len, char hex[65]);
-
 /* 'traceparent' (may be NULL) is copied into the message headers. */
 int emit_report(struct producer *p, struct wire *w, const char *topic,
                 const struct report_event *ev, const char *traceparent, char *errstr,
