@@ -38,6 +38,9 @@ enum outcome {
     OUTCOME_COUNT
 };
 
+/* The outcome's name: the metric's label value and the request record's status (records.c). */
+const char *outcome_name(enum outcome o);
+
 /* The longest one step of a blocking librdkafka call (transaction init, flush, commit, abort)
  * may hold the event loop; the step is resumed on the next turn. */
 #define LOOP_STEP_MS 50
