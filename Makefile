@@ -14,7 +14,8 @@
 #                     (PREFIX=/usr/local, DESTDIR=); make uninstall keeps the configuration
 #
 # Folders are modules; a module's .c files are found by wildcard, so adding a file needs no edit
-# here. Dependencies point one way: advisor/, schemas/ and the speech normaliser see common/ only.
+# here. Dependencies point one way: advisor/, schemas/ and the speech normaliser see common/ only;
+# USES_<module> below lists what each module may include, and the compiler holds it to that.
 
 CC        ?= gcc
 CFLAGS    ?= -O2 -g
@@ -26,6 +27,22 @@ FLITE_LIBS := -lflite_cmu_us_rms -lflite_cmu_us_slt -lflite_cmu_us_kal16 -lflite
               -lflite_cmulex -lflite
 MODULES   := common schemas advisor speech state consumer producer registry
 INCLUDES  := $(addprefix -I,$(MODULES)) -Idaemon -Icli
+
+# The modules each module may include from; it is compiled with their include paths and no
+# others, so an #include across a forbidden edge fails the build. Tests see everything.
+USES_common   :=
+USES_schemas  := common
+USES_advisor  := common
+USES_speech   := common
+USES_state    := common
+USES_consumer := common
+USES_producer := common schemas
+USES_registry := common schemas
+USES_daemon   := common schemas advisor speech state consumer producer registry
+USES_cli      := common schemas advisor speech registry
+USES_gen      := common
+module_of      = $(firstword $(subst /, ,$(1)))
+includes_of    = $(addprefix -I,$(1) $(USES_$(1)))
 
 ifeq ($(SANITIZE),1)
 BUILD     ?= build/asan
@@ -48,6 +65,8 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
+MOD_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(call includes_of,$(call module_of,$*)) $(PKG_CFLAGS) \
+              -MMD -MP
 LIBS        = $(PKG_LIBS) $(FLITE_LIBS) -lpthread -lm
 
 EMBED_FILES := $(sort $(wildcard schemas/*.avsc) $(wildcard advisor/data/*) $(wildcard speech/data/*) \
@@ -79,7 +98,7 @@ Q := $(if $(V),,@)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(MOD_CFLAGS) -c -o $@ $<
 
 # Data files compiled in, so binaries run from anywhere.
 $(BUILD)/embed: tools/embed.c
