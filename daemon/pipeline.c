@@ -494,7 +494,8 @@ job_finish(struct job *job, enum outcome outcome, const char *audio_status)
     records_add(d, job->req.event_id, job->req.project_id,
                 job->has_report ? job->rep.report_id : NULL, job->has_report ? job->rep.version : 0,
                 outcome, audio_status, job->consumed_at_ms);
-    if (outcome == OUTCOME_ANSWERED) histogram_observe(&d->latency_total, seconds_since(job->t0_us));
+    if (outcome == OUTCOME_ANSWERED)
+        histogram_observe(&d->latency_total, seconds_since(job->t0_us));
     d->total_jobs--;
     job_free(job);
     intake_update(d);
