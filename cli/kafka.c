@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 void
 cli_kafka_init(struct cli_kafka *k)
@@ -207,8 +208,5 @@ cli_uuid4_new(char out[CLI_UUID_LEN + 1])
 long long
 cli_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)clock_wall_ms();
 }

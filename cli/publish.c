@@ -305,6 +305,45 @@ registered_id(const struct publish_opts *o, const char *topic, long *id)
     return rc;
 }
 
+/* What the options say together, once parsed. Returns CLI_EX_OK or CLI_EX_USAGE. */
+static int
+check_args(int argc, char **argv, struct publish_opts *o)
+{
+    if (optind < argc) {
+        fprintf(stderr, "pipewright: publish: unexpected argument '%s'\n", argv[optind]);
+        return CLI_EX_USAGE;
+    }
+    if (o->kafka.brokers == NULL) {
+        fprintf(stderr, "pipewright: publish: --brokers is required\n");
+        return CLI_EX_USAGE;
+    }
+    if ((o->file == NULL) == (o->text == NULL)) {
+        fprintf(stderr, "pipewright: publish: give exactly one of --file and --text\n");
+        return CLI_EX_USAGE;
+    }
+    if (o->title != NULL && o->text == NULL) {
+        fprintf(stderr, "pipewright: publish: --title goes with --text (a file has its own)\n");
+        return CLI_EX_USAGE;
+    }
+    if (o->registry.url != NULL) {
+        if (o->format_given && o->format != WIRE_FORMAT_CONFLUENT) {
+            fprintf(stderr, "pipewright: publish: --registry writes --format confluent\n");
+            return CLI_EX_USAGE;
+        }
+        if (o->schema_id_given) {
+            fprintf(stderr, "pipewright: publish: --schema-id and --registry exclude each "
+                            "other (the registry gives the id)\n");
+            return CLI_EX_USAGE;
+        }
+        o->format = WIRE_FORMAT_CONFLUENT;
+    }
+    if (o->topic != NULL && !cli_kafka_topic_valid(o->topic)) {
+        fprintf(stderr, "pipewright: publish: '%s' is not a legal topic name\n", o->topic);
+        return CLI_EX_USAGE;
+    }
+    return CLI_EX_OK;
+}
+
 static int
 parse_args(int argc, char **argv, struct publish_opts *o)
 {
@@ -372,50 +411,70 @@ parse_args(int argc, char **argv, struct publish_opts *o)
         default: usage(stderr); return CLI_EX_USAGE;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "pipewright: publish: unexpected argument '%s'\n", argv[optind]);
-        return CLI_EX_USAGE;
+    return check_args(argc, argv, o);
+}
+
+/* Validates the requirement in 'obj' through the daemon's own JSON parser into 'req', and
+ * encodes it into 'value' for 'topic'. Returns CLI_EX_OK or the exit status, having said why. */
+static int
+encode(struct publish_opts *o, json_t *obj, const char *topic, struct requirement *req,
+       struct buf *value)
+{
+    char detail[256], errstr[256];
+    struct wire *w = NULL;
+    char *json = NULL;
+    int rc = CLI_EX_OK;
+
+    /* One validating path for both sources: the daemon's own JSON parser. */
+    json = json_dumps(obj, JSON_COMPACT);
+    if (json == NULL) {
+        fprintf(stderr, "pipewright: publish: cannot serialise the requirement\n");
+        rc = CLI_EX_SOFTWARE;
+        goto out;
     }
-    if (o->kafka.brokers == NULL) {
-        fprintf(stderr, "pipewright: publish: --brokers is required\n");
-        return CLI_EX_USAGE;
+    enum wire_status st = requirement_json_parse(json, strlen(json), req, detail,
+                                                 sizeof(detail));
+    if (st != WIRE_OK) {
+        fprintf(stderr, "pipewright: publish: invalid requirement (%s): %s\n", wire_status_str(st),
+                detail);
+        rc = CLI_EX_DATAERR;
+        goto out;
     }
-    if ((o->file == NULL) == (o->text == NULL)) {
-        fprintf(stderr, "pipewright: publish: give exactly one of --file and --text\n");
-        return CLI_EX_USAGE;
+    w = wire_new(errstr, sizeof(errstr));
+    if (w == NULL) {
+        fprintf(stderr, "pipewright: publish: %s\n", errstr);
+        rc = CLI_EX_SOFTWARE;
+        goto out;
     }
-    if (o->title != NULL && o->text == NULL) {
-        fprintf(stderr, "pipewright: publish: --title goes with --text (a file has its own)\n");
-        return CLI_EX_USAGE;
+    if (o->registry.url != NULL && registered_id(o, topic, &o->schema_id) != 0) {
+        rc = CLI_EX_UNAVAILABLE;
+        goto out;
     }
-    if (o->registry.url != NULL) {
-        if (o->format_given && o->format != WIRE_FORMAT_CONFLUENT) {
-            fprintf(stderr, "pipewright: publish: --registry writes --format confluent\n");
-            return CLI_EX_USAGE;
-        }
-        if (o->schema_id_given) {
-            fprintf(stderr, "pipewright: publish: --schema-id and --registry exclude each "
-                            "other (the registry gives the id)\n");
-            return CLI_EX_USAGE;
-        }
-        o->format = WIRE_FORMAT_CONFLUENT;
+    if (wire_requirement_encode(w, req, o->format, (int32_t)o->schema_id, value) != 0) {
+        fprintf(stderr, "pipewright: publish: cannot encode the requirement as %s\n",
+                wire_format_name(o->format));
+        rc = CLI_EX_SOFTWARE;
+        goto out;
     }
-    if (o->topic != NULL && !cli_kafka_topic_valid(o->topic)) {
-        fprintf(stderr, "pipewright: publish: '%s' is not a legal topic name\n", o->topic);
-        return CLI_EX_USAGE;
+    if (value->len > PW_MAX_MESSAGE_BYTES) {
+        fprintf(stderr, "pipewright: publish: the encoded event is %zu bytes; the service "
+                        "refuses more than %d\n", value->len, PW_MAX_MESSAGE_BYTES);
+        rc = CLI_EX_DATAERR;
+        goto out;
     }
-    return CLI_EX_OK;
+out:
+    free(json);
+    wire_free(w);
+    return rc;
 }
 
 int
 cli_publish_main(int argc, char **argv)
 {
     struct publish_opts o;
-    char topic[CLI_KAFKA_TOPIC_MAX + 1], detail[256], errstr[256];
+    char topic[CLI_KAFKA_TOPIC_MAX + 1];
     struct requirement req;
-    struct wire *w = NULL;
     struct buf value;
-    char *json = NULL;
     json_t *obj = NULL;
     int rc;
 
@@ -442,50 +501,13 @@ cli_publish_main(int argc, char **argv)
         rc = CLI_EX_SOFTWARE;
         goto out;
     }
-    /* One validating path for both sources: the daemon's own JSON parser. */
-    json = json_dumps(obj, JSON_COMPACT);
-    if (json == NULL) {
-        fprintf(stderr, "pipewright: publish: cannot serialise the requirement\n");
-        rc = CLI_EX_SOFTWARE;
-        goto out;
-    }
-    enum wire_status st = requirement_json_parse(json, strlen(json), &req, detail,
-                                                 sizeof(detail));
-    if (st != WIRE_OK) {
-        fprintf(stderr, "pipewright: publish: invalid requirement (%s): %s\n", wire_status_str(st),
-                detail);
-        rc = CLI_EX_DATAERR;
-        goto out;
-    }
-    w = wire_new(errstr, sizeof(errstr));
-    if (w == NULL) {
-        fprintf(stderr, "pipewright: publish: %s\n", errstr);
-        rc = CLI_EX_SOFTWARE;
-        goto out;
-    }
-    if (o.registry.url != NULL && registered_id(&o, topic, &o.schema_id) != 0) {
-        rc = CLI_EX_UNAVAILABLE;
-        goto out;
-    }
-    if (wire_requirement_encode(w, &req, o.format, (int32_t)o.schema_id, &value) != 0) {
-        fprintf(stderr, "pipewright: publish: cannot encode the requirement as %s\n",
-                wire_format_name(o.format));
-        rc = CLI_EX_SOFTWARE;
-        goto out;
-    }
-    if (value.len > PW_MAX_MESSAGE_BYTES) {
-        fprintf(stderr, "pipewright: publish: the encoded event is %zu bytes; the service "
-                        "refuses more than %d\n", value.len, PW_MAX_MESSAGE_BYTES);
-        rc = CLI_EX_DATAERR;
-        goto out;
-    }
+    rc = encode(&o, obj, topic, &req, &value);
+    if (rc != CLI_EX_OK) goto out;
     rc = produce(&o, topic, req.project_id, req.event_id, &value);
     if (rc == CLI_EX_OK) printf("%s\n", req.event_id);
 
 out:
-    free(json);
     json_decref(obj);
-    wire_free(w);
     buf_fini(&value);
     requirement_fini(&req);
     return rc;

@@ -166,6 +166,46 @@ new_topic(const struct topics_opts *o, const struct topic_spec *spec, const char
     return nt;
 }
 
+/* Says what became of each topic in the CreateTopics result 'ev'. Returns CLI_EX_OK, or the
+ * exit status of the first failure. */
+static int
+print_results(const struct topics_opts *o, const struct rd_kafka_metadata *md,
+              rd_kafka_event_t *ev, int replication)
+{
+    int rc = CLI_EX_OK;
+    size_t cnt = 0;
+    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+    const rd_kafka_topic_result_t **trs = res != NULL ? rd_kafka_CreateTopics_result_topics(res,
+                                                                                      &cnt)
+                                                      : NULL;
+    if (trs == NULL) {
+        fprintf(stderr, "pipewright: topics: unexpected admin result\n");
+        return CLI_EX_SOFTWARE;
+    }
+    for (size_t i = 0; i < cnt; i++) {
+        const char *name = rd_kafka_topic_result_name(trs[i]);
+        rd_kafka_resp_err_t err = rd_kafka_topic_result_error(trs[i]);
+        const rd_kafka_metadata_topic_t *t = metadata_topic(md, name);
+
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            printf("%s created partitions=%ld replication=%d\n", name, o->partitions,
+                   replication);
+        } else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+            if (t != NULL)
+                printf("%s exists partitions=%d replication=%d\n", name, t->partition_cnt,
+                       replication_of(t));
+            else
+                printf("%s exists\n", name);
+        } else {
+            const char *why = rd_kafka_topic_result_error_string(trs[i]);
+            fprintf(stderr, "pipewright: topics: cannot create %s: %s\n", name,
+                    why != NULL ? why : rd_kafka_err2str(err));
+            rc = CLI_EX_UNAVAILABLE;
+        }
+    }
+    return rc;
+}
+
 static int
 topics_create(struct topics_opts *o, rd_kafka_t *rk)
 {
@@ -224,37 +264,7 @@ topics_create(struct topics_opts *o, rd_kafka_t *rk)
         goto out;
     }
 
-    size_t cnt = 0;
-    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
-    const rd_kafka_topic_result_t **trs = res != NULL ? rd_kafka_CreateTopics_result_topics(res,
-                                                                                      &cnt)
-                                                      : NULL;
-    if (trs == NULL) {
-        fprintf(stderr, "pipewright: topics: unexpected admin result\n");
-        rc = CLI_EX_SOFTWARE;
-        goto out;
-    }
-    for (size_t i = 0; i < cnt; i++) {
-        const char *name = rd_kafka_topic_result_name(trs[i]);
-        rd_kafka_resp_err_t err = rd_kafka_topic_result_error(trs[i]);
-        const rd_kafka_metadata_topic_t *t = metadata_topic(md, name);
-
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            printf("%s created partitions=%ld replication=%d\n", name, o->partitions,
-                   replication);
-        } else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-            if (t != NULL)
-                printf("%s exists partitions=%d replication=%d\n", name, t->partition_cnt,
-                       replication_of(t));
-            else
-                printf("%s exists\n", name);
-        } else {
-            const char *why = rd_kafka_topic_result_error_string(trs[i]);
-            fprintf(stderr, "pipewright: topics: cannot create %s: %s\n", name,
-                    why != NULL ? why : rd_kafka_err2str(err));
-            rc = CLI_EX_UNAVAILABLE;
-        }
-    }
+    rc = print_results(o, md, ev, replication);
 out:
     if (ev != NULL) rd_kafka_event_destroy(ev);
     if (q != NULL) rd_kafka_queue_destroy(q);
@@ -308,8 +318,9 @@ topics_list(struct topics_opts *o, rd_kafka_t *rk)
     return CLI_EX_OK;
 }
 
-int
-cli_topics_main(int argc, char **argv)
+/* Returns CLI_EX_OK, -1 after --help, or CLI_EX_USAGE having said why. */
+static int
+parse_args(int argc, char **argv, struct topics_opts *o)
 {
     enum { OPT_PREFIX = 256, OPT_RETENTION, OPT_TIMEOUT };
     static const struct option opts[] = {
@@ -323,11 +334,58 @@ cli_topics_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    char errstr[256];
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:p:r:X:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': o->kafka.brokers = optarg; break;
+        case OPT_PREFIX: o->prefix = optarg; break;
+        case 'p':
+            if (cli_parse_long(optarg, 1, 10000, &o->partitions) != 0) {
+                fprintf(stderr, "pipewright: topics: --partitions wants 1..10000\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case 'r':
+            if (cli_parse_long(optarg, 1, 32767, &o->replication) != 0) {
+                fprintf(stderr, "pipewright: topics: --replication wants 1..32767\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case OPT_RETENTION:
+            if (cli_parse_long(optarg, 1, 36500, &o->retention_days) != 0) {
+                fprintf(stderr, "pipewright: topics: --retention-days wants 1..36500\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case OPT_TIMEOUT:
+            if (cli_parse_long(optarg, 1, 3600, &o->timeout_s) != 0) {
+                fprintf(stderr, "pipewright: topics: --timeout wants 1..3600 seconds\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case 'X':
+            if (cli_kafka_prop_add(&o->kafka, optarg, errstr, sizeof(errstr)) != 0) {
+                fprintf(stderr, "pipewright: topics: %s\n", errstr);
+                return CLI_EX_USAGE;
+            }
+            break;
+        case 'h': usage(stdout); return -1;
+        default: usage(stderr); return CLI_EX_USAGE;
+        }
+    }
+    return CLI_EX_OK;
+}
+
+int
+cli_topics_main(int argc, char **argv)
+{
     struct topics_opts o;
     const char *action = NULL;
-    char errstr[256];
     rd_kafka_t *rk;
-    int c, rc;
+    int rc;
 
     memset(&o, 0, sizeof(o));
     cli_kafka_init(&o.kafka);
@@ -336,45 +394,8 @@ cli_topics_main(int argc, char **argv)
     o.replication = -1;
     o.retention_days = -1;
     o.timeout_s = DEFAULT_TIMEOUT_S;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "b:p:r:X:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b': o.kafka.brokers = optarg; break;
-        case OPT_PREFIX: o.prefix = optarg; break;
-        case 'p':
-            if (cli_parse_long(optarg, 1, 10000, &o.partitions) != 0) {
-                fprintf(stderr, "pipewright: topics: --partitions wants 1..10000\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case 'r':
-            if (cli_parse_long(optarg, 1, 32767, &o.replication) != 0) {
-                fprintf(stderr, "pipewright: topics: --replication wants 1..32767\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case OPT_RETENTION:
-            if (cli_parse_long(optarg, 1, 36500, &o.retention_days) != 0) {
-                fprintf(stderr, "pipewright: topics: --retention-days wants 1..36500\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case OPT_TIMEOUT:
-            if (cli_parse_long(optarg, 1, 3600, &o.timeout_s) != 0) {
-                fprintf(stderr, "pipewright: topics: --timeout wants 1..3600 seconds\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case 'X':
-            if (cli_kafka_prop_add(&o.kafka, optarg, errstr, sizeof(errstr)) != 0) {
-                fprintf(stderr, "pipewright: topics: %s\n", errstr);
-                return CLI_EX_USAGE;
-            }
-            break;
-        case 'h': usage(stdout); return CLI_EX_OK;
-        default: usage(stderr); return CLI_EX_USAGE;
-        }
-    }
+    rc = parse_args(argc, argv, &o);
+    if (rc != CLI_EX_OK) return rc < 0 ? CLI_EX_OK : rc;
     if (optind < argc) action = argv[optind++];
     if (action == NULL || (strcmp(action, "create") != 0 && strcmp(action, "list") != 0) ||
         optind < argc) {

@@ -4,7 +4,8 @@
  * any number of watchers can run without disturbing anyone), read_committed so aborted
  * transactions never show, starting a few minutes back in time (or where told). Report events
  * and audio chunks of the requested event id are decoded with schemas/'s decoders; chunks are
- * reassembled by index and the whole artifact's SHA-256 checked before anything is written.
+ * reassembled by index and the whole artifact's SHA-256 checked (cli/assembly.c) before anything
+ * is written.
  * Everything taken from the wire is bounded before it is stored: at most 1024 chunks and 64 MB
  * per artifact, at most 4 distinct artifacts, and a chunk that contradicts its siblings (count,
  * size, codec, digest) spoils its artifact instead of the output. Files are written to a
@@ -23,8 +24,8 @@
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
-#include <openssl/evp.h>
 
+#include "assembly.h"
 #include "kafka.h"
 #include "bounds.h"
 #include "registry_opts.h"
@@ -33,33 +34,8 @@
 
 #define DEFAULT_TIMEOUT_S 120
 #define DEFAULT_LOOKBACK_MS (5 * 60 * 1000LL)
-#define MAX_CHUNKS 1024
-#define MAX_ARTIFACT_BYTES (64LL * 1024 * 1024)
-#define MAX_ARTIFACTS 4
 #define POLL_MS 250
 #define MAX_EPOCH_MS 253402300799999L /* 9999-12-31T23:59:59.999Z; long is 64-bit on LP64 */
-
-/* One audio artifact being put back together, keyed by the digest its chunks announce. */
-struct artifact {
-    char sha256[65];          /* lower-case hex, from the first chunk */
-    char codec[8];            /* "opus" or "wav" */
-    int32_t chunk_count;
-    int64_t total_bytes;
-    unsigned char **chunks;   /* 'chunk_count' slots, NULL until that chunk arrives */
-    size_t *chunk_len;
-    int32_t received;         /* chunks present */
-    int64_t received_bytes;   /* their bytes */
-    int spoiled;              /* a contradiction was seen: ignore the rest */
-};
-
-/* All artifacts of the watched event; 'whole' is set once one is complete and verified. */
-struct assembly {
-    struct artifact a[MAX_ARTIFACTS];
-    size_t n;
-    unsigned char *whole;     /* owned, 'whole_len' bytes */
-    size_t whole_len;
-    char whole_codec[8];
-};
 
 static volatile sig_atomic_t interrupted;
 
@@ -68,210 +44,6 @@ on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
-}
-
-static void
-artifact_drop_chunks(struct artifact *art)
-{
-    for (int32_t i = 0; art->chunks != NULL && i < art->chunk_count; i++) free(art->chunks[i]);
-    free(art->chunks);
-    free(art->chunk_len);
-    art->chunks = NULL;
-    art->chunk_len = NULL;
-}
-
-static void
-assembly_fini(struct assembly *as)
-{
-    for (size_t i = 0; i < as->n; i++) artifact_drop_chunks(&as->a[i]);
-    free(as->whole);
-    memset(as, 0, sizeof(*as));
-}
-
-/* Copies 'hex' lower-cased into 'out' (65 bytes). Returns 0, or -1 unless it is exactly 64 hex
- * digits. */
-static int
-sha256_hex_normalise(const char *hex, char out[65])
-{
-    size_t i;
-
-    for (i = 0; hex[i] != '\0' && i < 64; i++) {
-        char c = hex[i];
-        if (c >= 'A' && c <= 'F') c = (char)(c - 'A' + 'a');
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return -1;
-        out[i] = c;
-    }
-    if (i != 64 || hex[64] != '\0') return -1;
-    out[64] = '\0';
-    return 0;
-}
-
-/* Writes the SHA-256 of 'len' bytes at 'data' as 64 lower-case hex digits into 'out'. */
-static int
-sha256_hex(const unsigned char *data, size_t len, char out[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-
-    if (EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) return -1;
-    for (unsigned int i = 0; i < 32; i++) {
-        out[2 * i] = digits[md[i] >> 4];
-        out[2 * i + 1] = digits[md[i] & 0x0f];
-    }
-    out[64] = '\0';
-    return 0;
-}
-
-/* Joins a complete artifact and checks its size and digest. Returns 1 and fills as->whole, or
- * -1 with the reason and the artifact spoiled. */
-static int
-artifact_finish(struct assembly *as, struct artifact *art, char *why, size_t why_size)
-{
-    unsigned char *whole;
-    size_t off = 0;
-    char digest[65];
-
-    if (art->received_bytes != art->total_bytes) {
-        snprintf(why, why_size, "chunks hold %lld bytes, total_bytes says %lld",
-                 (long long)art->received_bytes, (long long)art->total_bytes);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    whole = xmalloc((size_t)art->total_bytes);
-    for (int32_t i = 0; i < art->chunk_count; i++) {
-        memcpy(whole + off, art->chunks[i], art->chunk_len[i]);
-        off += art->chunk_len[i];
-    }
-    if (sha256_hex(whole, off, digest) != 0 || strcmp(digest, art->sha256) != 0) {
-        snprintf(why, why_size, "SHA-256 of the joined chunks is %s, the events say %s", digest,
-                 art->sha256);
-        free(whole);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    artifact_drop_chunks(art);
-    as->whole = whole;
-    as->whole_len = off;
-    snprintf(as->whole_codec, sizeof(as->whole_codec), "%s", art->codec);
-    return 1;
-}
-
-/* Adds one audio chunk of the watched event. Returns 1 when it completes a verified artifact
- * (as->whole is then set), 0 when it was stored or was an exact duplicate, -1 when it was
- * refused (the reason in 'why'). Copies what it keeps; 'ev' stays the caller's. */
-static int
-assembly_add(struct assembly *as, const struct audio_event *ev, char *why, size_t why_size)
-{
-    struct artifact *art = NULL;
-    char sha[65];
-    int32_t idx = ev->chunk_index;
-
-    if (as->whole != NULL) return 0;
-    if (ev->codec == NULL || (strcmp(ev->codec, "opus") != 0 && strcmp(ev->codec, "wav") != 0)) {
-        snprintf(why, why_size, "unknown codec '%s'", ev->codec != NULL ? ev->codec : "");
-        return -1;
-    }
-    if (ev->chunk_count < 1 || ev->chunk_count > MAX_CHUNKS) {
-        snprintf(why, why_size, "chunk_count %d is outside 1..%d", (int)ev->chunk_count,
-                 MAX_CHUNKS);
-        return -1;
-    }
-    if (idx < 0 || idx >= ev->chunk_count) {
-        snprintf(why, why_size, "chunk_index %d is outside 0..%d", (int)idx,
-                 (int)ev->chunk_count - 1);
-        return -1;
-    }
-    if (ev->total_bytes < 1 || ev->total_bytes > MAX_ARTIFACT_BYTES) {
-        snprintf(why, why_size, "total_bytes %lld is outside 1..%lld", (long long)ev->total_bytes,
-                 MAX_ARTIFACT_BYTES);
-        return -1;
-    }
-    if ((int64_t)ev->data_len > ev->total_bytes || (ev->data_len > 0 && ev->data == NULL)) {
-        snprintf(why, why_size, "chunk of %zu bytes in an artifact of %lld", ev->data_len,
-                 (long long)ev->total_bytes);
-        return -1;
-    }
-    if (ev->sha256 == NULL || sha256_hex_normalise(ev->sha256, sha) != 0) {
-        snprintf(why, why_size, "sha256 is not 64 hex digits");
-        return -1;
-    }
-    for (size_t i = 0; i < as->n; i++)
-        if (strcmp(as->a[i].sha256, sha) == 0) art = &as->a[i];
-    if (art == NULL) {
-        if (as->n == MAX_ARTIFACTS) {
-            snprintf(why, why_size, "more than %d different artifacts for one event",
-                     MAX_ARTIFACTS);
-            return -1;
-        }
-        art = &as->a[as->n++];
-        memset(art, 0, sizeof(*art));
-        memcpy(art->sha256, sha, sizeof(sha));
-        snprintf(art->codec, sizeof(art->codec), "%s", ev->codec);
-        art->chunk_count = ev->chunk_count;
-        art->total_bytes = ev->total_bytes;
-        art->chunks = xcalloc((size_t)art->chunk_count, sizeof(*art->chunks));
-        art->chunk_len = xcalloc((size_t)art->chunk_count, sizeof(*art->chunk_len));
-    }
-    if (art->spoiled) {
-        snprintf(why, why_size, "artifact %.12s... was already found inconsistent", sha);
-        return -1;
-    }
-    if (art->chunk_count != ev->chunk_count || art->total_bytes != ev->total_bytes ||
-        strcmp(art->codec, ev->codec) != 0) {
-        snprintf(why, why_size, "chunk %d disagrees with its siblings on chunk_count, "
-                 "total_bytes or codec", (int)idx);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    if (art->chunks[idx] != NULL) {
-        if (art->chunk_len[idx] == ev->data_len &&
-            memcmp(art->chunks[idx], ev->data, ev->data_len) == 0)
-            return 0; /* a redelivered chunk: harmless */
-        snprintf(why, why_size, "two different chunks with index %d", (int)idx);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    if (art->received_bytes + (int64_t)ev->data_len > art->total_bytes) {
-        snprintf(why, why_size, "chunks exceed total_bytes %lld", (long long)art->total_bytes);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    /* One byte more than the data, so that an empty chunk still marks its slot as present. */
-    art->chunks[idx] = xmalloc(ev->data_len + 1);
-    if (ev->data_len > 0) memcpy(art->chunks[idx], ev->data, ev->data_len);
-    art->chunk_len[idx] = ev->data_len;
-    art->received++;
-    art->received_bytes += (int64_t)ev->data_len;
-    if (art->received < art->chunk_count) return 0;
-    return artifact_finish(as, art, why, why_size);
-}
-
-/* Describes what has arrived of the audio, for the timeout message. */
-static void
-assembly_progress(const struct assembly *as, char *out, size_t out_size)
-{
-    const struct artifact *best = NULL;
-
-    if (as->whole != NULL) {
-        snprintf(out, out_size, "audio complete");
-        return;
-    }
-    for (size_t i = 0; i < as->n; i++)
-        if (!as->a[i].spoiled && (best == NULL || as->a[i].received > best->received))
-            best = &as->a[i];
-    if (best != NULL)
-        snprintf(out, out_size, "audio %d of %d chunks", (int)best->received,
-                 (int)best->chunk_count);
-    else if (as->n > 0)
-        snprintf(out, out_size, "audio chunks seen but inconsistent");
-    else
-        snprintf(out, out_size, "no audio");
 }
 
 /* Creates 'dir' and its missing parents (mode 0755). Returns 0 or -1 with errno set. */

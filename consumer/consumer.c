@@ -1,17 +1,15 @@
 /* consumer/consumer.c - a consumer-group member woken by librdkafka through a pipe. */
 #include "consumer.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 #include <jansson.h>
 
 #include "clock.h"
+#include "kafka_wake.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -25,8 +23,7 @@ struct consumer {
     rd_kafka_t *rk;
     rd_kafka_queue_t *queue;  /* the consumer queue (messages, rebalances), io event enabled */
     rd_kafka_queue_t *mainq;  /* the main queue (statistics, errors, logs), same pipe */
-    int pipefd[2];
-    struct event *wake_ev;    /* the pipe is readable */
+    struct kafka_wake wake;   /* both queues wake the loop through it */
     struct event *again_ev;   /* re-arm after a capped turn, or when intake turns on */
     int intake;
     int joined;
@@ -146,10 +143,8 @@ static void
 on_wake(evutil_socket_t fd, short what, void *arg)
 {
     struct consumer *c = arg;
-    char drain[64];
     (void)what;
-    while (read(fd, drain, sizeof(drain)) > 0) {
-    }
+    kafka_wake_drain(fd);
     rd_kafka_poll(c->rk, 0);
     serve(c);
 }
@@ -169,7 +164,7 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
 {
     struct consumer *c = xcalloc(1, sizeof(*c));
     c->heard_at_ms = clock_monotonic_ms(); /* reachable until the statistics say otherwise */
-    c->pipefd[0] = c->pipefd[1] = -1;
+    kafka_wake_init(&c->wake);
     c->on_msg = on_msg;
     c->on_rebalance = on_rebalance_cb;
     c->arg = arg;
@@ -185,17 +180,12 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
     }
     conf = NULL; /* now owned, and freed, by the rd_kafka_t instance */
 
-    if (pipe2(c->pipefd, O_NONBLOCK | O_CLOEXEC) != 0) {
-        snprintf(errstr, errstr_size, "pipe: %s", strerror(errno));
-        goto fail;
-    }
+    if (kafka_wake_open(&c->wake, base, on_wake, c, errstr, errstr_size) != 0) goto fail;
     c->queue = rd_kafka_queue_get_consumer(c->rk);
-    rd_kafka_queue_io_event_enable(c->queue, c->pipefd[1], "1", 1);
+    kafka_wake_watch(&c->wake, c->queue);
     c->mainq = rd_kafka_queue_get_main(c->rk);
-    rd_kafka_queue_io_event_enable(c->mainq, c->pipefd[1], "1", 1);
-    c->wake_ev = event_new(base, c->pipefd[0], EV_READ | EV_PERSIST, on_wake, c);
+    kafka_wake_watch(&c->wake, c->mainq);
     c->again_ev = event_new(base, -1, 0, on_again, c);
-    event_add(c->wake_ev, NULL);
 
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
@@ -217,21 +207,14 @@ void
 consumer_free(struct consumer *c)
 {
     if (c == NULL) return;
-    if (c->queue) {
-        rd_kafka_queue_io_event_enable(c->queue, -1, NULL, 0);
-        rd_kafka_queue_destroy(c->queue);
-    }
-    if (c->mainq) {
-        rd_kafka_queue_io_event_enable(c->mainq, -1, NULL, 0);
-        rd_kafka_queue_destroy(c->mainq);
-    }
-    if (c->wake_ev) event_free(c->wake_ev);
+    kafka_wake_unwatch(c->queue);
+    kafka_wake_unwatch(c->mainq);
+    kafka_wake_stop(&c->wake);
     if (c->again_ev) event_free(c->again_ev);
     c->intake = 0;
     rd_kafka_consumer_close(c->rk); /* revokes through on_rebalance, leaves the group */
     rd_kafka_destroy(c->rk);
-    if (c->pipefd[0] >= 0) close(c->pipefd[0]);
-    if (c->pipefd[1] >= 0) close(c->pipefd[1]);
+    kafka_wake_close(&c->wake);
     free(c);
 }
 

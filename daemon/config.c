@@ -246,6 +246,116 @@ load_tenants(struct config *cfg, const char *path)
     return errors ? -1 : 0;
 }
 
+/* Replaces '*dst' with the first line of the file 'path' (trimmed), named 'option' in the
+ * error, which says it cannot read '*what'. Returns 0 or -1. */
+static int
+read_secret(char **dst, const char *option, const char *path, const char *what)
+{
+    FILE *f = fopen(path, "r");
+    char secret[512];
+    int rc = 0;
+    if (f == NULL || fgets(secret, sizeof(secret), f) == NULL) {
+        fprintf(stderr, "pipewrightd: %s %s: cannot read a %s\n", option, path, what);
+        rc = -1;
+    } else {
+        free(*dst);
+        *dst = xstrdup(trim(secret));
+    }
+    if (f) fclose(f);
+    return rc;
+}
+
+/* PIPEWRIGHT_<NAME> for every option. Returns the number of errors. */
+static int
+apply_env(struct config *cfg)
+{
+    int errors = 0;
+    for (size_t i = 0; i < PW_ARRAY_LEN(rows); i++) {
+        char env[80] = "PIPEWRIGHT_";
+        size_t n = strlen(env);
+        for (const char *p = rows[i].name; *p && n + 1 < sizeof(env); p++)
+            env[n++] = (char)toupper((unsigned char)*p);
+        env[n] = '\0';
+        const char *v = getenv(env);
+        if (v && *v && set_value(cfg, &rows[i], v, env) != 0) errors++;
+    }
+    return errors;
+}
+
+/* One option of the command line at argv[*i] (its value may be the next argument: *i moves
+ * past it). Returns 0, or -1 after saying what is wrong. */
+static int
+apply_arg(struct config *cfg, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--print-config")) return 0;
+    if (!strcmp(a, "--config")) {
+        (*i)++;
+        return 0;
+    }
+    if (!strncmp(a, "--config=", 9)) return 0;
+    if (!strcmp(a, "-X")) {
+        if (*i + 1 >= argc || strchr(argv[*i + 1], '=') == NULL) {
+            fprintf(stderr, "pipewrightd: -X needs PROPERTY=VALUE\n");
+            return -1;
+        }
+        add_kafka_prop(cfg, argv[++*i]);
+        return 0;
+    }
+    if (strncmp(a, "--", 2) != 0) {
+        fprintf(stderr, "pipewrightd: unexpected argument '%s'\n", a);
+        return -1;
+    }
+    const char *name = a + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const struct option_row *row = find_row(name, len);
+    if (row == NULL) {
+        fprintf(stderr, "pipewrightd: unknown option '%.*s' (see --help)\n", (int)len + 2, a);
+        return -1;
+    }
+    const char *value = eq ? eq + 1 : NULL;
+    if (value == NULL) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "pipewrightd: option --%.*s needs a value\n", (int)len, name);
+            return -1;
+        }
+        value = argv[++*i];
+    }
+    return set_value(cfg, row, value, "command line");
+}
+
+/* What the options say together: secrets read from their files, combinations checked. Returns
+ * the number of errors. */
+static int
+finish(struct config *cfg)
+{
+    int errors = 0;
+    if (strcmp(cfg->kafka_mode, "external") && strcmp(cfg->kafka_mode, "embedded")) {
+        fprintf(stderr, "pipewrightd: kafka must be 'external' or 'embedded', not '%s'\n",
+                cfg->kafka_mode);
+        errors++;
+    }
+    if (cfg->http_token_file[0] &&
+        read_secret(&cfg->http_token, "http_token_file", cfg->http_token_file, "token") != 0)
+        errors++;
+    if (cfg->schema_registry_password_file[0] &&
+        read_secret(&cfg->schema_registry_password, "schema_registry_password_file",
+                    cfg->schema_registry_password_file, "password") != 0)
+        errors++;
+    const char *reg = cfg->schema_registry_url;
+    if (reg[0] && strncmp(reg, "http://", 7) && strncmp(reg, "https://", 8)) {
+        fprintf(stderr, "pipewrightd: schema_registry_url must start with http:// or https://\n");
+        errors++;
+    }
+    if (cfg->schema_registry_password[0] && !cfg->schema_registry_user[0]) {
+        fprintf(stderr, "pipewrightd: schema_registry_password is set without"
+                        " schema_registry_user\n");
+        errors++;
+    }
+    if (cfg->http_tenants_file[0] && load_tenants(cfg, cfg->http_tenants_file) != 0) errors++;
+    return errors;
+}
+
 enum config_parse_result
 config_parse(struct config *cfg, int argc, char **argv)
 {
@@ -266,101 +376,10 @@ config_parse(struct config *cfg, int argc, char **argv)
     }
     if (file == NULL) file = getenv("PIPEWRIGHT_CONFIG");
     if (file && *file && load_file(cfg, file) != 0) errors++;
-
-    for (size_t i = 0; i < PW_ARRAY_LEN(rows); i++) {
-        char env[80] = "PIPEWRIGHT_";
-        size_t n = strlen(env);
-        for (const char *p = rows[i].name; *p && n + 1 < sizeof(env); p++)
-            env[n++] = (char)toupper((unsigned char)*p);
-        env[n] = '\0';
-        const char *v = getenv(env);
-        if (v && *v && set_value(cfg, &rows[i], v, env) != 0) errors++;
-    }
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--print-config")) continue;
-        if (!strcmp(a, "--config")) {
-            i++;
-            continue;
-        }
-        if (!strncmp(a, "--config=", 9)) continue;
-        if (!strcmp(a, "-X")) {
-            if (i + 1 >= argc || strchr(argv[i + 1], '=') == NULL) {
-                fprintf(stderr, "pipewrightd: -X needs PROPERTY=VALUE\n");
-                errors++;
-            } else {
-                add_kafka_prop(cfg, argv[++i]);
-            }
-            continue;
-        }
-        if (strncmp(a, "--", 2) != 0) {
-            fprintf(stderr, "pipewrightd: unexpected argument '%s'\n", a);
-            errors++;
-            continue;
-        }
-        const char *name = a + 2, *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        const struct option_row *row = find_row(name, len);
-        if (row == NULL) {
-            fprintf(stderr, "pipewrightd: unknown option '%.*s' (see --help)\n", (int)len + 2, a);
-            errors++;
-            continue;
-        }
-        const char *value = eq ? eq + 1 : NULL;
-        if (value == NULL) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "pipewrightd: option --%.*s needs a value\n", (int)len, name);
-                errors++;
-                continue;
-            }
-            value = argv[++i];
-        }
-        if (set_value(cfg, row, value, "command line") != 0) errors++;
-    }
-
-    if (strcmp(cfg->kafka_mode, "external") && strcmp(cfg->kafka_mode, "embedded")) {
-        fprintf(stderr, "pipewrightd: kafka must be 'external' or 'embedded', not '%s'\n",
-                cfg->kafka_mode);
-        errors++;
-    }
-    if (cfg->http_token_file[0]) {
-        FILE *f = fopen(cfg->http_token_file, "r");
-        char token[512];
-        if (f == NULL || fgets(token, sizeof(token), f) == NULL) {
-            fprintf(stderr, "pipewrightd: http_token_file %s: cannot read a token\n",
-                    cfg->http_token_file);
-            errors++;
-        } else {
-            free(cfg->http_token);
-            cfg->http_token = xstrdup(trim(token));
-        }
-        if (f) fclose(f);
-    }
-    if (cfg->schema_registry_password_file[0]) {
-        FILE *f = fopen(cfg->schema_registry_password_file, "r");
-        char secret[512];
-        if (f == NULL || fgets(secret, sizeof(secret), f) == NULL) {
-            fprintf(stderr, "pipewrightd: schema_registry_password_file %s: cannot read a "
-                            "password\n", cfg->schema_registry_password_file);
-            errors++;
-        } else {
-            free(cfg->schema_registry_password);
-            cfg->schema_registry_password = xstrdup(trim(secret));
-        }
-        if (f) fclose(f);
-    }
-    const char *reg = cfg->schema_registry_url;
-    if (reg[0] && strncmp(reg, "http://", 7) && strncmp(reg, "https://", 8)) {
-        fprintf(stderr, "pipewrightd: schema_registry_url must start with http:// or https://\n");
-        errors++;
-    }
-    if (cfg->schema_registry_password[0] && !cfg->schema_registry_user[0]) {
-        fprintf(stderr, "pipewrightd: schema_registry_password is set without"
-                        " schema_registry_user\n");
-        errors++;
-    }
-    if (cfg->http_tenants_file[0] && load_tenants(cfg, cfg->http_tenants_file) != 0) errors++;
+    errors += apply_env(cfg);
+    for (int i = 1; i < argc; i++)
+        if (apply_arg(cfg, argc, argv, &i) != 0) errors++;
+    errors += finish(cfg);
     if (errors) return CONFIG_ERROR;
     if (print) {
         config_print(cfg, stdout);

@@ -19,6 +19,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "advisor.h"
+#include "clock.h"
 #include "cloudevent.h"
 #include "consumer.h"
 #include "log.h"
@@ -168,9 +169,8 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
         pipeline_resume(d);
         return;
     case PRODUCER_INIT_PENDING: {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - d->producer_init_started) * 1000 >= d->cfg->startup_timeout_ms) {
+        if ((clock_monotonic_ms() / 1000 - d->producer_init_started) * 1000 >=
+            d->cfg->startup_timeout_ms) {
             char why[700];
             snprintf(why, sizeof(why), "Kafka transactions not ready after %d ms: %s",
                      d->cfg->startup_timeout_ms, errstr);
@@ -192,21 +192,13 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
 #define LOOP_PROBE_MS 50
 #define LOOP_STALL_MS 100 /* a lag above this is logged */
 
-static int64_t
-monotonic_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 static void
 on_loop_probe(evutil_socket_t fd, short what, void *arg)
 {
     struct daemon *d = arg;
     (void)fd;
     (void)what;
-    int64_t now = monotonic_us();
+    int64_t now = clock_monotonic_us();
     if (d->loop_probe_due_us) { /* 0 on the first run, when the loop has just started */
         double lag = now > d->loop_probe_due_us ? (double)(now - d->loop_probe_due_us) / 1e6 : 0;
         histogram_observe(&d->loop_lag, lag);
@@ -238,9 +230,7 @@ start_producer(struct daemon *d, char *errstr, size_t errstr_size)
     if (pconf == NULL) return -1;
     d->producer = producer_new(d->base, pconf, errstr, errstr_size);
     if (d->producer == NULL) return -1;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    d->producer_init_started = now.tv_sec;
+    d->producer_init_started = (long)(clock_monotonic_ms() / 1000);
     event_active(d->producer_init_ev, EV_TIMEOUT, 0);
     return 0;
 }
@@ -276,12 +266,11 @@ int
 daemon_producer_restart(struct daemon *d, const char *why)
 {
     char errstr[512];
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
+    long now_s = (long)(clock_monotonic_ms() / 1000);
     /* More than PRODUCER_RESTARTS_MAX in a minute means something else holds our identity
      * (a second instance with the same instance_id): stop instead of fencing each other. */
-    if (now.tv_sec - d->producer_restart_window > 60) {
-        d->producer_restart_window = now.tv_sec;
+    if (now_s - d->producer_restart_window > 60) {
+        d->producer_restart_window = now_s;
         d->producer_restarts_recent = 0;
     }
     if (++d->producer_restarts_recent > PRODUCER_RESTARTS_MAX) {
@@ -324,7 +313,8 @@ daemon_start(struct daemon *d, struct config *cfg)
     char errstr[512];
     memset(d, 0, sizeof(*d));
     d->cfg = cfg;
-    clock_gettime(CLOCK_MONOTONIC, &d->started);
+    d->started_ms = clock_monotonic_ms();
+    batch_init(&d->batch, cfg->batch_max);
     d->brokers = xstrdup(cfg->brokers);
     snprintf(d->topic_in, sizeof(d->topic_in), "%s.requirements", cfg->topic_prefix);
     snprintf(d->topic_reports, sizeof(d->topic_reports), "%s.reports", cfg->topic_prefix);

@@ -13,10 +13,10 @@
 #define PW_DAEMON_DAEMON_H
 
 #include <stdint.h>
-#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "batch.h"
 #include "config.h"
 
 struct event_base;
@@ -38,6 +38,9 @@ enum outcome {
     OUTCOME_COUNT
 };
 
+/* The outcome's name: the metric's label value and the request record's status (records.c). */
+const char *outcome_name(enum outcome o);
+
 /* The longest one step of a blocking librdkafka call (transaction init, flush, commit, abort)
  * may hold the event loop; the step is resumed on the next turn. */
 #define LOOP_STEP_MS 50
@@ -48,13 +51,6 @@ struct histogram {
     unsigned long counts[HIST_BUCKETS + 1]; /* the last is +Inf */
     double sum;
     unsigned long n;
-};
-
-enum batch_phase {
-    BATCH_IDLE = 0,  /* no transaction open, nothing consumed */
-    BATCH_FILLING,   /* transaction open, intake on */
-    BATCH_DRAINING,  /* intake off until this batch's requests are done, then commit */
-    BATCH_SETTLING,  /* intake off while the transaction commits or aborts, step by step */
 };
 
 /* What the HTTP API says about a request once its batch has committed. */
@@ -68,13 +64,6 @@ struct done_record {
     char audio_status[12];
     int64_t consumed_at_ms;
     int64_t answered_at_ms;
-};
-
-/* Offsets consumed in the current batch: the next offset of each input partition. */
-struct batch_offsets {
-    int32_t *partition;
-    int64_t *next_offset;
-    int n, cap;
 };
 
 struct daemon {
@@ -101,13 +90,9 @@ struct daemon {
     int producer_restarts_recent;
 
     /* batching and backpressure */
-    enum batch_phase phase;
-    unsigned long epoch;            /* bumped when a batch ends; older jobs are stale */
-    struct batch_offsets offsets;
-    int batch_requests;             /* messages taken in this batch */
+    struct batch batch;             /* the open batch and its transaction (batch.h) */
     struct done_record *done;       /* requests finished in this batch, recorded after commit */
     int n_done, cap_done;
-    int live_jobs;                  /* jobs of the current epoch still running */
     int total_jobs;                 /* all jobs still running, stale ones included */
     int redis_paused;               /* intake paused because Redis is down */
     int registry_paused;            /* intake paused: the schema registry did not answer */
@@ -115,9 +100,7 @@ struct daemon {
     int rewind_pending;             /* intake paused until the input is back at committed offsets */
     struct event *rewind_timer;     /* retries a failed rewind */
     struct event *settle_timer;     /* steps the commit or abort of a settling batch */
-    int settle_commit;              /* the settling batch commits (1) or aborts (0) */
-    int settle_rewind;              /* an abort rewinds the input once settled */
-    struct strike *strikes;         /* messages that made batches abort (pipeline.c) */
+    struct strike *strikes;         /* messages that made batches abort (strikes.c) */
     unsigned strike_next;
     int stopping;
     int exit_code;
@@ -135,7 +118,7 @@ struct daemon {
     double loop_lag_max;             /* seconds, the worst since start */
     struct event *loop_probe;        /* that timer */
     int64_t loop_probe_due_us;       /* when it should fire, monotonic microseconds */
-    struct timespec started;
+    int64_t started_ms;             /* monotonic */
 };
 
 /* daemon.c */
@@ -146,7 +129,7 @@ void daemon_fatal(struct daemon *d, const char *why);
 /* Replaces a producer that failed fatally (e.g. fenced). Returns 0, or -1 after daemon_fatal(). */
 int daemon_producer_restart(struct daemon *d, const char *why);
 
-/* pipeline.c */
+/* pipeline.c (a message's way), txn.c (the batch's transaction, timers and intake) */
 void pipeline_on_message(const rd_kafka_message_t *rkm, void *arg);
 void pipeline_on_rebalance(int assigned, const rd_kafka_topic_partition_list_t *parts, void *arg);
 void pipeline_on_redis_ready(int ready, void *arg);

@@ -4,27 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "bounds.h"
 #include "buf.h"
 #include "clock.h"
 #include "cloudevent.h"
+#include "sha256.h"
 
 /* A dead letter carries at most this much of the original value, so that it fits the default
  * message limits of librdkafka (1,000,000 bytes) and of topics (1 MiB) with its headers; a
  * longer value is cut and says so in pw.error.value_truncated (its original length). */
 #define DLQ_VALUE_MAX 900000
-
-void
-emit_sha256_hex(const void *data, size_t len, char hex[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < mdlen && i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    hex[64] = '\0';
-}
 
 rd_kafka_headers_t *
 emit_headers(const char *source, const struct emit_ce *ce, const char *event_id,
@@ -78,7 +67,7 @@ emit_audio(struct producer *p, struct wire *w, const char *topic, struct audio_e
            const char *traceparent, char *errstr, size_t errstr_size)
 {
     char sha[65];
-    emit_sha256_hex(audio, audio_len, sha);
+    sha256_hex(audio, audio_len, sha);
     size_t count = audio_len == 0 ? 1 : (audio_len + chunk_bytes - 1) / chunk_bytes;
     ev->sha256 = sha;
     ev->chunk_count = (int32_t)count;

@@ -24,9 +24,6 @@
 #include "producer.h"
 #include "wire.h"
 
-/* Writes the hex SHA-256 of 'len' bytes at 'data' into 'hex' (65 bytes). */
-void emit_sha256_hex(const void *data, size_t len, char hex[65]);
-
 /* What makes an output message's CloudEvents attributes. */
 struct emit_ce {
     const char *type;         /* CE_TYPE_REPORT, CE_TYPE_AUDIO, CE_TYPE_DEAD_LETTER */

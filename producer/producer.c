@@ -16,19 +16,17 @@
  */
 #include "producer.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "clock.h"
+#include "kafka_wake.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -48,8 +46,7 @@ enum settle_stage {
 struct producer {
     rd_kafka_t *rk;
     rd_kafka_queue_t *mainq;
-    int pipefd[2];          /* librdkafka writes here when the main queue has events */
-    struct event *wake_ev;
+    struct kafka_wake wake;     /* the main queue wakes the loop through it */
     int in_txn;
     int ready;              /* init_transactions completed */
     char last_error[256];   /* the latest error librdkafka reported, for start-up messages */
@@ -98,10 +95,8 @@ static void
 on_wake(evutil_socket_t fd, short what, void *arg)
 {
     struct producer *p = arg;
-    char drain[64];
     (void)what;
-    while (read(fd, drain, sizeof(drain)) > 0) {
-    }
+    kafka_wake_drain(fd);
     rd_kafka_poll(p->rk, 0);
 }
 
@@ -109,7 +104,7 @@ struct producer *
 producer_new(struct event_base *base, rd_kafka_conf_t *conf, char *errstr, size_t errstr_size)
 {
     struct producer *p = xcalloc(1, sizeof(*p));
-    p->pipefd[0] = p->pipefd[1] = -1;
+    kafka_wake_init(&p->wake);
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_error_cb(conf, on_error);
@@ -127,14 +122,9 @@ producer_new(struct event_base *base, rd_kafka_conf_t *conf, char *errstr, size_
     }
     conf = NULL; /* now owned, and freed, by the rd_kafka_t instance */
 
-    if (pipe2(p->pipefd, O_NONBLOCK | O_CLOEXEC) != 0) {
-        snprintf(errstr, errstr_size, "pipe: %s", strerror(errno));
-        goto fail;
-    }
+    if (kafka_wake_open(&p->wake, base, on_wake, p, errstr, errstr_size) != 0) goto fail;
     p->mainq = rd_kafka_queue_get_main(p->rk);
-    rd_kafka_queue_io_event_enable(p->mainq, p->pipefd[1], "1", 1);
-    p->wake_ev = event_new(base, p->pipefd[0], EV_READ | EV_PERSIST, on_wake, p);
-    event_add(p->wake_ev, NULL);
+    kafka_wake_watch(&p->wake, p->mainq);
     return p;
 fail:
     producer_free(p);
@@ -185,17 +175,13 @@ producer_free(struct producer *p)
         rd_kafka_error_t *error = rd_kafka_abort_transaction(p->rk, 10000);
         if (error) rd_kafka_error_destroy(error);
     }
-    if (p->mainq) {
-        rd_kafka_queue_io_event_enable(p->mainq, -1, NULL, 0);
-        rd_kafka_queue_destroy(p->mainq);
-    }
-    if (p->wake_ev) event_free(p->wake_ev);
+    kafka_wake_unwatch(p->mainq);
+    kafka_wake_stop(&p->wake);
     if (p->offsets) rd_kafka_topic_partition_list_destroy(p->offsets);
     if (p->cgmd) rd_kafka_consumer_group_metadata_destroy(p->cgmd);
     rd_kafka_flush(p->rk, 5000);
     rd_kafka_destroy(p->rk);
-    if (p->pipefd[0] >= 0) close(p->pipefd[0]);
-    if (p->pipefd[1] >= 0) close(p->pipefd[1]);
+    kafka_wake_close(&p->wake);
     free(p);
 }
 

@@ -30,6 +30,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "clock.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -110,7 +111,7 @@ server(void)
 
     s->d.cfg = &s->cfg;
     s->d.base = s->base;
-    clock_gettime(CLOCK_MONOTONIC, &s->d.started);
+    s->d.started_ms = clock_monotonic_ms();
     s->d.state = state_new(s->base, &stcfg, on_redis_ready, &s->d, errstr, sizeof(errstr));
     if (s->d.state == NULL) {
         fprintf(stderr, "fuzz_http: state_new: %s\n", errstr);

@@ -7,6 +7,7 @@
  * folder that is removed at the end.
  */
 #include "../../cli/kafka.c"
+#include "../../cli/assembly.c"
 #include "../../cli/watch.c"
 #include "../../cli/registry_opts.c"
 
