@@ -42,10 +42,10 @@ struct config {
     int speech_timeout_ms;   /* a synthesis running longer kills its worker */
     char *speech_worker_exe; /* what each speech worker executes; /proc/self/exe by default */
     int redis_timeout_ms;    /* per Redis command */
-    int startup_timeout_ms;
+    int startup_timeout_ms;  /* Kafka transactions must be ready within this at start */
     int request_ttl_s;       /* request records and report-id names in Redis */
     int report_ttl_s;        /* a project's latest report in Redis */
-    int event_ttl_s;         /* how long an event id is remembered (the deduplication window) */  /* Kafka transactions must be ready within this at start */
+    int event_ttl_s;         /* how long an event id is remembered (the deduplication window) */
     int embedded_partitions; /* embedded mode: partitions per topic */
     char **kafka_props;      /* "key=value" passed to librdkafka, in order */
     int n_kafka_props;
