@@ -161,8 +161,10 @@ assembly_add(struct assembly *as, const struct audio_event *ev, char *why, size_
     }
     if (art->chunk_count != ev->chunk_count || art->total_bytes != ev->total_bytes ||
         strcmp(art->codec, ev->codec) != 0) {
-        snprintf(why, why_size, "chunk %d disagrees with its siblings on chunk_count, "
-                 "total_bytes or codec", (int)idx);
+        snprintf(why, why_size,
+                 "chunk %d disagrees with its siblings on chunk_count, "
+                 "total_bytes or codec",
+                 (int)idx);
         artifact_spoil(art);
         return -1;
     }

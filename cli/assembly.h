@@ -20,22 +20,22 @@
 
 /* One audio artifact being put back together, keyed by the digest its chunks announce. */
 struct artifact {
-    char sha256[65];          /* lower-case hex, from the first chunk */
-    char codec[8];            /* "opus" or "wav" */
+    char sha256[65]; /* lower-case hex, from the first chunk */
+    char codec[8];   /* "opus" or "wav" */
     int32_t chunk_count;
     int64_t total_bytes;
-    unsigned char **chunks;   /* 'chunk_count' slots, NULL until that chunk arrives */
+    unsigned char **chunks; /* 'chunk_count' slots, NULL until that chunk arrives */
     size_t *chunk_len;
-    int32_t received;         /* chunks present */
-    int64_t received_bytes;   /* their bytes */
-    int spoiled;              /* a contradiction was seen: ignore the rest */
+    int32_t received;       /* chunks present */
+    int64_t received_bytes; /* their bytes */
+    int spoiled;            /* a contradiction was seen: ignore the rest */
 };
 
 /* All artifacts of the watched event; 'whole' is set once one is complete and verified. */
 struct assembly {
     struct artifact a[MAX_ARTIFACTS];
     size_t n;
-    unsigned char *whole;     /* owned, 'whole_len' bytes */
+    unsigned char *whole; /* owned, 'whole_len' bytes */
     size_t whole_len;
     char whole_codec[8];
 };

@@ -92,8 +92,8 @@ cli_kafka_conf_new(struct cli_kafka *k, const char *client_id,
     rd_kafka_conf_set_log_cb(conf, log_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
     rd_kafka_conf_set_opaque(conf, k);
-    if (k->brokers != NULL && conf_set(conf, "bootstrap.servers", k->brokers, errstr,
-                                       errstr_size) != 0)
+    if (k->brokers != NULL &&
+        conf_set(conf, "bootstrap.servers", k->brokers, errstr, errstr_size) != 0)
         goto fail;
     if (conf_set(conf, "client.id", client_id, errstr, errstr_size) != 0) goto fail;
     for (size_t i = 0; defaults != NULL && defaults[i].name != NULL; i++)

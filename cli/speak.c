@@ -79,7 +79,8 @@ write_audio(const char *path, const struct speech_result *res)
     }
     int bad = fwrite(res->audio, 1, res->audio_len, f) != res->audio_len;
     if (f != stdout) bad |= fclose(f) != 0;
-    else bad |= fflush(f) != 0;
+    else
+        bad |= fflush(f) != 0;
     if (bad) {
         fprintf(stderr, "pipewright speak: %s: write error\n", path);
         return CLI_EX_CANTCREAT;

@@ -44,8 +44,8 @@ struct topics_opts {
     struct cli_kafka kafka;
     const char *prefix;
     long partitions;
-    long replication;     /* -1: min(3, brokers in the cluster) */
-    long retention_days;  /* -1: per topic, from topic_specs */
+    long replication;    /* -1: min(3, brokers in the cluster) */
+    long retention_days; /* -1: per topic, from topic_specs */
     long timeout_s;
 };
 
@@ -53,41 +53,42 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-        "usage: pipewright topics create|list --brokers HOST:PORT [options]\n"
-        "\n"
-        "create  creates pipewright's four topics; a topic that exists already is\n"
-        "        left as it is and counts as success. Settings (all with\n"
-        "        cleanup.policy=delete):\n"
-        "          <prefix>.requirements  retention 7 days, compression.type=producer\n"
-        "          <prefix>.reports       retention 30 days, compression.type=zstd\n"
-        "                                 (text compresses well and is kept longest)\n"
-        "          <prefix>.audio         retention 7 days, compression.type=producer\n"
-        "                                 (Ogg Opus is compressed already),\n"
-        "                                 max.message.bytes=1048576 (larger artifacts\n"
-        "                                 travel as several chunks)\n"
-        "          <prefix>.dlq           retention 14 days, compression.type=producer\n"
-        "        With a replication factor of 3 or more, min.insync.replicas=2.\n"
-        "list    prints each topic under the prefix with its partition count and\n"
-        "        replication factor.\n"
-        "\n"
-        "  -b, --brokers LIST      Kafka bootstrap servers\n"
-        "                          (default: $PIPEWRIGHT_BROKERS)\n"
-        "      --topic-prefix P    topic name prefix (default \"%s\")\n"
-        "  -p, --partitions N      partitions per topic, 1..10000 (default %d); the\n"
-        "                          requirements partitions bound how many daemons\n"
-        "                          share the work\n"
-        "  -r, --replication R     replication factor\n"
-        "                          (default: min(%d, brokers in the cluster))\n"
-        "      --retention-days D  one retention for all four topics, 1..36500\n"
-        "                          (default: per topic, as above)\n"
-        "      --timeout S         seconds to wait for the cluster, 1..3600\n"
-        "                          (default %d)\n"
-        "  -X, --property K=V      any librdkafka property (SASL, TLS...); repeatable\n"
-        "  -h, --help              this text\n"
-        "\n"
-        "Exit status: 0 ok, 64 usage error, 69 the cluster was unreachable or\n"
-        "refused a topic.\n",
-        CLI_KAFKA_DEFAULT_PREFIX, DEFAULT_PARTITIONS, MAX_REPLICATION_DEFAULT, DEFAULT_TIMEOUT_S);
+            "usage: pipewright topics create|list --brokers HOST:PORT [options]\n"
+            "\n"
+            "create  creates pipewright's four topics; a topic that exists already is\n"
+            "        left as it is and counts as success. Settings (all with\n"
+            "        cleanup.policy=delete):\n"
+            "          <prefix>.requirements  retention 7 days, compression.type=producer\n"
+            "          <prefix>.reports       retention 30 days, compression.type=zstd\n"
+            "                                 (text compresses well and is kept longest)\n"
+            "          <prefix>.audio         retention 7 days, compression.type=producer\n"
+            "                                 (Ogg Opus is compressed already),\n"
+            "                                 max.message.bytes=1048576 (larger artifacts\n"
+            "                                 travel as several chunks)\n"
+            "          <prefix>.dlq           retention 14 days, compression.type=producer\n"
+            "        With a replication factor of 3 or more, min.insync.replicas=2.\n"
+            "list    prints each topic under the prefix with its partition count and\n"
+            "        replication factor.\n"
+            "\n"
+            "  -b, --brokers LIST      Kafka bootstrap servers\n"
+            "                          (default: $PIPEWRIGHT_BROKERS)\n"
+            "      --topic-prefix P    topic name prefix (default \"%s\")\n"
+            "  -p, --partitions N      partitions per topic, 1..10000 (default %d); the\n"
+            "                          requirements partitions bound how many daemons\n"
+            "                          share the work\n"
+            "  -r, --replication R     replication factor\n"
+            "                          (default: min(%d, brokers in the cluster))\n"
+            "      --retention-days D  one retention for all four topics, 1..36500\n"
+            "                          (default: per topic, as above)\n"
+            "      --timeout S         seconds to wait for the cluster, 1..3600\n"
+            "                          (default %d)\n"
+            "  -X, --property K=V      any librdkafka property (SASL, TLS...); repeatable\n"
+            "  -h, --help              this text\n"
+            "\n"
+            "Exit status: 0 ok, 64 usage error, 69 the cluster was unreachable or\n"
+            "refused a topic.\n",
+            CLI_KAFKA_DEFAULT_PREFIX, DEFAULT_PARTITIONS, MAX_REPLICATION_DEFAULT,
+            DEFAULT_TIMEOUT_S);
 }
 
 static rd_kafka_t *
@@ -169,15 +170,15 @@ new_topic(const struct topics_opts *o, const struct topic_spec *spec, const char
 /* Says what became of each topic in the CreateTopics result 'ev'. Returns CLI_EX_OK, or the
  * exit status of the first failure. */
 static int
-print_results(const struct topics_opts *o, const struct rd_kafka_metadata *md,
-              rd_kafka_event_t *ev, int replication)
+print_results(const struct topics_opts *o, const struct rd_kafka_metadata *md, rd_kafka_event_t *ev,
+              int replication)
 {
     int rc = CLI_EX_OK;
     size_t cnt = 0;
     const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
-    const rd_kafka_topic_result_t **trs = res != NULL ? rd_kafka_CreateTopics_result_topics(res,
-                                                                                      &cnt)
-                                                      : NULL;
+    const rd_kafka_topic_result_t **trs = res != NULL
+                                              ? rd_kafka_CreateTopics_result_topics(res, &cnt)
+                                              : NULL;
     if (trs == NULL) {
         fprintf(stderr, "pipewright: topics: unexpected admin result\n");
         return CLI_EX_SOFTWARE;
@@ -188,8 +189,7 @@ print_results(const struct topics_opts *o, const struct rd_kafka_metadata *md,
         const rd_kafka_metadata_topic_t *t = metadata_topic(md, name);
 
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            printf("%s created partitions=%ld replication=%d\n", name, o->partitions,
-                   replication);
+            printf("%s created partitions=%ld replication=%d\n", name, o->partitions, replication);
         } else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
             if (t != NULL)
                 printf("%s exists partitions=%d replication=%d\n", name, t->partition_cnt,
@@ -226,8 +226,8 @@ topics_create(struct topics_opts *o, rd_kafka_t *rk)
                                                                : MAX_REPLICATION_DEFAULT;
     if (replication < 1) replication = 1;
     for (size_t i = 0; i < N; i++) {
-        if (cli_kafka_topic_name(o->prefix, topic_specs[i].suffix, names[i],
-                                 sizeof(names[i])) != 0) {
+        if (cli_kafka_topic_name(o->prefix, topic_specs[i].suffix, names[i], sizeof(names[i])) !=
+            0) {
             fprintf(stderr, "pipewright: topics: '%s' is not a legal topic prefix\n", o->prefix);
             rc = CLI_EX_USAGE;
             goto out;
@@ -340,8 +340,12 @@ parse_args(int argc, char **argv, struct topics_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, "b:p:r:X:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'b': o->kafka.brokers = optarg; break;
-        case OPT_PREFIX: o->prefix = optarg; break;
+        case 'b':
+            o->kafka.brokers = optarg;
+            break;
+        case OPT_PREFIX:
+            o->prefix = optarg;
+            break;
         case 'p':
             if (cli_parse_long(optarg, 1, 10000, &o->partitions) != 0) {
                 fprintf(stderr, "pipewright: topics: --partitions wants 1..10000\n");
@@ -372,8 +376,12 @@ parse_args(int argc, char **argv, struct topics_opts *o)
                 return CLI_EX_USAGE;
             }
             break;
-        case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EX_USAGE;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return CLI_EX_USAGE;
         }
     }
     return CLI_EX_OK;

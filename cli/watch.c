@@ -126,7 +126,7 @@ struct watch_opts {
     const char *prefix;
     long timeout_s;
     int from_beginning;
-    long long since_ms;      /* -1: now minus DEFAULT_LOOKBACK_MS */
+    long long since_ms;           /* -1: now minus DEFAULT_LOOKBACK_MS */
     struct cli_registry registry; /* --registry: resolve foreign writer schema ids */
 };
 
@@ -134,43 +134,42 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-        "usage: pipewright watch --brokers HOST:PORT --event ID --out DIR [options]\n"
-        "\n"
-        "Wait for the report and the spoken summary of one requirement event, then\n"
-        "write DIR/report.md, DIR/report.json and DIR/summary.ogg (DIR/summary.wav\n"
-        "when the audio is WAV), each atomically, and print their paths on stdout.\n"
-        "\n"
-        "It reads <prefix>.reports and <prefix>.audio with\n"
-        "isolation.level=read_committed, as a plain consumer of all partitions: it\n"
-        "joins no consumer group and commits no offsets. Audio chunks are joined by\n"
-        "chunk_index and checked against the announced size and SHA-256; an artifact\n"
-        "of more than %d chunks or %lld bytes is refused. When the report says\n"
-        "audio_status \"disabled\" or \"failed\", no audio is awaited.\n"
-        "\n"
-        "Events may be single-object encoded (the default) or Confluent-framed (a\n"
-        "service with a schema registry). Without --registry a Confluent-framed event\n"
-        "is read with this build's schema whatever its id; with --registry, an id\n"
-        "whose schema differs is fetched and resolved into this build's schema.\n"
-        "\n"
-        "  -b, --brokers LIST    Kafka bootstrap servers (default: $PIPEWRIGHT_BROKERS)\n"
-        "  -e, --event ID        the event id printed by `pipewright publish`\n"
-        "  -o, --out DIR         output folder, created when missing\n"
-        "      --timeout S       give up after S seconds, 1..86400 (default %d)\n"
-        "      --from-beginning  read the topics from their first offsets\n"
-        "      --since-ms T      read from the first message at or after epoch-ms T\n"
-        "                        (default: 5 minutes before now; from the beginning\n"
-        "                        on librdkafka's mock cluster, which cannot do this)\n"
-        "      --topic-prefix P  topic name prefix (default \"%s\")\n"
-        CLI_REGISTRY_HELP
-        "  -X, --property K=V    any librdkafka property, e.g.\n"
-        "                        -X security.protocol=SSL; repeatable, applied last\n"
-        "  -h, --help            this text\n"
-        "\n"
-        "Exit status: 0 the report and its audio were written (or the report alone,\n"
-        "when its audio is disabled or failed), 64 usage error, 69 the topics could\n"
-        "not be read, 73 the output could not be written, 75 timed out or\n"
-        "interrupted (the message says what is missing).\n",
-        MAX_CHUNKS, MAX_ARTIFACT_BYTES, DEFAULT_TIMEOUT_S, CLI_KAFKA_DEFAULT_PREFIX);
+            "usage: pipewright watch --brokers HOST:PORT --event ID --out DIR [options]\n"
+            "\n"
+            "Wait for the report and the spoken summary of one requirement event, then\n"
+            "write DIR/report.md, DIR/report.json and DIR/summary.ogg (DIR/summary.wav\n"
+            "when the audio is WAV), each atomically, and print their paths on stdout.\n"
+            "\n"
+            "It reads <prefix>.reports and <prefix>.audio with\n"
+            "isolation.level=read_committed, as a plain consumer of all partitions: it\n"
+            "joins no consumer group and commits no offsets. Audio chunks are joined by\n"
+            "chunk_index and checked against the announced size and SHA-256; an artifact\n"
+            "of more than %d chunks or %lld bytes is refused. When the report says\n"
+            "audio_status \"disabled\" or \"failed\", no audio is awaited.\n"
+            "\n"
+            "Events may be single-object encoded (the default) or Confluent-framed (a\n"
+            "service with a schema registry). Without --registry a Confluent-framed event\n"
+            "is read with this build's schema whatever its id; with --registry, an id\n"
+            "whose schema differs is fetched and resolved into this build's schema.\n"
+            "\n"
+            "  -b, --brokers LIST    Kafka bootstrap servers (default: $PIPEWRIGHT_BROKERS)\n"
+            "  -e, --event ID        the event id printed by `pipewright publish`\n"
+            "  -o, --out DIR         output folder, created when missing\n"
+            "      --timeout S       give up after S seconds, 1..86400 (default %d)\n"
+            "      --from-beginning  read the topics from their first offsets\n"
+            "      --since-ms T      read from the first message at or after epoch-ms T\n"
+            "                        (default: 5 minutes before now; from the beginning\n"
+            "                        on librdkafka's mock cluster, which cannot do this)\n"
+            "      --topic-prefix P  topic name prefix (default \"%s\")\n" CLI_REGISTRY_HELP
+            "  -X, --property K=V    any librdkafka property, e.g.\n"
+            "                        -X security.protocol=SSL; repeatable, applied last\n"
+            "  -h, --help            this text\n"
+            "\n"
+            "Exit status: 0 the report and its audio were written (or the report alone,\n"
+            "when its audio is disabled or failed), 64 usage error, 69 the topics could\n"
+            "not be read, 73 the output could not be written, 75 timed out or\n"
+            "interrupted (the message says what is missing).\n",
+            MAX_CHUNKS, MAX_ARTIFACT_BYTES, DEFAULT_TIMEOUT_S, CLI_KAFKA_DEFAULT_PREFIX);
 }
 
 static int
@@ -198,11 +197,21 @@ parse_args(int argc, char **argv, struct watch_opts *o)
     while ((c = getopt_long(argc, argv, "b:e:o:X:h", opts, NULL)) != -1) {
         if (cli_registry_option(&o->registry, c, optarg)) continue;
         switch (c) {
-        case 'b': o->kafka.brokers = optarg; break;
-        case 'e': o->event_id = optarg; break;
-        case 'o': o->out_dir = optarg; break;
-        case OPT_PREFIX: o->prefix = optarg; break;
-        case OPT_FROM_BEGINNING: o->from_beginning = 1; break;
+        case 'b':
+            o->kafka.brokers = optarg;
+            break;
+        case 'e':
+            o->event_id = optarg;
+            break;
+        case 'o':
+            o->out_dir = optarg;
+            break;
+        case OPT_PREFIX:
+            o->prefix = optarg;
+            break;
+        case OPT_FROM_BEGINNING:
+            o->from_beginning = 1;
+            break;
         case OPT_TIMEOUT:
             if (cli_parse_long(optarg, 1, 86400, &o->timeout_s) != 0) {
                 fprintf(stderr, "pipewright: watch: --timeout wants 1..86400 seconds\n");
@@ -222,8 +231,12 @@ parse_args(int argc, char **argv, struct watch_opts *o)
                 return CLI_EX_USAGE;
             }
             break;
-        case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EX_USAGE;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return CLI_EX_USAGE;
         }
     }
     if (optind < argc) {
@@ -265,11 +278,13 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
 
         if (interrupted || left <= 0) {
             if (why == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-                fprintf(stderr, "pipewright: watch: topic %s does not exist at %s (pipewright "
-                                "topics create)\n", topic, o->kafka.brokers);
+                fprintf(stderr,
+                        "pipewright: watch: topic %s does not exist at %s (pipewright "
+                        "topics create)\n",
+                        topic, o->kafka.brokers);
             else
-                fprintf(stderr, "pipewright: watch: topic %s not readable at %s: %s%s%s\n",
-                        topic, o->kafka.brokers, rd_kafka_err2str(why),
+                fprintf(stderr, "pipewright: watch: topic %s not readable at %s: %s%s%s\n", topic,
+                        o->kafka.brokers, rd_kafka_err2str(why),
                         o->kafka.last_error[0] != '\0' ? "; last error: " : "",
                         o->kafka.last_error);
             rc = interrupted ? CLI_EX_TEMPFAIL : CLI_EX_UNAVAILABLE;
@@ -280,8 +295,8 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
             md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0)
             break;
         why = err != RD_KAFKA_RESP_ERR_NO_ERROR ? err
-              : md->topic_cnt == 1                ? md->topics[0].err
-                                                  : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+              : md->topic_cnt == 1              ? md->topics[0].err
+                                                : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
         if (md != NULL) rd_kafka_metadata_destroy(md);
         md = NULL;
         usleep(500 * 1000);
@@ -314,8 +329,7 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
     for (int i = 0; i < cnt; i++) {
         rd_kafka_topic_partition_t *t = &times->elems[i];
         int64_t start = t->offset;
-        if (t->err != RD_KAFKA_RESP_ERR_NO_ERROR)
-            start = RD_KAFKA_OFFSET_BEGINNING;
+        if (t->err != RD_KAFKA_RESP_ERR_NO_ERROR) start = RD_KAFKA_OFFSET_BEGINNING;
         else if (start < 0 && start != RD_KAFKA_OFFSET_BEGINNING)
             start = high[i];
         rd_kafka_topic_partition_list_add(parts, topic, t->partition)->offset = start;
@@ -347,7 +361,7 @@ header_says_other(const rd_kafka_message_t *rkm, const char *event_id)
 struct watch_state {
     struct report_event_owned report;
     int have_report;
-    int audio_not_coming;     /* the report says disabled or failed */
+    int audio_not_coming; /* the report says disabled or failed */
     struct assembly audio;
     rd_kafka_resp_err_t last_err; /* the last consumer error printed, to print each once */
 };
@@ -359,8 +373,7 @@ save_report(const struct watch_opts *o, const struct report_event *rep)
     const char *md = rep->markdown != NULL ? rep->markdown : "";
     const char *json = rep->report_json != NULL ? rep->report_json : "";
 
-    if (write_atomic(o->out_dir, "report.md", md, strlen(md), path, sizeof(path)) != 0)
-        return -1;
+    if (write_atomic(o->out_dir, "report.md", md, strlen(md), path, sizeof(path)) != 0) return -1;
     printf("%s\n", path);
     if (write_atomic(o->out_dir, "report.json", json, strlen(json), path, sizeof(path)) != 0)
         return -1;
@@ -419,8 +432,10 @@ handle_message(const struct watch_opts *o, struct wire *w, const char *reports_t
         if (save_report(o, &s->report.ev) != 0) return CLI_EX_CANTCREAT;
         const char *as = s->report.ev.audio_status != NULL ? s->report.ev.audio_status : "";
         if (strcmp(as, "disabled") == 0 || strcmp(as, "failed") == 0) {
-            fprintf(stderr, "pipewright: watch: the report says audio_status=%s: no audio to "
-                            "wait for\n", as);
+            fprintf(stderr,
+                    "pipewright: watch: the report says audio_status=%s: no audio to "
+                    "wait for\n",
+                    as);
             s->audio_not_coming = 1;
             return 1;
         }
@@ -495,8 +510,7 @@ watch_run(struct watch_opts *o, rd_kafka_t *rk, struct wire *w)
     if (rc != CLI_EX_OK) goto out;
     err = rd_kafka_assign(rk, parts);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        fprintf(stderr, "pipewright: watch: cannot assign partitions: %s\n",
-                rd_kafka_err2str(err));
+        fprintf(stderr, "pipewright: watch: cannot assign partitions: %s\n", rd_kafka_err2str(err));
         rc = CLI_EX_SOFTWARE;
         goto out;
     }
@@ -513,7 +527,8 @@ watch_run(struct watch_opts *o, rd_kafka_t *rk, struct wire *w)
         r = handle_message(o, w, reports, rkm, &s);
         rd_kafka_message_destroy(rkm);
         if (r == 1) rc = CLI_EX_OK;
-        else if (r > 1) rc = r;
+        else if (r > 1)
+            rc = r;
     }
     if (rc < 0) {
         char progress[128];

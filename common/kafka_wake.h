@@ -15,7 +15,7 @@
 #include <librdkafka/rdkafka.h>
 
 struct kafka_wake {
-    int pipefd[2];   /* -1 until opened */
+    int pipefd[2];    /* -1 until opened */
     struct event *ev; /* the pipe is readable: calls the callback given to kafka_wake_open() */
 };
 
@@ -23,8 +23,8 @@ struct kafka_wake {
 void kafka_wake_init(struct kafka_wake *w);
 /* Creates the pipe and a persistent read event on 'base' calling 'cb'(fd, what, 'arg').
  * Returns 0, or -1 with 'errstr'. */
-int kafka_wake_open(struct kafka_wake *w, struct event_base *base, event_callback_fn cb,
-                    void *arg, char *errstr, size_t errstr_size);
+int kafka_wake_open(struct kafka_wake *w, struct event_base *base, event_callback_fn cb, void *arg,
+                    char *errstr, size_t errstr_size);
 /* librdkafka writes to the pipe when 'q' has events. */
 void kafka_wake_watch(struct kafka_wake *w, rd_kafka_queue_t *q);
 /* Stops librdkafka writing for 'q' and releases 'q' (NULL: nothing). */

@@ -21,17 +21,17 @@
 
 struct consumer {
     rd_kafka_t *rk;
-    rd_kafka_queue_t *queue;  /* the consumer queue (messages, rebalances), io event enabled */
-    rd_kafka_queue_t *mainq;  /* the main queue (statistics, errors, logs), same pipe */
-    struct kafka_wake wake;   /* both queues wake the loop through it */
-    struct event *again_ev;   /* re-arm after a capped turn, or when intake turns on */
+    rd_kafka_queue_t *queue; /* the consumer queue (messages, rebalances), io event enabled */
+    rd_kafka_queue_t *mainq; /* the main queue (statistics, errors, logs), same pipe */
+    struct kafka_wake wake;  /* both queues wake the loop through it */
+    struct event *again_ev;  /* re-arm after a capped turn, or when intake turns on */
     int intake;
     int joined;
     int32_t lag_partition[256]; /* from the latest statistics */
     int64_t lag[256];
     int n_lag;
-    int64_t rx_seen;          /* responses received from all brokers, as of the last statistics */
-    int64_t heard_at_ms;      /* monotonic time the count last grew */
+    int64_t rx_seen;     /* responses received from all brokers, as of the last statistics */
+    int64_t heard_at_ms; /* monotonic time the count last grew */
     consumer_msg_cb *on_msg;
     consumer_rebalance_cb *on_rebalance;
     void *arg;
@@ -63,7 +63,8 @@ note_responses(struct consumer *c, json_t *brokers)
     const char *name;
     json_t *broker;
     int64_t rx = 0;
-    json_object_foreach(brokers, name, broker) {
+    json_object_foreach(brokers, name, broker)
+    {
         json_t *n = json_object_get(broker, "rx");
         if (json_is_integer(n) && json_integer_value(n) > 0) rx += json_integer_value(n);
     }
@@ -87,10 +88,12 @@ on_stats(rd_kafka_t *rk, char *json, size_t json_len, void *opaque)
     const char *tname;
     json_t *topic;
     c->n_lag = 0;
-    json_object_foreach(topics, tname, topic) {
+    json_object_foreach(topics, tname, topic)
+    {
         const char *pname;
         json_t *part;
-        json_object_foreach(json_object_get(topic, "partitions"), pname, part) {
+        json_object_foreach(json_object_get(topic, "partitions"), pname, part)
+        {
             long id = strtol(pname, NULL, 10);
             json_t *lag = json_object_get(part, "consumer_lag_stored");
             if (id < 0 || !json_is_integer(lag) || json_integer_value(lag) < 0 ||
@@ -125,8 +128,7 @@ serve(struct consumer *c)
         if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             c->on_msg(rkm, c->arg);
         } else if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            log_warn("consumer", "CONSUMER_ERROR", "reason=\"%s\"",
-                     rd_kafka_message_errstr(rkm));
+            log_warn("consumer", "CONSUMER_ERROR", "reason=\"%s\"", rd_kafka_message_errstr(rkm));
             if (rkm->err == RD_KAFKA_RESP_ERR__FATAL) {
                 char why[256];
                 rd_kafka_fatal_error(c->rk, why, sizeof(why));

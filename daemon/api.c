@@ -53,11 +53,11 @@ enum route {
 /* An HTTP request waiting for Redis. */
 struct pending {
     struct daemon *d;
-    struct evhttp_request *req;  /* NULL once the client has gone */
+    struct evhttp_request *req; /* NULL once the client has gone */
     enum route route;
     int want_markdown;
-    const char *tenant;          /* the caller's tenant, or NULL for access to every project */
-    char id[160];                /* the report id asked for (report routes) */
+    const char *tenant; /* the caller's tenant, or NULL for access to every project */
+    char id[160];       /* the report id asked for (report routes) */
     const enum store_latest_field *fields; /* what to read from the project's latest report */
     size_t n_fields;
 };
@@ -68,7 +68,8 @@ visible(const struct pending *p, const char *project_id, size_t len)
 {
     if (p->tenant == NULL) return 1;
     size_t tl = strlen(p->tenant);
-    return project_id && len > tl && memcmp(project_id, p->tenant, tl) == 0 && project_id[tl] == ':';
+    return project_id && len > tl && memcmp(project_id, p->tenant, tl) == 0 &&
+           project_id[tl] == ':';
 }
 
 /* 1 when the request record (JSON) belongs to a project visible to 'p'. */
@@ -139,12 +140,13 @@ pending_take(struct pending *p)
 
 /* Fields of a project's latest report: its id first, to tell a superseded report from the
  * current one, and the owner's project id last, for the tenancy check. */
-static const enum store_latest_field report_fields[] = {
-    STORE_LATEST_REPORT_ID, STORE_LATEST_JSON, STORE_LATEST_MARKDOWN, STORE_LATEST_PROJECT_ID};
-static const enum store_latest_field audio_fields[] = {
-    STORE_LATEST_REPORT_ID, STORE_LATEST_AUDIO, STORE_LATEST_CODEC, STORE_LATEST_PROJECT_ID};
-static const enum store_latest_field diagram_fields[] = {
-    STORE_LATEST_REPORT_ID, STORE_LATEST_DOT, STORE_LATEST_PROJECT_ID};
+static const enum store_latest_field report_fields[] = {STORE_LATEST_REPORT_ID, STORE_LATEST_JSON,
+                                                        STORE_LATEST_MARKDOWN,
+                                                        STORE_LATEST_PROJECT_ID};
+static const enum store_latest_field audio_fields[] = {STORE_LATEST_REPORT_ID, STORE_LATEST_AUDIO,
+                                                       STORE_LATEST_CODEC, STORE_LATEST_PROJECT_ID};
+static const enum store_latest_field diagram_fields[] = {STORE_LATEST_REPORT_ID, STORE_LATEST_DOT,
+                                                         STORE_LATEST_PROJECT_ID};
 
 /* The Redis answers of each route; the report routes take two reads (the project of the report
  * id, then its latest report). */
@@ -158,8 +160,8 @@ static void on_report_project(const char *const *values, const size_t *lens, siz
                               const char *error, void *arg);
 static void on_latest(const char *const *values, const size_t *lens, size_t n, const char *error,
                       void *arg);
-static void on_versions(const char *const *values, const size_t *lens, size_t n,
-                        const char *error, void *arg);
+static void on_versions(const char *const *values, const size_t *lens, size_t n, const char *error,
+                        void *arg);
 
 /* Answers 503 when a read could not be sent (Redis is not connected). */
 static void
@@ -184,7 +186,7 @@ answerable(struct pending *p, const char *const *values, const char *error)
         struct evhttp_request *req = pending_take(p);
         api_reply_json_error(req, 503, "Service Unavailable",
                              error && strstr(error, "timed out") ? "state store timed out"
-                                                                  : "state store unavailable");
+                                                                 : "state store unavailable");
         free(p);
         return 0;
     }
@@ -201,8 +203,7 @@ not_found(struct pending *p)
 
 /* GET /v1/requests, first read: the recent event ids; their records are fetched in one read. */
 static void
-on_recent_ids(const char *const *values, const size_t *lens, size_t n, const char *error,
-              void *arg)
+on_recent_ids(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
 {
     struct pending *p = arg;
     if (!answerable(p, values, error)) return;
@@ -433,8 +434,8 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         p->fields = report_fields;
         p->n_fields = PW_ARRAY_LEN(report_fields);
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        sent_or_503(p, store_latest_get(d->state, id, strlen(id), p->fields, p->n_fields,
-                                        on_latest, p));
+        sent_or_503(p, store_latest_get(d->state, id, strlen(id), p->fields, p->n_fields, on_latest,
+                                        p));
         return 1;
     }
     if ((r = segment(path, "/v1/reports/", id, sizeof(id), &rest)) != 0) {
@@ -460,6 +461,7 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
     return 0;
 bad_id:
     free(p);
-    api_reply_json_error(req, 404, "Not Found", "no such resource (ids are 1-128 of A-Z a-z 0-9 . _ : @ -)");
+    api_reply_json_error(req, 404, "Not Found",
+                         "no such resource (ids are 1-128 of A-Z a-z 0-9 . _ : @ -)");
     return 1;
 }

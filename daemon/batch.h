@@ -25,10 +25,10 @@
 #include <stdint.h>
 
 enum batch_phase {
-    BATCH_IDLE = 0,  /* no transaction open, nothing consumed */
-    BATCH_FILLING,   /* transaction open, intake on */
-    BATCH_DRAINING,  /* intake off until this batch's requests are done, then commit */
-    BATCH_SETTLING,  /* intake off while the transaction commits or aborts, step by step */
+    BATCH_IDLE = 0, /* no transaction open, nothing consumed */
+    BATCH_FILLING,  /* transaction open, intake on */
+    BATCH_DRAINING, /* intake off until this batch's requests are done, then commit */
+    BATCH_SETTLING, /* intake off while the transaction commits or aborts, step by step */
 };
 
 /* Offsets consumed in the current batch: the next offset of each input partition. */
@@ -40,33 +40,33 @@ struct batch_offsets {
 
 struct batch {
     enum batch_phase phase;
-    unsigned long epoch;          /* changes when a batch ends; older jobs are stale */
+    unsigned long epoch; /* changes when a batch ends; older jobs are stale */
     struct batch_offsets offsets;
-    int requests;                 /* messages taken in this batch */
-    int ended_requests;           /* messages of the batch that ended last (for the logs) */
-    int live_jobs;                /* jobs of this epoch still running */
-    int batch_max;                /* messages that close a filling batch */
-    int settle_commit;            /* the settling transaction commits (1) or aborts (0) */
-    int settle_rewind;            /* an abort rewinds the input once settled */
+    int requests;       /* messages taken in this batch */
+    int ended_requests; /* messages of the batch that ended last (for the logs) */
+    int live_jobs;      /* jobs of this epoch still running */
+    int batch_max;      /* messages that close a filling batch */
+    int settle_commit;  /* the settling transaction commits (1) or aborts (0) */
+    int settle_rewind;  /* an abort rewinds the input once settled */
 };
 
 /* Actions, performed by the caller in this order. */
 enum {
-    BATCH_DO_BEGIN = 1 << 0,        /* begin a transaction, then batch_on_begun() (or stop) */
-    BATCH_DO_RESTART = 1 << 1,      /* re-create the producer, then batch_on_restarted() */
-    BATCH_DO_RECORD = 1 << 2,       /* the batch committed: count it, write its done records */
-    BATCH_DO_WARN_ABORTED = 1 << 3, /* a commit turned into an abort: say so */
-    BATCH_DO_REWIND = 1 << 4,       /* seek the input back to the committed offsets */
-    BATCH_DO_FORGET = 1 << 5,       /* drop the done records of the batch that ended */
-    BATCH_DO_TIMER_STOP = 1 << 6,   /* cancel the commit_interval timer */
-    BATCH_DO_TIMER_START = 1 << 7,  /* start the commit_interval timer */
-    BATCH_DO_COMMIT = 1 << 8,       /* start committing: outputs + batch.offsets */
-    BATCH_DO_ABORT = 1 << 9,        /* start aborting the open transaction */
-    BATCH_DO_SETTLE_STOP = 1 << 10, /* cancel the settling steps */
-    BATCH_DO_ENDED = 1 << 11,       /* now idle: a stopping daemon with no job left may exit */
-    BATCH_DO_INTAKE = 1 << 12,      /* re-evaluate whether intake may run */
-    BATCH_DO_SETTLE = 1 << 13,      /* take a settling step now */
-    BATCH_DO_SETTLE_LATER = 1 << 14,/* take the next settling step shortly */
+    BATCH_DO_BEGIN = 1 << 0,         /* begin a transaction, then batch_on_begun() (or stop) */
+    BATCH_DO_RESTART = 1 << 1,       /* re-create the producer, then batch_on_restarted() */
+    BATCH_DO_RECORD = 1 << 2,        /* the batch committed: count it, write its done records */
+    BATCH_DO_WARN_ABORTED = 1 << 3,  /* a commit turned into an abort: say so */
+    BATCH_DO_REWIND = 1 << 4,        /* seek the input back to the committed offsets */
+    BATCH_DO_FORGET = 1 << 5,        /* drop the done records of the batch that ended */
+    BATCH_DO_TIMER_STOP = 1 << 6,    /* cancel the commit_interval timer */
+    BATCH_DO_TIMER_START = 1 << 7,   /* start the commit_interval timer */
+    BATCH_DO_COMMIT = 1 << 8,        /* start committing: outputs + batch.offsets */
+    BATCH_DO_ABORT = 1 << 9,         /* start aborting the open transaction */
+    BATCH_DO_SETTLE_STOP = 1 << 10,  /* cancel the settling steps */
+    BATCH_DO_ENDED = 1 << 11,        /* now idle: a stopping daemon with no job left may exit */
+    BATCH_DO_INTAKE = 1 << 12,       /* re-evaluate whether intake may run */
+    BATCH_DO_SETTLE = 1 << 13,       /* take a settling step now */
+    BATCH_DO_SETTLE_LATER = 1 << 14, /* take the next settling step shortly */
 };
 
 /* How one settling step ended (producer_settle's result, without its type). */

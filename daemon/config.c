@@ -12,17 +12,26 @@
 enum opt_type { OPT_STR = 0, OPT_INT, OPT_BOOL };
 
 struct option_row {
-    const char *name;    /* flag --name, file key name, env PIPEWRIGHT_NAME */
+    const char *name; /* flag --name, file key name, env PIPEWRIGHT_NAME */
     enum opt_type type;
-    size_t offset;       /* into struct config */
+    size_t offset; /* into struct config */
     const char *def;
-    long min, max;       /* bounds for OPT_INT */
+    long min, max; /* bounds for OPT_INT */
     const char *help;
 };
 
-#define STR(f, d, h) {#f, OPT_STR, offsetof(struct config, f), d, 0, 0, h}
-#define INT(f, d, lo, hi, h) {#f, OPT_INT, offsetof(struct config, f), d, lo, hi, h}
-#define BOOL(f, d, h) {#f, OPT_BOOL, offsetof(struct config, f), d, 0, 1, h}
+#define STR(f, d, h)                                                                               \
+    {                                                                                              \
+#f, OPT_STR, offsetof(struct config, f), d, 0, 0, h                                        \
+    }
+#define INT(f, d, lo, hi, h)                                                                       \
+    {                                                                                              \
+#f, OPT_INT, offsetof(struct config, f), d, lo, hi, h                                      \
+    }
+#define BOOL(f, d, h)                                                                              \
+    {                                                                                              \
+#f, OPT_BOOL, offsetof(struct config, f), d, 0, 1, h                                       \
+    }
 
 static const struct option_row rows[] = {
     {"kafka", OPT_STR, offsetof(struct config, kafka_mode), "external", 0, 0,
@@ -34,7 +43,8 @@ static const struct option_row rows[] = {
      " node is enough, or a comma list of seeds, URL,URL..."},
     {"http", OPT_STR, offsetof(struct config, http_addr), "127.0.0.1:8080", 0, 0,
      "HTTP listen address for /healthz, /readyz and /metrics; empty to disable"},
-    STR(http_token, "", "bearer token required by /v1/* (the page asks for it; secret: prefer the file)"),
+    STR(http_token, "",
+        "bearer token required by /v1/* (the page asks for it; secret: prefer the file)"),
     STR(http_token_file, "", "read the bearer token from this file (e.g. a mounted secret)"),
     STR(http_tenants_file, "",
         "tenancy: lines 'TENANT TOKEN'; such a token sees only projects named TENANT:..."),
@@ -100,8 +110,10 @@ print_help(FILE *f)
         fprintf(f, "  %-24s %s (default: %s)\n", flag, rows[i].help,
                 rows[i].def[0] ? rows[i].def : "none");
     }
-    fprintf(f, "  %-24s %s\n", "--config FILE", "read key = value lines; kafka.* keys go to librdkafka");
-    fprintf(f, "  %-24s %s\n", "-X PROP=VALUE", "set a librdkafka property (e.g. security.protocol)");
+    fprintf(f, "  %-24s %s\n", "--config FILE",
+            "read key = value lines; kafka.* keys go to librdkafka");
+    fprintf(f, "  %-24s %s\n", "-X PROP=VALUE",
+            "set a librdkafka property (e.g. security.protocol)");
     fprintf(f, "  %-24s %s\n", "--print-config", "print the effective configuration and exit");
     fprintf(f, "  %-24s %s\n", "--help", "print this help and exit");
     fprintf(f, "\nExit status: 0 after a graceful stop (SIGTERM, SIGINT), 1 on a fatal error,\n"
@@ -134,7 +146,8 @@ set_value(struct config *cfg, const struct option_row *row, const char *value, c
     int *ip = (int *)field;
     if (row->type == OPT_BOOL) {
         if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes")) *ip = 1;
-        else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no")) *ip = 0;
+        else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no"))
+            *ip = 0;
         else {
             fprintf(stderr, "pipewrightd: %s: %s must be true or false, not '%s'\n", where,
                     row->name, value);
@@ -157,7 +170,8 @@ set_value(struct config *cfg, const struct option_row *row, const char *value, c
 static void
 add_kafka_prop(struct config *cfg, const char *kv)
 {
-    cfg->kafka_props = xrealloc(cfg->kafka_props, (size_t)(cfg->n_kafka_props + 1) * sizeof(char *));
+    cfg->kafka_props = xrealloc(cfg->kafka_props,
+                                (size_t)(cfg->n_kafka_props + 1) * sizeof(char *));
     cfg->kafka_props[cfg->n_kafka_props++] = xstrdup(kv);
 }
 
@@ -232,13 +246,17 @@ load_tenants(struct config *cfg, const char *path)
             bad = !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                     (*c >= '0' && *c <= '9') || *c == '-' || *c == '_');
         if (bad) {
-            fprintf(stderr, "pipewrightd: %s:%d: expected 'TENANT TOKEN' (tenant of letters, digits,"
-                            " - or _; token of 16 characters or more)\n", path, lineno);
+            fprintf(stderr,
+                    "pipewrightd: %s:%d: expected 'TENANT TOKEN' (tenant of letters, digits,"
+                    " - or _; token of 16 characters or more)\n",
+                    path, lineno);
             errors++;
             continue;
         }
-        cfg->tenant_names = xrealloc(cfg->tenant_names, (size_t)(cfg->n_tenants + 1) * sizeof(char *));
-        cfg->tenant_tokens = xrealloc(cfg->tenant_tokens, (size_t)(cfg->n_tenants + 1) * sizeof(char *));
+        cfg->tenant_names = xrealloc(cfg->tenant_names,
+                                     (size_t)(cfg->n_tenants + 1) * sizeof(char *));
+        cfg->tenant_tokens = xrealloc(cfg->tenant_tokens,
+                                      (size_t)(cfg->n_tenants + 1) * sizeof(char *));
         cfg->tenant_names[cfg->n_tenants] = xstrdup(name);
         cfg->tenant_tokens[cfg->n_tenants++] = xstrdup(token);
     }
@@ -360,7 +378,8 @@ enum config_parse_result
 config_parse(struct config *cfg, int argc, char **argv)
 {
     memset(cfg, 0, sizeof(*cfg));
-    for (size_t i = 0; i < PW_ARRAY_LEN(rows); i++) set_value(cfg, &rows[i], rows[i].def, "default");
+    for (size_t i = 0; i < PW_ARRAY_LEN(rows); i++)
+        set_value(cfg, &rows[i], rows[i].def, "default");
 
     int errors = 0, print = 0;
     const char *file = NULL;
@@ -405,14 +424,15 @@ print_masked_url(FILE *f, const char *url)
     const char *scheme_end = strstr(url, "://");
     const char *colon = scheme_end ? strchr(scheme_end + 3, ':') : NULL;
     if (at && colon && colon < at) fprintf(f, "%.*s:****%s", (int)(colon - url), url, at);
-    else fputs(url, f);
+    else
+        fputs(url, f);
 }
 
 static int
 is_secret_prop(const char *kv)
 {
-    return strstr(kv, "password") || strstr(kv, "secret") || strstr(kv, "sasl.oauthbearer.config") ||
-           strstr(kv, "ssl.key.pem");
+    return strstr(kv, "password") || strstr(kv, "secret") ||
+           strstr(kv, "sasl.oauthbearer.config") || strstr(kv, "ssl.key.pem");
 }
 
 void
@@ -430,7 +450,8 @@ config_print(const struct config *cfg, FILE *f)
                       rows[i].offset == offsetof(struct config, schema_registry_password)) &&
                      s[0])
                 fputs("****", f);
-            else fputs(s, f);
+            else
+                fputs(s, f);
         } else {
             fprintf(f, "%d", *(const int *)field);
         }
@@ -440,7 +461,8 @@ config_print(const struct config *cfg, FILE *f)
         const char *kv = cfg->kafka_props[i];
         const char *eq = strchr(kv, '=');
         if (is_secret_prop(kv) && eq) fprintf(f, "kafka.%.*s = ****\n", (int)(eq - kv), kv);
-        else if (eq) fprintf(f, "kafka.%.*s = %s\n", (int)(eq - kv), kv, eq + 1);
+        else if (eq)
+            fprintf(f, "kafka.%.*s = %s\n", (int)(eq - kv), kv, eq + 1);
     }
 }
 

@@ -12,14 +12,14 @@
 #include <stdio.h>
 
 struct config {
-    char *kafka_mode;        /* "external" or "embedded" (librdkafka's mock cluster) */
+    char *kafka_mode;               /* "external" or "embedded" (librdkafka's mock cluster) */
     char *schema_registry_url;      /* Confluent-compatible registry; empty for none */
     char *schema_registry_user;     /* basic auth (e.g. a Confluent Cloud API key) */
     char *schema_registry_password; /* secret: prefer the file or the environment */
     char *schema_registry_password_file;
     int schema_registry_timeout_ms; /* connect and total, per registry request */
-    char *brokers;           /* bootstrap.servers */
-    char *bootstrap_file;    /* embedded mode: write the bootstrap address here */
+    char *brokers;                  /* bootstrap.servers */
+    char *bootstrap_file;           /* embedded mode: write the bootstrap address here */
     char *redis_url;
     char *http_addr;         /* ADDR:PORT, empty to disable */
     char *http_token;        /* bearer token for /v1 and the page; empty for none (secret) */
@@ -28,10 +28,10 @@ struct config {
     char **tenant_names;     /* parsed from http_tenants_file, 'n_tenants' of each */
     char **tenant_tokens;
     int n_tenants;
-    char *group;             /* consumer group id */
-    char *topic_prefix;      /* topics are <prefix>.requirements, .reports, .audio, .dlq */
-    char *instance_id;       /* stable per instance; the transactional.id derives from it */
-    char *default_voice;     /* ENGINE:VOICE */
+    char *group;         /* consumer group id */
+    char *topic_prefix;  /* topics are <prefix>.requirements, .reports, .audio, .dlq */
+    char *instance_id;   /* stable per instance; the transactional.id derives from it */
+    char *default_voice; /* ENGINE:VOICE */
     char *log_level;
     int log_json;
     int workers;             /* speech worker processes; 0 = one per core */

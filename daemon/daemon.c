@@ -38,8 +38,10 @@ on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
     if (level <= 3) log_error("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
-    else if (level <= 4) log_warn("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
-    else log_debug("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
+    else if (level <= 4)
+        log_warn("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
+    else
+        log_debug("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
 }
 
 static void
@@ -203,8 +205,7 @@ on_loop_probe(evutil_socket_t fd, short what, void *arg)
         double lag = now > d->loop_probe_due_us ? (double)(now - d->loop_probe_due_us) / 1e6 : 0;
         histogram_observe(&d->loop_lag, lag);
         if (lag > d->loop_lag_max) d->loop_lag_max = lag;
-        if (lag * 1000 > LOOP_STALL_MS)
-            log_warn("daemon", "LOOP_STALL", "lag_ms=%.1f", lag * 1000);
+        if (lag * 1000 > LOOP_STALL_MS) log_warn("daemon", "LOOP_STALL", "lag_ms=%.1f", lag * 1000);
     }
     d->loop_probe_due_us = now + LOOP_PROBE_MS * 1000;
     struct timeval tv = {0, LOOP_PROBE_MS * 1000};
@@ -216,14 +217,18 @@ static int
 start_producer(struct daemon *d, char *errstr, size_t errstr_size)
 {
     const char *producer_props[] = {
-        "transactional.id", d->txn_id,
+        "transactional.id",
+        d->txn_id,
         /* A batch waits for its requests' audio; under load that can take a minute, and a
          * broker-side timeout would fence us and redo the batch. */
-        "transaction.timeout.ms", "180000",
-        "linger.ms", "5",
+        "transaction.timeout.ms",
+        "180000",
+        "linger.ms",
+        "5",
         /* The reports topic stores zstd (pipewright topics create): producing zstd spares the
          * broker a recompression of every batch. */
-        "compression.codec", "zstd",
+        "compression.codec",
+        "zstd",
         NULL,
     };
     rd_kafka_conf_t *pconf = kafka_conf(d, producer_props, errstr, errstr_size);
@@ -242,15 +247,24 @@ static int
 start_consumer(struct daemon *d, char *errstr, size_t errstr_size)
 {
     const char *consumer_props[] = {
-        "group.id", d->cfg->group,
-        "enable.auto.commit", "false",
-        "enable.auto.offset.store", "false",
-        "auto.offset.reset", "earliest",
-        "isolation.level", "read_committed",
-        "partition.assignment.strategy", "roundrobin",
-        "session.timeout.ms", "10000",
-        "queued.max.messages.kbytes", "16384",
-        "statistics.interval.ms", "1000", /* lag for /metrics; broker silence for /readyz */
+        "group.id",
+        d->cfg->group,
+        "enable.auto.commit",
+        "false",
+        "enable.auto.offset.store",
+        "false",
+        "auto.offset.reset",
+        "earliest",
+        "isolation.level",
+        "read_committed",
+        "partition.assignment.strategy",
+        "roundrobin",
+        "session.timeout.ms",
+        "10000",
+        "queued.max.messages.kbytes",
+        "16384",
+        "statistics.interval.ms",
+        "1000", /* lag for /metrics; broker silence for /readyz */
         NULL,
     };
     rd_kafka_conf_t *cconf = kafka_conf(d, consumer_props, errstr, errstr_size);
@@ -302,8 +316,8 @@ daemon_fatal(struct daemon *d, const char *why)
 int
 daemon_ready(const struct daemon *d)
 {
-    return !d->stopping && !d->registry_paused && d->state && state_ready(d->state) && d->consumer &&
-           consumer_joined(d->consumer) && consumer_cluster_reachable(d->consumer) &&
+    return !d->stopping && !d->registry_paused && d->state && state_ready(d->state) &&
+           d->consumer && consumer_joined(d->consumer) && consumer_cluster_reachable(d->consumer) &&
            d->producer && producer_ready(d->producer);
 }
 
@@ -353,7 +367,8 @@ daemon_start(struct daemon *d, struct config *cfg)
     }
     if ((d->advisor = advisor_new(errstr, sizeof(errstr))) == NULL) goto fail;
     if (speech_voice_check(cfg->default_voice, errstr, sizeof(errstr)) != 0) goto fail;
-    if (!strcmp(cfg->kafka_mode, "embedded") && start_embedded_kafka(d, errstr, sizeof(errstr)) != 0)
+    if (!strcmp(cfg->kafka_mode, "embedded") &&
+        start_embedded_kafka(d, errstr, sizeof(errstr)) != 0)
         goto fail;
 
     struct speech_pool_config scfg = {
@@ -374,7 +389,8 @@ daemon_start(struct daemon *d, struct config *cfg)
     char host[128] = "localhost";
     gethostname(host, sizeof(host) - 1);
     if (cfg->instance_id[0]) snprintf(d->txn_id, sizeof(d->txn_id), "%s", cfg->instance_id);
-    else snprintf(d->txn_id, sizeof(d->txn_id), "%s-%s", cfg->group, host);
+    else
+        snprintf(d->txn_id, sizeof(d->txn_id), "%s-%s", cfg->group, host);
     if (start_producer(d, errstr, sizeof(errstr)) != 0) goto fail;
 
     if (cfg->http_addr[0] && http_start(d, cfg->http_addr) != 0) {

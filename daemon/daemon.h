@@ -57,8 +57,8 @@ struct histogram {
 struct done_record {
     char *event_id;
     char *project_id;
-    char *report_id;          /* NULL unless answered */
-    char *title;              /* what a person calls the request, short; NULL if unknown */
+    char *report_id; /* NULL unless answered */
+    char *title;     /* what a person calls the request, short; NULL if unknown */
     enum outcome outcome;
     long version;
     char audio_status[12];
@@ -67,7 +67,7 @@ struct done_record {
 };
 
 struct daemon {
-    struct config *cfg;             /* borrowed from main */
+    struct config *cfg; /* borrowed from main */
     struct event_base *base;
     struct event *sigterm_ev, *sigint_ev;
     struct event *batch_timer;      /* closes a filling batch after commit_interval_ms */
@@ -80,27 +80,27 @@ struct daemon {
     struct state *state;
     struct speech_pool *speech;
     struct evhttp *http;
-    rd_kafka_t *mock_owner;         /* embedded mode: the handle the mock cluster hangs on */
+    rd_kafka_t *mock_owner;               /* embedded mode: the handle the mock cluster hangs on */
     struct rd_kafka_mock_cluster_s *mock; /* embedded mode: destroyed before 'mock_owner' */
-    char *brokers;                  /* effective bootstrap servers */
+    char *brokers;                        /* effective bootstrap servers */
     char topic_in[256], topic_reports[256], topic_audio[256], topic_dlq[256];
-    char txn_id[512];               /* transactional.id, stable per instance */
+    char txn_id[512]; /* transactional.id, stable per instance */
     unsigned long producer_restarts;
-    long producer_restart_window;   /* start (s) of the minute counted below */
+    long producer_restart_window; /* start (s) of the minute counted below */
     int producer_restarts_recent;
 
     /* batching and backpressure */
-    struct batch batch;             /* the open batch and its transaction (batch.h) */
-    struct done_record *done;       /* requests finished in this batch, recorded after commit */
+    struct batch batch;       /* the open batch and its transaction (batch.h) */
+    struct done_record *done; /* requests finished in this batch, recorded after commit */
     int n_done, cap_done;
-    int total_jobs;                 /* all jobs still running, stale ones included */
-    int redis_paused;               /* intake paused because Redis is down */
-    int registry_paused;            /* intake paused: the schema registry did not answer */
-    struct event *registry_timer;   /* ends that pause */
-    int rewind_pending;             /* intake paused until the input is back at committed offsets */
-    struct event *rewind_timer;     /* retries a failed rewind */
-    struct event *settle_timer;     /* steps the commit or abort of a settling batch */
-    struct strike *strikes;         /* messages that made batches abort (strikes.c) */
+    int total_jobs;               /* all jobs still running, stale ones included */
+    int redis_paused;             /* intake paused because Redis is down */
+    int registry_paused;          /* intake paused: the schema registry did not answer */
+    struct event *registry_timer; /* ends that pause */
+    int rewind_pending;           /* intake paused until the input is back at committed offsets */
+    struct event *rewind_timer;   /* retries a failed rewind */
+    struct event *settle_timer;   /* steps the commit or abort of a settling batch */
+    struct strike *strikes;       /* messages that made batches abort (strikes.c) */
     unsigned strike_next;
     int stopping;
     int exit_code;
@@ -111,14 +111,14 @@ struct daemon {
     unsigned long audio_failed;
     unsigned long audio_cache_hits, audio_cache_misses;
     unsigned long batches;
-    struct histogram latency_total;  /* consume -> outputs produced */
+    struct histogram latency_total; /* consume -> outputs produced */
     struct histogram latency_advisor;
     struct histogram latency_speech;
-    struct histogram loop_lag;       /* how late the loop ran a timer due every LOOP_PROBE_MS */
-    double loop_lag_max;             /* seconds, the worst since start */
-    struct event *loop_probe;        /* that timer */
-    int64_t loop_probe_due_us;       /* when it should fire, monotonic microseconds */
-    int64_t started_ms;             /* monotonic */
+    struct histogram loop_lag; /* how late the loop ran a timer due every LOOP_PROBE_MS */
+    double loop_lag_max;       /* seconds, the worst since start */
+    struct event *loop_probe;  /* that timer */
+    int64_t loop_probe_due_us; /* when it should fire, monotonic microseconds */
+    int64_t started_ms;        /* monotonic */
 };
 
 /* daemon.c */

@@ -166,8 +166,9 @@ on_request(struct evhttp_request *req, void *arg)
     } else if (strcmp(path, "/readyz") == 0) {
         struct evbuffer *b = evbuffer_new();
         int ready = daemon_ready(d);
-        evbuffer_add_printf(b, "{\"ready\":%s,\"redis\":%s,\"kafka_group_joined\":%s,"
-                               "\"kafka_reachable\":%s,\"stopping\":%s}\n",
+        evbuffer_add_printf(b,
+                            "{\"ready\":%s,\"redis\":%s,\"kafka_group_joined\":%s,"
+                            "\"kafka_reachable\":%s,\"stopping\":%s}\n",
                             ready ? "true" : "false",
                             d->state && state_ready(d->state) ? "true" : "false",
                             d->consumer && consumer_joined(d->consumer) ? "true" : "false",
@@ -196,9 +197,8 @@ http_serve(struct daemon *d, struct evhttp *http)
     /* Every method reaches on_request, which answers 405 with Allow itself: evhttp's own
      * refusal is a 501 with an HTML body. */
     evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                         EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
-                                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
+                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                         EVHTTP_REQ_PATCH | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
     evhttp_set_gencb(http, on_request, d);
 }
 

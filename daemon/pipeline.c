@@ -47,13 +47,13 @@
 
 struct job {
     struct daemon *d;
-    unsigned long epoch;        /* the batch it belongs to */
+    unsigned long epoch; /* the batch it belongs to */
     int32_t partition;
     int64_t offset;
-    struct requirement req;     /* the event as decoded */
+    struct requirement req; /* the event as decoded */
     struct report rep;
     int has_report;
-    int64_t t0_us;              /* when it was consumed (monotonic) */
+    int64_t t0_us; /* when it was consumed (monotonic) */
     int64_t consumed_at_ms;
     char *traceparent;          /* the request's W3C trace context, or NULL */
     struct speech_request sreq; /* the audio asked for (strings borrowed from req, rep, cfg) */
@@ -61,7 +61,7 @@ struct job {
     int speech_attempts;        /* synthesis tries so far */
 };
 
-#define SPEECH_ATTEMPTS_MAX 2   /* a crash may be the worker's, not the text's: try once more */
+#define SPEECH_ATTEMPTS_MAX 2 /* a crash may be the worker's, not the text's: try once more */
 
 /* The stages, each calling the next (defined below in this order). */
 static void on_state(const struct state_apply_result *res, const char *error, int retriable,
@@ -232,9 +232,8 @@ merged_of(struct job *job, const struct state_apply_result *res, struct requirem
                                       sizeof(detail)) != WIRE_OK) {
         return -1;
     }
-    if (res->previous_json &&
-        requirement_json_parse(res->previous_json, strlen(res->previous_json), previous, detail,
-                               sizeof(detail)) == WIRE_OK)
+    if (res->previous_json && requirement_json_parse(res->previous_json, strlen(res->previous_json),
+                                                     previous, detail, sizeof(detail)) == WIRE_OK)
         *has_previous = 1;
     /* The merged record answers this event: its ids are this event's. */
     free(merged->event_id);
@@ -394,8 +393,8 @@ on_speech(struct speech_result *res, const char *error, void *arg)
     }
     histogram_observe(&d->latency_speech, seconds_since(job->t0_us));
     if (res == NULL && job->speech_attempts < SPEECH_ATTEMPTS_MAX) {
-        log_warn("daemon", "AUDIO_RETRY", "event_id=%s attempt=%d reason=\"%s\"",
-                 job->req.event_id, job->speech_attempts, error ? error : "unknown");
+        log_warn("daemon", "AUDIO_RETRY", "event_id=%s attempt=%d reason=\"%s\"", job->req.event_id,
+                 job->speech_attempts, error ? error : "unknown");
         synthesise(job);
         return;
     }

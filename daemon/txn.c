@@ -105,8 +105,7 @@ perform_outcome(struct daemon *d, unsigned act, const char *why)
         log_debug("daemon", "BATCH_COMMIT", "requests=%d", d->batch.ended_requests);
     }
     if (act & BATCH_DO_WARN_ABORTED)
-        log_warn("daemon", "TXN_ABORT", "requests=%d reason=\"%s\"", d->batch.ended_requests,
-                 why);
+        log_warn("daemon", "TXN_ABORT", "requests=%d reason=\"%s\"", d->batch.ended_requests, why);
     if (act & BATCH_DO_REWIND) rewind_input(d);
     if (act & BATCH_DO_FORGET) records_clear(d);
 }
@@ -200,8 +199,7 @@ pipeline_on_settle_timer(int fd, short what, void *arg)
     (void)fd;
     (void)what;
     if (d->batch.phase != BATCH_SETTLING || d->producer == NULL) return;
-    enum producer_txn_result r = producer_settle(d->producer, LOOP_STEP_MS, errstr,
-                                                 sizeof(errstr));
+    enum producer_txn_result r = producer_settle(d->producer, LOOP_STEP_MS, errstr, sizeof(errstr));
     unsigned act = batch_on_settled(&d->batch, settled_of(r));
     if (act & BATCH_DO_RESTART) {
         /* The new producer's init_transactions settles what this one left open. */

@@ -52,11 +52,11 @@ emit_report(struct producer *p, struct wire *w, const char *topic, const struct 
         buf_fini(&out);
         return -1;
     }
-    struct emit_ce ce = {CE_TYPE_REPORT, ev->event_id, "report", ev->project_id,
-                         CE_CONTENT_TYPE_AVRO, ev->created_at_ms};
+    struct emit_ce ce = {CE_TYPE_REPORT, ev->event_id,         "report",
+                         ev->project_id, CE_CONTENT_TYPE_AVRO, ev->created_at_ms};
     int rc = producer_send(p, topic, ev->project_id, strlen(ev->project_id), out.data, out.len,
-                           emit_headers(wire_ce_source(w), &ce, ev->event_id, traceparent),
-                           errstr, errstr_size);
+                           emit_headers(wire_ce_source(w), &ce, ev->event_id, traceparent), errstr,
+                           errstr_size);
     buf_fini(&out);
     return rc;
 }
@@ -74,8 +74,8 @@ emit_audio(struct producer *p, struct wire *w, const char *topic, struct audio_e
     ev->total_bytes = (int64_t)audio_len;
     struct buf out;
     buf_init(&out);
-    struct emit_ce ce = {CE_TYPE_AUDIO, ev->event_id, NULL, ev->project_id, CE_CONTENT_TYPE_AVRO,
-                         clock_wall_ms()};
+    struct emit_ce ce = {CE_TYPE_AUDIO,  ev->event_id,         NULL,
+                         ev->project_id, CE_CONTENT_TYPE_AVRO, clock_wall_ms()};
     char kind[32];
     for (size_t i = 0; i < count; i++) {
         size_t at = i * chunk_bytes;
@@ -116,7 +116,8 @@ emit_dead_letter(struct producer *p, struct wire *w, const char *topic, const vo
     snprintf(coords, sizeof(coords), "%s/%s/%s", src_topic, part, off);
     if (key != NULL && key_len < sizeof(subject) && memchr(key, '\0', key_len) == NULL)
         memcpy(subject, key, key_len), subject[key_len] = '\0';
-    struct emit_ce ce = {CE_TYPE_DEAD_LETTER, coords, "deadletter", subject[0] ? subject : NULL,
+    struct emit_ce ce = {CE_TYPE_DEAD_LETTER,   coords,
+                         "deadletter",          subject[0] ? subject : NULL,
                          CE_CONTENT_TYPE_BYTES, clock_wall_ms()};
     rd_kafka_headers_t *hdrs = emit_headers(wire_ce_source(w), &ce, NULL, NULL);
     if (value_len > DLQ_VALUE_MAX) {

@@ -20,42 +20,58 @@
 /* Units said after a number. Longest key first among those sharing a prefix is not needed:
  * match_unit() picks the longest match. */
 static const struct unit units[] = {
-    {"PB", "petabyte", "petabytes"},        {"TB", "terabyte", "terabytes"},
-    {"GB", "gigabyte", "gigabytes"},        {"MB", "megabyte", "megabytes"},
-    {"KB", "kilobyte", "kilobytes"},        {"kB", "kilobyte", "kilobytes"},
-    {"PiB", "pebibyte", "pebibytes"},       {"TiB", "tebibyte", "tebibytes"},
-    {"GiB", "gibibyte", "gibibytes"},       {"MiB", "mebibyte", "mebibytes"},
-    {"KiB", "kibibyte", "kibibytes"},       {"Gbps", "gigabit a second", "gigabits a second"},
+    {"PB", "petabyte", "petabytes"},
+    {"TB", "terabyte", "terabytes"},
+    {"GB", "gigabyte", "gigabytes"},
+    {"MB", "megabyte", "megabytes"},
+    {"KB", "kilobyte", "kilobytes"},
+    {"kB", "kilobyte", "kilobytes"},
+    {"PiB", "pebibyte", "pebibytes"},
+    {"TiB", "tebibyte", "tebibytes"},
+    {"GiB", "gibibyte", "gibibytes"},
+    {"MiB", "mebibyte", "mebibytes"},
+    {"KiB", "kibibyte", "kibibytes"},
+    {"Gbps", "gigabit a second", "gigabits a second"},
     {"Mbps", "megabit a second", "megabits a second"},
-    {"ms", "millisecond", "milliseconds"},  {"\xc2\xb5s", "microsecond", "microseconds"},
-    {"ns", "nanosecond", "nanoseconds"},    {"s", "second", "seconds"},
-    {"sec", "second", "seconds"},           {"secs", "second", "seconds"},
-    {"min", "minute", "minutes"},           {"mins", "minute", "minutes"},
-    {"h", "hour", "hours"},                 {"hr", "hour", "hours"},
-    {"hrs", "hour", "hours"},               {"wk", "week", "weeks"},
-    {"wks", "week", "weeks"},               {"mo", "month", "months"},
-    {"yr", "year", "years"},                {"yrs", "year", "years"},
+    {"ms", "millisecond", "milliseconds"},
+    {"\xc2\xb5s", "microsecond", "microseconds"},
+    {"ns", "nanosecond", "nanoseconds"},
+    {"s", "second", "seconds"},
+    {"sec", "second", "seconds"},
+    {"secs", "second", "seconds"},
+    {"min", "minute", "minutes"},
+    {"mins", "minute", "minutes"},
+    {"h", "hour", "hours"},
+    {"hr", "hour", "hours"},
+    {"hrs", "hour", "hours"},
+    {"wk", "week", "weeks"},
+    {"wks", "week", "weeks"},
+    {"mo", "month", "months"},
+    {"yr", "year", "years"},
+    {"yrs", "year", "years"},
     {"rps", "request a second", "requests a second"},
     {"qps", "query a second", "queries a second"},
     {"eps", "event a second", "events a second"},
     {"tps", "transaction a second", "transactions a second"},
-    {"x", "times", "times"},                {"GHz", "gigahertz", "gigahertz"},
-    {"am", "A M", "A M"},                   {"pm", "P M", "P M"},
+    {"x", "times", "times"},
+    {"GHz", "gigahertz", "gigahertz"},
+    {"am", "A M", "A M"},
+    {"pm", "P M", "P M"},
 };
 
 /* What may follow '/' to make a rate: said "a second", "an hour". */
 static const struct unit rate_units[] = {
-    {"s", "a second", NULL},   {"sec", "a second", NULL},  {"second", "a second", NULL},
+    {"s", "a second", NULL},   {"sec", "a second", NULL},    {"second", "a second", NULL},
     {"min", "a minute", NULL}, {"minute", "a minute", NULL}, {"h", "an hour", NULL},
-    {"hr", "an hour", NULL},   {"hour", "an hour", NULL},  {"d", "a day", NULL},
-    {"day", "a day", NULL},    {"wk", "a week", NULL},     {"week", "a week", NULL},
-    {"mo", "a month", NULL},   {"month", "a month", NULL}, {"yr", "a year", NULL},
+    {"hr", "an hour", NULL},   {"hour", "an hour", NULL},    {"d", "a day", NULL},
+    {"day", "a day", NULL},    {"wk", "a week", NULL},       {"week", "a week", NULL},
+    {"mo", "a month", NULL},   {"month", "a month", NULL},   {"yr", "a year", NULL},
     {"year", "a year", NULL},
 };
 
-static const char *const months[] = {"January", "February", "March",     "April",
-                                     "May",     "June",     "July",      "August",
-                                     "September", "October", "November", "December"};
+static const char *const months[] = {"January",   "February", "March",    "April",
+                                     "May",       "June",     "July",     "August",
+                                     "September", "October",  "November", "December"};
 
 struct number {
     uint64_t ip;      /* integer part */
@@ -64,7 +80,7 @@ struct number {
     size_t idig_len;
     const char *frac; /* digits after the point */
     size_t frac_len;
-    size_t end;       /* offset just past the number */
+    size_t end; /* offset just past the number */
 };
 
 /* Reads a number at s[i] (a digit): "2500", "2,500", "99.9". Commas count as thousands
@@ -218,8 +234,7 @@ version_number(struct pass *st, const struct number *num)
 {
     const char *s = st->s;
     size_t n = st->n, j = num->end;
-    if (!(num->frac_len && j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1])))
-        return 0;
+    if (!(num->frac_len && j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1]))) return 0;
     say_number(st->o, num);
     while (j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1])) {
         size_t k = j + 1;

@@ -316,8 +316,7 @@ slash(struct pass *st, char prev, char next)
         /* "$5/user" is a rate; "p50/p99" and "read/write" are alternatives */
         size_t k = st->i;
         int digits = 0;
-        for (; k < n && is_alnum((unsigned char)s[k]); k++)
-            digits |= is_digit((unsigned char)s[k]);
+        for (; k < n && is_alnum((unsigned char)s[k]); k++) digits |= is_digit((unsigned char)s[k]);
         word(st->o, st->quantity && !digits ? "per" : "or");
     } else {
         space(st->o);
@@ -396,7 +395,8 @@ ascii_symbol(struct pass *st)
         return;
     case '#':
         if (is_digit((unsigned char)next)) word(o, "number");
-        else space(o);
+        else
+            space(o);
         return;
     default:
         /* ' ' '\t' '\r' '\'', and '"' '*' '_' '`' '[' ']' '{' '}' '\' '^': spacing, markup,

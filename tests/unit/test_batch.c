@@ -9,7 +9,7 @@
 
 /* The actions that end a batch and make it idle. */
 #define IDLE_ACTS                                                                                  \
-    (BATCH_DO_FORGET | BATCH_DO_TIMER_STOP | BATCH_DO_SETTLE_STOP | BATCH_DO_ENDED |             \
+    (BATCH_DO_FORGET | BATCH_DO_TIMER_STOP | BATCH_DO_SETTLE_STOP | BATCH_DO_ENDED |               \
      BATCH_DO_INTAKE)
 #define COMMIT_ACTS (BATCH_DO_COMMIT | BATCH_DO_TIMER_STOP | BATCH_DO_INTAKE | BATCH_DO_SETTLE)
 #define ABORT_ACTS                                                                                 \
@@ -177,7 +177,7 @@ test_abort_rewinds(void)
     CHECK(b.ended_requests == 2 && b.requests == 0 && b.live_jobs == 0 && b.offsets.n == 0);
     CHECK(batch_is_stale(&b, epoch)); /* the batch's jobs are stale at once */
     CHECK(!batch_is_stale(&b, b.epoch));
-    CHECK(batch_on_abort(&b, 1) == 0);   /* aborting already */
+    CHECK(batch_on_abort(&b, 1) == 0); /* aborting already */
     CHECK(batch_on_settled(&b, BATCH_SETTLED_PENDING) == BATCH_DO_SETTLE_LATER);
     CHECK(batch_on_settled(&b, BATCH_SETTLED_ABORTED) == (BATCH_DO_REWIND | IDLE_ACTS));
     CHECK(b.phase == BATCH_IDLE);
@@ -290,10 +290,10 @@ test_message_while_closed(void)
 {
     struct batch b;
     open_batch(&b, 1);
-    message(&b, 0, 0, 1); /* draining */
+    message(&b, 0, 0, 1);             /* draining */
     CHECK(batch_on_message(&b) == 0); /* no second transaction */
-    batch_take(&b, 0, 1);              /* taken still moves the commit past it */
-    CHECK(batch_on_handled(&b) == 0);  /* not filling: nothing to close */
+    batch_take(&b, 0, 1);             /* taken still moves the commit past it */
+    CHECK(batch_on_handled(&b) == 0); /* not filling: nothing to close */
     CHECK(b.offsets.next_offset[0] == 2);
     batch_fini(&b);
 }
