@@ -432,6 +432,23 @@ add_matches(const struct extract_lexicon *lex, struct tokens *t, size_t i, size_
     }
 }
 
+/* A token that is one raw token as scanned: nothing assembled it with its neighbours. */
+static void
+tok_from_raw(struct tok *k, const struct rtok *q)
+{
+    memset(k, 0, sizeof(*k));
+    k->type = q->type;
+    k->flags = q->flags;
+    k->off = q->off;
+    k->end = q->end;
+    k->w = q->w;
+    k->wlen = q->wlen;
+    k->sym = q->sym;
+    k->num = k->num_lo = q->num;
+    k->mult = 1;
+    k->hash = q->hash;
+}
+
 void
 extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const char *text,
                      size_t len)
@@ -448,18 +465,7 @@ extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const 
         struct tok *k = &t->v[t->n++];
         size_t next = assemble(lex, raw, n_raw, i, k);
         if (next == i) {
-            const struct rtok *q = &raw[i];
-            memset(k, 0, sizeof(*k));
-            k->type = q->type;
-            k->flags = q->flags;
-            k->off = q->off;
-            k->end = q->end;
-            k->w = q->w;
-            k->wlen = q->wlen;
-            k->sym = q->sym;
-            k->num = k->num_lo = q->num;
-            k->mult = 1;
-            k->hash = q->hash;
+            tok_from_raw(k, &raw[i]);
             next = i + 1;
         }
         i = next;
