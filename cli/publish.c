@@ -342,27 +342,29 @@ check_args(int argc, char **argv, struct publish_opts *o)
     return CLI_EX_OK;
 }
 
+/* The options of `pipewright publish`. */
+enum { OPT_TITLE = 256, OPT_FORMAT, OPT_SCHEMA_ID, OPT_TOPIC, OPT_PREFIX, OPT_TIMEOUT };
+static const struct option opts[] = {
+    {"brokers", required_argument, NULL, 'b'},
+    {"file", required_argument, NULL, 'f'},
+    {"text", required_argument, NULL, 't'},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"project", required_argument, NULL, 'p'},
+    {"event-id", required_argument, NULL, 'e'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"schema-id", required_argument, NULL, OPT_SCHEMA_ID},
+    {"topic", required_argument, NULL, OPT_TOPIC},
+    {"topic-prefix", required_argument, NULL, OPT_PREFIX},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"property", required_argument, NULL, 'X'},
+    CLI_REGISTRY_LONG_OPTIONS,
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 static int
 parse_args(int argc, char **argv, struct publish_opts *o)
 {
-    enum { OPT_TITLE = 256, OPT_FORMAT, OPT_SCHEMA_ID, OPT_TOPIC, OPT_PREFIX, OPT_TIMEOUT };
-    static const struct option opts[] = {
-        {"brokers", required_argument, NULL, 'b'},
-        {"file", required_argument, NULL, 'f'},
-        {"text", required_argument, NULL, 't'},
-        {"title", required_argument, NULL, OPT_TITLE},
-        {"project", required_argument, NULL, 'p'},
-        {"event-id", required_argument, NULL, 'e'},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"schema-id", required_argument, NULL, OPT_SCHEMA_ID},
-        {"topic", required_argument, NULL, OPT_TOPIC},
-        {"topic-prefix", required_argument, NULL, OPT_PREFIX},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"property", required_argument, NULL, 'X'},
-        CLI_REGISTRY_LONG_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     char errstr[256];
     int c;
 

@@ -172,23 +172,25 @@ usage(FILE *f)
             MAX_CHUNKS, MAX_ARTIFACT_BYTES, DEFAULT_TIMEOUT_S, CLI_KAFKA_DEFAULT_PREFIX);
 }
 
+/* The options of `pipewright watch`. */
+enum { OPT_TIMEOUT = 256, OPT_FROM_BEGINNING, OPT_SINCE, OPT_PREFIX };
+static const struct option opts[] = {
+    {"brokers", required_argument, NULL, 'b'},
+    {"event", required_argument, NULL, 'e'},
+    {"out", required_argument, NULL, 'o'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
+    {"since-ms", required_argument, NULL, OPT_SINCE},
+    {"topic-prefix", required_argument, NULL, OPT_PREFIX},
+    {"property", required_argument, NULL, 'X'},
+    CLI_REGISTRY_LONG_OPTIONS,
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 static int
 parse_args(int argc, char **argv, struct watch_opts *o)
 {
-    enum { OPT_TIMEOUT = 256, OPT_FROM_BEGINNING, OPT_SINCE, OPT_PREFIX };
-    static const struct option opts[] = {
-        {"brokers", required_argument, NULL, 'b'},
-        {"event", required_argument, NULL, 'e'},
-        {"out", required_argument, NULL, 'o'},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
-        {"since-ms", required_argument, NULL, OPT_SINCE},
-        {"topic-prefix", required_argument, NULL, OPT_PREFIX},
-        {"property", required_argument, NULL, 'X'},
-        CLI_REGISTRY_LONG_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     char errstr[256];
     long since;
     int c;

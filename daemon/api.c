@@ -383,18 +383,23 @@ read_versions(struct pending *p, const char *id)
     return 1;
 }
 
+/* GET / and /index.html: the page, under its Content-Security-Policy. Returns 0 when the page
+ * is not compiled in. */
+static int
+send_page(struct evhttp_request *req)
+{
+    size_t len;
+    const char *page = embedded_file("daemon/web/index.html", &len);
+    if (page == NULL) return 0;
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Security-Policy", web_csp);
+    send_body(req, "text/html; charset=utf-8", page, len);
+    return 1;
+}
+
 int
 api_route(struct daemon *d, struct evhttp_request *req, const char *path)
 {
-    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
-        size_t len;
-        const char *page = embedded_file("daemon/web/index.html", &len);
-        if (page == NULL) return 0;
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Security-Policy",
-                          web_csp);
-        send_body(req, "text/html; charset=utf-8", page, len);
-        return 1;
-    }
+    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) return send_page(req);
     if (strncmp(path, "/v1/", 4) != 0) return 0;
     const char *tenant;
     if (!authorised(d, req, &tenant)) {

@@ -321,6 +321,24 @@ daemon_ready(const struct daemon *d)
            d->producer && producer_ready(d->producer);
 }
 
+/* The codecs of every message in and out (schemas/), with the CloudEvents source and, when
+ * configured, the schema registry. Returns 0, or -1 with 'errstr'. */
+static int
+start_wire(struct daemon *d, char *errstr, size_t errstr_size)
+{
+    const struct config *cfg = d->cfg;
+    if ((d->wire = wire_new(errstr, errstr_size)) == NULL) return -1;
+    wire_ce_source_set(d->wire, cfg->group); /* the CloudEvents source of every output */
+    if (cfg->schema_registry_url[0] == '\0') return 0;
+    /* Registers our schemas and lets the wire resolve foreign writer ids (registry/). */
+    struct registry_config rcfg = {cfg->schema_registry_url, cfg->schema_registry_user,
+                                   cfg->schema_registry_password, cfg->schema_registry_timeout_ms};
+    if (registry_wire_setup(d->wire, &rcfg, d->topic_in, d->topic_reports, d->topic_audio, errstr,
+                            errstr_size) != 0)
+        return -1;
+    return 0;
+}
+
 int
 daemon_start(struct daemon *d, struct config *cfg)
 {
@@ -354,17 +372,7 @@ daemon_start(struct daemon *d, struct config *cfg)
     d->loop_probe = evtimer_new(d->base, on_loop_probe, d);
     event_active(d->loop_probe, EV_TIMEOUT, 0);
 
-    if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
-    wire_ce_source_set(d->wire, cfg->group); /* the CloudEvents source of every output */
-    if (cfg->schema_registry_url[0]) {
-        /* Registers our schemas and lets the wire resolve foreign writer ids (registry/). */
-        struct registry_config rcfg = {cfg->schema_registry_url, cfg->schema_registry_user,
-                                       cfg->schema_registry_password,
-                                       cfg->schema_registry_timeout_ms};
-        if (registry_wire_setup(d->wire, &rcfg, d->topic_in, d->topic_reports, d->topic_audio,
-                                errstr, sizeof(errstr)) != 0)
-            goto fail;
-    }
+    if (start_wire(d, errstr, sizeof(errstr)) != 0) goto fail;
     if ((d->advisor = advisor_new(errstr, sizeof(errstr))) == NULL) goto fail;
     if (speech_voice_check(cfg->default_voice, errstr, sizeof(errstr)) != 0) goto fail;
     if (!strcmp(cfg->kafka_mode, "embedded") &&
