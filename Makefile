@@ -15,7 +15,8 @@
 #                     (PREFIX=/usr/local, DESTDIR=); make uninstall keeps the configuration
 #
 # Folders are modules; a module's .c files are found by wildcard, so adding a file needs no edit
-# here. Dependencies point one way: advisor/, schemas/ and the speech normaliser see common/ only.
+# here. Dependencies point one way: advisor/, schemas/ and the speech normaliser see common/ only;
+# USES_<module> below lists what each module may include, and the compiler holds it to that.
 
 CC        ?= gcc
 CFLAGS    ?= -O2 -g
@@ -30,6 +31,22 @@ FLITE_LIBS := -lflite_cmu_us_rms -lflite_cmu_us_slt -lflite_cmu_us_kal16 -lflite
 GV_PKGS   := libgvc
 MODULES   := common schemas advisor speech state consumer producer registry
 INCLUDES  := $(addprefix -I,$(MODULES)) -Idaemon -Icli
+
+# The modules each module may include from; it is compiled with their include paths and no
+# others, so an #include across a forbidden edge fails the build. Tests see everything.
+USES_common   :=
+USES_schemas  := common
+USES_advisor  := common
+USES_speech   := common
+USES_state    := common
+USES_consumer := common
+USES_producer := common schemas
+USES_registry := common schemas
+USES_daemon   := common schemas advisor speech state consumer producer registry
+USES_cli      := common schemas advisor speech registry
+USES_gen      := common
+module_of      = $(firstword $(subst /, ,$(1)))
+includes_of    = $(addprefix -I,$(1) $(USES_$(1)))
 
 ifeq ($(SANITIZE),1)
 BUILD     ?= build/asan
@@ -52,12 +69,14 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
+MOD_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(call includes_of,$(call module_of,$*)) $(PKG_CFLAGS) \
+              -MMD -MP
 LIBS        = $(PKG_LIBS) $(FLITE_LIBS) -lpthread -lm
 GV_PLUGINS := $(shell pkg-config --variable=libdir $(GV_PKGS) 2>/dev/null)/graphviz
 GV_CFLAGS  := $(shell pkg-config --cflags $(GV_PKGS) 2>/dev/null)
 GV_LIBS    := $(shell pkg-config --libs $(GV_PKGS) 2>/dev/null) -L$(GV_PLUGINS) \
               -Wl,-rpath,$(GV_PLUGINS) -lgvplugin_dot_layout -lgvplugin_core
-$(BUILD)/obj/daemon/diagram.o: ALL_CFLAGS += $(GV_CFLAGS)
+$(BUILD)/obj/daemon/diagram.o: MOD_CFLAGS += $(GV_CFLAGS)
 
 EMBED_FILES := $(sort $(wildcard schemas/*.avsc) $(wildcard advisor/data/*) $(wildcard speech/data/*) \
                       $(wildcard daemon/web/*))
@@ -88,7 +107,7 @@ Q := $(if $(V),,@)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(MOD_CFLAGS) -c -o $@ $<
 
 # Data files compiled in, so binaries run from anywhere.
 $(BUILD)/embed: tools/embed.c
@@ -104,10 +123,13 @@ $(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $^ $(LIBS)
 # test_diagram compiles daemon/diagram.c into itself, so it links Graphviz as the daemon does.
 $(BUILD)/tests/test_diagram: ALL_CFLAGS += $(GV_CFLAGS)
 $(BUILD)/tests/test_diagram: LIBS += $(GV_LIBS)
+
+# The daemon's state machine is tested on its own, with no handle of the daemon.
+$(BUILD)/tests/test_batch: $(BUILD)/obj/daemon/batch.o
 
 # ---- tests ---------------------------------------------------------------------------------
 test: install-deps
@@ -219,8 +241,11 @@ bench: all
 bench-advice: all
 	bench/advice
 
+# clang-format (.clang-format) over every C source and header outside build/; tools/format-tree
+# applies it.
+LINT_SRC := $(filter-out build/%,$(wildcard */*.c */*.h */*/*.c */*/*.h))
 lint:
-	clang-format --dry-run --Werror $(wildcard */*.c */*.h)
+	clang-format --dry-run --Werror $(LINT_SRC)
 
 # helm lint and kubeconform -strict on the chart (all variants), systemd-analyze verify of the
 # unit, the compose file and the Dockerfile's package lists: see tests/deploy/run.

@@ -107,8 +107,10 @@ parse_spec(const char **fp, struct conv_spec *s)
     }
     while (*f && strchr("hlLqjzt", *f)) {
         if (*f == 'l') s->lng++;
-        else if (*f == 'z') s->size = 1;
-        else s->simple = 0;
+        else if (*f == 'z')
+            s->size = 1;
+        else
+            s->simple = 0;
         f++;
     }
     s->conv = *f ? *f++ : '\0';
@@ -132,8 +134,8 @@ put_simple(struct buf *b, const struct conv_spec *s, va_list *ap)
             return 1;
         }
         long long v = s->lng >= 2 ? va_arg(*ap, long long)
-                      : s->lng ? va_arg(*ap, long)
-                               : va_arg(*ap, int);
+                      : s->lng    ? va_arg(*ap, long)
+                                  : va_arg(*ap, int);
         if (s->conv != 'u' && v < 0) {
             buf_putc(b, '-');
             put_unsigned(b, 0ull - (unsigned long long)v);
@@ -160,11 +162,16 @@ put_general(struct buf *b, const char *one, const struct conv_spec *s, va_list *
     size_t zv = 0;
     long long lv = 0;
     if (strchr("eEfFgGaA", s->conv)) kind = A_DBL, dv = va_arg(*ap, double);
-    else if (s->conv == 's') kind = A_STR, sv = va_arg(*ap, const char *);
-    else if (s->size) kind = A_SIZE, zv = va_arg(*ap, size_t);
-    else if (s->lng >= 2) kind = A_LL, lv = va_arg(*ap, long long);
-    else if (s->lng) kind = A_L, lv = va_arg(*ap, long);
-    else kind = A_INT, lv = va_arg(*ap, int);
+    else if (s->conv == 's')
+        kind = A_STR, sv = va_arg(*ap, const char *);
+    else if (s->size)
+        kind = A_SIZE, zv = va_arg(*ap, size_t);
+    else if (s->lng >= 2)
+        kind = A_LL, lv = va_arg(*ap, long long);
+    else if (s->lng)
+        kind = A_L, lv = va_arg(*ap, long);
+    else
+        kind = A_INT, lv = va_arg(*ap, int);
     /* twice at most: the second time with room for all of it */
     for (int pass = 0; pass < 2; pass++) {
         buf_reserve(b, 64);
@@ -182,10 +189,18 @@ put_general(struct buf *b, const char *one, const struct conv_spec *s, va_list *
         case A_STR:
             w = star ? snprintf(dst, room, one, p1, sv) : snprintf(dst, room, one, sv);
             break;
-        case A_SIZE: w = snprintf(dst, room, one, zv); break;
-        case A_LL: w = snprintf(dst, room, one, lv); break;
-        case A_L: w = snprintf(dst, room, one, (long)lv); break;
-        default: w = snprintf(dst, room, one, (int)lv); break;
+        case A_SIZE:
+            w = snprintf(dst, room, one, zv);
+            break;
+        case A_LL:
+            w = snprintf(dst, room, one, lv);
+            break;
+        case A_L:
+            w = snprintf(dst, room, one, (long)lv);
+            break;
+        default:
+            w = snprintf(dst, room, one, (int)lv);
+            break;
         }
 #pragma GCC diagnostic pop
         PW_ASSERT(w >= 0);
@@ -294,9 +309,9 @@ kind_name_(enum request_kind k)
 const char *
 need_name_(enum need n)
 {
-    static const char *const names[NEED_COUNT] = {"bi", "search", "online", "operational",
-                                                  "ml", "exactly_once", "stateful", "audit",
-                                                  "archive"};
+    static const char *const names[NEED_COUNT] = {"bi",          "search", "online",
+                                                  "operational", "ml",     "exactly_once",
+                                                  "stateful",    "audit",  "archive"};
     return (unsigned)n < NEED_COUNT ? names[n] : "";
 }
 
@@ -310,7 +325,7 @@ origin_name_(enum origin o)
 const char *
 crit_name_(enum crit c)
 {
-    static const char *const names[CRIT_COUNT] = {"latency", "scale", "cost",
+    static const char *const names[CRIT_COUNT] = {"latency",    "scale",  "cost",
                                                   "operations", "skills", "lock_in"};
     return (unsigned)c < CRIT_COUNT ? names[c] : "";
 }
@@ -556,8 +571,7 @@ report_fini(struct report *rep)
 
 int
 advisor_run(const struct advisor *a, const struct requirement *req,
-            const struct advisor_context *ctx, struct report *rep, char *errstr,
-            size_t errstr_size)
+            const struct advisor_context *ctx, struct report *rep, char *errstr, size_t errstr_size)
 {
     report_init(rep);
     struct analysis *an = xmalloc(sizeof(*an));
@@ -589,19 +603,25 @@ advisor_run(const struct advisor *a, const struct requirement *req,
 const char *
 report_section_name(enum report_section s)
 {
-    static const char *const names[SECTION_COUNT] = {
-        "executive_summary",         "architecture_overview", "implementation_details",
-        "performance_considerations", "cost_analysis",        "risk_assessment",
-        "next_steps"};
+    static const char *const names[SECTION_COUNT] = {"executive_summary",
+                                                     "architecture_overview",
+                                                     "implementation_details",
+                                                     "performance_considerations",
+                                                     "cost_analysis",
+                                                     "risk_assessment",
+                                                     "next_steps"};
     return (unsigned)s < SECTION_COUNT ? names[s] : "";
 }
 
 const char *
 report_section_title(enum report_section s)
 {
-    static const char *const titles[SECTION_COUNT] = {
-        "Executive Summary",          "Architecture Overview", "Implementation Details",
-        "Performance Considerations", "Cost Analysis",         "Risk Assessment",
-        "Next Steps"};
+    static const char *const titles[SECTION_COUNT] = {"Executive Summary",
+                                                      "Architecture Overview",
+                                                      "Implementation Details",
+                                                      "Performance Considerations",
+                                                      "Cost Analysis",
+                                                      "Risk Assessment",
+                                                      "Next Steps"};
     return (unsigned)s < SECTION_COUNT ? titles[s] : "";
 }

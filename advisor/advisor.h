@@ -33,19 +33,19 @@ struct advisor;
 
 /* What the daemon knows beyond the requirement itself. */
 struct advisor_context {
-    long version;                          /* project version this report answers (1, 2, ...) */
-    const struct requirement *previous;    /* the project's previous merged requirement, or NULL */
+    long version;                       /* project version this report answers (1, 2, ...) */
+    const struct requirement *previous; /* the project's previous merged requirement, or NULL */
 };
 
 struct report {
-    char *report_id;                 /* "<project_id>-v<version>-<fingerprint prefix>" */
-    char *fingerprint;               /* hex hash of the normalised requirement */
+    char *report_id;   /* "<project_id>-v<version>-<fingerprint prefix>" */
+    char *fingerprint; /* hex hash of the normalised requirement */
     long version;
-    char *sections[SECTION_COUNT];   /* Markdown body of each section */
-    char *markdown;                  /* the whole report, Markdown */
-    char *json;                      /* the structured report (docs/report-contract.md) */
-    char *audio_script;              /* text written for the ear, 30-60 s */
-    char *dot;                       /* Graphviz DOT of the data flow */
+    char *sections[SECTION_COUNT]; /* Markdown body of each section */
+    char *markdown;                /* the whole report, Markdown */
+    char *json;                    /* the structured report (docs/report-contract.md) */
+    char *audio_script;            /* text written for the ear, 30-60 s */
+    char *dot;                     /* Graphviz DOT of the data flow */
 };
 
 /* Loads the embedded knowledge. Returns NULL and writes why into 'errstr' on a data error. */

@@ -91,9 +91,9 @@ struct tech {
 struct price {
     const char *id, *cloud, *service, *unit, *src, *source, *date;
     double usd;
-    double usd_high;           /* the high end of the price's basis (= usd unless a range) */
-    double from;               /* a volume tier "id.N": the rate from N units on, else 0 */
-    const struct price *tier;  /* the next volume tier of this price, or NULL */
+    double usd_high;          /* the high end of the price's basis (= usd unless a range) */
+    double from;              /* a volume tier "id.N": the rate from N units on, else 0 */
+    const struct price *tier; /* the next volume tier of this price, or NULL */
 };
 
 struct costrule {
@@ -109,13 +109,13 @@ struct constant {
 /* A row of controls.tsv, risks.tsv or steps.tsv: when it applies, and its texts. */
 struct textrule {
     const char *when;
-    const char *text;        /* control, risk or step */
-    const char *source;      /* controls: basis */
-    const char *likelihood;  /* risks */
-    const char *impact;      /* risks */
-    const char *mitigation;  /* risks */
-    const char *signal;      /* risks */
-    const char *effort;      /* steps */
+    const char *text;       /* control, risk or step */
+    const char *source;     /* controls: basis */
+    const char *likelihood; /* risks */
+    const char *impact;     /* risks */
+    const char *mitigation; /* risks */
+    const char *signal;     /* risks */
+    const char *effort;     /* steps */
 };
 
 struct hint {
@@ -126,7 +126,9 @@ struct cloudinfo {
     const char *name, *kms, *iam, *audit, *region_eu, *provider;
 };
 
-/* Named constants the stages read directly; each must be a row of constants.tsv. */
+/* Named constants the stages read directly; each must be a row of constants.tsv. Left as
+ * written: clang-format would take the list for one long call chain. */
+/* clang-format off */
 #define ADVISOR_KNOBS(X)                                                                           \
     X(month_hours) X(days_per_month) X(peak_to_avg) X(kafka_partition_produce_mbps)                \
     X(kafka_partition_consume_mbps) X(kafka_events_per_partition) X(kafka_partition_headroom)     \
@@ -152,6 +154,7 @@ struct cloudinfo {
     X(bq_baseline_step) X(warehouse_min_hours) X(warehouse_unit_vcpu) X(reader_minutes)          \
     X(warehouse_size_tb) X(warehouse_resume_minutes) X(dms_micro_max_gb)                          \
     X(eventhubs_namespace_tu)
+/* clang-format on */
 
 struct knobs {
 #define KNOB_FIELD_(n) double n;
@@ -159,7 +162,9 @@ struct knobs {
 #undef KNOB_FIELD_
 };
 
-/* Published quotas and per-unit limits sizing must respect; each a row of limits.tsv. */
+/* Published quotas and per-unit limits sizing must respect; each a row of limits.tsv. Left as
+ * written, like ADVISOR_KNOBS. */
+/* clang-format off */
 #define ADVISOR_LIMITS(X)                                                                          \
     X(kinesis_shard_in_mbps) X(kinesis_shard_in_records) X(kinesis_shard_out_mbps)               \
     X(kinesis_shards_per_account) X(eventhubs_tu_in_mbps) X(eventhubs_tu_in_events)              \
@@ -169,6 +174,7 @@ struct knobs {
     X(msk_serverless_cluster_mbps) X(pubsub_message_mb) X(pubsub_ordering_key_mbps)              \
     X(bigquery_ondemand_slots) X(bigquery_write_api_mbps) X(redshift_serverless_base_rpu)        \
     X(lambda_concurrency) X(s3_lifecycle_min_kb) X(eventhubs_pu_planning_mbps)
+/* clang-format on */
 
 struct limits {
 #define LIMIT_FIELD_(n) double n;
@@ -241,12 +247,12 @@ struct advisor {
     size_t n_areas;
     struct extract_lexicon *lex; /* the free-text extractor's word lists */
     struct table t_limits, t_costcues;
-    struct limits lim;           /* limits.tsv */
-    struct hint *costcue;        /* costcues.tsv: budget scope and existing-capacity words */
+    struct limits lim;    /* limits.tsv */
+    struct hint *costcue; /* costcues.tsv: budget scope and existing-capacity words */
     size_t n_costcue;
     struct iac_template iac[ADVISOR_IAC_TEMPLATES]; /* by iac_template_of_() */
     struct table t_levers;
-    struct lever_rule *lever;    /* levers.tsv, in file order */
+    struct lever_rule *lever; /* levers.tsv, in file order */
     size_t n_lever;
 };
 
@@ -272,12 +278,12 @@ void arena_free_(struct arena *ar);
 
 /* A throughput view over some sources. */
 struct flow {
-    double gb_day;      /* raw GB per day */
-    double avg_mb_s;    /* average MB/s */
-    double peak_mb_s;   /* peak MB/s */
-    double peak_ev_s;   /* peak events/s */
-    double avg_ev_s;    /* average events/s */
-    double lake_gb_day; /* columnar GB per day after compression */
+    double gb_day;         /* raw GB per day */
+    double avg_mb_s;       /* average MB/s */
+    double peak_mb_s;      /* peak MB/s */
+    double peak_ev_s;      /* peak events/s */
+    double avg_ev_s;       /* average events/s */
+    double lake_gb_day;    /* columnar GB per day after compression */
     double landing_gb_day; /* compressed raw GB per day */
 };
 
@@ -287,7 +293,7 @@ struct src {
     double gb_day, peak_ev_s, record_bytes, peak_mb_s, compression;
     int pii; /* 1, 0, -1 */
     enum origin o_name, o_kind, o_volume, o_peak, o_bytes, o_pii;
-    int columnar;             /* arrives as columnar files (Parquet, ORC): stored as it is */
+    int columnar; /* arrives as columnar files (Parquet, ORC): stored as it is */
 };
 
 /* Which word starts occur in a text: rules most tokens out without scanning the text. */
@@ -311,8 +317,8 @@ struct assumption {
 #define ADVISOR_MAX_ASSUMPTIONS 32
 
 struct profile {
-    struct requirement req;      /* working copy: given fields plus extracted ones */
-    struct extract_result ex;    /* what the extractor set, with its evidence */
+    struct requirement req;   /* working copy: given fields plus extracted ones */
+    struct extract_result ex; /* what the extractor set, with its evidence */
     struct src src[ADVISOR_MAX_SOURCES];
     size_t n_src;
     enum cloud cloud;
@@ -320,27 +326,27 @@ struct profile {
     enum origin o_consumers, o_compliance, o_stack, o_skills;
     double freshness_s, retention_days, budget, team_size, availability;
     int has_budget;
-    unsigned needs;              /* 1 << enum need */
-    double binary_share;         /* part of the daily volume that is binary objects, 0-1 */
+    unsigned needs;      /* 1 << enum need */
+    double binary_share; /* part of the daily volume that is binary objects, 0-1 */
     int has_pii;
-    unsigned kinds;              /* 1 << enum source_kind present */
+    unsigned kinds; /* 1 << enum source_kind present */
     struct flow total;
     const char *title;
-    const char *ctx_lc;          /* lower-case stack, title and description: reuse evidence */
-    const char *stack_lc;        /* lower-case existing stack */
-    const char *skills_lc;       /* lower-case team skills, or "" */
-    const char *regs;            /* ",gdpr,sox," normalised regulation names */
+    const char *ctx_lc;    /* lower-case stack, title and description: reuse evidence */
+    const char *stack_lc;  /* lower-case existing stack */
+    const char *skills_lc; /* lower-case team skills, or "" */
+    const char *regs;      /* ",gdpr,sox," normalised regulation names */
     struct assumption assumption[ADVISOR_MAX_ASSUMPTIONS];
     size_t n_assumption;
-    enum request_kind kind;      /* set by profile_build_() */
-    const char *kind_evidence;   /* the words that decided it, or NULL (greenfield by default) */
-    unsigned constraints;        /* 1 << enum constraint */
-    const char *avoid_lc;        /* ",kafka,flink," what the requester rules out, or "" */
+    enum request_kind kind;    /* set by profile_build_() */
+    const char *kind_evidence; /* the words that decided it, or NULL (greenfield by default) */
+    unsigned constraints;      /* 1 << enum constraint */
+    const char *avoid_lc;      /* ",kafka,flink," what the requester rules out, or "" */
     const char *constraint_evidence; /* the words behind 'constraints', or NULL */
     /* The region the design must run in ("eu-central-1", "us-gov-west-1") when a regulation or
      * residency rule pins it, else NULL (the platform's default region); Terraform uses it. */
     const char *region;
-    const char *region_why;      /* "GDPR: EU residency", "ITAR: US persons, US regions only" */
+    const char *region_why;        /* "GDPR: EU residency", "ITAR: US persons, US regions only" */
     const struct wordmap *ctx_map; /* word starts of ctx_lc */
     /* A cost reduction whose bill is warehouse compute (queries, slots, credits, a warehouse kept
      * awake), not storage: hints.tsv "bill" rows tally the words; evidence is the first. */
@@ -359,12 +365,12 @@ struct alt {
 
 struct decision {
     const char *area;
-    const char *subject;         /* sources an ingestion decision covers, or NULL */
-    const struct tech *t;        /* NULL for decisions not from the catalog */
+    const char *subject;  /* sources an ingestion decision covers, or NULL */
+    const struct tech *t; /* NULL for decisions not from the catalog */
     const char *choice;
-    double score;                /* 0-100 */
-    int reused;                  /* it already runs here */
-    double crit[CRIT_COUNT];     /* the choice's scores, 1-5 */
+    double score;            /* 0-100 */
+    int reused;              /* it already runs here */
+    double crit[CRIT_COUNT]; /* the choice's scores, 1-5 */
     struct alt alt[ADVISOR_MAX_ALTS];
     size_t n_alt;
     const char *rationale;
@@ -376,13 +382,13 @@ struct decision {
 struct stream_unit {
     const struct decision *d;
     struct flow f;
-    long units;                  /* shards, TUs or partitions */
+    long units; /* shards, TUs or partitions */
     const char *unit_name;
     const char *working;
 };
 
 struct sizing {
-    int has_kafka, kafka_self;   /* Kafka protocol used; brokers sized by us (not a service) */
+    int has_kafka, kafka_self; /* Kafka protocol used; brokers sized by us (not a service) */
     const char *kafka_via;
     struct flow kafka_flow;
     long partitions, brokers, rf, min_insync;
@@ -405,24 +411,24 @@ struct sizing {
     long online_nodes, search_nodes;
     double search_disk_gb, hot_replica_gb;
     double net_avg_gbit, net_peak_gbit, raw_capacity_tb, tape_per_year;
-    double hot_days;             /* days in the hot tier: the request's "last N days hot" or the
+    double hot_days;            /* days in the hot tier: the request's "last N days hot" or the
                                     constant; every tier figure of the report uses this one */
-    const char *hot_days_basis;  /* the words that set it, or NULL for the planning default */
-    double shards_needed;        /* Kinesis shards, TUs: the peak need before rounding */
-    const char *limit_note[8];   /* limits.tsv checks: what was exceeded and what changed */
+    const char *hot_days_basis; /* the words that set it, or NULL for the planning default */
+    double shards_needed;       /* Kinesis shards, TUs: the peak need before rounding */
+    const char *limit_note[8];  /* limits.tsv checks: what was exceeded and what changed */
     size_t n_limit_note;
-    int eventhubs_premium;       /* the flow is beyond Event Hubs Standard: units are Premium PUs */
+    int eventhubs_premium; /* the flow is beyond Event Hubs Standard: units are Premium PUs */
 };
 
 struct line {
-    const char *service;     /* label */
+    const char *service; /* label */
     const char *area;
     const char *model;
     const struct price *price;
     double qty, monthly, month1, steady;
-    int existing;            /* it already runs here: shown apart, not in the incremental total */
-    int estimate;            /* the price is an explicit estimate (pricebook.tsv src E) */
-    double high;             /* steady state at the high end of the price's basis */
+    int existing;             /* it already runs here: shown apart, not in the incremental total */
+    int estimate;             /* the price is an explicit estimate (pricebook.tsv src E) */
+    double high;              /* steady state at the high end of the price's basis */
     const struct decision *d; /* the decision it prices, or NULL (existing capacity, estate) */
 };
 
@@ -439,23 +445,23 @@ struct costing {
     const char *unpriced[ADVISOR_MAX_DECISIONS];
     size_t n_unpriced;
     double monthly, month1, steady;
-    int priced;                  /* some line has a price (false on premises) */
+    int priced; /* some line has a price (false on premises) */
     struct lever lever[8];
     size_t n_lever;
     double best_case;
-    int within;                  /* 1, 0, or -1 unknown; judged on the high end */
+    int within; /* 1, 0, or -1 unknown; judged on the high end */
     const char *statement;
     /* The headline range over every line (monthly is its central figure): low = month 1 at list
      * price; high = steady state at full retention, peak-sized capacity, and the top of every
      * estimate's basis. The verdict compares incr_high when the budget is stated on top of what
      * already runs (budget_scope 1), else monthly_high. */
     double monthly_low, monthly_high;
-    double total_monthly, total_high; /* every line, existing included */
-    double existing_monthly;     /* lines of what already runs (existing = 1) */
+    double total_monthly, total_high;         /* every line, existing included */
+    double existing_monthly;                  /* lines of what already runs (existing = 1) */
     double incr_monthly, incr_low, incr_high; /* the same without what already runs */
-    int budget_scope;            /* 1 incremental ("on top of"), 2 all in, 0 not stated */
+    int budget_scope; /* 1 incremental ("on top of"), 2 all in, 0 not stated */
     const char *budget_scope_evidence;
-    double budget_pct_high;      /* the judged high end as a share of the budget, in % */
+    double budget_pct_high;        /* the judged high end as a share of the budget, in % */
     const char *snowflake_edition; /* "Standard", "Enterprise", "Business Critical" or NULL */
     const char *snowflake_edition_why;
     /* Cost reduction: the current estate and the proposed one, a month, at the planning month. */
@@ -465,7 +471,7 @@ struct costing {
     double parallel_run_months, parallel_run_usd;
     /* Filled by cost_lean_(): what the lean re-decided design saves against the full one. */
     double lean_full_high, lean_saving;
-    size_t n_estimate;           /* lines priced from an explicit estimate */
+    size_t n_estimate; /* lines priced from an explicit estimate */
     /* Chosen components with no line of their own, each with why ("Apache Iceberg: open format,
      * no licence", "Looker Studio: no licence fee"): priced, at zero or inside another line. */
     const char *included[ADVISOR_MAX_DECISIONS];
@@ -507,18 +513,18 @@ struct analysis {
      * are re-made preferring cheaper and serverless rows; size/cost may also trim (shorter hot
      * tier, fewer replicas). */
     int lean;
-    int over_after_lean;         /* still above the budget after the lean pass */
+    int over_after_lean;             /* still above the budget after the lean pass */
     const struct decision *lean_ref; /* the first design's decisions, during the lean pass */
     size_t n_lean_ref;
 };
 
 /* ---- stages --------------------------------------------------------------------------------- */
 
-const char *cloud_name_(enum cloud c);     /* "aws", ..., "any" */
-const char *mode_name_(enum mode m);       /* "batch", "micro_batch", "streaming" */
-const char *need_name_(enum need n);       /* "bi", "search", ... */
-const char *origin_name_(enum origin o);   /* "given", "extracted", "assumed", "derived" */
-const char *crit_name_(enum crit c);       /* "latency", ... */
+const char *cloud_name_(enum cloud c);   /* "aws", ..., "any" */
+const char *mode_name_(enum mode m);     /* "batch", "micro_batch", "streaming" */
+const char *need_name_(enum need n);     /* "bi", "search", ... */
+const char *origin_name_(enum origin o); /* "given", "extracted", "assumed", "derived" */
+const char *crit_name_(enum crit c);     /* "latency", ... */
 
 /* 'tok' occurs in 'hay' at the start of a word (short tokens as whole words). Both lower-case:
  * data tokens are written lower-case and the profile lower-cases the request's text. */
@@ -545,8 +551,8 @@ long existing_partitions_(const struct analysis *an);
 void assume_(struct analysis *an, const char *field, const char *value, const char *effect);
 /* Adds a question for the requester (kept in order, duplicates and overflow dropped). */
 void question_(struct analysis *an, const char *text);
-const char *kind_name_(enum request_kind k);       /* "greenfield", "migration", ... */
-const char *constraint_name_(enum constraint c);   /* "no_servers", "no_oncall", ... */
+const char *kind_name_(enum request_kind k);     /* "greenfield", "migration", ... */
+const char *constraint_name_(enum constraint c); /* "no_servers", "no_oncall", ... */
 /* The design's own hints.tsv rows (request, constraint, engineering, region, design, avoid,
  * question) are well-formed. */
 int design_hint_ok_(const char *kind, const char *value);
@@ -577,8 +583,7 @@ void iac_(struct analysis *an);
 const struct tech *tech_find_(const struct advisor *a, const char *id);
 /* Is 'key' ('n' bytes) a field expand_() fills? 1 yes, 0 no, -1 a field whose catalog id is
  * unknown (written to 'bad'). */
-int expand_known_(const struct advisor *a, const char *key, size_t n, char *bad,
-                  size_t bad_size);
+int expand_known_(const struct advisor *a, const char *key, size_t n, char *bad, size_t bad_size);
 /* advisor/iac.c: fills a Terraform field {tf_*} into 'out'; 0 when 'key' is none. */
 int iac_field_(const struct analysis *an, const char *key, size_t n, struct buf *out);
 /* As expand_known_(), for the Terraform fields only. */
@@ -609,10 +614,10 @@ void history_markdown_(const struct analysis *an, const struct analysis *prev, s
 void history_json_(const struct analysis *an, const struct analysis *prev, void *jsonw);
 
 /* Spoken and written number helpers. */
-void fmt_num_(struct buf *out, double v);          /* 1,234 or 1.5 or 0.023 */
+void fmt_num_(struct buf *out, double v); /* 1,234 or 1.5 or 0.023 */
 /* The same text, kept in the analysis's arena (for format arguments). */
 const char *fmt_num_arena_(struct analysis *an, double v);
-void fmt_usd_(struct buf *out, double v);          /* $1,234 or $12.50 */
+void fmt_usd_(struct buf *out, double v);                       /* $1,234 or $12.50 */
 const char *short_name_(struct analysis *an, const char *name); /* "Amazon Athena SQL" */
 
 #endif

@@ -66,8 +66,8 @@ cost_lake_gb_(const struct analysis *an, double month, double *hot, double *cool
 
 /* Quantities that do not grow with the months (throughput, capacity, licences). */
 static double
-quantity_flat(const struct analysis *an, const struct decision *d, const char *model,
-              double param, const struct flow *f)
+quantity_flat(const struct analysis *an, const struct decision *d, const char *model, double param,
+              const struct flow *f)
 {
     const struct knobs *k = &an->a->k;
     const struct sizing *sz = &an->sz;
@@ -96,7 +96,7 @@ quantity_flat(const struct analysis *an, const struct decision *d, const char *m
      * a minute and it suspends only after its idle wait, so it is billed the whole day. */
     if (strcmp(model, "warehouse_h") == 0)
         return (an->p.freshness_s > 0 && an->p.freshness_s < 3600 ? 24
-                                                                   : k->warehouse_active_hours) *
+                                                                  : k->warehouse_active_hours) *
                days * param;
     if (strcmp(model, "hours") == 0) return h * param;
     if (strcmp(model, "month") == 0) return param;
@@ -147,7 +147,8 @@ quantity(const struct analysis *an, const struct decision *d, const char *model,
 {
     struct flow f;
     if (d->src_mask) flow_of_(an, d->src_mask, &f);
-    else f = an->p.total;
+    else
+        f = an->p.total;
     double hot, cool;
     if (strcmp(model, "landing_gb") == 0) return an->sz.landing_gb;
     if (strcmp(model, "lake_hot_gb") == 0) return cost_lake_gb_(an, month, &hot, &cool), hot;
@@ -176,8 +177,8 @@ price_id(struct analysis *an, const struct decision *d, const char *tmpl)
         } else if (strncmp(s, "{snowflake}", 11) == 0) {
             const char *e = an->cost.snowflake_edition;
             buf_puts(&b, e == NULL || strcmp(e, "Enterprise") == 0 ? ""
-                         : strcmp(e, "Standard") == 0             ? "_standard"
-                                                                  : "_bc");
+                         : strcmp(e, "Standard") == 0              ? "_standard"
+                                                                   : "_bc");
             s += 10;
         } else if (strncmp(s, "{eh}", 4) == 0) {
             buf_puts(&b, an->sz.eventhubs_premium ? "premium_pu" : "standard_tu");
@@ -199,9 +200,10 @@ price_id(struct analysis *an, const struct decision *d, const char *tmpl)
 int
 cost_always_on_(const char *model)
 {
-    static const char *const m[] = {"broker_h", "shard_h", "tu_h", "stream_vcpu_h",
-                                    "stream_mem_gb_h", "stream_node_h", "online_node_h",
-                                    "search_node_h", "warehouse_h", "warehouse_busy_h"};
+    static const char *const m[] = {"broker_h",        "shard_h",         "tu_h",
+                                    "stream_vcpu_h",   "stream_mem_gb_h", "stream_node_h",
+                                    "online_node_h",   "search_node_h",   "warehouse_h",
+                                    "warehouse_busy_h"};
     for (size_t i = 0; i < PW_ARRAY_LEN(m); i++)
         if (strcmp(model, m[i]) == 0) return 1;
     return 0;
@@ -232,8 +234,7 @@ at_least_a_cent(const struct price *pr, double qty, int high)
 
 struct line *
 cost_line_(struct analysis *an, const struct decision *d, const char *service, const char *area,
-           const char *model, const struct price *pr, double qty, double qty_m1,
-           double qty_steady)
+           const char *model, const struct price *pr, double qty, double qty_m1, double qty_steady)
 {
     struct costing *c = &an->cost;
     if (c->n_line == ADVISOR_MAX_LINES) return NULL;
@@ -310,7 +311,8 @@ readers_on_capacity(const struct analysis *an, const struct costrule *cr, const 
     double cu_h = 0;
     for (size_t i = 0; i < an->cost.n_line; i++) {
         const struct line *l = &an->cost.line[i];
-        if (strcmp(l->model, "existing_node_h") == 0 && strcmp(l->price->id, "azure_fabric_cu") == 0)
+        if (strcmp(l->model, "existing_node_h") == 0 &&
+            strcmp(l->price->id, "azure_fabric_cu") == 0)
             cu_h += l->qty;
     }
     return cu_h / an->a->k.month_hours >= FABRIC_FREE_VIEWERS_CU - 1e-9;
@@ -322,16 +324,18 @@ warehouse_label(struct analysis *an, const char *label)
 {
     double size, units = warehouse_units_day(an, an->a->k.planning_month, &size);
     double readers = cost_stated_viewers_(an);
-    return arena_printf_(&an->ar, "%s, %g unit%s, %s h of warehouse time a day (the loads and "
-                                  "%g%s readers)",
+    return arena_printf_(&an->ar,
+                         "%s, %g unit%s, %s h of warehouse time a day (the loads and "
+                         "%g%s readers)",
                          label, size, size > 1 ? "s" : "", fmt_num_arena_(an, units / size),
-                         readers > 0 ? readers : an->a->k.bi_viewers, readers > 0 ? "" : " assumed");
+                         readers > 0 ? readers : an->a->k.bi_viewers,
+                         readers > 0 ? "" : " assumed");
 }
 
 /* The lines of one decision; 'archive' and 'cool' collect the prices the tiering lever uses. */
 static void
-price_decision(struct analysis *an, const struct decision *d, double steady_month,
-               int skip_storage, const struct price **archive, const struct price **cool)
+price_decision(struct analysis *an, const struct decision *d, double steady_month, int skip_storage,
+               const struct price **archive, const struct price **cool)
 {
     const struct advisor *a = an->a;
     int rows = (int)d->t->n_cost_rows;
@@ -356,14 +360,14 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
         }
         if (pr == NULL) {
             if (an->p.cloud != CLOUD_ON_PREM)
-                unpriced(an, arena_printf_(&an->ar, "%s (%s: no price for this platform in the "
-                                                    "price book)",
+                unpriced(an, arena_printf_(&an->ar,
+                                           "%s (%s: no price for this platform in the "
+                                           "price book)",
                                            d->choice, cr->label));
             continue;
         }
         if (pr->usd == 0 && pr->usd_high == 0) { /* no charge of its own */
-            included(an, arena_printf_(&an->ar, "%s: %s", short_name_(an, d->choice),
-                                       pr->service));
+            included(an, arena_printf_(&an->ar, "%s: %s", short_name_(an, d->choice), pr->service));
             continue;
         }
         if (strcmp(cr->model, "paid_team") == 0 && quantity(an, d, cr->model, cr->param, 1) == 0) {
@@ -372,8 +376,9 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
             continue;
         }
         if (readers_on_capacity(an, cr, pr)) {
-            included(an, arena_printf_(&an->ar, "%s: report readers view with free licences on "
-                                                "the F64 or larger capacity",
+            included(an, arena_printf_(&an->ar,
+                                       "%s: report readers view with free licences on "
+                                       "the F64 or larger capacity",
                                        short_name_(an, d->choice)));
             continue;
         }
@@ -391,14 +396,13 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
                                       ? "awake all day (loads more often than hourly)"
                                       : arena_printf_(&an->ar, "busy %g h a day",
                                                       a->k.warehouse_active_hours));
-        struct line *l = cost_line_(
-            an, d, label, d->area, cr->model, pr,
-            quantity(an, d, cr->model, cr->param, a->k.planning_month),
-            quantity(an, d, cr->model, cr->param, 1),
-            quantity(an, d, cr->model, cr->param, steady_month));
-        if (l) l->existing = !(covered && is_capacity(cr->model)) && existing_line(an, d, cr->model);
-        if (strcmp(cr->model, "lake_cool_gb") == 0 && strcmp(d->area, "storage") == 0)
-            *cool = pr;
+        struct line *l = cost_line_(an, d, label, d->area, cr->model, pr,
+                                    quantity(an, d, cr->model, cr->param, a->k.planning_month),
+                                    quantity(an, d, cr->model, cr->param, 1),
+                                    quantity(an, d, cr->model, cr->param, steady_month));
+        if (l)
+            l->existing = !(covered && is_capacity(cr->model)) && existing_line(an, d, cr->model);
+        if (strcmp(cr->model, "lake_cool_gb") == 0 && strcmp(d->area, "storage") == 0) *cool = pr;
     }
     if (rows == 0 && !d->reused && an->p.cloud != CLOUD_ON_PREM)
         unpriced(an, arena_printf_(&an->ar, "%s (not in the price book)", d->choice));
@@ -409,8 +413,8 @@ price_decision(struct analysis *an, const struct decision *d, double steady_mont
 static void
 replication_transfer(struct analysis *an)
 {
-    const struct price *pr =
-        price_find_(an->a, arena_printf_(&an->ar, "%s_inter_region", cloud_name_(an->p.cloud)));
+    const struct price *pr = price_find_(an->a, arena_printf_(&an->ar, "%s_inter_region",
+                                                              cloud_name_(an->p.cloud)));
     double gb = an->p.total.gb_day * an->a->k.days_per_month;
     if (pr == NULL || gb <= 0) return;
     cost_line_(an, NULL, "Replication to the second region (every event copied once)", "network",
@@ -422,8 +426,8 @@ replication_transfer(struct analysis *an)
 static void
 sync_commit(struct analysis *an)
 {
-    const struct price *pr =
-        price_find_(an->a, arena_printf_(&an->ar, "%s_sync_commit", cloud_name_(an->p.cloud)));
+    const struct price *pr = price_find_(an->a, arena_printf_(&an->ar, "%s_sync_commit",
+                                                              cloud_name_(an->p.cloud)));
     if (pr == NULL) {
         unpriced(an, "the synchronous commit in both regions that an RPO of zero needs (a "
                      "multi-region strongly consistent store in the write path; no price for "
@@ -433,8 +437,9 @@ sync_commit(struct analysis *an)
     double kb = an->p.total.avg_ev_s > 0 ? an->p.total.gb_day * 1e6 / 86400 / an->p.total.avg_ev_s
                                          : 1;
     double m = an->p.total.avg_ev_s * 86400 * an->a->k.days_per_month / 1e6 * ceil(fmax(1, kb)) * 2;
-    cost_line_(an, NULL, "Synchronous commit in both regions for the RPO of zero (each event "
-                         "written to a multi-region strongly consistent table)",
+    cost_line_(an, NULL,
+               "Synchronous commit in both regions for the RPO of zero (each event "
+               "written to a multi-region strongly consistent table)",
                "availability", "events_m", pr, m, m, m);
 }
 
@@ -447,7 +452,7 @@ second_region(struct analysis *an)
 {
     const struct decision *av = decision_find_(an, "availability");
     if (av == NULL || av->choice == NULL || strncmp(av->choice, "Multi-region", 12) != 0) return;
-    static const char *const stored[] = {"landing_gb", "lake_hot_gb", "lake_cool_gb",
+    static const char *const stored[] = {"landing_gb",    "lake_hot_gb",       "lake_cool_gb",
                                          "lake_total_gb", "broker_storage_gb", "hot_replica_gb",
                                          "search_disk_gb"};
     int active = strstr(av->choice, "active-active") != NULL;
@@ -463,9 +468,9 @@ second_region(struct analysis *an)
     for (size_t i = 0; i < n; i++) {
         const struct line l = c->line[i];
         if (l.existing || l.d == NULL) continue;
-        int copy = cost_always_on_(l.model) || (active && strcmp(l.model, "users") != 0 &&
-                                          strcmp(l.model, "viewers") != 0 &&
-                                          strcmp(l.model, "paid_team") != 0);
+        int copy = cost_always_on_(l.model) ||
+                   (active && strcmp(l.model, "users") != 0 && strcmp(l.model, "viewers") != 0 &&
+                    strcmp(l.model, "paid_team") != 0);
         for (size_t m = 0; m < PW_ARRAY_LEN(stored); m++) copy |= strcmp(l.model, stored[m]) == 0;
         if (!copy) continue;
         struct line *x = cost_line_(an, l.d, arena_printf_(&an->ar, "Second region: %s", l.service),
@@ -482,14 +487,16 @@ static void
 share(struct buf *b, double pct)
 {
     if (pct < 1) buf_puts(b, "under 1 %");
-    else buf_fmt_(b, "%.0f %%", floor(pct));
+    else
+        buf_fmt_(b, "%.0f %%", floor(pct));
 }
 
 static void
 usd(struct buf *b, double v)
 {
     if (v > 0 && v < 0.01) buf_puts(b, "under $0.01");
-    else fmt_usd_(b, v);
+    else
+        fmt_usd_(b, v);
 }
 
 /* "$1,234 to $2,345 a month (...)", the range and what it spans. */
@@ -530,14 +537,16 @@ existing_notes(struct analysis *an, struct buf *b)
         const struct stream_unit *u = unit_of(an, l->d);
         int per_unit = strcmp(l->model, "shard_h") == 0 || strcmp(l->model, "tu_h") == 0;
         if (u && per_unit && u->units > 0) {
-            buf_fmt_(b, " The existing %s needs at least %ld %s for this flow; each one it "
-                        "lacks adds ",
+            buf_fmt_(b,
+                     " The existing %s needs at least %ld %s for this flow; each one it "
+                     "lacks adds ",
                      short_name_(an, l->d->choice), u->units, u->unit_name);
             usd(b, l->monthly / (double)u->units);
             buf_puts(b, " a month (incremental).");
         } else if (strcmp(l->model, "broker_h") == 0 && an->sz.brokers > 0) {
-            buf_fmt_(b, " The existing %s is kept as it is; this flow needs %ld %s brokers' "
-                        "worth of capacity, and brokers it lacks are incremental.",
+            buf_fmt_(b,
+                     " The existing %s is kept as it is; this flow needs %ld %s brokers' "
+                     "worth of capacity, and brokers it lacks are incremental.",
                      short_name_(an, l->d->choice), an->sz.brokers, an->sz.broker_type);
         }
     }
@@ -646,7 +655,8 @@ govcloud(struct analysis *an)
     }
     if (plan > 0)
         cost_line_(an, NULL,
-                   arena_printf_(&an->ar, "GovCloud uplift (%s) over the lines above", an->p.region),
+                   arena_printf_(&an->ar, "GovCloud uplift (%s) over the lines above",
+                                 an->p.region),
                    "platform", "uplift", up, plan, m1, st);
 }
 
@@ -674,9 +684,9 @@ totals(struct costing *c)
     c->monthly_high = c->total_high;
     c->month1 = m1;
     c->steady = st;
-    double *v[] = {&c->monthly, &c->monthly_low, &c->monthly_high, &c->month1, &c->steady,
-                   &c->total_monthly, &c->total_high, &c->existing_monthly, &c->incr_monthly,
-                   &c->incr_low, &c->incr_high};
+    double *v[] = {&c->monthly,      &c->monthly_low,   &c->monthly_high, &c->month1,
+                   &c->steady,       &c->total_monthly, &c->total_high,   &c->existing_monthly,
+                   &c->incr_monthly, &c->incr_low,      &c->incr_high};
     for (size_t i = 0; i < PW_ARRAY_LEN(v); i++) *v[i] = cost_cents_(*v[i]);
 }
 
@@ -720,8 +730,8 @@ cost_(struct analysis *an)
         const struct decision *d = &an->dec[i];
         if (d->t == NULL) continue;
         /* The compute estate priced the warehouse, its compute and the stored tables. */
-        if (compute && (strcmp(d->area, "warehouse") == 0 ||
-                        strcmp(d->area, "warehouse_compute") == 0))
+        if (compute &&
+            (strcmp(d->area, "warehouse") == 0 || strcmp(d->area, "warehouse_compute") == 0))
             continue;
         /* A right-sizing decision prices the warehouse's compute: not the warehouse again. */
         if (strcmp(d->area, "warehouse") == 0 && decision_find_(an, "warehouse_compute")) continue;
@@ -750,6 +760,6 @@ cost_lean_(struct analysis *an, const struct costing *full)
     struct costing *c = &an->cost;
     int incr = c->budget_scope == 1 && c->existing_monthly > 0;
     c->lean_full_high = incr ? full->incr_high : full->monthly_high;
-    c->lean_saving = cost_cents_(fmax(0, c->lean_full_high - (incr ? c->incr_high
-                                                                   : c->monthly_high)));
+    c->lean_saving = cost_cents_(
+        fmax(0, c->lean_full_high - (incr ? c->incr_high : c->monthly_high)));
 }

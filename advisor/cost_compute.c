@@ -24,10 +24,10 @@
 static const struct {
     const char *word;
     double credits;
-} sf_sizes[] = {{"x-small", 1},   {"xsmall", 1},   {"xs", 1},   {"small", 2},   {"s", 2},
-                {"medium", 4},    {"m", 4},        {"large", 8}, {"l", 8},      {"x-large", 16},
-                {"xlarge", 16},   {"xl", 16},      {"2x-large", 32}, {"2xl", 32}, {"xxl", 32},
-                {"3x-large", 64}, {"3xl", 64},     {"4x-large", 128}, {"4xl", 128}};
+} sf_sizes[] = {{"x-small", 1},   {"xsmall", 1}, {"xs", 1},         {"small", 2}, {"s", 2},
+                {"medium", 4},    {"m", 4},      {"large", 8},      {"l", 8},     {"x-large", 16},
+                {"xlarge", 16},   {"xl", 16},    {"2x-large", 32},  {"2xl", 32},  {"xxl", 32},
+                {"3x-large", 64}, {"3xl", 64},   {"4x-large", 128}, {"4xl", 128}};
 
 static double
 sf_size(const char *w)
@@ -46,7 +46,8 @@ amount_of_one(const char *s)
     const char *e;
     double v = cost_number_at_(s, &e);
     if (*e == 'k' || *e == 'K') v *= 1e3;
-    else if ((*e == 'm' || *e == 'M') && e[1] != 'o' && e[1] != 'i') v *= 1e6;
+    else if ((*e == 'm' || *e == 'M') && e[1] != 'o' && e[1] != 'i')
+        v *= 1e6;
     return v;
 }
 
@@ -56,8 +57,8 @@ amount_of(const char *ev)
 {
     double best = 0;
     for (const char *s = ev; *s; s++) {
-        if (!(*s >= '0' && *s <= '9') || (s > ev && ((s[-1] >= '0' && s[-1] <= '9') ||
-                                                     s[-1] == '.' || s[-1] == ',')))
+        if (!(*s >= '0' && *s <= '9') ||
+            (s > ev && ((s[-1] >= '0' && s[-1] <= '9') || s[-1] == '.' || s[-1] == ',')))
             continue;
         best = fmax(best, amount_of_one(s));
     }
@@ -108,8 +109,7 @@ bill_in_text(const struct analysis *an)
     for (const char *s = t; *s; s++) {
         if (*s < '0' || *s > '9') continue;
         double v = monthly_amount(t, s);
-        if (v <= 0 || (an->p.budget > 0 && fabs(v - an->p.budget) < 0.01 * an->p.budget))
-            continue;
+        if (v <= 0 || (an->p.budget > 0 && fabs(v - an->p.budget) < 0.01 * an->p.budget)) continue;
         const char *a = s, *b = s;
         /* the clause: "costs us ~$30k/mo: get to ~$12k/mo" holds a bill and a target */
         while (a > t && !strchr(".\n:;", a[-1]) && s - a < 200) a--;
@@ -177,18 +177,20 @@ bigquery(struct analysis *an, double bill)
     double baseline = fmax(step, floor(slot_h / h / step) * step);
     double autoscale = fmax(0, slot_h - baseline * h);
     if (gib > 0) {
-        cost_line_(an, NULL, arena_printf_(&an->ar, "%s (%.0f%% of the stated storage active)",
-                                           act->service, share * 100),
+        cost_line_(an, NULL,
+                   arena_printf_(&an->ar, "%s (%.0f%% of the stated storage active)", act->service,
+                                 share * 100),
                    "storage", "estate_gb", act, gib * share, gib * share, gib * share);
         cost_line_(an, NULL, lt->service, "storage", "estate_gb", lt, gib * (1 - share),
                    gib * (1 - share), gib * (1 - share));
     }
-    cost_line_(an, NULL, arena_printf_(&an->ar, "%s, %.0f-slot baseline reservation",
-                                       slot->service, baseline),
+    cost_line_(an, NULL,
+               arena_printf_(&an->ar, "%s, %.0f-slot baseline reservation", slot->service,
+                             baseline),
                "warehouse_compute", "hours", slot, baseline * h, baseline * h, baseline * h);
     if (autoscale > 0)
-        cost_line_(an, NULL, arena_printf_(&an->ar, "%s, autoscaled above the baseline",
-                                           slot->service),
+        cost_line_(an, NULL,
+                   arena_printf_(&an->ar, "%s, autoscaled above the baseline", slot->service),
                    "warehouse_compute", "hours", slot, autoscale, autoscale, autoscale);
     double after = storage + (baseline * h + autoscale) * slot->usd;
     struct buf b;
@@ -201,13 +203,14 @@ bigquery(struct analysis *an, double bill)
         buf_puts(&b, "Today (no bill stated): storage of ");
     }
     fmt_usd_(&b, storage);
-    buf_fmt_(&b, " (%s GiB logical, %.0f%% active at $%g, the rest long-term at $%g) leaves %s "
-                 "TiB a month of on-demand queries at $%g. Proposed: partitioning, clustering and "
-                 "incremental models cut the bytes scanned by %.0f%% (assumed), and the rest runs "
-                 "on BigQuery Enterprise edition slots at $%g per slot-hour (Standard: $%g, no "
-                 "commitments) at %g slot-hours per TiB (an estimate; measure it in "
-                 "INFORMATION_SCHEMA.JOBS): %s slot-hours, a %.0f-slot baseline for %g h plus %s "
-                 "autoscaled slot-hours, with storage unchanged",
+    buf_fmt_(&b,
+             " (%s GiB logical, %.0f%% active at $%g, the rest long-term at $%g) leaves %s "
+             "TiB a month of on-demand queries at $%g. Proposed: partitioning, clustering and "
+             "incremental models cut the bytes scanned by %.0f%% (assumed), and the rest runs "
+             "on BigQuery Enterprise edition slots at $%g per slot-hour (Standard: $%g, no "
+             "commitments) at %g slot-hours per TiB (an estimate; measure it in "
+             "INFORMATION_SCHEMA.JOBS): %s slot-hours, a %.0f-slot baseline for %g h plus %s "
+             "autoscaled slot-hours, with storage unchanged",
              fmt_num_arena_(an, round(gib)), share * 100, act->usd, lt->usd,
              fmt_num_arena_(an, round(tib)), scan->usd, cut * 100, slot->usd, std->usd, per_tib,
              fmt_num_arena_(an, round(slot_h)), baseline, h, fmt_num_arena_(an, round(autoscale)));
@@ -249,9 +252,9 @@ words(const char *text, char (*w)[WORD_MAX], size_t max)
         char tmp[WORD_MAX];
         int len = word_at(text, i, tmp);
         size_t adv = 0;
-        while (text[i + adv] && ((text[i + adv] >= 'a' && text[i + adv] <= 'z') ||
-                                 (text[i + adv] >= '0' && text[i + adv] <= '9') ||
-                                 strchr("-/.", text[i + adv])))
+        while (text[i + adv] &&
+               ((text[i + adv] >= 'a' && text[i + adv] <= 'z') ||
+                (text[i + adv] >= '0' && text[i + adv] <= '9') || strchr("-/.", text[i + adv])))
             adv++;
         if (len > 0) memcpy(w[n++], tmp, (size_t)len + 1);
         i += adv ? adv : 1;
@@ -288,11 +291,12 @@ warehouses_in(const char *text, struct wh *out, size_t max)
         double credits = sf_size(w[i]);
         if (credits <= 0) continue;
         int letter = strlen(w[i]) == 1;
-        int after_article = i > 0 && (strcmp(w[i - 1], "a") == 0 ||
-                                      strcmp(w[i - 1], "an") == 0 || strcmp(w[i - 1], "one") == 0);
+        int after_article = i > 0 && (strcmp(w[i - 1], "a") == 0 || strcmp(w[i - 1], "an") == 0 ||
+                                      strcmp(w[i - 1], "one") == 0);
         int before_wh = i + 1 < n && strncmp(w[i + 1], "warehouse", 9) == 0;
         if ((letter || strcmp(w[i], "small") == 0 || strcmp(w[i], "large") == 0 ||
-             strcmp(w[i], "medium") == 0) && !after_article && !before_wh)
+             strcmp(w[i], "medium") == 0) &&
+            !after_article && !before_wh)
             continue;
         out[k].credits = credits;
         at[k++] = i;
@@ -360,12 +364,14 @@ bill_only(struct analysis *an, double bill, const char *product)
     pr->date = "undated";
     pr->usd = pr->usd_high = round(after); /* the low end of the typical cut */
     cost_line_(an, NULL,
-               arena_printf_(&an->ar, "%s compute and storage after the changes (today's bill "
-                                      "less %.0f %%; the warehouses are not named)",
+               arena_printf_(&an->ar,
+                             "%s compute and storage after the changes (today's bill "
+                             "less %.0f %%; the warehouses are not named)",
                              product, cut * 100),
                "warehouse_compute", "month", pr, 1, 1, 1);
-    question_(an, arena_printf_(&an->ar, "Which %s warehouses make up the bill (size, hours a "
-                                         "day awake, who uses each), and how much is storage?",
+    question_(an, arena_printf_(&an->ar,
+                                "Which %s warehouses make up the bill (size, hours a "
+                                "day awake, who uses each), and how much is storage?",
                                 product));
     struct buf b;
     buf_init(&b);
@@ -413,8 +419,9 @@ snowflake(struct analysis *an, double bill)
         buf_fmt_(&b, "%s %g credits/h x %g h a day%s -> %g credits/h x %g h", i ? ";" : "",
                  wh[i].credits, h, wh[i].hours > 0 ? "" : " (assumed)", smaller, h2);
         cost_line_(an, NULL,
-                   arena_printf_(&an->ar, "%s, warehouse %zu one size smaller (%g credits/h), "
-                                          "auto-suspended, %g h a day",
+                   arena_printf_(&an->ar,
+                                 "%s, warehouse %zu one size smaller (%g credits/h), "
+                                 "auto-suspended, %g h a day",
                                  credit->service, i + 1, smaller, h2),
                    "warehouse_compute", "warehouse_h", credit, smaller * h2 * days,
                    smaller * h2 * days, smaller * h2 * days);
@@ -422,8 +429,9 @@ snowflake(struct analysis *an, double bill)
     if (gb > 0) cost_line_(an, NULL, store->service, "storage", "estate_gb", store, gb, gb, gb);
     double storage = gb * store->usd;
     double computed = cr_before * credit->usd + storage;
-    buf_fmt_(&b, ". Credits a month: %s before, %s after (%g days; a warehouse that ran all day "
-                 "suspends after 60 s and runs about %g h a day, assumed), storage ",
+    buf_fmt_(&b,
+             ". Credits a month: %s before, %s after (%g days; a warehouse that ran all day "
+             "suspends after 60 s and runs about %g h a day, assumed), storage ",
              fmt_num_arena_(an, round(cr_before)), fmt_num_arena_(an, round(cr_after)), days,
              awake);
     fmt_usd_(&b, storage);
@@ -439,8 +447,9 @@ snowflake(struct analysis *an, double bill)
      * warehouses' credits do: assumed, and said. */
     double other = bill > computed ? (bill - computed) * cr_after / cr_before : 0;
     if (other > 0)
-        rest_of_bill(an, other, "Rest of today's bill (other warehouses, cloud services), "
-                                "reduced as the named warehouses are");
+        rest_of_bill(an, other,
+                     "Rest of today's bill (other warehouses, cloud services), "
+                     "reduced as the named warehouses are");
     finish(an, bill > 0 ? bill : computed, cr_after * credit->usd + storage + other, &b);
     buf_fini(&b);
     an->cost.estate_gb = gb;
@@ -468,8 +477,9 @@ redshift(struct analysis *an, double bill)
         if (smaller >= nodes) continue;
         before += l->monthly;
         buf_fmt_(&b, "%s %g x %s -> %g", any ? ";" : "", nodes, l->price->service, smaller);
-        l->service = arena_printf_(&an->ar, "%s x %g (resized from %g: the cluster sized to the "
-                                            "load after the scans are cut)",
+        l->service = arena_printf_(&an->ar,
+                                   "%s x %g (resized from %g: the cluster sized to the "
+                                   "load after the scans are cut)",
                                    l->price->service, smaller, nodes);
         l->qty = smaller * h;
         l->monthly = l->month1 = l->steady = cost_cents_(cost_tiered_(l->price, l->qty, 0));
@@ -481,14 +491,16 @@ redshift(struct analysis *an, double bill)
         buf_fini(&b);
         return 0;
     }
-    buf_fmt_(&b, " (the nodes needed fall with the bytes scanned, cut by %.0f%% by sort keys, "
-                 "materialized views and incremental models, assumed; at least 2 nodes; "
-                 "concurrency scaling, a free hour a day per cluster, takes the dashboard peaks)",
+    buf_fmt_(&b,
+             " (the nodes needed fall with the bytes scanned, cut by %.0f%% by sort keys, "
+             "materialized views and incremental models, assumed; at least 2 nodes; "
+             "concurrency scaling, a free hour a day per cluster, takes the dashboard peaks)",
              cut * 100);
     double other = bill > before ? bill - before : 0;
     if (other > 0)
-        rest_of_bill(an, other, "Rest of today's bill (managed storage, concurrency scaling, "
-                                "Spectrum), kept as it is");
+        rest_of_bill(an, other,
+                     "Rest of today's bill (managed storage, concurrency scaling, "
+                     "Spectrum), kept as it is");
     if (bill > 0) {
         buf_puts(&b, "; the rest of the stated bill of ");
         fmt_usd_(&b, bill);
@@ -538,8 +550,8 @@ cost_stated_viewers_(const struct analysis *an)
     double best = 0;
     if (t == NULL) return 0;
     for (const char *s = t; *s; s++) {
-        if (*s < '0' || *s > '9' || (s > t && ((s[-1] >= '0' && s[-1] <= '9') || s[-1] == '.' ||
-                                              s[-1] == ',')))
+        if (*s < '0' || *s > '9' ||
+            (s > t && ((s[-1] >= '0' && s[-1] <= '9') || s[-1] == '.' || s[-1] == ',')))
             continue;
         double v = amount_of_one(s);
         const char *e = s;
@@ -551,8 +563,8 @@ cost_stated_viewers_(const struct analysis *an)
         while (*w >= 'a' && *w <= 'z') w++;
         int direct = strncmp(e, "users", 5) == 0 || strncmp(e, "viewers", 7) == 0 ||
                      strncmp(e, "report readers", 14) == 0;
-        int one_word = *w == ' ' && (strncmp(w + 1, "users", 5) == 0 ||
-                                     strncmp(w + 1, "viewers", 7) == 0);
+        int one_word = *w == ' ' &&
+                       (strncmp(w + 1, "users", 5) == 0 || strncmp(w + 1, "viewers", 7) == 0);
         if ((direct || one_word) && v >= 1 && v < 1e6) best = fmax(best, v);
     }
     return best;

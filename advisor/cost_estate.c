@@ -107,10 +107,10 @@ cost_snowflake_edition_(struct analysis *an)
         if (!has_token_(an->p.ctx_lc, h->token) && !has_token_(an->p.regs, h->token)) continue;
         rank = r;
         c->snowflake_edition = h->value;
-        c->snowflake_edition_why =
-            arena_printf_(&an->ar, named ? "the request names the %s edition"
-                                         : "the request names '%s', which needs it",
-                          named ? h->value : h->token);
+        c->snowflake_edition_why = arena_printf_(&an->ar,
+                                                 named ? "the request names the %s edition"
+                                                       : "the request names '%s', which needs it",
+                                                 named ? h->value : h->token);
     }
 }
 
@@ -193,8 +193,9 @@ existing_brokers(struct analysis *an, const char *t)
         int stated = count > 0 && count < 1000;
         if (!stated) count = 1;
         const char *label = arena_printf_(&an->ar, "%s x %ld, already running (%s)", pr->service,
-                                          count, stated ? "count from the request"
-                                                        : "count not stated: one broker assumed");
+                                          count,
+                                          stated ? "count from the request"
+                                                 : "count not stated: one broker assumed");
         double qty = (double)count * an->a->k.month_hours;
         struct line *l = cost_line_(an, NULL, label, "ingestion", "existing_node_h", pr, qty, qty,
                                     qty);
@@ -218,14 +219,14 @@ cost_existing_nodes_(struct analysis *an)
         long n = node_count(t, at, strlen(cue->token));
         int stated = n > 0 && n < 1000;
         if (!stated) n = 1;
-        const char *label =
-            per_node > 1
-                ? arena_printf_(&an->ar, "%s: %s, already running (%g x %s)",
-                                short_name_(an, pr->service), upper(an, cue->token), per_node,
-                                pr->unit)
-                : arena_printf_(&an->ar, "%s x %ld, already running (%s)", pr->service, n,
-                                stated ? "count from the request"
-                                       : "count not stated: one node assumed");
+        const char *label = per_node > 1
+                                ? arena_printf_(&an->ar, "%s: %s, already running (%g x %s)",
+                                                short_name_(an, pr->service), upper(an, cue->token),
+                                                per_node, pr->unit)
+                                : arena_printf_(&an->ar, "%s x %ld, already running (%s)",
+                                                pr->service, n,
+                                                stated ? "count from the request"
+                                                       : "count not stated: one node assumed");
         double qty = (double)n * per_node * h;
         struct line *l = cost_line_(an, NULL, label, "warehouse", "existing_node_h", pr, qty, qty,
                                     qty);
@@ -253,8 +254,8 @@ stated_gb(const char *t, int smallest)
 {
     double best = 0;
     for (const char *s = t; *s; s++) {
-        if (!(*s >= '0' && *s <= '9') || (s > t && (s[-1] == '.' || s[-1] == ',' ||
-                                                   (s[-1] >= '0' && s[-1] <= '9'))))
+        if (!(*s >= '0' && *s <= '9') ||
+            (s > t && (s[-1] == '.' || s[-1] == ',' || (s[-1] >= '0' && s[-1] <= '9'))))
             continue;
         const char *e;
         double v = cost_number_at_(s, &e);
@@ -272,8 +273,7 @@ stated_gb(const char *t, int smallest)
         if (strstr(before, "daily") || strstr(before, "a day") || strstr(before, "per day") ||
             strstr(before, "monthly") || strstr(before, "a month"))
             continue;
-        if (v > 0 && (best == 0 || (smallest ? v * unit < best : v * unit > best)))
-            best = v * unit;
+        if (v > 0 && (best == 0 || (smallest ? v * unit < best : v * unit > best))) best = v * unit;
     }
     return best;
 }
@@ -298,8 +298,7 @@ cost_migrated_gb_(const struct analysis *an)
 }
 
 struct estate {
-    const struct price *hot, *cold, *cold_read, *cold_tr, *archive, *archive_tr, *monitor,
-        *compute;
+    const struct price *hot, *cold, *cold_read, *cold_tr, *archive, *archive_tr, *monitor, *compute;
     double stored, gb_day, cold_days;
 };
 
@@ -374,19 +373,20 @@ estate_levers(struct analysis *an, const struct estate *e)
         double save = cost_tiered_(e->hot, plan[0], 0) - cost_tiered_(e->hot, hot30, 0) -
                       gb * ia->usd - gb * k->scan_reads_per_month * 0.01;
         cost_lever_(&an->cost, "hot_window_infrequent", save,
-                     arena_printf_(&an->ar, "keep the last 30 days in %s and days 30-%g in %s "
-                                            "(its retrieval at $0.01 per GB read, about %g reads "
-                                            "a month, is counted)",
-                                   e->hot->service, an->sz.hot_days, ia->service,
-                                   k->scan_reads_per_month));
+                    arena_printf_(&an->ar,
+                                  "keep the last 30 days in %s and days 30-%g in %s "
+                                  "(its retrieval at $0.01 per GB read, about %g reads "
+                                  "a month, is counted)",
+                                  e->hot->service, an->sz.hot_days, ia->service,
+                                  k->scan_reads_per_month));
     }
     if (e->archive && plan[1] > 0)
-        cost_lever_(&an->cost, "archive_audit_year",
-                     plan[1] * (e->cold->usd - e->archive->usd),
-                     arena_printf_(&an->ar, "keep only the hot window readable in place and move "
-                                            "older data to %s; audits then restore what they read "
-                                            "hours ahead",
-                                   e->archive->service));
+        cost_lever_(&an->cost, "archive_audit_year", plan[1] * (e->cold->usd - e->archive->usd),
+                    arena_printf_(&an->ar,
+                                  "keep only the hot window readable in place and move "
+                                  "older data to %s; audits then restore what they read "
+                                  "hours ahead",
+                                  e->archive->service));
 }
 
 static void
@@ -420,8 +420,9 @@ estate_working(struct analysis *an, const struct estate *e, double after)
     fmt_usd_(&b, c->estate_after);
     buf_puts(&b, ", saving ");
     fmt_usd_(&b, c->estate_saving);
-    buf_fmt_(&b, " a month. One-time: compaction of the current files (%s vCPU-hours at %g GB "
-                 "per vCPU-hour, ",
+    buf_fmt_(&b,
+             " a month. One-time: compaction of the current files (%s vCPU-hours at %g GB "
+             "per vCPU-hour, ",
              fmt_num_arena_(an, vcpu_h), k->compaction_gb_per_vcpu_hour);
     fmt_usd_(&b, compaction);
     buf_fmt_(&b, ") and lifecycle transitions of %s million objects of about %g MB (",
@@ -431,8 +432,9 @@ estate_working(struct analysis *an, const struct estate *e, double after)
     if (e->monitor) {
         buf_fmt_(&b, " Intelligent-Tiering instead of fixed rules would add ");
         fmt_usd_(&b, objects / 1000 * e->monitor->usd);
-        buf_fmt_(&b, " a month of monitoring for %s million objects (objects under %g KB are "
-                     "not tiered).",
+        buf_fmt_(&b,
+                 " a month of monitoring for %s million objects (objects under %g KB are "
+                 "not tiered).",
                  fmt_num_arena_(an, objects / 1e6), an->a->lim.s3_lifecycle_min_kb);
     }
     c->estate_working = arena_strdup_(&an->ar, b.data);
@@ -478,15 +480,22 @@ cost_estate_(struct analysis *an)
     const struct knobs *k = &an->a->k;
     double steady_month = fmax(k->planning_month, an->p.retention_days / k->days_per_month);
     size_t first = an->cost.n_line;
-    estate_line(an, &e, 0, arena_printf_(&an->ar, "%s, last %g days (hot)", e.hot->service,
-                                         an->sz.hot_days), steady_month);
-    estate_line(an, &e, 1, arena_printf_(&an->ar, "%s, %g days to one year (read in place for "
-                                                  "audits)",
-                                         e.cold->service, an->sz.hot_days), steady_month);
+    estate_line(an, &e, 0,
+                arena_printf_(&an->ar, "%s, last %g days (hot)", e.hot->service, an->sz.hot_days),
+                steady_month);
+    estate_line(an, &e, 1,
+                arena_printf_(&an->ar,
+                              "%s, %g days to one year (read in place for "
+                              "audits)",
+                              e.cold->service, an->sz.hot_days),
+                steady_month);
     if (e.archive)
-        estate_line(an, &e, 2, arena_printf_(&an->ar, "%s, older than one year (restored for "
-                                                      "audits, hours ahead)",
-                                             e.archive->service), steady_month);
+        estate_line(an, &e, 2,
+                    arena_printf_(&an->ar,
+                                  "%s, older than one year (restored for "
+                                  "audits, hours ahead)",
+                                  e.archive->service),
+                    steady_month);
     estate_flows(an, &e);
     double after = 0;
     for (size_t i = first; i < an->cost.n_line; i++) after += an->cost.line[i].monthly;

@@ -12,8 +12,8 @@ double cost_number_at_(const char *s, const char **end);
 double cost_tiered_(const struct price *p, double q, int high);
 /* Adds a line; quantities at the planning month, month 1 and steady state. NULL when full. */
 struct line *cost_line_(struct analysis *an, const struct decision *d, const char *service,
-                        const char *area, const char *model, const struct price *pr,
-                        double qty, double qty_m1, double qty_steady);
+                        const char *area, const char *model, const struct price *pr, double qty,
+                        double qty_m1, double qty_steady);
 /* Adds a lever that saves 'savings' a month (ignored under half a cent or when full). */
 void cost_lever_(struct costing *c, const char *name, double savings, const char *detail);
 /* The levers of the priced lines: tiering to 'archive' from 'cool' (either may be NULL), spot,

@@ -25,8 +25,8 @@ cost_lever_(struct costing *c, const char *name, double savings, const char *det
 /* A lever's text with its {fields} filled: 'vals' are the values of 'keys', in order. Built in
  * the arena's scratch buffer (the values are already arena strings), then kept in the arena. */
 static const char *
-lever_text(struct analysis *an, const char *text, const char *const *keys,
-           const char *const *vals, size_t n)
+lever_text(struct analysis *an, const char *text, const char *const *keys, const char *const *vals,
+           size_t n)
 {
     struct buf *b = &an->ar.scratch;
     b->len = 0;
@@ -43,7 +43,8 @@ lever_text(struct analysis *an, const char *text, const char *const *keys,
                           strncmp(keys[i], o + 1, (size_t)(c - o - 1)) == 0))
             i++;
         if (i < n) buf_puts(b, vals[i]);
-        else buf_append(b, o, (size_t)(c - o + 1));
+        else
+            buf_append(b, o, (size_t)(c - o + 1));
         s = c + 1;
     }
     return arena_strndup_(&an->ar, b->data ? b->data : "", b->len);
@@ -139,10 +140,18 @@ cost_levers_(struct analysis *an, const struct price *archive, const struct pric
     for (size_t i = 0; i < an->a->n_lever; i++) {
         const struct lever_rule *r = &an->a->lever[i];
         switch (r->kind) {
-        case LEVER_SHARE: lever_share(an, r); break;
-        case LEVER_TIERING: lever_tiering(an, r, archive, cool); break;
-        case LEVER_SCHEDULER: lever_scheduler(an, r); break;
-        case LEVER_RETENTION: lever_retention(an, r); break;
+        case LEVER_SHARE:
+            lever_share(an, r);
+            break;
+        case LEVER_TIERING:
+            lever_tiering(an, r, archive, cool);
+            break;
+        case LEVER_SCHEDULER:
+            lever_scheduler(an, r);
+            break;
+        case LEVER_RETENTION:
+            lever_retention(an, r);
+            break;
         }
     }
 }

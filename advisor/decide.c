@@ -33,7 +33,7 @@ weights(struct ctx *c)
 {
     const struct profile *p = &c->an->p;
     const struct knobs *k = &c->an->a->k;
-    c->w[CRIT_LATENCY] = c->an->mode == MODE_STREAMING      ? 3
+    c->w[CRIT_LATENCY] = c->an->mode == MODE_STREAMING     ? 3
                          : c->an->mode == MODE_MICRO_BATCH ? 2
                                                            : 1;
     c->w[CRIT_SCALE] = p->total.gb_day >= k->large_volume_gb ? 3 : p->total.gb_day >= 100 ? 2 : 1;
@@ -158,12 +158,14 @@ blocked_by(struct analysis *an, const struct tech *t)
 {
     const struct profile *p = &an->p;
     if ((p->constraints & (1u << CONSTRAINT_NO_SERVERS)) && strstr(t->requires, "runs:servers"))
-        return arena_printf_(&an->ar, "ruled out: it needs servers the team would run, and the "
-                                      "request says %s",
+        return arena_printf_(&an->ar,
+                             "ruled out: it needs servers the team would run, and the "
+                             "request says %s",
                              p->constraint_evidence ? p->constraint_evidence : "no servers");
     if ((p->constraints & (1u << CONSTRAINT_NO_SELF_KAFKA)) && strstr(t->requires, "runs:kafka"))
-        return arena_printf_(&an->ar, "ruled out: a self-run Kafka cluster, and the request "
-                                      "says %s",
+        return arena_printf_(&an->ar,
+                             "ruled out: a self-run Kafka cluster, and the request "
+                             "says %s",
                              p->constraint_evidence ? p->constraint_evidence : "no self-run Kafka");
     if (p->avoid_lc[0] == '\0') return NULL;
     if (strcmp(t->skills, "-") != 0 && all_avoided(p->avoid_lc, t->skills))
@@ -205,9 +207,12 @@ not_for_kind(const struct analysis *an)
         return "the request is to cut the cost of the existing estate, not to build it again";
     case KIND_ADD_CONSUMER:
         return "the existing pipeline is kept; only the new consumer's path is added";
-    case KIND_MIGRATION: return "the migration targets the platform already paid for";
-    case KIND_CDC: return "the change stream needs a design that applies updates and deletes";
-    default: return "a general choice; this request has a row made for it";
+    case KIND_MIGRATION:
+        return "the migration targets the platform already paid for";
+    case KIND_CDC:
+        return "the change stream needs a design that applies updates and deletes";
+    default:
+        return "a general choice; this request has a row made for it";
     }
 }
 
@@ -250,7 +255,8 @@ score_of(const struct ctx *c, const struct tech *t, double crit[CRIT_COUNT], int
     const struct profile *p = &an->p;
     for (int i = 0; i < CRIT_COUNT; i++) crit[i] = t->score[i];
     if (strcmp(t->skills, "-") == 0 || p->skills_lc[0] == '\0') crit[CRIT_SKILLS] = 3;
-    else crit[CRIT_SKILLS] = has_any_token_(p->skills_lc, t->skills) ? 5 : 2;
+    else
+        crit[CRIT_SKILLS] = has_any_token_(p->skills_lc, t->skills) ? 5 : 2;
     /* A skill the text says the team lacks ("nobody's touched flink") counts against. */
     if (p->avoid_lc[0] && strcmp(t->skills, "-") != 0 && !has_any_token_(p->skills_lc, t->skills) &&
         has_any_token_(p->avoid_lc, t->skills))
@@ -340,8 +346,10 @@ add_alternatives(struct ctx *c, struct decision *d, const struct cand *cand, siz
         x->name = cand[next].t->name;
         x->score = cand[next].s > 100 ? 100 : cand[next].s;
         if (cand[next].blocked && !w->blocked) x->why_not = cand[next].blocked;
-        else if (w->special && !cand[next].special) x->why_not = not_for_kind(an);
-        else x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused == 1);
+        else if (w->special && !cand[next].special)
+            x->why_not = not_for_kind(an);
+        else
+            x->why_not = why_not_lower(c, d, cand[next].crit, x->score, cand[next].reused == 1);
     }
     if (misfit >= 0 && d->n_alt < ADVISOR_MAX_ALTS) {
         const struct tech *m = cand[misfit].t;
@@ -372,11 +380,12 @@ write_rationale(struct analysis *an, struct decision *d, const struct cand *w)
     buf_puts(&b, w->t->name);
     buf_puts(&b, ": ");
     buf_puts(&b, w->t->why);
-    buf_fmt_(&b, ". It scores %d/100 on the weighted criteria (latency %d/5, scale %d/5, "
-                   "cost %d/5, operations %d/5, skills %d/5, lock-in %d/5)",
-               (int)round(d->score), (int)d->crit[CRIT_LATENCY], (int)d->crit[CRIT_SCALE],
-               (int)d->crit[CRIT_COST], (int)d->crit[CRIT_OPS], (int)d->crit[CRIT_SKILLS],
-               (int)d->crit[CRIT_LOCKIN]);
+    buf_fmt_(&b,
+             ". It scores %d/100 on the weighted criteria (latency %d/5, scale %d/5, "
+             "cost %d/5, operations %d/5, skills %d/5, lock-in %d/5)",
+             (int)round(d->score), (int)d->crit[CRIT_LATENCY], (int)d->crit[CRIT_SCALE],
+             (int)d->crit[CRIT_COST], (int)d->crit[CRIT_OPS], (int)d->crit[CRIT_SKILLS],
+             (int)d->crit[CRIT_LOCKIN]);
     if (d->reused)
         buf_puts(&b, "; it already runs here and is reused as it is (its size and edition kept), "
                      "so it adds work, not a new platform");
@@ -385,8 +394,9 @@ write_rationale(struct analysis *an, struct decision *d, const struct cand *w)
                          ? "; the request names it as the migration's target"
                          : "; the request names it");
     if (w->blocked)
-        buf_fmt_(&b, ". No workable alternative fits, so it stays despite the constraint (%s): a "
-                     "skills or operations gap to close",
+        buf_fmt_(&b,
+                 ". No workable alternative fits, so it stays despite the constraint (%s): a "
+                 "skills or operations gap to close",
                  w->blocked);
     buf_puts(&b, ".");
     d->rationale = arena_strdup_(&an->ar, b.data);
@@ -458,7 +468,7 @@ decide_mode(struct ctx *c)
     struct analysis *an = c->an;
     const struct knobs *k = &an->a->k;
     double f = an->p.freshness_s;
-    enum mode m = f < k->freshness_stream_s ? MODE_STREAMING
+    enum mode m = f < k->freshness_stream_s  ? MODE_STREAMING
                   : f < k->freshness_batch_s ? MODE_MICRO_BATCH
                                              : MODE_BATCH;
     an->mode = m;
@@ -475,8 +485,9 @@ decide_mode(struct ctx *c)
     /* Fit of each mode to the freshness target (docs/knowledge/sizing.md section 7 latency classes). */
     static const char *const why[MODE_COUNT][MODE_COUNT] = {
         /* chosen batch */
-        {NULL, "works, but keeps a stream and its operations running for data that is only "
-               "needed once a day",
+        {NULL,
+         "works, but keeps a stream and its operations running for data that is only "
+         "needed once a day",
          "streaming costs 3-10x more per row than batch (docs/knowledge/sizing.md section 8) and a daily need "
          "does not pay for it"},
         /* chosen micro_batch */
@@ -561,11 +572,8 @@ decide_partitioning(struct ctx *c)
     /* Date partitions organise the columnar tables; binary objects are keyed by path. */
     double lake = 0;
     for (size_t i = 0; i < an->p.n_src; i++)
-        if (an->p.src[i].compression > 1.0)
-            lake += an->p.src[i].gb_day / an->p.src[i].compression;
-    const char *gran = lake >= an->a->k.large_volume_gb ? "hourly"
-                       : lake < 1                       ? "monthly"
-                                                        : "daily";
+        if (an->p.src[i].compression > 1.0) lake += an->p.src[i].gb_day / an->p.src[i].compression;
+    const char *gran = lake >= an->a->k.large_volume_gb ? "hourly" : lake < 1 ? "monthly" : "daily";
     struct decision *d = &an->dec[an->n_dec++];
     memset(d, 0, sizeof(*d));
     d->area = "partitioning";
@@ -626,9 +634,6 @@ decide_partitioning(struct ctx *c)
 }
 
 
-
-
-
 /* Tools the team lacks or rules out: say whether the design still uses one. */
 static void
 note_avoided(struct analysis *an)
@@ -643,9 +648,10 @@ note_avoided(struct analysis *an)
     if (kept) {
         an->skills_gap = 1;
         assume_(an, "avoid", list,
-                arena_printf_(&an->ar, "the request rules out, lacks or replaces these; no "
-                                       "workable alternative to %s fits: a gap to close before "
-                                       "go-live",
+                arena_printf_(&an->ar,
+                              "the request rules out, lacks or replaces these; no "
+                              "workable alternative to %s fits: a gap to close before "
+                              "go-live",
                               short_name_(an, kept)));
     } else {
         assume_(an, "avoid", list,
@@ -660,8 +666,7 @@ decision_find_(const struct analysis *an, const char *area)
 {
     /* called hundreds of times a report: the first letter rules most areas out */
     for (size_t i = 0; i < an->n_dec; i++)
-        if (an->dec[i].area[0] == area[0] && strcmp(an->dec[i].area, area) == 0)
-            return &an->dec[i];
+        if (an->dec[i].area[0] == area[0] && strcmp(an->dec[i].area, area) == 0) return &an->dec[i];
     return NULL;
 }
 
@@ -678,8 +683,8 @@ decide_(struct analysis *an)
     decide_ingestion(&c);
     /* A cost reduction keeps the pipelines that run: no new stream to process. */
     int stream = an->mode != MODE_BATCH && p->kind != KIND_COST_REDUCTION;
-    if (stream) choose(&c, "stream_processing", "stream_processing", SOURCE_UNKNOWN, -1,
-                       stream_gb(an));
+    if (stream)
+        choose(&c, "stream_processing", "stream_processing", SOURCE_UNKNOWN, -1, stream_gb(an));
     /* Transformations parse records; binary objects (video, images) are moved, not parsed, so
      * only the record-shaped volume decides whether a cluster is worth starting. */
     double parsed = 0;
@@ -693,13 +698,11 @@ decide_(struct analysis *an)
         choose(&c, "table_format", "table_format", SOURCE_UNKNOWN, -1, total);
         choose(&c, "file_format", "file_format", SOURCE_UNKNOWN, -1, total);
     }
-    if (stream)
-        choose(&c, "wire_format", "file_format", SOURCE_UNKNOWN, -1, total);
+    if (stream) choose(&c, "wire_format", "file_format", SOURCE_UNKNOWN, -1, total);
     choose(&c, "warehouse", "warehouse", SOURCE_UNKNOWN, -1, total);
-    if (p->compute_bill) choose(&c, "warehouse_compute", "warehouse_compute", SOURCE_UNKNOWN, -1,
-                                total);
-    static const enum need serving_needs[] = {NEED_ONLINE, NEED_SEARCH, NEED_BI,
-                                              NEED_OPERATIONAL};
+    if (p->compute_bill)
+        choose(&c, "warehouse_compute", "warehouse_compute", SOURCE_UNKNOWN, -1, total);
+    static const enum need serving_needs[] = {NEED_ONLINE, NEED_SEARCH, NEED_BI, NEED_OPERATIONAL};
     for (size_t i = 0; i < PW_ARRAY_LEN(serving_needs); i++) {
         enum need n = serving_needs[i];
         if (!((p->needs >> n) & 1)) continue;
@@ -710,8 +713,8 @@ decide_(struct analysis *an)
         for (size_t j = 0; j < before; j++)
             if (an->dec[j].t == d->t) {
                 /* The same store serves two needs: one decision says so. */
-                an->dec[j].subject =
-                    arena_printf_(&an->ar, "%s, %s", an->dec[j].subject, need_name_(n));
+                an->dec[j].subject = arena_printf_(&an->ar, "%s, %s", an->dec[j].subject,
+                                                   need_name_(n));
                 an->n_dec--;
                 break;
             }
@@ -728,7 +731,7 @@ decide_(struct analysis *an)
         for (size_t i = 0; i < an->n_dec; i++)
             if (an->dec[i].t && an->dec[i].crit[CRIT_SKILLS] <= 2 && !an->dec[i].reused &&
                 (an->dec[i].crit[CRIT_SKILLS] <= 1 ||
-                (strcmp(an->dec[i].area, "stream_processing") == 0 ||
-                 strcmp(an->dec[i].area, "transformation") == 0)))
+                 (strcmp(an->dec[i].area, "stream_processing") == 0 ||
+                  strcmp(an->dec[i].area, "transformation") == 0)))
                 an->skills_gap = 1;
 }

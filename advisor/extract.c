@@ -37,7 +37,7 @@ struct ctx {
     struct extract_result *out;
     /* lists that were empty before extraction, so the text may fill them */
     int fill_consumers, fill_compliance, fill_stack, fill_skills;
-    int inventory; /* the description was read for what a migration moves */
+    int inventory;            /* the description was read for what a migration moves */
     unsigned char *ruled_out; /* per token: a term a denial rules out (extract_avoid_) */
 };
 
@@ -110,8 +110,7 @@ list_add(struct strlist *l, const char *s)
 
 /* Adds 'label' to the list 'l' with a note "<name>[i]". */
 static void
-list_note(struct ctx *c, struct strlist *l, const char *name, const char *label, size_t a,
-          size_t b)
+list_note(struct ctx *c, struct strlist *l, const char *name, const char *label, size_t a, size_t b)
 {
     size_t before = l->n;
     list_add(l, label);
@@ -123,7 +122,8 @@ list_note(struct ctx *c, struct strlist *l, const char *name, const char *label,
 
 /* ---- freshness ----------------------------------------------------------------------------- */
 
-#define QUANTIFIES_VAGUE_S 60.0 /* a stated target of a minute or less says what "real-time" means */
+#define QUANTIFIES_VAGUE_S                                                                         \
+    60.0 /* a stated target of a minute or less says what "real-time" means */
 
 /* One kind of freshness candidate: the strictest value seen and its words. */
 struct fresh_pick {
@@ -160,8 +160,7 @@ deadline_at(const struct ctx *c, size_t i)
     if ((!extract_is_word_(t, i, "by") && !extract_is_word_(t, i, "before")) || i + 1 >= t->n ||
         t->v[i + 1].type != TOK_NUM || t->v[i + 1].num > 24)
         return 0;
-    if (extract_is_sym_(t, i + 2, ':') && i + 3 < t->n && t->v[i + 3].type == TOK_NUM)
-        return i + 4;
+    if (extract_is_sym_(t, i + 2, ':') && i + 3 < t->n && t->v[i + 3].type == TOK_NUM) return i + 4;
     if (extract_is_word_(t, i + 2, "am") || extract_is_word_(t, i + 2, "pm")) return i + 3;
     return 0;
 }
@@ -246,12 +245,12 @@ read_freshness(struct ctx *c)
         const char *why;
         const struct lex_entry *e = i >= skip ? match(c, i, LEX_FRESH, &end) : NULL;
         if (e && !denied(c, i, 5)) { /* "doesn't need to be real-time" */
-            skip = end; /* "near-real-time" holds "real-time" */
+            skip = end;              /* "near-real-time" holds "real-time" */
             int cadence = strcmp(e->label, "cadence") == 0;
             /* "2 GB daily" is a volume's period, not a cadence */
-            int after_amount = i > 0 && (t->v[i - 1].type == TOK_NUM ||
-                                         match(c, i - 1, LEX_SIZE, NULL) ||
-                                         match(c, i - 1, LEX_COUNT, NULL));
+            int after_amount = i > 0 &&
+                               (t->v[i - 1].type == TOK_NUM || match(c, i - 1, LEX_SIZE, NULL) ||
+                                match(c, i - 1, LEX_COUNT, NULL));
             /* "downstream: Iceberg tables for Athena, hourly.": a cadence on its own, said of
              * the output the sentence names */
             int alone = t->v[i].clause_b - t->v[i].clause_a <= 2;
@@ -285,8 +284,7 @@ read_freshness(struct ctx *c)
                  t->text + t->v[pick.a].off);
         snprintf(wev, sizeof(wev), "%.*s", (int)(t->v[wish.b - 1].end - t->v[wish.a].off),
                  t->text + t->v[wish.a].off);
-        snprintf(why, sizeof(why), "the wish '%s' is not what the consumer needs ('%s')", wev,
-                 ev);
+        snprintf(why, sizeof(why), "the wish '%s' is not what the consumer needs ('%s')", wev, ev);
         c->req->freshness_seconds = pick.v;
         extract_note_add_(c->out, "freshness_seconds", t, pick.a, pick.b, wish.a, wish.b, why);
         return;
@@ -516,10 +514,10 @@ read_stack(struct ctx *c)
         /* the same product named again ("ClickHouse" after "ClickHouse self-managed"): the
          * first naming stays, a plain first naming takes the fuller one */
         size_t ll = strlen(e->label), k = 0;
-        while (k < c->req->existing_stack.n &&
-               !(strncmp(c->req->existing_stack.v[k], e->label, ll) == 0 &&
-                 (c->req->existing_stack.v[k][ll] == '\0' ||
-                  c->req->existing_stack.v[k][ll] == ' ')))
+        while (
+            k < c->req->existing_stack.n &&
+            !(strncmp(c->req->existing_stack.v[k], e->label, ll) == 0 &&
+              (c->req->existing_stack.v[k][ll] == '\0' || c->req->existing_stack.v[k][ll] == ' ')))
             k++;
         if (k < c->req->existing_stack.n) {
             char **have = &c->req->existing_stack.v[k];
@@ -533,11 +531,10 @@ read_stack(struct ctx *c)
         /* in use: after a word saying so, or in a sentence that says so and weighs nothing;
          * a system the text moves away from is named as the source whatever the words */
         /* "~900 tableau users", "our 40 looker dashboards": people already use it */
-        int in_use = state >= 0 && (extract_is_word_(t, end, "users") ||
-                                    extract_is_word_(t, end, "seats") ||
-                                    extract_is_word_(t, end, "licences") ||
-                                    extract_is_word_(t, end, "licenses") ||
-                                    extract_is_word_(t, end, "viewers"));
+        int in_use = state >= 0 &&
+                     (extract_is_word_(t, end, "users") || extract_is_word_(t, end, "seats") ||
+                      extract_is_word_(t, end, "licences") ||
+                      extract_is_word_(t, end, "licenses") || extract_is_word_(t, end, "viewers"));
         if (state == 1 || (state == 0 && later_pos && !any_neg) || source || in_use)
             list_note(c, &c->req->existing_stack, "existing_stack", name, i, name_end);
         i = end - 1;

@@ -24,8 +24,8 @@ struct extract_note {
 struct extract_result {
     struct extract_note *notes; /* owned array */
     size_t n_notes;
-    size_t cap_notes;           /* allocated length of 'notes' */
-    int pii_mentioned;          /* 1 when the text speaks of personal data anywhere, even where it
+    size_t cap_notes;  /* allocated length of 'notes' */
+    int pii_mentioned; /* 1 when the text speaks of personal data anywhere, even where it
                                    cannot tie it to one source; 0 otherwise */
     /* What the text rules out, as lower-case tokens of the catalog's vocabulary ("kafka",
      * "flink", "python", "servers", "on-call"): "nobody's touched flink", "no Python", "don't
@@ -34,7 +34,7 @@ struct extract_result {
     size_t n_avoid, cap_avoid;
     /* Deciding facts the text leaves missing or ambiguous, each as a short question to the
      * requester ("Is the 50 MB/s a peak of the same feed or a second source?"). */
-    char **questions;           /* owned strings */
+    char **questions; /* owned strings */
     size_t n_questions, cap_questions;
 };
 

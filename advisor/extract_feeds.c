@@ -125,16 +125,17 @@ is_record_size(const struct reader *r, size_t i, size_t k)
     if (i >= 1 && (extract_is_word_(t, i - 1, "at") || is_times(t, i - 1))) return 1;
     /* "payloads around 2 KB", "messages are ~600B", "events average 1 KB" */
     if (i >= 1 && extract_match_(r->lex, t, i - 1, LEX_COUNT, NULL)) return 1;
-    if (i >= 2 && (extract_is_word_(t, i - 1, "are") || extract_is_word_(t, i - 1, "is") ||
-                   extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL)) &&
+    if (i >= 2 &&
+        (extract_is_word_(t, i - 1, "are") || extract_is_word_(t, i - 1, "is") ||
+         extract_match_(r->lex, t, i - 1, LEX_AVERAGE, NULL)) &&
         extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL))
         return 1;
     if (i >= 2 && (extract_is_word_(t, i - 1, "of") || extract_is_sym_(t, i - 1, '(')) &&
         r->n_m > 0 && r->m[r->n_m - 1].b == i - 1 && r->m[r->n_m - 1].dim != DIM_VOLUME)
         return 1; /* "... every 30 seconds (~1 KB)" */
     if (i >= 2 && extract_is_word_(t, i - 1, "of") &&
-        (extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL) ||
-         extract_is_word_(t, i - 2, "size") || extract_is_word_(t, i - 2, "sizes")))
+        (extract_match_(r->lex, t, i - 2, LEX_COUNT, NULL) || extract_is_word_(t, i - 2, "size") ||
+         extract_is_word_(t, i - 2, "sizes")))
         return 1;
     for (size_t m = i, n = 0; m-- > 0 && n < 3; n++)
         if (extract_is_word_(t, m, "size") || extract_is_word_(t, m, "sized")) return 1;
@@ -187,15 +188,14 @@ read_size_measure(struct reader *r, size_t i, const struct lex_entry *unit, size
         flags |= MF_RANGE;
         k = end2;
     }
-    if (extract_period_(r->lex, t, k, &sec, &end) && sec <= 1 &&
-        rate_cue(r, i, end) == DIM_PEAK) {
+    if (extract_period_(r->lex, t, k, &sec, &end) && sec <= 1 && rate_cue(r, i, end) == DIM_PEAK) {
         add_measure(r, DIM_PEAKB, hi / sec, i, end)->flags = flags;
         return end;
     }
     if (extract_period_(r->lex, t, k, &sec, &end)) {
         struct measure *m = add_measure(r, DIM_VOLUME, hi / sec * 86400 / 1e9, i, end);
         m->flags = flags;
-        times_senders(r, m, end); /* "200 servers, each writes ~5 GB/day" */
+        times_senders(r, m, end);             /* "200 servers, each writes ~5 GB/day" */
         if (extract_is_word_(t, end, "of")) { /* "60 GB/day of log lines" */
             size_t p = end + 1;
             while (p < t->n && p < end + 7 && t->v[p].type == TOK_WORD) p++;
@@ -350,14 +350,15 @@ times_senders(struct reader *r, struct measure *m, size_t end)
             if (t->v[j].type != TOK_WORD) break;
         }
     } else if (extract_is_word_(t, end, "each")) {
-        n_at = senders_before(r, i), after = end + 1; /* "220 machines, one sample per second each" */
+        n_at = senders_before(r, i),
+        after = end + 1; /* "220 machines, one sample per second each" */
     } else {
         size_t p = end;
         if (extract_is_word_(t, p, "from") || extract_is_word_(t, p, "for") ||
             extract_is_word_(t, p, "across"))
             p++;
-        if (extract_is_word_(t, p, "each") && extract_is_word_(t, p + 1, "of") &&
-            p + 2 < t->n && t->v[p + 2].type == TOK_NUM) {
+        if (extract_is_word_(t, p, "each") && extract_is_word_(t, p + 1, "of") && p + 2 < t->n &&
+            t->v[p + 2].type == TOK_NUM) {
             n_at = p + 2;
             after = p + 3;
             while (after < t->n && after < p + 5 && extract_content_word_(r, after)) after++;
@@ -389,9 +390,9 @@ plain_count(const struct reader *r, size_t i, size_t *plain_a, size_t *plain_b)
     while (w < t->n && w < i + 3 && extract_content_word_(r, w)) w++;
     double per = 0;
     size_t pe;
-    if (w > i + 1 && (extract_match_(r->lex, t, w, LEX_RATEUNIT, NULL) ||
-                      (extract_period_(r->lex, t, w, &per, &pe) &&
-                       (per <= 1 || t->v[i].num >= 1000)))) {
+    if (w > i + 1 &&
+        (extract_match_(r->lex, t, w, LEX_RATEUNIT, NULL) ||
+         (extract_period_(r->lex, t, w, &per, &pe) && (per <= 1 || t->v[i].num >= 1000)))) {
         *plain_a = i + 1;
         *plain_b = w;
         return w;
@@ -505,16 +506,15 @@ read_fraction(struct reader *r, size_t i)
 }
 
 size_t
-extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
-                 struct requirement *req, struct extract_result *out)
+extract_sources_(const struct extract_lexicon *lex, struct tokens *t, struct requirement *req,
+                 struct extract_result *out)
 {
     struct reader r;
     memset(&r, 0, sizeof(r));
     r.lex = lex;
     r.t = t;
     for (size_t i = 0; i < t->n;) {
-        if (t->v[i].type == TOK_NUM)
-            i = read_measure(&r, i);
+        if (t->v[i].type == TOK_NUM) i = read_measure(&r, i);
         else if (t->v[i].type == TOK_WORD)
             i = read_fraction(&r, i);
         else
@@ -540,8 +540,8 @@ extract_sources_(const struct extract_lexicon *lex, struct tokens *t,
         struct span s = {r.ambig_a, r.ambig_b, 0, 0};
         char ev[64];
         extract_span_text_(t, &s, ev, sizeof(ev));
-        snprintf(q, sizeof(q), "Is the \"%s\" a peak of a feed already named or a source of its own?",
-                 ev);
+        snprintf(q, sizeof(q),
+                 "Is the \"%s\" a peak of a feed already named or a source of its own?", ev);
         extract_question_(out, q);
     }
     free(r.m);

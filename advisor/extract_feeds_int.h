@@ -20,15 +20,15 @@ enum dim {
 };
 
 enum measure_flag {
-    MF_RANGE = 1,     /* the value is the upper end of a range */
-    MF_UNSPEC = 2,    /* a rate with no word saying peak or average */
-    MF_INHERIT = 4,   /* a count or number whose unit is the rate before it in the sentence */
-    MF_FRACTION = 8,  /* "a third of that on average": 'value' is the fraction */
-    MF_GEOMEAN = 16,  /* a record size range, taken as its geometric mean */
-    MF_STRONG = 32,   /* its count noun phrase tells feeds apart ("GPS pings") */
-    MF_EVERY = 64,    /* a number of senders and their cadence */
-    MF_MIDDLE = 128,  /* an average rate given as a range: the middle of it */
-    MF_TIMES = 256,   /* a rate per sender times the number of senders */
+    MF_RANGE = 1,    /* the value is the upper end of a range */
+    MF_UNSPEC = 2,   /* a rate with no word saying peak or average */
+    MF_INHERIT = 4,  /* a count or number whose unit is the rate before it in the sentence */
+    MF_FRACTION = 8, /* "a third of that on average": 'value' is the fraction */
+    MF_GEOMEAN = 16, /* a record size range, taken as its geometric mean */
+    MF_STRONG = 32,  /* its count noun phrase tells feeds apart ("GPS pings") */
+    MF_EVERY = 64,   /* a number of senders and their cadence */
+    MF_MIDDLE = 128, /* an average rate given as a range: the middle of it */
+    MF_TIMES = 256,  /* a rate per sender times the number of senders */
 };
 
 struct measure {
@@ -70,7 +70,7 @@ struct reader {
     size_t n_m, cap_m;
     struct feed *f;
     size_t n_f, cap_f;
-    size_t ambig_a, ambig_b; /* a rate no feed could be told for ("peak or second source?") */
+    size_t ambig_a, ambig_b;   /* a rate no feed could be told for ("peak or second source?") */
     size_t stored_a, stored_b; /* "1.2 PB of historical parquet": data at rest, not a volume */
     double stored_bytes;
 };

@@ -177,8 +177,7 @@ static void
 apply(struct feed *f, const struct measure *m)
 {
     const char *why = NULL;
-    if (m->flags & MF_GEOMEAN)
-        why = "a range of sizes: the geometric mean of its ends";
+    if (m->flags & MF_GEOMEAN) why = "a range of sizes: the geometric mean of its ends";
     else if (m->flags & MF_MIDDLE)
         why = "middle of the range";
     else if (m->flags & MF_RANGE)
@@ -207,8 +206,7 @@ apply_fraction(struct reader *r, const struct measure *m)
     for (size_t fi = 0; fi < r->n_f; fi++) {
         struct feed *f = &r->f[fi];
         if (f->sent == m->sent && f->has[DIM_PEAK] && !f->has[DIM_AVG])
-            feed_set(f, DIM_AVG, f->val[DIM_PEAK] * m->value, m->a, m->b,
-                     "a fraction of the peak");
+            feed_set(f, DIM_AVG, f->val[DIM_PEAK] * m->value, m->a, m->b, "a fraction of the peak");
     }
 }
 
@@ -285,8 +283,7 @@ extract_feed_group_(struct reader *r)
             continue;
         }
         if (m->dim == DIM_SIZE) {
-            if (cur && !cur->has[DIM_SIZE])
-                apply(cur, m);
+            if (cur && !cur->has[DIM_SIZE]) apply(cur, m);
             else
                 pending = m;
             continue;
@@ -321,8 +318,8 @@ extract_feed_group_(struct reader *r)
         } else if (same) {
             cur = same;
             apply(cur, m);
-        } else if (cur == NULL && !strong && m->sent > 0 && r->n_f == 1 &&
-                   !r->f[0].has[m->dim] && !another(r, m)) {
+        } else if (cur == NULL && !strong && m->sent > 0 && r->n_f == 1 && !r->f[0].has[m->dim] &&
+                   !another(r, m)) {
             cur = &r->f[0]; /* "It peaks at 50k events/sec." about the one feed named before */
             apply(cur, m);
             /* a bare rate after a daily volume: the same feed's peak, or a feed of its own? */

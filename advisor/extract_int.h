@@ -63,52 +63,48 @@ enum lex_cat {
     LEX_AVERAGE,
     LEX_STOP,
     LEX_FEEDVERB,
-    LEX_AVOIDTERM,  /* a thing a team can rule out that is no product: "servers", "on call" */
-    LEX_AVOIDAFTER, /* after a product: it was given up ("but dropped it") */
-    LEX_NEGBLOCK,   /* between a denial and a term: the denial is about something else */
-    LEX_CONTRAST,   /* "but", "though": a denial before it does not reach after it */
-    LEX_WISH,       /* "wants", "would like": a vague target after it is a wish */
-    LEX_EDITION,    /* words after a product that say which edition or size runs */
-    LEX_MOVEFROM,   /* "off", "migrate from": products after it are the system being replaced */
-    LEX_MOVEVERB,   /* "move", "migrate": products after it, before a MOVEFROM word, too */
-    LEX_BILL,       /* "bill", "we pay": an amount after it is a current cost, not a budget */
-    LEX_FX,         /* a currency with its USD rate (advisor/data/fx.tsv) */
-    LEX_USPLACE,    /* words that place the data in the United States */
+    LEX_AVOIDTERM,    /* a thing a team can rule out that is no product: "servers", "on call" */
+    LEX_AVOIDAFTER,   /* after a product: it was given up ("but dropped it") */
+    LEX_NEGBLOCK,     /* between a denial and a term: the denial is about something else */
+    LEX_CONTRAST,     /* "but", "though": a denial before it does not reach after it */
+    LEX_WISH,         /* "wants", "would like": a vague target after it is a wish */
+    LEX_EDITION,      /* words after a product that say which edition or size runs */
+    LEX_MOVEFROM,     /* "off", "migrate from": products after it are the system being replaced */
+    LEX_MOVEVERB,     /* "move", "migrate": products after it, before a MOVEFROM word, too */
+    LEX_BILL,         /* "bill", "we pay": an amount after it is a current cost, not a budget */
+    LEX_FX,           /* a currency with its USD rate (advisor/data/fx.tsv) */
+    LEX_USPLACE,      /* words that place the data in the United States */
     LEX_COMPLIANCEUS, /* descriptions of a US regime that need a US place in the text */
-    LEX_STOREDCUE,  /* "total", "historical", "we have": a size with no period is data at rest */
-    LEX_ANOTHER,    /* "also", "another": a measure after it is a feed of its own */
-    LEX_CLOUDLEFT,  /* "we left", "no longer on": a cloud after it is one they moved away from */
-    LEX_INVENTORY,  /* things a migration moves ("scripts", "tables"), sizes at rest ("compressed") */
-    LEX_ESTIMATE,   /* a volume assumed for a feed kind no figure is given for (GB/day) */
-    LEX_VOLNOUN,    /* "volume", "changes" after a period word: "daily change volume ... 200 GB" */
+    LEX_STOREDCUE,    /* "total", "historical", "we have": a size with no period is data at rest */
+    LEX_ANOTHER,      /* "also", "another": a measure after it is a feed of its own */
+    LEX_CLOUDLEFT,    /* "we left", "no longer on": a cloud after it is one they moved away from */
+    LEX_INVENTORY, /* things a migration moves ("scripts", "tables"), sizes at rest ("compressed") */
+    LEX_ESTIMATE,  /* a volume assumed for a feed kind no figure is given for (GB/day) */
+    LEX_VOLNOUN,   /* "volume", "changes" after a period word: "daily change volume ... 200 GB" */
     LEX_CAT_COUNT
 };
 
 struct lex_entry {
     enum lex_cat cat;
-    size_t word0;    /* index of its first word in the lexicon's word table */
+    size_t word0; /* index of its first word in the lexicon's word table */
     size_t n_words;
-    double value;    /* column 3 */
+    double value;      /* column 3 */
     const char *label; /* column 4, "" for "-" */
-    size_t next;     /* next entry of the same hash chain, or SIZE_MAX */
+    size_t next;       /* next entry of the same hash chain, or SIZE_MAX */
 };
 
 struct extract_lexicon {
     struct lex_entry *entries;
     size_t n_entries;
-    const char **words;  /* lower-case words, NUL-terminated, pointing into 'blob' */
+    const char **words; /* lower-case words, NUL-terminated, pointing into 'blob' */
     size_t *word_lens;
     size_t n_words;
-    char *blob;          /* every word and label of the lexicon */
-    size_t *buckets;     /* heads of the hash chains, keyed by first word; SIZE_MAX when empty */
-    size_t n_buckets;    /* a power of two */
+    char *blob;       /* every word and label of the lexicon */
+    size_t *buckets;  /* heads of the hash chains, keyed by first word; SIZE_MAX when empty */
+    size_t n_buckets; /* a power of two */
 };
 
-enum tok_type {
-    TOK_WORD = 0,
-    TOK_NUM,
-    TOK_SYM
-};
+enum tok_type { TOK_WORD = 0, TOK_NUM, TOK_SYM };
 
 #define TOKF_CAP 1u   /* the word starts with a capital letter in the text */
 #define TOKF_GLUED 2u /* no space between this token and the one before */
@@ -122,22 +118,22 @@ enum tok_type {
 struct tok {
     enum tok_type type;
     unsigned flags;
-    unsigned numf;       /* NUMF_* for TOK_NUM */
-    size_t off, end;     /* byte span in the text, the number's prefix and suffix included */
-    const char *w;       /* TOK_WORD: lower-case word (not NUL-terminated) */
+    unsigned numf;   /* NUMF_* for TOK_NUM */
+    size_t off, end; /* byte span in the text, the number's prefix and suffix included */
+    const char *w;   /* TOK_WORD: lower-case word (not NUL-terminated) */
     size_t wlen;
-    char sym;            /* TOK_SYM: the character ('-' for dashes, ',' for em dashes) */
-    double num, num_lo;  /* TOK_NUM */
-    double mult;         /* TOK_NUM: the multiplier applied (1 when none) */
-    int depth;           /* bracket depth */
-    int sent, clause;    /* sentence and clause (split at , ; :) indexes */
+    char sym;                  /* TOK_SYM: the character ('-' for dashes, ',' for em dashes) */
+    double num, num_lo;        /* TOK_NUM */
+    double mult;               /* TOK_NUM: the multiplier applied (1 when none) */
+    int depth;                 /* bracket depth */
+    int sent, clause;          /* sentence and clause (split at , ; :) indexes */
     size_t sent_a, sent_b;     /* token span of its sentence */
     size_t clause_a, clause_b; /* token span of its clause */
-    size_t m_first, m_n; /* the lexicon phrases starting here, in the token list's 'm' */
-    uint64_t cats;       /* bit per category of those phrases: most lookups miss, cheaply */
+    size_t m_first, m_n;       /* the lexicon phrases starting here, in the token list's 'm' */
+    uint64_t cats;             /* bit per category of those phrases: most lookups miss, cheaply */
     uint64_t sent_cats, clause_cats; /* the same for its whole sentence and clause */
-    uint32_t hash;       /* TOK_WORD: hash of 'w' */
-    int used;            /* part of a volume or rate the feed reader took */
+    uint32_t hash;                   /* TOK_WORD: hash of 'w' */
+    int used;                        /* part of a volume or rate the feed reader took */
 };
 
 struct tok_match {
@@ -149,7 +145,7 @@ struct tok_match {
 struct tokens {
     const char *text; /* borrowed */
     size_t len;
-    char *lower;      /* owned lower-case copy of 'text' */
+    char *lower; /* owned lower-case copy of 'text' */
     struct tok *v;
     size_t n;
     struct tok_match *m;
@@ -276,8 +272,8 @@ extract_hash_word_(const char *w, size_t len)
 static inline double
 extract_parse_digits_(const char *d, size_t n)
 {
-    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     if (n > 15) return strtod(d, NULL);
     uint64_t mant = 0;
     size_t frac = 0;

@@ -63,8 +63,7 @@ extract_inventory_(const struct extract_lexicon *lex, const struct tokens *t,
         if (strncmp(out->notes[i].field, "inventory[", 10) == 0) n++;
     for (size_t i = 0; i < t->n && n < MAX_INVENTORY; i++) {
         const struct tok *k = &t->v[i];
-        if (k->type != TOK_NUM || (k->numf & (NUMF_MONEY | NUMF_PERCENT)) || k->num <= 0)
-            continue;
+        if (k->type != TOK_NUM || (k->numf & (NUMF_MONEY | NUMF_PERCENT)) || k->num <= 0) continue;
         size_t end = item_at(lex, t, i);
         if (end == 0) end = stored_at(lex, t, i);
         if (end == 0) continue;

@@ -48,9 +48,8 @@ special_utf8(const unsigned char *s, size_t left, size_t *n)
         const char *seq;
         char sym;
     } map[] = {
-        {"\xe2\x80\x93", '-'}, {"\xe2\x80\x94", ','}, {"\xc3\x97", 'x'}, {"\xe2\x89\x88", '~'},
-        {"\xe2\x82\xac", 'E'}, {"\xc2\xa3", 'L'},     {"\xe2\x80\x99", '\''},
-        {"\xe2\x89\xa4", '<'},
+        {"\xe2\x80\x93", '-'}, {"\xe2\x80\x94", ','}, {"\xc3\x97", 'x'},      {"\xe2\x89\x88", '~'},
+        {"\xe2\x82\xac", 'E'}, {"\xc2\xa3", 'L'},     {"\xe2\x80\x99", '\''}, {"\xe2\x89\xa4", '<'},
     };
     for (size_t i = 0; i < PW_ARRAY_LEN(map); i++) {
         size_t l = strlen(map[i].seq);
@@ -96,9 +95,8 @@ scan_number(const unsigned char *s, size_t len, size_t i, struct rtok *k)
     while (j < len && nd < sizeof(digits) - 1) {
         if (isdigit(s[j])) {
             digits[nd++] = (char)s[j++];
-        } else if (s[j] == ',' && !dot && j + 3 < len && isdigit(s[j + 1]) &&
-                   isdigit(s[j + 2]) && isdigit(s[j + 3]) &&
-                   (j + 4 >= len || !isdigit(s[j + 4]))) {
+        } else if (s[j] == ',' && !dot && j + 3 < len && isdigit(s[j + 1]) && isdigit(s[j + 2]) &&
+                   isdigit(s[j + 3]) && (j + 4 >= len || !isdigit(s[j + 4]))) {
             j++; /* a thousands separator: exactly three digits follow */
         } else if (s[j] == '.' && !dot && j + 1 < len && isdigit(s[j + 1])) {
             dot = 1;
@@ -118,8 +116,7 @@ scan_number(const unsigned char *s, size_t len, size_t i, struct rtok *k)
 /* A word at text[i], lower-cased into t->lower at '*lo', with the categories of the one-word
  * lexicon entries equal to it, into 'k'; returns the index after it. */
 static inline size_t
-scan_word(struct tokens *t, const struct extract_lexicon *lex, size_t i, size_t *lo,
-          struct rtok *k)
+scan_word(struct tokens *t, const struct extract_lexicon *lex, size_t i, size_t *lo, struct rtok *k)
 {
     const unsigned char *s = (const unsigned char *)t->text;
     size_t len = t->len, j = i;
@@ -237,8 +234,7 @@ spelled(const struct extract_lexicon *lex, const struct rtok *r, size_t n, size_
     int article = raw_is(r, n, j, "a") || raw_is(r, n, j, "an");
     if (article) {
         const struct lex_entry *e = raw_lookup(lex, r, n, j + 1, LEX_NUMWORD);
-        if (e == NULL || strcmp(e->label, "unit") == 0 || strcmp(e->label, "half") == 0)
-            return i;
+        if (e == NULL || strcmp(e->label, "unit") == 0 || strcmp(e->label, "half") == 0) return i;
         j++;
     }
     double total = 0, cur = 0;
@@ -436,6 +432,23 @@ add_matches(const struct extract_lexicon *lex, struct tokens *t, size_t i, size_
     }
 }
 
+/* A token that is one raw token as scanned: nothing assembled it with its neighbours. */
+static void
+tok_from_raw(struct tok *k, const struct rtok *q)
+{
+    memset(k, 0, sizeof(*k));
+    k->type = q->type;
+    k->flags = q->flags;
+    k->off = q->off;
+    k->end = q->end;
+    k->w = q->w;
+    k->wlen = q->wlen;
+    k->sym = q->sym;
+    k->num = k->num_lo = q->num;
+    k->mult = 1;
+    k->hash = q->hash;
+}
+
 void
 extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const char *text,
                      size_t len)
@@ -452,18 +465,7 @@ extract_tokens_init_(struct tokens *t, const struct extract_lexicon *lex, const 
         struct tok *k = &t->v[t->n++];
         size_t next = assemble(lex, raw, n_raw, i, k);
         if (next == i) {
-            const struct rtok *q = &raw[i];
-            memset(k, 0, sizeof(*k));
-            k->type = q->type;
-            k->flags = q->flags;
-            k->off = q->off;
-            k->end = q->end;
-            k->w = q->w;
-            k->wlen = q->wlen;
-            k->sym = q->sym;
-            k->num = k->num_lo = q->num;
-            k->mult = 1;
-            k->hash = q->hash;
+            tok_from_raw(k, &raw[i]);
             next = i + 1;
         }
         i = next;

@@ -26,14 +26,16 @@ static const char *const data_files[] = {
 
 /* Column 1 of the data files, in enum lex_cat order. */
 static const char *const cat_names[LEX_CAT_COUNT] = {
-    "numword", "mult", "size", "time", "period", "rateunit", "approx", "fraction", "currency",
-    "othercurrency", "count", "emitter", "kind", "pii", "nopii", "cloud", "cloudhint", "product",
-    "compliance", "consumer", "skill", "person", "team", "notteam", "fresh", "freshtrigger",
-    "freshdata", "freshoutput", "serving", "freshblock", "retain", "retainblock", "budget",
-    "stackpos", "stackneg", "negation", "avail", "peak", "average", "stop", "feedverb",
-    "avoidterm", "avoidafter", "negblock", "contrast", "wish", "edition", "movefrom", "moveverb",
-    "bill", "fx", "usplace", "complianceus", "storedcue", "another",
-    "cloudleft", "inventory", "estimate", "volnoun",
+    "numword",    "mult",         "size",      "time",          "period",       "rateunit",
+    "approx",     "fraction",     "currency",  "othercurrency", "count",        "emitter",
+    "kind",       "pii",          "nopii",     "cloud",         "cloudhint",    "product",
+    "compliance", "consumer",     "skill",     "person",        "team",         "notteam",
+    "fresh",      "freshtrigger", "freshdata", "freshoutput",   "serving",      "freshblock",
+    "retain",     "retainblock",  "budget",    "stackpos",      "stackneg",     "negation",
+    "avail",      "peak",         "average",   "stop",          "feedverb",     "avoidterm",
+    "avoidafter", "negblock",     "contrast",  "wish",          "edition",      "movefrom",
+    "moveverb",   "bill",         "fx",        "usplace",       "complianceus", "storedcue",
+    "another",    "cloudleft",    "inventory", "estimate",      "volnoun",
 };
 
 /* A phrase word or label is kept as an offset into the blob until the blob stops growing. */
@@ -196,8 +198,7 @@ extract_lexicon_new(char *errstr, size_t errstr_size)
         e->next = SIZE_MAX;
         size_t h = extract_hash_word_(lex->words[e->word0], lex->word_lens[e->word0]) &
                    (lex->n_buckets - 1);
-        if (lex->buckets[h] == SIZE_MAX)
-            lex->buckets[h] = i;
+        if (lex->buckets[h] == SIZE_MAX) lex->buckets[h] = i;
         else
             lex->entries[tail[h]].next = i;
         tail[h] = i;

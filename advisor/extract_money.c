@@ -99,8 +99,8 @@ money_why(char *why, size_t cap, const struct tok *k, const struct money *m, dou
         extract_fmt_num_(amount, sizeof(amount), k->num, 2);
         extract_fmt_num_(rate, sizeof(rate), m->usd_per_unit, 4);
         const char *date = strchr(m->code, ' ');
-        snprintf(why, cap, "%.3s %s at %s USD per %.3s, ECB reference rate of %s", m->code,
-                 amount, rate, m->code, date ? date + 1 : "?");
+        snprintf(why, cap, "%.3s %s at %s USD per %.3s, ECB reference rate of %s", m->code, amount,
+                 rate, m->code, date ? date + 1 : "?");
     } else if (k->numf & NUMF_RANGE) {
         snprintf(why, cap, "upper end of the range");
     }
@@ -110,12 +110,13 @@ money_why(char *why, size_t cap, const struct tok *k, const struct money *m, dou
     } else if (fabs(sec - SECONDS_PER_MONTH) > 1) {
         char per[64];
         extract_fmt_num_(per, sizeof(per), sec / 86400, 1);
-        snprintf(why + n, cap - n, "%san amount per %s days x 365/12 days a month",
-                 n ? "; " : "", per);
+        snprintf(why + n, cap - n, "%san amount per %s days x 365/12 days a month", n ? "; " : "",
+                 per);
     }
     n = strlen(why);
     if (m->code) {
-        extract_fmt_num_(amount, sizeof(amount), k->num * m->usd_per_unit * SECONDS_PER_MONTH / sec, 0);
+        extract_fmt_num_(amount, sizeof(amount), k->num * m->usd_per_unit * SECONDS_PER_MONTH / sec,
+                         0);
         snprintf(why + n, cap - n, " = USD %s a month", amount);
     }
 }
@@ -175,8 +176,10 @@ budget_pass(const struct extract_lexicon *lex, const struct tokens *t, struct re
         money_why(why, sizeof(why), k, &m, sec);
         if (loose) {
             size_t n = strlen(why);
-            snprintf(why + n, sizeof(why) - n, "%san amount per period with no other role, "
-                     "taken as the budget", n ? "; " : "");
+            snprintf(why + n, sizeof(why) - n,
+                     "%san amount per period with no other role, "
+                     "taken as the budget",
+                     n ? "; " : "");
         }
         req->budget_usd_per_month = k->num * m.usd_per_unit * SECONDS_PER_MONTH / sec;
         extract_note_add_(out, "budget_usd_per_month", t, m.a, pend, 0, 0, why[0] ? why : NULL);
@@ -186,8 +189,8 @@ budget_pass(const struct extract_lexicon *lex, const struct tokens *t, struct re
 }
 
 void
-extract_budget_(const struct extract_lexicon *lex, const struct tokens *t,
-                struct requirement *req, struct extract_result *out)
+extract_budget_(const struct extract_lexicon *lex, const struct tokens *t, struct requirement *req,
+                struct extract_result *out)
 {
     if (req_known(req->budget_usd_per_month)) return;
     int asked = 0;

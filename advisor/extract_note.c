@@ -41,8 +41,8 @@ evidence_append(char *out, size_t *len, const struct tokens *t, size_t a, size_t
 }
 
 void
-extract_note_add_(struct extract_result *out, const char *field, const struct tokens *t,
-                  size_t a, size_t b, size_t a2, size_t b2, const char *why)
+extract_note_add_(struct extract_result *out, const char *field, const struct tokens *t, size_t a,
+                  size_t b, size_t a2, size_t b2, const char *why)
 {
     char ev[2 * MAX_EVIDENCE + 8];
     size_t len = 0;
@@ -112,4 +112,3 @@ extract_field_(char *out, size_t cap, const char *prefix, size_t idx, const char
     for (const char *p = suffix; *p && n + 1 < cap; p++) out[n++] = *p;
     out[n] = '\0';
 }
-

@@ -19,9 +19,8 @@
 static int
 list_sep(const struct tokens *t, size_t i)
 {
-    return extract_is_sym_(t, i, '+') || extract_is_sym_(t, i, ',') ||
-           extract_is_sym_(t, i, '&') || extract_is_word_(t, i, "and") ||
-           extract_is_word_(t, i, "plus");
+    return extract_is_sym_(t, i, '+') || extract_is_sym_(t, i, ',') || extract_is_sym_(t, i, '&') ||
+           extract_is_word_(t, i, "and") || extract_is_word_(t, i, "plus");
 }
 
 /* Adds the feed of kind phrase 'k' named after feed verb 'i', unless a measured feed already
@@ -42,8 +41,7 @@ add_unmeasured(struct reader *r, size_t i, struct found k, size_t item_a, size_t
         if (f->dropped) continue;
         int same_kind = kin(f->kind, source_kind_parse(k.e->label));
         /* "our postgres product db (~3 GB/day)": the item names the measured feed */
-        if (same_kind && f->name_b > f->name_a && f->name_a >= item_a && f->name_a < item_b)
-            return;
+        if (same_kind && f->name_b > f->name_a && f->name_a >= item_a && f->name_a < item_b) return;
         /* a measured feed's words cover a phrase of its own kind ("zendesk + our postgres db
          * (~3 GB/day)": the database is measured, zendesk is not) */
         if (k.a >= f->ctx_a && k.a < f->ctx_b && !plus &&
@@ -97,7 +95,8 @@ extract_feed_unmeasured_(struct reader *r)
     for (size_t i = 0; i < t->n; i++) {
         size_t vend = i + 1;
         /* "~300 GB/day from Postgres CDC + Segment": a '+' in a sentence with a feed */
-        int plus = extract_is_sym_(t, i, '+') && r->n_f > 0 && r->f[r->n_f - 1].sent == t->v[i].sent;
+        int plus = extract_is_sym_(t, i, '+') && r->n_f > 0 &&
+                   r->f[r->n_f - 1].sent == t->v[i].sent;
         if (!plus && !extract_match_(r->lex, t, i, LEX_FEEDVERB, &vend)) continue;
         i = unmeasured_list(r, i, vend, plus);
     }
@@ -119,8 +118,7 @@ extract_feed_drop_totals_(struct reader *r)
                 sum += r->f[j].val[dims[d]];
                 parts++;
             }
-            if (parts >= 2 && fabs(sum - f->val[dims[d]]) <= 0.05 * f->val[dims[d]])
-                f->dropped = 1;
+            if (parts >= 2 && fabs(sum - f->val[dims[d]]) <= 0.05 * f->val[dims[d]]) f->dropped = 1;
         }
     }
 }
@@ -168,8 +166,8 @@ extract_feed_derive_(const struct extract_lexicon *lex, const struct tokens *t, 
     if (f->has[DIM_PEAKB] && f->has[DIM_SIZE] && !f->has[DIM_PEAK] && f->val[DIM_SIZE] > 0) {
         f->has[DIM_PEAK] = 1;
         f->val[DIM_PEAK] = f->val[DIM_PEAKB] / f->val[DIM_SIZE];
-        f->ev[DIM_PEAK] = (struct span){f->ev[DIM_PEAKB].a, f->ev[DIM_PEAKB].b,
-                                        f->ev[DIM_SIZE].a, f->ev[DIM_SIZE].b};
+        f->ev[DIM_PEAK] = (struct span){f->ev[DIM_PEAKB].a, f->ev[DIM_PEAKB].b, f->ev[DIM_SIZE].a,
+                                        f->ev[DIM_SIZE].b};
         extract_fmt_num_(n1, sizeof(n1), f->val[DIM_PEAKB], 0);
         extract_fmt_num_(n2, sizeof(n2), f->val[DIM_SIZE], 0);
         extract_fmt_num_(n3, sizeof(n3), f->val[DIM_PEAK], 0);
@@ -204,19 +202,21 @@ extract_feed_derive_(const struct extract_lexicon *lex, const struct tokens *t, 
     const char *how = f->why[d] ? f->why[d] : "as stated";
     if (d == DIM_DAILY && f->why[d])
         snprintf(f->sum, sizeof(f->sum),
-                 "daily count x record size: %s a day (%s: %s) x %s B = %s GB/day", n1, how, ev,
-                 n2, n3);
+                 "daily count x record size: %s a day (%s: %s) x %s B = %s GB/day", n1, how, ev, n2,
+                 n3);
     else if (d == DIM_DAILY)
-        snprintf(f->sum, sizeof(f->sum), "daily count x record size: %s a day (%s) x %s B = %s GB/day",
-                 n1, ev, n2, n3);
+        snprintf(f->sum, sizeof(f->sum),
+                 "daily count x record size: %s a day (%s) x %s B = %s GB/day", n1, ev, n2, n3);
     else if (hours < 24)
         snprintf(f->sum, sizeof(f->sum),
                  "average rate x record size x the active hours: %s events/s (%s: %s) x %s B x "
-                 "%g h x 3,600 s = %s GB/day", n1, how, ev, n2, hours, n3);
+                 "%g h x 3,600 s = %s GB/day",
+                 n1, how, ev, n2, hours, n3);
     else
         snprintf(f->sum, sizeof(f->sum),
                  "average rate x record size x 86,400 s: %s events/s (%s: %s) x %s B x 86,400 s "
-                 "= %s GB/day", n1, how, ev, n2, n3);
+                 "= %s GB/day",
+                 n1, how, ev, n2, n3);
     f->why[DIM_VOLUME] = f->sum;
 }
 
@@ -232,8 +232,7 @@ extract_feed_names_(const struct tokens *t, const struct feed *f, size_t a, size
         for (size_t j = a; j < b; j++) {
             if (j >= f->name_a && j < f->name_b) continue;
             const struct tok *w = &t->v[j];
-            if (w->type == TOK_WORD && w->wlen >= stem && memcmp(w->w, nw->w, stem) == 0)
-                return 1;
+            if (w->type == TOK_WORD && w->wlen >= stem && memcmp(w->w, nw->w, stem) == 0) return 1;
         }
     }
     return 0;
@@ -320,8 +319,8 @@ estimate_saas(struct reader *r)
     for (size_t i = 0; i < r->n_f; i++) {
         const struct feed *f = &r->f[i];
         if (f->dropped) continue;
-        if (f->kind != SOURCE_SAAS || f->has[DIM_VOLUME] || f->has[DIM_PEAK] ||
-            f->has[DIM_AVG] || f->has[DIM_DAILY] || f->has[DIM_PEAKB])
+        if (f->kind != SOURCE_SAAS || f->has[DIM_VOLUME] || f->has[DIM_PEAK] || f->has[DIM_AVG] ||
+            f->has[DIM_DAILY] || f->has[DIM_PEAKB])
             return;
     }
     for (size_t i = 0; i < r->n_f; i++) {
@@ -370,8 +369,8 @@ extract_feed_write_(struct reader *r, struct requirement *req, struct extract_re
         src->contains_pii = f->pii;
         char field[96];
         extract_field_(field, sizeof(field), "sources", idx, ".name");
-        note_span(out, r->t, field, &f->name_ev, f->name_b > f->name_a ? NULL
-                                                                      : "no words name the feed");
+        note_span(out, r->t, field, &f->name_ev,
+                  f->name_b > f->name_a ? NULL : "no words name the feed");
         if (f->kind != SOURCE_UNKNOWN) {
             extract_field_(field, sizeof(field), "sources", idx, ".kind");
             note_span(out, r->t, field, &f->kind_ev, NULL);

@@ -32,8 +32,7 @@ static size_t
 denial_before(const struct extract_lexicon *lex, const struct tokens *t, size_t i)
 {
     for (size_t j = i, k = 0; j-- > t->v[i].clause_a && k < DENIAL_REACH; k++) {
-        if (at(lex, t, j, LEX_CONTRAST, NULL) || at(lex, t, j, LEX_NEGBLOCK, NULL))
-            return SIZE_MAX;
+        if (at(lex, t, j, LEX_CONTRAST, NULL) || at(lex, t, j, LEX_NEGBLOCK, NULL)) return SIZE_MAX;
         size_t end;
         /* "no-code", "no-brainer": a compound, not a denial */
         if (at(lex, t, j, LEX_NEGATION, &end) && end <= i &&
@@ -60,8 +59,8 @@ given_up_after(const struct extract_lexicon *lex, const struct tokens *t, size_t
 static void
 avoid_token(const char *label, char *out, size_t cap)
 {
-    static const char *const prefixes[] = {"apache ", "amazon ", "aws ", "google cloud ",
-                                           "google ", "azure ", "microsoft "};
+    static const char *const prefixes[] = {"apache ", "amazon ", "aws ",      "google cloud ",
+                                           "google ", "azure ",  "microsoft "};
     size_t n = 0;
     for (const char *p = label; *p && n + 1 < cap; p++)
         out[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
@@ -81,8 +80,7 @@ avoid_token(const char *label, char *out, size_t cap)
 }
 
 static void
-avoid_add(struct extract_result *out, const char *token, const struct tokens *t, size_t a,
-          size_t b)
+avoid_add(struct extract_result *out, const char *token, const struct tokens *t, size_t a, size_t b)
 {
     for (size_t i = 0; i < out->n_avoid; i++)
         if (strcmp(out->avoid[i].field, token) == 0) return;
@@ -199,8 +197,8 @@ moved_from(const struct extract_lexicon *lex, const struct tokens *t, size_t i, 
 }
 
 size_t
-extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, size_t i,
-                    size_t end, const char *label, char *out, size_t cap)
+extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, size_t i, size_t end,
+                    const char *label, char *out, size_t cap)
 {
     out[0] = '\0';
     append_str(out, cap, label);
@@ -241,7 +239,8 @@ extract_stack_name_(const struct extract_lexicon *lex, const struct tokens *t, s
     }
     /* "(ra3.4xlarge x4)": a bracket of sizes right after, or after a filler word ("Snowflake
      * account (Enterprise edition)"); not after a host ("ClickHouse on EC2 (3 shards)") */
-    if ((ed = at(lex, t, b, LEX_EDITION, &e)) != NULL && ed->value < 1 && extract_is_sym_(t, e, '('))
+    if ((ed = at(lex, t, b, LEX_EDITION, &e)) != NULL && ed->value < 1 &&
+        extract_is_sym_(t, e, '('))
         b = e;
     int hosted = i > 0 && (extract_is_word_(t, i - 1, "on") || extract_is_word_(t, i - 1, "in"));
     if (extract_is_sym_(t, b, '(') && !hosted) {

@@ -75,10 +75,9 @@ extract_team_(const struct extract_lexicon *lex, const struct tokens *t, struct 
             num_at = end + 1;
         int plain = e && end < t->n && t->v[end].type == TOK_NUM; /* "team 4 (c#, sql)" */
         int cued = e && (strcmp(e->label, "strong") == 0 || num_at > end || plain) &&
-                   num_at < t->n &&
-                   t->v[num_at].type == TOK_NUM && !(t->v[num_at].numf & ~NUMF_SPELLED) &&
-                   t->v[num_at].num >= 1 && t->v[num_at].num <= 1000 &&
-                   t->v[num_at].num == floor(t->v[num_at].num) &&
+                   num_at < t->n && t->v[num_at].type == TOK_NUM &&
+                   !(t->v[num_at].numf & ~NUMF_SPELLED) && t->v[num_at].num >= 1 &&
+                   t->v[num_at].num <= 1000 && t->v[num_at].num == floor(t->v[num_at].num) &&
                    (num_at == end || !extract_is_sym_(t, end, '(') ||
                     extract_is_sym_(t, num_at + 1, ')'));
         if (cued) at = num_at;

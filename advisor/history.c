@@ -26,15 +26,14 @@ differs(double a, double b)
 }
 
 static size_t
-input_changes(const struct analysis *an, const struct analysis *prev, struct change *c,
-              size_t max)
+input_changes(const struct analysis *an, const struct analysis *prev, struct change *c, size_t max)
 {
     const struct profile *p = &an->p, *q = &prev->p;
     size_t n = 0;
 #define NUM_CHANGE(name, a, b)                                                                     \
     if (n < max && differs((a), (b))) {                                                            \
         c[n].field = name;                                                                         \
-        snprintf(c[n].before, sizeof(c[n].before), "%g", (b));                                    \
+        snprintf(c[n].before, sizeof(c[n].before), "%g", (b));                                     \
         snprintf(c[n].after, sizeof(c[n].after), "%g", (a));                                       \
         n++;                                                                                       \
     }
@@ -110,15 +109,14 @@ history_markdown_(const struct analysis *an, const struct analysis *prev, struct
             flips++;
         } else if (strcmp(e->choice, d->choice) != 0) {
             buf_fmt_(out, "- Decision `%s`%s%s%s flipped: %s -> %s.\n", d->area,
-                       d->subject ? " (" : "", d->subject ? d->subject : "",
-                       d->subject ? ")" : "", e->choice, d->choice);
+                     d->subject ? " (" : "", d->subject ? d->subject : "", d->subject ? ")" : "",
+                     e->choice, d->choice);
             flips++;
         }
     }
     for (size_t i = 0; i < prev->n_dec; i++)
         if (find_slot(an, &prev->dec[i]) == NULL) {
-            buf_fmt_(out, "- Decision `%s` dropped: %s.\n", prev->dec[i].area,
-                       prev->dec[i].choice);
+            buf_fmt_(out, "- Decision `%s` dropped: %s.\n", prev->dec[i].area, prev->dec[i].choice);
             flips++;
         }
     if (flips == 0) buf_puts(out, "- Decisions: unchanged.\n");

@@ -117,7 +117,8 @@ put_slug(const struct analysis *an, struct buf *out)
     for (const char *c = id; *c && n < sizeof(s) - 1; c++) {
         unsigned char ch = (unsigned char)tolower((unsigned char)*c);
         if (isalnum(ch)) s[n++] = (char)ch;
-        else if (n && s[n - 1] != '-') s[n++] = '-';
+        else if (n && s[n - 1] != '-')
+            s[n++] = '-';
     }
     while (n && s[n - 1] == '-') n--;
     s[n] = '\0';
@@ -127,9 +128,9 @@ put_slug(const struct analysis *an, struct buf *out)
 
 /* Words of a request that place its data in the EU (lower-case): each starts with "eu", so one
  * pass over the text finds them; "in the eu" is "eu" as a word after "in the ". */
-static const char *const eu_words[] = {"eu region", "eu-based", "eu only", "eu data",
-                                       "eu residency", "europe", "eu-central", "eu-west",
-                                       "eu-north", "eu-south", "eu customers", "eu users"};
+static const char *const eu_words[] = {"eu region",    "eu-based", "eu only",      "eu data",
+                                       "eu residency", "europe",   "eu-central",   "eu-west",
+                                       "eu-north",     "eu-south", "eu customers", "eu users"};
 
 static int
 says_eu(const char *text)
@@ -186,7 +187,8 @@ standby_region_(const struct analysis *an_c)
     for (const char *s = cell; s && *s && primary;) {
         const char *r = first_region(an, s);
         if (strcmp(r, primary) == 0) listed = 1;
-        else if (other == NULL) other = r;
+        else if (other == NULL)
+            other = r;
         const char *next = strstr(s, " or ");
         s = next ? next + 4 : NULL;
     }
@@ -236,14 +238,30 @@ days(double d)
 
 /* The Terraform fields; "tf_units:" and "tf_namespace_tu:" take catalog ids ("a|b"). */
 static const char *const tf_fields[] = {
-    "tf_project", "tf_region", "tf_standby_region", "tf_landing_days", "tf_hot_days",
-    "tf_retention_days", "tf_retention_ms", "tf_partitions", "tf_kafka_retention_days",
-    "tf_brokers", "tf_replication", "tf_min_insync", "tf_broker_instance", "tf_broker_volume_gb",
-    "tf_units:", "tf_namespace_tu:"};
+    "tf_project",         "tf_region",           "tf_standby_region",
+    "tf_landing_days",    "tf_hot_days",         "tf_retention_days",
+    "tf_retention_ms",    "tf_partitions",       "tf_kafka_retention_days",
+    "tf_brokers",         "tf_replication",      "tf_min_insync",
+    "tf_broker_instance", "tf_broker_volume_gb", "tf_units:",
+    "tf_namespace_tu:"};
 enum tf_field {
-    TF_PROJECT, TF_REGION, TF_STANDBY_REGION, TF_LANDING_DAYS, TF_HOT_DAYS, TF_RETENTION_DAYS,
-    TF_RETENTION_MS, TF_PARTITIONS, TF_KAFKA_RETENTION_DAYS, TF_BROKERS, TF_REPLICATION,
-    TF_MIN_INSYNC, TF_BROKER_INSTANCE, TF_BROKER_VOLUME_GB, TF_UNITS, TF_NAMESPACE_TU, TF_COUNT
+    TF_PROJECT,
+    TF_REGION,
+    TF_STANDBY_REGION,
+    TF_LANDING_DAYS,
+    TF_HOT_DAYS,
+    TF_RETENTION_DAYS,
+    TF_RETENTION_MS,
+    TF_PARTITIONS,
+    TF_KAFKA_RETENTION_DAYS,
+    TF_BROKERS,
+    TF_REPLICATION,
+    TF_MIN_INSYNC,
+    TF_BROKER_INSTANCE,
+    TF_BROKER_VOLUME_GB,
+    TF_UNITS,
+    TF_NAMESPACE_TU,
+    TF_COUNT
 };
 
 /* Which Terraform field 'key' ('n' bytes) is, TF_COUNT if none; '*arg' is its catalog ids. */
@@ -265,8 +283,7 @@ tf_field_of(const char *key, size_t n, const char **arg, size_t *arg_len)
 }
 
 int
-iac_field_known_(const struct advisor *a, const char *key, size_t n, char *bad,
-                 size_t bad_size)
+iac_field_known_(const struct advisor *a, const char *key, size_t n, char *bad, size_t bad_size)
 {
     const char *ids;
     size_t len;
@@ -303,22 +320,46 @@ iac_field_(const struct analysis *an, const char *key, size_t n, struct buf *out
     size_t ids_len = 0;
     const struct stream_unit *u;
     switch (tf_field_of(key, n, &ids, &ids_len)) {
-    case TF_PROJECT: put_slug(an, out); break;
-    case TF_REGION: buf_puts(out, (s = region_(an)) ? s : ""); break;
-    case TF_STANDBY_REGION: buf_puts(out, (s = standby_region_(an)) ? s : ""); break;
+    case TF_PROJECT:
+        put_slug(an, out);
+        break;
+    case TF_REGION:
+        buf_puts(out, (s = region_(an)) ? s : "");
+        break;
+    case TF_STANDBY_REGION:
+        buf_puts(out, (s = standby_region_(an)) ? s : "");
+        break;
     case TF_LANDING_DAYS:
         buf_fmt_(out, "%ld", days(fmin(k->landing_days, an->p.retention_days)));
         break;
-    case TF_HOT_DAYS: buf_fmt_(out, "%ld", days(k->hot_days)); break;
-    case TF_RETENTION_DAYS: buf_fmt_(out, "%ld", days(an->p.retention_days)); break;
-    case TF_RETENTION_MS: buf_fmt_(out, "%.0f", an->p.retention_days * 86400000.0); break;
+    case TF_HOT_DAYS:
+        buf_fmt_(out, "%ld", days(k->hot_days));
+        break;
+    case TF_RETENTION_DAYS:
+        buf_fmt_(out, "%ld", days(an->p.retention_days));
+        break;
+    case TF_RETENTION_MS:
+        buf_fmt_(out, "%.0f", an->p.retention_days * 86400000.0);
+        break;
     /* Event Hubs asks for a partition count even when the design sized none: 4, its default */
-    case TF_PARTITIONS: buf_fmt_(out, "%ld", sz->partitions ? sz->partitions : 4); break;
-    case TF_KAFKA_RETENTION_DAYS: buf_fmt_(out, "%ld", days(k->kafka_retention_days)); break;
-    case TF_BROKERS: buf_fmt_(out, "%ld", sz->brokers); break;
-    case TF_REPLICATION: buf_fmt_(out, "%ld", sz->rf); break;
-    case TF_MIN_INSYNC: buf_fmt_(out, "%ld", sz->min_insync); break;
-    case TF_BROKER_INSTANCE: put_broker_instance(an, out); break;
+    case TF_PARTITIONS:
+        buf_fmt_(out, "%ld", sz->partitions ? sz->partitions : 4);
+        break;
+    case TF_KAFKA_RETENTION_DAYS:
+        buf_fmt_(out, "%ld", days(k->kafka_retention_days));
+        break;
+    case TF_BROKERS:
+        buf_fmt_(out, "%ld", sz->brokers);
+        break;
+    case TF_REPLICATION:
+        buf_fmt_(out, "%ld", sz->rf);
+        break;
+    case TF_MIN_INSYNC:
+        buf_fmt_(out, "%ld", sz->min_insync);
+        break;
+    case TF_BROKER_INSTANCE:
+        put_broker_instance(an, out);
+        break;
     case TF_BROKER_VOLUME_GB:
         buf_fmt_(out, "%ld", days(sz->broker_disk_gb / (double)(sz->brokers ? sz->brokers : 1)));
         break;
@@ -329,7 +370,8 @@ iac_field_(const struct analysis *an, const char *key, size_t n, struct buf *out
         if ((u = first_unit(an, ids, ids_len)))
             buf_fmt_(out, "%ld", (long)fmin((double)u->units, k->eventhubs_namespace_tu));
         break;
-    default: return 0;
+    default:
+        return 0;
     }
     return 1;
 }
@@ -351,8 +393,12 @@ write_template(struct analysis *an, struct hcl *h, const struct iac_template *tp
             on[d + 1] = held[d + 1];
             d++;
             break;
-        case IAC_ELSE: on[d] = on[d - 1] && !held[d]; break;
-        case IAC_END: d--; break;
+        case IAC_ELSE:
+            on[d] = on[d - 1] && !held[d];
+            break;
+        case IAC_END:
+            d--;
+            break;
         default:
             if (!on[d]) break;
             if (!l->fields) {
@@ -424,7 +470,8 @@ diagram(struct analysis *an)
         for (size_t s = 0; s < n; s++)
             if (d->src_mask & (1ull << s)) buf_fmt_(&b, "  src%zu -> %s;\n", s, id);
         if (sp && strcmp(d->t->family, "inplace") != 0) buf_fmt_(&b, "  %s -> proc;\n", id);
-        else buf_fmt_(&b, "  %s -> lake;\n", id);
+        else
+            buf_fmt_(&b, "  %s -> lake;\n", id);
     }
     if (sp) {
         dot_node(&b, "proc", sp->choice, "stream processing", NULL);
@@ -449,7 +496,8 @@ diagram(struct analysis *an)
         int online = d->subject && (strstr(d->subject, "online") || strstr(d->subject, "search") ||
                                     strstr(d->subject, "operational"));
         if (online && sp) buf_fmt_(&b, "  proc -> %s;\n", id);
-        else buf_fmt_(&b, "  %s -> %s;\n", wh ? "warehouse" : "lake", id);
+        else
+            buf_fmt_(&b, "  %s -> %s;\n", wh ? "warehouse" : "lake", id);
     }
     if (orch && tr) {
         dot_node(&b, "orch", orch->choice, "orchestration", "note");

@@ -18,23 +18,27 @@
 #include "xalloc.h"
 
 /* One per enum cloud up to Azure; on premises and any other platform share the last. */
-static const char *const template_path[ADVISOR_IAC_TEMPLATES] = {
-    "advisor/data/iac_aws.tf", "advisor/data/iac_gcp.tf", "advisor/data/iac_azure.tf",
-    "advisor/data/iac_s3.tf"};
+static const char *const template_path[ADVISOR_IAC_TEMPLATES] = {"advisor/data/iac_aws.tf",
+                                                                 "advisor/data/iac_gcp.tf",
+                                                                 "advisor/data/iac_azure.tf",
+                                                                 "advisor/data/iac_s3.tf"};
 
 size_t
 iac_template_of_(enum cloud c)
 {
     switch (c) {
-    case CLOUD_AWS: return 0;
-    case CLOUD_GCP: return 1;
-    case CLOUD_AZURE: return 2;
-    default: return 3;
+    case CLOUD_AWS:
+        return 0;
+    case CLOUD_GCP:
+        return 1;
+    case CLOUD_AZURE:
+        return 2;
+    default:
+        return 3;
     }
 }
 
-static int
-bad(char *err, size_t err_size, const char *path, size_t lineno, const char *fmt, ...)
+static int bad(char *err, size_t err_size, const char *path, size_t lineno, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static int
@@ -99,8 +103,8 @@ struct parse {
 
 /* A '%' line at 'lineno' into 'l'; 0, or -1 with 'err'. */
 static int
-directive(const struct advisor *a, struct parse *ps, char *s, struct iac_line *l,
-          const char *path, size_t lineno, char *err, size_t err_size)
+directive(const struct advisor *a, struct parse *ps, char *s, struct iac_line *l, const char *path,
+          size_t lineno, char *err, size_t err_size)
 {
     char id[64];
     if (strncmp(s, "%if ", 4) == 0) {
@@ -126,14 +130,15 @@ directive(const struct advisor *a, struct parse *ps, char *s, struct iac_line *l
         return bad(err, err_size, path, lineno, "a block opened in this %%if part is not closed");
     l->op = is_else ? IAC_ELSE : IAC_END;
     if (is_else) ps->has_else[ps->depth] = 1;
-    else ps->depth--;
+    else
+        ps->depth--;
     return 0;
 }
 
 /* An HCL line at 'lineno' into 'l' (its indent dropped); 0, or -1 with 'err'. */
 static int
-text_line(const struct advisor *a, struct parse *ps, char *s, struct iac_line *l,
-          const char *path, size_t lineno, char *err, size_t err_size)
+text_line(const struct advisor *a, struct parse *ps, char *s, struct iac_line *l, const char *path,
+          size_t lineno, char *err, size_t err_size)
 {
     while (*s == ' ') s++;
     l->op = IAC_TEXT;

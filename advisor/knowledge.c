@@ -322,8 +322,8 @@ static int
 load_limits(struct advisor *a, char *errstr, size_t errstr_size)
 {
     struct table *t = &a->t_limits;
-    if (table_load(t, "advisor/data/limits.tsv", "name\tvalue\tunit\tapplies\tsource\tdate",
-                   errstr, errstr_size))
+    if (table_load(t, "advisor/data/limits.tsv", "name\tvalue\tunit\tapplies\tsource\tdate", errstr,
+                   errstr_size))
         return -1;
 #define LIMIT_LOAD_(n)                                                                             \
     {                                                                                              \
@@ -373,8 +373,7 @@ load_costcues(struct advisor *a, char *errstr, size_t errstr_size)
         if (strcmp(h->kind, "snowflake_edition") == 0)
             ok = strcmp(h->value, "Standard") == 0 || strcmp(h->value, "Enterprise") == 0 ||
                  strcmp(h->value, "Business Critical") == 0;
-        if (!ok)
-            return fail(errstr, errstr_size, "costcues.tsv: bad row %s/%s", h->kind, h->token);
+        if (!ok) return fail(errstr, errstr_size, "costcues.tsv: bad row %s/%s", h->kind, h->token);
     }
     return 0;
 }
@@ -388,7 +387,8 @@ price_find_(const struct advisor *a, const char *id)
         int c = strcmp(a->price_by_id[mid]->id, id);
         if (c == 0) return a->price_by_id[mid];
         if (c < 0) lo = mid + 1;
-        else hi = mid;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -402,13 +402,18 @@ tech_find_(const struct advisor *a, const char *id)
 }
 
 /* The quantity models of costrules.tsv (cost.c's quantity()). */
-static const char *const models[] = {
-    "none", "landing_gb", "lake_hot_gb", "lake_cool_gb", "lever_archive", "stream_tib",
-    "shard_h", "tu_h", "put_m", "events_m", "broker_h", "broker_storage_gb", "cross_az_gb",
-    "stream_vcpu_h", "stream_mem_gb_h", "stream_node_h", "batch_vcpu_h", "batch_scan_tb",
-    "scan_tb", "warehouse_h", "warehouse_busy_h", "hours", "month", "runs_k", "online_node_h",
-    "search_node_h", "search_disk_gb", "hot_replica_gb", "gb_month", "gib_month", "users",
-    "paid_team", "viewers", "lake_total_gb"};
+static const char *const models[] = {"none",           "landing_gb",    "lake_hot_gb",
+                                     "lake_cool_gb",   "lever_archive", "stream_tib",
+                                     "shard_h",        "tu_h",          "put_m",
+                                     "events_m",       "broker_h",      "broker_storage_gb",
+                                     "cross_az_gb",    "stream_vcpu_h", "stream_mem_gb_h",
+                                     "stream_node_h",  "batch_vcpu_h",  "batch_scan_tb",
+                                     "scan_tb",        "warehouse_h",   "warehouse_busy_h",
+                                     "hours",          "month",         "runs_k",
+                                     "online_node_h",  "search_node_h", "search_disk_gb",
+                                     "hot_replica_gb", "gb_month",      "gib_month",
+                                     "users",          "paid_team",     "viewers",
+                                     "lake_total_gb"};
 
 static int
 load_costrules(struct advisor *a, char *errstr, size_t errstr_size)
@@ -462,8 +467,7 @@ load_constants(struct advisor *a, char *errstr, size_t errstr_size)
         static const char prefix[] = "kafka_broker_mibps.";
         if (strncmp(k->name, prefix, sizeof(prefix) - 1) == 0) {
             if (a->n_broker_types == ADVISOR_MAX_BROKER_TYPES || k->value <= 0)
-                return fail(errstr, errstr_size, "constants.tsv: %s: too many or not > 0",
-                            k->name);
+                return fail(errstr, errstr_size, "constants.tsv: %s: too many or not > 0", k->name);
             a->broker_type[a->n_broker_types] = k->name + sizeof(prefix) - 1;
             a->broker_mibps[a->n_broker_types++] = k->value;
         }
@@ -546,17 +550,19 @@ load_clouds(struct advisor *a, char *errstr, size_t errstr_size)
 }
 
 /* The {fields} each kind of lever's text may use (levers.tsv). */
-static const char *const lever_fields[] = {
-    [LEVER_SHARE] = ",pct,", [LEVER_TIERING] = ",after,cool,archive,cool_usd,archive_usd,",
-    [LEVER_SCHEDULER] = ",orchestrator,", [LEVER_RETENTION] = ",retention,"};
-static const char *const lever_kinds[] = {[LEVER_SHARE] = "share", [LEVER_TIERING] = "tiering",
+static const char *const lever_fields[] = {[LEVER_SHARE] = ",pct,",
+                                           [LEVER_TIERING] =
+                                               ",after,cool,archive,cool_usd,archive_usd,",
+                                           [LEVER_SCHEDULER] = ",orchestrator,",
+                                           [LEVER_RETENTION] = ",retention,"};
+static const char *const lever_kinds[] = {[LEVER_SHARE] = "share",
+                                          [LEVER_TIERING] = "tiering",
                                           [LEVER_SCHEDULER] = "scheduler",
                                           [LEVER_RETENTION] = "retention"};
 
 /* The 'lines' cell of a levers.tsv row: "[area:]model|model..."; 0, or -1 with 'errstr'. */
 static int
-lever_lines(struct advisor *a, struct lever_rule *l, char *lines, char *errstr,
-            size_t errstr_size)
+lever_lines(struct advisor *a, struct lever_rule *l, char *lines, char *errstr, size_t errstr_size)
 {
     if (strcmp(lines, "-") == 0) return 0;
     char *colon = strchr(lines, ':');
@@ -565,8 +571,7 @@ lever_lines(struct advisor *a, struct lever_rule *l, char *lines, char *errstr,
         l->area = lines;
         lines = colon + 1;
         if (area_find_(a, l->area) == NULL)
-            return fail(errstr, errstr_size, "levers.tsv: %s: no catalog area %s", l->id,
-                        l->area);
+            return fail(errstr, errstr_size, "levers.tsv: %s: no catalog area %s", l->id, l->area);
     }
     for (char *m = lines, *next; m; m = next) {
         next = strchr(m, '|');
@@ -596,8 +601,10 @@ lever_numbers(struct advisor *a, struct lever_rule *l, const char *rate, const c
     if ((l->kind == LEVER_SHARE) != (i < a->n_const) || needs_lines != (l->n_model > 0) ||
         (l->kind == LEVER_SCHEDULER && l->area == NULL) ||
         (l->kind != LEVER_SHARE && strcmp(threshold, "-") == 0))
-        return fail(errstr, errstr_size, "levers.tsv: %s: lines, rate or threshold do not fit "
-                                         "kind %s", l->id, lever_kinds[l->kind]);
+        return fail(errstr, errstr_size,
+                    "levers.tsv: %s: lines, rate or threshold do not fit "
+                    "kind %s",
+                    l->id, lever_kinds[l->kind]);
     return 0;
 }
 

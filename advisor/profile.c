@@ -90,16 +90,21 @@ cloud_from_string(const char *s)
 static const struct {
     const char *token, *name;
 } regulations[] = {
-    {"gdpr", "gdpr"},         {"hipaa", "hipaa"},   {"pci", "pcidss"},
-    {"sox", "sox"},           {"sarbanes", "sox"},  {"soc 2", "soc2"},
-    {"soc2", "soc2"},         {"ccpa", "ccpa"},     {"cpra", "ccpa"},
-    {"aml", "aml"},           {"anti-money", "aml"}, {"iso 27001", "iso27001"},
-    {"iso27001", "iso27001"}, {"ferpa", "ferpa"},  {"glba", "glba"},
-    {"coppa", "coppa"},       {"residency", "residency"}, {"sovereignty", "residency"},
-    {"itar", "itar"},         {"export control", "itar"}, {"export-control", "itar"},
-    {"nis2", "nis2"},         {"nis 2", "nis2"},     {"62443", "iec62443"},
-    {"bait", "bait"},         {"bafin", "bait"},     {"vait", "bait"},
-    {"solvency", "solvency2"}, {"psd2", "psd2"},     {"psd 2", "psd2"},
+    {"gdpr", "gdpr"},           {"hipaa", "hipaa"},
+    {"pci", "pcidss"},          {"sox", "sox"},
+    {"sarbanes", "sox"},        {"soc 2", "soc2"},
+    {"soc2", "soc2"},           {"ccpa", "ccpa"},
+    {"cpra", "ccpa"},           {"aml", "aml"},
+    {"anti-money", "aml"},      {"iso 27001", "iso27001"},
+    {"iso27001", "iso27001"},   {"ferpa", "ferpa"},
+    {"glba", "glba"},           {"coppa", "coppa"},
+    {"residency", "residency"}, {"sovereignty", "residency"},
+    {"itar", "itar"},           {"export control", "itar"},
+    {"export-control", "itar"}, {"nis2", "nis2"},
+    {"nis 2", "nis2"},          {"62443", "iec62443"},
+    {"bait", "bait"},           {"bafin", "bait"},
+    {"vait", "bait"},           {"solvency", "solvency2"},
+    {"psd2", "psd2"},           {"psd 2", "psd2"},
     {"dora", "dora"},
 };
 
@@ -163,7 +168,7 @@ assumed_source(struct analysis *an)
     struct src *s = &p->src[p->n_src++];
     memset(s, 0, sizeof(*s));
     s->name = "primary_source";
-    s->kind = kind_from_hints(an->a, p->ctx_lc);  /* once per request: plain scan */
+    s->kind = kind_from_hints(an->a, p->ctx_lc); /* once per request: plain scan */
     if (s->kind == SOURCE_UNKNOWN)
         s->kind = p->freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
     s->o_name = s->o_kind = ORIGIN_ASSUMED;
@@ -177,8 +182,9 @@ assumed_source(struct analysis *an)
     s->peak_ev_s = s->peak_mb_s * 1e6 / s->record_bytes;
     s->o_peak = ORIGIN_DERIVED;
     s->compression = k->columnar_compression;
-    assume_(an, "sources", arena_printf_(&an->ar, "one %s source of %g GB/day",
-                                         source_kind_name(s->kind), k->default_volume_gb),
+    assume_(an, "sources",
+            arena_printf_(&an->ar, "one %s source of %g GB/day", source_kind_name(s->kind),
+                          k->default_volume_gb),
             "sizing and cost scale with this volume; measure it and re-run");
 }
 
@@ -194,13 +200,12 @@ source_kind_pii(struct analysis *an, struct src *s, size_t i, const struct req_s
     if (s->kind == SOURCE_UNKNOWN) {
         /* Only the source's own name is evidence of its kind: the rest of the request
          * talks about every source at once. */
-        s->kind = kind_from_hints(an->a, lower_join(&an->ar, &(struct strlist){0}, s->name,
-                                                    NULL));
+        s->kind = kind_from_hints(an->a, lower_join(&an->ar, &(struct strlist){0}, s->name, NULL));
         if (s->kind == SOURCE_UNKNOWN)
             s->kind = an->p.freshness_s < k->freshness_batch_s ? SOURCE_EVENTS : SOURCE_DATABASE;
         s->o_kind = ORIGIN_ASSUMED;
-        assume_(an, arena_printf_(&an->ar, "sources[%zu].kind", i),
-                source_kind_name(s->kind), "chooses the ingestion tool for this source");
+        assume_(an, arena_printf_(&an->ar, "sources[%zu].kind", i), source_kind_name(s->kind),
+                "chooses the ingestion tool for this source");
     }
     s->pii = rs->contains_pii;
     s->o_pii = origin_of(gs && gs->contains_pii >= 0, rs->contains_pii >= 0);
@@ -223,8 +228,7 @@ source_figures(struct analysis *an, struct src *s, size_t i, const struct req_so
 {
     const struct knobs *k = &an->a->k;
     s->record_bytes = rs->avg_record_bytes;
-    s->o_bytes = origin_of(gs && req_known(gs->avg_record_bytes),
-                           req_known(rs->avg_record_bytes));
+    s->o_bytes = origin_of(gs && req_known(gs->avg_record_bytes), req_known(rs->avg_record_bytes));
     if (!req_known(s->record_bytes) || s->record_bytes <= 0) {
         s->record_bytes = k->default_record_bytes;
         s->o_bytes = ORIGIN_ASSUMED;
@@ -242,8 +246,7 @@ source_figures(struct analysis *an, struct src *s, size_t i, const struct req_so
             s->gb_day = s->peak_ev_s / k->peak_to_avg * s->record_bytes * 86400.0 / 1e9;
             s->o_volume = ORIGIN_DERIVED;
         } else {
-            s->gb_day = s->kind == SOURCE_SAAS ? k->default_saas_volume_gb
-                                               : k->default_volume_gb;
+            s->gb_day = s->kind == SOURCE_SAAS ? k->default_saas_volume_gb : k->default_volume_gb;
             s->o_volume = ORIGIN_ASSUMED;
             assume_(an, arena_printf_(&an->ar, "sources[%zu].volume_gb_per_day", i),
                     arena_printf_(&an->ar, "%g GB/day", s->gb_day),
@@ -283,8 +286,7 @@ sources_build(struct analysis *an, const struct requirement *given)
         s->o_name = rs->name ? origin_of(gs && gs->name, 1) : ORIGIN_ASSUMED;
         source_kind_pii(an, s, i, rs, gs);
         source_figures(an, s, i, rs, gs);
-        s->compression = s->record_bytes >= k->binary_object_bytes ? 1.0
-                                                                   : k->columnar_compression;
+        s->compression = s->record_bytes >= k->binary_object_bytes ? 1.0 : k->columnar_compression;
         s->columnar = already_columnar(p, s);
     }
     memset(&p->total, 0, sizeof(p->total));
@@ -355,9 +357,8 @@ needs_build(struct analysis *an)
     }
     if (strstr(p->regs, ",sox,") || strstr(p->regs, ",aml,")) p->needs |= 1u << NEED_AUDIT;
     if (p->needs & (1u << NEED_EXACTLY_ONCE)) p->needs |= 1u << NEED_STATEFUL;
-    if (p->needs == 0 || (p->needs & ((1u << NEED_BI) | (1u << NEED_SEARCH) |
-                                      (1u << NEED_ONLINE) | (1u << NEED_OPERATIONAL) |
-                                      (1u << NEED_ML))) == 0) {
+    if (p->needs == 0 || (p->needs & ((1u << NEED_BI) | (1u << NEED_SEARCH) | (1u << NEED_ONLINE) |
+                                      (1u << NEED_OPERATIONAL) | (1u << NEED_ML))) == 0) {
         p->needs |= 1u << NEED_BI;
         assume_(an, "consumers", "bi",
                 "results are served to analysts through a warehouse and dashboards");
@@ -404,12 +405,12 @@ pii_from_text(struct analysis *an)
     map.text = text;
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (h->kind[0] != 'p' || strcmp(h->kind, "pii") != 0 || !map_has_(&map, h->token))
-            continue;
+        if (h->kind[0] != 'p' || strcmp(h->kind, "pii") != 0 || !map_has_(&map, h->token)) continue;
         p->has_pii = 1;
         assume_(an, "contains_pii", "true",
-                arena_printf_(&an->ar, "the request mentions \"%s\": pseudonymisation and "
-                                       "masking controls apply",
+                arena_printf_(&an->ar,
+                              "the request mentions \"%s\": pseudonymisation and "
+                              "masking controls apply",
                               h->token));
         return;
     }
@@ -463,8 +464,8 @@ scalars_build(struct analysis *an, const struct requirement *given)
     const struct knobs *k = &an->a->k;
     const struct requirement *r = &p->req;
     p->freshness_s = known_or(r->freshness_seconds, k->default_freshness_s);
-    p->o_freshness =
-        origin_of(req_known(given->freshness_seconds), req_known(r->freshness_seconds));
+    p->o_freshness = origin_of(req_known(given->freshness_seconds),
+                               req_known(r->freshness_seconds));
     if (p->o_freshness == ORIGIN_ASSUMED)
         assume_(an, "freshness_seconds", arena_printf_(&an->ar, "%g", k->default_freshness_s),
                 "data is needed by the next day, so a daily batch suffices");

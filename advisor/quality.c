@@ -31,9 +31,12 @@ duration(struct analysis *an, double s)
     struct buf b;
     buf_init(&b);
     if (s < 120) buf_fmt_(&b, "%g s", s);
-    else if (s < 7200) buf_fmt_(&b, "%g min", round(s / 6) / 10);
-    else if (s < 172800) buf_fmt_(&b, "%g h", round(s / 360) / 10);
-    else buf_fmt_(&b, "%g days", round(s / 8640) / 10);
+    else if (s < 7200)
+        buf_fmt_(&b, "%g min", round(s / 6) / 10);
+    else if (s < 172800)
+        buf_fmt_(&b, "%g h", round(s / 360) / 10);
+    else
+        buf_fmt_(&b, "%g days", round(s / 8640) / 10);
     const char *r = arena_strdup_(&an->ar, b.data);
     buf_fini(&b);
     return r;
@@ -53,10 +56,11 @@ cost_reduction_rules(struct analysis *an)
     rule(an, "tiering", "archive classes", "restore", "error",
          "a monthly test restore from each archive class completes within its documented time "
          "and reads back identical");
-    rule(an, "slo", "hot window", "availability",
-         "error", arena_printf_(&an->ar, "the hot window's data readable by its engines %g %% "
-                                          "of the month, as before the change",
-                                an->p.availability));
+    rule(an, "slo", "hot window", "availability", "error",
+         arena_printf_(&an->ar,
+                       "the hot window's data readable by its engines %g %% "
+                       "of the month, as before the change",
+                       an->p.availability));
 }
 
 /* The landing and staging checks of a source of binary objects (video, images): checked as
@@ -66,11 +70,12 @@ object_rules(struct analysis *an, const struct src *s, const char *fresh, const 
              const char *rec)
 {
     rule(an, "landing", s->name, "freshness", "error",
-         arena_printf_(&an->ar, "newest object no older than %s (alert), %s (page)",
-                       fresh, late));
+         arena_printf_(&an->ar, "newest object no older than %s (alert), %s (page)", fresh, late));
     rule(an, "landing", s->name, "volume", "warn",
-         arena_printf_(&an->ar, "objects per day within 50 %% of the 7-day median "
-                                "(expected about %s)", rec));
+         arena_printf_(&an->ar,
+                       "objects per day within 50 %% of the 7-day median "
+                       "(expected about %s)",
+                       rec));
     rule(an, "landing", s->name, "completeness", "error",
          "checksum computed at the source matches the stored object; every object has "
          "its metadata record (id, checksum, size, format)");
@@ -87,8 +92,7 @@ record_rules(struct analysis *an, const struct src *s, const char *fresh, const 
              const char *rec)
 {
     rule(an, "landing", s->name, "freshness", "error",
-         arena_printf_(&an->ar, "newest record no older than %s (alert), %s (page)", fresh,
-                       late));
+         arena_printf_(&an->ar, "newest record no older than %s (alert), %s (page)", fresh, late));
     rule(an, "landing", s->name, "volume", "warn",
          arena_printf_(&an->ar,
                        "records per day within 50 %% of the 7-day median (expected about %s)",
@@ -96,8 +100,8 @@ record_rules(struct analysis *an, const struct src *s, const char *fresh, const 
     rule(an, "landing", s->name, "schema", "error",
          "matches the registered schema or contract; unknown fields quarantined, type "
          "changes rejected");
-    int table = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC ||
-                s->kind == SOURCE_SAAS || s->kind == SOURCE_API;
+    int table = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC || s->kind == SOURCE_SAAS ||
+                s->kind == SOURCE_API;
     rule(an, "staging", s->name, "nulls", "error",
          table ? "primary key and last-modified timestamp never null; other columns below "
                  "their agreed null rate"
@@ -139,7 +143,8 @@ quality_(struct analysis *an)
         const char *rec = arena_strdup_(&an->ar, b.data);
         buf_fini(&b);
         if (s->compression == 1.0) object_rules(an, s, fresh, late, rec);
-        else record_rules(an, s, fresh, late, rec);
+        else
+            record_rules(an, s, fresh, late, rec);
     }
     if (p->n_src > n)
         rule(an, "landing", "other sources", "all", "warn",
@@ -164,8 +169,9 @@ quality_(struct analysis *an)
              "history");
 
     rule(an, "slo", "pipeline", "freshness", "error",
-         arena_printf_(&an->ar, "99 %% of days (or windows) have data within %s of its event "
-                                "time; alert at 80 %% of the error budget",
+         arena_printf_(&an->ar,
+                       "99 %% of days (or windows) have data within %s of its event "
+                       "time; alert at 80 %% of the error budget",
                        fresh));
     unsigned tables = (1u << SOURCE_DATABASE) | (1u << SOURCE_CDC) | (1u << SOURCE_SAAS);
     if ((p->kinds & tables) && !(p->kinds & ~tables))

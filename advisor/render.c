@@ -36,7 +36,8 @@ static void
 fnv_str(uint64_t *h, const char *s)
 {
     if (s) fnv(h, s, strlen(s) + 1);
-    else fnv(h, "\xff", 1);
+    else
+        fnv(h, "\xff", 1);
 }
 
 static void
@@ -111,13 +112,27 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
     for (int s = 0; s < SECTION_COUNT; s++) {
         buf_reset(&sec);
         switch (s) {
-        case SECTION_EXECUTIVE_SUMMARY: sec_summary_(an, prev, &sec); break;
-        case SECTION_ARCHITECTURE_OVERVIEW: sec_architecture_(an, &sec); break;
-        case SECTION_IMPLEMENTATION_DETAILS: sec_implementation_(an, &sec); break;
-        case SECTION_PERFORMANCE_CONSIDERATIONS: sec_performance_(an, &sec); break;
-        case SECTION_COST_ANALYSIS: sec_cost_(an, &sec); break;
-        case SECTION_RISK_ASSESSMENT: sec_risks_(an, &sec); break;
-        default: sec_steps_(an, &sec); break;
+        case SECTION_EXECUTIVE_SUMMARY:
+            sec_summary_(an, prev, &sec);
+            break;
+        case SECTION_ARCHITECTURE_OVERVIEW:
+            sec_architecture_(an, &sec);
+            break;
+        case SECTION_IMPLEMENTATION_DETAILS:
+            sec_implementation_(an, &sec);
+            break;
+        case SECTION_PERFORMANCE_CONSIDERATIONS:
+            sec_performance_(an, &sec);
+            break;
+        case SECTION_COST_ANALYSIS:
+            sec_cost_(an, &sec);
+            break;
+        case SECTION_RISK_ASSESSMENT:
+            sec_risks_(an, &sec);
+            break;
+        default:
+            sec_steps_(an, &sec);
+            break;
         }
         /* one newline at the end, so the next heading follows one blank line */
         while (sec.len >= 2 && sec.data[sec.len - 1] == '\n' && sec.data[sec.len - 2] == '\n')
@@ -134,8 +149,8 @@ render_(const struct analysis *an_c, const struct analysis *prev, long version, 
     for (int s = 0; s < SECTION_COUNT; s++) want += strlen(rep->sections[s]);
     buf_reserve(&md, want);
     buf_fmt_(&md, "# %s\n\n*Report %s, engine %s, price book %s.*\n",
-             an->p.title && an->p.title[0] ? an->p.title : "Data platform request",
-             rep->report_id, ADVISOR_ENGINE_VERSION, an->a->pricebook_date);
+             an->p.title && an->p.title[0] ? an->p.title : "Data platform request", rep->report_id,
+             ADVISOR_ENGINE_VERSION, an->a->pricebook_date);
     for (int s = 0; s < SECTION_COUNT; s++) {
         buf_puts(&md, "\n## ");
         buf_puts(&md, report_section_title((enum report_section)s));

@@ -20,17 +20,17 @@
 /* Bytes a JSON string may carry as they are: printable ASCII but '"' and '\\'. */
 static const unsigned char json_plain[256] = {
     ['\x20'] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['('] = 1,
-    [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1,
-    ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
-    ['9'] = 1, [':'] = 1, [';'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1, ['@'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['a'] = 1,
-    ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
-    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
-    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
-    ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1};
+    [')'] = 1,    ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1,  ['0'] = 1,
+    ['1'] = 1,    ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,  ['8'] = 1,
+    ['9'] = 1,    [':'] = 1, [';'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1,  ['@'] = 1,
+    ['A'] = 1,    ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,  ['H'] = 1,
+    ['I'] = 1,    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1,  ['P'] = 1,
+    ['Q'] = 1,    ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1,  ['X'] = 1,
+    ['Y'] = 1,    ['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,  ['a'] = 1,
+    ['b'] = 1,    ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,  ['i'] = 1,
+    ['j'] = 1,    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,  ['q'] = 1,
+    ['r'] = 1,    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,  ['y'] = 1,
+    ['z'] = 1,    ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1};
 
 /* jsonw_key() for the report's own keys (plain ASCII literals): the same bytes without
  * escaping them, using the writer's documented comma state. */
@@ -71,9 +71,8 @@ plain_run(const unsigned char *p, size_t n)
     const __m128i bslash = _mm_set1_epi8('\\'), del = _mm_set1_epi8(0x7f);
     while (i + 16 <= n) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i bad = _mm_or_si128(
-            _mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, quote)),
-            _mm_or_si128(_mm_cmpeq_epi8(x, bslash), _mm_cmpeq_epi8(x, del)));
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, quote)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, bslash), _mm_cmpeq_epi8(x, del)));
         int mask = _mm_movemask_epi8(bad);
         if (mask) return i + (size_t)__builtin_ctz((unsigned)mask);
         i += 16;
@@ -120,10 +119,14 @@ kstr(struct jsonw *w, const char *key, const char *s)
         if (i == len) break;
         unsigned char c = p[i];
         if (c == '"') buf_append(out, "\\\"", 2);
-        else if (c == '\\') buf_append(out, "\\\\", 2);
-        else if (c == '\n') buf_append(out, "\\n", 2);
-        else if (c == '\t') buf_append(out, "\\t", 2);
-        else if (c == '\r') buf_append(out, "\\r", 2);
+        else if (c == '\\')
+            buf_append(out, "\\\\", 2);
+        else if (c == '\n')
+            buf_append(out, "\\n", 2);
+        else if (c == '\t')
+            buf_append(out, "\\t", 2);
+        else if (c == '\r')
+            buf_append(out, "\\r", 2);
         else {
             /* Control or non-ASCII: let jsonw write the whole string its own way. */
             out->len = mark;
@@ -220,7 +223,8 @@ json_profile(struct jsonw *w, const struct analysis *an)
     jsonw_obj_begin(w);
     fkey(w, "value");
     if (p->has_budget) jnum(w, p->budget);
-    else jsonw_null(w);
+    else
+        jsonw_null(w);
     kstr(w, "source", p->has_budget ? origin_name_(p->o_budget) : "unknown");
     jsonw_obj_end(w);
     kval(w, "team_size", p->team_size, p->o_team);
@@ -253,7 +257,8 @@ json_profile(struct jsonw *w, const struct analysis *an)
         jsonw_obj_begin(w);
         fkey(w, "value");
         if (s->pii < 0) jsonw_null(w);
-        else jsonw_bool(w, s->pii);
+        else
+            jsonw_bool(w, s->pii);
         kstr(w, "source", s->pii < 0 ? "unknown" : origin_name_(s->o_pii));
         jsonw_obj_end(w);
         jsonw_obj_end(w);
@@ -416,8 +421,10 @@ json_cost_range(struct jsonw *w, const struct costing *c)
     kjnum(w, "total_monthly_usd_high", c->total_high);
     fkey(w, "budget_scope");
     if (c->budget_scope == 1) jsonw_str(w, "incremental");
-    else if (c->budget_scope == 2) jsonw_str(w, "all_in");
-    else jsonw_null(w);
+    else if (c->budget_scope == 2)
+        jsonw_str(w, "all_in");
+    else
+        jsonw_null(w);
     kjnum(w, "budget_share_high_pct", c->budget_pct_high);
     kjnum(w, "estimate_lines", (double)c->n_estimate);
     if (c->snowflake_edition) {
@@ -471,13 +478,14 @@ json_cost(struct jsonw *w, const struct analysis *an)
     /* monthly_usd and its range are what the request adds; what already runs is apart */
     fkey(w, "monthly_usd");
     if (c->priced) jnum(w, c->incr_monthly);
-    else jsonw_null(w);
+    else
+        jsonw_null(w);
     json_cost_range(w, c);
     kjnum(w, "month1_usd", c->month1);
     kjnum(w, "steady_state_usd", c->steady);
     kstr(w, "basis",
-               c->priced ? "list prices, on demand, at the planning month (storage grows monthly)"
-                         : "capacity: no cloud bill applies");
+         c->priced ? "list prices, on demand, at the planning month (storage grows monthly)"
+                   : "capacity: no cloud bill applies");
     kjnum(w, "planning_month", an->a->k.planning_month);
     fkey(w, "line_items");
     jsonw_arr_begin(w);
@@ -507,10 +515,12 @@ json_cost(struct jsonw *w, const struct analysis *an)
     jsonw_arr_end(w);
     fkey(w, "budget_usd");
     if (an->p.has_budget) jnum(w, an->p.budget);
-    else jsonw_null(w);
+    else
+        jsonw_null(w);
     fkey(w, "within_budget");
     if (c->within < 0) jsonw_null(w);
-    else jsonw_bool(w, c->within);
+    else
+        jsonw_bool(w, c->within);
     kstr(w, "budget_statement", c->statement);
     fkey(w, "levers");
     jsonw_arr_begin(w);

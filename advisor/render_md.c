@@ -20,9 +20,9 @@ mode_words_(enum mode m)
 const char *
 kind_words_(enum request_kind k)
 {
-    static const char *const words[KIND_COUNT] = {
-        "new pipeline", "migration", "cost reduction", "change-data-capture pipeline",
-        "new consumer on an existing pipeline"};
+    static const char *const words[KIND_COUNT] = {"new pipeline", "migration", "cost reduction",
+                                                  "change-data-capture pipeline",
+                                                  "new consumer on an existing pipeline"};
     return (unsigned)k < KIND_COUNT ? words[k] : words[0];
 }
 
@@ -55,8 +55,9 @@ static void
 summary_cut(struct analysis *an, struct buf *b)
 {
     static const char *const areas[] = {"storage", "warehouse_compute", "transformation"};
-    buf_fmt_(b, "**Recommendation:** cut the bill of the existing estate on %s, with no new "
-                "pipeline: ",
+    buf_fmt_(b,
+             "**Recommendation:** cut the bill of the existing estate on %s, with no new "
+             "pipeline: ",
              cloud_info_(an)->name);
     size_t n = 0;
     for (size_t a = 0; a < PW_ARRAY_LEN(areas); a++) {
@@ -64,8 +65,7 @@ summary_cut(struct analysis *an, struct buf *b)
         if (d && d->t) cat_(b, n++ ? "; " : "", short_name_(an, d->choice), NULL);
     }
     cat_(b, n ? ". " : "", "Reads go through ",
-         short_name_(an, choice_or_(an, "warehouse", "the same engines")), " as today.\n\n",
-         NULL);
+         short_name_(an, choice_or_(an, "warehouse", "the same engines")), " as today.\n\n", NULL);
 }
 
 static void
@@ -78,8 +78,8 @@ summary_path(struct analysis *an, struct buf *b)
     /* a target of a day or more is met by one run a day: say so */
     int daily = an->mode == MODE_BATCH && an->p.freshness_s >= 86400 && an->p.freshness_s < 172800;
     buf_fmt_(b, "**Recommendation:** a %s%s design %s%s", daily ? "daily " : "",
-             mode_words_(an->mode),
-             an->p.cloud == CLOUD_ON_PREM ? "" : "on ", cloud_info_(an)->name);
+             mode_words_(an->mode), an->p.cloud == CLOUD_ON_PREM ? "" : "on ",
+             cloud_info_(an)->name);
     if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, " for this %s", kind_words_(an->p.kind));
     buf_puts(b, ". Data enters through ");
     size_t n = 0;
@@ -99,8 +99,8 @@ summary_path(struct analysis *an, struct buf *b)
     else if (decision_find_(an, "table_format"))
         cat_(b, " as ", short_name_(an, choice_or_(an, "table_format", "open")), " tables", NULL);
     cat_(b, ", is modelled with ", short_name_(an, choice_or_(an, "transformation", "SQL")),
-         " and is queried through ", short_name_(an, choice_or_(an, "warehouse", "SQL")),
-         ".\n\n", NULL);
+         " and is queried through ", short_name_(an, choice_or_(an, "warehouse", "SQL")), ".\n\n",
+         NULL);
 }
 
 /* A note decides the design when it sets volume, peak, freshness, budget or availability; the
@@ -157,9 +157,9 @@ static void
 summary_assumed(struct analysis *an, struct buf *b)
 {
     const struct profile *p = &an->p;
-    static const char *const own[] = {"sources[", "freshness", "retention", "budget", "team",
-                                      "availability", "cloud", "contains_pii", "compliance",
-                                      "consumers", "existing_stack"};
+    static const char *const own[] = {"sources[",   "freshness",    "retention",     "budget",
+                                      "team",       "availability", "cloud",         "contains_pii",
+                                      "compliance", "consumers",    "existing_stack"};
     size_t shown = 0;
     for (size_t i = 0; i < p->n_assumption && shown < 8; i++) {
         const struct assumption *x = &p->assumption[i];
@@ -237,7 +237,9 @@ sec_summary_(struct analysis *an, const struct analysis *prev, struct buf *b)
         /* the models and jobs a design adds are new even on a platform that runs today */
         int job = strcmp(d->area, "warehouse") != 0;
         buf_fmt_(b, "%s%s: %s%s", n++ ? "; " : "", short_name_(an, d->choice), d->t->why,
-                 !d->reused ? "" : job ? " (on what already runs here)" : " (already runs here)");
+                 !d->reused ? ""
+                 : job      ? " (on what already runs here)"
+                            : " (already runs here)");
     }
     buf_puts(b, n ? ".\n" : "the choices follow the table in Architecture Overview.\n");
     summary_read(an, b);
@@ -302,8 +304,7 @@ arch_build_buy(struct analysis *an, struct buf *b)
     }
     if (n)
         buf_fmt_(b, ", for a team of %.0f%s.\n\n", an->p.team_size,
-                 (an->p.constraints >> CONSTRAINT_NO_SERVERS) & 1 ? " that wants no servers"
-                                                                   : "");
+                 (an->p.constraints >> CONSTRAINT_NO_SERVERS) & 1 ? " that wants no servers" : "");
 }
 
 /* The areas whose choice a reader weighs; the others (formats, quality tooling, catalog, model,
@@ -312,7 +313,7 @@ int
 weighed_area_(const char *area)
 {
     static const char *const minor[] = {"table_format", "file_format", "data_quality",
-                                        "governance", "data_model", "partitioning"};
+                                        "governance",   "data_model",  "partitioning"};
     for (size_t i = 0; i < PW_ARRAY_LEN(minor); i++)
         if (strcmp(area, minor[i]) == 0) return 0;
     return 1;
@@ -408,7 +409,8 @@ sec_architecture_(struct analysis *an, struct buf *b)
         buf_puts(b, " | ");
         md_cell_(b, short_name_(an, d->choice));
         /* the models and jobs a design adds are new even on a platform that runs today */
-        int job = strcmp(d->area, "transformation") == 0 || strcmp(d->area, "stream_processing") == 0 ||
+        int job = strcmp(d->area, "transformation") == 0 ||
+                  strcmp(d->area, "stream_processing") == 0 ||
                   strcmp(d->area, "batch_processing") == 0;
         buf_puts(b, !d->reused ? " | " : job ? " (on what runs today) | " : " (runs today) | ");
         /* the reason's first clause; the rest is in the JSON */
@@ -442,7 +444,8 @@ table_name(struct analysis *an, const char *name)
     for (const char *c = name ? name : "source"; *c && n < sizeof(s) - 1; c++) {
         char ch = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
         if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) s[n++] = ch;
-        else if (n && s[n - 1] != '_') s[n++] = '_';
+        else if (n && s[n - 1] != '_')
+            s[n++] = '_';
     }
     while (n && s[n - 1] == '_') n--;
     s[n] = '\0';
@@ -471,15 +474,16 @@ impl_tables(struct analysis *an, struct buf *b)
         int db = s->kind == SOURCE_DATABASE || s->kind == SOURCE_CDC;
         buf_puts(b, i ? "- " : "**Main tables:**\n\n- ");
         if (s->compression == 1.0)
-            buf_fmt_(b, "`%s_objects`: key object id + version, partitioned by upload date (%s), "
-                        "clustered by format",
+            buf_fmt_(b,
+                     "`%s_objects`: key object id + version, partitioned by upload date (%s), "
+                     "clustered by format",
                      t, grain(an, day));
         else if (db)
-            buf_fmt_(b, "`%s` (current state, MERGE on the source primary key%s) and "
-                        "`%s_history` (append-only, key + log position, partitioned by change "
-                        "date, %s)",
-                     t, an->p.kind == KIND_CDC ? ", hard deletes applied" : "", t,
-                     grain(an, day));
+            buf_fmt_(b,
+                     "`%s` (current state, MERGE on the source primary key%s) and "
+                     "`%s_history` (append-only, key + log position, partitioned by change "
+                     "date, %s)",
+                     t, an->p.kind == KIND_CDC ? ", hard deletes applied" : "", t, grain(an, day));
         else
             buf_fmt_(b, "`%s`: key %s, partitioned by event date (%s), clustered by %s", t,
                      s->kind == SOURCE_FILES ? "file name + row number"
@@ -493,8 +497,9 @@ impl_tables(struct analysis *an, struct buf *b)
         buf_puts(b, " in columnar form.\n");
     }
     if (p->n_src > n) buf_fmt_(b, "- %zu more sources keyed the same way.\n", p->n_src - n);
-    buf_fmt_(b, "- Marts: %s, facts partitioned by date (%s), clustered by the dashboards' filter "
-                "keys.\n\n",
+    buf_fmt_(b,
+             "- Marts: %s, facts partitioned by date (%s), clustered by the dashboards' filter "
+             "keys.\n\n",
              short_name_(an, choice_or_(an, "data_model", "a dimensional model")),
              grain(an, p->total.lake_gb_day));
 }
@@ -566,8 +571,9 @@ impl_backfill(struct analysis *an, struct buf *b)
     }
     if (ndb) {
         double per_tb = 1000 / k->batch_gb_per_vcpu_hour;
-        buf_fmt_(b, " Initial load: a consistent snapshot of the %s, then changes from the "
-                    "snapshot's log position%s; each TB of snapshot is ",
+        buf_fmt_(b,
+                 " Initial load: a consistent snapshot of the %s, then changes from the "
+                 "snapshot's log position%s; each TB of snapshot is ",
                  ndb == 1 ? "database" : "databases",
                  p->kind == KIND_CDC ? ", deletes applied as MERGE deletes and kept as flagged "
                                        "rows in the history"
@@ -605,12 +611,14 @@ impl_changes(struct analysis *an, struct buf *b)
     int db = (k >> SOURCE_DATABASE & 1) || (k >> SOURCE_CDC & 1);
     int ev = (k >> SOURCE_EVENTS & 1) || (k >> SOURCE_CLICKSTREAM & 1) || (k >> SOURCE_IOT & 1);
     buf_puts(b, "**Schema changes:** ");
-    if (db) buf_puts(b, "a column added at the source appears as a nullable column; a dropped or "
-                        "retyped column stops the table's load until the model is changed");
+    if (db)
+        buf_puts(b, "a column added at the source appears as a nullable column; a dropped or "
+                    "retyped column stops the table's load until the model is changed");
     if (db && ev) buf_puts(b, "; ");
-    if (ev) buf_fmt_(b, "event producers add optional fields only%s",
-                     an->sz.has_kafka ? ", enforced by the schema registry's compatibility mode"
-                                      : ", checked against the contract at landing");
+    if (ev)
+        buf_fmt_(b, "event producers add optional fields only%s",
+                 an->sz.has_kafka ? ", enforced by the schema registry's compatibility mode"
+                                  : ", checked against the contract at landing");
     if (!db && !ev) buf_puts(b, "files with unexpected columns go to quarantine at landing");
     buf_puts(b, ".\n\n");
 }
@@ -709,8 +717,9 @@ perf_throughput(struct analysis *an, struct buf *b)
     size_t assumed = 0;
     for (size_t i = 0; i < p->n_src; i++) assumed += p->src[i].o_peak == ORIGIN_ASSUMED;
     if (assumed)
-        buf_fmt_(b, " (%zu source%s without a stated peak taken at %gx the average, "
-                    "docs/knowledge/sizing.md section 1)",
+        buf_fmt_(b,
+                 " (%zu source%s without a stated peak taken at %gx the average, "
+                 "docs/knowledge/sizing.md section 1)",
                  assumed, assumed == 1 ? "" : "s", an->a->k.peak_to_avg);
     buf_puts(b, ".\n\n");
 }
@@ -724,8 +733,9 @@ sec_performance_(struct analysis *an, struct buf *b)
     if (sz->has_kafka) {
         buf_fmt_(b, "**Kafka (%s):** partitions = %s.", sz->kafka_via, sz->partitions_working);
         if (sz->kafka_self)
-            buf_fmt_(b, " Brokers: %s. Broker storage: %s. Replication factor %ld, "
-                        "min.insync.replicas %ld, acks=all.",
+            buf_fmt_(b,
+                     " Brokers: %s. Broker storage: %s. Replication factor %ld, "
+                     "min.insync.replicas %ld, acks=all.",
                      sz->brokers_working, sz->disk_working, sz->rf, sz->min_insync);
         buf_puts(b, "\n\n");
     }
@@ -763,8 +773,8 @@ sec_performance_(struct analysis *an, struct buf *b)
     buf_puts(b, " GB/day or ");
     fmt_num_(b, 2 * p->total.peak_ev_s);
     buf_puts(b, " events/s at peak");
-    if (sz->has_kafka) buf_fmt_(b, "; partitions can be added but not removed, so the %ld stay",
-                                sz->partitions);
+    if (sz->has_kafka)
+        buf_fmt_(b, "; partitions can be added but not removed, so the %ld stay", sz->partitions);
     if (an->mode != MODE_BATCH) buf_puts(b, "; consumers scale on lag");
     buf_puts(b, ".\n");
 }

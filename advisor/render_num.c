@@ -59,7 +59,8 @@ put_grouped_(struct buf *out, double v)
     char s[48];
     size_t n = fixed_str_(s, v, 0, 1);
     if (n) buf_append(out, s, n);
-    else buf_fmt_(out, "%.0f", v);
+    else
+        buf_fmt_(out, "%.0f", v);
 }
 
 void
@@ -68,7 +69,8 @@ put_fixed_(struct buf *out, double v, int dec, int grouped)
     char s[48];
     size_t n = fixed_str_(s, v, dec, grouped);
     if (n) buf_append(out, s, n);
-    else buf_fmt_(out, "%.*f", dec, v);
+    else
+        buf_fmt_(out, "%.*f", dec, v);
 }
 
 void
@@ -76,10 +78,14 @@ fmt_num_(struct buf *out, double v)
 {
     double a = fabs(v);
     if (a >= 100 || a == floor(a)) put_grouped_(out, v);
-    else if (a >= 10) put_fixed_(out, v, 1, 0);
-    else if (a >= 1) put_fixed_(out, v, 2, 0);
-    else if (a >= 0.01) put_fixed_(out, v, 3, 0);
-    else buf_fmt_(out, "%.3g", v);
+    else if (a >= 10)
+        put_fixed_(out, v, 1, 0);
+    else if (a >= 1)
+        put_fixed_(out, v, 2, 0);
+    else if (a >= 0.01)
+        put_fixed_(out, v, 3, 0);
+    else
+        buf_fmt_(out, "%.3g", v);
 }
 
 const char *
@@ -153,10 +159,14 @@ void
 spoken_duration_(struct buf *out, double s)
 {
     if (s < 1) buf_puts(out, "under a second");
-    else if (s < 120) count_of(out, round(s), "second");
-    else if (s < 3600 || (s < 7200 && fmod(s, 3600) != 0)) count_of(out, round(s / 60), "minute");
-    else if (s < 172800) count_of(out, round(s / 3600), "hour");
-    else count_of(out, round(s / 86400), "day");
+    else if (s < 120)
+        count_of(out, round(s), "second");
+    else if (s < 3600 || (s < 7200 && fmod(s, 3600) != 0))
+        count_of(out, round(s / 60), "minute");
+    else if (s < 172800)
+        count_of(out, round(s / 3600), "hour");
+    else
+        count_of(out, round(s / 86400), "day");
 }
 
 void
@@ -164,17 +174,22 @@ put_days_(struct buf *b, double days)
 {
     if (isfinite(days) && days >= 365 && fmod(days, 365) < 1)
         count_of(b, round(days / 365), "year");
-    else if (isfinite(days)) count_of(b, round(days), "day");
-    else buf_puts(b, "an unknown time");
+    else if (isfinite(days))
+        count_of(b, round(days), "day");
+    else
+        buf_puts(b, "an unknown time");
 }
 
 void
 put_hours_(struct buf *b, double hours)
 {
     if (!isfinite(hours)) buf_puts(b, "an unknown time");
-    else if (hours < 1) count_of(b, fmax(1, round(hours * 60)), "minute");
-    else if (hours < 72) count_of(b, round(hours), "hour");
-    else count_of(b, round(hours / 24), "day");
+    else if (hours < 1)
+        count_of(b, fmax(1, round(hours * 60)), "minute");
+    else if (hours < 72)
+        count_of(b, round(hours), "hour");
+    else
+        count_of(b, round(hours / 24), "day");
 }
 
 void
@@ -219,5 +234,6 @@ put_price_(struct buf *b, double v)
     if (isfinite(v) && fabs(v) < 1e6 && fabs(v) >= 1e-6)
         n = fixed_str_(s, v, fabs(v) < 1e-3 ? 9 : 6, 0);
     if (n) buf_append(b, s, n);
-    else buf_fmt_(b, "%g", v);
+    else
+        buf_fmt_(b, "%g", v);
 }

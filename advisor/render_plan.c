@@ -90,7 +90,8 @@ cost_headline_(struct analysis *an, struct buf *b, int figure)
         buf_puts(b, ". ");
     }
     if (figure) put_verdict(b, c->statement);
-    else buf_puts(b, c->statement ? c->statement : "");
+    else
+        buf_puts(b, c->statement ? c->statement : "");
 }
 
 size_t
@@ -231,8 +232,8 @@ sec_cost_(struct analysis *an, struct buf *b)
     size_t order[8], nl = c->n_lever < 8 ? c->n_lever : 8;
     for (size_t i = 0; i < nl; i++) order[i] = i;
     for (size_t i = 1; i < nl; i++)
-        for (size_t j = i;
-             j > 0 && c->lever[order[j]].savings > c->lever[order[j - 1]].savings; j--) {
+        for (size_t j = i; j > 0 && c->lever[order[j]].savings > c->lever[order[j - 1]].savings;
+             j--) {
             size_t t = order[j];
             order[j] = order[j - 1];
             order[j - 1] = t;
@@ -331,13 +332,15 @@ sec_risks_(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < ex->n_avoid; i++)
         for (size_t j = 0; j < an->n_dec; j++)
             if (an->dec[j].t && strcasestr(an->dec[j].choice, ex->avoid[i].field)) {
-                buf_fmt_(b, "**Against a stated wish:** %s uses %s, which the request rules out "
-                            "(\"%s\"); confirm before committing.\n\n",
+                buf_fmt_(b,
+                         "**Against a stated wish:** %s uses %s, which the request rules out "
+                         "(\"%s\"); confirm before committing.\n\n",
                          an->dec[j].area, ex->avoid[i].field, ex->avoid[i].evidence);
                 break;
             }
-    if (shown + ng == 0) buf_puts(b, "No risk particular to this request beyond those every "
-                                     "pipeline carries (appendix).\n");
+    if (shown + ng == 0)
+        buf_puts(b, "No risk particular to this request beyond those every "
+                    "pipeline carries (appendix).\n");
 }
 
 /* ---- Next Steps ----------------------------------------------------------------------------- */
@@ -352,8 +355,8 @@ sec_steps_(struct analysis *an, struct buf *b)
         for (size_t i = 0; i < nq; i++) cat_(b, "- ", q[i], "\n", NULL);
         buf_puts(b, "\n");
     }
-    if (an->p.kind != KIND_GREENFIELD) buf_fmt_(b, "**Plan for this %s:**\n\n",
-                                                kind_words_(an->p.kind));
+    if (an->p.kind != KIND_GREENFIELD)
+        buf_fmt_(b, "**Plan for this %s:**\n\n", kind_words_(an->p.kind));
     size_t n = an->n_step < STEPS_SHOWN ? an->n_step : STEPS_SHOWN;
     for (size_t i = 0; i < n; i++) {
         buf_fmt_(b, "%zu. ", i + 1);
@@ -433,8 +436,8 @@ app_other_choices(struct analysis *an, struct buf *b)
     for (size_t i = 0; i < an->n_dec; i++) {
         const struct decision *d = &an->dec[i];
         if (weighed_area_(d->area)) continue;
-        cat_(b, "- *", d->area, "*: ", d->choice, ": ",
-             d->t ? d->t->why : d->rationale, "\n", NULL);
+        cat_(b, "- *", d->area, "*: ", d->choice, ": ", d->t ? d->t->why : d->rationale, "\n",
+             NULL);
     }
     buf_putc(b, '\n');
 }

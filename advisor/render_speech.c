@@ -22,9 +22,9 @@
 
 /* Words after which a long catalog name only adds configuration: "Cloud Run workers on a Pub/Sub
  * push subscription". */
-static const char *const ear_links[] = {" with ", " over ", " on ", " into ", " via ", " using ",
-                                        " uploading ", " delivering ", " writing ", " pulling ",
-                                        " from ", " in "};
+static const char *const ear_links[] = {" with ",    " over ",    " on ",        " into ",
+                                        " via ",     " using ",   " uploading ", " delivering ",
+                                        " writing ", " pulling ", " from ",      " in "};
 
 /* Length of the first clause of 's': up to one of 'marks', but a comma inside a number
  * ("3,650") does not end it. */
@@ -167,8 +167,8 @@ put_ear_title(struct buf *b, const char *title)
 static int
 weak_word(const char *w, size_t n)
 {
-    static const char *const weak[] = {"a", "an", "the", "and", "or", "with", "of", "to", "as",
-                                       "by", "for", "in", "on", "at", "from", "per", "no"};
+    static const char *const weak[] = {"a",  "an",  "the", "and", "or", "with", "of",  "to", "as",
+                                       "by", "for", "in",  "on",  "at", "from", "per", "no"};
     for (size_t i = 0; i < PW_ARRAY_LEN(weak); i++)
         if (strlen(weak[i]) == n && strncasecmp(w, weak[i], n) == 0) return 1;
     return 0;
@@ -208,7 +208,8 @@ put_trimmed(struct buf *b, const char *s, size_t n, int lower)
 {
     while (n && s[n - 1] == ' ') n--;
     if (lower) put_lower_first(b, s, n);
-    else put_unbracketed(b, s, n);
+    else
+        put_unbracketed(b, s, n);
 }
 
 /* What was asked: "The warehouse scans: about 104 gigabytes a day from one source, needed
@@ -220,13 +221,15 @@ say_request(struct analysis *an, struct buf *b)
     static const char *const count[] = {"no source", "one source", "two sources", "three sources"};
     size_t at = b->len;
     if (p->title && p->title[0]) put_ear_title(b, p->title);
-    else buf_puts(b, "your request");
+    else
+        buf_puts(b, "your request");
     if (b->data[at] >= 'a' && b->data[at] <= 'z') b->data[at] = (char)(b->data[at] - 32);
     buf_puts(b, ": about ");
     put_bytes_(b, p->total.gb_day, 1);
     buf_puts(b, " a day from ");
     if (p->n_src < 4) buf_puts(b, count[p->n_src]);
-    else buf_fmt_(b, "%zu sources", p->n_src);
+    else
+        buf_fmt_(b, "%zu sources", p->n_src);
     if (p->freshness_s >= 86400) buf_puts(b, ", needed once a day. ");
     else {
         buf_puts(b, ", needed within ");
@@ -276,7 +279,10 @@ say_design(struct analysis *an, struct buf *b, const struct decision *work,
         reused += an->dec[i].reused && an->dec[i].t && &an->dec[i] != work;
     if (reused)
         buf_fmt_(b, "%s%s of the chosen tools already run%s here and stay as they are. ",
-                 reused == 1 ? "One" : reused == 2 ? "Two" : reused == 3 ? "Three" : "Several",
+                 reused == 1   ? "One"
+                 : reused == 2 ? "Two"
+                 : reused == 3 ? "Three"
+                               : "Several",
                  work && work->reused ? " more" : "", reused == 1 ? "s" : "");
 }
 
@@ -298,9 +304,9 @@ say_cost(struct analysis *an, struct buf *b)
             buf_puts(b, ", over your budget of ");
             put_ear_budget(b, p->budget);
             buf_puts(b, c->best_case <= p->budget
-                             ? ". The savings in the report close the gap. "
-                             : ". Because the budget cannot be met even with every saving, the "
-                               "report says what a smaller design gives up. ");
+                            ? ". The savings in the report close the gap. "
+                            : ". Because the budget cannot be met even with every saving, the "
+                              "report says what a smaller design gives up. ");
         } else {
             buf_puts(b, ". ");
         }
@@ -326,8 +332,8 @@ say_risk(struct analysis *an, struct buf *b)
     size_t rn = clause_len(risk, ",;(");
     const char *and = strstr(risk, " and ");
     size_t words = 0;
-    for (const char *q = risk; and && q < and; q++) words += *q == ' ';
-    if (and && words >= 3 && (size_t)(and - risk) < rn) rn = (size_t)(and - risk);
+    for (const char *q = risk; and&&q < and; q++) words += *q == ' ';
+    if (and&&words >= 3 && (size_t)(and-risk) < rn) rn = (size_t)(and-risk);
     buf_puts(b, "The main risk: ");
     put_trimmed(b, risk, rn, 1);
     buf_puts(b, ". The remedy: ");
@@ -372,8 +378,11 @@ audio_script_(struct analysis *an, struct buf *b)
     size_t nq = questions_(an, q, PW_ARRAY_LEN(q));
     if (nq && words_in(b, NULL) + words_in(NULL, q[0]) + 12 <= SCRIPT_WORDS_MAX) {
         if (nq == 1) buf_puts(b, "Before committing, please answer one question. ");
-        else buf_fmt_(b, "Before committing, please answer %zu questions, starting with this "
-                         "one. ", nq);
+        else
+            buf_fmt_(b,
+                     "Before committing, please answer %zu questions, starting with this "
+                     "one. ",
+                     nq);
         buf_puts(b, q[0]);
         if (b->len && b->data[b->len - 1] != '?' && b->data[b->len - 1] != '.') buf_putc(b, '.');
         buf_putc(b, ' ');
@@ -389,9 +398,9 @@ audio_script_(struct analysis *an, struct buf *b)
         return;
     }
     buf_fmt_(b, "In short: %s on %s",
-             an->mode == MODE_STREAMING ? "streaming" : an->mode == MODE_MICRO_BATCH
-                                                            ? "micro-batches"
-                                                            : "batch",
+             an->mode == MODE_STREAMING     ? "streaming"
+             : an->mode == MODE_MICRO_BATCH ? "micro-batches"
+                                            : "batch",
              cloud_info_(an)->name);
     size_t at = b->len;
     if (work) {

@@ -203,10 +203,10 @@ add_constraint(struct analysis *an, int c, const char *evidence)
     if (c < 0 || (p->constraints >> c) & 1u) return;
     p->constraints |= 1u << c;
     if (p->constraint_evidence && strstr(p->constraint_evidence, evidence)) return;
-    p->constraint_evidence =
-        p->constraint_evidence
-            ? arena_printf_(&an->ar, "%s; \"%s\"", p->constraint_evidence, evidence)
-            : arena_printf_(&an->ar, "\"%s\"", evidence);
+    p->constraint_evidence = p->constraint_evidence
+                                 ? arena_printf_(&an->ar, "%s; \"%s\"", p->constraint_evidence,
+                                                 evidence)
+                                 : arena_printf_(&an->ar, "\"%s\"", evidence);
 }
 
 /* A cue of 'constraint' in 'text', or NULL. */
@@ -216,9 +216,7 @@ constraint_cue(const struct analysis *an, const char *text, int constraint)
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
         if (h->kind[0] != 'c' || strcmp(h->kind, "constraint") != 0) continue;
-        if (has_token_(text, h->token) &&
-            constraint_parse(h->value) == constraint)
-            return h->token;
+        if (has_token_(text, h->token) && constraint_parse(h->value) == constraint) return h->token;
     }
     return NULL;
 }
@@ -254,9 +252,8 @@ avoid_build(struct analysis *an, const struct wordmap *map)
             add_constraint(an, CONSTRAINT_NO_ONCALL, ev);
             continue;
         }
-        if (strcmp(x->field, "kafka") == 0 &&
-            ((p->constraints >> CONSTRAINT_NO_SELF_KAFKA) & 1u ||
-             constraint_cue(an, ev, CONSTRAINT_NO_SELF_KAFKA))) {
+        if (strcmp(x->field, "kafka") == 0 && ((p->constraints >> CONSTRAINT_NO_SELF_KAFKA) & 1u ||
+                                               constraint_cue(an, ev, CONSTRAINT_NO_SELF_KAFKA))) {
             add_constraint(an, CONSTRAINT_NO_SELF_KAFKA, ev);
             continue;
         }
@@ -325,8 +322,7 @@ engineering_skills(const struct analysis *an)
 {
     for (size_t i = 0; i < an->a->n_hint; i++) {
         const struct hint *h = &an->a->hint[i];
-        if (strcmp(h->kind, "engineering") == 0 && has_token_(an->p.skills_lc, h->token))
-            return 1;
+        if (strcmp(h->kind, "engineering") == 0 && has_token_(an->p.skills_lc, h->token)) return 1;
     }
     return 0;
 }
@@ -359,8 +355,8 @@ constraints_build(struct analysis *an, const struct wordmap *map)
 static const char *
 first_region(struct analysis *an, const char *list)
 {
-    const char *or = strstr(list, " or ");
-    size_t n = or ? (size_t)(or - list) : strcspn(list, ",;");
+    const char * or = strstr(list, " or ");
+    size_t n = or ? (size_t)(or -list) : strcspn(list, ",;");
     return arena_strndup_(&an->ar, list, n);
 }
 
@@ -372,7 +368,8 @@ phrase_at(const char *text, const char *phrase)
     size_t n = strlen(phrase);
     for (const char *q = strstr(text, phrase); q; q = strstr(q + 1, phrase)) {
         int before = q > text && (isalnum((unsigned char)q[-1]) || q[-1] == '-');
-        int after = isalnum((unsigned char)q[n]) || (q[n] == '-' && isalnum((unsigned char)q[n + 1]));
+        int after = isalnum((unsigned char)q[n]) ||
+                    (q[n] == '-' && isalnum((unsigned char)q[n + 1]));
         if (!before && !after) return (size_t)(q - text);
     }
     return SIZE_MAX;
@@ -474,9 +471,8 @@ availability_words(struct analysis *an)
         for (size_t j = 0; j < p->n_assumption; j++)
             if (strcmp(p->assumption[j].field, "availability_target") == 0) {
                 p->assumption[j].value = h->value;
-                p->assumption[j].effect =
-                    arena_printf_(&an->ar, "the request asks for \"%s\": a second region",
-                                  h->token);
+                p->assumption[j].effect = arena_printf_(
+                    &an->ar, "the request asks for \"%s\": a second region", h->token);
             }
         return;
     }

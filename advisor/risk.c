@@ -24,22 +24,74 @@ source_assumed(const struct analysis *an)
 
 /* The atoms without a prefix, in the order of atom_plain()'s switch. */
 enum plain_atom {
-    A_ALWAYS, A_BATCH, A_MICRO, A_STREAMING, A_NON_BATCH, A_PII, A_KAFKA, A_EXACTLY_ONCE,
-    A_STATEFUL, A_HA, A_SMALL_TEAM, A_OVER_BUDGET, A_BUDGET_UNKNOWN, A_LARGE, A_SMALL,
-    A_LONG_RETENTION, A_ASSUMED, A_SKILLS_GAP, A_ON_PREM, A_FILES, A_CDC, A_EVENT_STREAM,
-    A_MULTI_REGION, A_REUSED, A_LEAN_OVER, A_AVOIDED, A_REUSED_INGESTION, A_KAFKA_TIERED,
-    A_TIERED, A_KAFKA_SELF, A_REGION_PINNED, A_STANDBY_KNOWN,
+    A_ALWAYS,
+    A_BATCH,
+    A_MICRO,
+    A_STREAMING,
+    A_NON_BATCH,
+    A_PII,
+    A_KAFKA,
+    A_EXACTLY_ONCE,
+    A_STATEFUL,
+    A_HA,
+    A_SMALL_TEAM,
+    A_OVER_BUDGET,
+    A_BUDGET_UNKNOWN,
+    A_LARGE,
+    A_SMALL,
+    A_LONG_RETENTION,
+    A_ASSUMED,
+    A_SKILLS_GAP,
+    A_ON_PREM,
+    A_FILES,
+    A_CDC,
+    A_EVENT_STREAM,
+    A_MULTI_REGION,
+    A_REUSED,
+    A_LEAN_OVER,
+    A_AVOIDED,
+    A_REUSED_INGESTION,
+    A_KAFKA_TIERED,
+    A_TIERED,
+    A_KAFKA_SELF,
+    A_REGION_PINNED,
+    A_STANDBY_KNOWN,
     A_PLAIN_COUNT
 };
 
 /* The atoms atom() knows; a data file naming another is refused at load time. */
-static const char *const known_atoms[A_PLAIN_COUNT] = {
-    "always",   "batch",        "micro_batch", "streaming",   "non_batch",     "pii",
-    "kafka",    "exactly_once", "stateful",    "ha",          "small_team",    "over_budget",
-    "budget_unknown", "large",  "small",       "long_retention", "assumed",    "skills_gap",
-    "on_prem",  "files",        "cdc",         "event_stream", "multi_region",  "reused",
-    "lean_over", "avoided",     "reused_ingestion", "kafka_tiered", "tiered", "kafka_self",
-    "region_pinned", "standby_known"};
+static const char *const known_atoms[A_PLAIN_COUNT] = {"always",
+                                                       "batch",
+                                                       "micro_batch",
+                                                       "streaming",
+                                                       "non_batch",
+                                                       "pii",
+                                                       "kafka",
+                                                       "exactly_once",
+                                                       "stateful",
+                                                       "ha",
+                                                       "small_team",
+                                                       "over_budget",
+                                                       "budget_unknown",
+                                                       "large",
+                                                       "small",
+                                                       "long_retention",
+                                                       "assumed",
+                                                       "skills_gap",
+                                                       "on_prem",
+                                                       "files",
+                                                       "cdc",
+                                                       "event_stream",
+                                                       "multi_region",
+                                                       "reused",
+                                                       "lean_over",
+                                                       "avoided",
+                                                       "reused_ingestion",
+                                                       "kafka_tiered",
+                                                       "tiered",
+                                                       "kafka_self",
+                                                       "region_pinned",
+                                                       "standby_known"};
 
 static int
 reused_ingestion(const struct analysis *an)
@@ -70,26 +122,46 @@ atom_plain(const struct analysis *an, enum plain_atom a)
     const struct profile *p = &an->p;
     const struct knobs *k = &an->a->k;
     switch (a) {
-    case A_ALWAYS: return 1;
-    case A_BATCH: return an->mode == MODE_BATCH;
-    case A_MICRO: return an->mode == MODE_MICRO_BATCH;
-    case A_STREAMING: return an->mode == MODE_STREAMING;
-    case A_NON_BATCH: return an->mode != MODE_BATCH;
-    case A_PII: return p->has_pii;
-    case A_KAFKA: return an->sz.has_kafka;
-    case A_EXACTLY_ONCE: return (p->needs >> NEED_EXACTLY_ONCE) & 1;
-    case A_STATEFUL: return (p->needs >> NEED_STATEFUL) & 1;
-    case A_HA: return p->availability >= k->ha_availability;
-    case A_SMALL_TEAM: return p->team_size <= k->team_small;
-    case A_OVER_BUDGET: return an->cost.within == 0;
-    case A_BUDGET_UNKNOWN: return !p->has_budget && p->cloud != CLOUD_ON_PREM;
-    case A_LARGE: return p->total.gb_day >= k->large_volume_gb;
-    case A_SMALL: return p->total.gb_day < k->small_volume_gb;
-    case A_LONG_RETENTION: return p->retention_days >= k->long_retention_days;
-    case A_ASSUMED: return source_assumed(an);
-    case A_SKILLS_GAP: return an->skills_gap;
-    case A_ON_PREM: return p->cloud == CLOUD_ON_PREM;
-    case A_FILES: return (p->kinds >> SOURCE_FILES) & 1;
+    case A_ALWAYS:
+        return 1;
+    case A_BATCH:
+        return an->mode == MODE_BATCH;
+    case A_MICRO:
+        return an->mode == MODE_MICRO_BATCH;
+    case A_STREAMING:
+        return an->mode == MODE_STREAMING;
+    case A_NON_BATCH:
+        return an->mode != MODE_BATCH;
+    case A_PII:
+        return p->has_pii;
+    case A_KAFKA:
+        return an->sz.has_kafka;
+    case A_EXACTLY_ONCE:
+        return (p->needs >> NEED_EXACTLY_ONCE) & 1;
+    case A_STATEFUL:
+        return (p->needs >> NEED_STATEFUL) & 1;
+    case A_HA:
+        return p->availability >= k->ha_availability;
+    case A_SMALL_TEAM:
+        return p->team_size <= k->team_small;
+    case A_OVER_BUDGET:
+        return an->cost.within == 0;
+    case A_BUDGET_UNKNOWN:
+        return !p->has_budget && p->cloud != CLOUD_ON_PREM;
+    case A_LARGE:
+        return p->total.gb_day >= k->large_volume_gb;
+    case A_SMALL:
+        return p->total.gb_day < k->small_volume_gb;
+    case A_LONG_RETENTION:
+        return p->retention_days >= k->long_retention_days;
+    case A_ASSUMED:
+        return source_assumed(an);
+    case A_SKILLS_GAP:
+        return an->skills_gap;
+    case A_ON_PREM:
+        return p->cloud == CLOUD_ON_PREM;
+    case A_FILES:
+        return (p->kinds >> SOURCE_FILES) & 1;
     case A_CDC:
         return ((p->kinds >> SOURCE_CDC) & 1) ||
                (((p->kinds >> SOURCE_DATABASE) & 1) && an->mode != MODE_BATCH);
@@ -97,20 +169,30 @@ atom_plain(const struct analysis *an, enum plain_atom a)
         return an->mode != MODE_BATCH &&
                (p->kinds & ((1u << SOURCE_EVENTS) | (1u << SOURCE_CLICKSTREAM) |
                             (1u << SOURCE_IOT) | (1u << SOURCE_LOGS)));
-    case A_MULTI_REGION: return decision_find_(an, "availability") != NULL;
+    case A_MULTI_REGION:
+        return decision_find_(an, "availability") != NULL;
     case A_REUSED:
         for (size_t i = 0; i < an->n_dec; i++)
             if (an->dec[i].reused) return 1;
         return 0;
-    case A_LEAN_OVER: return an->over_after_lean;
-    case A_AVOIDED: return p->avoid_lc[0] != '\0';
-    case A_REUSED_INGESTION: return reused_ingestion(an);
-    case A_KAFKA_TIERED: return kafka_tiered(an);
-    case A_TIERED: return p->retention_days > an->a->k.hot_days; /* kept beyond the hot window */
-    case A_KAFKA_SELF: return an->sz.kafka_self;
-    case A_REGION_PINNED: return region_(an) != NULL;
-    case A_STANDBY_KNOWN: return standby_region_(an) != NULL;
-    default: return 0;
+    case A_LEAN_OVER:
+        return an->over_after_lean;
+    case A_AVOIDED:
+        return p->avoid_lc[0] != '\0';
+    case A_REUSED_INGESTION:
+        return reused_ingestion(an);
+    case A_KAFKA_TIERED:
+        return kafka_tiered(an);
+    case A_TIERED:
+        return p->retention_days > an->a->k.hot_days; /* kept beyond the hot window */
+    case A_KAFKA_SELF:
+        return an->sz.kafka_self;
+    case A_REGION_PINNED:
+        return region_(an) != NULL;
+    case A_STANDBY_KNOWN:
+        return standby_region_(an) != NULL;
+    default:
+        return 0;
     }
 }
 
@@ -225,9 +307,12 @@ static void
 put_duration(struct buf *out, double s)
 {
     if (s < 120) buf_fmt_(out, "%g s", s);
-    else if (s < 7200) buf_fmt_(out, "%g min", round(s / 6) / 10);
-    else if (s < 172800) buf_fmt_(out, "%g h", round(s / 360) / 10);
-    else buf_fmt_(out, "%g days", round(s / 8640) / 10);
+    else if (s < 7200)
+        buf_fmt_(out, "%g min", round(s / 6) / 10);
+    else if (s < 172800)
+        buf_fmt_(out, "%g h", round(s / 360) / 10);
+    else
+        buf_fmt_(out, "%g days", round(s / 8640) / 10);
 }
 
 static const char *
@@ -274,7 +359,8 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
             v = p->region && strstr(p->regs, ",gdpr,") ? p->region : ci->region_eu;
         } else if (KEY_IS("region")) {
             if (p->region) v = p->region;
-            else buf_fmt_(out, "the US regions of %s", ci->name);
+            else
+                buf_fmt_(out, "the US regions of %s", ci->name);
         } else if (KEY_IS("cloud_name")) {
             v = ci->name;
         } else if (KEY_IS("ingestion")) {
@@ -302,10 +388,12 @@ expand_(const struct analysis *an, const char *text, struct buf *out)
 }
 
 /* The fields expand_() fills itself, before the Terraform ones (iac_field_()). */
-static const char *const text_fields[] = {
-    "retention", "availability", "freshness", "kms", "iam", "audit", "region_eu", "region",
-    "cloud_name", "ingestion", "processing", "transformation", "storage", "warehouse",
-    "orchestration", "governance", "table_format", "quality"};
+static const char *const text_fields[] = {"retention",  "availability", "freshness",
+                                          "kms",        "iam",          "audit",
+                                          "region_eu",  "region",       "cloud_name",
+                                          "ingestion",  "processing",   "transformation",
+                                          "storage",    "warehouse",    "orchestration",
+                                          "governance", "table_format", "quality"};
 
 int
 expand_known_(const struct advisor *a, const char *key, size_t n, char *bad, size_t bad_size)

@@ -64,8 +64,9 @@ decide_scope_(struct analysis *an)
     };
     if (p->kind == KIND_GREENFIELD || p->kind >= KIND_COUNT) return;
     fixed_decision(an, "scope", plan[p->kind],
-                   arena_printf_(&an->ar, "The request reads as %s work (\"%s\"); the plan and "
-                                          "next steps follow that kind of work.",
+                   arena_printf_(&an->ar,
+                                 "The request reads as %s work (\"%s\"); the plan and "
+                                 "next steps follow that kind of work.",
                                  kind_name_(p->kind), p->kind_evidence ? p->kind_evidence : ""));
 }
 
@@ -90,18 +91,21 @@ decide_availability_(struct analysis *an)
     int active = map_has_any_(p->ctx_map, "active-active,active active,multi-active");
     fixed_decision(
         an, "availability",
-        arena_printf_(&an->ar, "Multi-region%s%s (replicated object "
-                               "storage and stream, the same Terraform applied there), failover "
-                               "rehearsed every quarter against written recovery objectives (RPO: "
-                               "the data a failover may lose; RTO: the time to recover); an RPO "
-                               "of zero needs each write committed in both regions before it is "
-                               "acknowledged, which asynchronous replication cannot give",
-                      active ? " active-active: both regions take traffic" : ": a warm standby region",
+        arena_printf_(&an->ar,
+                      "Multi-region%s%s (replicated object "
+                      "storage and stream, the same Terraform applied there), failover "
+                      "rehearsed every quarter against written recovery objectives (RPO: "
+                      "the data a failover may lose; RTO: the time to recover); an RPO "
+                      "of zero needs each write committed in both regions before it is "
+                      "acknowledged, which asynchronous replication cannot give",
+                      active ? " active-active: both regions take traffic"
+                             : ": a warm standby region",
                       where),
-        arena_printf_(&an->ar, "A %g %% target allows about %.0f minutes of downtime a year, "
-                               "within written RPO and RTO objectives; one "
-                               "region's managed services promise about 99.9-99.95 %%, so a "
-                               "second region is part of the design and of its cost.",
+        arena_printf_(&an->ar,
+                      "A %g %% target allows about %.0f minutes of downtime a year, "
+                      "within written RPO and RTO objectives; one "
+                      "region's managed services promise about 99.9-99.95 %%, so a "
+                      "second region is part of the design and of its cost.",
                       p->availability, (100.0 - p->availability) / 100.0 * 525600.0));
 }
 
@@ -111,8 +115,10 @@ note_constraints_(struct analysis *an)
     const struct profile *p = &an->p;
     if (p->constraints & (1u << CONSTRAINT_NO_SERVERS))
         assume_(an, "constraints", "no servers",
-                arena_printf_(&an->ar, "only managed, serverless or SaaS services are chosen "
-                                       "(%s)", p->constraint_evidence));
+                arena_printf_(&an->ar,
+                              "only managed, serverless or SaaS services are chosen "
+                              "(%s)",
+                              p->constraint_evidence));
     else if (p->constraints & (1u << CONSTRAINT_NO_SELF_KAFKA))
         assume_(an, "constraints", "no self-run Kafka",
                 arena_printf_(&an->ar, "a managed stream service or none at all (%s)",
@@ -120,8 +126,7 @@ note_constraints_(struct analysis *an)
     if (p->constraints & (1u << CONSTRAINT_NO_ONCALL))
         assume_(an, "constraints", "no on-call",
                 "operations weigh more; nothing in the design should page at night");
-    if (p->region)
-        assume_(an, "region", p->region, p->region_why);
+    if (p->region) assume_(an, "region", p->region, p->region_why);
 }
 
 /* Questions before committing that the kind of work or the design raises (hints.tsv question

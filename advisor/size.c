@@ -62,8 +62,9 @@ kafka_limits(struct analysis *an)
                                  lim->msk_broker_storage_max_gib, replicas,
                                  lim->msk_partitions_per_broker, need));
     sz->brokers = (long)need;
-    sz->brokers_working = arena_printf_(&an->ar, "%s; raised to %ld brokers by the per-broker "
-                                                 "storage and partition limits",
+    sz->brokers_working = arena_printf_(&an->ar,
+                                        "%s; raised to %ld brokers by the per-broker "
+                                        "storage and partition limits",
                                         sz->brokers_working, sz->brokers);
 }
 
@@ -139,8 +140,9 @@ size_kafka(struct analysis *an, const struct decision *d, const struct flow *f)
          * shortfall is said, not silently fixed. */
         sz->partitions = kept;
         sz->partitions_working = arena_printf_(
-            &an->ar, "the existing topic's %ld partitions are kept; this flow needs %.0f (max(peak "
-                     "%.2f MB/s / %g MB/s produce, %.0f events/s / %g) x %g)%s",
+            &an->ar,
+            "the existing topic's %ld partitions are kept; this flow needs %.0f (max(peak "
+            "%.2f MB/s / %g MB/s produce, %.0f events/s / %g) x %g)%s",
             kept, parts, f->peak_mb_s, k->kafka_partition_produce_mbps, f->peak_ev_s,
             k->kafka_events_per_partition, k->kafka_partition_headroom,
             parts > (double)kept ? ": too few, add partitions on a new topic and migrate consumers"
@@ -211,8 +213,7 @@ eventhubs_limits(struct analysis *an, struct stream_unit *u, double partitions)
         an->sz.eventhubs_premium = 1;
         u->units = (long)fmax(1, pus);
         u->unit_name = "processing units";
-        if (partitions > 0)
-            an->sz.partitions = (long)fmin(tus, lim->eventhubs_partitions_premium);
+        if (partitions > 0) an->sz.partitions = (long)fmin(tus, lim->eventhubs_partitions_premium);
         u->working = arena_printf_(&an->ar,
                                    "%s; beyond Event Hubs Standard (%g partitions per hub, %g TUs "
                                    "per namespace), so Premium: %s MB/s / %g MB/s per PU "
@@ -234,8 +235,9 @@ eventhubs_limits(struct analysis *an, struct stream_unit *u, double partitions)
     }
     if (partitions > 0 && tus > partitions) {
         an->sz.partitions = (long)tus;
-        u->working = arena_printf_(&an->ar, "%s; partitions raised to %.0f, since a TU beyond "
-                                            "the partition count adds no throughput",
+        u->working = arena_printf_(&an->ar,
+                                   "%s; partitions raised to %.0f, since a TU beyond "
+                                   "the partition count adds no throughput",
                                    u->working, tus);
     }
 }
@@ -331,7 +333,8 @@ size_compute(struct analysis *an)
                                       "%s GB/day of records x %g days / %g GB per vCPU-hour = "
                                       "%s vCPU-hours a month",
                                       fmt_num_arena_(an, parsed_gb), k->days_per_month,
-                                      k->batch_gb_per_vcpu_hour, fmt_num_arena_(an, sz->batch_vcpu_h));
+                                      k->batch_gb_per_vcpu_hour,
+                                      fmt_num_arena_(an, sz->batch_vcpu_h));
     sz->batch_scan_tb = parsed_landing_gb * k->days_per_month / 1000.0;
     /* Queries scan the columnar tables; binary objects (images, genomes) are read by path. */
     double columnar_gb = 0;
@@ -414,21 +417,25 @@ size_storage(struct analysis *an)
     sz->steady_gb = t->lake_gb_day * an->p.retention_days;
     sz->total_tb = (sz->steady_gb + sz->landing_gb) / 1000.0;
     double ratio = t->lake_gb_day > 0 ? t->gb_day / t->lake_gb_day : 1;
-    const char *in_lake =
-        ratio > 1.0001 ? arena_printf_(&an->ar, "%s GB/day raw / %sx compression = %s GB/day",
-                                       fmt_num_arena_(an, t->gb_day), fmt_num_arena_(an, ratio),
-                                       fmt_num_arena_(an, t->lake_gb_day))
-                       : arena_printf_(&an->ar, "%s GB/day (columnar or binary files, stored at "
-                                                "their size)",
-                                       fmt_num_arena_(an, t->gb_day));
+    const char *in_lake = ratio > 1.0001
+                              ? arena_printf_(&an->ar,
+                                              "%s GB/day raw / %sx compression = %s GB/day",
+                                              fmt_num_arena_(an, t->gb_day),
+                                              fmt_num_arena_(an, ratio),
+                                              fmt_num_arena_(an, t->lake_gb_day))
+                              : arena_printf_(&an->ar,
+                                              "%s GB/day (columnar or binary files, stored at "
+                                              "their size)",
+                                              fmt_num_arena_(an, t->gb_day));
     sz->storage_working = arena_printf_(
         &an->ar,
         "%s in the lake; month 1 %s GB, month %g %s GB "
         "(%s GB hot for %g days, %s GB in the cool tier), steady state at %s days of retention "
         "%s TB%s",
-        in_lake, fmt_num_arena_(an, sz->month1_gb),
-        k->planning_month, fmt_num_arena_(an, sz->plan_gb), fmt_num_arena_(an, sz->lake_hot_gb), sz->hot_days,
-        fmt_num_arena_(an, sz->lake_cool_gb), fmt_num_arena_(an, an->p.retention_days), fmt_num_arena_(an, sz->steady_gb / 1000.0),
+        in_lake, fmt_num_arena_(an, sz->month1_gb), k->planning_month,
+        fmt_num_arena_(an, sz->plan_gb), fmt_num_arena_(an, sz->lake_hot_gb), sz->hot_days,
+        fmt_num_arena_(an, sz->lake_cool_gb), fmt_num_arena_(an, an->p.retention_days),
+        fmt_num_arena_(an, sz->steady_gb / 1000.0),
         sz->landing_gb > 0 ? arena_printf_(&an->ar, "; landing zone %s GB (%g days)",
                                            fmt_num_arena_(an, sz->landing_gb), k->landing_days)
                            : "");

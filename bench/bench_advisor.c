@@ -54,8 +54,8 @@ corpus_add_json(struct corpus *c, json_t *obj, const char *what)
         c->reqs = xrealloc(c->reqs, (size_t)c->cap * sizeof(*c->reqs));
     }
     char detail[256];
-    enum wire_status st =
-        requirement_json_parse(text, strlen(text), &c->reqs[c->n], detail, sizeof(detail));
+    enum wire_status st = requirement_json_parse(text, strlen(text), &c->reqs[c->n], detail,
+                                                 sizeof(detail));
     free(text);
     if (st != WIRE_OK) {
         fprintf(stderr, "%s: %s: %s\n", what, wire_status_str(st), detail);

@@ -43,7 +43,7 @@
 #include "wire.h"
 #include "xalloc.h"
 
-#define MAX_COUNT 20000000L        /* events per run: 8 bytes each of bookkeeping at most */
+#define MAX_COUNT 20000000L /* events per run: 8 bytes each of bookkeeping at most */
 #define MAX_TEMPLATE_BYTES (1u << 20)
 #define MAX_CEILING_BYTES (8u << 20)
 
@@ -70,23 +70,23 @@ struct opts {
 /* Shared between the producing thread and the consuming thread. */
 struct run {
     const struct opts *o;
-    _Atomic int64_t *sent_ns;   /* per sequence number: when it was published, 0 before */
-    unsigned char *state;       /* consumer thread only: bit 0 report seen, bit 1 audio done */
-    int32_t *chunks_left;       /* consumer thread only: audio chunks still missing, -1 unknown */
-    double *latency_ms;         /* consumer thread only: in order of completion */
+    _Atomic int64_t *sent_ns; /* per sequence number: when it was published, 0 before */
+    unsigned char *state;     /* consumer thread only: bit 0 report seen, bit 1 audio done */
+    int32_t *chunks_left;     /* consumer thread only: audio chunks still missing, -1 unknown */
+    double *latency_ms;       /* consumer thread only: in order of completion */
     atomic_long completed;
     atomic_long duplicates;
     atomic_int stop;
-    int64_t first_done_ns;      /* completion time of the warm-up's last answer (or the first) */
+    int64_t first_done_ns; /* completion time of the warm-up's last answer (or the first) */
     int64_t last_done_ns;
     double report_bytes;
     long reports;
     double audio_bytes;
     double audio_ms;
     long audio_artifacts;
-    long foreign;               /* messages without a header of this run */
+    long foreign; /* messages without a header of this run */
     char run_id[48];
-    long title_base;            /* first request number spoken in titles */
+    long title_base; /* first request number spoken in titles */
     rd_kafka_t *consumer;
     struct wire *w;
 };
@@ -143,9 +143,16 @@ fail:
 static rd_kafka_t *
 consumer_new(const char *brokers, const char *const *topics, int ntopics, const char *group)
 {
-    const char *kv[] = {"group.id", group, "isolation.level", "read_committed",
-                        "enable.auto.commit", "false", "fetch.wait.max.ms", "5",
-                        "enable.partition.eof", "false"};
+    const char *kv[] = {"group.id",
+                        group,
+                        "isolation.level",
+                        "read_committed",
+                        "enable.auto.commit",
+                        "false",
+                        "fetch.wait.max.ms",
+                        "5",
+                        "enable.partition.eof",
+                        "false"};
     rd_kafka_t *rk = client_new(RD_KAFKA_CONSUMER, brokers, kv, sizeof(kv) / sizeof(kv[0]));
     if (rk == NULL) return NULL;
     rd_kafka_poll_set_consumer(rk);
@@ -157,7 +164,9 @@ consumer_new(const char *brokers, const char *const *topics, int ntopics, const 
         rd_kafka_topic_destroy(rkt);
         if (err || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt < 1) {
             fprintf(stderr, "bench_kafka: topic %s: %s\n", topics[t],
-                    rd_kafka_err2str(err ? err : md->topic_cnt ? md->topics[0].err : err));
+                    rd_kafka_err2str(err             ? err
+                                     : md->topic_cnt ? md->topics[0].err
+                                                     : err));
             if (md) rd_kafka_metadata_destroy(md);
             rd_kafka_topic_partition_list_destroy(parts);
             rd_kafka_destroy(rk);
@@ -364,8 +373,7 @@ run_e2e(const struct opts *o)
     struct run r;
     memset(&r, 0, sizeof(r));
     r.o = o;
-    if (o->run_id != NULL)
-        snprintf(r.run_id, sizeof(r.run_id), "%s", o->run_id);
+    if (o->run_id != NULL) snprintf(r.run_id, sizeof(r.run_id), "%s", o->run_id);
     else
         snprintf(r.run_id, sizeof(r.run_id), "bench-%ld-", (long)getpid());
     /* a new thousand every ten seconds: runs of up to 1,000 events that start ten seconds or
@@ -393,8 +401,14 @@ run_e2e(const struct opts *o)
     const char *topics[] = {reports, audio};
     int status = 0;
     r.consumer = consumer_new(o->brokers, topics, o->audio ? 2 : 1, group);
-    const char *pkv[] = {"acks", "all", "linger.ms", "1", "enable.idempotence", "true",
-                         "queue.buffering.max.messages", "1000000"};
+    const char *pkv[] = {"acks",
+                         "all",
+                         "linger.ms",
+                         "1",
+                         "enable.idempotence",
+                         "true",
+                         "queue.buffering.max.messages",
+                         "1000000"};
     rd_kafka_t *prod = client_new(RD_KAFKA_PRODUCER, o->brokers, pkv, sizeof(pkv) / sizeof(*pkv));
     pthread_t th;
     int started = 0;
@@ -429,12 +443,12 @@ run_e2e(const struct opts *o)
         snprintf(event_id, sizeof(event_id), "%s%ld", r.run_id, seq);
         atomic_store_explicit(&r.sent_ns[seq], now_ns(), memory_order_relaxed);
         rd_kafka_resp_err_t e;
-        while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(input),
-                                      RD_KAFKA_V_KEY(key, strlen(key)),
-                                      RD_KAFKA_V_VALUE(msg.data, msg.len),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                      RD_KAFKA_V_HEADER("pw.event_id", event_id, -1),
-                                      RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        while (
+            (e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(input), RD_KAFKA_V_KEY(key, strlen(key)),
+                                   RD_KAFKA_V_VALUE(msg.data, msg.len),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                   RD_KAFKA_V_HEADER("pw.event_id", event_id, -1),
+                                   RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
             rd_kafka_poll(prod, 10);
         if (e) {
             fprintf(stderr, "bench_kafka: produce: %s\n", rd_kafka_err2str(e));
@@ -543,8 +557,14 @@ run_ceiling(const struct opts *o)
     char txn_id[96], group[96];
     snprintf(txn_id, sizeof(txn_id), "bench-ceiling-%ld", (long)getpid());
     snprintf(group, sizeof(group), "bench-ceiling-reader-%ld", (long)getpid());
-    const char *pkv[] = {"acks", "all", "linger.ms", "5", "transactional.id", txn_id,
-                         "queue.buffering.max.messages", "1000000"};
+    const char *pkv[] = {"acks",
+                         "all",
+                         "linger.ms",
+                         "5",
+                         "transactional.id",
+                         txn_id,
+                         "queue.buffering.max.messages",
+                         "1000000"};
     rd_kafka_t *prod = client_new(RD_KAFKA_PRODUCER, o->brokers, pkv, sizeof(pkv) / sizeof(*pkv));
     const char *topics[] = {o->topic};
     struct ceiling c = {.count = o->count};
@@ -577,8 +597,8 @@ run_ceiling(const struct opts *o)
         while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(o->topic),
                                       RD_KAFKA_V_KEY(key, strlen(key)),
                                       RD_KAFKA_V_VALUE(payload, (size_t)o->size),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                      RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
+               RD_KAFKA_RESP_ERR__QUEUE_FULL)
             rd_kafka_poll(prod, 10);
         if (e) {
             fprintf(stderr, "bench_kafka: produce: %s\n", rd_kafka_err2str(e));
@@ -625,56 +645,75 @@ out:
 static int
 usage(void)
 {
-    fprintf(stderr,
-            "usage: bench_kafka e2e --brokers B --prefix P --template REQ.json --count N\n"
-            "                   [--rate R] [--window W] [--warmup N] [--audio 0|1]\n"
-            "                   [--format json|avro] [--projects N] [--idle-timeout S]\n"
-            "                   [--tag TEXT] [--run-id PREFIX]\n"
-            "       bench_kafka ceiling --brokers B --topic T --size BYTES --count N\n"
-            "                   [--txn-every K] [--tag TEXT]\n");
+    fprintf(stderr, "usage: bench_kafka e2e --brokers B --prefix P --template REQ.json --count N\n"
+                    "                   [--rate R] [--window W] [--warmup N] [--audio 0|1]\n"
+                    "                   [--format json|avro] [--projects N] [--idle-timeout S]\n"
+                    "                   [--tag TEXT] [--run-id PREFIX]\n"
+                    "       bench_kafka ceiling --brokers B --topic T --size BYTES --count N\n"
+                    "                   [--txn-every K] [--tag TEXT]\n");
     return 64;
 }
 
 int
 main(int argc, char **argv)
 {
-    struct opts o = {.format = "json", .tag = "-", .window = 0, .projects = 1000,
-                     .txn_every = 500, .idle_timeout_s = 30, .size = 0};
+    struct opts o = {.format = "json",
+                     .tag = "-",
+                     .window = 0,
+                     .projects = 1000,
+                     .txn_every = 500,
+                     .idle_timeout_s = 30,
+                     .size = 0};
     if (argc < 2) return usage();
     o.mode = argv[1];
     for (int i = 2; i < argc; i += 2) {
         if (i + 1 >= argc) return usage();
         const char *k = argv[i], *v = argv[i + 1];
         if (strcmp(k, "--brokers") == 0) o.brokers = v;
-        else if (strcmp(k, "--prefix") == 0) o.prefix = v;
-        else if (strcmp(k, "--topic") == 0) o.topic = v;
-        else if (strcmp(k, "--template") == 0) o.template_path = v;
-        else if (strcmp(k, "--format") == 0) o.format = v;
-        else if (strcmp(k, "--tag") == 0) o.tag = v;
-        else if (strcmp(k, "--run-id") == 0) o.run_id = v;
-        else if (strcmp(k, "--count") == 0) o.count = atol(v);
-        else if (strcmp(k, "--rate") == 0) o.rate = atof(v);
-        else if (strcmp(k, "--window") == 0) o.window = atol(v);
-        else if (strcmp(k, "--warmup") == 0) o.warmup = atol(v);
-        else if (strcmp(k, "--projects") == 0) o.projects = atol(v);
-        else if (strcmp(k, "--size") == 0) o.size = atol(v);
-        else if (strcmp(k, "--txn-every") == 0) o.txn_every = atol(v);
-        else if (strcmp(k, "--audio") == 0) o.audio = atoi(v) != 0;
-        else if (strcmp(k, "--idle-timeout") == 0) o.idle_timeout_s = atof(v);
-        else return usage();
+        else if (strcmp(k, "--prefix") == 0)
+            o.prefix = v;
+        else if (strcmp(k, "--topic") == 0)
+            o.topic = v;
+        else if (strcmp(k, "--template") == 0)
+            o.template_path = v;
+        else if (strcmp(k, "--format") == 0)
+            o.format = v;
+        else if (strcmp(k, "--tag") == 0)
+            o.tag = v;
+        else if (strcmp(k, "--run-id") == 0)
+            o.run_id = v;
+        else if (strcmp(k, "--count") == 0)
+            o.count = atol(v);
+        else if (strcmp(k, "--rate") == 0)
+            o.rate = atof(v);
+        else if (strcmp(k, "--window") == 0)
+            o.window = atol(v);
+        else if (strcmp(k, "--warmup") == 0)
+            o.warmup = atol(v);
+        else if (strcmp(k, "--projects") == 0)
+            o.projects = atol(v);
+        else if (strcmp(k, "--size") == 0)
+            o.size = atol(v);
+        else if (strcmp(k, "--txn-every") == 0)
+            o.txn_every = atol(v);
+        else if (strcmp(k, "--audio") == 0)
+            o.audio = atoi(v) != 0;
+        else if (strcmp(k, "--idle-timeout") == 0)
+            o.idle_timeout_s = atof(v);
+        else
+            return usage();
     }
     if (o.brokers == NULL || o.count < 1 || o.count > MAX_COUNT) return usage();
     if (strcmp(o.mode, "e2e") == 0) {
         if (o.prefix == NULL || o.template_path == NULL || o.rate < 0 || o.window < 0 ||
-            (o.run_id != NULL && (strlen(o.run_id) < 1 || strlen(o.run_id) > 40)) ||
-            o.warmup < 0 || o.warmup >= o.count || o.projects < 1 ||
+            (o.run_id != NULL && (strlen(o.run_id) < 1 || strlen(o.run_id) > 40)) || o.warmup < 0 ||
+            o.warmup >= o.count || o.projects < 1 ||
             (strcmp(o.format, "json") != 0 && strcmp(o.format, "avro") != 0))
             return usage();
         return run_e2e(&o);
     }
     if (strcmp(o.mode, "ceiling") == 0) {
-        if (o.topic == NULL || o.size < 1 || (size_t)o.size > MAX_CEILING_BYTES ||
-            o.txn_every < 1)
+        if (o.topic == NULL || o.size < 1 || (size_t)o.size > MAX_CEILING_BYTES || o.txn_every < 1)
             return usage();
         return run_ceiling(&o);
     }

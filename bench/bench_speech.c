@@ -29,7 +29,7 @@
 #include "speech.h"
 #include "xalloc.h"
 
-#define MAX_SCRIPT_BYTES (1u << 20) /* a script is under a kilobyte; refuse anything absurd */
+#define MAX_SCRIPT_BYTES (1u << 20)     /* a script is under a kilobyte; refuse anything absurd */
 #define MAX_PCM_SAMPLES (48000u * 900u) /* the longest PCM the speech library accepts */
 #define ENCODE_BLOCK 4096
 
@@ -127,11 +127,11 @@ ogg_encode(const struct pcm *p, int rate, int same)
         fprintf(stderr, "opus: %s\n", ope_strerror(err));
         return 0;
     }
-    if (same && ((err = ope_encoder_ctl(enc, OPUS_SET_BITRATE(16000))) != OPE_OK ||
-                 (err = ope_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE))) != OPE_OK ||
-                 (err = ope_encoder_ctl(enc, OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_WIDEBAND))) !=
-                     OPE_OK ||
-                 (err = ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(5))) != OPE_OK)) {
+    if (same &&
+        ((err = ope_encoder_ctl(enc, OPUS_SET_BITRATE(16000))) != OPE_OK ||
+         (err = ope_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE))) != OPE_OK ||
+         (err = ope_encoder_ctl(enc, OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_WIDEBAND))) != OPE_OK ||
+         (err = ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(5))) != OPE_OK)) {
         fprintf(stderr, "opus: %s\n", ope_strerror(err));
         ope_encoder_destroy(enc);
         return 0;
@@ -273,9 +273,9 @@ run_ceiling(const char *voice, char **scripts, int n, int rounds, int same)
         printf("bench=speech mode=%s voice=%s scripts=%d rounds=%d audio_s=%.1f "
                "synth_cpu_s=%.3f encode_cpu_s=%.3f synth_audio_s_per_cpu_s=%.1f "
                "encode_audio_s_per_cpu_s=%.1f audio_s_per_cpu_s=%.1f bytes_per_audio_s=%.0f\n",
-               same ? "ceiling_same" : "ceiling", voice, n, rounds, audio_s, synth_cpu,
-               encode_cpu, audio_s / synth_cpu,
-               audio_s / encode_cpu, audio_s / (synth_cpu + encode_cpu), bytes / audio_s);
+               same ? "ceiling_same" : "ceiling", voice, n, rounds, audio_s, synth_cpu, encode_cpu,
+               audio_s / synth_cpu, audio_s / encode_cpu, audio_s / (synth_cpu + encode_cpu),
+               bytes / audio_s);
     }
     free(p.s);
     for (int i = 0; i < n; i++) free(texts[i]);

@@ -91,13 +91,27 @@ parse_opts(int argc, char **argv, struct opts *o)
                 return CLI_EX_USAGE;
             }
             break;
-        case 'l': o->jsonl = 1; break;
-        case 'a': o->audio_path = optarg; break;
-        case 'v': o->voice = optarg; break;
-        case 't': o->text = optarg; break;
-        case 'T': o->title = optarg; break;
-        case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EX_USAGE;
+        case 'l':
+            o->jsonl = 1;
+            break;
+        case 'a':
+            o->audio_path = optarg;
+            break;
+        case 'v':
+            o->voice = optarg;
+            break;
+        case 't':
+            o->text = optarg;
+            break;
+        case 'T':
+            o->title = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return CLI_EX_USAGE;
         }
     }
     int want = o->text ? 0 : 1;
@@ -151,7 +165,8 @@ write_audio(const struct opts *o, const struct report *rep)
         fprintf(stderr, "pipewright advise: --voice %s: %s\n", o->voice, err);
         return CLI_EX_USAGE;
     }
-    struct speech_request sr = {.text = rep->audio_script, .voice = o->voice,
+    struct speech_request sr = {.text = rep->audio_script,
+                                .voice = o->voice,
                                 .codec = SPEECH_CODEC_OPUS};
     struct speech_result res;
     speech_result_init(&res);
@@ -315,8 +330,7 @@ static int
 advise_text(const struct opts *o)
 {
     if (strlen(o->text) > PW_MAX_TEXT_BYTES) {
-        fprintf(stderr, "pipewright advise: --text: too_large: over %d bytes\n",
-                PW_MAX_TEXT_BYTES);
+        fprintf(stderr, "pipewright advise: --text: too_large: over %d bytes\n", PW_MAX_TEXT_BYTES);
         return CLI_EX_DATAERR;
     }
     char err[256];

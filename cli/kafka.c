@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 void
 cli_kafka_init(struct cli_kafka *k)
@@ -91,8 +92,8 @@ cli_kafka_conf_new(struct cli_kafka *k, const char *client_id,
     rd_kafka_conf_set_log_cb(conf, log_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
     rd_kafka_conf_set_opaque(conf, k);
-    if (k->brokers != NULL && conf_set(conf, "bootstrap.servers", k->brokers, errstr,
-                                       errstr_size) != 0)
+    if (k->brokers != NULL &&
+        conf_set(conf, "bootstrap.servers", k->brokers, errstr, errstr_size) != 0)
         goto fail;
     if (conf_set(conf, "client.id", client_id, errstr, errstr_size) != 0) goto fail;
     for (size_t i = 0; defaults != NULL && defaults[i].name != NULL; i++)
@@ -207,8 +208,5 @@ cli_uuid4_new(char out[CLI_UUID_LEN + 1])
 long long
 cli_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)clock_wall_ms();
 }

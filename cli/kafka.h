@@ -14,18 +14,18 @@
 
 #include <librdkafka/rdkafka.h>
 
-#define CLI_KAFKA_MAX_PROPS 64           /* -X options per command line */
+#define CLI_KAFKA_MAX_PROPS 64 /* -X options per command line */
 #define CLI_KAFKA_DEFAULT_PREFIX "pipewright"
-#define CLI_KAFKA_TOPIC_MAX 249          /* Kafka's limit on a topic name */
-#define CLI_UUID_LEN 36                  /* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" */
+#define CLI_KAFKA_TOPIC_MAX 249 /* Kafka's limit on a topic name */
+#define CLI_UUID_LEN 36         /* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" */
 
 /* The connection settings of one command. Strings are borrowed (usually from argv). */
 struct cli_kafka {
-    const char *brokers;                   /* bootstrap.servers, NULL until set */
+    const char *brokers;                    /* bootstrap.servers, NULL until set */
     const char *props[CLI_KAFKA_MAX_PROPS]; /* "key=value" from -X, in command-line order */
     size_t n_props;
-    char last_error[512];                  /* the latest error reported by librdkafka, or "" */
-    int debug;                             /* -X debug=... given: show every librdkafka log */
+    char last_error[512]; /* the latest error reported by librdkafka, or "" */
+    int debug;            /* -X debug=... given: show every librdkafka log */
 };
 
 /* A librdkafka property the command sets before the -X ones, so that -X can override it. */

@@ -33,16 +33,16 @@
 
 struct publish_opts {
     struct cli_kafka kafka;
-    const char *file;         /* --file, "-" for stdin */
-    const char *text;         /* --text */
-    const char *title;        /* --title, with --text */
-    const char *project;      /* --project */
-    const char *event_id;     /* --event-id */
-    const char *topic;        /* --topic, overrides the prefix */
-    const char *prefix;       /* --topic-prefix */
+    const char *file;     /* --file, "-" for stdin */
+    const char *text;     /* --text */
+    const char *title;    /* --title, with --text */
+    const char *project;  /* --project */
+    const char *event_id; /* --event-id */
+    const char *topic;    /* --topic, overrides the prefix */
+    const char *prefix;   /* --topic-prefix */
     enum wire_format format;
-    int format_given;         /* --format was on the command line */
-    long schema_id;           /* --schema-id, Confluent framing only */
+    int format_given; /* --format was on the command line */
+    long schema_id;   /* --schema-id, Confluent framing only */
     int schema_id_given;
     struct cli_registry registry; /* --registry: the id comes from registering the schema */
     long timeout_s;
@@ -60,51 +60,50 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-        "usage: pipewright publish --brokers HOST:PORT (--file FILE | --text TEXT)\n"
-        "                          [options]\n"
-        "\n"
-        "Publish one requirement event to <prefix>.requirements (key = project id)\n"
-        "and print its event id on stdout once the broker has acknowledged it.\n"
-        "\n"
-        "  -b, --brokers LIST    Kafka bootstrap servers (default: $PIPEWRIGHT_BROKERS)\n"
-        "  -f, --file FILE       a JSON requirement object ('-' reads stdin), fields as\n"
-        "                        in `pipewright schema requirement`; at most %d\n"
-        "                        bytes\n"
-        "  -t, --text TEXT       a free-text requirement: the event carries only a\n"
-        "                        description\n"
-        "      --title TITLE     a one-line title, with --text\n"
-        "  -p, --project ID      project id; overrides the file's (default: the file's,\n"
-        "                        else \"%s\")\n"
-        "  -e, --event-id ID     event id; overrides the file's (default: the file's,\n"
-        "                        else a new UUID v4). Publishing an id again is a\n"
-        "                        redelivery: the service writes no second report.\n"
-        "      --format FMT      avro (Avro single-object encoding, the default),\n"
-        "                        confluent (magic 0, 4-byte schema id, Avro datum)\n"
-        "                        or json\n"
-        "      --schema-id N     schema id written in the Confluent frame (default %d)\n"
-        "                        when no --registry is given\n"
-        CLI_REGISTRY_HELP
-        "                        With --registry, the requirement schema is registered\n"
-        "                        under the subject <topic>-value (or found there) and\n"
-        "                        its id framed: --format confluent is implied.\n"
-        "      --topic TOPIC     produce to TOPIC instead of <prefix>.requirements\n"
-        "      --topic-prefix P  topic name prefix (default \"%s\")\n"
-        "      --timeout S       seconds to wait for the broker's acknowledgement,\n"
-        "                        1..3600 (default %d)\n"
-        "  -X, --property K=V    any librdkafka property, e.g.\n"
-        "                        -X security.protocol=SASL_SSL; repeatable, applied\n"
-        "                        last. Set here before them: enable.idempotence=true,\n"
-        "                        linger.ms=0, message.timeout.ms=<timeout>\n"
-        "  -h, --help            this text\n"
-        "\n"
-        "submitted_at is set to the current time when the requirement has none.\n"
-        "\n"
-        "Exit status: 0 published, 64 usage error, 65 invalid requirement,\n"
-        "66 unreadable file, 69 the broker did not acknowledge the event (unreachable,\n"
-        "unknown topic, refused) or the registry refused or did not answer, 70 internal\n"
-        "error.\n",
-        PW_MAX_MESSAGE_BYTES, DEFAULT_PROJECT, DEFAULT_SCHEMA_ID, CLI_KAFKA_DEFAULT_PREFIX,
-        DEFAULT_TIMEOUT_S);
+            "usage: pipewright publish --brokers HOST:PORT (--file FILE | --text TEXT)\n"
+            "                          [options]\n"
+            "\n"
+            "Publish one requirement event to <prefix>.requirements (key = project id)\n"
+            "and print its event id on stdout once the broker has acknowledged it.\n"
+            "\n"
+            "  -b, --brokers LIST    Kafka bootstrap servers (default: $PIPEWRIGHT_BROKERS)\n"
+            "  -f, --file FILE       a JSON requirement object ('-' reads stdin), fields as\n"
+            "                        in `pipewright schema requirement`; at most %d\n"
+            "                        bytes\n"
+            "  -t, --text TEXT       a free-text requirement: the event carries only a\n"
+            "                        description\n"
+            "      --title TITLE     a one-line title, with --text\n"
+            "  -p, --project ID      project id; overrides the file's (default: the file's,\n"
+            "                        else \"%s\")\n"
+            "  -e, --event-id ID     event id; overrides the file's (default: the file's,\n"
+            "                        else a new UUID v4). Publishing an id again is a\n"
+            "                        redelivery: the service writes no second report.\n"
+            "      --format FMT      avro (Avro single-object encoding, the default),\n"
+            "                        confluent (magic 0, 4-byte schema id, Avro datum)\n"
+            "                        or json\n"
+            "      --schema-id N     schema id written in the Confluent frame (default %d)\n"
+            "                        when no --registry is given\n" CLI_REGISTRY_HELP
+            "                        With --registry, the requirement schema is registered\n"
+            "                        under the subject <topic>-value (or found there) and\n"
+            "                        its id framed: --format confluent is implied.\n"
+            "      --topic TOPIC     produce to TOPIC instead of <prefix>.requirements\n"
+            "      --topic-prefix P  topic name prefix (default \"%s\")\n"
+            "      --timeout S       seconds to wait for the broker's acknowledgement,\n"
+            "                        1..3600 (default %d)\n"
+            "  -X, --property K=V    any librdkafka property, e.g.\n"
+            "                        -X security.protocol=SASL_SSL; repeatable, applied\n"
+            "                        last. Set here before them: enable.idempotence=true,\n"
+            "                        linger.ms=0, message.timeout.ms=<timeout>\n"
+            "  -h, --help            this text\n"
+            "\n"
+            "submitted_at is set to the current time when the requirement has none.\n"
+            "\n"
+            "Exit status: 0 published, 64 usage error, 65 invalid requirement,\n"
+            "66 unreadable file, 69 the broker did not acknowledge the event (unreachable,\n"
+            "unknown topic, refused) or the registry refused or did not answer, 70 internal\n"
+            "error.\n",
+            PW_MAX_MESSAGE_BYTES, DEFAULT_PROJECT, DEFAULT_SCHEMA_ID, CLI_KAFKA_DEFAULT_PREFIX,
+            DEFAULT_TIMEOUT_S);
 }
 
 /* Reads all of 'path' ("-" for stdin) into 'out', refusing more than PW_MAX_MESSAGE_BYTES so a
@@ -191,8 +190,7 @@ complete_object(const struct publish_opts *o, json_t *obj)
         }
         json_object_set_new(obj, "event_id", json_string(id));
     }
-    if (o->project != NULL)
-        json_object_set_new(obj, "project_id", json_string(o->project));
+    if (o->project != NULL) json_object_set_new(obj, "project_id", json_string(o->project));
     else if (json_object_get(obj, "project_id") == NULL ||
              json_is_null(json_object_get(obj, "project_id")))
         json_object_set_new(obj, "project_id", json_string(DEFAULT_PROJECT));
@@ -266,8 +264,7 @@ produce(struct publish_opts *o, const char *topic, const char *key, const char *
         fprintf(stderr, "pipewright: publish: no delivery report from %s within %lds\n",
                 o->kafka.brokers, o->timeout_s);
         rc = CLI_EX_UNAVAILABLE;
-    } else if (d.err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT ||
-               d.err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+    } else if (d.err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT || d.err == RD_KAFKA_RESP_ERR__TRANSPORT ||
                d.err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         fprintf(stderr, "pipewright: publish: event %s not acknowledged by %s within %lds%s%s\n",
                 event_id, o->kafka.brokers, o->timeout_s,
@@ -300,78 +297,16 @@ registered_id(const struct publish_opts *o, const char *topic, long *id)
     int rc = registry_schema_register(reg, subject, wire_schema_text("requirement"), &got, err,
                                       sizeof(err));
     if (rc != 0) fprintf(stderr, "pipewright: publish: %s\n", err);
-    else *id = got;
+    else
+        *id = got;
     registry_free(reg);
     return rc;
 }
 
+/* What the options say together, once parsed. Returns CLI_EX_OK or CLI_EX_USAGE. */
 static int
-parse_args(int argc, char **argv, struct publish_opts *o)
+check_args(int argc, char **argv, struct publish_opts *o)
 {
-    enum { OPT_TITLE = 256, OPT_FORMAT, OPT_SCHEMA_ID, OPT_TOPIC, OPT_PREFIX, OPT_TIMEOUT };
-    static const struct option opts[] = {
-        {"brokers", required_argument, NULL, 'b'},
-        {"file", required_argument, NULL, 'f'},
-        {"text", required_argument, NULL, 't'},
-        {"title", required_argument, NULL, OPT_TITLE},
-        {"project", required_argument, NULL, 'p'},
-        {"event-id", required_argument, NULL, 'e'},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"schema-id", required_argument, NULL, OPT_SCHEMA_ID},
-        {"topic", required_argument, NULL, OPT_TOPIC},
-        {"topic-prefix", required_argument, NULL, OPT_PREFIX},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"property", required_argument, NULL, 'X'},
-        CLI_REGISTRY_LONG_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    char errstr[256];
-    int c;
-
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "b:f:t:p:e:X:h", opts, NULL)) != -1) {
-        if (cli_registry_option(&o->registry, c, optarg)) continue;
-        switch (c) {
-        case 'b': o->kafka.brokers = optarg; break;
-        case 'f': o->file = optarg; break;
-        case 't': o->text = optarg; break;
-        case OPT_TITLE: o->title = optarg; break;
-        case 'p': o->project = optarg; break;
-        case 'e': o->event_id = optarg; break;
-        case OPT_TOPIC: o->topic = optarg; break;
-        case OPT_PREFIX: o->prefix = optarg; break;
-        case OPT_FORMAT:
-            o->format = wire_format_parse(optarg);
-            o->format_given = 1;
-            if (o->format == WIRE_FORMAT_UNKNOWN) {
-                fprintf(stderr, "pipewright: publish: --format is avro, confluent or json\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case OPT_SCHEMA_ID:
-            if (cli_parse_long(optarg, 0, INT32_MAX, &o->schema_id) != 0) {
-                fprintf(stderr, "pipewright: publish: --schema-id wants 0..%d\n", INT32_MAX);
-                return CLI_EX_USAGE;
-            }
-            o->schema_id_given = 1;
-            break;
-        case OPT_TIMEOUT:
-            if (cli_parse_long(optarg, 1, 3600, &o->timeout_s) != 0) {
-                fprintf(stderr, "pipewright: publish: --timeout wants 1..3600 seconds\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case 'X':
-            if (cli_kafka_prop_add(&o->kafka, optarg, errstr, sizeof(errstr)) != 0) {
-                fprintf(stderr, "pipewright: publish: %s\n", errstr);
-                return CLI_EX_USAGE;
-            }
-            break;
-        case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EX_USAGE;
-        }
-    }
     if (optind < argc) {
         fprintf(stderr, "pipewright: publish: unexpected argument '%s'\n", argv[optind]);
         return CLI_EX_USAGE;
@@ -407,15 +342,160 @@ parse_args(int argc, char **argv, struct publish_opts *o)
     return CLI_EX_OK;
 }
 
+/* The options of `pipewright publish`. */
+enum { OPT_TITLE = 256, OPT_FORMAT, OPT_SCHEMA_ID, OPT_TOPIC, OPT_PREFIX, OPT_TIMEOUT };
+static const struct option opts[] = {
+    {"brokers", required_argument, NULL, 'b'},
+    {"file", required_argument, NULL, 'f'},
+    {"text", required_argument, NULL, 't'},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"project", required_argument, NULL, 'p'},
+    {"event-id", required_argument, NULL, 'e'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"schema-id", required_argument, NULL, OPT_SCHEMA_ID},
+    {"topic", required_argument, NULL, OPT_TOPIC},
+    {"topic-prefix", required_argument, NULL, OPT_PREFIX},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"property", required_argument, NULL, 'X'},
+    CLI_REGISTRY_LONG_OPTIONS,
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int
+parse_args(int argc, char **argv, struct publish_opts *o)
+{
+    char errstr[256];
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:f:t:p:e:X:h", opts, NULL)) != -1) {
+        if (cli_registry_option(&o->registry, c, optarg)) continue;
+        switch (c) {
+        case 'b':
+            o->kafka.brokers = optarg;
+            break;
+        case 'f':
+            o->file = optarg;
+            break;
+        case 't':
+            o->text = optarg;
+            break;
+        case OPT_TITLE:
+            o->title = optarg;
+            break;
+        case 'p':
+            o->project = optarg;
+            break;
+        case 'e':
+            o->event_id = optarg;
+            break;
+        case OPT_TOPIC:
+            o->topic = optarg;
+            break;
+        case OPT_PREFIX:
+            o->prefix = optarg;
+            break;
+        case OPT_FORMAT:
+            o->format = wire_format_parse(optarg);
+            o->format_given = 1;
+            if (o->format == WIRE_FORMAT_UNKNOWN) {
+                fprintf(stderr, "pipewright: publish: --format is avro, confluent or json\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case OPT_SCHEMA_ID:
+            if (cli_parse_long(optarg, 0, INT32_MAX, &o->schema_id) != 0) {
+                fprintf(stderr, "pipewright: publish: --schema-id wants 0..%d\n", INT32_MAX);
+                return CLI_EX_USAGE;
+            }
+            o->schema_id_given = 1;
+            break;
+        case OPT_TIMEOUT:
+            if (cli_parse_long(optarg, 1, 3600, &o->timeout_s) != 0) {
+                fprintf(stderr, "pipewright: publish: --timeout wants 1..3600 seconds\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case 'X':
+            if (cli_kafka_prop_add(&o->kafka, optarg, errstr, sizeof(errstr)) != 0) {
+                fprintf(stderr, "pipewright: publish: %s\n", errstr);
+                return CLI_EX_USAGE;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return CLI_EX_USAGE;
+        }
+    }
+    return check_args(argc, argv, o);
+}
+
+/* Validates the requirement in 'obj' through the daemon's own JSON parser into 'req', and
+ * encodes it into 'value' for 'topic'. Returns CLI_EX_OK or the exit status, having said why. */
+static int
+encode(struct publish_opts *o, json_t *obj, const char *topic, struct requirement *req,
+       struct buf *value)
+{
+    char detail[256], errstr[256];
+    struct wire *w = NULL;
+    char *json = NULL;
+    int rc = CLI_EX_OK;
+
+    /* One validating path for both sources: the daemon's own JSON parser. */
+    json = json_dumps(obj, JSON_COMPACT);
+    if (json == NULL) {
+        fprintf(stderr, "pipewright: publish: cannot serialise the requirement\n");
+        rc = CLI_EX_SOFTWARE;
+        goto out;
+    }
+    enum wire_status st = requirement_json_parse(json, strlen(json), req, detail, sizeof(detail));
+    if (st != WIRE_OK) {
+        fprintf(stderr, "pipewright: publish: invalid requirement (%s): %s\n", wire_status_str(st),
+                detail);
+        rc = CLI_EX_DATAERR;
+        goto out;
+    }
+    w = wire_new(errstr, sizeof(errstr));
+    if (w == NULL) {
+        fprintf(stderr, "pipewright: publish: %s\n", errstr);
+        rc = CLI_EX_SOFTWARE;
+        goto out;
+    }
+    if (o->registry.url != NULL && registered_id(o, topic, &o->schema_id) != 0) {
+        rc = CLI_EX_UNAVAILABLE;
+        goto out;
+    }
+    if (wire_requirement_encode(w, req, o->format, (int32_t)o->schema_id, value) != 0) {
+        fprintf(stderr, "pipewright: publish: cannot encode the requirement as %s\n",
+                wire_format_name(o->format));
+        rc = CLI_EX_SOFTWARE;
+        goto out;
+    }
+    if (value->len > PW_MAX_MESSAGE_BYTES) {
+        fprintf(stderr,
+                "pipewright: publish: the encoded event is %zu bytes; the service "
+                "refuses more than %d\n",
+                value->len, PW_MAX_MESSAGE_BYTES);
+        rc = CLI_EX_DATAERR;
+        goto out;
+    }
+out:
+    free(json);
+    wire_free(w);
+    return rc;
+}
+
 int
 cli_publish_main(int argc, char **argv)
 {
     struct publish_opts o;
-    char topic[CLI_KAFKA_TOPIC_MAX + 1], detail[256], errstr[256];
+    char topic[CLI_KAFKA_TOPIC_MAX + 1];
     struct requirement req;
-    struct wire *w = NULL;
     struct buf value;
-    char *json = NULL;
     json_t *obj = NULL;
     int rc;
 
@@ -442,50 +522,13 @@ cli_publish_main(int argc, char **argv)
         rc = CLI_EX_SOFTWARE;
         goto out;
     }
-    /* One validating path for both sources: the daemon's own JSON parser. */
-    json = json_dumps(obj, JSON_COMPACT);
-    if (json == NULL) {
-        fprintf(stderr, "pipewright: publish: cannot serialise the requirement\n");
-        rc = CLI_EX_SOFTWARE;
-        goto out;
-    }
-    enum wire_status st = requirement_json_parse(json, strlen(json), &req, detail,
-                                                 sizeof(detail));
-    if (st != WIRE_OK) {
-        fprintf(stderr, "pipewright: publish: invalid requirement (%s): %s\n", wire_status_str(st),
-                detail);
-        rc = CLI_EX_DATAERR;
-        goto out;
-    }
-    w = wire_new(errstr, sizeof(errstr));
-    if (w == NULL) {
-        fprintf(stderr, "pipewright: publish: %s\n", errstr);
-        rc = CLI_EX_SOFTWARE;
-        goto out;
-    }
-    if (o.registry.url != NULL && registered_id(&o, topic, &o.schema_id) != 0) {
-        rc = CLI_EX_UNAVAILABLE;
-        goto out;
-    }
-    if (wire_requirement_encode(w, &req, o.format, (int32_t)o.schema_id, &value) != 0) {
-        fprintf(stderr, "pipewright: publish: cannot encode the requirement as %s\n",
-                wire_format_name(o.format));
-        rc = CLI_EX_SOFTWARE;
-        goto out;
-    }
-    if (value.len > PW_MAX_MESSAGE_BYTES) {
-        fprintf(stderr, "pipewright: publish: the encoded event is %zu bytes; the service "
-                        "refuses more than %d\n", value.len, PW_MAX_MESSAGE_BYTES);
-        rc = CLI_EX_DATAERR;
-        goto out;
-    }
+    rc = encode(&o, obj, topic, &req, &value);
+    if (rc != CLI_EX_OK) goto out;
     rc = produce(&o, topic, req.project_id, req.event_id, &value);
     if (rc == CLI_EX_OK) printf("%s\n", req.event_id);
 
 out:
-    free(json);
     json_decref(obj);
-    wire_free(w);
     buf_fini(&value);
     requirement_fini(&req);
     return rc;

@@ -18,17 +18,19 @@
 /* getopt_long values of the shared options, clear of every subcommand's own. */
 enum { CLI_OPT_REGISTRY = 400, CLI_OPT_REGISTRY_USER, CLI_OPT_REGISTRY_PASSWORD_FILE };
 
-#define CLI_REGISTRY_LONG_OPTIONS                                                                \
-    {"registry", required_argument, NULL, CLI_OPT_REGISTRY},                                      \
-        {"registry-user", required_argument, NULL, CLI_OPT_REGISTRY_USER},                        \
-        {"registry-password-file", required_argument, NULL, CLI_OPT_REGISTRY_PASSWORD_FILE}
+#define CLI_REGISTRY_LONG_OPTIONS                                                                  \
+    {"registry", required_argument, NULL, CLI_OPT_REGISTRY},                                       \
+        {"registry-user", required_argument, NULL, CLI_OPT_REGISTRY_USER},                         \
+    {                                                                                              \
+        "registry-password-file", required_argument, NULL, CLI_OPT_REGISTRY_PASSWORD_FILE          \
+    }
 
 /* The --help lines of the shared options. */
-#define CLI_REGISTRY_HELP                                                                        \
-    "      --registry URL    schema registry (Confluent REST API), e.g.\n"                        \
-    "                        http://HOST:8081 or .../apis/ccompat/v7\n"                           \
-    "      --registry-user U basic-auth user (default: $PIPEWRIGHT_SCHEMA_REGISTRY_USER)\n"      \
-    "      --registry-password-file F  basic-auth password from F (default:\n"                    \
+#define CLI_REGISTRY_HELP                                                                          \
+    "      --registry URL    schema registry (Confluent REST API), e.g.\n"                         \
+    "                        http://HOST:8081 or .../apis/ccompat/v7\n"                            \
+    "      --registry-user U basic-auth user (default: $PIPEWRIGHT_SCHEMA_REGISTRY_USER)\n"        \
+    "      --registry-password-file F  basic-auth password from F (default:\n"                     \
     "                        $PIPEWRIGHT_SCHEMA_REGISTRY_PASSWORD)\n"
 
 struct cli_registry {

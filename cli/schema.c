@@ -45,9 +45,7 @@ usage(FILE *f)
             "(what pipewrightd does at start with schema_registry_url set) and prints\n"
             "one line per schema: subject and id. Registering a schema the subject holds\n"
             "already returns its id; one the subject's compatibility rule refuses fails.\n"
-            "\n"
-            CLI_REGISTRY_HELP
-            "      --topic-prefix P  topic name prefix (default \"%s\")\n"
+            "\n" CLI_REGISTRY_HELP "      --topic-prefix P  topic name prefix (default \"%s\")\n"
             "\n"
             "Exit status: 0 ok, 64 usage error, 69 the registry could not be reached or\n"
             "refused a schema, 70 a schema is missing from the build.\n",
@@ -63,8 +61,7 @@ print_fingerprint(const char *name, int with_name)
         fprintf(stderr, "pipewright: schema: no fingerprint for '%s' in this build\n", name);
         return CLI_EX_SOFTWARE;
     }
-    if (with_name)
-        printf("%-12s %016" PRIx64 "\n", name, fp);
+    if (with_name) printf("%-12s %016" PRIx64 "\n", name, fp);
     else
         printf("%016" PRIx64 "\n", fp);
     return CLI_EX_OK;

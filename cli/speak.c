@@ -79,7 +79,8 @@ write_audio(const char *path, const struct speech_result *res)
     }
     int bad = fwrite(res->audio, 1, res->audio_len, f) != res->audio_len;
     if (f != stdout) bad |= fclose(f) != 0;
-    else bad |= fflush(f) != 0;
+    else
+        bad |= fflush(f) != 0;
     if (bad) {
         fprintf(stderr, "pipewright speak: %s: write error\n", path);
         return CLI_EX_CANTCREAT;
@@ -87,8 +88,15 @@ write_audio(const char *path, const struct speech_result *res)
     return CLI_EX_OK;
 }
 
-int
-cli_speak_main(int argc, char **argv)
+struct speak_opts {
+    const char *text, *file, *out;
+    struct speech_request req;
+    int print_text;
+};
+
+/* Returns CLI_EX_OK, -1 after --help, or CLI_EX_USAGE having said why. */
+static int
+parse_args(int argc, char **argv, struct speak_opts *o)
 {
     static const struct option opts[] = {
         {"codec", required_argument, NULL, 'c'}, {"file", required_argument, NULL, 'f'},
@@ -97,10 +105,7 @@ cli_speak_main(int argc, char **argv)
         {"text", required_argument, NULL, 't'},  {"verbatim", no_argument, NULL, 'V'},
         {"voice", required_argument, NULL, 'v'}, {NULL, 0, NULL, 0},
     };
-    const char *text = NULL, *file = NULL, *out = NULL;
-    struct speech_request req = {.voice = SPEECH_DEFAULT_VOICE, .codec = SPEECH_CODEC_OPUS};
-    int print_text = 0, c;
-    char err[256];
+    int c;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:f:ho:pr:t:Vv:", opts, NULL)) != -1) {
@@ -111,20 +116,20 @@ cli_speak_main(int argc, char **argv)
                 fprintf(stderr, "pipewright speak: unknown codec '%s' (opus or wav)\n", optarg);
                 return CLI_EX_USAGE;
             }
-            req.codec = (enum speech_codec)codec;
+            o->req.codec = (enum speech_codec)codec;
             break;
         }
         case 'f':
-            file = optarg;
+            o->file = optarg;
             break;
         case 'h':
             usage(stdout);
-            return CLI_EX_OK;
+            return -1;
         case 'o':
-            out = optarg;
+            o->out = optarg;
             break;
         case 'p':
-            print_text = 1;
+            o->print_text = 1;
             break;
         case 'r': {
             char *end;
@@ -135,58 +140,69 @@ cli_speak_main(int argc, char **argv)
                         SPEECH_MIN_WPM, SPEECH_MAX_WPM);
                 return CLI_EX_USAGE;
             }
-            req.rate_wpm = (int)r;
+            o->req.rate_wpm = (int)r;
             break;
         }
         case 't':
-            text = optarg;
+            o->text = optarg;
             break;
         case 'V':
-            req.verbatim = 1;
+            o->req.verbatim = 1;
             break;
         case 'v':
-            req.voice = optarg;
+            o->req.voice = optarg;
             break;
         default:
             usage(stderr);
             return CLI_EX_USAGE;
         }
     }
-    if (optind != argc || (text == NULL) == (file == NULL) || out == NULL) {
+    if (optind != argc || (o->text == NULL) == (o->file == NULL) || o->out == NULL) {
         fprintf(stderr, "pipewright speak: give exactly one of --text or --file, and --out\n");
         usage(stderr);
         return CLI_EX_USAGE;
     }
-    if (speech_voice_check(req.voice, err, sizeof(err)) != 0) {
+    return CLI_EX_OK;
+}
+
+int
+cli_speak_main(int argc, char **argv)
+{
+    struct speak_opts o = {
+        .req = {.voice = SPEECH_DEFAULT_VOICE, .codec = SPEECH_CODEC_OPUS},
+    };
+    char err[256];
+    int rc = parse_args(argc, argv, &o);
+    if (rc != CLI_EX_OK) return rc < 0 ? CLI_EX_OK : rc;
+    if (speech_voice_check(o.req.voice, err, sizeof(err)) != 0) {
         fprintf(stderr, "pipewright speak: %s\n", err);
         return CLI_EX_USAGE;
     }
 
     struct buf input;
     struct speech_result res;
-    int rc;
     buf_init(&input);
     speech_result_init(&res);
-    if (file != NULL) {
-        if ((rc = read_text(file, &input)) != CLI_EX_OK) goto done;
+    if (o.file != NULL) {
+        if ((rc = read_text(o.file, &input)) != CLI_EX_OK) goto done;
         buf_putc(&input, '\0'); /* an empty file still gives a C string */
-        req.text = input.data;
+        o.req.text = input.data;
     } else {
-        req.text = text;
+        o.req.text = o.text;
     }
-    if (speech_render(&req, &res, err, sizeof(err)) != 0) {
+    if (speech_render(&o.req, &res, err, sizeof(err)) != 0) {
         fprintf(stderr, "pipewright speak: %s\n", err);
         rc = CLI_EX_DATAERR;
         goto done;
     }
-    if (print_text) fprintf(stderr, "%s\n", res.spoken_text);
-    if ((rc = write_audio(out, &res)) != CLI_EX_OK) goto done;
-    if (strcmp(out, "-") != 0)
+    if (o.print_text) fprintf(stderr, "%s\n", res.spoken_text);
+    if ((rc = write_audio(o.out, &res)) != CLI_EX_OK) goto done;
+    if (strcmp(o.out, "-") != 0)
         printf("voice=%s codec=%s sample_rate=%d duration_s=%.2f bytes=%zu "
                "bytes_per_audio_s=%.0f spoken_chars=%zu out=%s\n",
                res.voice, speech_codec_name(res.codec), res.sample_rate, res.duration_s,
                res.audio_len, res.duration_s > 0 ? res.audio_len / res.duration_s : 0.0,
-               strlen(res.spoken_text), out);
+               strlen(res.spoken_text), o.out);
 done:
     speech_result_fini(&res);
     buf_fini(&input);

@@ -44,8 +44,8 @@ struct topics_opts {
     struct cli_kafka kafka;
     const char *prefix;
     long partitions;
-    long replication;     /* -1: min(3, brokers in the cluster) */
-    long retention_days;  /* -1: per topic, from topic_specs */
+    long replication;    /* -1: min(3, brokers in the cluster) */
+    long retention_days; /* -1: per topic, from topic_specs */
     long timeout_s;
 };
 
@@ -53,41 +53,42 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-        "usage: pipewright topics create|list --brokers HOST:PORT [options]\n"
-        "\n"
-        "create  creates pipewright's four topics; a topic that exists already is\n"
-        "        left as it is and counts as success. Settings (all with\n"
-        "        cleanup.policy=delete):\n"
-        "          <prefix>.requirements  retention 7 days, compression.type=producer\n"
-        "          <prefix>.reports       retention 30 days, compression.type=zstd\n"
-        "                                 (text compresses well and is kept longest)\n"
-        "          <prefix>.audio         retention 7 days, compression.type=producer\n"
-        "                                 (Ogg Opus is compressed already),\n"
-        "                                 max.message.bytes=1048576 (larger artifacts\n"
-        "                                 travel as several chunks)\n"
-        "          <prefix>.dlq           retention 14 days, compression.type=producer\n"
-        "        With a replication factor of 3 or more, min.insync.replicas=2.\n"
-        "list    prints each topic under the prefix with its partition count and\n"
-        "        replication factor.\n"
-        "\n"
-        "  -b, --brokers LIST      Kafka bootstrap servers\n"
-        "                          (default: $PIPEWRIGHT_BROKERS)\n"
-        "      --topic-prefix P    topic name prefix (default \"%s\")\n"
-        "  -p, --partitions N      partitions per topic, 1..10000 (default %d); the\n"
-        "                          requirements partitions bound how many daemons\n"
-        "                          share the work\n"
-        "  -r, --replication R     replication factor\n"
-        "                          (default: min(%d, brokers in the cluster))\n"
-        "      --retention-days D  one retention for all four topics, 1..36500\n"
-        "                          (default: per topic, as above)\n"
-        "      --timeout S         seconds to wait for the cluster, 1..3600\n"
-        "                          (default %d)\n"
-        "  -X, --property K=V      any librdkafka property (SASL, TLS...); repeatable\n"
-        "  -h, --help              this text\n"
-        "\n"
-        "Exit status: 0 ok, 64 usage error, 69 the cluster was unreachable or\n"
-        "refused a topic.\n",
-        CLI_KAFKA_DEFAULT_PREFIX, DEFAULT_PARTITIONS, MAX_REPLICATION_DEFAULT, DEFAULT_TIMEOUT_S);
+            "usage: pipewright topics create|list --brokers HOST:PORT [options]\n"
+            "\n"
+            "create  creates pipewright's four topics; a topic that exists already is\n"
+            "        left as it is and counts as success. Settings (all with\n"
+            "        cleanup.policy=delete):\n"
+            "          <prefix>.requirements  retention 7 days, compression.type=producer\n"
+            "          <prefix>.reports       retention 30 days, compression.type=zstd\n"
+            "                                 (text compresses well and is kept longest)\n"
+            "          <prefix>.audio         retention 7 days, compression.type=producer\n"
+            "                                 (Ogg Opus is compressed already),\n"
+            "                                 max.message.bytes=1048576 (larger artifacts\n"
+            "                                 travel as several chunks)\n"
+            "          <prefix>.dlq           retention 14 days, compression.type=producer\n"
+            "        With a replication factor of 3 or more, min.insync.replicas=2.\n"
+            "list    prints each topic under the prefix with its partition count and\n"
+            "        replication factor.\n"
+            "\n"
+            "  -b, --brokers LIST      Kafka bootstrap servers\n"
+            "                          (default: $PIPEWRIGHT_BROKERS)\n"
+            "      --topic-prefix P    topic name prefix (default \"%s\")\n"
+            "  -p, --partitions N      partitions per topic, 1..10000 (default %d); the\n"
+            "                          requirements partitions bound how many daemons\n"
+            "                          share the work\n"
+            "  -r, --replication R     replication factor\n"
+            "                          (default: min(%d, brokers in the cluster))\n"
+            "      --retention-days D  one retention for all four topics, 1..36500\n"
+            "                          (default: per topic, as above)\n"
+            "      --timeout S         seconds to wait for the cluster, 1..3600\n"
+            "                          (default %d)\n"
+            "  -X, --property K=V      any librdkafka property (SASL, TLS...); repeatable\n"
+            "  -h, --help              this text\n"
+            "\n"
+            "Exit status: 0 ok, 64 usage error, 69 the cluster was unreachable or\n"
+            "refused a topic.\n",
+            CLI_KAFKA_DEFAULT_PREFIX, DEFAULT_PARTITIONS, MAX_REPLICATION_DEFAULT,
+            DEFAULT_TIMEOUT_S);
 }
 
 static rd_kafka_t *
@@ -166,6 +167,45 @@ new_topic(const struct topics_opts *o, const struct topic_spec *spec, const char
     return nt;
 }
 
+/* Says what became of each topic in the CreateTopics result 'ev'. Returns CLI_EX_OK, or the
+ * exit status of the first failure. */
+static int
+print_results(const struct topics_opts *o, const struct rd_kafka_metadata *md, rd_kafka_event_t *ev,
+              int replication)
+{
+    int rc = CLI_EX_OK;
+    size_t cnt = 0;
+    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+    const rd_kafka_topic_result_t **trs = res != NULL
+                                              ? rd_kafka_CreateTopics_result_topics(res, &cnt)
+                                              : NULL;
+    if (trs == NULL) {
+        fprintf(stderr, "pipewright: topics: unexpected admin result\n");
+        return CLI_EX_SOFTWARE;
+    }
+    for (size_t i = 0; i < cnt; i++) {
+        const char *name = rd_kafka_topic_result_name(trs[i]);
+        rd_kafka_resp_err_t err = rd_kafka_topic_result_error(trs[i]);
+        const rd_kafka_metadata_topic_t *t = metadata_topic(md, name);
+
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            printf("%s created partitions=%ld replication=%d\n", name, o->partitions, replication);
+        } else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+            if (t != NULL)
+                printf("%s exists partitions=%d replication=%d\n", name, t->partition_cnt,
+                       replication_of(t));
+            else
+                printf("%s exists\n", name);
+        } else {
+            const char *why = rd_kafka_topic_result_error_string(trs[i]);
+            fprintf(stderr, "pipewright: topics: cannot create %s: %s\n", name,
+                    why != NULL ? why : rd_kafka_err2str(err));
+            rc = CLI_EX_UNAVAILABLE;
+        }
+    }
+    return rc;
+}
+
 static int
 topics_create(struct topics_opts *o, rd_kafka_t *rk)
 {
@@ -186,8 +226,8 @@ topics_create(struct topics_opts *o, rd_kafka_t *rk)
                                                                : MAX_REPLICATION_DEFAULT;
     if (replication < 1) replication = 1;
     for (size_t i = 0; i < N; i++) {
-        if (cli_kafka_topic_name(o->prefix, topic_specs[i].suffix, names[i],
-                                 sizeof(names[i])) != 0) {
+        if (cli_kafka_topic_name(o->prefix, topic_specs[i].suffix, names[i], sizeof(names[i])) !=
+            0) {
             fprintf(stderr, "pipewright: topics: '%s' is not a legal topic prefix\n", o->prefix);
             rc = CLI_EX_USAGE;
             goto out;
@@ -224,37 +264,7 @@ topics_create(struct topics_opts *o, rd_kafka_t *rk)
         goto out;
     }
 
-    size_t cnt = 0;
-    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
-    const rd_kafka_topic_result_t **trs = res != NULL ? rd_kafka_CreateTopics_result_topics(res,
-                                                                                      &cnt)
-                                                      : NULL;
-    if (trs == NULL) {
-        fprintf(stderr, "pipewright: topics: unexpected admin result\n");
-        rc = CLI_EX_SOFTWARE;
-        goto out;
-    }
-    for (size_t i = 0; i < cnt; i++) {
-        const char *name = rd_kafka_topic_result_name(trs[i]);
-        rd_kafka_resp_err_t err = rd_kafka_topic_result_error(trs[i]);
-        const rd_kafka_metadata_topic_t *t = metadata_topic(md, name);
-
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            printf("%s created partitions=%ld replication=%d\n", name, o->partitions,
-                   replication);
-        } else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-            if (t != NULL)
-                printf("%s exists partitions=%d replication=%d\n", name, t->partition_cnt,
-                       replication_of(t));
-            else
-                printf("%s exists\n", name);
-        } else {
-            const char *why = rd_kafka_topic_result_error_string(trs[i]);
-            fprintf(stderr, "pipewright: topics: cannot create %s: %s\n", name,
-                    why != NULL ? why : rd_kafka_err2str(err));
-            rc = CLI_EX_UNAVAILABLE;
-        }
-    }
+    rc = print_results(o, md, ev, replication);
 out:
     if (ev != NULL) rd_kafka_event_destroy(ev);
     if (q != NULL) rd_kafka_queue_destroy(q);
@@ -308,8 +318,9 @@ topics_list(struct topics_opts *o, rd_kafka_t *rk)
     return CLI_EX_OK;
 }
 
-int
-cli_topics_main(int argc, char **argv)
+/* Returns CLI_EX_OK, -1 after --help, or CLI_EX_USAGE having said why. */
+static int
+parse_args(int argc, char **argv, struct topics_opts *o)
 {
     enum { OPT_PREFIX = 256, OPT_RETENTION, OPT_TIMEOUT };
     static const struct option opts[] = {
@@ -323,11 +334,66 @@ cli_topics_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    char errstr[256];
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:p:r:X:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            o->kafka.brokers = optarg;
+            break;
+        case OPT_PREFIX:
+            o->prefix = optarg;
+            break;
+        case 'p':
+            if (cli_parse_long(optarg, 1, 10000, &o->partitions) != 0) {
+                fprintf(stderr, "pipewright: topics: --partitions wants 1..10000\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case 'r':
+            if (cli_parse_long(optarg, 1, 32767, &o->replication) != 0) {
+                fprintf(stderr, "pipewright: topics: --replication wants 1..32767\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case OPT_RETENTION:
+            if (cli_parse_long(optarg, 1, 36500, &o->retention_days) != 0) {
+                fprintf(stderr, "pipewright: topics: --retention-days wants 1..36500\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case OPT_TIMEOUT:
+            if (cli_parse_long(optarg, 1, 3600, &o->timeout_s) != 0) {
+                fprintf(stderr, "pipewright: topics: --timeout wants 1..3600 seconds\n");
+                return CLI_EX_USAGE;
+            }
+            break;
+        case 'X':
+            if (cli_kafka_prop_add(&o->kafka, optarg, errstr, sizeof(errstr)) != 0) {
+                fprintf(stderr, "pipewright: topics: %s\n", errstr);
+                return CLI_EX_USAGE;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return CLI_EX_USAGE;
+        }
+    }
+    return CLI_EX_OK;
+}
+
+int
+cli_topics_main(int argc, char **argv)
+{
     struct topics_opts o;
     const char *action = NULL;
-    char errstr[256];
     rd_kafka_t *rk;
-    int c, rc;
+    int rc;
 
     memset(&o, 0, sizeof(o));
     cli_kafka_init(&o.kafka);
@@ -336,45 +402,8 @@ cli_topics_main(int argc, char **argv)
     o.replication = -1;
     o.retention_days = -1;
     o.timeout_s = DEFAULT_TIMEOUT_S;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "b:p:r:X:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b': o.kafka.brokers = optarg; break;
-        case OPT_PREFIX: o.prefix = optarg; break;
-        case 'p':
-            if (cli_parse_long(optarg, 1, 10000, &o.partitions) != 0) {
-                fprintf(stderr, "pipewright: topics: --partitions wants 1..10000\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case 'r':
-            if (cli_parse_long(optarg, 1, 32767, &o.replication) != 0) {
-                fprintf(stderr, "pipewright: topics: --replication wants 1..32767\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case OPT_RETENTION:
-            if (cli_parse_long(optarg, 1, 36500, &o.retention_days) != 0) {
-                fprintf(stderr, "pipewright: topics: --retention-days wants 1..36500\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case OPT_TIMEOUT:
-            if (cli_parse_long(optarg, 1, 3600, &o.timeout_s) != 0) {
-                fprintf(stderr, "pipewright: topics: --timeout wants 1..3600 seconds\n");
-                return CLI_EX_USAGE;
-            }
-            break;
-        case 'X':
-            if (cli_kafka_prop_add(&o.kafka, optarg, errstr, sizeof(errstr)) != 0) {
-                fprintf(stderr, "pipewright: topics: %s\n", errstr);
-                return CLI_EX_USAGE;
-            }
-            break;
-        case 'h': usage(stdout); return CLI_EX_OK;
-        default: usage(stderr); return CLI_EX_USAGE;
-        }
-    }
+    rc = parse_args(argc, argv, &o);
+    if (rc != CLI_EX_OK) return rc < 0 ? CLI_EX_OK : rc;
     if (optind < argc) action = argv[optind++];
     if (action == NULL || (strcmp(action, "create") != 0 && strcmp(action, "list") != 0) ||
         optind < argc) {

@@ -4,7 +4,8 @@
  * any number of watchers can run without disturbing anyone), read_committed so aborted
  * transactions never show, starting a few minutes back in time (or where told). Report events
  * and audio chunks of the requested event id are decoded with schemas/'s decoders; chunks are
- * reassembled by index and the whole artifact's SHA-256 checked before anything is written.
+ * reassembled by index and the whole artifact's SHA-256 checked (cli/assembly.c) before anything
+ * is written.
  * Everything taken from the wire is bounded before it is stored: at most 1024 chunks and 64 MB
  * per artifact, at most 4 distinct artifacts, and a chunk that contradicts its siblings (count,
  * size, codec, digest) spoils its artifact instead of the output. Files are written to a
@@ -23,8 +24,8 @@
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
-#include <openssl/evp.h>
 
+#include "assembly.h"
 #include "kafka.h"
 #include "bounds.h"
 #include "registry_opts.h"
@@ -33,33 +34,8 @@
 
 #define DEFAULT_TIMEOUT_S 120
 #define DEFAULT_LOOKBACK_MS (5 * 60 * 1000LL)
-#define MAX_CHUNKS 1024
-#define MAX_ARTIFACT_BYTES (64LL * 1024 * 1024)
-#define MAX_ARTIFACTS 4
 #define POLL_MS 250
 #define MAX_EPOCH_MS 253402300799999L /* 9999-12-31T23:59:59.999Z; long is 64-bit on LP64 */
-
-/* One audio artifact being put back together, keyed by the digest its chunks announce. */
-struct artifact {
-    char sha256[65];          /* lower-case hex, from the first chunk */
-    char codec[8];            /* "opus" or "wav" */
-    int32_t chunk_count;
-    int64_t total_bytes;
-    unsigned char **chunks;   /* 'chunk_count' slots, NULL until that chunk arrives */
-    size_t *chunk_len;
-    int32_t received;         /* chunks present */
-    int64_t received_bytes;   /* their bytes */
-    int spoiled;              /* a contradiction was seen: ignore the rest */
-};
-
-/* All artifacts of the watched event; 'whole' is set once one is complete and verified. */
-struct assembly {
-    struct artifact a[MAX_ARTIFACTS];
-    size_t n;
-    unsigned char *whole;     /* owned, 'whole_len' bytes */
-    size_t whole_len;
-    char whole_codec[8];
-};
 
 static volatile sig_atomic_t interrupted;
 
@@ -68,210 +44,6 @@ on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
-}
-
-static void
-artifact_drop_chunks(struct artifact *art)
-{
-    for (int32_t i = 0; art->chunks != NULL && i < art->chunk_count; i++) free(art->chunks[i]);
-    free(art->chunks);
-    free(art->chunk_len);
-    art->chunks = NULL;
-    art->chunk_len = NULL;
-}
-
-static void
-assembly_fini(struct assembly *as)
-{
-    for (size_t i = 0; i < as->n; i++) artifact_drop_chunks(&as->a[i]);
-    free(as->whole);
-    memset(as, 0, sizeof(*as));
-}
-
-/* Copies 'hex' lower-cased into 'out' (65 bytes). Returns 0, or -1 unless it is exactly 64 hex
- * digits. */
-static int
-sha256_hex_normalise(const char *hex, char out[65])
-{
-    size_t i;
-
-    for (i = 0; hex[i] != '\0' && i < 64; i++) {
-        char c = hex[i];
-        if (c >= 'A' && c <= 'F') c = (char)(c - 'A' + 'a');
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return -1;
-        out[i] = c;
-    }
-    if (i != 64 || hex[64] != '\0') return -1;
-    out[64] = '\0';
-    return 0;
-}
-
-/* Writes the SHA-256 of 'len' bytes at 'data' as 64 lower-case hex digits into 'out'. */
-static int
-sha256_hex(const unsigned char *data, size_t len, char out[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-
-    if (EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) return -1;
-    for (unsigned int i = 0; i < 32; i++) {
-        out[2 * i] = digits[md[i] >> 4];
-        out[2 * i + 1] = digits[md[i] & 0x0f];
-    }
-    out[64] = '\0';
-    return 0;
-}
-
-/* Joins a complete artifact and checks its size and digest. Returns 1 and fills as->whole, or
- * -1 with the reason and the artifact spoiled. */
-static int
-artifact_finish(struct assembly *as, struct artifact *art, char *why, size_t why_size)
-{
-    unsigned char *whole;
-    size_t off = 0;
-    char digest[65];
-
-    if (art->received_bytes != art->total_bytes) {
-        snprintf(why, why_size, "chunks hold %lld bytes, total_bytes says %lld",
-                 (long long)art->received_bytes, (long long)art->total_bytes);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    whole = xmalloc((size_t)art->total_bytes);
-    for (int32_t i = 0; i < art->chunk_count; i++) {
-        memcpy(whole + off, art->chunks[i], art->chunk_len[i]);
-        off += art->chunk_len[i];
-    }
-    if (sha256_hex(whole, off, digest) != 0 || strcmp(digest, art->sha256) != 0) {
-        snprintf(why, why_size, "SHA-256 of the joined chunks is %s, the events say %s", digest,
-                 art->sha256);
-        free(whole);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    artifact_drop_chunks(art);
-    as->whole = whole;
-    as->whole_len = off;
-    snprintf(as->whole_codec, sizeof(as->whole_codec), "%s", art->codec);
-    return 1;
-}
-
-/* Adds one audio chunk of the watched event. Returns 1 when it completes a verified artifact
- * (as->whole is then set), 0 when it was stored or was an exact duplicate, -1 when it was
- * refused (the reason in 'why'). Copies what it keeps; 'ev' stays the caller's. */
-static int
-assembly_add(struct assembly *as, const struct audio_event *ev, char *why, size_t why_size)
-{
-    struct artifact *art = NULL;
-    char sha[65];
-    int32_t idx = ev->chunk_index;
-
-    if (as->whole != NULL) return 0;
-    if (ev->codec == NULL || (strcmp(ev->codec, "opus") != 0 && strcmp(ev->codec, "wav") != 0)) {
-        snprintf(why, why_size, "unknown codec '%s'", ev->codec != NULL ? ev->codec : "");
-        return -1;
-    }
-    if (ev->chunk_count < 1 || ev->chunk_count > MAX_CHUNKS) {
-        snprintf(why, why_size, "chunk_count %d is outside 1..%d", (int)ev->chunk_count,
-                 MAX_CHUNKS);
-        return -1;
-    }
-    if (idx < 0 || idx >= ev->chunk_count) {
-        snprintf(why, why_size, "chunk_index %d is outside 0..%d", (int)idx,
-                 (int)ev->chunk_count - 1);
-        return -1;
-    }
-    if (ev->total_bytes < 1 || ev->total_bytes > MAX_ARTIFACT_BYTES) {
-        snprintf(why, why_size, "total_bytes %lld is outside 1..%lld", (long long)ev->total_bytes,
-                 MAX_ARTIFACT_BYTES);
-        return -1;
-    }
-    if ((int64_t)ev->data_len > ev->total_bytes || (ev->data_len > 0 && ev->data == NULL)) {
-        snprintf(why, why_size, "chunk of %zu bytes in an artifact of %lld", ev->data_len,
-                 (long long)ev->total_bytes);
-        return -1;
-    }
-    if (ev->sha256 == NULL || sha256_hex_normalise(ev->sha256, sha) != 0) {
-        snprintf(why, why_size, "sha256 is not 64 hex digits");
-        return -1;
-    }
-    for (size_t i = 0; i < as->n; i++)
-        if (strcmp(as->a[i].sha256, sha) == 0) art = &as->a[i];
-    if (art == NULL) {
-        if (as->n == MAX_ARTIFACTS) {
-            snprintf(why, why_size, "more than %d different artifacts for one event",
-                     MAX_ARTIFACTS);
-            return -1;
-        }
-        art = &as->a[as->n++];
-        memset(art, 0, sizeof(*art));
-        memcpy(art->sha256, sha, sizeof(sha));
-        snprintf(art->codec, sizeof(art->codec), "%s", ev->codec);
-        art->chunk_count = ev->chunk_count;
-        art->total_bytes = ev->total_bytes;
-        art->chunks = xcalloc((size_t)art->chunk_count, sizeof(*art->chunks));
-        art->chunk_len = xcalloc((size_t)art->chunk_count, sizeof(*art->chunk_len));
-    }
-    if (art->spoiled) {
-        snprintf(why, why_size, "artifact %.12s... was already found inconsistent", sha);
-        return -1;
-    }
-    if (art->chunk_count != ev->chunk_count || art->total_bytes != ev->total_bytes ||
-        strcmp(art->codec, ev->codec) != 0) {
-        snprintf(why, why_size, "chunk %d disagrees with its siblings on chunk_count, "
-                 "total_bytes or codec", (int)idx);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    if (art->chunks[idx] != NULL) {
-        if (art->chunk_len[idx] == ev->data_len &&
-            memcmp(art->chunks[idx], ev->data, ev->data_len) == 0)
-            return 0; /* a redelivered chunk: harmless */
-        snprintf(why, why_size, "two different chunks with index %d", (int)idx);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    if (art->received_bytes + (int64_t)ev->data_len > art->total_bytes) {
-        snprintf(why, why_size, "chunks exceed total_bytes %lld", (long long)art->total_bytes);
-        art->spoiled = 1;
-        artifact_drop_chunks(art);
-        return -1;
-    }
-    /* One byte more than the data, so that an empty chunk still marks its slot as present. */
-    art->chunks[idx] = xmalloc(ev->data_len + 1);
-    if (ev->data_len > 0) memcpy(art->chunks[idx], ev->data, ev->data_len);
-    art->chunk_len[idx] = ev->data_len;
-    art->received++;
-    art->received_bytes += (int64_t)ev->data_len;
-    if (art->received < art->chunk_count) return 0;
-    return artifact_finish(as, art, why, why_size);
-}
-
-/* Describes what has arrived of the audio, for the timeout message. */
-static void
-assembly_progress(const struct assembly *as, char *out, size_t out_size)
-{
-    const struct artifact *best = NULL;
-
-    if (as->whole != NULL) {
-        snprintf(out, out_size, "audio complete");
-        return;
-    }
-    for (size_t i = 0; i < as->n; i++)
-        if (!as->a[i].spoiled && (best == NULL || as->a[i].received > best->received))
-            best = &as->a[i];
-    if (best != NULL)
-        snprintf(out, out_size, "audio %d of %d chunks", (int)best->received,
-                 (int)best->chunk_count);
-    else if (as->n > 0)
-        snprintf(out, out_size, "audio chunks seen but inconsistent");
-    else
-        snprintf(out, out_size, "no audio");
 }
 
 /* Creates 'dir' and its missing parents (mode 0755). Returns 0 or -1 with errno set. */
@@ -354,7 +126,7 @@ struct watch_opts {
     const char *prefix;
     long timeout_s;
     int from_beginning;
-    long long since_ms;      /* -1: now minus DEFAULT_LOOKBACK_MS */
+    long long since_ms;           /* -1: now minus DEFAULT_LOOKBACK_MS */
     struct cli_registry registry; /* --registry: resolve foreign writer schema ids */
 };
 
@@ -362,62 +134,63 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-        "usage: pipewright watch --brokers HOST:PORT --event ID --out DIR [options]\n"
-        "\n"
-        "Wait for the report and the spoken summary of one requirement event, then\n"
-        "write DIR/report.md, DIR/report.json and DIR/summary.ogg (DIR/summary.wav\n"
-        "when the audio is WAV), each atomically, and print their paths on stdout.\n"
-        "\n"
-        "It reads <prefix>.reports and <prefix>.audio with\n"
-        "isolation.level=read_committed, as a plain consumer of all partitions: it\n"
-        "joins no consumer group and commits no offsets. Audio chunks are joined by\n"
-        "chunk_index and checked against the announced size and SHA-256; an artifact\n"
-        "of more than %d chunks or %lld bytes is refused. When the report says\n"
-        "audio_status \"disabled\" or \"failed\", no audio is awaited.\n"
-        "\n"
-        "Events may be single-object encoded (the default) or Confluent-framed (a\n"
-        "service with a schema registry). Without --registry a Confluent-framed event\n"
-        "is read with this build's schema whatever its id; with --registry, an id\n"
-        "whose schema differs is fetched and resolved into this build's schema.\n"
-        "\n"
-        "  -b, --brokers LIST    Kafka bootstrap servers (default: $PIPEWRIGHT_BROKERS)\n"
-        "  -e, --event ID        the event id printed by `pipewright publish`\n"
-        "  -o, --out DIR         output folder, created when missing\n"
-        "      --timeout S       give up after S seconds, 1..86400 (default %d)\n"
-        "      --from-beginning  read the topics from their first offsets\n"
-        "      --since-ms T      read from the first message at or after epoch-ms T\n"
-        "                        (default: 5 minutes before now; from the beginning\n"
-        "                        on librdkafka's mock cluster, which cannot do this)\n"
-        "      --topic-prefix P  topic name prefix (default \"%s\")\n"
-        CLI_REGISTRY_HELP
-        "  -X, --property K=V    any librdkafka property, e.g.\n"
-        "                        -X security.protocol=SSL; repeatable, applied last\n"
-        "  -h, --help            this text\n"
-        "\n"
-        "Exit status: 0 the report and its audio were written (or the report alone,\n"
-        "when its audio is disabled or failed), 64 usage error, 69 the topics could\n"
-        "not be read, 73 the output could not be written, 75 timed out or\n"
-        "interrupted (the message says what is missing).\n",
-        MAX_CHUNKS, MAX_ARTIFACT_BYTES, DEFAULT_TIMEOUT_S, CLI_KAFKA_DEFAULT_PREFIX);
+            "usage: pipewright watch --brokers HOST:PORT --event ID --out DIR [options]\n"
+            "\n"
+            "Wait for the report and the spoken summary of one requirement event, then\n"
+            "write DIR/report.md, DIR/report.json and DIR/summary.ogg (DIR/summary.wav\n"
+            "when the audio is WAV), each atomically, and print their paths on stdout.\n"
+            "\n"
+            "It reads <prefix>.reports and <prefix>.audio with\n"
+            "isolation.level=read_committed, as a plain consumer of all partitions: it\n"
+            "joins no consumer group and commits no offsets. Audio chunks are joined by\n"
+            "chunk_index and checked against the announced size and SHA-256; an artifact\n"
+            "of more than %d chunks or %lld bytes is refused. When the report says\n"
+            "audio_status \"disabled\" or \"failed\", no audio is awaited.\n"
+            "\n"
+            "Events may be single-object encoded (the default) or Confluent-framed (a\n"
+            "service with a schema registry). Without --registry a Confluent-framed event\n"
+            "is read with this build's schema whatever its id; with --registry, an id\n"
+            "whose schema differs is fetched and resolved into this build's schema.\n"
+            "\n"
+            "  -b, --brokers LIST    Kafka bootstrap servers (default: $PIPEWRIGHT_BROKERS)\n"
+            "  -e, --event ID        the event id printed by `pipewright publish`\n"
+            "  -o, --out DIR         output folder, created when missing\n"
+            "      --timeout S       give up after S seconds, 1..86400 (default %d)\n"
+            "      --from-beginning  read the topics from their first offsets\n"
+            "      --since-ms T      read from the first message at or after epoch-ms T\n"
+            "                        (default: 5 minutes before now; from the beginning\n"
+            "                        on librdkafka's mock cluster, which cannot do this)\n"
+            "      --topic-prefix P  topic name prefix (default \"%s\")\n" CLI_REGISTRY_HELP
+            "  -X, --property K=V    any librdkafka property, e.g.\n"
+            "                        -X security.protocol=SSL; repeatable, applied last\n"
+            "  -h, --help            this text\n"
+            "\n"
+            "Exit status: 0 the report and its audio were written (or the report alone,\n"
+            "when its audio is disabled or failed), 64 usage error, 69 the topics could\n"
+            "not be read, 73 the output could not be written, 75 timed out or\n"
+            "interrupted (the message says what is missing).\n",
+            MAX_CHUNKS, MAX_ARTIFACT_BYTES, DEFAULT_TIMEOUT_S, CLI_KAFKA_DEFAULT_PREFIX);
 }
+
+/* The options of `pipewright watch`. */
+enum { OPT_TIMEOUT = 256, OPT_FROM_BEGINNING, OPT_SINCE, OPT_PREFIX };
+static const struct option opts[] = {
+    {"brokers", required_argument, NULL, 'b'},
+    {"event", required_argument, NULL, 'e'},
+    {"out", required_argument, NULL, 'o'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
+    {"since-ms", required_argument, NULL, OPT_SINCE},
+    {"topic-prefix", required_argument, NULL, OPT_PREFIX},
+    {"property", required_argument, NULL, 'X'},
+    CLI_REGISTRY_LONG_OPTIONS,
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
 
 static int
 parse_args(int argc, char **argv, struct watch_opts *o)
 {
-    enum { OPT_TIMEOUT = 256, OPT_FROM_BEGINNING, OPT_SINCE, OPT_PREFIX };
-    static const struct option opts[] = {
-        {"brokers", required_argument, NULL, 'b'},
-        {"event", required_argument, NULL, 'e'},
-        {"out", required_argument, NULL, 'o'},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
-        {"since-ms", required_argument, NULL, OPT_SINCE},
-        {"topic-prefix", required_argument, NULL, OPT_PREFIX},
-        {"property", required_argument, NULL, 'X'},
-        CLI_REGISTRY_LONG_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     char errstr[256];
     long since;
     int c;
@@ -426,11 +199,21 @@ parse_args(int argc, char **argv, struct watch_opts *o)
     while ((c = getopt_long(argc, argv, "b:e:o:X:h", opts, NULL)) != -1) {
         if (cli_registry_option(&o->registry, c, optarg)) continue;
         switch (c) {
-        case 'b': o->kafka.brokers = optarg; break;
-        case 'e': o->event_id = optarg; break;
-        case 'o': o->out_dir = optarg; break;
-        case OPT_PREFIX: o->prefix = optarg; break;
-        case OPT_FROM_BEGINNING: o->from_beginning = 1; break;
+        case 'b':
+            o->kafka.brokers = optarg;
+            break;
+        case 'e':
+            o->event_id = optarg;
+            break;
+        case 'o':
+            o->out_dir = optarg;
+            break;
+        case OPT_PREFIX:
+            o->prefix = optarg;
+            break;
+        case OPT_FROM_BEGINNING:
+            o->from_beginning = 1;
+            break;
         case OPT_TIMEOUT:
             if (cli_parse_long(optarg, 1, 86400, &o->timeout_s) != 0) {
                 fprintf(stderr, "pipewright: watch: --timeout wants 1..86400 seconds\n");
@@ -450,8 +233,12 @@ parse_args(int argc, char **argv, struct watch_opts *o)
                 return CLI_EX_USAGE;
             }
             break;
-        case 'h': usage(stdout); return -1;
-        default: usage(stderr); return CLI_EX_USAGE;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return CLI_EX_USAGE;
         }
     }
     if (optind < argc) {
@@ -493,11 +280,13 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
 
         if (interrupted || left <= 0) {
             if (why == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-                fprintf(stderr, "pipewright: watch: topic %s does not exist at %s (pipewright "
-                                "topics create)\n", topic, o->kafka.brokers);
+                fprintf(stderr,
+                        "pipewright: watch: topic %s does not exist at %s (pipewright "
+                        "topics create)\n",
+                        topic, o->kafka.brokers);
             else
-                fprintf(stderr, "pipewright: watch: topic %s not readable at %s: %s%s%s\n",
-                        topic, o->kafka.brokers, rd_kafka_err2str(why),
+                fprintf(stderr, "pipewright: watch: topic %s not readable at %s: %s%s%s\n", topic,
+                        o->kafka.brokers, rd_kafka_err2str(why),
                         o->kafka.last_error[0] != '\0' ? "; last error: " : "",
                         o->kafka.last_error);
             rc = interrupted ? CLI_EX_TEMPFAIL : CLI_EX_UNAVAILABLE;
@@ -508,8 +297,8 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
             md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0)
             break;
         why = err != RD_KAFKA_RESP_ERR_NO_ERROR ? err
-              : md->topic_cnt == 1                ? md->topics[0].err
-                                                  : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+              : md->topic_cnt == 1              ? md->topics[0].err
+                                                : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
         if (md != NULL) rd_kafka_metadata_destroy(md);
         md = NULL;
         usleep(500 * 1000);
@@ -542,8 +331,7 @@ add_partitions(struct watch_opts *o, rd_kafka_t *rk, const char *topic, long lon
     for (int i = 0; i < cnt; i++) {
         rd_kafka_topic_partition_t *t = &times->elems[i];
         int64_t start = t->offset;
-        if (t->err != RD_KAFKA_RESP_ERR_NO_ERROR)
-            start = RD_KAFKA_OFFSET_BEGINNING;
+        if (t->err != RD_KAFKA_RESP_ERR_NO_ERROR) start = RD_KAFKA_OFFSET_BEGINNING;
         else if (start < 0 && start != RD_KAFKA_OFFSET_BEGINNING)
             start = high[i];
         rd_kafka_topic_partition_list_add(parts, topic, t->partition)->offset = start;
@@ -575,7 +363,7 @@ header_says_other(const rd_kafka_message_t *rkm, const char *event_id)
 struct watch_state {
     struct report_event_owned report;
     int have_report;
-    int audio_not_coming;     /* the report says disabled or failed */
+    int audio_not_coming; /* the report says disabled or failed */
     struct assembly audio;
     rd_kafka_resp_err_t last_err; /* the last consumer error printed, to print each once */
 };
@@ -587,8 +375,7 @@ save_report(const struct watch_opts *o, const struct report_event *rep)
     const char *md = rep->markdown != NULL ? rep->markdown : "";
     const char *json = rep->report_json != NULL ? rep->report_json : "";
 
-    if (write_atomic(o->out_dir, "report.md", md, strlen(md), path, sizeof(path)) != 0)
-        return -1;
+    if (write_atomic(o->out_dir, "report.md", md, strlen(md), path, sizeof(path)) != 0) return -1;
     printf("%s\n", path);
     if (write_atomic(o->out_dir, "report.json", json, strlen(json), path, sizeof(path)) != 0)
         return -1;
@@ -647,8 +434,10 @@ handle_message(const struct watch_opts *o, struct wire *w, const char *reports_t
         if (save_report(o, &s->report.ev) != 0) return CLI_EX_CANTCREAT;
         const char *as = s->report.ev.audio_status != NULL ? s->report.ev.audio_status : "";
         if (strcmp(as, "disabled") == 0 || strcmp(as, "failed") == 0) {
-            fprintf(stderr, "pipewright: watch: the report says audio_status=%s: no audio to "
-                            "wait for\n", as);
+            fprintf(stderr,
+                    "pipewright: watch: the report says audio_status=%s: no audio to "
+                    "wait for\n",
+                    as);
             s->audio_not_coming = 1;
             return 1;
         }
@@ -723,8 +512,7 @@ watch_run(struct watch_opts *o, rd_kafka_t *rk, struct wire *w)
     if (rc != CLI_EX_OK) goto out;
     err = rd_kafka_assign(rk, parts);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        fprintf(stderr, "pipewright: watch: cannot assign partitions: %s\n",
-                rd_kafka_err2str(err));
+        fprintf(stderr, "pipewright: watch: cannot assign partitions: %s\n", rd_kafka_err2str(err));
         rc = CLI_EX_SOFTWARE;
         goto out;
     }
@@ -741,7 +529,8 @@ watch_run(struct watch_opts *o, rd_kafka_t *rk, struct wire *w)
         r = handle_message(o, w, reports, rkm, &s);
         rd_kafka_message_destroy(rkm);
         if (r == 1) rc = CLI_EX_OK;
-        else if (r > 1) rc = r;
+        else if (r > 1)
+            rc = r;
     }
     if (rc < 0) {
         char progress[128];

@@ -18,11 +18,11 @@
 /* Largest values a requirement may state: far beyond any real platform (an exabyte a day, ten
  * billion events a second), small enough that sizing arithmetic stays exact in a long. The
  * decoders refuse larger values; the engine clamps values read from free text to them. */
-#define PW_MAX_GB_PER_DAY 1e9          /* 1 EB/day */
+#define PW_MAX_GB_PER_DAY 1e9 /* 1 EB/day */
 #define PW_MAX_EVENTS_PER_SEC 1e10
-#define PW_MAX_RECORD_BYTES 1e13       /* 10 TB: a "record" may be a whole file or video */
-#define PW_MAX_SECONDS 3.2e9           /* about a century */
-#define PW_MAX_DAYS 36500.0            /* a century */
+#define PW_MAX_RECORD_BYTES 1e13 /* 10 TB: a "record" may be a whole file or video */
+#define PW_MAX_SECONDS 3.2e9     /* about a century */
+#define PW_MAX_DAYS 36500.0      /* a century */
 #define PW_MAX_USD_PER_MONTH 1e12
 #define PW_MAX_TEAM_SIZE 1e6
 

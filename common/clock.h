@@ -10,6 +10,8 @@
 
 /* Milliseconds of CLOCK_MONOTONIC: for intervals only. */
 int64_t clock_monotonic_ms(void);
+/* Microseconds of CLOCK_MONOTONIC: for intervals shorter than a millisecond (latencies). */
+int64_t clock_monotonic_us(void);
 /* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t clock_wall_ms(void);
 

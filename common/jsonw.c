@@ -44,10 +44,26 @@ close_level(struct jsonw *w, char c)
     buf_putc(w->out, c);
 }
 
-void jsonw_obj_begin(struct jsonw *w) { open_level(w, '{'); }
-void jsonw_obj_end(struct jsonw *w) { close_level(w, '}'); }
-void jsonw_arr_begin(struct jsonw *w) { open_level(w, '['); }
-void jsonw_arr_end(struct jsonw *w) { close_level(w, ']'); }
+void
+jsonw_obj_begin(struct jsonw *w)
+{
+    open_level(w, '{');
+}
+void
+jsonw_obj_end(struct jsonw *w)
+{
+    close_level(w, '}');
+}
+void
+jsonw_arr_begin(struct jsonw *w)
+{
+    open_level(w, '[');
+}
+void
+jsonw_arr_end(struct jsonw *w)
+{
+    close_level(w, ']');
+}
 
 /* Returns the length of the valid UTF-8 sequence at 's' (at most 'n' bytes), or 0. */
 static size_t
@@ -57,9 +73,12 @@ utf8_len(const unsigned char *s, size_t n, unsigned *cp)
     size_t len;
     unsigned min;
     if ((s[0] & 0xE0) == 0xC0) len = 2, min = 0x80, *cp = s[0] & 0x1F;
-    else if ((s[0] & 0xF0) == 0xE0) len = 3, min = 0x800, *cp = s[0] & 0x0F;
-    else if ((s[0] & 0xF8) == 0xF0) len = 4, min = 0x10000, *cp = s[0] & 0x07;
-    else return 0;
+    else if ((s[0] & 0xF0) == 0xE0)
+        len = 3, min = 0x800, *cp = s[0] & 0x0F;
+    else if ((s[0] & 0xF8) == 0xF0)
+        len = 4, min = 0x10000, *cp = s[0] & 0x07;
+    else
+        return 0;
     if (len > n) return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xC0) != 0x80) return 0;
@@ -89,12 +108,28 @@ json_quote(struct buf *out, const char *s, size_t len)
         unsigned cp;
         size_t n;
         switch (c) {
-        case '"': buf_append(out, "\\\"", 2); i++; continue;
-        case '\\': buf_append(out, "\\\\", 2); i++; continue;
-        case '\n': buf_append(out, "\\n", 2); i++; continue;
-        case '\r': buf_append(out, "\\r", 2); i++; continue;
-        case '\t': buf_append(out, "\\t", 2); i++; continue;
-        default: break;
+        case '"':
+            buf_append(out, "\\\"", 2);
+            i++;
+            continue;
+        case '\\':
+            buf_append(out, "\\\\", 2);
+            i++;
+            continue;
+        case '\n':
+            buf_append(out, "\\n", 2);
+            i++;
+            continue;
+        case '\r':
+            buf_append(out, "\\r", 2);
+            i++;
+            continue;
+        case '\t':
+            buf_append(out, "\\t", 2);
+            i++;
+            continue;
+        default:
+            break;
         }
         if (c < 0x20) {
             buf_printf(out, "\\u%04x", c);
@@ -185,7 +220,27 @@ jsonw_raw(struct jsonw *w, const char *json, size_t len)
     buf_append(w->out, json, len);
 }
 
-void jsonw_kstr(struct jsonw *w, const char *k, const char *s) { jsonw_key(w, k); jsonw_str(w, s); }
-void jsonw_kint(struct jsonw *w, const char *k, long long v) { jsonw_key(w, k); jsonw_int(w, v); }
-void jsonw_knum(struct jsonw *w, const char *k, double v) { jsonw_key(w, k); jsonw_num(w, v); }
-void jsonw_kbool(struct jsonw *w, const char *k, int v) { jsonw_key(w, k); jsonw_bool(w, v); }
+void
+jsonw_kstr(struct jsonw *w, const char *k, const char *s)
+{
+    jsonw_key(w, k);
+    jsonw_str(w, s);
+}
+void
+jsonw_kint(struct jsonw *w, const char *k, long long v)
+{
+    jsonw_key(w, k);
+    jsonw_int(w, v);
+}
+void
+jsonw_knum(struct jsonw *w, const char *k, double v)
+{
+    jsonw_key(w, k);
+    jsonw_num(w, v);
+}
+void
+jsonw_kbool(struct jsonw *w, const char *k, int v)
+{
+    jsonw_key(w, k);
+    jsonw_bool(w, v);
+}

@@ -15,10 +15,10 @@
 #define JSONW_MAX_DEPTH 64
 
 struct jsonw {
-    struct buf *out;                        /* borrowed */
-    int depth;                              /* current nesting */
+    struct buf *out;                           /* borrowed */
+    int depth;                                 /* current nesting */
     unsigned char need_comma[JSONW_MAX_DEPTH]; /* per level: a value was written already */
-    int after_key;                          /* the next value follows a key */
+    int after_key;                             /* the next value follows a key */
 };
 
 void jsonw_init(struct jsonw *w, struct buf *out);

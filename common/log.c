@@ -68,8 +68,8 @@ log_write(enum log_level level, const char *module, const char *event, const cha
     } else {
         n = (size_t)snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ %s %s %s %s",
                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                             tm.tm_sec, (int)(tv.tv_usec / 1000), level_names[level], module,
-                             event, msg);
+                             tm.tm_sec, (int)(tv.tv_usec / 1000), level_names[level], module, event,
+                             msg);
         if (n >= sizeof(line) - 1) n = sizeof(line) - 2;
     }
     line[n++] = '\n';

@@ -27,12 +27,12 @@ enum source_kind {
 };
 
 struct strlist {
-    char **v;   /* owned strings */
+    char **v; /* owned strings */
     size_t n;
 };
 
 struct req_source {
-    char *name;                 /* NULL if unknown */
+    char *name; /* NULL if unknown */
     enum source_kind kind;
     double volume_gb_per_day;   /* NAN if unknown */
     double peak_events_per_sec; /* NAN if unknown */
@@ -41,19 +41,19 @@ struct req_source {
 };
 
 struct req_audio {
-    int enabled;      /* 1, 0, or -1 (default: enabled) */
-    char *voice;      /* "ENGINE:VOICE" or NULL for the configured default */
-    double rate_wpm;  /* NAN for the default */
-    char *codec;      /* "opus" | "wav" or NULL (opus) */
+    int enabled;     /* 1, 0, or -1 (default: enabled) */
+    char *voice;     /* "ENGINE:VOICE" or NULL for the configured default */
+    double rate_wpm; /* NAN for the default */
+    char *codec;     /* "opus" | "wav" or NULL (opus) */
 };
 
 struct requirement {
     char *event_id;
     char *project_id;
-    int64_t submitted_at_ms;     /* epoch ms, 0 if unknown */
+    int64_t submitted_at_ms; /* epoch ms, 0 if unknown */
     char *title;
-    char *description;           /* free text */
-    struct req_source *sources;  /* owned array of 'n_sources' */
+    char *description;          /* free text */
+    struct req_source *sources; /* owned array of 'n_sources' */
     size_t n_sources;
     double freshness_seconds;    /* NAN if unknown */
     double retention_days;       /* NAN if unknown */
@@ -62,9 +62,9 @@ struct requirement {
     double budget_usd_per_month; /* NAN if unknown */
     struct strlist compliance;
     struct strlist existing_stack;
-    double team_size;            /* NAN if unknown */
+    double team_size; /* NAN if unknown */
     struct strlist team_skills;
-    double availability_target;  /* percent, e.g. 99.9; NAN if unknown */
+    double availability_target; /* percent, e.g. 99.9; NAN if unknown */
     struct req_audio audio;
 };
 

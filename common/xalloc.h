@@ -19,8 +19,7 @@ char *xstrdup(const char *s);
 /* Returns a NUL-terminated copy of the 'len' bytes at 's'. */
 char *xstrndup(const char *s, size_t len);
 
-#define PW_ASSERT(cond)                                                                            \
-    ((cond) ? (void)0 : pw_assert_fail(#cond, __FILE__, __LINE__))
+#define PW_ASSERT(cond) ((cond) ? (void)0 : pw_assert_fail(#cond, __FILE__, __LINE__))
 void pw_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
 
 #define PW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,17 +1,15 @@
 /* consumer/consumer.c - a consumer-group member woken by librdkafka through a pipe. */
 #include "consumer.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 #include <jansson.h>
 
 #include "clock.h"
+#include "kafka_wake.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -23,18 +21,17 @@
 
 struct consumer {
     rd_kafka_t *rk;
-    rd_kafka_queue_t *queue;  /* the consumer queue (messages, rebalances), io event enabled */
-    rd_kafka_queue_t *mainq;  /* the main queue (statistics, errors, logs), same pipe */
-    int pipefd[2];
-    struct event *wake_ev;    /* the pipe is readable */
-    struct event *again_ev;   /* re-arm after a capped turn, or when intake turns on */
+    rd_kafka_queue_t *queue; /* the consumer queue (messages, rebalances), io event enabled */
+    rd_kafka_queue_t *mainq; /* the main queue (statistics, errors, logs), same pipe */
+    struct kafka_wake wake;  /* both queues wake the loop through it */
+    struct event *again_ev;  /* re-arm after a capped turn, or when intake turns on */
     int intake;
     int joined;
     int32_t lag_partition[256]; /* from the latest statistics */
     int64_t lag[256];
     int n_lag;
-    int64_t rx_seen;          /* responses received from all brokers, as of the last statistics */
-    int64_t heard_at_ms;      /* monotonic time the count last grew */
+    int64_t rx_seen;     /* responses received from all brokers, as of the last statistics */
+    int64_t heard_at_ms; /* monotonic time the count last grew */
     consumer_msg_cb *on_msg;
     consumer_rebalance_cb *on_rebalance;
     void *arg;
@@ -66,7 +63,8 @@ note_responses(struct consumer *c, json_t *brokers)
     const char *name;
     json_t *broker;
     int64_t rx = 0;
-    json_object_foreach(brokers, name, broker) {
+    json_object_foreach(brokers, name, broker)
+    {
         json_t *n = json_object_get(broker, "rx");
         if (json_is_integer(n) && json_integer_value(n) > 0) rx += json_integer_value(n);
     }
@@ -90,10 +88,12 @@ on_stats(rd_kafka_t *rk, char *json, size_t json_len, void *opaque)
     const char *tname;
     json_t *topic;
     c->n_lag = 0;
-    json_object_foreach(topics, tname, topic) {
+    json_object_foreach(topics, tname, topic)
+    {
         const char *pname;
         json_t *part;
-        json_object_foreach(json_object_get(topic, "partitions"), pname, part) {
+        json_object_foreach(json_object_get(topic, "partitions"), pname, part)
+        {
             long id = strtol(pname, NULL, 10);
             json_t *lag = json_object_get(part, "consumer_lag_stored");
             if (id < 0 || !json_is_integer(lag) || json_integer_value(lag) < 0 ||
@@ -128,8 +128,7 @@ serve(struct consumer *c)
         if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             c->on_msg(rkm, c->arg);
         } else if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            log_warn("consumer", "CONSUMER_ERROR", "reason=\"%s\"",
-                     rd_kafka_message_errstr(rkm));
+            log_warn("consumer", "CONSUMER_ERROR", "reason=\"%s\"", rd_kafka_message_errstr(rkm));
             if (rkm->err == RD_KAFKA_RESP_ERR__FATAL) {
                 char why[256];
                 rd_kafka_fatal_error(c->rk, why, sizeof(why));
@@ -146,10 +145,8 @@ static void
 on_wake(evutil_socket_t fd, short what, void *arg)
 {
     struct consumer *c = arg;
-    char drain[64];
     (void)what;
-    while (read(fd, drain, sizeof(drain)) > 0) {
-    }
+    kafka_wake_drain(fd);
     rd_kafka_poll(c->rk, 0);
     serve(c);
 }
@@ -169,7 +166,7 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
 {
     struct consumer *c = xcalloc(1, sizeof(*c));
     c->heard_at_ms = clock_monotonic_ms(); /* reachable until the statistics say otherwise */
-    c->pipefd[0] = c->pipefd[1] = -1;
+    kafka_wake_init(&c->wake);
     c->on_msg = on_msg;
     c->on_rebalance = on_rebalance_cb;
     c->arg = arg;
@@ -185,17 +182,12 @@ consumer_new(struct event_base *base, rd_kafka_conf_t *conf, const char *topic,
     }
     conf = NULL; /* now owned, and freed, by the rd_kafka_t instance */
 
-    if (pipe2(c->pipefd, O_NONBLOCK | O_CLOEXEC) != 0) {
-        snprintf(errstr, errstr_size, "pipe: %s", strerror(errno));
-        goto fail;
-    }
+    if (kafka_wake_open(&c->wake, base, on_wake, c, errstr, errstr_size) != 0) goto fail;
     c->queue = rd_kafka_queue_get_consumer(c->rk);
-    rd_kafka_queue_io_event_enable(c->queue, c->pipefd[1], "1", 1);
+    kafka_wake_watch(&c->wake, c->queue);
     c->mainq = rd_kafka_queue_get_main(c->rk);
-    rd_kafka_queue_io_event_enable(c->mainq, c->pipefd[1], "1", 1);
-    c->wake_ev = event_new(base, c->pipefd[0], EV_READ | EV_PERSIST, on_wake, c);
+    kafka_wake_watch(&c->wake, c->mainq);
     c->again_ev = event_new(base, -1, 0, on_again, c);
-    event_add(c->wake_ev, NULL);
 
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
@@ -217,21 +209,14 @@ void
 consumer_free(struct consumer *c)
 {
     if (c == NULL) return;
-    if (c->queue) {
-        rd_kafka_queue_io_event_enable(c->queue, -1, NULL, 0);
-        rd_kafka_queue_destroy(c->queue);
-    }
-    if (c->mainq) {
-        rd_kafka_queue_io_event_enable(c->mainq, -1, NULL, 0);
-        rd_kafka_queue_destroy(c->mainq);
-    }
-    if (c->wake_ev) event_free(c->wake_ev);
+    kafka_wake_unwatch(c->queue);
+    kafka_wake_unwatch(c->mainq);
+    kafka_wake_stop(&c->wake);
     if (c->again_ev) event_free(c->again_ev);
     c->intake = 0;
     rd_kafka_consumer_close(c->rk); /* revokes through on_rebalance, leaves the group */
     rd_kafka_destroy(c->rk);
-    if (c->pipefd[0] >= 0) close(c->pipefd[0]);
-    if (c->pipefd[1] >= 0) close(c->pipefd[1]);
+    kafka_wake_close(&c->wake);
     free(c);
 }
 

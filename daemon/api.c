@@ -53,12 +53,11 @@ enum route {
 /* An HTTP request waiting for Redis. */
 struct pending {
     struct daemon *d;
-    struct evhttp_request *req;  /* NULL once the client has gone */
+    struct evhttp_request *req; /* NULL once the client has gone */
     enum route route;
     int want_markdown;
-    int step;                    /* multi-step routes: 0 first lookup, 1 second */
-    const char *tenant;          /* the caller's tenant, or NULL for access to every project */
-    char id[160];                /* the report id asked for (report routes) */
+    const char *tenant; /* the caller's tenant, or NULL for access to every project */
+    char id[160];       /* the report id asked for (report routes) */
     const enum store_latest_field *fields; /* what to read from the project's latest report */
     size_t n_fields;
 };
@@ -69,7 +68,8 @@ visible(const struct pending *p, const char *project_id, size_t len)
 {
     if (p->tenant == NULL) return 1;
     size_t tl = strlen(p->tenant);
-    return project_id && len > tl && memcmp(project_id, p->tenant, tl) == 0 && project_id[tl] == ':';
+    return project_id && len > tl && memcmp(project_id, p->tenant, tl) == 0 &&
+           project_id[tl] == ':';
 }
 
 /* 1 when the request record (JSON) belongs to a project visible to 'p'. */
@@ -140,15 +140,28 @@ pending_take(struct pending *p)
 
 /* Fields of a project's latest report: its id first, to tell a superseded report from the
  * current one, and the owner's project id last, for the tenancy check. */
-static const enum store_latest_field report_fields[] = {
-    STORE_LATEST_REPORT_ID, STORE_LATEST_JSON, STORE_LATEST_MARKDOWN, STORE_LATEST_PROJECT_ID};
-static const enum store_latest_field audio_fields[] = {
-    STORE_LATEST_REPORT_ID, STORE_LATEST_AUDIO, STORE_LATEST_CODEC, STORE_LATEST_PROJECT_ID};
-static const enum store_latest_field diagram_fields[] = {
-    STORE_LATEST_REPORT_ID, STORE_LATEST_DOT, STORE_LATEST_PROJECT_ID};
+static const enum store_latest_field report_fields[] = {STORE_LATEST_REPORT_ID, STORE_LATEST_JSON,
+                                                        STORE_LATEST_MARKDOWN,
+                                                        STORE_LATEST_PROJECT_ID};
+static const enum store_latest_field audio_fields[] = {STORE_LATEST_REPORT_ID, STORE_LATEST_AUDIO,
+                                                       STORE_LATEST_CODEC, STORE_LATEST_PROJECT_ID};
+static const enum store_latest_field diagram_fields[] = {STORE_LATEST_REPORT_ID, STORE_LATEST_DOT,
+                                                         STORE_LATEST_PROJECT_ID};
 
-static void on_values(const char *const *values, const size_t *lens, size_t n, const char *error,
+/* The Redis answers of each route; the report routes take two reads (the project of the report
+ * id, then its latest report). */
+static void on_recent_ids(const char *const *values, const size_t *lens, size_t n,
+                          const char *error, void *arg);
+static void on_recent_records(const char *const *values, const size_t *lens, size_t n,
+                              const char *error, void *arg);
+static void on_request_record(const char *const *values, const size_t *lens, size_t n,
+                              const char *error, void *arg);
+static void on_report_project(const char *const *values, const size_t *lens, size_t n,
+                              const char *error, void *arg);
+static void on_latest(const char *const *values, const size_t *lens, size_t n, const char *error,
                       void *arg);
+static void on_versions(const char *const *values, const size_t *lens, size_t n, const char *error,
+                        void *arg);
 
 /* Answers 503 when a read could not be sent (Redis is not connected). */
 static void
@@ -160,113 +173,151 @@ sent_or_503(struct pending *p, int rc)
     free(p);
 }
 
-static void
-on_values(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
+/* Whether Redis's answer can be used: 0 (and 'p' freed) when the client left meanwhile, or when
+ * Redis failed (then answered 503). */
+static int
+answerable(struct pending *p, const char *const *values, const char *error)
 {
-    struct pending *p = arg;
     if (p->req == NULL) { /* the client left while Redis answered */
         free(p);
-        return;
+        return 0;
     }
     if (values == NULL) {
         struct evhttp_request *req = pending_take(p);
         api_reply_json_error(req, 503, "Service Unavailable",
                              error && strstr(error, "timed out") ? "state store timed out"
-                                                                  : "state store unavailable");
+                                                                 : "state store unavailable");
+        free(p);
+        return 0;
+    }
+    return 1;
+}
+
+static void
+not_found(struct pending *p)
+{
+    struct evhttp_request *req = pending_take(p);
+    api_reply_json_error(req, 404, "Not Found", "not found");
+    free(p);
+}
+
+/* GET /v1/requests, first read: the recent event ids; their records are fetched in one read. */
+static void
+on_recent_ids(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
+{
+    struct pending *p = arg;
+    if (!answerable(p, values, error)) return;
+    if (n == 0) {
+        struct evhttp_request *req = pending_take(p);
+        send_body(req, "application/json", "[]\n", 3);
         free(p);
         return;
     }
-    if ((p->route == ROUTE_REPORT || p->route == ROUTE_AUDIO || p->route == ROUTE_DIAGRAM ||
-         p->route == ROUTE_DIAGRAM_SVG) &&
-        p->step == 0) {
-        /* the report id names the project; its latest report holds the content */
-        if (n < 1 || values[0] == NULL || lens[0] > 128) goto not_found;
-        p->step = 1;
-        sent_or_503(p, store_latest_get(p->d->state, values[0], lens[0], p->fields, p->n_fields,
-                                        on_values, p));
-        return;
+    const char *ids[STORE_RECENT_MAX];
+    size_t idlens[STORE_RECENT_MAX], k = 0;
+    for (size_t i = 0; i < n && k < STORE_RECENT_MAX; i++) {
+        if (values[i] == NULL || !id_valid(values[i], lens[i])) continue;
+        ids[k] = values[i];
+        idlens[k++] = lens[i];
     }
-    if (p->route == ROUTE_RECENT && p->step == 0) {
-        /* values are event ids: fetch their records in one read */
-        struct evhttp_request *req = p->req;
-        if (n == 0) {
-            pending_take(p);
-            send_body(req, "application/json", "[]\n", 3);
-            free(p);
-            return;
-        }
-        const char *ids[STORE_RECENT_MAX];
-        size_t idlens[STORE_RECENT_MAX], k = 0;
-        for (size_t i = 0; i < n && k < STORE_RECENT_MAX; i++) {
-            if (values[i] == NULL || !id_valid(values[i], lens[i])) continue;
-            ids[k] = values[i];
-            idlens[k++] = lens[i];
-        }
-        p->step = 1;
-        sent_or_503(p, k ? store_requests_get(p->d->state, ids, idlens, k, on_values, p) : -1);
-        return;
-    }
+    sent_or_503(p, k ? store_requests_get(p->d->state, ids, idlens, k, on_recent_records, p) : -1);
+}
 
+/* GET /v1/requests, second read: the records, as one JSON array. */
+static void
+on_recent_records(const char *const *values, const size_t *lens, size_t n, const char *error,
+                  void *arg)
+{
+    struct pending *p = arg;
+    if (!answerable(p, values, error)) return;
     struct evhttp_request *req = pending_take(p);
-    switch (p->route) {
-    case ROUTE_RECENT: {
-        struct buf out;
-        buf_init(&out);
-        buf_putc(&out, '[');
-        int first = 1;
-        for (size_t i = 0; i < n; i++) {
-            if (values[i] == NULL || !record_visible(p, values[i], lens[i])) continue;
-            if (!first) buf_putc(&out, ',');
-            buf_append(&out, values[i], lens[i]);
-            first = 0;
-        }
-        buf_puts(&out, "]\n");
-        send_body(req, "application/json", out.data, out.len);
-        buf_fini(&out);
-        break;
+    struct buf out;
+    buf_init(&out);
+    buf_putc(&out, '[');
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (values[i] == NULL || !record_visible(p, values[i], lens[i])) continue;
+        if (!first) buf_putc(&out, ',');
+        buf_append(&out, values[i], lens[i]);
+        first = 0;
     }
-    case ROUTE_VERSIONS:
-        web_reply_versions(req, values, lens, n);
-        break;
-    case ROUTE_REQUEST:
-        if (n < 1 || values[0] == NULL || !record_visible(p, values[0], lens[0]))
-            goto not_found_taken;
-        send_body(req, "application/json", values[0], lens[0]);
-        break;
-    case ROUTE_PROJECT_LATEST:
-    case ROUTE_REPORT:
-    case ROUTE_AUDIO:
-    case ROUTE_DIAGRAM:
-    case ROUTE_DIAGRAM_SVG:
-        if (n != p->n_fields || values[0] == NULL || values[1] == NULL || lens[1] == 0 ||
-            !visible(p, values[n - 1], lens[n - 1]))
-            goto not_found_taken;
-        if (p->route != ROUTE_PROJECT_LATEST &&
-            (lens[0] != strlen(p->id) || memcmp(values[0], p->id, lens[0]) != 0)) {
-            api_reply_json_error(req, 404, "Not Found",
-                                 "report superseded: the project's latest report is at "
-                                 "/v1/projects/{project_id}/reports/latest");
-            break;
-        }
-        if (p->route == ROUTE_AUDIO)
-            send_body(req, values[2] && !strcmp(values[2], "wav") ? "audio/wav" : "audio/ogg",
-                      values[1], lens[1]);
-        else if (p->route == ROUTE_DIAGRAM)
-            send_body(req, "text/vnd.graphviz; charset=utf-8", values[1], lens[1]);
-        else if (p->route == ROUTE_DIAGRAM_SVG)
-            web_reply_diagram(req, values[1], lens[1]);
-        else if (p->want_markdown && values[2])
-            send_body(req, "text/markdown; charset=utf-8", values[2], lens[2]);
-        else
-            send_body(req, "application/json", values[1], lens[1]);
-        break;
-    }
+    buf_puts(&out, "]\n");
+    send_body(req, "application/json", out.data, out.len);
+    buf_fini(&out);
     free(p);
-    return;
-not_found:
-    req = pending_take(p);
-not_found_taken:
-    api_reply_json_error(req, 404, "Not Found", "not found");
+}
+
+/* GET /v1/requests/{event_id} */
+static void
+on_request_record(const char *const *values, const size_t *lens, size_t n, const char *error,
+                  void *arg)
+{
+    struct pending *p = arg;
+    if (!answerable(p, values, error)) return;
+    if (n < 1 || values[0] == NULL || !record_visible(p, values[0], lens[0])) {
+        not_found(p);
+        return;
+    }
+    struct evhttp_request *req = pending_take(p);
+    send_body(req, "application/json", values[0], lens[0]);
+    free(p);
+}
+
+/* The report routes, first read: the report id names the project; its latest report holds the
+ * content. */
+static void
+on_report_project(const char *const *values, const size_t *lens, size_t n, const char *error,
+                  void *arg)
+{
+    struct pending *p = arg;
+    if (!answerable(p, values, error)) return;
+    if (n < 1 || values[0] == NULL || lens[0] > 128) {
+        not_found(p);
+        return;
+    }
+    sent_or_503(p, store_latest_get(p->d->state, values[0], lens[0], p->fields, p->n_fields,
+                                    on_latest, p));
+}
+
+/* A project's latest report, or the part of it a report route asks for (p->fields). */
+static void
+on_latest(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
+{
+    struct pending *p = arg;
+    if (!answerable(p, values, error)) return;
+    if (n != p->n_fields || values[0] == NULL || values[1] == NULL || lens[1] == 0 ||
+        !visible(p, values[n - 1], lens[n - 1])) {
+        not_found(p);
+        return;
+    }
+    struct evhttp_request *req = pending_take(p);
+    if (p->route != ROUTE_PROJECT_LATEST &&
+        (lens[0] != strlen(p->id) || memcmp(values[0], p->id, lens[0]) != 0))
+        api_reply_json_error(req, 404, "Not Found",
+                             "report superseded: the project's latest report is at "
+                             "/v1/projects/{project_id}/reports/latest");
+    else if (p->route == ROUTE_AUDIO)
+        send_body(req, values[2] && !strcmp(values[2], "wav") ? "audio/wav" : "audio/ogg",
+                  values[1], lens[1]);
+    else if (p->route == ROUTE_DIAGRAM)
+        send_body(req, "text/vnd.graphviz; charset=utf-8", values[1], lens[1]);
+    else if (p->route == ROUTE_DIAGRAM_SVG)
+        web_reply_diagram(req, values[1], lens[1]);
+    else if (p->want_markdown && values[2])
+        send_body(req, "text/markdown; charset=utf-8", values[2], lens[2]);
+    else
+        send_body(req, "application/json", values[1], lens[1]);
+    free(p);
+}
+
+/* GET /v1/projects/{project_id}/versions: the kept versions, answered by web.c. */
+static void
+on_versions(const char *const *values, const size_t *lens, size_t n, const char *error, void *arg)
+{
+    struct pending *p = arg;
+    if (!answerable(p, values, error)) return;
+    struct evhttp_request *req = pending_take(p);
+    web_reply_versions(req, values, lens, n);
     free(p);
 }
 
@@ -328,22 +379,27 @@ read_versions(struct pending *p, const char *id)
 {
     p->route = ROUTE_VERSIONS;
     evhttp_connection_set_closecb(evhttp_request_get_connection(p->req), on_client_gone, p);
-    sent_or_503(p, store_versions_get(p->d->state, id, strlen(id), on_values, p));
+    sent_or_503(p, store_versions_get(p->d->state, id, strlen(id), on_versions, p));
+    return 1;
+}
+
+/* GET / and /index.html: the page, under its Content-Security-Policy. Returns 0 when the page
+ * is not compiled in. */
+static int
+send_page(struct evhttp_request *req)
+{
+    size_t len;
+    const char *page = embedded_file("daemon/web/index.html", &len);
+    if (page == NULL) return 0;
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Security-Policy", web_csp);
+    send_body(req, "text/html; charset=utf-8", page, len);
     return 1;
 }
 
 int
 api_route(struct daemon *d, struct evhttp_request *req, const char *path)
 {
-    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
-        size_t len;
-        const char *page = embedded_file("daemon/web/index.html", &len);
-        if (page == NULL) return 0;
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Security-Policy",
-                          web_csp);
-        send_body(req, "text/html; charset=utf-8", page, len);
-        return 1;
-    }
+    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) return send_page(req);
     if (strncmp(path, "/v1/", 4) != 0) return 0;
     const char *tenant;
     if (!authorised(d, req, &tenant)) {
@@ -362,7 +418,7 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
     if (strcmp(path, "/v1/requests") == 0) {
         p->route = ROUTE_RECENT;
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        sent_or_503(p, store_recent(d->state, 50, on_values, p));
+        sent_or_503(p, store_recent(d->state, 50, on_recent_ids, p));
         return 1;
     }
     if ((r = segment(path, "/v1/requests/", id, sizeof(id), &rest)) != 0) {
@@ -371,7 +427,7 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         const char *ids[] = {id};
         size_t idlens[] = {strlen(id)};
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        sent_or_503(p, store_requests_get(d->state, ids, idlens, 1, on_values, p));
+        sent_or_503(p, store_requests_get(d->state, ids, idlens, 1, on_request_record, p));
         return 1;
     }
     if ((r = segment(path, "/v1/projects/", id, sizeof(id), &rest)) != 0) {
@@ -383,8 +439,8 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
         p->fields = report_fields;
         p->n_fields = PW_ARRAY_LEN(report_fields);
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        sent_or_503(p, store_latest_get(d->state, id, strlen(id), p->fields, p->n_fields,
-                                        on_values, p));
+        sent_or_503(p, store_latest_get(d->state, id, strlen(id), p->fields, p->n_fields, on_latest,
+                                        p));
         return 1;
     }
     if ((r = segment(path, "/v1/reports/", id, sizeof(id), &rest)) != 0) {
@@ -403,13 +459,14 @@ api_route(struct daemon *d, struct evhttp_request *req, const char *path)
             goto bad_id;
         }
         evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, p);
-        sent_or_503(p, store_report_project(d->state, id, on_values, p));
+        sent_or_503(p, store_report_project(d->state, id, on_report_project, p));
         return 1;
     }
     free(p);
     return 0;
 bad_id:
     free(p);
-    api_reply_json_error(req, 404, "Not Found", "no such resource (ids are 1-128 of A-Z a-z 0-9 . _ : @ -)");
+    api_reply_json_error(req, 404, "Not Found",
+                         "no such resource (ids are 1-128 of A-Z a-z 0-9 . _ : @ -)");
     return 1;
 }

@@ -12,17 +12,26 @@
 enum opt_type { OPT_STR = 0, OPT_INT, OPT_BOOL };
 
 struct option_row {
-    const char *name;    /* flag --name, file key name, env PIPEWRIGHT_NAME */
+    const char *name; /* flag --name, file key name, env PIPEWRIGHT_NAME */
     enum opt_type type;
-    size_t offset;       /* into struct config */
+    size_t offset; /* into struct config */
     const char *def;
-    long min, max;       /* bounds for OPT_INT */
+    long min, max; /* bounds for OPT_INT */
     const char *help;
 };
 
-#define STR(f, d, h) {#f, OPT_STR, offsetof(struct config, f), d, 0, 0, h}
-#define INT(f, d, lo, hi, h) {#f, OPT_INT, offsetof(struct config, f), d, lo, hi, h}
-#define BOOL(f, d, h) {#f, OPT_BOOL, offsetof(struct config, f), d, 0, 1, h}
+#define STR(f, d, h)                                                                               \
+    {                                                                                              \
+#f, OPT_STR, offsetof(struct config, f), d, 0, 0, h                                        \
+    }
+#define INT(f, d, lo, hi, h)                                                                       \
+    {                                                                                              \
+#f, OPT_INT, offsetof(struct config, f), d, lo, hi, h                                      \
+    }
+#define BOOL(f, d, h)                                                                              \
+    {                                                                                              \
+#f, OPT_BOOL, offsetof(struct config, f), d, 0, 1, h                                       \
+    }
 
 static const struct option_row rows[] = {
     {"kafka", OPT_STR, offsetof(struct config, kafka_mode), "external", 0, 0,
@@ -34,7 +43,8 @@ static const struct option_row rows[] = {
      " node is enough, or a comma list of seeds, URL,URL..."},
     {"http", OPT_STR, offsetof(struct config, http_addr), "127.0.0.1:8080", 0, 0,
      "HTTP listen address for /healthz, /readyz and /metrics; empty to disable"},
-    STR(http_token, "", "bearer token required by /v1/* (the page asks for it; secret: prefer the file)"),
+    STR(http_token, "",
+        "bearer token required by /v1/* (the page asks for it; secret: prefer the file)"),
     STR(http_token_file, "", "read the bearer token from this file (e.g. a mounted secret)"),
     STR(http_tenants_file, "",
         "tenancy: lines 'TENANT TOKEN'; such a token sees only projects named TENANT:..."),
@@ -100,8 +110,10 @@ print_help(FILE *f)
         fprintf(f, "  %-24s %s (default: %s)\n", flag, rows[i].help,
                 rows[i].def[0] ? rows[i].def : "none");
     }
-    fprintf(f, "  %-24s %s\n", "--config FILE", "read key = value lines; kafka.* keys go to librdkafka");
-    fprintf(f, "  %-24s %s\n", "-X PROP=VALUE", "set a librdkafka property (e.g. security.protocol)");
+    fprintf(f, "  %-24s %s\n", "--config FILE",
+            "read key = value lines; kafka.* keys go to librdkafka");
+    fprintf(f, "  %-24s %s\n", "-X PROP=VALUE",
+            "set a librdkafka property (e.g. security.protocol)");
     fprintf(f, "  %-24s %s\n", "--print-config", "print the effective configuration and exit");
     fprintf(f, "  %-24s %s\n", "--help", "print this help and exit");
     fprintf(f, "\nExit status: 0 after a graceful stop (SIGTERM, SIGINT), 1 on a fatal error,\n"
@@ -134,7 +146,8 @@ set_value(struct config *cfg, const struct option_row *row, const char *value, c
     int *ip = (int *)field;
     if (row->type == OPT_BOOL) {
         if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes")) *ip = 1;
-        else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no")) *ip = 0;
+        else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no"))
+            *ip = 0;
         else {
             fprintf(stderr, "pipewrightd: %s: %s must be true or false, not '%s'\n", where,
                     row->name, value);
@@ -157,7 +170,8 @@ set_value(struct config *cfg, const struct option_row *row, const char *value, c
 static void
 add_kafka_prop(struct config *cfg, const char *kv)
 {
-    cfg->kafka_props = xrealloc(cfg->kafka_props, (size_t)(cfg->n_kafka_props + 1) * sizeof(char *));
+    cfg->kafka_props = xrealloc(cfg->kafka_props,
+                                (size_t)(cfg->n_kafka_props + 1) * sizeof(char *));
     cfg->kafka_props[cfg->n_kafka_props++] = xstrdup(kv);
 }
 
@@ -232,13 +246,17 @@ load_tenants(struct config *cfg, const char *path)
             bad = !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                     (*c >= '0' && *c <= '9') || *c == '-' || *c == '_');
         if (bad) {
-            fprintf(stderr, "pipewrightd: %s:%d: expected 'TENANT TOKEN' (tenant of letters, digits,"
-                            " - or _; token of 16 characters or more)\n", path, lineno);
+            fprintf(stderr,
+                    "pipewrightd: %s:%d: expected 'TENANT TOKEN' (tenant of letters, digits,"
+                    " - or _; token of 16 characters or more)\n",
+                    path, lineno);
             errors++;
             continue;
         }
-        cfg->tenant_names = xrealloc(cfg->tenant_names, (size_t)(cfg->n_tenants + 1) * sizeof(char *));
-        cfg->tenant_tokens = xrealloc(cfg->tenant_tokens, (size_t)(cfg->n_tenants + 1) * sizeof(char *));
+        cfg->tenant_names = xrealloc(cfg->tenant_names,
+                                     (size_t)(cfg->n_tenants + 1) * sizeof(char *));
+        cfg->tenant_tokens = xrealloc(cfg->tenant_tokens,
+                                      (size_t)(cfg->n_tenants + 1) * sizeof(char *));
         cfg->tenant_names[cfg->n_tenants] = xstrdup(name);
         cfg->tenant_tokens[cfg->n_tenants++] = xstrdup(token);
     }
@@ -246,11 +264,122 @@ load_tenants(struct config *cfg, const char *path)
     return errors ? -1 : 0;
 }
 
+/* Replaces '*dst' with the first line of the file 'path' (trimmed), named 'option' in the
+ * error, which says it cannot read '*what'. Returns 0 or -1. */
+static int
+read_secret(char **dst, const char *option, const char *path, const char *what)
+{
+    FILE *f = fopen(path, "r");
+    char secret[512];
+    int rc = 0;
+    if (f == NULL || fgets(secret, sizeof(secret), f) == NULL) {
+        fprintf(stderr, "pipewrightd: %s %s: cannot read a %s\n", option, path, what);
+        rc = -1;
+    } else {
+        free(*dst);
+        *dst = xstrdup(trim(secret));
+    }
+    if (f) fclose(f);
+    return rc;
+}
+
+/* PIPEWRIGHT_<NAME> for every option. Returns the number of errors. */
+static int
+apply_env(struct config *cfg)
+{
+    int errors = 0;
+    for (size_t i = 0; i < PW_ARRAY_LEN(rows); i++) {
+        char env[80] = "PIPEWRIGHT_";
+        size_t n = strlen(env);
+        for (const char *p = rows[i].name; *p && n + 1 < sizeof(env); p++)
+            env[n++] = (char)toupper((unsigned char)*p);
+        env[n] = '\0';
+        const char *v = getenv(env);
+        if (v && *v && set_value(cfg, &rows[i], v, env) != 0) errors++;
+    }
+    return errors;
+}
+
+/* One option of the command line at argv[*i] (its value may be the next argument: *i moves
+ * past it). Returns 0, or -1 after saying what is wrong. */
+static int
+apply_arg(struct config *cfg, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--print-config")) return 0;
+    if (!strcmp(a, "--config")) {
+        (*i)++;
+        return 0;
+    }
+    if (!strncmp(a, "--config=", 9)) return 0;
+    if (!strcmp(a, "-X")) {
+        if (*i + 1 >= argc || strchr(argv[*i + 1], '=') == NULL) {
+            fprintf(stderr, "pipewrightd: -X needs PROPERTY=VALUE\n");
+            return -1;
+        }
+        add_kafka_prop(cfg, argv[++*i]);
+        return 0;
+    }
+    if (strncmp(a, "--", 2) != 0) {
+        fprintf(stderr, "pipewrightd: unexpected argument '%s'\n", a);
+        return -1;
+    }
+    const char *name = a + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const struct option_row *row = find_row(name, len);
+    if (row == NULL) {
+        fprintf(stderr, "pipewrightd: unknown option '%.*s' (see --help)\n", (int)len + 2, a);
+        return -1;
+    }
+    const char *value = eq ? eq + 1 : NULL;
+    if (value == NULL) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "pipewrightd: option --%.*s needs a value\n", (int)len, name);
+            return -1;
+        }
+        value = argv[++*i];
+    }
+    return set_value(cfg, row, value, "command line");
+}
+
+/* What the options say together: secrets read from their files, combinations checked. Returns
+ * the number of errors. */
+static int
+finish(struct config *cfg)
+{
+    int errors = 0;
+    if (strcmp(cfg->kafka_mode, "external") && strcmp(cfg->kafka_mode, "embedded")) {
+        fprintf(stderr, "pipewrightd: kafka must be 'external' or 'embedded', not '%s'\n",
+                cfg->kafka_mode);
+        errors++;
+    }
+    if (cfg->http_token_file[0] &&
+        read_secret(&cfg->http_token, "http_token_file", cfg->http_token_file, "token") != 0)
+        errors++;
+    if (cfg->schema_registry_password_file[0] &&
+        read_secret(&cfg->schema_registry_password, "schema_registry_password_file",
+                    cfg->schema_registry_password_file, "password") != 0)
+        errors++;
+    const char *reg = cfg->schema_registry_url;
+    if (reg[0] && strncmp(reg, "http://", 7) && strncmp(reg, "https://", 8)) {
+        fprintf(stderr, "pipewrightd: schema_registry_url must start with http:// or https://\n");
+        errors++;
+    }
+    if (cfg->schema_registry_password[0] && !cfg->schema_registry_user[0]) {
+        fprintf(stderr, "pipewrightd: schema_registry_password is set without"
+                        " schema_registry_user\n");
+        errors++;
+    }
+    if (cfg->http_tenants_file[0] && load_tenants(cfg, cfg->http_tenants_file) != 0) errors++;
+    return errors;
+}
+
 enum config_parse_result
 config_parse(struct config *cfg, int argc, char **argv)
 {
     memset(cfg, 0, sizeof(*cfg));
-    for (size_t i = 0; i < PW_ARRAY_LEN(rows); i++) set_value(cfg, &rows[i], rows[i].def, "default");
+    for (size_t i = 0; i < PW_ARRAY_LEN(rows); i++)
+        set_value(cfg, &rows[i], rows[i].def, "default");
 
     int errors = 0, print = 0;
     const char *file = NULL;
@@ -266,101 +395,10 @@ config_parse(struct config *cfg, int argc, char **argv)
     }
     if (file == NULL) file = getenv("PIPEWRIGHT_CONFIG");
     if (file && *file && load_file(cfg, file) != 0) errors++;
-
-    for (size_t i = 0; i < PW_ARRAY_LEN(rows); i++) {
-        char env[80] = "PIPEWRIGHT_";
-        size_t n = strlen(env);
-        for (const char *p = rows[i].name; *p && n + 1 < sizeof(env); p++)
-            env[n++] = (char)toupper((unsigned char)*p);
-        env[n] = '\0';
-        const char *v = getenv(env);
-        if (v && *v && set_value(cfg, &rows[i], v, env) != 0) errors++;
-    }
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--print-config")) continue;
-        if (!strcmp(a, "--config")) {
-            i++;
-            continue;
-        }
-        if (!strncmp(a, "--config=", 9)) continue;
-        if (!strcmp(a, "-X")) {
-            if (i + 1 >= argc || strchr(argv[i + 1], '=') == NULL) {
-                fprintf(stderr, "pipewrightd: -X needs PROPERTY=VALUE\n");
-                errors++;
-            } else {
-                add_kafka_prop(cfg, argv[++i]);
-            }
-            continue;
-        }
-        if (strncmp(a, "--", 2) != 0) {
-            fprintf(stderr, "pipewrightd: unexpected argument '%s'\n", a);
-            errors++;
-            continue;
-        }
-        const char *name = a + 2, *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        const struct option_row *row = find_row(name, len);
-        if (row == NULL) {
-            fprintf(stderr, "pipewrightd: unknown option '%.*s' (see --help)\n", (int)len + 2, a);
-            errors++;
-            continue;
-        }
-        const char *value = eq ? eq + 1 : NULL;
-        if (value == NULL) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "pipewrightd: option --%.*s needs a value\n", (int)len, name);
-                errors++;
-                continue;
-            }
-            value = argv[++i];
-        }
-        if (set_value(cfg, row, value, "command line") != 0) errors++;
-    }
-
-    if (strcmp(cfg->kafka_mode, "external") && strcmp(cfg->kafka_mode, "embedded")) {
-        fprintf(stderr, "pipewrightd: kafka must be 'external' or 'embedded', not '%s'\n",
-                cfg->kafka_mode);
-        errors++;
-    }
-    if (cfg->http_token_file[0]) {
-        FILE *f = fopen(cfg->http_token_file, "r");
-        char token[512];
-        if (f == NULL || fgets(token, sizeof(token), f) == NULL) {
-            fprintf(stderr, "pipewrightd: http_token_file %s: cannot read a token\n",
-                    cfg->http_token_file);
-            errors++;
-        } else {
-            free(cfg->http_token);
-            cfg->http_token = xstrdup(trim(token));
-        }
-        if (f) fclose(f);
-    }
-    if (cfg->schema_registry_password_file[0]) {
-        FILE *f = fopen(cfg->schema_registry_password_file, "r");
-        char secret[512];
-        if (f == NULL || fgets(secret, sizeof(secret), f) == NULL) {
-            fprintf(stderr, "pipewrightd: schema_registry_password_file %s: cannot read a "
-                            "password\n", cfg->schema_registry_password_file);
-            errors++;
-        } else {
-            free(cfg->schema_registry_password);
-            cfg->schema_registry_password = xstrdup(trim(secret));
-        }
-        if (f) fclose(f);
-    }
-    const char *reg = cfg->schema_registry_url;
-    if (reg[0] && strncmp(reg, "http://", 7) && strncmp(reg, "https://", 8)) {
-        fprintf(stderr, "pipewrightd: schema_registry_url must start with http:// or https://\n");
-        errors++;
-    }
-    if (cfg->schema_registry_password[0] && !cfg->schema_registry_user[0]) {
-        fprintf(stderr, "pipewrightd: schema_registry_password is set without"
-                        " schema_registry_user\n");
-        errors++;
-    }
-    if (cfg->http_tenants_file[0] && load_tenants(cfg, cfg->http_tenants_file) != 0) errors++;
+    errors += apply_env(cfg);
+    for (int i = 1; i < argc; i++)
+        if (apply_arg(cfg, argc, argv, &i) != 0) errors++;
+    errors += finish(cfg);
     if (errors) return CONFIG_ERROR;
     if (print) {
         config_print(cfg, stdout);
@@ -386,14 +424,15 @@ print_masked_url(FILE *f, const char *url)
     const char *scheme_end = strstr(url, "://");
     const char *colon = scheme_end ? strchr(scheme_end + 3, ':') : NULL;
     if (at && colon && colon < at) fprintf(f, "%.*s:****%s", (int)(colon - url), url, at);
-    else fputs(url, f);
+    else
+        fputs(url, f);
 }
 
 static int
 is_secret_prop(const char *kv)
 {
-    return strstr(kv, "password") || strstr(kv, "secret") || strstr(kv, "sasl.oauthbearer.config") ||
-           strstr(kv, "ssl.key.pem");
+    return strstr(kv, "password") || strstr(kv, "secret") ||
+           strstr(kv, "sasl.oauthbearer.config") || strstr(kv, "ssl.key.pem");
 }
 
 void
@@ -411,7 +450,8 @@ config_print(const struct config *cfg, FILE *f)
                       rows[i].offset == offsetof(struct config, schema_registry_password)) &&
                      s[0])
                 fputs("****", f);
-            else fputs(s, f);
+            else
+                fputs(s, f);
         } else {
             fprintf(f, "%d", *(const int *)field);
         }
@@ -421,7 +461,8 @@ config_print(const struct config *cfg, FILE *f)
         const char *kv = cfg->kafka_props[i];
         const char *eq = strchr(kv, '=');
         if (is_secret_prop(kv) && eq) fprintf(f, "kafka.%.*s = ****\n", (int)(eq - kv), kv);
-        else if (eq) fprintf(f, "kafka.%.*s = %s\n", (int)(eq - kv), kv, eq + 1);
+        else if (eq)
+            fprintf(f, "kafka.%.*s = %s\n", (int)(eq - kv), kv, eq + 1);
     }
 }
 

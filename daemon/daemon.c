@@ -19,6 +19,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "advisor.h"
+#include "clock.h"
 #include "cloudevent.h"
 #include "consumer.h"
 #include "log.h"
@@ -37,8 +38,10 @@ on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
     if (level <= 3) log_error("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
-    else if (level <= 4) log_warn("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
-    else log_debug("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
+    else if (level <= 4)
+        log_warn("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
+    else
+        log_debug("kafka", "KAFKA_LOG", "facility=%s msg=\"%s\"", fac, buf);
 }
 
 static void
@@ -192,9 +195,8 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
         pipeline_resume(d);
         return;
     case PRODUCER_INIT_PENDING: {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - d->producer_init_started) * 1000 >= d->cfg->startup_timeout_ms) {
+        if ((clock_monotonic_ms() / 1000 - d->producer_init_started) * 1000 >=
+            d->cfg->startup_timeout_ms) {
             char why[700];
             snprintf(why, sizeof(why), "Kafka transactions not ready after %d ms: %s",
                      d->cfg->startup_timeout_ms, errstr);
@@ -216,27 +218,18 @@ on_producer_init(evutil_socket_t fd, short what, void *arg)
 #define LOOP_PROBE_MS 50
 #define LOOP_STALL_MS 100 /* a lag above this is logged */
 
-static int64_t
-monotonic_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 static void
 on_loop_probe(evutil_socket_t fd, short what, void *arg)
 {
     struct daemon *d = arg;
     (void)fd;
     (void)what;
-    int64_t now = monotonic_us();
+    int64_t now = clock_monotonic_us();
     if (d->loop_probe_due_us) { /* 0 on the first run, when the loop has just started */
         double lag = now > d->loop_probe_due_us ? (double)(now - d->loop_probe_due_us) / 1e6 : 0;
         histogram_observe(&d->loop_lag, lag);
         if (lag > d->loop_lag_max) d->loop_lag_max = lag;
-        if (lag * 1000 > LOOP_STALL_MS)
-            log_warn("daemon", "LOOP_STALL", "lag_ms=%.1f", lag * 1000);
+        if (lag * 1000 > LOOP_STALL_MS) log_warn("daemon", "LOOP_STALL", "lag_ms=%.1f", lag * 1000);
     }
     d->loop_probe_due_us = now + LOOP_PROBE_MS * 1000;
     struct timeval tv = {0, LOOP_PROBE_MS * 1000};
@@ -248,23 +241,25 @@ static int
 start_producer(struct daemon *d, char *errstr, size_t errstr_size)
 {
     const char *producer_props[] = {
-        "transactional.id", d->txn_id,
+        "transactional.id",
+        d->txn_id,
         /* A batch waits for its requests' audio; under load that can take a minute, and a
          * broker-side timeout would fence us and redo the batch. */
-        "transaction.timeout.ms", "180000",
-        "linger.ms", "5",
+        "transaction.timeout.ms",
+        "180000",
+        "linger.ms",
+        "5",
         /* The reports topic stores zstd (pipewright topics create): producing zstd spares the
          * broker a recompression of every batch. */
-        "compression.codec", "zstd",
+        "compression.codec",
+        "zstd",
         NULL,
     };
     rd_kafka_conf_t *pconf = kafka_conf(d, producer_props, errstr, errstr_size);
     if (pconf == NULL) return -1;
     d->producer = producer_new(d->base, pconf, errstr, errstr_size);
     if (d->producer == NULL) return -1;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    d->producer_init_started = now.tv_sec;
+    d->producer_init_started = (long)(clock_monotonic_ms() / 1000);
     event_active(d->producer_init_ev, EV_TIMEOUT, 0);
     return 0;
 }
@@ -276,15 +271,24 @@ static int
 start_consumer(struct daemon *d, char *errstr, size_t errstr_size)
 {
     const char *consumer_props[] = {
-        "group.id", d->cfg->group,
-        "enable.auto.commit", "false",
-        "enable.auto.offset.store", "false",
-        "auto.offset.reset", "earliest",
-        "isolation.level", "read_committed",
-        "partition.assignment.strategy", "roundrobin",
-        "session.timeout.ms", "10000",
-        "queued.max.messages.kbytes", "16384",
-        "statistics.interval.ms", "1000", /* lag for /metrics; broker silence for /readyz */
+        "group.id",
+        d->cfg->group,
+        "enable.auto.commit",
+        "false",
+        "enable.auto.offset.store",
+        "false",
+        "auto.offset.reset",
+        "earliest",
+        "isolation.level",
+        "read_committed",
+        "partition.assignment.strategy",
+        "roundrobin",
+        "session.timeout.ms",
+        "10000",
+        "queued.max.messages.kbytes",
+        "16384",
+        "statistics.interval.ms",
+        "1000", /* lag for /metrics; broker silence for /readyz */
         NULL,
     };
     rd_kafka_conf_t *cconf = kafka_conf(d, consumer_props, errstr, errstr_size);
@@ -300,12 +304,11 @@ int
 daemon_producer_restart(struct daemon *d, const char *why)
 {
     char errstr[512];
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
+    long now_s = (long)(clock_monotonic_ms() / 1000);
     /* More than PRODUCER_RESTARTS_MAX in a minute means something else holds our identity
      * (a second instance with the same instance_id): stop instead of fencing each other. */
-    if (now.tv_sec - d->producer_restart_window > 60) {
-        d->producer_restart_window = now.tv_sec;
+    if (now_s - d->producer_restart_window > 60) {
+        d->producer_restart_window = now_s;
         d->producer_restarts_recent = 0;
     }
     if (++d->producer_restarts_recent > PRODUCER_RESTARTS_MAX) {
@@ -337,9 +340,27 @@ daemon_fatal(struct daemon *d, const char *why)
 int
 daemon_ready(const struct daemon *d)
 {
-    return !d->stopping && !d->registry_paused && d->state && state_ready(d->state) && d->consumer &&
-           consumer_joined(d->consumer) && consumer_cluster_reachable(d->consumer) &&
+    return !d->stopping && !d->registry_paused && d->state && state_ready(d->state) &&
+           d->consumer && consumer_joined(d->consumer) && consumer_cluster_reachable(d->consumer) &&
            d->producer && producer_ready(d->producer);
+}
+
+/* The codecs of every message in and out (schemas/), with the CloudEvents source and, when
+ * configured, the schema registry. Returns 0, or -1 with 'errstr'. */
+static int
+start_wire(struct daemon *d, char *errstr, size_t errstr_size)
+{
+    const struct config *cfg = d->cfg;
+    if ((d->wire = wire_new(errstr, errstr_size)) == NULL) return -1;
+    wire_ce_source_set(d->wire, cfg->group); /* the CloudEvents source of every output */
+    if (cfg->schema_registry_url[0] == '\0') return 0;
+    /* Registers our schemas and lets the wire resolve foreign writer ids (registry/). */
+    struct registry_config rcfg = {cfg->schema_registry_url, cfg->schema_registry_user,
+                                   cfg->schema_registry_password, cfg->schema_registry_timeout_ms};
+    if (registry_wire_setup(d->wire, &rcfg, d->topic_in, d->topic_reports, d->topic_audio, errstr,
+                            errstr_size) != 0)
+        return -1;
+    return 0;
 }
 
 int
@@ -348,7 +369,8 @@ daemon_start(struct daemon *d, struct config *cfg)
     char errstr[512];
     memset(d, 0, sizeof(*d));
     d->cfg = cfg;
-    clock_gettime(CLOCK_MONOTONIC, &d->started);
+    d->started_ms = clock_monotonic_ms();
+    batch_init(&d->batch, cfg->batch_max);
     d->brokers = xstrdup(cfg->brokers);
     snprintf(d->topic_in, sizeof(d->topic_in), "%s.requirements", cfg->topic_prefix);
     snprintf(d->topic_reports, sizeof(d->topic_reports), "%s.reports", cfg->topic_prefix);
@@ -374,20 +396,11 @@ daemon_start(struct daemon *d, struct config *cfg)
     d->loop_probe = evtimer_new(d->base, on_loop_probe, d);
     event_active(d->loop_probe, EV_TIMEOUT, 0);
 
-    if ((d->wire = wire_new(errstr, sizeof(errstr))) == NULL) goto fail;
-    wire_ce_source_set(d->wire, cfg->group); /* the CloudEvents source of every output */
-    if (cfg->schema_registry_url[0]) {
-        /* Registers our schemas and lets the wire resolve foreign writer ids (registry/). */
-        struct registry_config rcfg = {cfg->schema_registry_url, cfg->schema_registry_user,
-                                       cfg->schema_registry_password,
-                                       cfg->schema_registry_timeout_ms};
-        if (registry_wire_setup(d->wire, &rcfg, d->topic_in, d->topic_reports, d->topic_audio,
-                                errstr, sizeof(errstr)) != 0)
-            goto fail;
-    }
+    if (start_wire(d, errstr, sizeof(errstr)) != 0) goto fail;
     if ((d->advisor = advisor_new(errstr, sizeof(errstr))) == NULL) goto fail;
     if (speech_voice_check(cfg->default_voice, errstr, sizeof(errstr)) != 0) goto fail;
-    if (!strcmp(cfg->kafka_mode, "embedded") && start_embedded_kafka(d, errstr, sizeof(errstr)) != 0)
+    if (!strcmp(cfg->kafka_mode, "embedded") &&
+        start_embedded_kafka(d, errstr, sizeof(errstr)) != 0)
         goto fail;
 
     struct speech_pool_config scfg = {
@@ -408,7 +421,8 @@ daemon_start(struct daemon *d, struct config *cfg)
     char host[128] = "localhost";
     gethostname(host, sizeof(host) - 1);
     if (cfg->instance_id[0]) snprintf(d->txn_id, sizeof(d->txn_id), "%s", cfg->instance_id);
-    else snprintf(d->txn_id, sizeof(d->txn_id), "%s-%s", cfg->group, host);
+    else
+        snprintf(d->txn_id, sizeof(d->txn_id), "%s-%s", cfg->group, host);
     if (start_producer(d, errstr, sizeof(errstr)) != 0) goto fail;
 
     if (cfg->http_addr[0] && http_start(d, cfg->http_addr) != 0) {

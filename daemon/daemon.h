@@ -13,10 +13,10 @@
 #define PW_DAEMON_DAEMON_H
 
 #include <stdint.h>
-#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "batch.h"
 #include "config.h"
 
 struct event_base;
@@ -38,6 +38,9 @@ enum outcome {
     OUTCOME_COUNT
 };
 
+/* The outcome's name: the metric's label value and the request record's status (records.c). */
+const char *outcome_name(enum outcome o);
+
 /* The longest one step of a blocking librdkafka call (transaction init, flush, commit, abort)
  * may hold the event loop; the step is resumed on the next turn. */
 #define LOOP_STEP_MS 50
@@ -50,19 +53,12 @@ struct histogram {
     unsigned long n;
 };
 
-enum batch_phase {
-    BATCH_IDLE = 0,  /* no transaction open, nothing consumed */
-    BATCH_FILLING,   /* transaction open, intake on */
-    BATCH_DRAINING,  /* intake off until this batch's requests are done, then commit */
-    BATCH_SETTLING,  /* intake off while the transaction commits or aborts, step by step */
-};
-
 /* What the HTTP API says about a request once its batch has committed. */
 struct done_record {
     char *event_id;
     char *project_id;
-    char *report_id;          /* NULL unless answered */
-    char *title;              /* what a person calls the request, short; NULL if unknown */
+    char *report_id; /* NULL unless answered */
+    char *title;     /* what a person calls the request, short; NULL if unknown */
     enum outcome outcome;
     long version;
     char audio_status[12];
@@ -70,15 +66,8 @@ struct done_record {
     int64_t answered_at_ms;
 };
 
-/* Offsets consumed in the current batch: the next offset of each input partition. */
-struct batch_offsets {
-    int32_t *partition;
-    int64_t *next_offset;
-    int n, cap;
-};
-
 struct daemon {
-    struct config *cfg;             /* borrowed from main */
+    struct config *cfg; /* borrowed from main */
     struct event_base *base;
     struct event *sigterm_ev, *sigint_ev;
     struct event *batch_timer;      /* closes a filling batch after commit_interval_ms */
@@ -91,33 +80,27 @@ struct daemon {
     struct state *state;
     struct speech_pool *speech;
     struct evhttp *http;
-    rd_kafka_t *mock_owner;         /* embedded mode: the handle the mock cluster hangs on */
+    rd_kafka_t *mock_owner;               /* embedded mode: the handle the mock cluster hangs on */
     struct rd_kafka_mock_cluster_s *mock; /* embedded mode: destroyed before 'mock_owner' */
-    char *brokers;                  /* effective bootstrap servers */
+    char *brokers;                        /* effective bootstrap servers */
     char topic_in[256], topic_reports[256], topic_audio[256], topic_dlq[256];
-    char txn_id[512];               /* transactional.id, stable per instance */
+    char txn_id[512]; /* transactional.id, stable per instance */
     unsigned long producer_restarts;
-    long producer_restart_window;   /* start (s) of the minute counted below */
+    long producer_restart_window; /* start (s) of the minute counted below */
     int producer_restarts_recent;
 
     /* batching and backpressure */
-    enum batch_phase phase;
-    unsigned long epoch;            /* bumped when a batch ends; older jobs are stale */
-    struct batch_offsets offsets;
-    int batch_requests;             /* messages taken in this batch */
-    struct done_record *done;       /* requests finished in this batch, recorded after commit */
+    struct batch batch;       /* the open batch and its transaction (batch.h) */
+    struct done_record *done; /* requests finished in this batch, recorded after commit */
     int n_done, cap_done;
-    int live_jobs;                  /* jobs of the current epoch still running */
-    int total_jobs;                 /* all jobs still running, stale ones included */
-    int redis_paused;               /* intake paused because Redis is down */
-    int registry_paused;            /* intake paused: the schema registry did not answer */
-    struct event *registry_timer;   /* ends that pause */
-    int rewind_pending;             /* intake paused until the input is back at committed offsets */
-    struct event *rewind_timer;     /* retries a failed rewind */
-    struct event *settle_timer;     /* steps the commit or abort of a settling batch */
-    int settle_commit;              /* the settling batch commits (1) or aborts (0) */
-    int settle_rewind;              /* an abort rewinds the input once settled */
-    struct strike *strikes;         /* messages that made batches abort (pipeline.c) */
+    int total_jobs;               /* all jobs still running, stale ones included */
+    int redis_paused;             /* intake paused because Redis is down */
+    int registry_paused;          /* intake paused: the schema registry did not answer */
+    struct event *registry_timer; /* ends that pause */
+    int rewind_pending;           /* intake paused until the input is back at committed offsets */
+    struct event *rewind_timer;   /* retries a failed rewind */
+    struct event *settle_timer;   /* steps the commit or abort of a settling batch */
+    struct strike *strikes;       /* messages that made batches abort (strikes.c) */
     unsigned strike_next;
     int stopping;
     int exit_code;
@@ -128,14 +111,14 @@ struct daemon {
     unsigned long audio_failed;
     unsigned long audio_cache_hits, audio_cache_misses;
     unsigned long batches;
-    struct histogram latency_total;  /* consume -> outputs produced */
+    struct histogram latency_total; /* consume -> outputs produced */
     struct histogram latency_advisor;
     struct histogram latency_speech;
-    struct histogram loop_lag;       /* how late the loop ran a timer due every LOOP_PROBE_MS */
-    double loop_lag_max;             /* seconds, the worst since start */
-    struct event *loop_probe;        /* that timer */
-    int64_t loop_probe_due_us;       /* when it should fire, monotonic microseconds */
-    struct timespec started;
+    struct histogram loop_lag; /* how late the loop ran a timer due every LOOP_PROBE_MS */
+    double loop_lag_max;       /* seconds, the worst since start */
+    struct event *loop_probe;  /* that timer */
+    int64_t loop_probe_due_us; /* when it should fire, monotonic microseconds */
+    int64_t started_ms;        /* monotonic */
 };
 
 /* daemon.c */
@@ -146,7 +129,7 @@ void daemon_fatal(struct daemon *d, const char *why);
 /* Replaces a producer that failed fatally (e.g. fenced). Returns 0, or -1 after daemon_fatal(). */
 int daemon_producer_restart(struct daemon *d, const char *why);
 
-/* pipeline.c */
+/* pipeline.c (a message's way), txn.c (the batch's transaction, timers and intake) */
 void pipeline_on_message(const rd_kafka_message_t *rkm, void *arg);
 void pipeline_on_rebalance(int assigned, const rd_kafka_topic_partition_list_t *parts, void *arg);
 void pipeline_on_redis_ready(int ready, void *arg);

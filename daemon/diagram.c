@@ -38,8 +38,10 @@ static const char *const edge_attrs[] = {"style", NULL};
 
 /* Caps on layout effort, set on the parsed graph: iterations of network simplex (ranking and
  * x coordinates) and of crossing minimisation. */
-static char effort[][2][12] = {
-    {"nslimit", "20"}, {"nslimit1", "20"}, {"mclimit", "0.5"}, {"searchsize", "30"}};
+static char effort[][2][12] = {{"nslimit", "20"},
+                               {"nslimit1", "20"},
+                               {"mclimit", "0.5"},
+                               {"searchsize", "30"}};
 /* cgraph's API takes 'char *' where it only reads */
 static char label_attr[] = "label", no_default[] = "";
 
@@ -82,8 +84,9 @@ refusal(Agraph_t *g, char *why, size_t size)
         (name = unlisted_attr(g, AGEDGE, edge_attrs))) {
         /* the name is named only when it is a plain word: the reason goes to logs and JSON */
         size_t len = strlen(name);
-        if (len == 0 || len > 32 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != len)
+        if (len == 0 || len > 32 ||
+            strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != len)
             return "the diagram uses an attribute diagrams do not use";
         snprintf(why, size, "the diagram uses the attribute '%s'", name);
         return why;
@@ -162,7 +165,8 @@ diagram_svg(const char *dot, size_t len, struct buf *out, char *err, size_t err_
     const char *no = refusal(g, why, sizeof(why));
     int rc = -1;
     if (no) set_err(err, err_size, no);
-    else rc = render(g, out, err, err_size);
+    else
+        rc = render(g, out, err, err_size);
     agclose(g);
     agreseterrors();
     return rc;

@@ -26,8 +26,6 @@
 /* Upper bounds of the latency buckets, seconds. */
 static const double bucket_le[HIST_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
-static const char *const outcome_names[OUTCOME_COUNT] = {"answered", "duplicate", "dead_letter",
-                                                         "failed"};
 
 void
 histogram_observe(struct histogram *h, double seconds)
@@ -87,8 +85,8 @@ metrics(struct daemon *d, struct evbuffer *b)
     evbuffer_add_printf(b, "# HELP pipewright_requests_total Requirement messages by outcome.\n"
                            "# TYPE pipewright_requests_total counter\n");
     for (int i = 0; i < OUTCOME_COUNT; i++)
-        evbuffer_add_printf(b, "pipewright_requests_total{outcome=\"%s\"} %lu\n", outcome_names[i],
-                            d->outcomes[i]);
+        evbuffer_add_printf(b, "pipewright_requests_total{outcome=\"%s\"} %lu\n",
+                            outcome_name((enum outcome)i), d->outcomes[i]);
     evbuffer_add_printf(b, "# HELP pipewright_dlq_total Messages dead-lettered by reason.\n"
                            "# TYPE pipewright_dlq_total counter\n");
     for (int i = 1; i < WIRE_STATUS_COUNT && i < 16; i++)
@@ -168,8 +166,9 @@ on_request(struct evhttp_request *req, void *arg)
     } else if (strcmp(path, "/readyz") == 0) {
         struct evbuffer *b = evbuffer_new();
         int ready = daemon_ready(d);
-        evbuffer_add_printf(b, "{\"ready\":%s,\"redis\":%s,\"kafka_group_joined\":%s,"
-                               "\"kafka_reachable\":%s,\"stopping\":%s}\n",
+        evbuffer_add_printf(b,
+                            "{\"ready\":%s,\"redis\":%s,\"kafka_group_joined\":%s,"
+                            "\"kafka_reachable\":%s,\"stopping\":%s}\n",
                             ready ? "true" : "false",
                             d->state && state_ready(d->state) ? "true" : "false",
                             d->consumer && consumer_joined(d->consumer) ? "true" : "false",
@@ -198,9 +197,8 @@ http_serve(struct daemon *d, struct evhttp *http)
     /* Every method reaches on_request, which answers 405 with Allow itself: evhttp's own
      * refusal is a 501 with an HTML body. */
     evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                         EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
-                                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
+                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                         EVHTTP_REQ_PATCH | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
     evhttp_set_gencb(http, on_request, d);
 }
 

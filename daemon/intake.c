@@ -11,8 +11,8 @@
 #define INTAKE_MAX_HEADERS (CE_MAX_HEADERS + 4)
 
 enum wire_status
-intake_decode(struct wire *w, const rd_kafka_message_t *rkm, struct requirement *req,
-              char *detail, size_t detail_size)
+intake_decode(struct wire *w, const rd_kafka_message_t *rkm, struct requirement *req, char *detail,
+              size_t detail_size)
 {
     struct ce_header hdrs[INTAKE_MAX_HEADERS];
     size_t n = 0;
@@ -21,12 +21,11 @@ intake_decode(struct wire *w, const rd_kafka_message_t *rkm, struct requirement 
         const char *name;
         const void *value;
         size_t size;
-        for (size_t i = 0; n < INTAKE_MAX_HEADERS &&
-                           rd_kafka_header_get_all(h, i, &name, &value, &size) ==
-                               RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (size_t i = 0;
+             n < INTAKE_MAX_HEADERS &&
+             rd_kafka_header_get_all(h, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
              i++) {
-            if (strcasecmp(name, "content-type") != 0 && strncasecmp(name, "ce_", 3) != 0)
-                continue;
+            if (strcasecmp(name, "content-type") != 0 && strncasecmp(name, "ce_", 3) != 0) continue;
             hdrs[n++] = (struct ce_header){name, strlen(name), value, value ? size : 0};
         }
     }

@@ -17,13 +17,19 @@
 int
 main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "--speech-worker") == 0) return speech_worker_main(SPEECH_WORKER_FD);
+    if (argc >= 2 && strcmp(argv[1], "--speech-worker") == 0)
+        return speech_worker_main(SPEECH_WORKER_FD);
 
     struct config cfg;
     switch (config_parse(&cfg, argc, argv)) {
-    case CONFIG_OK: break;
-    case CONFIG_EXIT_OK: config_fini(&cfg); return 0;
-    case CONFIG_ERROR: config_fini(&cfg); return 78; /* EX_CONFIG */
+    case CONFIG_OK:
+        break;
+    case CONFIG_EXIT_OK:
+        config_fini(&cfg);
+        return 0;
+    case CONFIG_ERROR:
+        config_fini(&cfg);
+        return 78; /* EX_CONFIG */
     }
     int level = log_level_parse(cfg.log_level);
     if (level < 0) {

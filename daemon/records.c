@@ -97,8 +97,13 @@ records_add(struct daemon *d, const char *event_id, const char *project_id, cons
     r->answered_at_ms = clock_wall_ms();
 }
 
-static const char *const outcome_status[OUTCOME_COUNT] = {"answered", "duplicate", "dead_letter",
-                                                          "failed"};
+const char *
+outcome_name(enum outcome o)
+{
+    static const char *const names[OUTCOME_COUNT] = {"answered", "duplicate", "dead_letter",
+                                                     "failed"};
+    return (unsigned)o < OUTCOME_COUNT ? names[o] : "unknown";
+}
 
 void
 records_write(struct daemon *d)
@@ -117,7 +122,7 @@ records_write(struct daemon *d)
         jsonw_kstr(&w, "event_id", r->event_id);
         jsonw_kstr(&w, "project_id", r->project_id);
         if (r->title) jsonw_kstr(&w, "title", r->title);
-        jsonw_kstr(&w, "status", outcome_status[r->outcome]);
+        jsonw_kstr(&w, "status", outcome_name(r->outcome));
         if (r->report_id) {
             jsonw_kstr(&w, "report_id", r->report_id);
             jsonw_kint(&w, "version", r->version);

@@ -79,13 +79,15 @@ changes(json_t *before, json_t *now)
     json_t *out = json_array();
     const char *key;
     json_t *v;
-    json_object_foreach(now, key, v) {
+    json_object_foreach(now, key, v)
+    {
         if (is_ignored(key) || same(json_object_get(before, key), v)) continue;
-        json_array_append_new(out, json_pack("{s:s,s:o,s:o}", "field", key, "before",
-                                             brief(json_object_get(before, key)), "after",
-                                             brief(v)));
+        json_array_append_new(out,
+                              json_pack("{s:s,s:o,s:o}", "field", key, "before",
+                                        brief(json_object_get(before, key)), "after", brief(v)));
     }
-    json_object_foreach(before, key, v) {
+    json_object_foreach(before, key, v)
+    {
         if (is_ignored(key) || json_object_get(now, key) != NULL || empty(v)) continue;
         json_array_append_new(out, json_pack("{s:s,s:o,s:n}", "field", key, "before", brief(v),
                                              "after"));
@@ -112,8 +114,10 @@ entry(const struct version *v, const struct version *prev)
     json_object_set_new(e, "title", json_is_string(title) ? brief(title) : json_null());
     json_object_set_new(e, "submitted_at", json_is_number(at) ? json_copy(at) : json_null());
     if (prev) json_object_set_new(e, "changed", changes(prev->req, v->req));
-    else if (v->number == 1) json_object_set_new(e, "changed", json_array());
-    else json_object_set_new(e, "changed", json_null());
+    else if (v->number == 1)
+        json_object_set_new(e, "changed", json_array());
+    else
+        json_object_set_new(e, "changed", json_null());
     return e;
 }
 
@@ -140,8 +144,8 @@ versions_json(const char *const *values, const size_t *lens, size_t n, struct bu
     qsort(vs, k, sizeof(vs[0]), newest_first);
     json_t *arr = json_array();
     for (size_t i = 0; i < k; i++) {
-        const struct version *prev =
-            i + 1 < k && vs[i + 1].number == vs[i].number - 1 ? &vs[i + 1] : NULL;
+        const struct version *prev = i + 1 < k && vs[i + 1].number == vs[i].number - 1 ? &vs[i + 1]
+                                                                                       : NULL;
         json_array_append_new(arr, entry(&vs[i], prev));
     }
     char *text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -13,7 +13,7 @@ extern const char web_csp[];
 void web_reply_diagram(struct evhttp_request *req, const char *dot, size_t len);
 /* Answers with the project's versions and what changed between them, from the kept versions
  * as pairs of values (version number, merged requirement); 404 when there are none. */
-void web_reply_versions(struct evhttp_request *req, const char *const *values,
-                        const size_t *lens, size_t n);
+void web_reply_versions(struct evhttp_request *req, const char *const *values, const size_t *lens,
+                        size_t n);
 
 #endif

@@ -76,8 +76,7 @@ client_new(rd_kafka_type_t type, rd_kafka_conf_t *conf)
     char errstr[512];
     rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
 
-    if (!rk)
-        fail("rd_kafka_new: %s", errstr);
+    if (!rk) fail("rd_kafka_new: %s", errstr);
     /* conf is now owned, and freed, by rk. */
     return rk;
 }
@@ -88,12 +87,9 @@ admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t want)
 {
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_TIMEOUT_MS + 5000);
 
-    if (!ev)
-        fail("no admin result within %d ms", ADMIN_TIMEOUT_MS + 5000);
-    if (rd_kafka_event_type(ev) != want)
-        fail("unexpected admin event %s", rd_kafka_event_name(ev));
-    if (rd_kafka_event_error(ev))
-        fail("admin request: %s", rd_kafka_event_error_string(ev));
+    if (!ev) fail("no admin result within %d ms", ADMIN_TIMEOUT_MS + 5000);
+    if (rd_kafka_event_type(ev) != want) fail("unexpected admin event %s", rd_kafka_event_name(ev));
+    if (rd_kafka_event_error(ev)) fail("admin request: %s", rd_kafka_event_error_string(ev));
     return ev;
 }
 
@@ -107,8 +103,7 @@ topic_create(rd_kafka_t *rk, const char *topic)
     const rd_kafka_topic_result_t **res;
     size_t n;
 
-    if (!nt)
-        fail("NewTopic: %s", errstr);
+    if (!nt) fail("NewTopic: %s", errstr);
     rd_kafka_AdminOptions_set_operation_timeout(opt, ADMIN_TIMEOUT_MS, errstr, sizeof(errstr));
     rd_kafka_CreateTopics(rk, &nt, 1, opt, q);
     rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT);
@@ -135,8 +130,7 @@ topic_delete(rd_kafka_t *rk, const char *topic)
     ev = rd_kafka_queue_poll(q, ADMIN_TIMEOUT_MS + 5000);
     if (!ev || rd_kafka_event_error(ev))
         fprintf(stderr, "smoke: warning: could not delete topic %s\n", topic);
-    if (ev)
-        rd_kafka_event_destroy(ev);
+    if (ev) rd_kafka_event_destroy(ev);
     rd_kafka_queue_destroy(q);
     rd_kafka_AdminOptions_destroy(opt);
     rd_kafka_DeleteTopic_destroy(dt);
@@ -150,8 +144,7 @@ produce_one(rd_kafka_t *rk, const char *topic, const char *payload)
     err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
                             RD_KAFKA_V_VALUE((void *)payload, strlen(payload)),
                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-    if (err)
-        fail("produce: %s", rd_kafka_err2str(err));
+    if (err) fail("produce: %s", rd_kafka_err2str(err));
 }
 
 /* A delivery report callback that records the first failure in the opaque counter. */
@@ -184,8 +177,7 @@ produce_plain(const char *bootstrap, const char *topic)
     }
     if (rd_kafka_flush(rk, ADMIN_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
         fail("plain messages not delivered within %d ms", ADMIN_TIMEOUT_MS);
-    if (failed)
-        fail("%d plain messages failed", failed);
+    if (failed) fail("%d plain messages failed", failed);
     rd_kafka_destroy(rk);
 }
 
@@ -193,8 +185,7 @@ produce_plain(const char *bootstrap, const char *topic)
 static void
 txn_check(rd_kafka_error_t *error, const char *what)
 {
-    if (!error)
-        return;
+    if (!error) return;
     fprintf(stderr, "smoke: FAILED: %s: %s\n", what, rd_kafka_error_string(error));
     rd_kafka_error_destroy(error);
     exit(1);
@@ -234,27 +225,23 @@ consume_group(const char *bootstrap, const char *topic, const char *group)
     rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, sub);
     rd_kafka_topic_partition_list_destroy(sub);
-    if (err)
-        fail("subscribe: %s", rd_kafka_err2str(err));
+    if (err) fail("subscribe: %s", rd_kafka_err2str(err));
 
     int64_t deadline = now_ms() + CONSUME_TIMEOUT_MS;
     while (got < want && now_ms() < deadline) {
         rd_kafka_message_t *rkm = rd_kafka_consumer_poll(rk, 500);
 
-        if (!rkm)
-            continue;
+        if (!rkm) continue;
         if (rkm->err) {
             if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
                 fprintf(stderr, "smoke: consumer: %s\n", rd_kafka_message_errstr(rkm));
             rd_kafka_message_destroy(rkm);
             continue;
         }
-        if (got < PLAIN_COUNT)
-            snprintf(expect, sizeof(expect), "smoke-%d", got);
+        if (got < PLAIN_COUNT) snprintf(expect, sizeof(expect), "smoke-%d", got);
         else
             snprintf(expect, sizeof(expect), "smoke-txn");
-        if (rkm->len == strlen(expect) && memcmp(rkm->payload, expect, rkm->len) == 0)
-            got++;
+        if (rkm->len == strlen(expect) && memcmp(rkm->payload, expect, rkm->len) == 0) got++;
         else
             fprintf(stderr, "smoke: unexpected message at offset %" PRId64 "\n", rkm->offset);
         rd_kafka_message_destroy(rkm);

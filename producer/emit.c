@@ -4,27 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "bounds.h"
 #include "buf.h"
 #include "clock.h"
 #include "cloudevent.h"
+#include "sha256.h"
 
 /* A dead letter carries at most this much of the original value, so that it fits the default
  * message limits of librdkafka (1,000,000 bytes) and of topics (1 MiB) with its headers; a
  * longer value is cut and says so in pw.error.value_truncated (its original length). */
 #define DLQ_VALUE_MAX 900000
-
-void
-emit_sha256_hex(const void *data, size_t len, char hex[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < mdlen && i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    hex[64] = '\0';
-}
 
 rd_kafka_headers_t *
 emit_headers(const char *source, const struct emit_ce *ce, const char *event_id,
@@ -63,11 +52,11 @@ emit_report(struct producer *p, struct wire *w, const char *topic, const struct 
         buf_fini(&out);
         return -1;
     }
-    struct emit_ce ce = {CE_TYPE_REPORT, ev->event_id, "report", ev->project_id,
-                         CE_CONTENT_TYPE_AVRO, ev->created_at_ms};
+    struct emit_ce ce = {CE_TYPE_REPORT, ev->event_id,         "report",
+                         ev->project_id, CE_CONTENT_TYPE_AVRO, ev->created_at_ms};
     int rc = producer_send(p, topic, ev->project_id, strlen(ev->project_id), out.data, out.len,
-                           emit_headers(wire_ce_source(w), &ce, ev->event_id, traceparent),
-                           errstr, errstr_size);
+                           emit_headers(wire_ce_source(w), &ce, ev->event_id, traceparent), errstr,
+                           errstr_size);
     buf_fini(&out);
     return rc;
 }
@@ -78,15 +67,15 @@ emit_audio(struct producer *p, struct wire *w, const char *topic, struct audio_e
            const char *traceparent, char *errstr, size_t errstr_size)
 {
     char sha[65];
-    emit_sha256_hex(audio, audio_len, sha);
+    sha256_hex(audio, audio_len, sha);
     size_t count = audio_len == 0 ? 1 : (audio_len + chunk_bytes - 1) / chunk_bytes;
     ev->sha256 = sha;
     ev->chunk_count = (int32_t)count;
     ev->total_bytes = (int64_t)audio_len;
     struct buf out;
     buf_init(&out);
-    struct emit_ce ce = {CE_TYPE_AUDIO, ev->event_id, NULL, ev->project_id, CE_CONTENT_TYPE_AVRO,
-                         clock_wall_ms()};
+    struct emit_ce ce = {CE_TYPE_AUDIO,  ev->event_id,         NULL,
+                         ev->project_id, CE_CONTENT_TYPE_AVRO, clock_wall_ms()};
     char kind[32];
     for (size_t i = 0; i < count; i++) {
         size_t at = i * chunk_bytes;
@@ -127,7 +116,8 @@ emit_dead_letter(struct producer *p, struct wire *w, const char *topic, const vo
     snprintf(coords, sizeof(coords), "%s/%s/%s", src_topic, part, off);
     if (key != NULL && key_len < sizeof(subject) && memchr(key, '\0', key_len) == NULL)
         memcpy(subject, key, key_len), subject[key_len] = '\0';
-    struct emit_ce ce = {CE_TYPE_DEAD_LETTER, coords, "deadletter", subject[0] ? subject : NULL,
+    struct emit_ce ce = {CE_TYPE_DEAD_LETTER,   coords,
+                         "deadletter",          subject[0] ? subject : NULL,
                          CE_CONTENT_TYPE_BYTES, clock_wall_ms()};
     rd_kafka_headers_t *hdrs = emit_headers(wire_ce_source(w), &ce, NULL, NULL);
     if (value_len > DLQ_VALUE_MAX) {

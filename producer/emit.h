@@ -24,9 +24,6 @@
 #include "producer.h"
 #include "wire.h"
 
-/* Writes the hex SHA-256 of 'len' bytes at 'data' into 'hex' (65 bytes). */
-void emit_sha256_hex(const void *data, size_t len, char hex[65]);
-
 /* What makes an output message's CloudEvents attributes. */
 struct emit_ce {
     const char *type;         /* CE_TYPE_REPORT, CE_TYPE_AUDIO, CE_TYPE_DEAD_LETTER */
@@ -40,8 +37,8 @@ struct emit_ce {
 /* The headers of one output message: pw.event_id (when 'event_id' is not NULL), traceparent
  * (when not NULL), then the CloudEvents attributes with 'source'. The caller owns the result
  * (producer_send() takes it). */
-rd_kafka_headers_t *emit_headers(const char *source, const struct emit_ce *ce,
-                                 const char *event_id, const char *traceparent);
+rd_kafka_headers_t *emit_headers(const char *source, const struct emit_ce *ce, const char *event_id,
+                                 const char *traceparent);
 
 /* 'traceparent' (may be NULL) is copied into the message headers. */
 int emit_report(struct producer *p, struct wire *w, const char *topic,

@@ -16,26 +16,24 @@
  */
 #include "producer.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "clock.h"
+#include "kafka_wake.h"
 #include "log.h"
 #include "xalloc.h"
 
-#define RETRIES_MAX 10          /* retriable errors other than timeouts, per settle stage */
-#define OFFSETS_POLL_MS 2       /* how often a step looks whether send_offsets has returned */
-#define OFFSETS_JOIN_MS 10000   /* what producer_free() waits for a send_offsets still running */
-#define SETTLE_WARN_MS 5000     /* a settle pending this long is logged, once */
+#define RETRIES_MAX 10        /* retriable errors other than timeouts, per settle stage */
+#define OFFSETS_POLL_MS 2     /* how often a step looks whether send_offsets has returned */
+#define OFFSETS_JOIN_MS 10000 /* what producer_free() waits for a send_offsets still running */
+#define SETTLE_WARN_MS 5000   /* a settle pending this long is logged, once */
 
 enum settle_stage {
     SETTLE_NONE = 0,
@@ -48,26 +46,25 @@ enum settle_stage {
 struct producer {
     rd_kafka_t *rk;
     rd_kafka_queue_t *mainq;
-    int pipefd[2];          /* librdkafka writes here when the main queue has events */
-    struct event *wake_ev;
+    struct kafka_wake wake; /* the main queue wakes the loop through it */
     int in_txn;
-    int ready;              /* init_transactions completed */
-    char last_error[256];   /* the latest error librdkafka reported, for start-up messages */
+    int ready;            /* init_transactions completed */
+    char last_error[256]; /* the latest error librdkafka reported, for start-up messages */
     struct producer_stats stats;
 
     /* the transaction being settled */
     enum settle_stage settle;
     rd_kafka_topic_partition_list_t *offsets;
     rd_kafka_consumer_group_metadata_t *cgmd;
-    int attempts;               /* retriable failures in this stage */
-    pthread_t offsets_thread;   /* running send_offsets_to_transaction, when offsets_running */
+    int attempts;             /* retriable failures in this stage */
+    pthread_t offsets_thread; /* running send_offsets_to_transaction, when offsets_running */
     int offsets_running;
-    atomic_int offsets_done;    /* set by that thread as it ends */
+    atomic_int offsets_done;         /* set by that thread as it ends */
     rd_kafka_error_t *offsets_error; /* its result, read after the join */
-    int64_t settle_started_ms;  /* monotonic */
-    int warned;                 /* the long-pending warning was logged */
-    int64_t settle_cap_ms;      /* twice transaction.timeout.ms */
-    char why[512];              /* what turned a commit into an abort */
+    int64_t settle_started_ms;       /* monotonic */
+    int warned;                      /* the long-pending warning was logged */
+    int64_t settle_cap_ms;           /* twice transaction.timeout.ms */
+    char why[512];                   /* what turned a commit into an abort */
 };
 
 /* Errors the client reports outside any call (authentication, TLS, all brokers down): kept so
@@ -98,10 +95,8 @@ static void
 on_wake(evutil_socket_t fd, short what, void *arg)
 {
     struct producer *p = arg;
-    char drain[64];
     (void)what;
-    while (read(fd, drain, sizeof(drain)) > 0) {
-    }
+    kafka_wake_drain(fd);
     rd_kafka_poll(p->rk, 0);
 }
 
@@ -109,7 +104,7 @@ struct producer *
 producer_new(struct event_base *base, rd_kafka_conf_t *conf, char *errstr, size_t errstr_size)
 {
     struct producer *p = xcalloc(1, sizeof(*p));
-    p->pipefd[0] = p->pipefd[1] = -1;
+    kafka_wake_init(&p->wake);
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_error_cb(conf, on_error);
@@ -127,14 +122,9 @@ producer_new(struct event_base *base, rd_kafka_conf_t *conf, char *errstr, size_
     }
     conf = NULL; /* now owned, and freed, by the rd_kafka_t instance */
 
-    if (pipe2(p->pipefd, O_NONBLOCK | O_CLOEXEC) != 0) {
-        snprintf(errstr, errstr_size, "pipe: %s", strerror(errno));
-        goto fail;
-    }
+    if (kafka_wake_open(&p->wake, base, on_wake, p, errstr, errstr_size) != 0) goto fail;
     p->mainq = rd_kafka_queue_get_main(p->rk);
-    rd_kafka_queue_io_event_enable(p->mainq, p->pipefd[1], "1", 1);
-    p->wake_ev = event_new(base, p->pipefd[0], EV_READ | EV_PERSIST, on_wake, p);
-    event_add(p->wake_ev, NULL);
+    kafka_wake_watch(&p->wake, p->mainq);
     return p;
 fail:
     producer_free(p);
@@ -175,8 +165,10 @@ producer_free(struct producer *p)
         /* The broker is gone and librdkafka still holds the call: the handle cannot be
          * destroyed under it. The process is ending; the broker aborts the transaction when it
          * times out, or the next instance's init_transactions fences it. */
-        log_error("producer", "TXN_UNSETTLED", "reason=\"send_offsets_to_transaction still "
-                  "waiting for the broker after %d ms\"", OFFSETS_JOIN_MS);
+        log_error("producer", "TXN_UNSETTLED",
+                  "reason=\"send_offsets_to_transaction still "
+                  "waiting for the broker after %d ms\"",
+                  OFFSETS_JOIN_MS);
         pthread_detach(p->offsets_thread);
         return;
     }
@@ -185,17 +177,13 @@ producer_free(struct producer *p)
         rd_kafka_error_t *error = rd_kafka_abort_transaction(p->rk, 10000);
         if (error) rd_kafka_error_destroy(error);
     }
-    if (p->mainq) {
-        rd_kafka_queue_io_event_enable(p->mainq, -1, NULL, 0);
-        rd_kafka_queue_destroy(p->mainq);
-    }
-    if (p->wake_ev) event_free(p->wake_ev);
+    kafka_wake_unwatch(p->mainq);
+    kafka_wake_stop(&p->wake);
     if (p->offsets) rd_kafka_topic_partition_list_destroy(p->offsets);
     if (p->cgmd) rd_kafka_consumer_group_metadata_destroy(p->cgmd);
     rd_kafka_flush(p->rk, 5000);
     rd_kafka_destroy(p->rk);
-    if (p->pipefd[0] >= 0) close(p->pipefd[0]);
-    if (p->pipefd[1] >= 0) close(p->pipefd[1]);
+    kafka_wake_close(&p->wake);
     free(p);
 }
 
@@ -251,10 +239,11 @@ producer_send(struct producer *p, const char *topic, const void *key, size_t key
               size_t errstr_size)
 {
     for (int attempt = 0;; attempt++) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key_len),
-            RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
+                                                    RD_KAFKA_V_KEY(key, key_len),
+                                                    RD_KAFKA_V_VALUE((void *)value, value_len),
+                                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                    RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             p->stats.produced++;
             return 0; /* 'hdrs' now owned by the message */
@@ -356,8 +345,8 @@ settle_failed(struct producer *p, rd_kafka_error_t *error, const char *what, int
     if (verdict == 1 && (timed_out || ++p->attempts < RETRIES_MAX))
         return PRODUCER_TXN_PENDING; /* the same call again at the next step */
     if (p->why[0] == '\0') snprintf(p->why, sizeof(p->why), "%s", reason);
-    if (verdict == -1 || p->settle == SETTLE_ABORT) return settle_done(p, PRODUCER_TXN_FATAL,
-                                                                       errstr, errstr_size);
+    if (verdict == -1 || p->settle == SETTLE_ABORT)
+        return settle_done(p, PRODUCER_TXN_FATAL, errstr, errstr_size);
     settle_enter(p, SETTLE_ABORT); /* abortable, or retried too often */
     *again = 1;
     return PRODUCER_TXN_PENDING;
@@ -401,13 +390,11 @@ settle_once(struct producer *p, int budget_ms, int *again, char *errstr, size_t 
         return PRODUCER_TXN_PENDING;
     case SETTLE_COMMIT:
         error = rd_kafka_commit_transaction(p->rk, budget_ms);
-        if (error)
-            return settle_failed(p, error, "commit_transaction", again, errstr, errstr_size);
+        if (error) return settle_failed(p, error, "commit_transaction", again, errstr, errstr_size);
         return settle_done(p, PRODUCER_TXN_OK, errstr, errstr_size);
     case SETTLE_ABORT:
         error = rd_kafka_abort_transaction(p->rk, budget_ms);
-        if (error)
-            return settle_failed(p, error, "abort_transaction", again, errstr, errstr_size);
+        if (error) return settle_failed(p, error, "abort_transaction", again, errstr, errstr_size);
         if (p->why[0] == '\0') snprintf(p->why, sizeof(p->why), "aborted on request");
         return settle_done(p, PRODUCER_TXN_ABORTED, errstr, errstr_size);
     }
@@ -422,8 +409,7 @@ producer_settle(struct producer *p, int timeout_ms, char *errstr, size_t errstr_
         int64_t elapsed = clock_monotonic_ms() - p->settle_started_ms;
         if (p->settle != SETTLE_NONE && elapsed > p->settle_cap_ms) {
             snprintf(p->why, sizeof(p->why),
-                     "transaction not settled after %lld ms: outcome unknown",
-                     (long long)elapsed);
+                     "transaction not settled after %lld ms: outcome unknown", (long long)elapsed);
             return settle_done(p, PRODUCER_TXN_FATAL, errstr, errstr_size);
         }
         if (p->settle != SETTLE_NONE && !p->warned && elapsed > SETTLE_WARN_MS) {

@@ -33,16 +33,16 @@ struct cached {
 struct registry {
     CURL *curl;
     struct curl_slist *headers;
-    char *base;        /* without a trailing slash */
-    char *shown;       /* 'base' with user information masked */
+    char *base;  /* without a trailing slash */
+    char *shown; /* 'base' with user information masked */
     char *user;
     char *password;
     long timeout_ms;
     struct cached cache[REGISTRY_CACHE_MAX];
     size_t n_cached, next_cached;
-    int unanswered;         /* the last request got no HTTP answer (refused, timed out) */
-    long long retry_at_ms;  /* monotonic; fetches before it fail at once */
-    char last_error[256];   /* why the last fetch failed, repeated while waiting */
+    int unanswered;        /* the last request got no HTTP answer (refused, timed out) */
+    long long retry_at_ms; /* monotonic; fetches before it fail at once */
+    char last_error[256];  /* why the last fetch failed, repeated while waiting */
 };
 
 struct body {
@@ -230,8 +230,10 @@ request(struct registry *r, const char *method, const char *path, const char *pa
         json_error_t jerr;
         *json = json_loadb(body.b.data ? body.b.data : "", body.b.len, 0, &jerr);
         if (*json == NULL)
-            snprintf(err, err_size, "schema registry %s %s: HTTP %ld with a body that is not "
-                     "JSON (%s)", method, shown, http, jerr.text);
+            snprintf(err, err_size,
+                     "schema registry %s %s: HTTP %ld with a body that is not "
+                     "JSON (%s)",
+                     method, shown, http, jerr.text);
         else
             status = 0;
     }
@@ -251,8 +253,8 @@ escape(struct registry *r, const char *s)
 }
 
 int
-registry_schema_register(struct registry *r, const char *subject, const char *schema,
-                         int32_t *id, char *err, size_t err_size)
+registry_schema_register(struct registry *r, const char *subject, const char *schema, int32_t *id,
+                         char *err, size_t err_size)
 {
     json_t *req = json_pack("{s:s}", "schema", schema);
     char *payload = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
@@ -273,8 +275,8 @@ registry_schema_register(struct registry *r, const char *subject, const char *sc
     int rc = 0;
     if (!json_is_integer(jid) || json_integer_value(jid) < 0 ||
         json_integer_value(jid) > INT32_MAX) {
-        snprintf(err, err_size, "schema registry %s: subject %s: the answer has no id",
-                 r->shown, subject);
+        snprintf(err, err_size, "schema registry %s: subject %s: the answer has no id", r->shown,
+                 subject);
         rc = -1;
     } else {
         *id = (int32_t)json_integer_value(jid);
@@ -332,8 +334,8 @@ registry_schema_fetch(struct registry *r, int32_t id, struct buf *schema, char *
                  r->shown, (long)id);
         rc = -1;
     } else if (type != NULL && strcmp(type, "AVRO") != 0) {
-        snprintf(err, err_size, "schema registry %s: schema id %ld is %.16s, not Avro",
-                 r->shown, (long)id, type);
+        snprintf(err, err_size, "schema registry %s: schema id %ld is %.16s, not Avro", r->shown,
+                 (long)id, type);
         rc = -1;
     } else {
         cache_put(r, id, text);
@@ -377,8 +379,8 @@ registry_wire_setup(struct wire *w, const struct registry_config *cfg,
         char subject[300], why[512];
         const char *text = wire_schema_text(names[i]);
         snprintf(subject, sizeof(subject), "%s-value", topics[i]);
-        if (text == NULL || registry_schema_register(r, subject, text, &ids[i], why,
-                                                     sizeof(why)) != 0) {
+        if (text == NULL ||
+            registry_schema_register(r, subject, text, &ids[i], why, sizeof(why)) != 0) {
             snprintf(err, err_size, "registering %s.avsc as subject %s: %s", names[i], subject,
                      text == NULL ? "not compiled in" : why);
             registry_free(r);
@@ -386,8 +388,8 @@ registry_wire_setup(struct wire *w, const struct registry_config *cfg,
         }
     }
     log_info("registry", "SCHEMAS_REGISTERED",
-             "url=\"%s\" requirement_id=%ld report_id=%ld audio_id=%ld", r->shown,
-             (long)ids[0], (long)ids[1], (long)ids[2]);
+             "url=\"%s\" requirement_id=%ld report_id=%ld audio_id=%ld", r->shown, (long)ids[0],
+             (long)ids[1], (long)ids[2]);
     wire_ids_set(w, ids[0], ids[1], ids[2]);
     struct wire_schema_source src;
     registry_wire_source(r, &src);

@@ -28,10 +28,10 @@
 #define REGISTRY_RETRY_AFTER_MS 5000
 
 struct registry_config {
-    const char *url;       /* base URL: http(s)://host[:port][/path], e.g. .../apis/ccompat/v7 */
-    const char *user;      /* basic-auth user; NULL or "" for none */
-    const char *password;  /* basic-auth password (secret) */
-    long timeout_ms;       /* whole request; connecting gets the same bound */
+    const char *url;      /* base URL: http(s)://host[:port][/path], e.g. .../apis/ccompat/v7 */
+    const char *user;     /* basic-auth user; NULL or "" for none */
+    const char *password; /* basic-auth password (secret) */
+    long timeout_ms;      /* whole request; connecting gets the same bound */
 };
 
 struct registry;

@@ -30,7 +30,7 @@ struct walker {
     const unsigned char *p;
     const unsigned char *end;
     const struct check_limits *lim;
-    size_t max_string;         /* bound in force for the current field */
+    size_t max_string; /* bound in force for the current field */
     struct frame path[CHECK_MAX_DEPTH + 1];
     int depth;
     char *detail;
@@ -53,12 +53,12 @@ utf8_valid_(const unsigned char *s, size_t len)
             need = 1;
         } else if (c >= 0xe0 && c <= 0xef) {
             need = 2;
-            if (c == 0xe0) lo = 0xa0;      /* overlong */
-            if (c == 0xed) hi = 0x9f;      /* UTF-16 surrogates */
+            if (c == 0xe0) lo = 0xa0; /* overlong */
+            if (c == 0xed) hi = 0x9f; /* UTF-16 surrogates */
         } else if (c >= 0xf0 && c <= 0xf4) {
             need = 3;
-            if (c == 0xf0) lo = 0x90;      /* overlong */
-            if (c == 0xf4) hi = 0x8f;      /* above U+10FFFF */
+            if (c == 0xf0) lo = 0x90; /* overlong */
+            if (c == 0xf4) hi = 0x8f; /* above U+10FFFF */
         } else {
             return 0;
         }
@@ -72,8 +72,7 @@ utf8_valid_(const unsigned char *s, size_t len)
 }
 
 /* Writes the path ("sources[2].name") then the message. */
-static enum wire_status
-walk_fail(struct walker *wk, enum wire_status st, const char *fmt, ...)
+static enum wire_status walk_fail(struct walker *wk, enum wire_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static enum wire_status
@@ -83,8 +82,7 @@ walk_fail(struct walker *wk, enum wire_status st, const char *fmt, ...)
     struct buf b;
     buf_init(&b);
     for (int i = 1; i <= wk->depth; i++) {
-        if (wk->path[i].field != NULL)
-            buf_printf(&b, "%s%s", b.len ? "." : "", wk->path[i].field);
+        if (wk->path[i].field != NULL) buf_printf(&b, "%s%s", b.len ? "." : "", wk->path[i].field);
         if (wk->path[i].index >= 0) buf_printf(&b, "[%" PRId64 "]", wk->path[i].index);
     }
     va_list ap;
@@ -99,8 +97,7 @@ read_varint(struct walker *wk, int max_bytes, uint64_t *raw)
 {
     uint64_t v = 0;
     for (int i = 0; i < max_bytes; i++) {
-        if (wk->p == wk->end)
-            return walk_fail(wk, WIRE_ERR_TRUNCATED, "ends inside a varint");
+        if (wk->p == wk->end) return walk_fail(wk, WIRE_ERR_TRUNCATED, "ends inside a varint");
         unsigned b = *wk->p++;
         /* The last byte of a 64-bit varint has one payload bit left; of a 32-bit one, four. */
         if (i == max_bytes - 1 && (b & 0x80 || (b >> (max_bytes == 10 ? 1 : 4)) != 0))
@@ -142,8 +139,7 @@ static enum wire_status
 skip(struct walker *wk, size_t n, const char *what)
 {
     if (left(wk) < n)
-        return walk_fail(wk, WIRE_ERR_TRUNCATED, "%s needs %zu bytes, %zu left", what, n,
-                         left(wk));
+        return walk_fail(wk, WIRE_ERR_TRUNCATED, "%s needs %zu bytes, %zu left", what, n, left(wk));
     wk->p += n;
     return WIRE_OK;
 }

@@ -42,9 +42,9 @@ static const struct {
     enum avsc_kind kind;
     size_t min_bytes;
 } primitives[] = {
-    {"null", AVSC_NULL, 0},     {"boolean", AVSC_BOOLEAN, 1}, {"int", AVSC_INT, 1},
-    {"long", AVSC_LONG, 1},     {"float", AVSC_FLOAT, 4},     {"double", AVSC_DOUBLE, 8},
-    {"bytes", AVSC_BYTES, 1},   {"string", AVSC_STRING, 1},
+    {"null", AVSC_NULL, 0},   {"boolean", AVSC_BOOLEAN, 1}, {"int", AVSC_INT, 1},
+    {"long", AVSC_LONG, 1},   {"float", AVSC_FLOAT, 4},     {"double", AVSC_DOUBLE, 8},
+    {"bytes", AVSC_BYTES, 1}, {"string", AVSC_STRING, 1},
 };
 
 /* CRC-64-AVRO: the 64-bit Rabin fingerprint with the polynomial the specification gives as
@@ -201,9 +201,12 @@ default_number(json_t *j, double *v)
     const char *s = json_string_value(j);
     if (s == NULL) return -1;
     if (strcmp(s, "NaN") == 0) *v = NAN;
-    else if (strcmp(s, "Infinity") == 0) *v = INFINITY;
-    else if (strcmp(s, "-Infinity") == 0) *v = -INFINITY;
-    else return -1;
+    else if (strcmp(s, "Infinity") == 0)
+        *v = INFINITY;
+    else if (strcmp(s, "-Infinity") == 0)
+        *v = -INFINITY;
+    else
+        return -1;
     return 0;
 }
 
@@ -262,7 +265,8 @@ encode_blocks_default(const struct avsc_node *n, json_t *j, struct buf *b, int d
         } else {
             const char *key;
             json_t *v;
-            json_object_foreach(j, key, v) {
+            json_object_foreach(j, key, v)
+            {
                 avro_put_long_(b, (int64_t)strlen(key));
                 buf_puts(b, key);
                 if (encode_default(n->items, v, b, depth + 1) != 0) return -1;
@@ -299,7 +303,8 @@ encode_default(const struct avsc_node *n, json_t *j, struct buf *b, int depth)
     case AVSC_DOUBLE:
         if (default_number(j, &d) != 0) return -1;
         if (n->kind == AVSC_FLOAT) avro_put_float_(b, (float)d);
-        else avro_put_double_(b, d);
+        else
+            avro_put_double_(b, d);
         return 0;
     case AVSC_STRING:
         if (!json_is_string(j)) return -1;
@@ -352,8 +357,7 @@ field_default(struct parser *ps, const struct avsc_node *rec, struct avsc_field 
     struct buf b;
     buf_init(&b);
     if (encode_default(f->type, def, &b, 0) != 0 || b.len > AVSC_MAX_DEFAULT_BYTES) {
-        fail(ps, "%s.%s: the default is not a value of the field's type", rec->fullname,
-             f->name);
+        fail(ps, "%s.%s: the default is not a value of the field's type", rec->fullname, f->name);
         buf_fini(&b);
         return;
     }
@@ -597,8 +601,7 @@ parse_schema(struct parser *ps, json_t *j, const char *ns, int depth)
         fail(ps, "an object schema without a type");
         return NULL;
     }
-    if (strcmp(t, "record") == 0 || strcmp(t, "error") == 0)
-        return parse_record(ps, j, ns, depth);
+    if (strcmp(t, "record") == 0 || strcmp(t, "error") == 0) return parse_record(ps, j, ns, depth);
     if (strcmp(t, "enum") == 0) return parse_enum(ps, j, ns);
     if (strcmp(t, "fixed") == 0) return parse_fixed(ps, j, ns);
     if (strcmp(t, "array") == 0) return parse_container(ps, j, ns, depth, 0);
@@ -613,8 +616,7 @@ avsc_parse_(struct avsc *s, const char *text, size_t len, char *err, size_t err_
     memset(s, 0, sizeof(*s));
     if (len > AVSC_MAX_TEXT_BYTES) {
         if (err != NULL && err_size > 0)
-            snprintf(err, err_size, "schema text of %zu bytes, over %d", len,
-                     AVSC_MAX_TEXT_BYTES);
+            snprintf(err, err_size, "schema text of %zu bytes, over %d", len, AVSC_MAX_TEXT_BYTES);
         return -1;
     }
     json_error_t jerr;

@@ -69,8 +69,8 @@ static enum wire_status ce_fail(enum wire_status st, enum ce_mode mode, char *de
     __attribute__((format(printf, 5, 6)));
 
 static enum wire_status
-ce_fail(enum wire_status st, enum ce_mode mode, char *detail, size_t detail_size,
-        const char *fmt, ...)
+ce_fail(enum wire_status st, enum ce_mode mode, char *detail, size_t detail_size, const char *fmt,
+        ...)
 {
     char msg[400];
     va_list ap;
@@ -102,8 +102,10 @@ static const char *
 attr_label(enum ce_mode mode, int a, char *buf, size_t size)
 {
     if (mode == CE_MODE_BINARY && a == A_DATACONTENTTYPE) snprintf(buf, size, "content-type");
-    else if (mode == CE_MODE_BINARY) snprintf(buf, size, "ce_%s", attr_names[a]);
-    else snprintf(buf, size, "%s", attr_names[a]);
+    else if (mode == CE_MODE_BINARY)
+        snprintf(buf, size, "ce_%s", attr_names[a]);
+    else
+        snprintf(buf, size, "%s", attr_names[a]);
     return buf;
 }
 
@@ -164,8 +166,8 @@ ce_time_valid(const char *s, size_t len)
     /* full-date "T" partial-time time-offset: 2026-12-08T01:36:46[.123](Z|+01:00) */
     if (len < 20 || !digits(s, 4, 0, 9999) || s[4] != '-' || !digits(s + 5, 2, 1, 12) ||
         s[7] != '-' || !digits(s + 8, 2, 1, 31) || (s[10] != 'T' && s[10] != 't') ||
-        !digits(s + 11, 2, 0, 23) || s[13] != ':' || !digits(s + 14, 2, 0, 59) ||
-        s[16] != ':' || !digits(s + 17, 2, 0, 60))
+        !digits(s + 11, 2, 0, 23) || s[13] != ':' || !digits(s + 14, 2, 0, 59) || s[16] != ':' ||
+        !digits(s + 17, 2, 0, 60))
         return 0;
     size_t i = 19;
     if (s[i] == '.') {
@@ -258,8 +260,8 @@ env_check(const struct ce_env *e, char *detail, size_t detail_size)
         if (n == 0)
             return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size, "%s is empty", label);
         if (!utf8_valid_((const unsigned char *)v, n))
-            return ce_fail(WIRE_ERR_ENCODING, e->mode, detail, detail_size,
-                           "%s is not UTF-8", label);
+            return ce_fail(WIRE_ERR_ENCODING, e->mode, detail, detail_size, "%s is not UTF-8",
+                           label);
         if (!ce_string_valid(v, n))
             return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size,
                            "%s holds a control character", label);
@@ -270,12 +272,10 @@ env_check(const struct ce_env *e, char *detail, size_t detail_size)
                        attr_label(e->mode, A_SPECVERSION, label, sizeof(label)),
                        quote(e->v[A_SPECVERSION], e->n[A_SPECVERSION]).s);
     if (!uri_plausible(e->v[A_SOURCE], e->n[A_SOURCE], 0))
-        return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size,
-                       "%s is not a URI reference",
+        return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size, "%s is not a URI reference",
                        attr_label(e->mode, A_SOURCE, label, sizeof(label)));
     if (e->v[A_DATASCHEMA] && !uri_plausible(e->v[A_DATASCHEMA], e->n[A_DATASCHEMA], 1))
-        return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size,
-                       "%s is not an absolute URI",
+        return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size, "%s is not an absolute URI",
                        attr_label(e->mode, A_DATASCHEMA, label, sizeof(label)));
     if (e->v[A_TIME] && !ce_time_valid(e->v[A_TIME], e->n[A_TIME]))
         return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size,
@@ -374,8 +374,7 @@ binary_attrs(const struct ce_header *hdrs, size_t n_hdrs, struct ce_env *e, char
                 if (h->value_len > CE_MAX_ATTR_BYTES)
                     return ce_fail(WIRE_ERR_LIMIT, e->mode, detail, detail_size,
                                    "header %s is %zu bytes, over the limit of %d",
-                                   quote(h->name, h->name_len).s, h->value_len,
-                                   CE_MAX_ATTR_BYTES);
+                                   quote(h->name, h->name_len).s, h->value_len, CE_MAX_ATTR_BYTES);
                 continue;
             }
         } else {
@@ -427,8 +426,7 @@ base64_decode(const char *s, size_t len, struct buf *out)
             if (at == NULL || pad) return -1;
             v = (v << 6) | (uint32_t)(at - alphabet);
         }
-        unsigned char b[3] = {(unsigned char)(v >> 16), (unsigned char)(v >> 8),
-                              (unsigned char)v};
+        unsigned char b[3] = {(unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v};
         buf_append(out, b, (size_t)(3 - pad));
     }
     return 0;
@@ -442,8 +440,8 @@ structured_attrs(json_t *root, struct ce_env *e, char *detail, size_t detail_siz
         json_t *v = json_object_get(root, attr_names[a]);
         if (v == NULL || json_is_null(v)) continue;
         if (!json_is_string(v))
-            return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size,
-                           "%s must be a string", attr_names[a]);
+            return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size, "%s must be a string",
+                           attr_names[a]);
         e->v[a] = json_string_value(v);
         e->n[a] = json_string_length(v);
     }
@@ -478,8 +476,9 @@ structured_data(json_t *root, const struct ce_env *e, enum ce_class cls, struct 
     if (!json_is_object(data))
         return ce_fail(WIRE_ERR_INVALID, e->mode, detail, detail_size,
                        "data must be the requirement as a JSON object, not a %s",
-                       json_is_string(data) ? "string" : json_is_array(data) ? "list"
-                                                                              : "number");
+                       json_is_string(data)  ? "string"
+                       : json_is_array(data) ? "list"
+                                             : "number");
     char *text = json_dumps(data, JSON_COMPACT);
     if (text == NULL)
         return ce_fail(WIRE_ERR_LIMIT, e->mode, detail, detail_size, "data: out of memory");
@@ -495,8 +494,8 @@ structured_decode(struct wire *w, const void *value, size_t len, struct requirem
     struct ce_env e = {.mode = CE_MODE_STRUCTURED};
     if (len == 0) return ce_fail(WIRE_ERR_EMPTY, e.mode, detail, detail_size, "no bytes");
     if (len > PW_MAX_MESSAGE_BYTES)
-        return ce_fail(WIRE_ERR_TOO_LARGE, e.mode, detail, detail_size, "%zu bytes, over %d",
-                       len, PW_MAX_MESSAGE_BYTES);
+        return ce_fail(WIRE_ERR_TOO_LARGE, e.mode, detail, detail_size, "%zu bytes, over %d", len,
+                       PW_MAX_MESSAGE_BYTES);
     char sub[300];
     enum wire_status st = wire_json_prescan_(value, len, PW_MAX_JSON_DEPTH + 1, sub, sizeof(sub));
     if (st != WIRE_OK) return ce_fail(st, e.mode, detail, detail_size, "%s", sub);
@@ -535,7 +534,8 @@ ce_requirement_decode(struct wire *w, const struct ce_header *hdrs, size_t n_hdr
     if (detail != NULL && detail_size > 0) detail[0] = '\0';
     for (size_t i = 0; i < n_hdrs; i++) {
         if (name_is(&hdrs[i], 0, "content-type")) ct = &hdrs[i];
-        else if (hdrs[i].name_len > 3 && strncasecmp(hdrs[i].name, "ce_", 3) == 0) binary = 1;
+        else if (hdrs[i].name_len > 3 && strncasecmp(hdrs[i].name, "ce_", 3) == 0)
+            binary = 1;
     }
     enum ce_mode m = CE_MODE_NONE;
     static const char prefix[] = "application/cloudevents";
@@ -554,8 +554,7 @@ ce_requirement_decode(struct wire *w, const struct ce_header *hdrs, size_t n_hdr
             return ce_fail(WIRE_ERR_INVALID, m, detail, detail_size,
                            "content-type \"%s\": only the JSON event format (%s) is read; "
                            "the Kafka binding has no batch mode",
-                           quote(ct->value, ct->value_len).s,
-                           CE_CONTENT_TYPE_STRUCTURED);
+                           quote(ct->value, ct->value_len).s, CE_CONTENT_TYPE_STRUCTURED);
         return structured_decode(w, value, len, req, detail, detail_size);
     }
     struct ce_env e = {.mode = CE_MODE_BINARY};

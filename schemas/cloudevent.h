@@ -51,7 +51,7 @@ struct ce_header {
 };
 
 enum ce_mode {
-    CE_MODE_NONE = 0,   /* not a CloudEvent: a plain requirement message */
+    CE_MODE_NONE = 0, /* not a CloudEvent: a plain requirement message */
     CE_MODE_BINARY,
     CE_MODE_STRUCTURED
 };
@@ -64,10 +64,9 @@ const char *ce_mode_name(enum ce_mode m);
  * found. The statuses are wire.h's; an envelope refused is WIRE_ERR_INVALID (missing or wrong
  * attribute), WIRE_ERR_MALFORMED (not the JSON event format), WIRE_ERR_LIMIT, WIRE_ERR_ENCODING
  * or WIRE_ERR_EMPTY, with 'detail' starting "CloudEvent (binary)" or "CloudEvent (structured)". */
-enum wire_status ce_requirement_decode(struct wire *w, const struct ce_header *hdrs,
-                                       size_t n_hdrs, const void *value, size_t len,
-                                       struct requirement *req, enum ce_mode *mode,
-                                       char *detail, size_t detail_size);
+enum wire_status ce_requirement_decode(struct wire *w, const struct ce_header *hdrs, size_t n_hdrs,
+                                       const void *value, size_t len, struct requirement *req,
+                                       enum ce_mode *mode, char *detail, size_t detail_size);
 
 /* ---- output -------------------------------------------------------------------------------- */
 

@@ -25,8 +25,8 @@
 #define RESOLVE_MAX_DEPTH 32
 
 static const char *const kind_names[] = {
-    "null", "boolean", "int",  "long",  "float", "double", "bytes",
-    "string", "record", "enum", "array", "map",   "union",  "fixed",
+    "null",   "boolean", "int",  "long",  "float", "double", "bytes",
+    "string", "record",  "enum", "array", "map",   "union",  "fixed",
 };
 
 static const char *
@@ -88,8 +88,7 @@ static long
 field_index(const struct avsc_node *rec, const char *name)
 {
     for (size_t i = 0; i < rec->n_fields; i++)
-        if (rec->fields[i].name != NULL && strcmp(rec->fields[i].name, name) == 0)
-            return (long)i;
+        if (rec->fields[i].name != NULL && strcmp(rec->fields[i].name, name) == 0) return (long)i;
     return -1;
 }
 
@@ -108,8 +107,8 @@ struct checker {
     size_t detail_size;
 };
 
-static enum wire_status
-check_fail(struct checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static enum wire_status check_fail(struct checker *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static enum wire_status
 check_fail(struct checker *c, const char *fmt, ...)
@@ -162,8 +161,7 @@ check_same_kind(struct checker *c, const struct avsc_node *w, const struct avsc_
     switch (w->kind) {
     case AVSC_RECORD:
         if (!same_name(w, r))
-            return check_fail(c, "record %s cannot be read as record %s", w->fullname,
-                              r->fullname);
+            return check_fail(c, "record %s cannot be read as record %s", w->fullname, r->fullname);
         return check_record(c, w, r);
     case AVSC_ENUM:
         if (!same_name(w, r))
@@ -227,15 +225,14 @@ avsc_resolve_check_(const struct avsc *writer, const struct avsc *reader, char *
 struct tx {
     const unsigned char *p, *end;
     struct buf *out;
-    size_t start;       /* where this datum began in 'out' */
+    size_t start; /* where this datum began in 'out' */
     size_t max_out;
     int depth;
     char *detail;
     size_t detail_size;
 };
 
-static enum wire_status
-tx_fail(struct tx *t, enum wire_status st, const char *fmt, ...)
+static enum wire_status tx_fail(struct tx *t, enum wire_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static enum wire_status
@@ -344,7 +341,8 @@ tx_number(struct tx *t, const struct avsc_node *w, const struct avsc_node *r)
         break;
     case AVSC_FLOAT:
         if (w->kind == AVSC_FLOAT) put(t, at, 4);
-        else avro_put_float_(t->out, (float)d);
+        else
+            avro_put_float_(t->out, (float)d);
         break;
     default:
         avro_put_double_(t->out, d);
@@ -365,8 +363,8 @@ tx_enum(struct tx *t, const struct avsc_node *w, const struct avsc_node *r)
     long ri = avsc_symbol_index_(r, w->symbols[v]);
     if (ri < 0) ri = r->sym_default;
     if (ri < 0)
-        return tx_fail(t, WIRE_ERR_INCOMPATIBLE, "%s: symbol %s is not the reader's",
-                       r->fullname, w->symbols[v]);
+        return tx_fail(t, WIRE_ERR_INCOMPATIBLE, "%s: symbol %s is not the reader's", r->fullname,
+                       w->symbols[v]);
     put_long(t, ri);
     return WIRE_OK;
 }
@@ -425,8 +423,7 @@ tx_record(struct tx *t, const struct avsc_node *w, const struct avsc_node *r)
             t->p = span[k];
             st = tx_value(t, w->fields[k].type, rf->type);
             if (st == WIRE_OK && t->p != span[k + 1])
-                st = tx_fail(t, WIRE_ERR_MALFORMED, "%s: field read twice differently",
-                             rf->name);
+                st = tx_fail(t, WIRE_ERR_MALFORMED, "%s: field read twice differently", rf->name);
         } else if (rf->has_default) {
             put(t, rf->def, rf->def_len);
         } else {
@@ -507,9 +504,8 @@ tx_value(struct tx *t, const struct avsc_node *w, const struct avsc_node *r)
 }
 
 enum wire_status
-avro_resolve_datum_(const struct avsc *writer, const struct avsc *reader,
-                    const unsigned char *data, size_t len, size_t max_out, struct buf *out,
-                    char *detail, size_t detail_size)
+avro_resolve_datum_(const struct avsc *writer, const struct avsc *reader, const unsigned char *data,
+                    size_t len, size_t max_out, struct buf *out, char *detail, size_t detail_size)
 {
     struct tx t = {
         .p = data,

@@ -24,9 +24,8 @@
 #include "xalloc.h"
 
 static const char *const status_names[WIRE_STATUS_COUNT] = {
-    "ok",        "empty",     "too_large", "bad_magic", "unknown_schema",
-    "truncated", "malformed", "limit",     "encoding",  "invalid",
-    "incompatible", "schema_unavailable",
+    "ok",        "empty", "too_large", "bad_magic", "unknown_schema", "truncated",
+    "malformed", "limit", "encoding",  "invalid",   "incompatible",   "schema_unavailable",
 };
 
 /* Ids and the description get their own bounds; every other string (title, names, list items,
@@ -144,8 +143,7 @@ schema_load(struct wire_schema *ws, const char *name, char *errstr, size_t errst
     }
     ws->iface = avro_generic_class_from_schema(ws->schema);
     if (ws->iface == NULL) {
-        snprintf(errstr, errstr_size, "schemas/%s.avsc: avro-c class: %s", name,
-                 avro_strerror());
+        snprintf(errstr, errstr_size, "schemas/%s.avsc: avro-c class: %s", name, avro_strerror());
         return -1;
     }
     return 0;
@@ -215,7 +213,7 @@ wire_ids_set(struct wire *w, int32_t requirement_id, int32_t report_id, int32_t 
 static const struct wire_schema *
 target_schema(const struct wire *w, enum wire_target target)
 {
-    return target == WIRE_TARGET_REPORT ? &w->report
+    return target == WIRE_TARGET_REPORT  ? &w->report
            : target == WIRE_TARGET_AUDIO ? &w->audio
                                          : &w->req;
 }
@@ -294,9 +292,9 @@ wire_writer_get_(struct wire *w, int32_t id, enum wire_target target, enum wire_
  * again with the local bounds. */
 static enum wire_status
 resolve_into(const struct avsc *writer, const struct wire_schema *local,
-             const struct check_limits *lim, const unsigned char *data, size_t len,
-             size_t max_len, struct buf *scratch, const unsigned char **datum, size_t *datum_len,
-             char *detail, size_t detail_size)
+             const struct check_limits *lim, const unsigned char *data, size_t len, size_t max_len,
+             struct buf *scratch, const unsigned char **datum, size_t *datum_len, char *detail,
+             size_t detail_size)
 {
     if (writer->fingerprint == local->model.fingerprint) {
         *datum = data;
@@ -320,7 +318,10 @@ wire_put_confluent_header_(struct buf *out, int32_t id)
 {
     uint32_t u = (uint32_t)id;
     unsigned char h[WIRE_CONFLUENT_HEADER_BYTES] = {
-        0x00, (unsigned char)(u >> 24), (unsigned char)(u >> 16), (unsigned char)(u >> 8),
+        0x00,
+        (unsigned char)(u >> 24),
+        (unsigned char)(u >> 16),
+        (unsigned char)(u >> 8),
         (unsigned char)u,
     };
     buf_append(out, h, sizeof(h));
@@ -357,8 +358,8 @@ wire_confluent_open_(struct wire *w, enum wire_target target, const struct check
     struct wire_writer *ww = wire_writer_get_(w, id, target, &st, detail, detail_size);
     if (ww == NULL) return st;
     if (ww->st != WIRE_OK) return wire_fail_(ww->st, detail, detail_size, "%s", ww->detail);
-    return resolve_into(&ww->model, local, lim, p, len, max_len, scratch, datum, datum_len,
-                        detail, detail_size);
+    return resolve_into(&ww->model, local, lim, p, len, max_len, scratch, datum, datum_len, detail,
+                        detail_size);
 }
 
 uint64_t
@@ -452,8 +453,7 @@ so_header(const struct wire *w, const struct wire_schema *ws, const unsigned cha
         return wire_fail_(WIRE_ERR_UNKNOWN_SCHEMA, detail, detail_size,
                           "fingerprint %016llx is %s%s, expected %s %016llx",
                           (unsigned long long)fp, owner ? "the schema of " : "not known",
-                          owner ? owner : "", ws->name,
-                          (unsigned long long)ws->model.fingerprint);
+                          owner ? owner : "", ws->name, (unsigned long long)ws->model.fingerprint);
     }
     return WIRE_OK;
 }
@@ -554,8 +554,8 @@ decode_dispatch(struct wire *w, const unsigned char *p, size_t len, struct requi
         *fmt = WIRE_FORMAT_AVRO;
         enum wire_status st = so_header(w, &w->req, p, len, detail, detail_size);
         if (st != WIRE_OK) return st;
-        return decode_avro_requirement(w, p + WIRE_SO_HEADER_BYTES, len - WIRE_SO_HEADER_BYTES,
-                                       req, detail, detail_size);
+        return decode_avro_requirement(w, p + WIRE_SO_HEADER_BYTES, len - WIRE_SO_HEADER_BYTES, req,
+                                       detail, detail_size);
     }
     if (p[0] == 0x00) {
         *fmt = WIRE_FORMAT_CONFLUENT;
@@ -566,8 +566,8 @@ decode_dispatch(struct wire *w, const unsigned char *p, size_t len, struct requi
     while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
     if (i < len && p[i] == '{') {
         *fmt = WIRE_FORMAT_JSON;
-        return requirement_json_parse_as_((const char *)p + bom, len - bom,
-                                          w->default_event_id, req, detail, detail_size);
+        return requirement_json_parse_as_((const char *)p + bom, len - bom, w->default_event_id,
+                                          req, detail, detail_size);
     }
     if (i == len && i > 0)
         return wire_fail_(WIRE_ERR_EMPTY, detail, detail_size, "only white space");

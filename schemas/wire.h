@@ -37,16 +37,16 @@ enum wire_format {
 /* Why a message was refused; the name is what the DLQ header carries. */
 enum wire_status {
     WIRE_OK = 0,
-    WIRE_ERR_EMPTY,          /* no bytes */
-    WIRE_ERR_TOO_LARGE,      /* over PW_MAX_MESSAGE_BYTES */
-    WIRE_ERR_BAD_MAGIC,      /* none of the three formats */
-    WIRE_ERR_UNKNOWN_SCHEMA, /* fingerprint or schema id not known */
-    WIRE_ERR_TRUNCATED,      /* the datum ends early */
-    WIRE_ERR_MALFORMED,      /* bad varint, enum/union index, trailing bytes, bad JSON */
-    WIRE_ERR_LIMIT,          /* a string, list or nesting over common/bounds.h */
-    WIRE_ERR_ENCODING,       /* a string that is not valid UTF-8 */
-    WIRE_ERR_INVALID,        /* well-formed, but a required field is missing or out of range */
-    WIRE_ERR_INCOMPATIBLE,   /* the writer's schema cannot be read as ours (Avro resolution) */
+    WIRE_ERR_EMPTY,              /* no bytes */
+    WIRE_ERR_TOO_LARGE,          /* over PW_MAX_MESSAGE_BYTES */
+    WIRE_ERR_BAD_MAGIC,          /* none of the three formats */
+    WIRE_ERR_UNKNOWN_SCHEMA,     /* fingerprint or schema id not known */
+    WIRE_ERR_TRUNCATED,          /* the datum ends early */
+    WIRE_ERR_MALFORMED,          /* bad varint, enum/union index, trailing bytes, bad JSON */
+    WIRE_ERR_LIMIT,              /* a string, list or nesting over common/bounds.h */
+    WIRE_ERR_ENCODING,           /* a string that is not valid UTF-8 */
+    WIRE_ERR_INVALID,            /* well-formed, but a required field is missing or out of range */
+    WIRE_ERR_INCOMPATIBLE,       /* the writer's schema cannot be read as ours (Avro resolution) */
     WIRE_ERR_SCHEMA_UNAVAILABLE, /* the registry did not answer for the writer's schema id */
     WIRE_STATUS_COUNT
 };
@@ -63,13 +63,13 @@ struct report_event {
     const char *event_id;
     const char *project_id;
     const char *report_id;
-    long version;                 /* project version */
+    long version; /* project version */
     const char *engine_version;
     int64_t created_at_ms;
-    const char *sections[7];      /* in enum report_section order */
+    const char *sections[7]; /* in enum report_section order */
     const char *markdown;
     const char *report_json;
-    const char *audio_status;     /* "pending", "ready", "failed", "disabled" */
+    const char *audio_status; /* "pending", "ready", "failed", "disabled" */
 };
 
 /* An audio event (schemas/audio.avsc): one chunk of one artifact. Strings and data borrowed. */
@@ -77,22 +77,22 @@ struct audio_event {
     const char *event_id;
     const char *project_id;
     const char *report_id;
-    const char *codec;            /* "opus" | "wav" */
+    const char *codec; /* "opus" | "wav" */
     const char *voice;
     int32_t sample_rate;
     int64_t duration_ms;
-    const char *text;             /* the spoken text */
-    const char *sha256;           /* hex digest of the whole artifact */
-    int32_t chunk_index;          /* 0-based */
+    const char *text;    /* the spoken text */
+    const char *sha256;  /* hex digest of the whole artifact */
+    int32_t chunk_index; /* 0-based */
     int32_t chunk_count;
-    int64_t total_bytes;          /* of the whole artifact */
-    const unsigned char *data;    /* this chunk */
+    int64_t total_bytes;       /* of the whole artifact */
+    const unsigned char *data; /* this chunk */
     size_t data_len;
 };
 
 /* Decoded output events own their strings (free with the _fini functions). */
 struct report_event_owned {
-    struct report_event ev;       /* pointers into owned storage */
+    struct report_event ev; /* pointers into owned storage */
     char *storage[16];
 };
 struct audio_event_owned {
@@ -164,8 +164,7 @@ enum wire_status wire_report_decode(struct wire *w, const void *data, size_t len
                                     struct report_event_owned *out, char *detail,
                                     size_t detail_size);
 enum wire_status wire_audio_decode(struct wire *w, const void *data, size_t len,
-                                   struct audio_event_owned *out, char *detail,
-                                   size_t detail_size);
+                                   struct audio_event_owned *out, char *detail, size_t detail_size);
 void report_event_owned_fini(struct report_event_owned *o);
 void audio_event_owned_fini(struct audio_event_owned *o);
 

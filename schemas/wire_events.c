@@ -19,8 +19,12 @@
 
 /* In enum report_section order (advisor/advisor.h), which schemas/ must not include. */
 static const char *const section_fields[7] = {
-    "executive_summary",     "architecture_overview", "implementation_details",
-    "performance_considerations", "cost_analysis",    "risk_assessment",
+    "executive_summary",
+    "architecture_overview",
+    "implementation_details",
+    "performance_considerations",
+    "cost_analysis",
+    "risk_assessment",
     "next_steps",
 };
 
@@ -74,8 +78,7 @@ wire_report_encode(struct wire *w, const struct report_event *ev, struct buf *ou
     if (avro_generic_value_new(w->report.iface, &rec) != 0) return -1;
     int rc = put_str(&rec, "event_id", ev->event_id) ||
              put_str(&rec, "project_id", ev->project_id) ||
-             put_str(&rec, "report_id", ev->report_id) ||
-             put_long(&rec, "version", ev->version) ||
+             put_str(&rec, "report_id", ev->report_id) || put_long(&rec, "version", ev->version) ||
              put_str(&rec, "engine_version", ev->engine_version) ||
              put_long(&rec, "created_at", ev->created_at_ms) ||
              put_str(&rec, "markdown", ev->markdown) ||
@@ -95,11 +98,9 @@ wire_audio_encode(struct wire *w, const struct audio_event *ev, struct buf *out)
     int rc = put_str(&rec, "event_id", ev->event_id) ||
              put_str(&rec, "project_id", ev->project_id) ||
              put_str(&rec, "report_id", ev->report_id) || put_str(&rec, "codec", ev->codec) ||
-             put_str(&rec, "voice", ev->voice) ||
-             put_int(&rec, "sample_rate", ev->sample_rate) ||
+             put_str(&rec, "voice", ev->voice) || put_int(&rec, "sample_rate", ev->sample_rate) ||
              put_long(&rec, "duration_ms", ev->duration_ms) || put_str(&rec, "text", ev->text) ||
-             put_str(&rec, "sha256", ev->sha256) ||
-             put_int(&rec, "chunk_index", ev->chunk_index) ||
+             put_str(&rec, "sha256", ev->sha256) || put_int(&rec, "chunk_index", ev->chunk_index) ||
              put_int(&rec, "chunk_count", ev->chunk_count) ||
              put_long(&rec, "total_bytes", ev->total_bytes) ||
              avro_value_get_by_name(&rec, "data", &data, NULL) ||
@@ -143,8 +144,8 @@ take_int(avro_value_t *rec, const char *name, int32_t *dst)
 /* Opens, checks and reads one event datum into a fresh value of 'ws'; the caller releases
  * 'rec' when WIRE_OK is returned. */
 static enum wire_status
-event_read(struct wire *w, enum wire_target target, const struct wire_schema *ws,
-           const void *data, size_t len, avro_value_t *rec, char *detail, size_t detail_size)
+event_read(struct wire *w, enum wire_target target, const struct wire_schema *ws, const void *data,
+           size_t len, avro_value_t *rec, char *detail, size_t detail_size)
 {
     const unsigned char *datum;
     size_t datum_len;
@@ -156,11 +157,10 @@ event_read(struct wire *w, enum wire_target target, const struct wire_schema *ws
         st = wire_confluent_open_(w, target, &event_limits, data, len, WIRE_MAX_EVENT_BYTES,
                                   &scratch, &datum, &datum_len, detail, detail_size);
     else
-        st = wire_so_open_(ws, &event_limits, data, len, WIRE_MAX_EVENT_BYTES, &datum,
-                           &datum_len, detail, detail_size);
+        st = wire_so_open_(ws, &event_limits, data, len, WIRE_MAX_EVENT_BYTES, &datum, &datum_len,
+                           detail, detail_size);
     if (st == WIRE_OK && avro_generic_value_new(ws->iface, rec) != 0)
-        st = wire_fail_(WIRE_ERR_MALFORMED, detail, detail_size, "avro-c: %s",
-                        avro_strerror());
+        st = wire_fail_(WIRE_ERR_MALFORMED, detail, detail_size, "avro-c: %s", avro_strerror());
     if (st != WIRE_OK) {
         buf_fini(&scratch);
         return st;

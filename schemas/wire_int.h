@@ -47,10 +47,10 @@ enum avsc_kind {
 struct avsc_node;
 
 struct avsc_field {
-    char *name;                /* owned */
-    struct avsc_node *type;    /* borrowed from the schema's node list */
-    int has_default;           /* the field has a "default" ... */
-    unsigned char *def;        /* ... whose Avro binary encoding this is (owned) */
+    char *name;             /* owned */
+    struct avsc_node *type; /* borrowed from the schema's node list */
+    int has_default;        /* the field has a "default" ... */
+    unsigned char *def;     /* ... whose Avro binary encoding this is (owned) */
     size_t def_len;
 };
 
@@ -61,12 +61,12 @@ struct avsc_node {
     size_t n_fields;
     struct avsc_node **branches; /* union: owned array of borrowed nodes */
     size_t n_branches;
-    size_t n_symbols;          /* enum */
-    char **symbols;            /* enum: owned array of owned names */
-    long sym_default;          /* enum: index of the "default" symbol, or -1 */
-    struct avsc_node *items;   /* array items or map values (borrowed) */
-    size_t fixed_size;         /* fixed */
-    size_t min_bytes;          /* fewest bytes one value can take on the wire */
+    size_t n_symbols;        /* enum */
+    char **symbols;          /* enum: owned array of owned names */
+    long sym_default;        /* enum: index of the "default" symbol, or -1 */
+    struct avsc_node *items; /* array items or map values (borrowed) */
+    size_t fixed_size;       /* fixed */
+    size_t min_bytes;        /* fewest bytes one value can take on the wire */
 };
 
 /* A parsed schema: every node lives in 'nodes' and is freed with it. */
@@ -74,8 +74,8 @@ struct avsc {
     struct avsc_node **nodes;
     size_t n_nodes;
     struct avsc_node *root;
-    char *canonical;           /* Parsing Canonical Form, NUL-terminated */
-    uint64_t fingerprint;      /* CRC-64-AVRO of 'canonical' */
+    char *canonical;      /* Parsing Canonical Form, NUL-terminated */
+    uint64_t fingerprint; /* CRC-64-AVRO of 'canonical' */
 };
 
 /* Bounds on a schema text from outside (a registry's answer): its size, its node count, and the
@@ -109,8 +109,8 @@ struct check_field_limit {
     size_t max_string_bytes;
 };
 struct check_limits {
-    size_t max_string_bytes;   /* strings and bytes */
-    size_t max_items;          /* per array or map, summed over its blocks */
+    size_t max_string_bytes; /* strings and bytes */
+    size_t max_items;        /* per array or map, summed over its blocks */
     const struct check_field_limit *fields;
     size_t n_fields;
 };
@@ -147,8 +147,8 @@ int utf8_valid_(const unsigned char *s, size_t len);
 
 /* The parsed schemas and avro-c classes; defined in wire.c. */
 struct wire_schema {
-    const char *name;          /* "requirement", "report", "audio" */
-    const char *text;          /* embedded .avsc */
+    const char *name; /* "requirement", "report", "audio" */
+    const char *text; /* embedded .avsc */
     size_t text_len;
     struct avsc model;
     avro_schema_t schema;
@@ -164,7 +164,7 @@ enum wire_target { WIRE_TARGET_REQ = 0, WIRE_TARGET_REPORT, WIRE_TARGET_AUDIO, W
 struct wire_writer {
     int32_t id;
     enum wire_target target;
-    struct avsc model;         /* empty when the text did not parse */
+    struct avsc model; /* empty when the text did not parse */
     enum wire_status st;
     char detail[200];
 };
@@ -176,7 +176,7 @@ struct wire {
     struct wire_schema req;
     struct wire_schema report;
     struct wire_schema audio;
-    int32_t ids[WIRE_TARGET_COUNT]; /* registered ids of our schemas, -1 when not registered */
+    int32_t ids[WIRE_TARGET_COUNT];   /* registered ids of our schemas, -1 when not registered */
     struct wire_schema_source source; /* fetch NULL when no registry is configured */
     struct wire_writer *writers[WIRE_WRITER_CACHE_MAX];
     size_t n_writers, next_writer;
@@ -194,10 +194,10 @@ struct wire_writer *wire_writer_get_(struct wire *w, int32_t id, enum wire_targe
  * datum of the local schema, already passed through avro_check_datum_() with 'lim', is left in
  * '*datum'/'*datum_len', pointing into 'data' or into 'scratch'. */
 enum wire_status wire_confluent_open_(struct wire *w, enum wire_target target,
-                                      const struct check_limits *lim, const void *data,
-                                      size_t len, size_t max_len, struct buf *scratch,
-                                      const unsigned char **datum, size_t *datum_len,
-                                      char *detail, size_t detail_size);
+                                      const struct check_limits *lim, const void *data, size_t len,
+                                      size_t max_len, struct buf *scratch,
+                                      const unsigned char **datum, size_t *datum_len, char *detail,
+                                      size_t detail_size);
 /* Appends the Confluent frame header for 'id'. */
 void wire_put_confluent_header_(struct buf *out, int32_t id);
 
@@ -208,8 +208,7 @@ extern const struct check_limits wire_requirement_limits_;
  * Returns WIRE_OK or WIRE_ERR_INVALID / WIRE_ERR_MALFORMED with 'detail'; on failure the caller
  * frees 'req'. */
 enum wire_status requirement_from_avro_(struct wire *w, const void *datum, size_t len,
-                                        struct requirement *req, char *detail,
-                                        size_t detail_size);
+                                        struct requirement *req, char *detail, size_t detail_size);
 /* Appends the Avro binary datum of 'req'. Returns 0 or -1. */
 int requirement_to_avro_(struct wire *w, const struct requirement *req, struct buf *out);
 /* The checks both decoders apply once the record is filled: ids present and bounded, numbers
@@ -220,14 +219,13 @@ enum wire_status requirement_check_(const struct requirement *req, char *detail,
 /* wire_requirement_decode() where a message without an event id (absent, null or empty) takes
  * 'default_event_id' (may be NULL) before the checks: a CloudEvent's id. */
 enum wire_status wire_requirement_decode_as_(struct wire *w, const void *data, size_t len,
-                                             const char *default_event_id,
-                                             struct requirement *req, enum wire_format *fmt,
-                                             char *detail, size_t detail_size);
+                                             const char *default_event_id, struct requirement *req,
+                                             enum wire_format *fmt, char *detail,
+                                             size_t detail_size);
 /* requirement_json_parse() with the same default event id. */
 enum wire_status requirement_json_parse_as_(const char *json, size_t len,
-                                            const char *default_event_id,
-                                            struct requirement *req, char *detail,
-                                            size_t detail_size);
+                                            const char *default_event_id, struct requirement *req,
+                                            char *detail, size_t detail_size);
 /* Sets 'req's event id to 'default_event_id' when it has none and the default is not NULL. */
 void requirement_default_id_(struct requirement *req, const char *default_event_id);
 /* Bounds a JSON text before a parser sees it: nesting at most 'max_depth', at most 65,536
@@ -247,8 +245,8 @@ enum wire_status wire_so_open_(const struct wire_schema *ws, const struct check_
                                size_t detail_size);
 
 /* snprintf into 'detail' (which may be NULL or 0 bytes); returns 'st' for tail calls. */
-enum wire_status wire_fail_(enum wire_status st, char *detail, size_t detail_size,
-                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+enum wire_status wire_fail_(enum wire_status st, char *detail, size_t detail_size, const char *fmt,
+                            ...) __attribute__((format(printf, 4, 5)));
 /* The same with where it happened: "PATH: message", or the message alone when 'path' is empty.
  * Takes 'path' (finished here). */
 enum wire_status wire_fail_at_(enum wire_status st, char *detail, size_t detail_size,

@@ -140,7 +140,8 @@ wire_json_prescan_(const char *json, size_t len, int max_depth, char *detail, si
         char c = json[i];
         if (in_str) {
             if (c == '\\') i++;
-            else if (c == '"') in_str = 0;
+            else if (c == '"')
+                in_str = 0;
             continue;
         }
         switch (c) {
@@ -150,8 +151,8 @@ wire_json_prescan_(const char *json, size_t len, int max_depth, char *detail, si
         case '{':
         case '[':
             if (++depth > max_depth)
-                return wire_fail_(WIRE_ERR_LIMIT, detail, detail_size,
-                                  "JSON nested deeper than %d", max_depth);
+                return wire_fail_(WIRE_ERR_LIMIT, detail, detail_size, "JSON nested deeper than %d",
+                                  max_depth);
             tokens++;
             break;
         case '}':
@@ -166,8 +167,8 @@ wire_json_prescan_(const char *json, size_t len, int max_depth, char *detail, si
             break;
         }
         if (tokens > JSON_MAX_TOKENS)
-            return wire_fail_(WIRE_ERR_LIMIT, detail, detail_size,
-                              "JSON has more than %d values", JSON_MAX_TOKENS);
+            return wire_fail_(WIRE_ERR_LIMIT, detail, detail_size, "JSON has more than %d values",
+                              JSON_MAX_TOKENS);
     }
     return WIRE_OK;
 }
@@ -315,8 +316,7 @@ jfill(struct jrd *r, json_t *obj, struct requirement *req)
     req->project_id = jstr(r, obj, "project_id", "project_id", PW_MAX_TEXT_BYTES);
     json_t *at = json_object_get(obj, "submitted_at");
     if (at != NULL && !json_is_null(at)) {
-        if (json_is_integer(at))
-            req->submitted_at_ms = json_integer_value(at);
+        if (json_is_integer(at)) req->submitted_at_ms = json_integer_value(at);
         else
             jfail(r, WIRE_ERR_INVALID, "submitted_at", "expected integer milliseconds or null");
     }
@@ -381,8 +381,8 @@ requirement_json_parse_as_(const char *json, size_t len, const char *default_eve
     json_error_t err;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
     if (root == NULL)
-        return wire_fail_(json_error_status(&err), detail, detail_size,
-                          "JSON at byte %d: %s", err.position, err.text);
+        return wire_fail_(json_error_status(&err), detail, detail_size, "JSON at byte %d: %s",
+                          err.position, err.text);
     if (!json_is_object(root)) {
         json_decref(root);
         return wire_fail_(WIRE_ERR_MALFORMED, detail, detail_size, "JSON is not an object");

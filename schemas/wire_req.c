@@ -231,8 +231,7 @@ requirement_from_avro_(struct wire *w, const void *datum, size_t len, struct req
     struct dec d = {.detail = detail, .detail_size = detail_size, .st = WIRE_OK};
     avro_value_t rec;
     if (avro_generic_value_new(w->req.iface, &rec) != 0)
-        return wire_fail_(WIRE_ERR_MALFORMED, detail, detail_size, "avro-c: %s",
-                          avro_strerror());
+        return wire_fail_(WIRE_ERR_MALFORMED, detail, detail_size, "avro-c: %s", avro_strerror());
     avro_reader_t rd = avro_reader_memory(datum, (int64_t)len);
     if (avro_value_read(rd, &rec) != 0) {
         /* The pre-decoder accepted these bytes, so this would be a disagreement between it
@@ -329,8 +328,7 @@ set_sources(avro_value_t *rec, const struct requirement *req)
         const struct req_source *src = &req->sources[i];
         const char *kind = src->kind == SOURCE_UNKNOWN ? NULL : source_kind_name(src->kind);
         if (avro_value_append(&arr, &item, NULL) != 0 ||
-            set_opt_str(&item, "name", src->name) != 0 ||
-            set_opt_enum(&item, "kind", kind) != 0 ||
+            set_opt_str(&item, "name", src->name) != 0 || set_opt_enum(&item, "kind", kind) != 0 ||
             set_opt_double(&item, "volume_gb_per_day", src->volume_gb_per_day) != 0 ||
             set_opt_double(&item, "peak_events_per_sec", src->peak_events_per_sec) != 0 ||
             set_opt_double(&item, "avg_record_bytes", src->avg_record_bytes) != 0 ||
@@ -348,8 +346,7 @@ set_audio(avro_value_t *rec, const struct req_audio *a)
         return set_null(rec, "audio");
     return set_present(rec, "audio", &opts) || set_opt_bool(&opts, "enabled", a->enabled) ||
            set_opt_str(&opts, "voice", a->voice) ||
-           set_opt_double(&opts, "rate_wpm", a->rate_wpm) ||
-           set_opt_enum(&opts, "codec", a->codec);
+           set_opt_double(&opts, "rate_wpm", a->rate_wpm) || set_opt_enum(&opts, "codec", a->codec);
 }
 
 static int
@@ -357,8 +354,7 @@ set_all(avro_value_t *rec, const struct requirement *req)
 {
     avro_value_t b;
     int rc = set_str(rec, "event_id", req->event_id) || set_str(rec, "project_id", req->project_id);
-    if (req->submitted_at_ms == 0)
-        rc = rc || set_null(rec, "submitted_at");
+    if (req->submitted_at_ms == 0) rc = rc || set_null(rec, "submitted_at");
     else
         rc = rc || set_present(rec, "submitted_at", &b) ||
              avro_value_set_long(&b, req->submitted_at_ms);
@@ -396,8 +392,8 @@ check_id(const char *name, const char *v, char *detail, size_t detail_size)
         return wire_fail_(WIRE_ERR_INVALID, detail, detail_size, "%s is missing or empty", name);
     size_t n = strlen(v);
     if (n > PW_MAX_ID_BYTES)
-        return wire_fail_(WIRE_ERR_INVALID, detail, detail_size,
-                          "%s is %zu bytes, longer than %d", name, n, PW_MAX_ID_BYTES);
+        return wire_fail_(WIRE_ERR_INVALID, detail, detail_size, "%s is %zu bytes, longer than %d",
+                          name, n, PW_MAX_ID_BYTES);
     return WIRE_OK;
 }
 
@@ -407,8 +403,8 @@ check_num(const char *name, double v, double max, char *detail, size_t detail_si
 {
     if (isnan(v)) return WIRE_OK;
     if (!isfinite(v) || v < 0 || v > max)
-        return wire_fail_(WIRE_ERR_INVALID, detail, detail_size,
-                          "%s is %g, outside 0..%g", name, v, max);
+        return wire_fail_(WIRE_ERR_INVALID, detail, detail_size, "%s is %g, outside 0..%g", name, v,
+                          max);
     return WIRE_OK;
 }
 
@@ -439,15 +435,13 @@ requirement_check_(const struct requirement *req, char *detail, size_t detail_si
     }
     if ((st = check_num("freshness_seconds", req->freshness_seconds, PW_MAX_SECONDS, detail,
                         detail_size)) ||
-        (st = check_num("retention_days", req->retention_days, PW_MAX_DAYS, detail,
-                        detail_size)) ||
+        (st = check_num("retention_days", req->retention_days, PW_MAX_DAYS, detail, detail_size)) ||
         (st = check_num("budget_usd_per_month", req->budget_usd_per_month, PW_MAX_USD_PER_MONTH,
                         detail, detail_size)) ||
         (st = check_num("team_size", req->team_size, PW_MAX_TEAM_SIZE, detail, detail_size)) ||
         (st = check_num("availability_target", req->availability_target, 100, detail,
                         detail_size)) ||
-        (st = check_num("audio.rate_wpm", req->audio.rate_wpm, RATE_WPM_MAX, detail,
-                        detail_size)))
+        (st = check_num("audio.rate_wpm", req->audio.rate_wpm, RATE_WPM_MAX, detail, detail_size)))
         return st;
     if (req->audio.codec != NULL && strcmp(req->audio.codec, "opus") != 0 &&
         strcmp(req->audio.codec, "wav") != 0)

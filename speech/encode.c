@@ -114,13 +114,13 @@ speech_wav_encode_(const struct speech_pcm_ *pcm, struct buf *out)
     buf_append(out, "RIFF", 4);
     put_le(out, 36 + data_bytes, 4);
     buf_append(out, "WAVEfmt ", 8);
-    put_le(out, 16, 4);                       /* fmt chunk size */
-    put_le(out, 1, 2);                        /* PCM */
-    put_le(out, 1, 2);                        /* mono */
-    put_le(out, (uint32_t)pcm->rate, 4);      /* sample rate */
-    put_le(out, (uint32_t)pcm->rate * 2, 4);  /* byte rate */
-    put_le(out, 2, 2);                        /* block align */
-    put_le(out, 16, 2);                       /* bits per sample */
+    put_le(out, 16, 4);                      /* fmt chunk size */
+    put_le(out, 1, 2);                       /* PCM */
+    put_le(out, 1, 2);                       /* mono */
+    put_le(out, (uint32_t)pcm->rate, 4);     /* sample rate */
+    put_le(out, (uint32_t)pcm->rate * 2, 4); /* byte rate */
+    put_le(out, 2, 2);                       /* block align */
+    put_le(out, 16, 2);                      /* bits per sample */
     buf_append(out, "data", 4);
     put_le(out, data_bytes, 4);
     for (size_t i = 0; i < pcm->n; i++) put_le(out, (uint16_t)pcm->samples[i], 2);

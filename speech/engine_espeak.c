@@ -27,14 +27,14 @@
 /* English voices of the Debian espeak-ng-data 1.51 package (`espeak-ng --voices=en`, checked
  * 2026-11-27); MBROLA voices are left out (contrib/non-free). */
 static const char *const espeak_voices[] = {
-    "en-us", "en", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
-    "en-gb-x-rp", "en-029",
+    "en-us",          "en",         "en-gb",  "en-gb-scotland", "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd", "en-gb-x-rp", "en-029",
 };
 
-static int initialised;      /* espeak_ng_Initialize() succeeded in this process */
-static int sample_rate;      /* Hz, from espeak_ng_GetSampleRate() */
+static int initialised;          /* espeak_ng_Initialize() succeeded in this process */
+static int sample_rate;          /* Hz, from espeak_ng_GetSampleRate() */
 static struct speech_pcm_ *sink; /* where the callback appends; set during one synthesis */
-static int sink_overflow;    /* the PCM bound was hit: stop the synthesis */
+static int sink_overflow;        /* the PCM bound was hit: stop the synthesis */
 
 int
 speech_espeak_has_voice_(const char *voice)

@@ -17,7 +17,7 @@ cst_voice *register_cmu_us_slt(const char *voxdir);
 cst_voice *register_cmu_us_kal16(const char *voxdir);
 
 struct flite_voice {
-    const char *name;                       /* after "flite:" */
+    const char *name; /* after "flite:" */
     cst_voice *(*reg)(const char *voxdir);
     int natural_wpm; /* the voice's own rate, to turn a requested rate into a stretch:
                       * measured on the eight scenario texts with tests/speech/measure,

@@ -2,13 +2,13 @@
  *
  * One left-to-right pass over UTF-8 text. At each word start the lexicon (speech/data/lexicon.tsv,
  * embedded; words.c) is tried first, longest entry wins; then numbers are read with what follows
- * them (multipliers k/M/B, units, percent, ordinals, ranges, rates such as "/day", money with '$',
- * dates, clock times), then words (acronyms spelled letter by letter, CamelCase split). Symbols
- * become words or pauses. Nothing a synthesiser could read as markup or as a command gets
- * through: control characters and terminal escapes are dropped, '<' '>' '&' become words,
- * '[' ']' '{' '}' '\' '`' become word breaks (espeak-ng SSML and phoneme input), and a second
- * apostrophe inside a word breaks the word (espeak-ng 1.51 overflows a buffer on 70 repetitions
- * of "s'"). The output is bounded by PW_MAX_SPEECH_CHARS and cut at a sentence end.
+ * them (amount.c: multipliers k/M/B, units, percent, ordinals, ranges, rates such as "/day", money
+ * with '$', dates, clock times), then words (acronyms spelled letter by letter, CamelCase split).
+ * Symbols become words or pauses. Nothing a synthesiser could read as markup or as a command gets
+ * through: control characters and terminal escapes are dropped, '<' '>' '&' become words, '[' ']'
+ * '{' '}' '\' '`' become word breaks (espeak-ng SSML and phoneme input), and a second apostrophe
+ * inside a word breaks the word (espeak-ng 1.51 overflows a buffer on 70 repetitions of "s'"). The
+ * output is bounded by PW_MAX_SPEECH_CHARS and cut at a sentence end.
  *
  * Pure: no I/O, no globals, no locale; the lexicon is parsed from the embedded bytes per call
  * (a few microseconds), so any thread may call it.
@@ -21,88 +21,9 @@
 
 #include "bounds.h"
 #include "buf.h"
+#include "normalise_int.h"
 #include "speech_int.h"
 #include "xalloc.h"
-
-#define MAX_INT_DIGITS 15 /* larger integers are read digit by digit */
-
-struct unit {
-    const char *key; /* case-sensitive, as written after a number */
-    const char *one; /* said after exactly 1 */
-    const char *many;
-};
-
-/* Units said after a number. Longest key first among those sharing a prefix is not needed:
- * match_unit() picks the longest match. */
-static const struct unit units[] = {
-    {"PB", "petabyte", "petabytes"},        {"TB", "terabyte", "terabytes"},
-    {"GB", "gigabyte", "gigabytes"},        {"MB", "megabyte", "megabytes"},
-    {"KB", "kilobyte", "kilobytes"},        {"kB", "kilobyte", "kilobytes"},
-    {"PiB", "pebibyte", "pebibytes"},       {"TiB", "tebibyte", "tebibytes"},
-    {"GiB", "gibibyte", "gibibytes"},       {"MiB", "mebibyte", "mebibytes"},
-    {"KiB", "kibibyte", "kibibytes"},       {"Gbps", "gigabit a second", "gigabits a second"},
-    {"Mbps", "megabit a second", "megabits a second"},
-    {"ms", "millisecond", "milliseconds"},  {"\xc2\xb5s", "microsecond", "microseconds"},
-    {"ns", "nanosecond", "nanoseconds"},    {"s", "second", "seconds"},
-    {"sec", "second", "seconds"},           {"secs", "second", "seconds"},
-    {"min", "minute", "minutes"},           {"mins", "minute", "minutes"},
-    {"h", "hour", "hours"},                 {"hr", "hour", "hours"},
-    {"hrs", "hour", "hours"},               {"wk", "week", "weeks"},
-    {"wks", "week", "weeks"},               {"mo", "month", "months"},
-    {"yr", "year", "years"},                {"yrs", "year", "years"},
-    {"rps", "request a second", "requests a second"},
-    {"qps", "query a second", "queries a second"},
-    {"eps", "event a second", "events a second"},
-    {"tps", "transaction a second", "transactions a second"},
-    {"x", "times", "times"},                {"GHz", "gigahertz", "gigahertz"},
-    {"am", "A M", "A M"},                   {"pm", "P M", "P M"},
-};
-
-/* What may follow '/' to make a rate: said "a second", "an hour". */
-static const struct unit rate_units[] = {
-    {"s", "a second", NULL},   {"sec", "a second", NULL},  {"second", "a second", NULL},
-    {"min", "a minute", NULL}, {"minute", "a minute", NULL}, {"h", "an hour", NULL},
-    {"hr", "an hour", NULL},   {"hour", "an hour", NULL},  {"d", "a day", NULL},
-    {"day", "a day", NULL},    {"wk", "a week", NULL},     {"week", "a week", NULL},
-    {"mo", "a month", NULL},   {"month", "a month", NULL}, {"yr", "a year", NULL},
-    {"year", "a year", NULL},
-};
-
-static const char *const months[] = {"January", "February", "March",     "April",
-                                     "May",     "June",     "July",      "August",
-                                     "September", "October", "November", "December"};
-
-/* ---- character classes (ASCII only: the C locale is not assumed) ----------------------------- */
-
-static int
-is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int
-is_upper(int c)
-{
-    return c >= 'A' && c <= 'Z';
-}
-
-static int
-is_lower(int c)
-{
-    return c >= 'a' && c <= 'z';
-}
-
-static int
-is_alpha(int c)
-{
-    return is_upper(c) || is_lower(c);
-}
-
-static int
-is_alnum(int c)
-{
-    return is_alpha(c) || is_digit(c);
-}
 
 /* ---- writing words --------------------------------------------------------------------------- */
 
@@ -122,12 +43,6 @@ static void
 word_n(struct buf *o, const char *w, size_t n)
 {
     speech_word_(o, w, n);
-}
-
-static void
-word(struct buf *o, const char *w)
-{
-    speech_word_(o, w, strlen(w));
 }
 
 static void
@@ -152,339 +67,11 @@ punct(struct buf *o, char p)
     buf_putc(o, p);
 }
 
-/* ---- numbers --------------------------------------------------------------------------------- */
-
-struct number {
-    uint64_t ip;      /* integer part */
-    int ip_ok;        /* ip fits in MAX_INT_DIGITS digits */
-    const char *idig; /* integer digits as written (may hold commas) */
-    size_t idig_len;
-    const char *frac; /* digits after the point */
-    size_t frac_len;
-    size_t end;       /* offset just past the number */
-};
-
-/* Reads a number at s[i] (a digit): "2500", "2,500", "99.9". Commas count as thousands
- * separators only in groups of three. */
-static void
-read_number(const char *s, size_t n, size_t i, struct number *num)
-{
-    size_t j = i;
-    memset(num, 0, sizeof(*num));
-    num->idig = s + i;
-    while (j < n && is_digit((unsigned char)s[j])) j++;
-    if (j - i <= 3) {
-        while (j + 3 < n && s[j] == ',' && is_digit((unsigned char)s[j + 1]) &&
-               is_digit((unsigned char)s[j + 2]) && is_digit((unsigned char)s[j + 3]) &&
-               (j + 4 >= n || !is_digit((unsigned char)s[j + 4])))
-            j += 4;
-    }
-    num->idig_len = j - i;
-    size_t digits = 0;
-    uint64_t v = 0;
-    for (size_t k = i; k < j; k++) {
-        if (!is_digit((unsigned char)s[k])) continue;
-        if (!(digits == 0 && s[k] == '0')) digits++; /* leading zeros do not count */
-        if (digits <= MAX_INT_DIGITS) v = v * 10 + (uint64_t)(s[k] - '0');
-    }
-    num->ip = v;
-    num->ip_ok = digits <= MAX_INT_DIGITS;
-    if (j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1])) {
-        num->frac = s + j + 1;
-        j++;
-        while (j < n && is_digit((unsigned char)s[j])) j++;
-        num->frac_len = (size_t)(s + j - num->frac);
-    }
-    num->end = j;
-}
-
-static void
-say_number(struct buf *o, const struct number *num)
-{
-    if (num->ip_ok) {
-        speech_say_int_(o, num->ip);
-    } else {
-        speech_say_digits_(o, num->idig, num->idig_len);
-    }
-    if (num->frac_len) {
-        word(o, "point");
-        speech_say_digits_(o, num->frac, num->frac_len);
-    }
-}
-
-static int
-is_one(const struct number *num)
-{
-    return num->ip_ok && num->ip == 1 && num->frac_len == 0;
-}
-
-/* Returns the length of 'key' if it starts s[i..n) and ends at a boundary (not a letter or
- * digit), else 0. */
-static size_t
-starts_word(const char *s, size_t n, size_t i, const char *key)
-{
-    size_t kl = strlen(key);
-    if (i + kl > n || memcmp(s + i, key, kl) != 0) return 0;
-    if (i + kl < n && is_alnum((unsigned char)s[i + kl])) return 0;
-    return kl;
-}
-
-static const struct unit *
-match_unit(const struct unit *tab, size_t count, const char *s, size_t n, size_t i, size_t *len)
-{
-    const struct unit *best = NULL;
-    size_t best_len = 0;
-    for (size_t k = 0; k < count; k++) {
-        size_t l = starts_word(s, n, i, tab[k].key);
-        if (l > best_len) {
-            best = &tab[k];
-            best_len = l;
-        }
-    }
-    *len = best_len;
-    return best;
-}
-
 /* ---- the pass -------------------------------------------------------------------------------- */
-
-struct state {
-    const char *s;
-    size_t n;
-    size_t i;
-    struct buf *o;
-    const struct speech_lexicon_ *lx;
-    int quantity; /* the last thing said was an amount: a following '/' reads "per" */
-    int round;    /* "~" or "about" came just before: round the next amount of money */
-};
-
-/* After a quantity: "/day" -> "a day", "/GB" -> "per gigabyte". Returns 1 when consumed. */
-static int
-rate_suffix(struct state *st)
-{
-    const char *s = st->s;
-    size_t n = st->n, i = st->i, len;
-    if (i >= n || s[i] != '/') return 0;
-    const struct unit *u = match_unit(rate_units, PW_ARRAY_LEN(rate_units), s, n, i + 1, &len);
-    if (u) {
-        word(st->o, u->one);
-        st->i = i + 1 + len;
-        return 1;
-    }
-    u = match_unit(units, PW_ARRAY_LEN(units), s, n, i + 1, &len);
-    if (u) {
-        word(st->o, "per");
-        word(st->o, u->one);
-        st->i = i + 1 + len;
-        return 1;
-    }
-    return 0;
-}
-
-/* Rounds to two significant figures: 18,400 -> 18,000. */
-static uint64_t
-round2(uint64_t v)
-{
-    uint64_t p = 1;
-    while (v / p >= 100) p *= 10;
-    return (v + p / 2) / p * p;
-}
-
-/* "2026-11-27" -> "November twenty seventh, two thousand twenty six". Returns 1 if read. */
-static int
-date(struct state *st)
-{
-    const char *s = st->s + st->i;
-    size_t left = st->n - st->i;
-    if (left < 10) return 0;
-    for (int k = 0; k < 10; k++) {
-        int want_dash = (k == 4 || k == 7);
-        if (want_dash ? s[k] != '-' : !is_digit((unsigned char)s[k])) return 0;
-    }
-    if (left > 10 && is_alnum((unsigned char)s[10])) return 0;
-    unsigned y = (unsigned)((s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-                            (s[3] - '0'));
-    unsigned m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-    unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
-    if (m < 1 || m > 12 || d < 1 || d > 31) return 0;
-    word(st->o, months[m - 1]);
-    speech_say_ordinal_(st->o, d);
-    buf_putc(st->o, ',');
-    speech_say_int_(st->o, y);
-    st->i += 10;
-    return 1;
-}
-
-/* A number at s[i]; 'money' when a currency sign came first ("dollars" etc.). */
-static void
-amount(struct state *st, const char *currency_one, const char *currency_many)
-{
-    const char *s = st->s;
-    size_t n = st->n;
-    struct number num;
-    struct buf *o = st->o;
-
-    if (currency_one == NULL && date(st)) {
-        st->quantity = 0;
-        return;
-    }
-    read_number(s, n, st->i, &num);
-    size_t j = num.end;
-
-    /* version numbers: "2.0.2" -> "two point zero point two" */
-    if (num.frac_len && j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1])) {
-        say_number(o, &num);
-        while (j + 1 < n && s[j] == '.' && is_digit((unsigned char)s[j + 1])) {
-            size_t k = j + 1;
-            while (k < n && is_digit((unsigned char)s[k])) k++;
-            word(o, "point");
-            speech_say_digits_(o, s + j + 1, k - j - 1);
-            j = k;
-        }
-        st->i = j;
-        st->quantity = 0;
-        return;
-    }
-
-    /* clock times: "14:05" -> "fourteen oh five" */
-    if (currency_one == NULL && num.frac_len == 0 && num.ip_ok && num.ip < 24 && j + 2 < n &&
-        s[j] == ':' && is_digit((unsigned char)s[j + 1]) && is_digit((unsigned char)s[j + 2]) &&
-        (j + 3 >= n || !is_digit((unsigned char)s[j + 3]))) {
-        unsigned mm = (unsigned)((s[j + 1] - '0') * 10 + (s[j + 2] - '0'));
-        if (mm < 60) {
-            speech_say_int_(o, num.ip);
-            if (mm == 0) {
-                word(o, num.ip <= 12 ? "o'clock" : "hundred");
-            } else {
-                if (mm < 10) word(o, "oh");
-                speech_say_int_(o, mm);
-            }
-            st->i = j + 3;
-            st->quantity = 1;
-            return;
-        }
-    }
-
-    /* ordinals: "1st", "22nd" */
-    if (currency_one == NULL && num.frac_len == 0 && num.ip_ok) {
-        static const char *const sfx[] = {"st", "nd", "rd", "th"};
-        for (size_t k = 0; k < PW_ARRAY_LEN(sfx); k++) {
-            if (starts_word(s, n, j, sfx[k])) {
-                speech_say_ordinal_(o, num.ip);
-                st->i = j + 2;
-                st->quantity = 0;
-                return;
-            }
-        }
-    }
-
-    /* digits glued to a letter are part of a name ("B2B", "H2O"): no multiplier, no unit */
-    if (currency_one == NULL && st->i > 0 && is_alpha((unsigned char)s[st->i - 1])) {
-        say_number(o, &num);
-        st->i = j;
-        st->quantity = 0;
-        return;
-    }
-
-    /* multipliers: "150k", "1.2M", "$3B", "2bn" */
-    const char *mult = NULL;
-    uint64_t mult_v = 1;
-    size_t ml = 0, ul = 0;
-    const struct unit *u = match_unit(units, PW_ARRAY_LEN(units), s, n, j, &ul);
-    if (u == NULL) {
-        if ((ml = starts_word(s, n, j, "k")) || (ml = starts_word(s, n, j, "K"))) {
-            mult = "thousand";
-            mult_v = 1000;
-        } else if ((ml = starts_word(s, n, j, "M")) || (ml = starts_word(s, n, j, "m"))) {
-            if (s[j] == 'M' || currency_one) {
-                mult = "million";
-                mult_v = 1000000;
-            } else {
-                ml = 0;
-            }
-        } else if ((ml = starts_word(s, n, j, "B")) || (ml = starts_word(s, n, j, "bn"))) {
-            mult = "billion";
-            mult_v = 1000000000;
-        }
-        if (mult) j += ml;
-    }
-
-    int rounded = st->round && currency_one != NULL;
-    st->round = 0;
-    if (mult_v == 1000 && num.ip_ok && num.frac_len <= 3) {
-        /* "2.5k" is said as the whole number, "two thousand five hundred" */
-        uint64_t frac = 0;
-        for (size_t k = 0; k < 3; k++)
-            frac = frac * 10 + (k < num.frac_len ? (uint64_t)(num.frac[k] - '0') : 0);
-        num.ip = num.ip * 1000 + frac;
-        num.frac_len = 0;
-        mult = NULL;
-        mult_v = 1;
-    }
-    if (rounded && num.ip_ok) {
-        num.frac_len = 0;
-        if (mult == NULL) num.ip = round2(num.ip);
-    }
-
-    int cents = currency_one && mult == NULL && num.frac_len == 2;
-    if (cents && num.ip == 0 && num.ip_ok) {
-        unsigned c = (unsigned)((num.frac[0] - '0') * 10 + (num.frac[1] - '0'));
-        speech_say_int_(o, c);
-        word(o, c == 1 ? "cent" : "cents");
-    } else if (cents) {
-        speech_say_int_(o, num.ip);
-        word(o, num.ip == 1 ? currency_one : currency_many);
-        unsigned c = (unsigned)((num.frac[0] - '0') * 10 + (num.frac[1] - '0'));
-        if (c) {
-            word(o, "and");
-            speech_say_int_(o, c);
-            word(o, c == 1 ? "cent" : "cents");
-        }
-    } else {
-        say_number(o, &num);
-        if (mult) word(o, mult);
-        if (currency_one) word(o, (is_one(&num) && !mult) ? currency_one : currency_many);
-    }
-    st->i = j;
-    st->quantity = 1;
-
-    /* what follows the number */
-    size_t sp = (j < n && s[j] == ' ') ? 1 : 0;
-    if (currency_one == NULL && !mult && j + sp < n && s[j + sp] == '%') {
-        word(o, "percent");
-        st->i = j + sp + 1;
-    } else if (currency_one == NULL && !mult) {
-        u = match_unit(units, PW_ARRAY_LEN(units), s, n, j + sp, &ul);
-        /* a single letter after a space is a unit only for seconds and hours ("5 s", "2 h") */
-        if (u && sp && ul == 1 && u->key[0] != 's' && u->key[0] != 'h') u = NULL;
-        if (u) {
-            word(o, is_one(&num) ? u->one : u->many);
-            st->i = j + sp + ul;
-        }
-    } else if (mult) {
-        u = match_unit(units, PW_ARRAY_LEN(units), s, n, j + sp, &ul);
-        if (u && !(sp && ul == 1)) {
-            word(o, u->many);
-            st->i = j + sp + ul;
-        }
-    }
-    rate_suffix(st);
-
-    /* ranges: "2-3", "2–3"; ratios: "3:1" */
-    j = st->i;
-    if (j + 1 < n && (s[j] == '-' || s[j] == ':') &&
-        (is_digit((unsigned char)s[j + 1]) || (s[j] == '-' && s[j + 1] == '$'))) {
-        word(o, "to");
-        st->i = j + 1;
-    } else if (j + 3 < n && memcmp(s + j, "\xe2\x80\x93", 3) == 0 &&
-               (is_digit((unsigned char)s[j + 3]) || s[j + 3] == '$')) {
-        word(o, "to");
-        st->i = j + 3;
-    }
-}
 
 /* A run of letters at s[i]: acronyms spelled, CamelCase split, apostrophes bounded. */
 static void
-letters(struct state *st)
+letters(struct pass *st)
 {
     const char *s = st->s;
     size_t n = st->n, i = st->i, j = i;
@@ -497,7 +84,7 @@ letters(struct state *st)
     /* a size unit without a number: "per TB" is "per terabyte", "tens of GB" is "tens of
      * gigabytes" (spelt letters would be "T B") */
     size_t ul = 0;
-    const struct unit *u = match_unit(units, PW_ARRAY_LEN(units), s, n, i, &ul);
+    const struct unit *u = speech_unit_at_(s, n, i, &ul);
     if (u && ul == len && u->key[ul - 1] == 'B') {
         size_t w = o->len;
         while (w > 0 && o->data[w - 1] == ' ') w--;
@@ -507,7 +94,7 @@ letters(struct state *st)
         st->i = j;
         st->quantity = 0;
         st->round = 0;
-        rate_suffix(st);
+        speech_rate_suffix_(st);
         return;
     }
 
@@ -546,11 +133,11 @@ letters(struct state *st)
     st->i = j;
     st->quantity = 0;
     st->round = 0;
-    rate_suffix(st);
+    speech_rate_suffix_(st);
 }
 
 static int
-word_start(const struct state *st)
+word_start(const struct pass *st)
 {
     return st->i == 0 || !is_alnum((unsigned char)st->s[st->i - 1]);
 }
@@ -588,7 +175,7 @@ utf8_decode(const unsigned char *s, size_t n, size_t i, uint32_t *cp)
 /* Non-ASCII characters: typographic symbols become words or pauses; letters pass; the rest
  * (emoji, private use, invisible formatting) goes. */
 static void
-non_ascii(struct state *st, uint32_t cp, size_t len)
+non_ascii(struct pass *st, uint32_t cp, size_t len)
 {
     struct buf *o = st->o;
     const char *s = st->s;
@@ -644,7 +231,7 @@ non_ascii(struct state *st, uint32_t cp, size_t len)
     case 0x20ac:
     case 0x00a3:
         if (st->i < n && is_digit((unsigned char)s[st->i])) {
-            amount(st, cp == 0x20ac ? "euro" : "pound", cp == 0x20ac ? "euros" : "pounds");
+            speech_amount_(st, cp == 0x20ac ? "euro" : "pound", cp == 0x20ac ? "euros" : "pounds");
         } else {
             word(o, cp == 0x20ac ? "euros" : "pounds");
         }
@@ -665,8 +252,99 @@ non_ascii(struct state *st, uint32_t cp, size_t len)
     space(o);
 }
 
+/* A line break ends a sentence; blank lines collapse into one. */
 static void
-ascii_symbol(struct state *st)
+newline(struct pass *st)
+{
+    struct buf *o = st->o;
+    if (last_char(o) == '\n' && o->len >= 2 && o->data[o->len - 2] == '\n') return;
+    trim_space(o);
+    if (o->len && last_char(o) != '\n') punct(o, '.');
+    if (o->len) buf_putc(o, '\n');
+    st->quantity = 0;
+}
+
+/* '.' at s[st->i - 1]: a sentence end, or "dot" inside a name. */
+static void
+full_stop(struct pass *st, char prev, char next)
+{
+    const char *s = st->s;
+    size_t n = st->n, i = st->i - 1;
+    struct buf *o = st->o;
+    /* "assumptions.Again": a sentence end that lost its space, not a dotted name (those
+     * go on in lower case or digits: "example.com", "v2.1") */
+    if (is_lower((unsigned char)prev) && is_upper((unsigned char)next) && i + 2 < n &&
+        is_lower((unsigned char)s[i + 2])) {
+        punct(o, '.');
+        st->quantity = 0;
+        return;
+    }
+    if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
+        word(o, "dot");
+        return;
+    }
+    while (st->i < n && s[st->i] == '.') st->i++;
+    punct(o, '.');
+    st->quantity = 0;
+}
+
+/* '-': minus before a number, "to" in an arrow, a pause between spaces, else a word break. */
+static void
+dash(struct pass *st, char prev, char next)
+{
+    struct buf *o = st->o;
+    if (is_digit((unsigned char)next) && !is_alnum((unsigned char)prev)) {
+        word(o, "minus");
+    } else if (next == '>') {
+        word(o, "to");
+        st->i++;
+    } else if ((prev == ' ' || prev == '\0' || prev == '\n') && (next == ' ' || next == '\0')) {
+        punct(o, ',');
+    } else {
+        space(o);
+    }
+}
+
+/* '/': a rate after a quantity, "per" or "or" between words, else a word break. */
+static void
+slash(struct pass *st, char prev, char next)
+{
+    const char *s = st->s;
+    size_t n = st->n;
+    if (speech_rate_suffix_(st)) return;
+    if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
+        /* "$5/user" is a rate; "p50/p99" and "read/write" are alternatives */
+        size_t k = st->i;
+        int digits = 0;
+        for (; k < n && is_alnum((unsigned char)s[k]); k++) digits |= is_digit((unsigned char)s[k]);
+        word(st->o, st->quantity && !digits ? "per" : "or");
+    } else {
+        space(st->o);
+    }
+}
+
+/* '<' or '>', and "<=", ">=". */
+static void
+comparison(struct pass *st, char c, char next)
+{
+    if (next == '=') {
+        word(st->o, c == '<' ? "at most" : "at least");
+        st->i++;
+    } else {
+        word(st->o, c == '<' ? "less than" : "more than");
+    }
+}
+
+/* Symbols said as one word wherever they are. */
+static const struct {
+    char c;
+    const char *said;
+} symbol_words[] = {
+    {'&', "and"}, {'+', "plus"}, {'=', "equals"}, {'@', "at"}, {'%', "percent"}, {'$', "dollars"},
+};
+
+static void
+ascii_symbol(struct pass *st)
 {
     const char *s = st->s;
     size_t n = st->n, i = st->i;
@@ -675,35 +353,18 @@ ascii_symbol(struct state *st)
     char next = i + 1 < n ? s[i + 1] : '\0';
     char prev = i > 0 ? s[i - 1] : '\0';
     st->i = i + 1;
+    for (size_t k = 0; k < PW_ARRAY_LEN(symbol_words); k++) {
+        if (c == symbol_words[k].c) {
+            word(o, symbol_words[k].said);
+            return;
+        }
+    }
     switch (c) {
     case '\n':
-        if (last_char(o) == '\n' && o->len >= 2 && o->data[o->len - 2] == '\n') return;
-        trim_space(o);
-        if (o->len && last_char(o) != '\n') punct(o, '.');
-        if (o->len) buf_putc(o, '\n');
-        st->quantity = 0;
-        return;
-    case ' ':
-    case '\t':
-    case '\r':
-        space(o);
+        newline(st);
         return;
     case '.':
-        /* "assumptions.Again": a sentence end that lost its space, not a dotted name (those
-         * go on in lower case or digits: "example.com", "v2.1") */
-        if (is_lower((unsigned char)prev) && is_upper((unsigned char)next) && i + 2 < n &&
-            is_lower((unsigned char)s[i + 2])) {
-            punct(o, '.');
-            st->quantity = 0;
-            return;
-        }
-        if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
-            word(o, "dot");
-            return;
-        }
-        while (st->i < n && s[st->i] == '.') st->i++;
-        punct(o, '.');
-        st->quantity = 0;
+        full_stop(st, prev, next);
         return;
     case ',':
     case ';':
@@ -719,78 +380,27 @@ ascii_symbol(struct state *st)
         punct(o, ',');
         return;
     case '-':
-        if (is_digit((unsigned char)next) && !is_alnum((unsigned char)prev)) {
-            word(o, "minus");
-        } else if (next == '>') {
-            word(o, "to");
-            st->i++;
-        } else if ((prev == ' ' || prev == '\0' || prev == '\n') &&
-                   (next == ' ' || next == '\0')) {
-            punct(o, ',');
-        } else {
-            space(o);
-        }
+        dash(st, prev, next);
         return;
     case '/':
-        if (rate_suffix(st)) return;
-        if (is_alnum((unsigned char)prev) && is_alnum((unsigned char)next)) {
-            /* "$5/user" is a rate; "p50/p99" and "read/write" are alternatives */
-            size_t k = st->i;
-            int digits = 0;
-            for (; k < n && is_alnum((unsigned char)s[k]); k++)
-                digits |= is_digit((unsigned char)s[k]);
-            word(o, st->quantity && !digits ? "per" : "or");
-        } else {
-            space(o);
-        }
+        slash(st, prev, next);
         return;
     case '~':
         word(o, "about");
         st->round = 1;
         return;
-    case '&':
-        word(o, "and");
-        return;
-    case '+':
-        word(o, "plus");
-        return;
-    case '=':
-        word(o, "equals");
-        return;
-    case '@':
-        word(o, "at");
-        return;
-    case '%':
-        word(o, "percent");
-        return;
     case '<':
-        if (next == '=') {
-            word(o, "at most");
-            st->i++;
-        } else {
-            word(o, "less than");
-        }
-        return;
     case '>':
-        if (next == '=') {
-            word(o, "at least");
-            st->i++;
-        } else {
-            word(o, "more than");
-        }
+        comparison(st, c, next);
         return;
     case '#':
         if (is_digit((unsigned char)next)) word(o, "number");
-        else space(o);
-        return;
-    case '$':
-        word(o, "dollars");
-        return;
-    case '\'':
-        space(o);
+        else
+            space(o);
         return;
     default:
-        /* '"' '*' '_' '`' '[' ']' '{' '}' '\' '^': markup, quotes and emphasis; a word break */
+        /* ' ' '\t' '\r' '\'', and '"' '*' '_' '`' '[' ']' '{' '}' '\' '^': spacing, markup,
+         * quotes and emphasis; a word break */
         space(o);
         return;
     }
@@ -815,12 +425,97 @@ cut_point(const char *t, size_t len, size_t max)
     return k;
 }
 
+/* Drops what a synthesiser could read as a command at s[i]: terminal escape sequences, control
+ * characters, DEL. Returns 1 when something was dropped. */
+static int
+skip_control(struct pass *st)
+{
+    unsigned char c = (unsigned char)st->s[st->i];
+    if (c == 0x1b && st->i + 1 < st->n && st->s[st->i + 1] == '[') {
+        /* a terminal escape sequence (CSI): parameters up to a final byte 0x40..0x7e */
+        st->i += 2;
+        while (st->i < st->n &&
+               ((unsigned char)st->s[st->i] < 0x40 || (unsigned char)st->s[st->i] > 0x7e))
+            st->i++;
+        if (st->i < st->n) st->i++;
+        return 1;
+    }
+    if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f) {
+        st->i++; /* control characters: espeak-ng reads 0x01 as an embedded command */
+        return 1;
+    }
+    return 0;
+}
+
+/* A lexicon entry at a word start: said as the lexicon says. Returns 1 when one matched. */
+static int
+lexicon_word(struct pass *st)
+{
+    const struct speech_lex_entry_ *e = speech_lexicon_match_(st->lx, st->s + st->i, st->n - st->i);
+    if (e == NULL) return 0;
+    word_n(st->o, e->spoken, e->spoken_len);
+    st->i += e->key_len;
+    /* a possessive stays on the name: "Kafka's" */
+    if (st->i + 1 < st->n && st->s[st->i] == '\'' && st->s[st->i + 1] == 's' &&
+        (st->i + 2 >= st->n || !is_alnum((unsigned char)st->s[st->i + 2]))) {
+        buf_puts(st->o, "'s");
+        st->i += 2;
+    }
+    st->quantity = 0;
+    speech_rate_suffix_(st);
+    return 1;
+}
+
+/* "about $18,400" asks for a round figure like "~$18,400" does. */
+static void
+note_approximation(struct pass *st)
+{
+    static const char *const approx[] = {"about", "around", "roughly", "approximately", "nearly"};
+    const struct buf *o = st->o;
+    if (o->len < 5) return;
+    for (size_t k = 0; k < PW_ARRAY_LEN(approx); k++) {
+        size_t al = strlen(approx[k]);
+        if (o->len >= al && strcmp(o->data + o->len - al, approx[k]) == 0 &&
+            (o->len == al || o->data[o->len - al - 1] == ' '))
+            st->round = 1;
+    }
+}
+
+/* One step of the pass at s[i]. */
+static void
+step(struct pass *st)
+{
+    unsigned char c = (unsigned char)st->s[st->i];
+    if (skip_control(st)) return;
+    if (is_alnum(c) && word_start(st) && lexicon_word(st)) return;
+    if (is_digit(c)) {
+        speech_amount_(st, NULL, NULL);
+    } else if (c == '$' && st->i + 1 < st->n && is_digit((unsigned char)st->s[st->i + 1])) {
+        st->i++;
+        speech_amount_(st, "dollar", "dollars");
+    } else if (is_alpha(c)) {
+        if (!word_start(st) && is_digit((unsigned char)st->s[st->i - 1])) space(st->o);
+        letters(st);
+    } else if (c >= 0x80) {
+        uint32_t cp;
+        size_t len = utf8_decode((const unsigned char *)st->s, st->n, st->i, &cp);
+        if (len == 0) {
+            st->i++; /* not UTF-8: drop the byte */
+            return;
+        }
+        non_ascii(st, cp, len);
+    } else {
+        ascii_symbol(st);
+    }
+    if (is_alpha(c)) note_approximation(st);
+}
+
 void
 speech_normalise(const char *text, struct buf *out)
 {
     struct speech_lexicon_ *lx = xmalloc(sizeof(*lx));
     struct buf o;
-    struct state st;
+    struct pass st;
     speech_lexicon_load_(lx);
     buf_init(&o);
     buf_reserve(&o, 256);
@@ -831,74 +526,7 @@ speech_normalise(const char *text, struct buf *out)
     st.lx = lx;
 
     /* Stop reading once the output is past the bound: the rest would be cut anyway. */
-    while (st.i < st.n && o.len <= PW_MAX_SPEECH_CHARS) {
-        unsigned char c = (unsigned char)st.s[st.i];
-        if (c == 0x1b && st.i + 1 < st.n && st.s[st.i + 1] == '[') {
-            /* a terminal escape sequence (CSI): parameters up to a final byte 0x40..0x7e */
-            st.i += 2;
-            while (st.i < st.n && ((unsigned char)st.s[st.i] < 0x40 ||
-                                   (unsigned char)st.s[st.i] > 0x7e))
-                st.i++;
-            if (st.i < st.n) st.i++;
-            continue;
-        }
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-            st.i++; /* control characters: espeak-ng reads 0x01 as an embedded command */
-            continue;
-        }
-        if (c == 0x7f) {
-            st.i++;
-            continue;
-        }
-        if (is_alnum(c) && word_start(&st)) {
-            const struct speech_lex_entry_ *e =
-                speech_lexicon_match_(lx, st.s + st.i, st.n - st.i);
-            if (e) {
-                word_n(&o, e->spoken, e->spoken_len);
-                st.i += e->key_len;
-                /* a possessive stays on the name: "Kafka's" */
-                if (st.i + 1 < st.n && st.s[st.i] == '\'' && st.s[st.i + 1] == 's' &&
-                    (st.i + 2 >= st.n || !is_alnum((unsigned char)st.s[st.i + 2]))) {
-                    buf_puts(&o, "'s");
-                    st.i += 2;
-                }
-                st.quantity = 0;
-                rate_suffix(&st);
-                continue;
-            }
-        }
-        if (is_digit(c)) {
-            amount(&st, NULL, NULL);
-        } else if (c == '$' && st.i + 1 < st.n && is_digit((unsigned char)st.s[st.i + 1])) {
-            st.i++;
-            amount(&st, "dollar", "dollars");
-        } else if (is_alpha(c)) {
-            if (!word_start(&st) && is_digit((unsigned char)st.s[st.i - 1])) space(&o);
-            letters(&st);
-        } else if (c >= 0x80) {
-            uint32_t cp;
-            size_t len = utf8_decode((const unsigned char *)st.s, st.n, st.i, &cp);
-            if (len == 0) {
-                st.i++; /* not UTF-8: drop the byte */
-                continue;
-            }
-            non_ascii(&st, cp, len);
-        } else {
-            ascii_symbol(&st);
-        }
-        /* "about $18,400" asks for a round figure like "~$18,400" does */
-        if (is_alpha(c) && o.len >= 5) {
-            static const char *const approx[] = {"about", "around", "roughly", "approximately",
-                                                 "nearly"};
-            for (size_t k = 0; k < PW_ARRAY_LEN(approx); k++) {
-                size_t al = strlen(approx[k]);
-                if (o.len >= al && strcmp(o.data + o.len - al, approx[k]) == 0 &&
-                    (o.len == al || o.data[o.len - al - 1] == ' ')) {
-                    st.round = 1;
-                }
-            }
-        }
-    }
+    while (st.i < st.n && o.len <= PW_MAX_SPEECH_CHARS) step(&st);
     trim_space(&o);
     size_t keep = cut_point(o.data, o.len, PW_MAX_SPEECH_CHARS);
     while (keep && (o.data[keep - 1] == ' ' || o.data[keep - 1] == '\n')) keep--;

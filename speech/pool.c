@@ -45,7 +45,7 @@
 
 struct job {
     struct job *next;
-    struct buf frame;  /* the encoded request */
+    struct buf frame; /* the encoded request */
     speech_done_cb *cb;
     void *arg;
 };
@@ -53,16 +53,16 @@ struct job {
 struct worker {
     struct speech_pool *p;
     unsigned index;
-    pid_t pid;               /* 0 when not running */
-    int fd;                  /* parent end of the socketpair, -1 when not running */
-    struct event *ev_read;   /* persistent while running */
-    struct event *ev_write;  /* armed while a request is partly written */
+    pid_t pid;                /* 0 when not running */
+    int fd;                   /* parent end of the socketpair, -1 when not running */
+    struct event *ev_read;    /* persistent while running */
+    struct event *ev_write;   /* armed while a request is partly written */
     struct event *ev_timeout; /* the running job's deadline */
     struct event *ev_restart; /* backoff before the next start */
-    struct job *job;         /* running job, or NULL when idle */
-    size_t out_off;          /* bytes of job->frame already written */
-    struct buf in;           /* reply bytes received so far */
-    unsigned failures;       /* consecutive crashes and timeouts */
+    struct job *job;          /* running job, or NULL when idle */
+    size_t out_off;           /* bytes of job->frame already written */
+    struct buf in;            /* reply bytes received so far */
+    unsigned failures;        /* consecutive crashes and timeouts */
 };
 
 struct speech_pool {
@@ -78,9 +78,9 @@ struct speech_pool {
     size_t queued;
     size_t running;
     unsigned long restarts;
-    int in_callback;         /* callbacks on the stack */
-    int free_pending;        /* speech_pool_free() was called from a callback */
-    int closing;             /* being freed: refuse new jobs */
+    int in_callback;  /* callbacks on the stack */
+    int free_pending; /* speech_pool_free() was called from a callback */
+    int closing;      /* being freed: refuse new jobs */
 };
 
 static void on_read(evutil_socket_t fd, short what, void *arg);

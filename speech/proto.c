@@ -181,8 +181,7 @@ speech_proto_reply_decode_(const unsigned char *p, size_t len, struct speech_res
     } else {
         c.bad = 1;
     }
-    if (c.bad || codec > SPEECH_CODEC_WAV || res->sample_rate <= 0 ||
-        res->sample_rate > 192000) {
+    if (c.bad || codec > SPEECH_CODEC_WAV || res->sample_rate <= 0 || res->sample_rate > 192000) {
         speech_result_fini(res);
         return -1;
     }

@@ -23,27 +23,27 @@ struct buf;
 enum speech_codec { SPEECH_CODEC_OPUS = 0, SPEECH_CODEC_WAV };
 
 #define SPEECH_DEFAULT_VOICE "espeak-ng:en-us"
-#define SPEECH_MIN_WPM 80  /* rate_wpm bounds; 0 means the voice's default */
+#define SPEECH_MIN_WPM 80 /* rate_wpm bounds; 0 means the voice's default */
 #define SPEECH_MAX_WPM 450
 /* A worker process finds its end of the socketpair on this descriptor (see speech_pool_new). */
 #define SPEECH_WORKER_FD 3
 
 struct speech_request {
-    const char *text;        /* borrowed; UTF-8, any length (bounded by the library) */
-    const char *voice;       /* "ENGINE:VOICE" or NULL for SPEECH_DEFAULT_VOICE */
-    int rate_wpm;            /* words per minute, 0 for the voice's default */
+    const char *text;  /* borrowed; UTF-8, any length (bounded by the library) */
+    const char *voice; /* "ENGINE:VOICE" or NULL for SPEECH_DEFAULT_VOICE */
+    int rate_wpm;      /* words per minute, 0 for the voice's default */
     enum speech_codec codec;
-    int verbatim;            /* 1: skip speech_normalise() and speak 'text' exactly (reproducing
+    int verbatim; /* 1: skip speech_normalise() and speak 'text' exactly (reproducing
                               * an engine bug, tests); the daemon leaves it 0 */
 };
 
 struct speech_result {
-    unsigned char *audio;    /* owned: Ogg Opus or WAV bytes */
+    unsigned char *audio; /* owned: Ogg Opus or WAV bytes */
     size_t audio_len;
-    int sample_rate;         /* of the synthesiser, Hz */
-    double duration_s;       /* audio duration */
-    char *spoken_text;       /* owned: the normalised text actually synthesised */
-    char *voice;             /* owned: the voice used, "ENGINE:VOICE" */
+    int sample_rate;   /* of the synthesiser, Hz */
+    double duration_s; /* audio duration */
+    char *spoken_text; /* owned: the normalised text actually synthesised */
+    char *voice;       /* owned: the voice used, "ENGINE:VOICE" */
     enum speech_codec codec;
 };
 
@@ -76,11 +76,11 @@ struct speech_pool;
 typedef void speech_done_cb(struct speech_result *res, const char *error, void *arg);
 
 struct speech_pool_config {
-    unsigned workers;         /* processes; 0 for one per core */
-    const char *worker_exe;   /* program to run, e.g. "/proc/self/exe" */
-    const char *worker_arg;   /* its argument, e.g. "--speech-worker" */
-    unsigned job_timeout_ms;  /* a job running longer kills its worker; 0 for 30000 */
-    unsigned max_queue;       /* jobs waiting beyond it are refused by submit; 0 for 1024 */
+    unsigned workers;        /* processes; 0 for one per core */
+    const char *worker_exe;  /* program to run, e.g. "/proc/self/exe" */
+    const char *worker_arg;  /* its argument, e.g. "--speech-worker" */
+    unsigned job_timeout_ms; /* a job running longer kills its worker; 0 for 30000 */
+    unsigned max_queue;      /* jobs waiting beyond it are refused by submit; 0 for 1024 */
 };
 
 /* Starts the workers: each runs 'worker_exe worker_arg' with its socket on SPEECH_WORKER_FD and

@@ -16,9 +16,9 @@
 
 struct buf;
 
-#define SPEECH_MAX_AUDIO_S_ 900   /* longest PCM an engine may produce, seconds */
-#define SPEECH_MAX_VOICE_ 64      /* bytes of an "ENGINE:VOICE" name */
-#define SPEECH_MAX_REQ_TEXT_ (1024 * 1024) /* request text sent to a worker; longer is cut */
+#define SPEECH_MAX_AUDIO_S_ 900               /* longest PCM an engine may produce, seconds */
+#define SPEECH_MAX_VOICE_ 64                  /* bytes of an "ENGINE:VOICE" name */
+#define SPEECH_MAX_REQ_TEXT_ (1024 * 1024)    /* request text sent to a worker; longer is cut */
 #define SPEECH_MAX_FRAME_ (64u * 1024 * 1024) /* a worker reply: WAV of SPEECH_MAX_AUDIO_S_ fits */
 
 /* 16-bit mono PCM produced by an engine. */
@@ -36,10 +36,10 @@ int speech_pcm_append_(struct speech_pcm_ *pcm, const short *samples, size_t n);
 /* An engine turns text (already normalised) into PCM. 'voice' is the part after "ENGINE:",
  * 'rate_wpm' 0 for the voice's default or a checked value in [SPEECH_MIN_WPM, SPEECH_MAX_WPM].
  * Returns 0, or -1 with 'errstr'. Not thread-safe: both libraries keep global state. */
-int speech_espeak_synth_(const char *voice, const char *text, int rate_wpm,
-                         struct speech_pcm_ *pcm, char *errstr, size_t errstr_size);
-int speech_flite_synth_(const char *voice, const char *text, int rate_wpm,
-                        struct speech_pcm_ *pcm, char *errstr, size_t errstr_size);
+int speech_espeak_synth_(const char *voice, const char *text, int rate_wpm, struct speech_pcm_ *pcm,
+                         char *errstr, size_t errstr_size);
+int speech_flite_synth_(const char *voice, const char *text, int rate_wpm, struct speech_pcm_ *pcm,
+                        char *errstr, size_t errstr_size);
 /* Returns 1 when the engine has a voice of that name, 0 otherwise (no library call). */
 int speech_espeak_has_voice_(const char *voice);
 int speech_flite_has_voice_(const char *voice);

@@ -15,9 +15,9 @@
 #include "xalloc.h"
 
 static const char *const small[] = {
-    "zero",    "one",     "two",       "three",    "four",     "five",    "six",
-    "seven",   "eight",   "nine",      "ten",      "eleven",   "twelve",  "thirteen",
-    "fourteen", "fifteen", "sixteen",  "seventeen", "eighteen", "nineteen",
+    "zero",     "one",     "two",     "three",     "four",     "five",     "six",
+    "seven",    "eight",   "nine",    "ten",       "eleven",   "twelve",   "thirteen",
+    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
 };
 static const char *const tens[] = {"",      "",      "twenty",  "thirty", "forty",
                                    "fifty", "sixty", "seventy", "eighty", "ninety"};
@@ -92,8 +92,8 @@ make_ordinal(struct buf *o, size_t from)
 {
     static const struct {
         const char *card, *ord;
-    } irregular[] = {{"one", "first"},   {"two", "second"}, {"three", "third"},
-                     {"five", "fifth"},  {"eight", "eighth"}, {"nine", "ninth"},
+    } irregular[] = {{"one", "first"},     {"two", "second"},   {"three", "third"},
+                     {"five", "fifth"},    {"eight", "eighth"}, {"nine", "ninth"},
                      {"twelve", "twelfth"}};
     size_t start = o->len;
     while (start > from && o->data[start - 1] != ' ') start--;

@@ -142,8 +142,8 @@ node_on_setup(redisAsyncContext *c, void *r, void *privdata)
     struct node *n = privdata;
     redisReply *reply = r;
     if (reply && reply->type == REDIS_REPLY_ERROR && n->ac == c)
-        log_error("state", "REDIS_SETUP_FAILED", "host=%s port=%d reason=\"%s\"", n->host,
-                  n->port, reply->str);
+        log_error("state", "REDIS_SETUP_FAILED", "host=%s port=%d reason=\"%s\"", n->host, n->port,
+                  reply->str);
 }
 
 /* The answer to AUTH: a refusal is said with the server's words (WRONGPASS ...). */
@@ -176,8 +176,7 @@ open_context(struct state *s, const char *host, int port, void *data)
     }
     /* Commands queue until the socket connects; a refused connection fails them with NULL. */
     if (s->password[0]) {
-        if (s->user[0])
-            redisAsyncCommand(ac, on_auth, NULL, "AUTH %s %s", s->user, s->password);
+        if (s->user[0]) redisAsyncCommand(ac, on_auth, NULL, "AUTH %s %s", s->user, s->password);
         else
             redisAsyncCommand(ac, on_auth, NULL, "AUTH %s", s->password);
     }
@@ -219,8 +218,7 @@ static struct node *
 node_find_or_add(struct state *s, const char *host, int port)
 {
     for (size_t i = 0; i < s->n_nodes; i++)
-        if (s->nodes[i]->port == port && strcmp(s->nodes[i]->host, host) == 0)
-            return s->nodes[i];
+        if (s->nodes[i]->port == port && strcmp(s->nodes[i]->host, host) == 0) return s->nodes[i];
     if (strlen(host) >= SLOT_HOST_MAX) return NULL;
     size_t at = s->n_nodes;
     if (at == CONN_NODES_MAX) {
@@ -328,8 +326,8 @@ apply_map(struct state *s, const struct slot_map *map)
     }
     /* Said when it changes; while not ready the map is asked for every half second */
     PW_LOG_(changed ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG, "state", "REDIS_CLUSTER_MAP",
-              "from=%s:%d masters=%zu slots_served=%zu redirects=%lu", s->probe_host,
-              s->probe_port, masters, slot_map_covered(map), s->redirects);
+            "from=%s:%d masters=%zu slots_served=%zu redirects=%lu", s->probe_host, s->probe_port,
+            masters, slot_map_covered(map), s->redirects);
     check_ready(s);
 }
 
@@ -423,8 +421,11 @@ probe_on_slots(redisAsyncContext *c, void *r, void *privdata)
     if (s->mode == CONN_MODE_UNKNOWN) {
         s->mode = CONN_MODE_CLUSTER;
         log_info("state", "REDIS_MODE", "mode=cluster seed=%s:%d", s->probe_host, s->probe_port);
-        if (s->db) log_warn("state", "REDIS_CLUSTER_DB", "db=%d reason=\"a cluster has only "
-                            "database 0: the URL's database is ignored\"", s->db);
+        if (s->db)
+            log_warn("state", "REDIS_CLUSTER_DB",
+                     "db=%d reason=\"a cluster has only "
+                     "database 0: the URL's database is ignored\"",
+                     s->db);
     }
     apply_map(s, &map);
     slot_map_fini(&map);

@@ -33,11 +33,11 @@ struct node {
     struct state *s;
     char host[SLOT_HOST_MAX];
     int port;
-    redisAsyncContext *ac;     /* NULL while down; owned by hiredis once attached */
+    redisAsyncContext *ac; /* NULL while down; owned by hiredis once attached */
     struct event *reconnect_ev;
     unsigned backoff_ms;
-    int ready;                 /* connected, set up, answering */
-    int wanted;                /* keep connected: the single server, or a master of the map */
+    int ready;  /* connected, set up, answering */
+    int wanted; /* keep connected: the single server, or a master of the map */
 };
 
 struct seed {
@@ -52,15 +52,15 @@ struct state {
     size_t n_seeds;
     struct node *nodes[CONN_NODES_MAX];
     size_t n_nodes;
-    uint8_t slots[SLOT_COUNT];  /* cluster mode: index of the slot's master in 'nodes' + 1 */
-    redisAsyncContext *probe;   /* the connection asking for the map, NULL when none */
-    struct event *probe_timer;  /* the probe's deadline */
-    struct event *refresh_ev;   /* the next probe */
+    uint8_t slots[SLOT_COUNT]; /* cluster mode: index of the slot's master in 'nodes' + 1 */
+    redisAsyncContext *probe;  /* the connection asking for the map, NULL when none */
+    struct event *probe_timer; /* the probe's deadline */
+    struct event *refresh_ev;  /* the next probe */
     unsigned refresh_backoff_ms;
-    size_t probe_next;          /* round robin over the seeds, then the nodes */
+    size_t probe_next; /* round robin over the seeds, then the nodes */
     char probe_host[SLOT_HOST_MAX];
     int probe_port;
-    int probe_cluster;          /* INFO of the probed node: cluster_enabled 1 or 0; -1 refused */
+    int probe_cluster; /* INFO of the probed node: cluster_enabled 1 or 0; -1 refused */
     int ready;
     int stopping;
     unsigned long reconnects;   /* node connections lost */

@@ -14,8 +14,7 @@ slot_crc16(const void *buf, size_t len)
     unsigned crc = 0;
     for (size_t i = 0; i < len; i++) {
         crc ^= (unsigned)p[i] << 8;
-        for (int bit = 0; bit < 8; bit++)
-            crc = (crc & 0x8000u) ? (crc << 1) ^ 0x1021u : crc << 1;
+        for (int bit = 0; bit < 8; bit++) crc = (crc & 0x8000u) ? (crc << 1) ^ 0x1021u : crc << 1;
         crc &= 0xffffu;
     }
     return crc;
@@ -61,8 +60,8 @@ slot_of_command(int argc, const char *const *argv, const size_t *lens)
     if (argc < 2) return SLOT_NONE;
     const char *v = argv[0];
     size_t vl = lens[0];
-    static const char *const keyless[] = {"PING", "INFO", "SCRIPT", "CLUSTER", "ASKING",
-                                          "AUTH", "SELECT", "HELLO", "ECHO", "FUNCTION"};
+    static const char *const keyless[] = {"PING", "INFO",   "SCRIPT", "CLUSTER", "ASKING",
+                                          "AUTH", "SELECT", "HELLO",  "ECHO",    "FUNCTION"};
     for (size_t i = 0; i < sizeof(keyless) / sizeof(keyless[0]); i++)
         if (verb_is(v, vl, keyless[i])) return SLOT_NONE;
     if (verb_is(v, vl, "EVALSHA") || verb_is(v, vl, "EVAL") || verb_is(v, vl, "FCALL")) {
@@ -127,8 +126,8 @@ slot_parse_redirect(const char *err, size_t len, struct slot_redirect *out)
         if (err[i] == ':') colon = err + i;
     if (colon == NULL) return SLOT_REDIRECT_NONE;
     size_t hlen = (size_t)(colon - err), plen = len - hlen - 1;
-    if (hlen >= SLOT_HOST_MAX || read_number(colon + 1, plen, 65535, &port) != plen ||
-        plen == 0 || port == 0)
+    if (hlen >= SLOT_HOST_MAX || read_number(colon + 1, plen, 65535, &port) != plen || plen == 0 ||
+        port == 0)
         return SLOT_REDIRECT_NONE;
     memcpy(out->host, err, hlen);
     out->host[hlen] = '\0';
@@ -139,13 +138,12 @@ slot_parse_redirect(const char *err, size_t len, struct slot_redirect *out)
 }
 
 enum slot_action
-slot_decide(const char *err, size_t len, int redirects, int max_redirects,
-            struct slot_redirect *rd)
+slot_decide(const char *err, size_t len, int redirects, int max_redirects, struct slot_redirect *rd)
 {
     static const char *const transient[] = {"CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN"};
     enum slot_redirect_kind kind = slot_parse_redirect(err, len, rd);
     if (kind != SLOT_REDIRECT_NONE)
-        return redirects >= max_redirects ? SLOT_ACTION_RETRY
+        return redirects >= max_redirects    ? SLOT_ACTION_RETRY
                : kind == SLOT_REDIRECT_MOVED ? SLOT_ACTION_MOVED
                                              : SLOT_ACTION_ASK;
     for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
@@ -196,8 +194,8 @@ slot_map_parse(const redisReply *reply, struct slot_map *map)
         const redisReply *e = reply->element[i];
         if (e->type != REDIS_REPLY_ARRAY || e->elements < 3) goto bad;
         const redisReply *a = e->element[0], *b = e->element[1];
-        if (a->type != REDIS_REPLY_INTEGER || b->type != REDIS_REPLY_INTEGER ||
-            a->integer < 0 || b->integer >= SLOT_COUNT || a->integer > b->integer)
+        if (a->type != REDIS_REPLY_INTEGER || b->type != REDIS_REPLY_INTEGER || a->integer < 0 ||
+            b->integer >= SLOT_COUNT || a->integer > b->integer)
             goto bad;
         struct slot_range *r = &map->ranges[map->n_ranges];
         if (parse_node(e->element[2], r) != 0) goto bad;

@@ -43,15 +43,14 @@ struct slot_redirect {
 
 /* Parses an error reply. Returns its kind: SLOT_REDIRECT_NONE for any other error, and also for
  * a MOVED or ASK that is malformed (bad slot, port or a host too long). */
-enum slot_redirect_kind slot_parse_redirect(const char *err, size_t len,
-                                            struct slot_redirect *out);
+enum slot_redirect_kind slot_parse_redirect(const char *err, size_t len, struct slot_redirect *out);
 
 /* What to do with an error reply in cluster mode. */
 enum slot_action {
-    SLOT_ACTION_FAIL = 0,  /* the command itself was refused: tell the caller, not retriable */
-    SLOT_ACTION_MOVED,     /* send it again to the node named, which serves the slot now */
-    SLOT_ACTION_ASK,       /* send ASKING and it again to the node named, this once */
-    SLOT_ACTION_RETRY,     /* the cluster is changing (CLUSTERDOWN, TRYAGAIN, LOADING,
+    SLOT_ACTION_FAIL = 0, /* the command itself was refused: tell the caller, not retriable */
+    SLOT_ACTION_MOVED,    /* send it again to the node named, which serves the slot now */
+    SLOT_ACTION_ASK,      /* send ASKING and it again to the node named, this once */
+    SLOT_ACTION_RETRY,    /* the cluster is changing (CLUSTERDOWN, TRYAGAIN, LOADING,
                               MASTERDOWN, or too many redirections): tell the caller it may
                               retry, and learn the map again */
 };

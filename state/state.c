@@ -67,17 +67,16 @@ const char state_apply_script[] =
  * 'finish' turns the raw reply into the caller's callback. */
 struct command {
     struct state *s;
-    struct node *node;  /* where it was sent last */
+    struct node *node; /* where it was sent last */
     struct event *timer;
-    char *wire;         /* the formatted command (hiredis' allocation), for a redirection */
+    char *wire; /* the formatted command (hiredis' allocation), for a redirection */
     size_t wire_len;
     int redirects;
-    void (*finish)(struct command *cmd, const redisReply *reply, const char *error,
-                   int retriable);
+    void (*finish)(struct command *cmd, const redisReply *reply, const char *error, int retriable);
     state_apply_cb *apply_cb;
     state_values_cb *values_cb;
     void *arg;
-    int answered;       /* the user callback has run */
+    int answered; /* the user callback has run */
 };
 /* One URL's parts. */
 struct url {
@@ -176,9 +175,11 @@ parse_urls(struct state *s, const char *list, char *errstr, size_t errstr_size)
             memcpy(s->user, u.user, sizeof(s->user));
             memcpy(s->password, u.password, sizeof(s->password));
             s->db = u.db;
-        } else if ((u.password[0] && (strcmp(u.user, s->user) || strcmp(u.password, s->password)))
-                   || (u.db && u.db != s->db)) {
-            snprintf(errstr, errstr_size, "redis urls: every seed must use the first one's "
+        } else if ((u.password[0] &&
+                    (strcmp(u.user, s->user) || strcmp(u.password, s->password))) ||
+                   (u.db && u.db != s->db)) {
+            snprintf(errstr, errstr_size,
+                     "redis urls: every seed must use the first one's "
                      "user, password and database");
             return -1;
         }
@@ -207,7 +208,8 @@ state_new(struct event_base *base, const struct state_config *cfg, state_ready_c
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     EVP_Digest(state_apply_script, strlen(state_apply_script), md, &mdlen, EVP_sha1(), NULL);
-    for (unsigned i = 0; i < mdlen && i < 20; i++) snprintf(s->script_sha + 2 * i, 3, "%02x", md[i]);
+    for (unsigned i = 0; i < mdlen && i < 20; i++)
+        snprintf(s->script_sha + 2 * i, 3, "%02x", md[i]);
     conn_start(s);
     return s;
 }
@@ -277,8 +279,7 @@ redirect(struct command *cmd, enum slot_action action, const struct slot_redirec
     if (n == NULL || n->ac == NULL) return -1;
     log_debug("state", "REDIS_REDIRECT", "kind=%s slot=%u host=%s port=%d",
               action == SLOT_ACTION_MOVED ? "moved" : "ask", rd->slot, n->host, n->port);
-    if (action == SLOT_ACTION_MOVED)
-        conn_moved(s, rd->slot, n);
+    if (action == SLOT_ACTION_MOVED) conn_moved(s, rd->slot, n);
     else if (redisAsyncCommand(n->ac, NULL, NULL, "ASKING") != REDIS_OK)
         return -1;
     if (redisAsyncFormattedCommand(n->ac, on_reply, cmd, cmd->wire, cmd->wire_len) != REDIS_OK)
@@ -398,16 +399,14 @@ finish_apply(struct command *cmd, const redisReply *reply, const char *error, in
         if (reply->elements > 3) res.previous_json = element_str(reply->element[3]);
     }
     if (res.status == STATE_APPLY_NEW && res.merged_json == NULL)
-        cmd->apply_cb(NULL, "redis: the apply script returned no merged requirement", 0,
-                      cmd->arg);
+        cmd->apply_cb(NULL, "redis: the apply script returned no merged requirement", 0, cmd->arg);
     else
         cmd->apply_cb(&res, NULL, 0, cmd->arg);
 }
 
 int
-state_event_apply(struct state *s, const char *project_id, const char *event_id,
-                  int32_t partition, int64_t offset, const char *req_json, state_apply_cb *cb,
-                  void *arg)
+state_event_apply(struct state *s, const char *project_id, const char *event_id, int32_t partition,
+                  int64_t offset, const char *req_json, state_apply_cb *cb, void *arg)
 {
     char k_project[256], k_versions[256], k_event[512], a_part[16], a_off[24], a_ttl[16];
     snprintf(k_project, sizeof(k_project), "pw:{%s}:project", project_id);
@@ -417,8 +416,8 @@ state_event_apply(struct state *s, const char *project_id, const char *event_id,
     snprintf(a_off, sizeof(a_off), "%lld", (long long)offset);
     snprintf(a_ttl, sizeof(a_ttl), "%u", s->event_ttl_s);
 
-    const char *argv[] = {"EVALSHA", s->script_sha, "3",   k_project, k_versions, k_event,
-                          a_part, a_off,        req_json, a_ttl,   event_id};
+    const char *argv[] = {"EVALSHA", s->script_sha, "3",      k_project, k_versions, k_event,
+                          a_part,    a_off,         req_json, a_ttl,     event_id};
     size_t argvlen[PW_ARRAY_LEN(argv)];
     for (size_t i = 0; i < PW_ARRAY_LEN(argv); i++) argvlen[i] = strlen(argv[i]);
     struct command *cmd = xcalloc(1, sizeof(*cmd));

@@ -58,8 +58,8 @@ struct state_apply_result {
 /* 'res' is NULL on failure, and then 'error' says why and 'retriable' is 1 when the connection
  * failed (the connection is being re-established: try again once ready) or 0 when Redis refused
  * the command itself. Both are borrowed for the call. */
-typedef void state_apply_cb(const struct state_apply_result *res, const char *error,
-                            int retriable, void *arg);
+typedef void state_apply_cb(const struct state_apply_result *res, const char *error, int retriable,
+                            void *arg);
 typedef void state_ready_cb(int ready, void *arg);
 
 struct state;

@@ -15,12 +15,13 @@
 #define KEY_MAX 320
 
 /* Hash field names, in the order of the enums of store.h. */
-static const char *const latest_fields[STORE_LATEST_COUNT] = {
-    "report_id", "project_id", "event_id", "version", "markdown",
-    "json",      "dot",        "audio_status", "codec", "audio"};
-static const char *const audio_fields[STORE_AUDIO_COUNT] = {"audio",       "codec",
-                                                           "voice",       "sample_rate",
-                                                           "duration_ms", "text"};
+static const char *const latest_fields[STORE_LATEST_COUNT] = {"report_id", "project_id",
+                                                              "event_id",  "version",
+                                                              "markdown",  "json",
+                                                              "dot",       "audio_status",
+                                                              "codec",     "audio"};
+static const char *const audio_fields[STORE_AUDIO_COUNT] = {"audio",       "codec",       "voice",
+                                                            "sample_rate", "duration_ms", "text"};
 
 /* A command vector under construction: lengths follow the strings unless given. */
 struct cmd {
@@ -145,7 +146,8 @@ static void
 gather_done(struct gather *g)
 {
     if (g->error[0]) g->cb(NULL, NULL, 0, g->error, g->arg);
-    else g->cb((const char *const *)g->values, g->lens, g->n, NULL, g->arg);
+    else
+        g->cb((const char *const *)g->values, g->lens, g->n, NULL, g->arg);
     for (size_t i = 0; i < g->n; i++) free(g->values[i]);
     free(g->values);
     free(g->lens);
@@ -285,8 +287,8 @@ store_report_project(struct state *s, const char *report_id, state_values_cb *cb
 /* ---- project versions (kept by state.c) -------------------------------------------------- */
 
 int
-store_versions_get(struct state *s, const char *project_id, size_t project_len,
-                   state_values_cb *cb, void *arg_)
+store_versions_get(struct state *s, const char *project_id, size_t project_len, state_values_cb *cb,
+                   void *arg_)
 {
     char key[KEY_MAX];
     snprintf(key, sizeof(key), "pw:{%.*s}:versions", (int)(project_len < 256 ? project_len : 256),

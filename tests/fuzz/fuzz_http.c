@@ -30,6 +30,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "clock.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -110,7 +111,7 @@ server(void)
 
     s->d.cfg = &s->cfg;
     s->d.base = s->base;
-    clock_gettime(CLOCK_MONOTONIC, &s->d.started);
+    s->d.started_ms = clock_monotonic_ms();
     s->d.state = state_new(s->base, &stcfg, on_redis_ready, &s->d, errstr, sizeof(errstr));
     if (s->d.state == NULL) {
         fprintf(stderr, "fuzz_http: state_new: %s\n", errstr);
@@ -227,8 +228,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * connect. The first writable event says the connection is up. */
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (c->fd < 0) die("socket");
-    if (connect(c->fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) != 0 &&
-        errno != EINPROGRESS)
+    if (connect(c->fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) != 0 && errno != EINPROGRESS)
         die("connect");
     c->ev = event_new(s->base, c->fd, EV_READ | EV_WRITE | EV_PERSIST, on_client, c);
     struct timeval hang = {HANG_SECONDS, 0};
@@ -243,8 +243,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         event_base_loop(s->base, EVLOOP_ONCE);
     }
     if (c->hung) {
-        fprintf(stderr, "property broken: the server kept a connection open %d s\n",
-                HANG_SECONDS);
+        fprintf(stderr, "property broken: the server kept a connection open %d s\n", HANG_SECONDS);
         abort();
     }
     check_answers(c);

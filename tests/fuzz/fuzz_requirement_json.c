@@ -16,11 +16,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct requirement req;
     char detail[256];
-    enum wire_status st =
-        requirement_json_parse((const char *)data, size, &req, detail, sizeof(detail));
+    enum wire_status st = requirement_json_parse((const char *)data, size, &req, detail,
+                                                 sizeof(detail));
     fuzz_require((unsigned)st < WIRE_STATUS_COUNT, "a known status");
     if (st == WIRE_OK) fuzz_req_reencode(&req);
-    else fuzz_require(detail[0] != '\0', "a refusal carries a detail");
+    else
+        fuzz_require(detail[0] != '\0', "a refusal carries a detail");
     requirement_fini(&req);
     return 0;
 }

@@ -26,8 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct audio_event_owned out, again;
     char detail[256];
-    enum wire_status st = wire_audio_decode(fuzz_wire(), data, size, &out, detail,
-                                            sizeof(detail));
+    enum wire_status st = wire_audio_decode(fuzz_wire(), data, size, &out, detail, sizeof(detail));
     fuzz_require((unsigned)st < WIRE_STATUS_COUNT, "a known status");
     if (st != WIRE_OK) {
         fuzz_require(out.data == NULL && out.ev.event_id == NULL, "a refused chunk owns nothing");

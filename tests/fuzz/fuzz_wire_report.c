@@ -28,8 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct report_event_owned out, again;
     char detail[256];
-    enum wire_status st = wire_report_decode(fuzz_wire(), data, size, &out, detail,
-                                             sizeof(detail));
+    enum wire_status st = wire_report_decode(fuzz_wire(), data, size, &out, detail, sizeof(detail));
     fuzz_require((unsigned)st < WIRE_STATUS_COUNT, "a known status");
     if (st != WIRE_OK) {
         fuzz_require(out.ev.event_id == NULL, "a refused report owns nothing");

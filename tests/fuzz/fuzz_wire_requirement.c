@@ -17,8 +17,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct requirement req;
     enum wire_format fmt;
     char detail[256];
-    enum wire_status st =
-        wire_requirement_decode(fuzz_wire(), data, size, &req, &fmt, detail, sizeof(detail));
+    enum wire_status st = wire_requirement_decode(fuzz_wire(), data, size, &req, &fmt, detail,
+                                                  sizeof(detail));
     fuzz_require((unsigned)st < WIRE_STATUS_COUNT, "a known status");
     if (st == WIRE_OK) {
         fuzz_require(fmt != WIRE_FORMAT_UNKNOWN, "an accepted message has a format");

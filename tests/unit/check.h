@@ -34,8 +34,8 @@ static int check_count_;
         check_count_++;                                                                            \
         if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {                                     \
             check_failures_++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK_STR failed: %s == %s\n  got:  \"%s\"\n  want: \"%s\"\n",  \
-                    __FILE__, __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");          \
+            fprintf(stderr, "%s:%d: CHECK_STR failed: %s == %s\n  got:  \"%s\"\n  want: \"%s\"\n", \
+                    __FILE__, __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");           \
         }                                                                                          \
     } while (0)
 
@@ -45,7 +45,7 @@ static int check_count_;
         check_count_++;                                                                            \
         if (!(fabs(a_ - b_) <= (eps))) {                                                           \
             check_failures_++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %g, want %g\n", __FILE__, __LINE__,     \
+            fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %g, want %g\n", __FILE__, __LINE__,    \
                     #a, a_, b_);                                                                   \
         }                                                                                          \
     } while (0)
@@ -54,7 +54,7 @@ static int check_count_;
     int main(int argc, char **argv)                                                                \
     {                                                                                              \
         int ran = 0;                                                                               \
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {                           \
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {                            \
             int want = argc < 2;                                                                   \
             for (int a = 1; a < argc; a++)                                                         \
                 if (strcmp(argv[a], cases[i].name) == 0) want = 1;                                 \

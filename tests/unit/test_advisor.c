@@ -300,9 +300,10 @@ test_determinism_and_json(void)
     json_t *root = json_loads(a.json, 0, &je);
     CHECK(root != NULL);
     static const char *const keys[] = {
-        "report_id", "engine_version", "fingerprint", "profile", "assumptions", "decisions",
-        "sizing", "cost", "risks", "quality_rules", "compliance_controls", "next_steps", "iac",
-        "diagram", "sections", "audio_script"};
+        "report_id",           "engine_version", "fingerprint", "profile", "assumptions",
+        "decisions",           "sizing",         "cost",        "risks",   "quality_rules",
+        "compliance_controls", "next_steps",     "iac",         "diagram", "sections",
+        "audio_script"};
     for (size_t i = 0; root && i < PW_ARRAY_LEN(keys); i++) CHECK(json_object_get(root, keys[i]));
     if (root) {
         json_t *d0 = json_array_get(json_object_get(root, "decisions"), 0);
@@ -462,9 +463,9 @@ test_data_driven_catalog(void)
     setup();
     if (!adv) return;
     /* Every catalog area the engine asks for has rows for every platform. */
-    static const char *const areas[] = {"transformation", "storage", "table_format",
-                                        "file_format", "warehouse", "orchestration",
-                                        "data_quality", "governance"};
+    static const char *const areas[] = {"transformation", "storage",   "table_format",
+                                        "file_format",    "warehouse", "orchestration",
+                                        "data_quality",   "governance"};
     for (size_t a = 0; a < PW_ARRAY_LEN(areas); a++)
         for (int c = 0; c < CLOUD_COUNT; c++) {
             int rows = 0;
@@ -567,8 +568,8 @@ test_absurd_text_is_clamped(void)
     CHECK(advisor_run(adv, &r, NULL, &rep, err, sizeof(err)) == 0);
     CHECK(rep.json != NULL && strstr(rep.json, "\"monthly_usd\"") != NULL);
     /* printf spells infinities and NaNs "inf" and "nan": none may reach the text */
-    static const char *const bad[] = {" inf ", " inf,", "$inf", "-inf", " nan ", "$nan", "-nan",
-                                      ":inf", ":nan", "inf%", "nan%"};
+    static const char *const bad[] = {" inf ", " inf,", "$inf", "-inf", " nan ", "$nan",
+                                      "-nan",  ":inf",  ":nan", "inf%", "nan%"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CHECK(strstr(rep.json, bad[i]) == NULL && strstr(rep.markdown, bad[i]) == NULL);
     report_fini(&rep);
@@ -582,7 +583,8 @@ test_absurd_text_is_clamped(void)
     r.sources[0].peak_events_per_sec = 5;
     r.sources[0].avg_record_bytes = NAN;
     CHECK(requirement_clamp(&r) == 2);
-    CHECK(r.sources[0].volume_gb_per_day == PW_MAX_GB_PER_DAY && r.sources[0].peak_events_per_sec == 5);
+    CHECK(r.sources[0].volume_gb_per_day == PW_MAX_GB_PER_DAY &&
+          r.sources[0].peak_events_per_sec == 5);
     requirement_fini(&r);
 }
 
@@ -605,10 +607,14 @@ price_variants_exist(const char *tmpl, const char *cloud)
                     const char *v = NULL;
                     size_t skip = 0;
                     if (strncmp(c, "{cloud}", 7) == 0) v = cloud, skip = 6;
-                    else if (strncmp(c, "{broker}", 8) == 0) v = adv->broker_type[b], skip = 7;
-                    else if (strncmp(c, "{snowflake}", 11) == 0) v = snow[s], skip = 10;
-                    else if (strncmp(c, "{dms}", 5) == 0) v = dms[d], skip = 4;
-                    else if (strncmp(c, "{eh}", 4) == 0) v = eh[d], skip = 3;
+                    else if (strncmp(c, "{broker}", 8) == 0)
+                        v = adv->broker_type[b], skip = 7;
+                    else if (strncmp(c, "{snowflake}", 11) == 0)
+                        v = snow[s], skip = 10;
+                    else if (strncmp(c, "{dms}", 5) == 0)
+                        v = dms[d], skip = 4;
+                    else if (strncmp(c, "{eh}", 4) == 0)
+                        v = eh[d], skip = 3;
                     if (v) {
                         size_t l = strlen(v);
                         if (n + l >= sizeof(id)) return 0;
@@ -705,19 +711,21 @@ test_workload_driven_costs(void)
                                     "$5k/month.");
     double hourly = snowflake_credits("On AWS with Snowflake, 5 GB/day of orders from Postgres, "
                                       "dashboards refreshed hourly. Budget $5k/month.");
-    CHECK(few > 0 && few < 60);     /* about an hour a day */
-    CHECK(many > 5 * few);          /* 900 readers' minutes */
+    CHECK(few > 0 && few < 60);                  /* about an hour a day */
+    CHECK(many > 5 * few);                       /* 900 readers' minutes */
     CHECK(hourly >= 24 * 30 * 10 / 60.0 - 1e-9); /* 24 runs x 10 min a day */
     struct requirement r;
     struct analysis an;
-    CHECK(run_text(&r, &an, "We keep ~200 TB of parquet in S3, growing 100 GB/day; cut the "
-                            "storage bill, keep 5 years.") == 0);
+    CHECK(run_text(&r, &an,
+                   "We keep ~200 TB of parquet in S3, growing 100 GB/day; cut the "
+                   "storage bill, keep 5 years.") == 0);
     CHECK_NEAR(an.p.total.lake_gb_day, an.p.total.gb_day, 1e-9);
     analysis_fini_(&an);
     requirement_fini(&r);
-    CHECK(run_text(&r, &an, "Payments ledger events, ~3k tx/s peak, ~1 KB each, ~90 GB/day, on "
-                            "AWS active-active across eu-west-1 and eu-central-1, RPO 0, 99.99% "
-                            "availability, budget $40k/mo.") == 0);
+    CHECK(run_text(&r, &an,
+                   "Payments ledger events, ~3k tx/s peak, ~1 KB each, ~90 GB/day, on "
+                   "AWS active-active across eu-west-1 and eu-central-1, RPO 0, 99.99% "
+                   "availability, budget $40k/mo.") == 0);
     CHECK(line_by_price(&an, "aws_sync_commit", "events_m") != NULL);
     CHECK(line_by_price(&an, "aws_inter_region", "gb_month") != NULL);
     int traffic_twice = 0;
@@ -996,7 +1004,7 @@ test_render_words(void)
     static const struct {
         double s;
         const char *said;
-    } d[] = {{1, "1 second"}, {5, "5 seconds"}, {60, "60 seconds"}, {3600, "1 hour"},
+    } d[] = {{1, "1 second"},      {5, "5 seconds"},    {60, "60 seconds"},     {3600, "1 hour"},
              {5400, "90 minutes"}, {86400, "24 hours"}, {0.5, "under a second"}};
     for (size_t i = 0; i < PW_ARRAY_LEN(d); i++) {
         buf_reset(&b);
@@ -1068,9 +1076,11 @@ test_request_kinds(void)
     } cases[] = {
         {"Move our nightly SSIS jobs off the on-prem SQL Server to Azure", KIND_MIGRATION},
         {"Migrate off Teradata before the contract ends", KIND_MIGRATION},
-        {"Cut the storage bill of our S3 archive: how should we tier and compact it", KIND_COST_REDUCTION},
+        {"Cut the storage bill of our S3 archive: how should we tier and compact it",
+         KIND_COST_REDUCTION},
         {"CDC from 450 tables with updates and hard deletes", KIND_CDC},
-        {"We already land orders in the warehouse; now marketing wants a churn feed", KIND_ADD_CONSUMER},
+        {"We already land orders in the warehouse; now marketing wants a churn feed",
+         KIND_ADD_CONSUMER},
         {"Clickstream analytics for a new mobile app", KIND_GREENFIELD},
     };
     for (size_t i = 0; i < PW_ARRAY_LEN(cases); i++) {

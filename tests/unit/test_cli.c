@@ -7,6 +7,7 @@
  * folder that is removed at the end.
  */
 #include "../../cli/kafka.c"
+#include "../../cli/assembly.c"
 #include "../../cli/watch.c"
 #include "../../cli/registry_opts.c"
 
@@ -49,8 +50,8 @@ test_topic_names(void)
     CHECK(cli_kafka_topic_name("p", "reports", out, 5) == -1); /* does not fit */
     memset(longp, 'x', 245);
     longp[245] = '\0';
-    CHECK(cli_kafka_topic_name(longp, "dlq", out, sizeof(out)) == 0);      /* 249 characters */
-    CHECK(cli_kafka_topic_name(longp, "audio", out, sizeof(out)) == -1);   /* 251 */
+    CHECK(cli_kafka_topic_name(longp, "dlq", out, sizeof(out)) == 0);    /* 249 characters */
+    CHECK(cli_kafka_topic_name(longp, "audio", out, sizeof(out)) == -1); /* 251 */
 }
 
 static void

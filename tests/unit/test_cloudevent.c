@@ -83,7 +83,7 @@ dec(struct wire *w, const struct msg *m, const void *v, size_t len, struct requi
         CHECK(st_ == (want));                                                                      \
         CHECK(strstr(d_, (needle)) != NULL);                                                       \
         if (st_ != (want) || strstr(d_, (needle)) == NULL)                                         \
-            fprintf(stderr, "  line %d: status %s, detail \"%s\"\n", __LINE__,                   \
+            fprintf(stderr, "  line %d: status %s, detail \"%s\"\n", __LINE__,                     \
                     wire_status_str(st_), d_);                                                     \
         if (st_ == WIRE_OK) requirement_fini(&r_);                                                 \
     } while (0)
@@ -94,8 +94,9 @@ envelope(const char *id, const char *extra, const char *data_member)
 {
     struct buf b;
     buf_init(&b);
-    buf_printf(&b, "{\"specversion\":\"1.0\",\"id\":\"%s\",\"source\":\"/tests/unit\","
-                   "\"type\":\"io.pipewright.requirement.v1\"%s%s%s}",
+    buf_printf(&b,
+               "{\"specversion\":\"1.0\",\"id\":\"%s\",\"source\":\"/tests/unit\","
+               "\"type\":\"io.pipewright.requirement.v1\"%s%s%s}",
                id, extra, data_member[0] ? "," : "", data_member);
     return buf_detach(&b);
 }
@@ -229,8 +230,9 @@ test_structured_mode(void)
     char d[256];
     struct msg m;
     structured(&m);
-    char *env = envelope("ce-9", ",\"time\":\"2026-12-08T01:36:46Z\",\"subject\":null,"
-                                 "\"datacontenttype\":\"application/json\",\"ext1\":5",
+    char *env = envelope("ce-9",
+                         ",\"time\":\"2026-12-08T01:36:46Z\",\"subject\":null,"
+                         "\"datacontenttype\":\"application/json\",\"ext1\":5",
                          "\"data\":" REQ_NO_ID);
     CHECK(dec(w, &m, env, strlen(env), &req, &mode, d, sizeof(d)) == WIRE_OK);
     CHECK(mode == CE_MODE_STRUCTURED);
@@ -350,9 +352,10 @@ test_binary_refusals_data(void)
     binary_base(&m, "x");
     hdr(&m, "ce_dataschema", "schemas/requirement.avsc");
     EXPECT(w, &m, v, n, WIRE_ERR_INVALID, "ce_dataschema is not an absolute URI");
-    const char *times[] = {"2026-12-08", "2026-13-08T01:36:46Z", "2026-12-08T01:36:46",
-                           "2026-12-08T01:36:46.Z", "2026-12-08T24:00:00Z",
-                           "2026-12-08T01:36:46+0100", "2026-12-08 01:36:46Z"};
+    const char *times[] = {"2026-12-08",           "2026-13-08T01:36:46Z",
+                           "2026-12-08T01:36:46",  "2026-12-08T01:36:46.Z",
+                           "2026-12-08T24:00:00Z", "2026-12-08T01:36:46+0100",
+                           "2026-12-08 01:36:46Z"};
     for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
         binary_base(&m, "x");
         hdr(&m, "ce_time", times[i]);
@@ -410,8 +413,8 @@ static const struct {
      WIRE_ERR_INVALID, "specversion \"0.3\" is not supported (1.0 only)"},
     {"{\"specversion\":\"1.0\",\"source\":\"/s\",\"type\":\"t\",\"data\":" REQ_JSON "}",
      WIRE_ERR_INVALID, "CloudEvent (structured): id is missing"},
-    {"{\"specversion\":\"1.0\",\"id\":\"\",\"source\":\"/s\",\"type\":\"t\"}",
-     WIRE_ERR_INVALID, "id is empty"},
+    {"{\"specversion\":\"1.0\",\"id\":\"\",\"source\":\"/s\",\"type\":\"t\"}", WIRE_ERR_INVALID,
+     "id is empty"},
     {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\"}", WIRE_ERR_EMPTY,
      "the event has no data (data or data_base64)"},
     {"{\"specversion\":\"1.0\",\"id\":\"a\",\"source\":\"/s\",\"type\":\"t\",\"data\":null}",
@@ -574,9 +577,9 @@ test_output_strings(void)
     CHECK(ce_string_valid("abc", 3));
     CHECK(!ce_string_valid("", 0));
     CHECK(!ce_string_valid("a\x7f", 2));
-    CHECK(!ce_string_valid("\xef\xbf\xbe", 3));  /* U+FFFE, a noncharacter */
-    CHECK(!ce_string_valid("\xed\xa0\x80", 3));  /* a surrogate */
-    CHECK(!ce_string_valid("\xc0\xaf", 2));      /* overlong */
+    CHECK(!ce_string_valid("\xef\xbf\xbe", 3)); /* U+FFFE, a noncharacter */
+    CHECK(!ce_string_valid("\xed\xa0\x80", 3)); /* a surrogate */
+    CHECK(!ce_string_valid("\xc0\xaf", 2));     /* overlong */
 }
 
 /* The value of header 'name' in 'h' as a string, or NULL. */
@@ -598,8 +601,8 @@ test_emit_headers(void)
     struct wire *w = wire_open();
     CHECK_STR(wire_ce_source(w), "/pipewrightd");
     wire_ce_source_set(w, "analytics");
-    struct emit_ce ce = {CE_TYPE_AUDIO, "evt-1", "audio/2", "proj-1", CE_CONTENT_TYPE_AVRO,
-                         1796687100123};
+    struct emit_ce ce = {CE_TYPE_AUDIO,        "evt-1",      "audio/2", "proj-1",
+                         CE_CONTENT_TYPE_AVRO, 1796687100123};
     const char *tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     rd_kafka_headers_t *h = emit_headers(wire_ce_source(w), &ce, "evt-1", tp);
     char v[256];
@@ -629,7 +632,7 @@ test_emit_headers(void)
     rd_kafka_headers_destroy(h);
 
     /* A dead letter: no pw.event_id nor traceparent; a subject no String may hold is left out. */
-    struct emit_ce dl = {CE_TYPE_DEAD_LETTER, "t/0/5", "deadletter", "bad\nkey",
+    struct emit_ce dl = {CE_TYPE_DEAD_LETTER,   "t/0/5", "deadletter", "bad\nkey",
                          CE_CONTENT_TYPE_BYTES, 0};
     h = emit_headers(wire_ce_source(w), &dl, NULL, NULL);
     CHECK(header(h, "pw.event_id", v, sizeof(v)) == NULL);

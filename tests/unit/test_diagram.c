@@ -174,10 +174,11 @@ times_ms(const char *dot, int runs, size_t *svg_len, double t[3])
 static void
 test_the_advisors_largest_diagram_renders_in_milliseconds(void)
 {
-    static const char *const kinds[] = {"database", "cdc", "api", "saas", "files", "events",
-                                        "logs", "iot", "clickstream", "database", "cdc", "events"};
-    static const char *const consumers[] = {"bi", "ml", "operational", "reverse_etl", "api",
-                                            "data_science"};
+    static const char *const kinds[] = {"database",    "cdc",      "api",  "saas",
+                                        "files",       "events",   "logs", "iot",
+                                        "clickstream", "database", "cdc",  "events"};
+    static const char *const consumers[] = {"bi",          "ml",  "operational",
+                                            "reverse_etl", "api", "data_science"};
     char err[256];
     struct advisor *a = advisor_new(err, sizeof(err));
     CHECK(a != NULL);
@@ -213,8 +214,8 @@ test_the_advisors_largest_diagram_renders_in_milliseconds(void)
         CHECK(strlen(rep.dot) < DIAGRAM_DOT_MAX / 2);
         CHECK(times_ms(rep.dot, 20, &svg_len, t) == 0);
         printf("largest advisor diagram: %zu bytes of DOT, %zu bytes of SVG; first render "
-               "%.2f ms, then fastest %.2f ms, slowest %.2f ms of 20\n", strlen(rep.dot),
-               svg_len, t[0], t[1], t[2]);
+               "%.2f ms, then fastest %.2f ms, slowest %.2f ms of 20\n",
+               strlen(rep.dot), svg_len, t[0], t[1], t[2]);
         CHECK(t[1] < 100);
     }
     report_fini(&rep);
@@ -244,8 +245,8 @@ test_a_graph_at_the_bounds_stays_bounded(void)
     double t[3];
     CHECK(times_ms(dot.data, 3, &svg_len, t) == 0);
     printf("random graph at the bounds (%d nodes, %d edges): first render %.1f ms, then "
-           "fastest %.1f ms, slowest %.1f ms of 3\n", DIAGRAM_NODES_MAX, DIAGRAM_EDGES_MAX, t[0],
-           t[1], t[2]);
+           "fastest %.1f ms, slowest %.1f ms of 3\n",
+           DIAGRAM_NODES_MAX, DIAGRAM_EDGES_MAX, t[0], t[1], t[2]);
     CHECK(t[1] < 1000);
     buf_fini(&dot);
 }

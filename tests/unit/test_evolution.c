@@ -51,7 +51,8 @@ nullify(avro_value_t *rec)
         avro_value_t f, b;
         avro_value_get_by_index(rec, i, &f, NULL);
         if (avro_value_get_type(&f) == AVRO_UNION) avro_value_set_branch(&f, 0, &b);
-        else if (avro_value_get_type(&f) == AVRO_STRING) avro_value_set_string(&f, "");
+        else if (avro_value_get_type(&f) == AVRO_STRING)
+            avro_value_set_string(&f, "");
     }
 }
 
@@ -131,8 +132,9 @@ field_remove(json_t *rec, const char *name)
 {
     json_t *fields = fields_of(rec), *f;
     size_t i;
-    json_array_foreach(fields, i, f) if (strcmp(json_string_value(json_object_get(f, "name")),
-                                                name) == 0) {
+    json_array_foreach(fields, i,
+                       f) if (strcmp(json_string_value(json_object_get(f, "name")), name) == 0)
+    {
         json_array_remove(fields, i);
         return;
     }
@@ -149,8 +151,7 @@ static json_t *
 source_record(json_t *schema)
 {
     json_t *sources = json_object_get(field_get(schema, "sources"), "type");
-    return json_object_get(json_object_get(json_array_get(sources, 1), "items"), "type") ==
-                   NULL
+    return json_object_get(json_object_get(json_array_get(sources, 1), "items"), "type") == NULL
                ? NULL
                : json_object_get(json_array_get(sources, 1), "items");
 }
@@ -323,8 +324,8 @@ test_extra_fields_skipped(void)
     CHECK(avro_resolve_datum_(&ws, &rs, (const unsigned char *)in.data, in.len, 4096, &out, err,
                               sizeof(err)) == WIRE_OK);
     /* a: union branch 1, double 42; s: "kept". */
-    static const unsigned char want[] = {0x02, 0, 0, 0, 0, 0, 0, 0x45, 0x40, 0x08, 'k', 'e',
-                                         'p',  't'};
+    static const unsigned char want[] = {0x02, 0,    0,    0,   0,   0,   0,
+                                         0x45, 0x40, 0x08, 'k', 'e', 'p', 't'};
     CHECK(out.len == sizeof(want) && memcmp(out.data, want, sizeof(want)) == 0);
     buf_fini(&in);
     buf_fini(&out);
@@ -406,8 +407,7 @@ test_enum_default_and_recursion(void)
     /* v=1, next -> {v=2, next null}. */
     const unsigned char two[] = {0x02, 0x02, 0x04, 0x00};
     buf_reset(&out);
-    CHECK(avro_resolve_datum_(&ws, &rs, two, sizeof(two), 64, &out, err, sizeof(err)) ==
-          WIRE_OK);
+    CHECK(avro_resolve_datum_(&ws, &rs, two, sizeof(two), 64, &out, err, sizeof(err)) == WIRE_OK);
     const unsigned char want[] = {0x02, 0x00, 0x04, 0x0a, 0x02, 0x0a};
     CHECK(out.len == sizeof(want) && memcmp(out.data, want, sizeof(want)) == 0);
     /* A chain deeper than the nesting bound is refused, not followed down the stack. */
@@ -416,8 +416,8 @@ test_enum_default_and_recursion(void)
     for (int i = 0; i < 100; i++) buf_append(&deep, "\x02\x02", 2);
     buf_append(&deep, "\x02\x00", 2);
     buf_reset(&out);
-    CHECK(avro_resolve_datum_(&ws, &rs, (const unsigned char *)deep.data, deep.len, 1 << 20,
-                              &out, err, sizeof(err)) == WIRE_ERR_LIMIT);
+    CHECK(avro_resolve_datum_(&ws, &rs, (const unsigned char *)deep.data, deep.len, 1 << 20, &out,
+                              err, sizeof(err)) == WIRE_ERR_LIMIT);
     CHECK(out.len == 0);
     buf_fini(&deep);
     buf_fini(&out);
@@ -479,8 +479,8 @@ test_requirement_newer_writer(void)
     writer_close(&wr);
 
     struct requirement req;
-    enum wire_status st = wire_requirement_resolve(w, schema, strlen(schema), in.data, in.len,
-                                                   &req, detail, sizeof(detail));
+    enum wire_status st = wire_requirement_resolve(w, schema, strlen(schema), in.data, in.len, &req,
+                                                   detail, sizeof(detail));
     if (st != WIRE_OK) fprintf(stderr, "newer writer: %s: %s\n", wire_status_str(st), detail);
     CHECK(st == WIRE_OK);
     CHECK_STR(req.event_id, "e-new");
@@ -527,13 +527,13 @@ test_requirement_older_writer(void)
     writer_close(&wr);
 
     struct requirement req;
-    enum wire_status st = wire_requirement_resolve(w, schema, strlen(schema), in.data, in.len,
-                                                   &req, detail, sizeof(detail));
+    enum wire_status st = wire_requirement_resolve(w, schema, strlen(schema), in.data, in.len, &req,
+                                                   detail, sizeof(detail));
     if (st != WIRE_OK) fprintf(stderr, "older writer: %s: %s\n", wire_status_str(st), detail);
     CHECK(st == WIRE_OK);
     CHECK_STR(req.event_id, "e-old");
     CHECK_STR(req.cloud, "gcp");
-    CHECK(isnan(req.freshness_seconds));   /* the default, null */
+    CHECK(isnan(req.freshness_seconds)); /* the default, null */
     CHECK(req.consumers.n == 0);
     CHECK(req.audio.enabled == -1 && req.audio.codec == NULL);
     CHECK(req.n_sources == 1 && req.sources[0].contains_pii == -1);
@@ -564,11 +564,10 @@ test_requirement_incompatible(void)
     field_remove(s, "project_id");
     cases[n++] = (struct bad_writer){s, "project_id: the writer lacks this field"};
     s = req_schema();
-    json_t *codec = json_object_get(field_get(json_array_get(json_object_get(field_get(s, "audio"),
-                                                                             "type"), 1),
-                                              "codec"), "type");
-    json_array_append_new(json_object_get(json_array_get(codec, 1), "symbols"),
-                          json_string("mp3"));
+    json_t *codec = json_object_get(
+        field_get(json_array_get(json_object_get(field_get(s, "audio"), "type"), 1), "codec"),
+        "type");
+    json_array_append_new(json_object_get(json_array_get(codec, 1), "symbols"), json_string("mp3"));
     cases[n++] = (struct bad_writer){s, "symbol mp3"};
     s = req_schema();
     json_object_set_new(s, "name", json_string("Requirement2"));
@@ -671,8 +670,8 @@ test_hostile_writer_schema(void)
     lying[n++] = 0x02;
     lying[n++] = 0xd0;
     lying[n++] = 0x0f;
-    CHECK(wire_requirement_resolve(w, text, strlen(text), lying, n, &req, detail,
-                                   sizeof(detail)) == WIRE_ERR_TRUNCATED);
+    CHECK(wire_requirement_resolve(w, text, strlen(text), lying, n, &req, detail, sizeof(detail)) ==
+          WIRE_ERR_TRUNCATED);
     CHECK(strstr(detail, "blob") != NULL);
     memcpy(lying + n - 2, "\xfe\xff\xff\xff\x0f", 5);
     CHECK(wire_requirement_resolve(w, text, strlen(text), lying, n + 3, &req, detail,
@@ -692,7 +691,7 @@ test_hostile_writer_schema(void)
 struct fake_source {
     const char *text; /* served for id 7 */
     int fetches;
-    int down;         /* answer as an unreachable registry */
+    int down; /* answer as an unreachable registry */
     int released;
 };
 
@@ -743,8 +742,8 @@ test_source_confluent(void)
     wire_source_set(w, &(struct wire_schema_source){fake_fetch, fake_release, &fs});
     wire_ids_set(w, 3, -1, -1);
     for (int i = 0; i < 3; i++) {
-        CHECK(wire_requirement_decode(w, msg.data, msg.len, &req, NULL, detail,
-                                      sizeof(detail)) == WIRE_OK);
+        CHECK(wire_requirement_decode(w, msg.data, msg.len, &req, NULL, detail, sizeof(detail)) ==
+              WIRE_OK);
         CHECK_STR(req.title, "via registry");
         requirement_fini(&req);
     }
@@ -774,8 +773,11 @@ test_source_confluent(void)
 
     /* Reports take Confluent framing with their id, and read back. */
     wire_ids_set(w, 3, 11, 12);
-    struct report_event ev = {.event_id = "e", .project_id = "p", .report_id = "r",
-                              .version = 2, .audio_status = "ready"};
+    struct report_event ev = {.event_id = "e",
+                              .project_id = "p",
+                              .report_id = "r",
+                              .version = 2,
+                              .audio_status = "ready"};
     buf_reset(&msg);
     CHECK(wire_report_encode(w, &ev, &msg) == 0);
     CHECK(msg.len > 5 && memcmp(msg.data, "\x00\x00\x00\x00\x0b", 5) == 0);
@@ -784,8 +786,11 @@ test_source_confluent(void)
     CHECK_STR(ro.ev.report_id, "r");
     CHECK(ro.ev.version == 2);
     report_event_owned_fini(&ro);
-    struct audio_event aev = {.event_id = "e", .project_id = "p", .codec = "opus",
-                              .data = (const unsigned char *)"ab", .data_len = 2};
+    struct audio_event aev = {.event_id = "e",
+                              .project_id = "p",
+                              .codec = "opus",
+                              .data = (const unsigned char *)"ab",
+                              .data_len = 2};
     buf_reset(&msg);
     CHECK(wire_audio_encode(w, &aev, &msg) == 0);
     CHECK(msg.len > 5 && memcmp(msg.data, "\x00\x00\x00\x00\x0c", 5) == 0);
@@ -845,14 +850,16 @@ test_resolve_random_input(void)
             x ^= x << 17;
             size_t at = (size_t)(x >> 8) % m.len;
             if (x & 1) m.data[at] = (char)(x >> 40);
-            else if (m.len > 1) m.len = at + 1; /* cut short */
+            else if (m.len > 1)
+                m.len = at + 1; /* cut short */
         }
         struct requirement req;
-        enum wire_status st =
-            on_schema ? wire_requirement_resolve(w, m.data, m.len, datum.data, datum.len, &req,
-                                                 detail, sizeof(detail))
-                      : wire_requirement_resolve(w, schema, schema_len, m.data, m.len, &req,
-                                                 detail, sizeof(detail));
+        enum wire_status st = on_schema
+                                  ? wire_requirement_resolve(w, m.data, m.len, datum.data,
+                                                             datum.len, &req, detail,
+                                                             sizeof(detail))
+                                  : wire_requirement_resolve(w, schema, schema_len, m.data, m.len,
+                                                             &req, detail, sizeof(detail));
         if ((unsigned)st >= WIRE_STATUS_COUNT) bad_status++;
         if (st == WIRE_OK) {
             accepted++;

@@ -48,8 +48,7 @@ done(struct requirement *req, struct extract_result *out)
 #define CHECK_VAL(got, want)                                                                       \
     do {                                                                                           \
         double g_ = (got), w_ = (want);                                                            \
-        if (isnan(w_))                                                                             \
-            CHECK(isnan(g_));                                                                      \
+        if (isnan(w_)) CHECK(isnan(g_));                                                           \
         else                                                                                       \
             CHECK_NEAR(g_, w_, fabs(w_) * 0.005 + 1e-9);                                           \
     } while (0)
@@ -78,7 +77,7 @@ struct volume_case {
     double gb_per_day; /* of the first feed */
     double peak_eps;
     double record_bytes;
-    const char *kind;  /* of the first feed, NULL: not checked */
+    const char *kind; /* of the first feed, NULL: not checked */
 };
 
 static const struct volume_case volume_cases[] = {
@@ -99,8 +98,8 @@ static const struct volume_case volume_cases[] = {
     {"Clickstream is 2-3 TB/day depending on season.", 1, 3000, NAN, NAN, "clickstream"},
     {"We export about 2TB daily of CSV files to S3.", 1, 2000, NAN, NAN, "files"},
     {"The ERP database adds 15 GB of changed rows a day.", 1, 15, NAN, NAN, "database"},
-    {"Payments peak at 3,500 transactions/sec, about 1,000 on average, ~2 KB each.", 1, 172.8,
-     3500, 2000, "events"},
+    {"Payments peak at 3,500 transactions/sec, about 1,000 on average, ~2 KB each.", 1, 172.8, 3500,
+     2000, "events"},
     {"A CDC feed of customer data (~5 GB/day) comes from Postgres.", 1, 5, NAN, NAN, "cdc"},
     {"We push 25k msg/s of 1 KB messages.", 1, NAN, 25000, 1000, "events"},
     {"Two dozen GB per day of app events.", 1, 24, NAN, NAN, "clickstream"},
@@ -110,22 +109,23 @@ static const struct volume_case volume_cases[] = {
     {"50,000 trucks report GPS telemetry every 30 seconds (~200 bytes per reading).", 1, 28.8,
      1666.667, 200, "iot"},
     {"Players generate 3 billion events a day (avg 600 bytes), peaking at 120k events per "
-     "second.", 1, 1800, 120000, 600, "events"},
+     "second.",
+     1, 1800, 120000, 600, "events"},
     {"daily change volume - honestly not sure, maybe 200-300 GB?", 1, 300, NAN, NAN, NULL},
     {"pull zendesk and stripe into the warehouse", 2, 0.05, NAN, NAN, "saas"},
     {"we pull shopify orders every night for the dashboard", 1, 0.05, NAN, NAN, "saas"},
     {"The ERP has ~5 GB/day of changes, plus a broker portal (events ~100/s).", 2, 5, NAN, NAN,
      "database"},
     {"want to add zendesk + stripe + hubspot so CS gets dashboards", 3, 0.05, NAN, NAN, "saas"},
-    {"want to add zendesk + stripe + our postgres product db (RDS, a few GB/day of changes)", 3,
-     3, NAN, NAN, "database"},
-    {"an analytics copy of our app db (~1 GB/day changes) + Twilio call logs + Stripe", 3, 1,
+    {"want to add zendesk + stripe + our postgres product db (RDS, a few GB/day of changes)", 3, 3,
      NAN, NAN, "database"},
+    {"an analytics copy of our app db (~1 GB/day changes) + Twilio call logs + Stripe", 3, 1, NAN,
+     NAN, "database"},
     {"the postgres db has a few GB/day of changes", 1, 3, NAN, NAN, "database"},
     {"Our nightly delta is hard to say, perhaps 40 GB.", 1, 40, NAN, NAN, NULL},
     /* not volumes: no unit, no rate, or a stored size */
-    {"The daily volume is unknown; the warehouse has 80 TB, 3 PB in the archive.", 0, NAN, NAN,
-     NAN, NULL},
+    {"The daily volume is unknown; the warehouse has 80 TB, 3 PB in the archive.", 0, NAN, NAN, NAN,
+     NULL},
     {"We have 300 tables and 40 dashboards.", 0, NAN, NAN, NAN, NULL},
     {"Our Ceph cluster holds 3 PB.", 0, NAN, NAN, NAN, NULL},
     {"The job runs for 5 minutes every night.", 0, NAN, NAN, NAN, NULL},
@@ -229,8 +229,7 @@ test_feed_shapes(void)
 {
     struct requirement req;
     struct extract_result out;
-    run(NULL, "We receive up to 4,000 authorisations per second, roughly 1.5 KB each.", &req,
-        &out);
+    run(NULL, "We receive up to 4,000 authorisations per second, roughly 1.5 KB each.", &req, &out);
     CHECK(req.n_sources == 1);
     if (req.n_sources == 1) {
         CHECK_VAL(req.sources[0].peak_events_per_sec, 4000);
@@ -238,8 +237,10 @@ test_feed_shapes(void)
     }
     done(&req, &out);
 
-    run(NULL, "Authorisations arrive at up to 4,000 per second (about 1,200 per second on "
-              "average), roughly 1.5 KB each.", &req, &out);
+    run(NULL,
+        "Authorisations arrive at up to 4,000 per second (about 1,200 per second on "
+        "average), roughly 1.5 KB each.",
+        &req, &out);
     CHECK(req.n_sources == 1);
     if (req.n_sources == 1)
         CHECK_VAL(req.sources[0].volume_gb_per_day, 1200.0 * 1500 * 86400 / 1e9);
@@ -251,8 +252,10 @@ test_feed_shapes(void)
     if (req.n_sources == 1) CHECK_VAL(req.sources[0].volume_gb_per_day, 5);
     done(&req, &out);
 
-    run(NULL, "We ingest 50 GB/day of clickstream events, and we also pull accounts from "
-              "Salesforce and invoices from our Postgres database.", &req, &out);
+    run(NULL,
+        "We ingest 50 GB/day of clickstream events, and we also pull accounts from "
+        "Salesforce and invoices from our Postgres database.",
+        &req, &out);
     CHECK(req.n_sources == 3);
     if (req.n_sources == 3) {
         CHECK(req.sources[0].kind == SOURCE_CLICKSTREAM);
@@ -310,8 +313,7 @@ struct scalar_case {
 static const struct scalar_case scalar_cases[] = {
     /* freshness */
     {"Dashboards must be fresher than 5 minutes.", 300, NAN, NAN, NAN, NAN},
-    {"Data must land in the warehouse under 5 minutes after the event.", 300, NAN, NAN, NAN,
-     NAN},
+    {"Data must land in the warehouse under 5 minutes after the event.", 300, NAN, NAN, NAN, NAN},
     {"Alerts within 2 minutes.", 120, NAN, NAN, NAN, NAN},
     {"We need real-time fraud scoring.", 1, NAN, NAN, NAN, NAN},
     {"Sub-second latency for the pricing feed.", 1, NAN, NAN, NAN, NAN},
@@ -354,7 +356,9 @@ static const struct scalar_case scalar_cases[] = {
     {"The project budget is $50k.", NAN, NAN, NAN, NAN, NAN},
     {"Payments arrive at up to 4,000 per second.", NAN, NAN, NAN, NAN, NAN},
     /* euros at the dated reference rate of advisor/data/fx.tsv (1.1378 USD per EUR) */
-    {"Budget is \xe2\x82\xac" "20k/month.", NAN, NAN, 22756, NAN, NAN},
+    {"Budget is \xe2\x82\xac"
+     "20k/month.",
+     NAN, NAN, 22756, NAN, NAN},
     /* team */
     {"We are a team of 4.", NAN, NAN, NAN, 4, NAN},
     {"We have 3 engineers.", NAN, NAN, NAN, 3, NAN},
@@ -370,8 +374,8 @@ static const struct scalar_case scalar_cases[] = {
     {"We have 2M ARR and 40 customers.", NAN, NAN, NAN, NAN, NAN},
     {"Reports take 3 hours to run today.", NAN, NAN, NAN, NAN, NAN},
     {"Latency: p99 under 100 ms for the API.", NAN, NAN, NAN, NAN, NAN},
-    {"Trucks report GPS every 30 seconds; the map shows data no older than 1 minute.", 60, NAN,
-     NAN, NAN, NAN},
+    {"Trucks report GPS every 30 seconds; the map shows data no older than 1 minute.", 60, NAN, NAN,
+     NAN, NAN},
     {"The team is twenty-five people.", NAN, NAN, NAN, 25, NAN},
     /* availability */
     {"We need 99.9% uptime.", NAN, NAN, NAN, NAN, 99.9},
@@ -401,10 +405,10 @@ test_scalars(void)
 
 struct list_case {
     const char *text;
-    const char *cloud;  /* NULL: must stay unknown */
+    const char *cloud;   /* NULL: must stay unknown */
     const char *want[4]; /* expected in the list chosen by 'list' */
     const char *not_want;
-    char list;          /* c compliance, s stack, k skills, u consumers, 0 none */
+    char list; /* c compliance, s stack, k skills, u consumers, 0 none */
 };
 
 static const struct list_case list_cases[] = {
@@ -415,15 +419,25 @@ static const struct list_case list_cases[] = {
     {"Everything stays on-prem in our own data centre.", "on_prem", {NULL}, NULL, 0},
     {"Our events already land in BigQuery.", "gcp", {"BigQuery"}, NULL, 's'},
     {"We are migrating from AWS to GCP.", "gcp", {NULL}, NULL, 0},
-    {"Claims sit in an on-premises SQL Server; we are standardised on Azure.", "azure",
-     {"SQL Server"}, NULL, 's'},
+    {"Claims sit in an on-premises SQL Server; we are standardised on Azure.",
+     "azure",
+     {"SQL Server"},
+     NULL,
+     's'},
     {"Nothing may run on AWS or Azure; not sure where.", NULL, {NULL}, NULL, 0},
     {"we left AWS last year, everything is Azure now - please don't suggest anything AWS.",
-     "azure", {NULL}, NULL, 0},
+     "azure",
+     {NULL},
+     NULL,
+     0},
     {"we're no longer on AWS; everything runs in GCP now", "gcp", {NULL}, NULL, 0},
     {"we moved off azure in 2024 and are all in on AWS", "aws", {NULL}, NULL, 0},
     {"records sit in our on-prem SQL Server; if it's cloud it has to be the government one. "
-     "team: 2 DBAs, no cloud experience.", "aws", {NULL}, NULL, 0},
+     "team: 2 DBAs, no cloud experience.",
+     "aws",
+     {NULL},
+     NULL,
+     0},
     {"export-controlled data, so it must be a government cloud", "aws", {NULL}, NULL, 0},
     {"quality records sit in our on-prem SQL Server", "on_prem", {NULL}, NULL, 0},
     {"we're on AWS but the WMS is an on-prem Oracle box", "aws", {NULL}, NULL, 0},
@@ -431,24 +445,45 @@ static const struct list_case list_cases[] = {
     {"We are considering Snowflake or BigQuery.", NULL, {NULL}, "Snowflake", 's'},
     {"We want Flink but we already run Kafka.", NULL, {"Apache Kafka"}, "Apache Flink", 's'},
     {"GDPR and HIPAA apply.", NULL, {"GDPR", "HIPAA"}, NULL, 'c'},
-    {"Card data falls under PCI-DSS, and we are SOC 2 audited.", NULL, {"PCI-DSS", "SOC 2"}, NULL,
+    {"Card data falls under PCI-DSS, and we are SOC 2 audited.",
+     NULL,
+     {"PCI-DSS", "SOC 2"},
+     NULL,
      'c'},
     {"No HIPAA data is involved; GDPR applies.", NULL, {"GDPR"}, "HIPAA", 'c'},
     {"Data must stay in the EU for data residency.", NULL, {"data residency"}, NULL, 'c'},
     {"PSD2 + GDPR. budget $40k/mo.", NULL, {"PSD2", "GDPR"}, NULL, 'c'},
-    {"GDPR + BaFin BAIT (audit trail!) and a weekly Solvency II pack", NULL,
-     {"GDPR", "BaFin BAIT", "Solvency II"}, NULL, 'c'},
-    {"we fell for click bait; the payment services directive applies", NULL, {"PSD2"},
-     "BaFin BAIT", 'c'},
-    {"all on-prem (critical infrastructure, NIS2) - no public cloud at all.", "on_prem",
-     {"NIS2"}, NULL, 'c'},
+    {"GDPR + BaFin BAIT (audit trail!) and a weekly Solvency II pack",
+     NULL,
+     {"GDPR", "BaFin BAIT", "Solvency II"},
+     NULL,
+     'c'},
+    {"we fell for click bait; the payment services directive applies",
+     NULL,
+     {"PSD2"},
+     "BaFin BAIT",
+     'c'},
+    {"all on-prem (critical infrastructure, NIS2) - no public cloud at all.",
+     "on_prem",
+     {"NIS2"},
+     NULL,
+     'c'},
     {"NIS2 does not apply to us.", NULL, {NULL}, "NIS2", 'c'},
-    {"Dashboards for managers, ML models for churn, and data scientists in notebooks.", NULL,
-     {"bi", "ml", "data_science"}, NULL, 'u'},
-    {"Fraud alerts go to the operations team; a reverse ETL syncs scores to the CRM.", NULL,
-     {"operational", "reverse_etl"}, NULL, 'u'},
-    {"Partners read the scores via an API; churn models train on the history.", NULL,
-     {"api", "ml"}, NULL, 'u'},
+    {"Dashboards for managers, ML models for churn, and data scientists in notebooks.",
+     NULL,
+     {"bi", "ml", "data_science"},
+     NULL,
+     'u'},
+    {"Fraud alerts go to the operations team; a reverse ETL syncs scores to the CRM.",
+     NULL,
+     {"operational", "reverse_etl"},
+     NULL,
+     'u'},
+    {"Partners read the scores via an API; churn models train on the history.",
+     NULL,
+     {"api", "ml"},
+     NULL,
+     'u'},
     {"Our dimensional data models feed the warehouse.", NULL, {NULL}, "ml", 'u'},
     {"The team of 4 knows Python, SQL and a bit of Go.", NULL, {"Python", "SQL", "Go"}, NULL, 'k'},
     {"We have 3 engineers (Scala, Spark, T-SQL).", NULL, {"Scala", "Spark", "T-SQL"}, "SQL", 'k'},
@@ -464,8 +499,7 @@ test_lists(void)
         struct extract_result out;
         run(NULL, lc->text, &req, &out);
         int before = check_failures_;
-        if (lc->cloud)
-            CHECK_STR(req.cloud, lc->cloud);
+        if (lc->cloud) CHECK_STR(req.cloud, lc->cloud);
         else
             CHECK(req.cloud == NULL);
         const struct strlist *l = lc->list == 'c'   ? &req.compliance
@@ -494,8 +528,9 @@ struct scenario {
 };
 
 static const struct scenario scenarios[] = {
-    {"p01", "Newsroom content pipeline on GCP: wire stories enriched and searchable within 2 "
-            "minutes",
+    {"p01",
+     "Newsroom content pipeline on GCP: wire stories enriched and searchable within 2 "
+     "minutes",
      "We're a national news publisher on Google Cloud. Three wire agencies push about 120,000 "
      "stories and updates a day (IPTC ninjs JSON and NewsML-G2 XML, ~20 KB each, up to 40 items "
      "a second when news breaks), and our CMS emits another 6,000 article edits a day. Every "
@@ -504,10 +539,20 @@ static const struct scenario scenarios[] = {
      "release time. We also want daily content-performance reports that join our items with "
      "page views (about 40 GB/day, already exported to BigQuery). Keep the archive for 10 "
      "years. Budget is $6,000/month; the team is 3 engineers (Python, TypeScript).",
-     3, {NULL, NULL, "clickstream"}, {2.4, NAN, 40}, 120, 3650, 6000, 3, NAN, "gcp",
-     {NULL}, {"Python", "TypeScript"}},
-    {"p02", "Mobile operator CDR lake on AWS: 6 TB/day of call records, daily revenue "
-            "assurance by 06:00",
+     3,
+     {NULL, NULL, "clickstream"},
+     {2.4, NAN, 40},
+     120,
+     3650,
+     6000,
+     3,
+     NAN,
+     "gcp",
+     {NULL},
+     {"Python", "TypeScript"}},
+    {"p02",
+     "Mobile operator CDR lake on AWS: 6 TB/day of call records, daily revenue "
+     "assurance by 06:00",
      "We're a European mobile operator with 18 million subscribers. Our mediation platform "
      "drops decoded CDR files (CSV, ~350 bytes a record) on SFTP every 15 minutes: about 6 "
      "TB/day of voice, SMS and data-session records. The billing database adds ~50 GB/day of "
@@ -516,9 +561,19 @@ static const struct scenario scenarios[] = {
      "ad-hoc SQL. National law makes us keep CDRs for 24 months and then delete them; MSISDN "
      "and IMSI are personal data under GDPR. We're on AWS with a budget of $35k/month. The "
      "team is 7 data engineers (Scala, Spark, SQL).",
-     2, {"files", "database"}, {6000, 50}, 86400, 730, 35000, 7, NAN, "aws", {"GDPR"},
+     2,
+     {"files", "database"},
+     {6000, 50},
+     86400,
+     730,
+     35000,
+     7,
+     NAN,
+     "aws",
+     {"GDPR"},
      {"Scala", "Spark", "SQL"}},
-    {"p03", "Ride-hailing surge pricing on GCP: per-hexagon multipliers fresher than 5 seconds",
+    {"p03",
+     "Ride-hailing surge pricing on GCP: per-hexagon multipliers fresher than 5 seconds",
      "We run a ride-hailing app in 12 cities on Google Cloud. Driver apps send a GPS ping every "
      "4 seconds and riders open the app and request rides: about 90,000 events/sec at the "
      "Friday-night peak (75k GPS pings of ~300 bytes, 15k rider events of ~400 bytes), roughly "
@@ -527,10 +582,20 @@ static const struct scenario scenarios[] = {
      "under 5 seconds, readable by the pricing service in under 10 ms. Data science wants 18 "
      "months of history for demand forecasting. Budget is $30k/month, the pricing path needs "
      "99.95% availability, and the team is 6 engineers (Java, Go, SQL).",
-     2, {"iot", "events"}, {648, 172.8}, 5, 548, 30000, 6, 99.95, "gcp", {NULL},
+     2,
+     {"iot", "events"},
+     {648, 172.8},
+     5,
+     548,
+     30000,
+     6,
+     99.95,
+     "gcp",
+     {NULL},
      {"Java", "Go", "SQL"}},
-    {"p04", "University research data lake on premises: 8 TB/day of instrument files, FAIR "
-            "metadata, 10-year retention",
+    {"p04",
+     "University research data lake on premises: 8 TB/day of instrument files, FAIR "
+     "metadata, 10-year retention",
      "We're the research computing centre of a university. Forty labs' instruments (gene "
      "sequencers, cryo-electron and light-sheet microscopes) write about 8 TB/day of files "
      "(FASTQ, TIFF, HDF5; 100 MB to 50 GB each) plus small JSON metadata sidecars, and the lab "
@@ -541,10 +606,20 @@ static const struct scenario scenarios[] = {
      "everything on campus: we have a 3 PB Ceph cluster (S3 gateway), a Slurm HPC cluster and a "
      "tape library. Some imaging comes from clinical studies and is pseudonymised patient data "
      "under GDPR. The team is 3 research software engineers (Python, Linux, SQL).",
-     1, {"files"}, {8000}, 86400, 3650, NAN, 3, NAN, "on_prem", {"GDPR"},
+     1,
+     {"files"},
+     {8000},
+     86400,
+     3650,
+     NAN,
+     3,
+     NAN,
+     "on_prem",
+     {"GDPR"},
      {"Python", "Linux", "SQL"}},
-    {"p05", "Insurance claims warehouse on Azure: nightly loads from on-prem Guidewire and "
-            "Oracle, SOX month-end close",
+    {"p05",
+     "Insurance claims warehouse on Azure: nightly loads from on-prem Guidewire and "
+     "Oracle, SOX month-end close",
      "We're a listed property & casualty insurer. Claims live in Guidewire ClaimCenter on an "
      "on-premises SQL Server (about 40 GB of changed rows a day), policies in an Oracle "
      "policy-admin database (15 GB/day), and the general ledger in Dynamics 365 Finance (2 "
@@ -553,10 +628,20 @@ static const struct scenario scenarios[] = {
      "Claimant names, addresses and injury details are personal data. Keep 10 years of "
      "history. We're standardised on Azure and Power BI, with a budget of $12k/month. The team "
      "is 5 people (T-SQL, SSIS, some Python).",
-     3, {"database", "database", "saas"}, {40, 15, 2}, 86400, 3650, 12000, 5, NAN, "azure",
-     {"SOX"}, {"T-SQL", "SSIS", "Python"}},
-    {"p06", "B2B SaaS product analytics into an existing ClickHouse cluster: in-app usage "
-            "dashboards fresh within 30 seconds",
+     3,
+     {"database", "database", "saas"},
+     {40, 15, 2},
+     86400,
+     3650,
+     12000,
+     5,
+     NAN,
+     "azure",
+     {"SOX"},
+     {"T-SQL", "SSIS", "Python"}},
+    {"p06",
+     "B2B SaaS product analytics into an existing ClickHouse cluster: in-app usage "
+     "dashboards fresh within 30 seconds",
      "We're a B2B SaaS company on AWS. Our web and mobile SDKs send product events (page views, "
      "feature clicks, API calls) through our own Go HTTP collector: about 350 GB/day, peaking "
      "at 25,000 events/sec (~500 bytes of JSON each). We already run a self-managed ClickHouse "
@@ -565,9 +650,20 @@ static const struct scenario scenarios[] = {
      "events 90 days and daily rollups 3 years. We're SOC 2 Type II audited and events carry "
      "customer user IDs and emails. Budget is $15k/month; the team is 5 engineers (Go, SQL, "
      "some Kafka).",
-     1, {"events"}, {350}, 30, 1095, 15000, 5, NAN, "aws", {"SOC 2"}, {"Go", "SQL", "Kafka"}},
-    {"p07", "Informal: podcast network counting IAB-style downloads from CloudFront logs on "
-            "$250/month",
+     1,
+     {"events"},
+     {350},
+     30,
+     1095,
+     15000,
+     5,
+     NAN,
+     "aws",
+     {"SOC 2"},
+     {"Go", "SQL", "Kafka"}},
+    {"p07",
+     "Informal: podcast network counting IAB-style downloads from CloudFront logs on "
+     "$250/month",
      "hi! we're a small podcast network (60 shows), episodes are served through cloudfront and "
      "the standard access logs already land in s3 - roughly 60 GB/day of log lines, 15 GB "
      "gzipped. advertisers want monthly downloads per episode counted the IAB 2.1 way (drop "
@@ -575,8 +671,19 @@ static const struct scenario scenarios[] = {
      "downloads) and our hosts want a daily dashboard. lots of EU listeners so the IPs are "
      "personal data (GDPR), we don't want to hoard them. it's 2 of us (python, a bit of sql), "
      "budget maybe $250/month. we'd like 2 years of the counts.",
-     1, {"logs"}, {60}, 86400, 730, 250, 2, NAN, "aws", {"GDPR"}, {"Python", "SQL"}},
-    {"p08", "Bank transaction monitoring on Azure: AML alerts within 30 seconds, exactly-once",
+     1,
+     {"logs"},
+     {60},
+     86400,
+     730,
+     250,
+     2,
+     NAN,
+     "aws",
+     {"GDPR"},
+     {"Python", "SQL"}},
+    {"p08",
+     "Bank transaction monitoring on Azure: AML alerts within 30 seconds, exactly-once",
      "We're a European retail bank. Our core banking system publishes every payment (SEPA "
      "instant, cards, wires) to Azure Event Hubs through its Kafka endpoint: 3,500 "
      "transactions/sec at peak, about 1,000 on average, ~2 KB each (ISO 20022 as JSON). A CDC "
@@ -588,7 +695,16 @@ static const struct scenario scenarios[] = {
      "relationship ends (AML directive), and GDPR applies. We already run Azure Databricks with "
      "Unity Catalog. Budget is $20k/month, availability 99.95%, and the team is 6 engineers "
      "(Scala, PySpark, SQL).",
-     2, {"events", "cdc"}, {172.8, 5}, 30, 1825, 20000, 6, 99.95, "azure", {"AML", "GDPR"},
+     2,
+     {"events", "cdc"},
+     {172.8, 5},
+     30,
+     1825,
+     20000,
+     6,
+     99.95,
+     "azure",
+     {"AML", "GDPR"},
      {"Scala", "PySpark", "SQL"}},
 };
 
@@ -614,8 +730,7 @@ test_scenarios(void)
         CHECK_STR(req.cloud, sc->cloud);
         for (size_t c = 0; c < 2 && sc->compliance[c]; c++)
             CHECK(has(&req.compliance, sc->compliance[c]));
-        for (size_t k = 0; k < 3 && sc->skills[k]; k++)
-            CHECK(has(&req.team_skills, sc->skills[k]));
+        for (size_t k = 0; k < 3 && sc->skills[k]; k++) CHECK(has(&req.team_skills, sc->skills[k]));
         /* every value set is noted, with words from the text */
         for (size_t n = 0; n < out.n_notes; n++) {
             CHECK(out.notes[n].field != NULL && out.notes[n].evidence != NULL);
@@ -709,12 +824,67 @@ static void
 test_hostile(void)
 {
     static const char *const parts[] = {
-        "2", "-", "3", "TB", "/", "day", "~", "$", "k", "M", "per", "second", "events", ",",
-        ".", "(", ")", "[", "]", "a", "half", "dozen", "of", "within", "keep", "years", "99.9",
-        "%", "team", "engineers", "\xe2\x80\x93", "\xc3", "\xe2\x82\xac", "1,000,000",
-        "999999999999999999999999999999", "0.000001", "0", "budget", "month", "GDPR", "AWS",
-        "\n", "'", "x", "each", "KB", "on", "average", "peak", "nines", "three", "by", "7am",
-        ":", "06", "pings", "rows", "nightly", "between", "and", "to",
+        "2",
+        "-",
+        "3",
+        "TB",
+        "/",
+        "day",
+        "~",
+        "$",
+        "k",
+        "M",
+        "per",
+        "second",
+        "events",
+        ",",
+        ".",
+        "(",
+        ")",
+        "[",
+        "]",
+        "a",
+        "half",
+        "dozen",
+        "of",
+        "within",
+        "keep",
+        "years",
+        "99.9",
+        "%",
+        "team",
+        "engineers",
+        "\xe2\x80\x93",
+        "\xc3",
+        "\xe2\x82\xac",
+        "1,000,000",
+        "999999999999999999999999999999",
+        "0.000001",
+        "0",
+        "budget",
+        "month",
+        "GDPR",
+        "AWS",
+        "\n",
+        "'",
+        "x",
+        "each",
+        "KB",
+        "on",
+        "average",
+        "peak",
+        "nines",
+        "three",
+        "by",
+        "7am",
+        ":",
+        "06",
+        "pings",
+        "rows",
+        "nightly",
+        "between",
+        "and",
+        "to",
     };
     unsigned long long seed = 42;
     char text[4096];
@@ -770,8 +940,8 @@ test_time(void)
                 done(&req, &out);
             }
             clock_gettime(CLOCK_MONOTONIC, &b);
-            double us = ((double)(b.tv_sec - a.tv_sec) * 1e9 +
-                         (double)(b.tv_nsec - a.tv_nsec)) / 1e3 / reps;
+            double us = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) /
+                        1e3 / reps;
             if (us < best) best = us;
         }
         total_us += best;
@@ -802,8 +972,7 @@ test_time(void)
             done(&req, &out);
         }
         clock_gettime(CLOCK_MONOTONIC, &b);
-        double ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) /
-                    reps_;
+        double ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / reps_;
         if (is_big && ns < many) many = ns;
         if (!is_big && ns < one) one = ns;
     }
@@ -857,10 +1026,11 @@ static const struct {
     const char *kind, *why; /* of the first feed; why: in the volume note's why */
 } derived_cases[] = {
     {"ops wants a view of warehouse scans. ~15k scanners in 30 DCs, each sends a ~400 byte event "
-     "per scan, peaks maybe 8k/s during christmas, normally 2-3k/s.", 1, 86.4, 8000, 400, "iot",
+     "per scan, peaks maybe 8k/s during christmas, normally 2-3k/s.",
+     1, 86.4, 8000, 400, "iot",
      "2,500 events/s (middle of the range: 2-3k/s) x 400 B x 86,400 s = 86.4 GB/day"},
-    {"Around 15k scanners; normally 2-3k scans/s, peaking at 8k/s, ~400 bytes per scan.", 1,
-     86.4, 8000, 400, "iot", "x 400 B x 86,400 s"},
+    {"Around 15k scanners; normally 2-3k scans/s, peaking at 8k/s, ~400 bytes per scan.", 1, 86.4,
+     8000, 400, "iot", "x 400 B x 86,400 s"},
     {"12,000 devices report every 5 s at 300 bytes.", 1, 62.208, 2400, 300, "iot",
      "2,400 events/s (senders / interval: 12,000 devices report every 5 s) x 300 B"},
     {"We have 12k smart meters that report every 5 seconds, ~300 bytes per reading.", 1, 62.208,
@@ -876,12 +1046,14 @@ static const struct {
      NULL},
     {"Clickstream lands at ~2 TB/day; at peak ~50 MB/s.", 1, 2000, NAN, NAN, "clickstream", NULL},
     {"Events are ~2 KB each, peak ~50 MB/s.", 1, NAN, 25000, 2000, "events", NULL},
-    {"Move the SQL Server box (about 2 TB total, ~40 GB/day of changes, ~600 tables).", 1, 40,
-     NAN, NAN, NULL, NULL},
+    {"Move the SQL Server box (about 2 TB total, ~40 GB/day of changes, ~600 tables).", 1, 40, NAN,
+     NAN, NULL, NULL},
     {"we have ~1.2 PB of historical parquet in S3 standard (clickstream 2019-2024), growing ~4 "
-     "TB/day.", 1, 4000, NAN, NAN, "files", NULL},
+     "TB/day.",
+     1, 4000, NAN, NAN, "files", NULL},
     {"About 5k POS terminals, each posting a ~2 KB receipt per sale; around 150 sales/s on a "
-     "normal day, 600/s on Black Friday.", 1, 25.92, 600, 2000, "events", "150 events/s"},
+     "normal day, 600/s on Black Friday.",
+     1, 25.92, 600, 2000, "events", "150 events/s"},
     {"We get roughly 500k orders/day at ~3 KB per order.", 1, 1.5, NAN, 3000, "events",
      "500,000 a day"},
     {"Logs: ~1.5 TB/week.", 1, 214.29, NAN, NAN, "logs", NULL},
@@ -890,12 +1062,13 @@ static const struct {
      2000, "api", "500 events/s"},
     {"Roughly 300 msgs/min from each of 50 machines, 1 KB each.", 1, 21.6, NAN, 1000, NULL,
      "the rate of one sender x the senders"},
-    {"~220 machines over MTConnect, one sample per second each, ~1.5 KB per sample.", 1,
-     28.512, 220, 1500, "iot", "the rate of one sender x the senders"},
-    {"~1,200 handhelds, one scan every ~4 s each while picking, ~1 KB per scan incl. headers.",
-     1, 25.92, 300, 1000, NULL, "senders / interval"},
+    {"~220 machines over MTConnect, one sample per second each, ~1.5 KB per sample.", 1, 28.512,
+     220, 1500, "iot", "the rate of one sender x the senders"},
+    {"~1,200 handhelds, one scan every ~4 s each while picking, ~1 KB per scan incl. headers.", 1,
+     25.92, 300, 1000, NULL, "senders / interval"},
     {"~1,200 handhelds, one scan every ~4 s each while picking (2 shifts, ~16 h/day), ~1 KB per "
-     "scan incl. headers.", 1, 17.28, 300, 1000, NULL, "x 16 h x 3,600 s"},
+     "scan incl. headers.",
+     1, 17.28, 300, 1000, NULL, "x 16 h x 3,600 s"},
     {"~5k turbines, each SCADA controller sends ~200 signals once a second (8-byte value + "
      "8-byte timestamp + id, call it ~20 bytes per signal; one message per turbine per second).",
      1, 1728, 1e6, 20, "iot", "1,000,000 events/s"},
@@ -906,15 +1079,15 @@ static const struct {
     {"Resolution 1920 x 1080 images, 20k images a day at 2 MB.", 1, 40, NAN, 2e6, "files", NULL},
     {"We have about 3,000 IoT gateways; each pushes a 1.2 KB batch every 10 seconds.", 1, 31.104,
      300, 1200, "iot", "every 10 seconds) x 1,200 B"},
-    {"Our Kafka topics carry 25k msg/s at peak (avg ~8k/s), messages are ~600B.", 1, 414.72,
-     25000, 600, "events", "8,000 events/s"},
+    {"Our Kafka topics carry 25k msg/s at peak (avg ~8k/s), messages are ~600B.", 1, 414.72, 25000,
+     600, "events", "8,000 events/s"},
     {"Logs from 200 servers, each writes ~5 GB/day.", 1, 1000, NAN, NAN, "logs", "x the senders"},
     {"We have 50 stores, each does about 2,000 orders a day at 1 KB.", 1, 0.1, NAN, 1000, "events",
      "100,000 a day"},
     {"We have 2,000 kiosks, each sending a heartbeat every 30 seconds (~1 KB).", 1, 5.76, 66.667,
      1000, "events", "2,000 kiosks"},
-    {"~300 GB/day from Postgres CDC (Datastream would be fine) + Segment.", 2, 300, NAN, NAN,
-     "cdc", NULL},
+    {"~300 GB/day from Postgres CDC (Datastream would be fine) + Segment.", 2, 300, NAN, NAN, "cdc",
+     NULL},
     {"Split the customer segment by region; 2 TB/day of clickstream.", 1, 2000, NAN, NAN,
      "clickstream", NULL},
     {"There is 2 TB total in the warehouse today.", 0, NAN, NAN, NAN, NULL, NULL},
@@ -941,8 +1114,8 @@ test_derived(void)
             if (derived_cases[i].why)
                 CHECK(has_note_why(&out, "sources[0].volume_gb_per_day", derived_cases[i].why));
         }
-        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
-                                               derived_cases[i].text);
+        if (check_failures_ != before)
+            fprintf(stderr, "  in case %zu: %s\n", i, derived_cases[i].text);
         done(&req, &out);
     }
 }
@@ -961,16 +1134,21 @@ static const struct {
     {"Team of two: SQL yes, we don't know Spark.", {"spark"}, "SQL", "Spark"},
     {"don't want to run kafka ourselves pls", {"kafka"}, NULL, "Apache Kafka"},
     {"no Databricks please, we tried it and it didn't stick; Fabric isn't licensed either.",
-     {"databricks", "fabric"}, NULL, "Microsoft Fabric"},
+     {"databricks", "fabric"},
+     NULL,
+     "Microsoft Fabric"},
     {"We do not want to operate Kafka; we already use BigQuery.", {"kafka"}, NULL, "Apache Kafka"},
     {"one marketer, no servers, no one on call", {"servers", "on-call"}, NULL, NULL},
-    {"It is just me, nobody on call at night, and no servers to patch.", {"on-call", "servers"},
-     NULL, NULL},
-    {"We tried Airflow but dropped it; cron runs everything.", {"airflow"}, NULL,
-     "Apache Airflow"},
+    {"It is just me, nobody on call at night, and no servers to patch.",
+     {"on-call", "servers"},
+     NULL,
+     NULL},
+    {"We tried Airflow but dropped it; cron runs everything.", {"airflow"}, NULL, "Apache Airflow"},
     {"Not Snowflake, please: we already have BigQuery.", {"snowflake"}, NULL, "Snowflake"},
     {"We have no ops team and no DBA.", {"on-call"}, NULL, NULL},
-    {"We'd rather not run Kafka; avoid Kubernetes too.", {"kafka", "kubernetes"}, NULL,
+    {"We'd rather not run Kafka; avoid Kubernetes too.",
+     {"kafka", "kubernetes"},
+     NULL,
      "Apache Kafka"},
     {"The team of two uses no-code tools and Python.", {NULL}, "Python", NULL},
     {"Nobody here wants to babysit a Kafka cluster.", {"kafka"}, NULL, "Apache Kafka"},
@@ -994,8 +1172,8 @@ test_avoid(void)
             CHECK(!has(&req.team_skills, avoid_cases[i].not_in));
             CHECK(!has(&req.existing_stack, avoid_cases[i].not_in));
         }
-        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
-                                               avoid_cases[i].text);
+        if (check_failures_ != before)
+            fprintf(stderr, "  in case %zu: %s\n", i, avoid_cases[i].text);
         done(&req, &out);
     }
 }
@@ -1009,8 +1187,8 @@ static const struct {
 } need_cases[] = {
     {"the CEO wants real-time but the only consumer is a daily dashboard", 86400, "wish",
      "daily dashboard"},
-    {"Leadership would like everything real-time. In practice the dashboards refresh hourly.",
-     3600, "not what the consumer needs", NULL},
+    {"Leadership would like everything real-time. In practice the dashboards refresh hourly.", 3600,
+     "not what the consumer needs", NULL},
     {"The CEO keeps asking for real-time, but honestly under 10 sec is fine.", 10, NULL, NULL},
     {"Real-time would be nice; under 10 seconds is fine for the ops screen.", 10, NULL, NULL},
     {"dashboard under 30s behind and alerts when a dock backs up", 30, NULL, NULL},
@@ -1023,15 +1201,16 @@ static const struct {
     {"A nightly load is enough for the finance reports.", 86400, NULL, NULL},
     {"we need it hourly but real-time would be nice", 3600, "wish", NULL},
     {"Our product team wants everything real-time, but the actual consumer is a weekly exec "
-     "report.", 604800, "wish", "weekly exec report"},
+     "report.",
+     604800, "wish", "weekly exec report"},
     {"Latency: anything under a minute is fine for ops.", 60, NULL, NULL},
     {"We want real-time dashboards.", 1, NULL, NULL},
     {"It doesn't need to be real-time; next morning is fine.", 86400, NULL, NULL},
     {"We need near real-time (< 5 min) dashboards.", 300, NULL, "5 min"},
     {"Fraud alerts in real time; dashboards refresh every 15 minutes.", 1, NULL, NULL},
     {"our CEO keeps saying we need \"real-time analytics\". reality: the only thing anyone "
-     "looks at is the dashboard in the monday meeting + a daily email at 7am.", 86400, "wish",
-     "daily email"},
+     "looks at is the dashboard in the monday meeting + a daily email at 7am.",
+     86400, "wish", "daily email"},
     {"the boss says we need real-time, but the only report is a weekly email on monday", 604800,
      "wish", "weekly email"},
     {"finance wants current state within 15 min + full history for audit", 900, NULL,
@@ -1054,8 +1233,8 @@ test_needs(void)
         const struct extract_note *n = note(&out, "freshness_seconds");
         if (need_cases[i].why) CHECK(n && n->why && strstr(n->why, need_cases[i].why));
         if (need_cases[i].evidence) CHECK(n && strstr(n->evidence, need_cases[i].evidence));
-        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
-                                               need_cases[i].text);
+        if (check_failures_ != before)
+            fprintf(stderr, "  in case %zu: %s\n", i, need_cases[i].text);
         done(&req, &out);
     }
 }
@@ -1071,11 +1250,16 @@ static const struct {
     {"budget ~6k/mo incremental", 6000, NULL},
     {"budget maybe $8k/month on top of Fabric.", 8000, NULL},
     {"how should we tier this? budget under 10k/mo", 10000, NULL},
-    {"Our budget is EUR 15,000 a month.", 17067, "EUR 15,000 at 1.1378 USD per EUR, ECB reference "
-                                                 "rate of 2026-09-28"},
+    {"Our budget is EUR 15,000 a month.", 17067,
+     "EUR 15,000 at 1.1378 USD per EUR, ECB reference "
+     "rate of 2026-09-28"},
     {"We can spend 15k\xe2\x82\xac/month on this.", 17067, "EUR 15,000"},
-    {"Budget: \xc2\xa3" "4k a month.", 5285.2, "GBP 4,000 at 1.3213 USD per GBP"},
-    {"Budget is \xe2\x82\xac" "200k a year.", 18963.3, "a yearly amount / 12"},
+    {"Budget: \xc2\xa3"
+     "4k a month.",
+     5285.2, "GBP 4,000 at 1.3213 USD per GBP"},
+    {"Budget is \xe2\x82\xac"
+     "200k a year.",
+     18963.3, "a yearly amount / 12"},
     {"We have 30,000 euros per month of budget.", 34134, "EUR 30,000"},
     {"storage bill ~$28k/mo. budget under 10k/mo", 10000, NULL},
     {"The storage bill is ~$28k/mo today.", NAN, NULL},
@@ -1107,8 +1291,8 @@ test_money(void)
         CHECK_VAL(req.budget_usd_per_month, money_cases[i].usd_month);
         if (money_cases[i].why)
             CHECK(has_note_why(&out, "budget_usd_per_month", money_cases[i].why));
-        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
-                                               money_cases[i].text);
+        if (check_failures_ != before)
+            fprintf(stderr, "  in case %zu: %s\n", i, money_cases[i].text);
         done(&req, &out);
     }
     struct requirement req;
@@ -1146,8 +1330,8 @@ static const struct {
     {"CCPA/CPRA and LGPD apply; we are SOC 2 and ISO 27001 certified.", 'c', "LGPD", NULL},
     {"FedRAMP, FERPA, GLBA, DORA, NIS2, PIPEDA and DPDP are on the list.", 'c', "DPDP", NULL},
     {"we're AWS, already have Kinesis streams (the app team writes to them) and Redshift "
-     "provisioned (ra3.4xlarge x4) for BI.", 's', "Amazon Redshift provisioned (ra3.4xlarge x4)",
-     "Amazon Redshift"},
+     "provisioned (ra3.4xlarge x4) for BI.",
+     's', "Amazon Redshift provisioned (ra3.4xlarge x4)", "Amazon Redshift"},
     {"we already have Kinesis streams (the app team writes to them)", 's',
      "Amazon Kinesis Data Streams", NULL},
     {"We already pay for Microsoft Fabric F64 capacity.", 's', "Microsoft Fabric (F64 capacity)",
@@ -1172,8 +1356,8 @@ static const struct {
     {"We have a provisioned Redshift cluster.", 's', "Amazon Redshift provisioned", NULL},
     {"We already run a 4-node ClickHouse cluster for the MES.", 's', "ClickHouse (4-node)",
      "ClickHouse"},
-    {"We use ClickHouse. It is a self-managed ClickHouse cluster.", 's',
-     "ClickHouse self-managed", "ClickHouse"},
+    {"We use ClickHouse. It is a self-managed ClickHouse cluster.", 's', "ClickHouse self-managed",
+     "ClickHouse"},
     {"We already run a self-managed ClickHouse cluster on EC2 (3 shards x 2 replicas).", 's',
      "Amazon EC2", "Amazon EC2 (3 shards x 2 replicas)"},
     {"Our stack: Snowflake (Enterprise edition), Fivetran, dbt, Tableau.", 's',
@@ -1188,12 +1372,12 @@ test_named(void)
         struct extract_result out;
         run(NULL, named_cases[i].text, &req, &out);
         int before = check_failures_;
-        const struct strlist *l =
-            named_cases[i].list == 'c' ? &req.compliance : &req.existing_stack;
+        const struct strlist *l = named_cases[i].list == 'c' ? &req.compliance
+                                                             : &req.existing_stack;
         if (named_cases[i].want) CHECK(has(l, named_cases[i].want));
         if (named_cases[i].not_want) CHECK(!has(l, named_cases[i].not_want));
-        if (check_failures_ != before) fprintf(stderr, "  in case %zu: %s\n", i,
-                                               named_cases[i].text);
+        if (check_failures_ != before)
+            fprintf(stderr, "  in case %zu: %s\n", i, named_cases[i].text);
         done(&req, &out);
     }
 }
@@ -1215,7 +1399,8 @@ test_team_pii_questions(void)
         {"Team: 5 (2 backend devs in Go, 3 analysts doing SQL).", 5, {"Go", "SQL"}},
         {"I'm the only data person; I know Excel and some SQL.", 1, {"Excel", "SQL"}},
         {"hey! i'm the only marketer at a 12-person DTC skincare brand, no servers", 1, {NULL}},
-        {"the sales team of 12 people uses the dashboards; on the data side it's just me.", 1,
+        {"the sales team of 12 people uses the dashboards; on the data side it's just me.",
+         1,
          {NULL}},
         {"one marketer at a 20-person startup, no engineers", 1, {NULL}},
         {"we are a 40-person company; team: 2 data engineers (sql)", 2, {"SQL"}},
@@ -1241,8 +1426,10 @@ test_team_pii_questions(void)
     {
         struct requirement r2;
         struct extract_result o2;
-        run(NULL, "~300 GB/day from Postgres CDC + Segment. there's PII (emails, phone numbers) "
-                  "so need masking for analysts.", &r2, &o2);
+        run(NULL,
+            "~300 GB/day from Postgres CDC + Segment. there's PII (emails, phone numbers) "
+            "so need masking for analysts.",
+            &r2, &o2);
         CHECK(r2.n_sources == 2 && r2.sources[0].contains_pii == 1 &&
               r2.sources[1].contains_pii == 1);
         done(&r2, &o2);
@@ -1280,11 +1467,26 @@ test_team_pii_questions(void)
     done(&req, &out);
     /* the new readers at the very end of a text (run under the sanitizers) */
     static const char *const edges[] = {
-        "\xe2\x82\xac", "budget 15k\xe2\x82\xac", "budget \xc2\xa3", "budget EUR", "budget 5 EUR",
-        "Redshift (", "We already run Redshift provisioned (ra3", "already Redshift F64",
-        "nobody's", "no", "move off SQL Server", "peak ~50 MB/s", "every 5 s at",
-        "ra3.4xlarge.", "a.b.c.", "the CEO wants real-time", "we tried Airflow but",
-        "Airflow (Composer", "Kafka would be fine", "storage bill $",
+        "\xe2\x82\xac",
+        "budget 15k\xe2\x82\xac",
+        "budget \xc2\xa3",
+        "budget EUR",
+        "budget 5 EUR",
+        "Redshift (",
+        "We already run Redshift provisioned (ra3",
+        "already Redshift F64",
+        "nobody's",
+        "no",
+        "move off SQL Server",
+        "peak ~50 MB/s",
+        "every 5 s at",
+        "ra3.4xlarge.",
+        "a.b.c.",
+        "the CEO wants real-time",
+        "we tried Airflow but",
+        "Airflow (Composer",
+        "Kafka would be fine",
+        "storage bill $",
     };
     for (size_t i = 0; i < PW_ARRAY_LEN(edges); i++) {
         run(edges[i], edges[i], &req, &out);

@@ -17,7 +17,7 @@
 #include "check.h"
 #include "producer.h"
 
-#define API_END_TXN 26  /* Kafka protocol ApiKey of EndTxn */
+#define API_END_TXN 26 /* Kafka protocol ApiKey of EndTxn */
 #define SLICE_MS 200
 #define SLICE_SLACK_MS 400 /* scheduling noise on a loaded machine */
 
@@ -210,8 +210,7 @@ abortable_commit_error_aborts(void)
     if (r.p == NULL || !producer_ready(r.p)) goto out;
 
     CHECK(send_some(&r, 3) == 0);
-    rd_kafka_mock_push_request_errors(r.mc, API_END_TXN, 1,
-                                      RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+    rd_kafka_mock_push_request_errors(r.mc, API_END_TXN, 1, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
     producer_commit_start(r.p, offsets_in(3), rd_kafka_consumer_group_metadata_new("g"));
     CHECK(settle_until(&r, 15000, NULL, errstr, sizeof(errstr)) == PRODUCER_TXN_ABORTED);
     CHECK(strstr(errstr, "commit_transaction") != NULL);

@@ -118,9 +118,10 @@ responder_stop(struct responder *r)
 static void
 response(char *out, size_t out_size, const char *status, const char *body)
 {
-    snprintf(out, out_size, "HTTP/1.1 %s\r\nContent-Type: application/vnd.schemaregistry.v1+json"
-             "\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s", status, strlen(body),
-             body);
+    snprintf(out, out_size,
+             "HTTP/1.1 %s\r\nContent-Type: application/vnd.schemaregistry.v1+json"
+             "\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+             status, strlen(body), body);
 }
 
 static struct registry *

@@ -53,7 +53,9 @@ static const struct {
     {"gps pings, rclone to Ceph", "G-P-S pings, R clone to seff"},
     {"serverless Synapse", "server less Synapse"},
     {"2-3 nodes", "two to three nodes"},
-    {"2\xe2\x80\x93" "3 TB", "two to three terabytes"},
+    {"2\xe2\x80\x93"
+     "3 TB",
+     "two to three terabytes"},
     {"1st, 2nd, 3rd, 11th, 21st, 40th", "first, second, third, eleventh, twenty first, fortieth"},
     {"$0.50", "fifty cents"},
     {"$1.00", "one dollar"},
@@ -61,7 +63,9 @@ static const struct {
     {"$1.2M", "one point two million dollars"},
     {"$0.023/GB", "zero point zero two three dollars per gigabyte"},
     {"$250", "two hundred fifty dollars"},
-    {"\xe2\x82\xac" "90/TB", "ninety euros per terabyte"},
+    {"\xe2\x82\xac"
+     "90/TB",
+     "ninety euros per terabyte"},
     {"3x faster", "three times faster"},
     {"-5 degrees", "minus five degrees"},
     {"by 06:00, 7am or 18:00", "by six o'clock, seven A M or eighteen hundred"},
@@ -100,7 +104,7 @@ static const struct {
     {"e.g. batch", "for example batch"},
     {"A & B", "A and B"},
     {"a <speak>b</speak> [[c]] {d} `e` \\f", "a less than speak more than b less than speak more "
-                                            "than c d e f"},
+                                             "than c d e f"},
     {"one\x01two\x1b[0m three", "one two three"},
     {"## Summary\n- Use Kafka\n- Cost ~$2,350/mo",
      "Summary.\nUse kafka.\nCost about two thousand four hundred dollars a month"},
@@ -144,7 +148,8 @@ test_normalise_defuses_apostrophes(void)
     int max_in_word = 0, cur = 0;
     for (size_t i = 0; i < out.len; i++) {
         if (out.data[i] == ' ') cur = 0;
-        else if (out.data[i] == '\'' && ++cur > max_in_word) max_in_word = cur;
+        else if (out.data[i] == '\'' && ++cur > max_in_word)
+            max_in_word = cur;
     }
     CHECK(max_in_word <= 1);
     buf_fini(&in);
@@ -198,8 +203,11 @@ valid_utf8(const unsigned char *p, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = p[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-                                  : (c & 0xf8) == 0xf0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xe0) == 0xc0 ? 2
+                     : (c & 0xf0) == 0xe0 ? 3
+                     : (c & 0xf8) == 0xf0 ? 4
+                                          : 0;
         if (len == 0 || i + len > n) return 0;
         uint32_t v = len == 1 ? c : len == 2 ? (c & 0x1fu) : len == 3 ? (c & 0x0fu) : (c & 0x07u);
         for (size_t k = 1; k < len; k++) {
@@ -359,7 +367,8 @@ le32(const unsigned char *p)
 static void
 test_render_wav(void)
 {
-    struct speech_request req = {.text = "Three terabytes.", .voice = "flite:slt",
+    struct speech_request req = {.text = "Three terabytes.",
+                                 .voice = "flite:slt",
                                  .codec = SPEECH_CODEC_WAV};
     struct speech_result res;
     char err[256];
@@ -436,8 +445,11 @@ test_render_deterministic_container(void)
 static void
 test_proto_round_trip(void)
 {
-    struct speech_request req = {.text = "hello 5 TB", .voice = "flite:rms", .rate_wpm = 170,
-                                 .codec = SPEECH_CODEC_WAV, .verbatim = 1};
+    struct speech_request req = {.text = "hello 5 TB",
+                                 .voice = "flite:rms",
+                                 .rate_wpm = 170,
+                                 .codec = SPEECH_CODEC_WAV,
+                                 .verbatim = 1};
     struct speech_request got;
     struct buf f;
     buf_init(&f);
@@ -454,8 +466,8 @@ test_proto_round_trip(void)
         CHECK(speech_proto_request_decode_((unsigned char *)f.data + 4, n, &got) == -1);
 
     unsigned char audio[3] = {1, 2, 3};
-    struct speech_result res = {audio, 3, 16000, 1.25, (char *)"five", (char *)"flite:rms",
-                                SPEECH_CODEC_OPUS};
+    struct speech_result res = {
+        audio, 3, 16000, 1.25, (char *)"five", (char *)"flite:rms", SPEECH_CODEC_OPUS};
     struct speech_result back;
     char err[64];
     buf_reset(&f);
@@ -469,8 +481,8 @@ test_proto_round_trip(void)
     CHECK_STR(back.voice, "flite:rms");
     speech_result_fini(&back);
     for (size_t n = 0; n < f.len - 4; n++)
-        CHECK(speech_proto_reply_decode_((unsigned char *)f.data + 4, n, &back, err,
-                                         sizeof(err)) == -1);
+        CHECK(speech_proto_reply_decode_((unsigned char *)f.data + 4, n, &back, err, sizeof(err)) ==
+              -1);
 
     buf_reset(&f);
     speech_proto_reply_encode_(NULL, "synthesis failed", &f);

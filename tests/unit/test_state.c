@@ -94,7 +94,7 @@ on_ready(int ready, void *arg)
 /* Runs the loop until 'cond' holds or 'seconds' pass. */
 #define RUN_UNTIL(base, cond, seconds)                                                             \
     do {                                                                                           \
-        for (int i_ = 0; i_ < (seconds) * 20 && !(cond); i_++) {                                   \
+        for (int i_ = 0; i_ < (seconds)*20 && !(cond); i_++) {                                     \
             struct timeval tv_ = {0, 50000};                                                       \
             event_base_loopexit(base, &tv_);                                                       \
             event_base_dispatch(base);                                                             \
@@ -311,9 +311,10 @@ test_store_round_trip(void)
     CHECK(r.n == 3 && strcmp(r.v[0], "{\"a\":3}") == 0 && r.nil[1] &&
           strcmp(r.v[2], "{\"a\":2}") == 0);
 
-    const char *latest[STORE_LATEST_COUNT] = {
-        [STORE_LATEST_REPORT_ID] = "p1-v2-ab", [STORE_LATEST_PROJECT_ID] = "p1",
-        [STORE_LATEST_MARKDOWN] = "# md", [STORE_LATEST_AUDIO] = "O\0gg"};
+    const char *latest[STORE_LATEST_COUNT] = {[STORE_LATEST_REPORT_ID] = "p1-v2-ab",
+                                              [STORE_LATEST_PROJECT_ID] = "p1",
+                                              [STORE_LATEST_MARKDOWN] = "# md",
+                                              [STORE_LATEST_AUDIO] = "O\0gg"};
     size_t lens[STORE_LATEST_COUNT] = {8, 2, 0, 0, 4, 0, 0, 0, 0, 4};
     store_latest_put(s, "p1", latest, lens, 60, 60);
     struct values_waiter pj = {.base = base};
@@ -328,8 +329,8 @@ test_store_round_trip(void)
     CHECK(l.n == 4 && strcmp(l.v[0], "p1-v2-ab") == 0 && strcmp(l.v[1], "# md") == 0 &&
           memcmp(l.v[2], "O", 1) == 0 && strcmp(l.v[3], "p1") == 0);
 
-    const char *audio[STORE_AUDIO_COUNT] = {"OggS", "opus", "espeak-ng:en-us", "48000", "1500",
-                                            "hello"};
+    const char *audio[STORE_AUDIO_COUNT] = {"OggS",  "opus", "espeak-ng:en-us",
+                                            "48000", "1500", "hello"};
     size_t alens[STORE_AUDIO_COUNT] = {4, 4, 15, 5, 4, 5};
     store_audio_put(s, "abc123", audio, alens);
     struct values_waiter a = {.base = base};
@@ -384,8 +385,10 @@ static void
 test_limited_user_and_seeds(void)
 {
     char cmd[256], url[128], errstr[256];
-    snprintf(cmd, sizeof(cmd), "redis-cli -p %d acl setuser limited on '>pw' '~*' '+@all' "
-             "'-info' '-cluster' >/dev/null", redis_port);
+    snprintf(cmd, sizeof(cmd),
+             "redis-cli -p %d acl setuser limited on '>pw' '~*' '+@all' "
+             "'-info' '-cluster' >/dev/null",
+             redis_port);
     CHECK(system(cmd) == 0);
     struct event_base *base = event_base_new();
     snprintf(url, sizeof(url), "redis://127.0.0.1:%d,redis://limited:pw@127.0.0.1:%d",
@@ -417,8 +420,7 @@ static const struct check_case cases[] = {
     {"timeout_and_reconnect", test_timeout_and_reconnect},
 };
 
-static int
-run_all(int argc, char **argv);
+static int run_all(int argc, char **argv);
 
 int
 main(int argc, char **argv)

@@ -79,15 +79,16 @@ cluster_start(void)
         for (int t = 0; t < 100 && sh("redis-cli -p %d ping >/dev/null 2>&1", base_port + i); t++)
             usleep(50000);
     sh("redis-cli --cluster create 127.0.0.1:%d 127.0.0.1:%d 127.0.0.1:%d --cluster-replicas 0 "
-       "--cluster-yes >/dev/null 2>&1", base_port, base_port + 1, base_port + 2);
+       "--cluster-yes >/dev/null 2>&1",
+       base_port, base_port + 1, base_port + 2);
     for (int i = 0; i < NODES; i++) {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "redis-cli -p %d cluster myid", base_port + i);
         sh_read(ids[i], sizeof(ids[i]), cmd);
         for (int t = 0; t < 100; t++) {
             char state[64];
-            snprintf(cmd, sizeof(cmd),
-                     "redis-cli -p %d cluster info | grep cluster_state", base_port + i);
+            snprintf(cmd, sizeof(cmd), "redis-cli -p %d cluster info | grep cluster_state",
+                     base_port + i);
             sh_read(state, sizeof(state), cmd);
             if (strcmp(state, "cluster_state:ok") == 0) break;
             usleep(100000);
@@ -113,7 +114,7 @@ owner(unsigned slot)
 
 #define RUN_UNTIL(base, cond, seconds)                                                             \
     do {                                                                                           \
-        for (int i_ = 0; i_ < (seconds) * 20 && !(cond); i_++) {                                   \
+        for (int i_ = 0; i_ < (seconds)*20 && !(cond); i_++) {                                     \
             struct timeval tv_ = {0, 50000};                                                       \
             event_base_loopexit(base, &tv_);                                                       \
             event_base_dispatch(base);                                                             \
@@ -143,8 +144,7 @@ on_apply(const struct state_apply_result *res, const char *error, int retriable,
 }
 
 static struct waiter
-apply(struct event_base *base, struct state *s, const char *project, const char *event,
-      long offset)
+apply(struct event_base *base, struct state *s, const char *project, const char *event, long offset)
 {
     struct waiter w = {0};
     char json[128];
@@ -234,8 +234,8 @@ test_seed_and_apply(void)
         w = apply(base, s, project, "e1", 99);
         CHECK(w.ok && w.status == STATE_APPLY_DUPLICATE);
         /* the project's keys are on its master, where redis-cli finds them without -c */
-        CHECK(sh("test \"$(redis-cli -p %d hget 'pw:{%s}:project' version)\" = 2",
-                 base_port + node, project) == 0);
+        CHECK(sh("test \"$(redis-cli -p %d hget 'pw:{%s}:project' version)\" = 2", base_port + node,
+                 project) == 0);
     }
     CHECK(state_redirects(s) == 0);
     state_free(s);

@@ -44,7 +44,7 @@ test_key_slot(void)
     CHECK(key_slot("{user1000}.following") == key_slot("{user1000}.followers"));
     CHECK(key_slot("{user1000}.following") == key_slot("user1000"));
     CHECK(key_slot("foo{}{bar}") == slot_crc16("foo{}{bar}", 10) % 16384); /* empty: whole key */
-    CHECK(key_slot("foo{{bar}}zap") == key_slot("{bar")); /* the tag is "{bar" */
+    CHECK(key_slot("foo{{bar}}zap") == key_slot("{bar"));                  /* the tag is "{bar" */
     CHECK(key_slot("foo{bar}{zap}") == key_slot("bar"));
     CHECK(key_slot("foo{bar") == slot_crc16("foo{bar", 7) % 16384); /* no '}': whole key */
     CHECK(key_slot("}foo{bar}") == key_slot("bar"));
@@ -69,14 +69,21 @@ static void
 test_command_slot(void)
 {
     /* state.c's apply: three keys of one project, then arguments that are not keys */
-    const char *apply[] = {"EVALSHA",           "0123456789abcdef0123456789abcdef01234567",
-                           "3",                 "pw:{acme:shop}:project",
-                           "pw:{acme:shop}:versions", "pw:{acme:shop}:event:e-1",
-                           "0",                 "17", "{}", "604800", "e-1"};
+    const char *apply[] = {"EVALSHA",
+                           "0123456789abcdef0123456789abcdef01234567",
+                           "3",
+                           "pw:{acme:shop}:project",
+                           "pw:{acme:shop}:versions",
+                           "pw:{acme:shop}:event:e-1",
+                           "0",
+                           "17",
+                           "{}",
+                           "604800",
+                           "e-1"};
     CHECK(cmd_slot(11, apply) == (int)key_slot("acme:shop"));
     /* a project id with braces of its own still keeps its three keys together */
-    const char *odd[] = {"EVALSHA", "x", "3", "pw:{a}b{c}:project", "pw:{a}b{c}:versions",
-                         "pw:{a}b{c}:event:{e}"};
+    const char *odd[] = {
+        "EVALSHA", "x", "3", "pw:{a}b{c}:project", "pw:{a}b{c}:versions", "pw:{a}b{c}:event:{e}"};
     CHECK(cmd_slot(6, odd) == (int)key_slot("a"));
     const char *cross[] = {"MGET", "pw:request:e-1", "pw:request:e-2", "pw:request:e-3"};
     CHECK(cmd_slot(4, cross) == SLOT_CROSS);
@@ -122,10 +129,21 @@ test_redirect_parse(void)
     CHECK_STR(rd.host, "::1");
     CHECK(rd.port == 7001);
     /* malformed or other errors */
-    const char *bad[] = {"MOVED 16384 h:1", "MOVED 1 h:0",    "MOVED 1 h:65536", "MOVED x h:1",
-                         "MOVED 1 h",       "MOVED 1 h:12x",  "MOVED  1 h:1",    "MOVED 1 h:",
-                         "MOVED",           "MOVEDX 1 h:1",   "ask 1 h:1",       "ERR MOVED 1 h:1",
-                         "CLUSTERDOWN The cluster is down",   "", "ASK 99999999999999999999 h:1"};
+    const char *bad[] = {"MOVED 16384 h:1",
+                         "MOVED 1 h:0",
+                         "MOVED 1 h:65536",
+                         "MOVED x h:1",
+                         "MOVED 1 h",
+                         "MOVED 1 h:12x",
+                         "MOVED  1 h:1",
+                         "MOVED 1 h:",
+                         "MOVED",
+                         "MOVEDX 1 h:1",
+                         "ask 1 h:1",
+                         "ERR MOVED 1 h:1",
+                         "CLUSTERDOWN The cluster is down",
+                         "",
+                         "ASK 99999999999999999999 h:1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK(redirect(bad[i], &rd) == SLOT_REDIRECT_NONE);
         CHECK(rd.kind == SLOT_REDIRECT_NONE);
@@ -159,8 +177,7 @@ test_decide(void)
           SLOT_ACTION_RETRY);
     CHECK(decide("LOADING Redis is loading the dataset in memory", 0) == SLOT_ACTION_RETRY);
     CHECK(decide("MASTERDOWN Link with MASTER is down", 0) == SLOT_ACTION_RETRY);
-    CHECK(decide("CROSSSLOT Keys in request don't hash to the same slot", 0) ==
-          SLOT_ACTION_FAIL);
+    CHECK(decide("CROSSSLOT Keys in request don't hash to the same slot", 0) == SLOT_ACTION_FAIL);
     CHECK(decide("NOSCRIPT No matching script", 0) == SLOT_ACTION_FAIL);
     CHECK(decide("WRONGTYPE Operation against a key holding the wrong kind of value", 0) ==
           SLOT_ACTION_FAIL);
@@ -189,21 +206,20 @@ static void
 test_slots_reply(void)
 {
     /* three masters, two with a replica; the third's host unknown ("?") */
-    const char *resp =
-        "*3\r\n"
-        "*4\r\n:0\r\n:5460\r\n*3\r\n$9\r\n127.0.0.1\r\n:7000\r\n$40\r\n" ID_A "\r\n"
-        "*3\r\n$9\r\n127.0.0.1\r\n:7003\r\n$40\r\n" ID_B "\r\n"
-        "*4\r\n:5461\r\n:10922\r\n*3\r\n$9\r\n127.0.0.1\r\n:7001\r\n$40\r\n" ID_A "\r\n"
-        "*3\r\n$9\r\n127.0.0.1\r\n:7004\r\n$40\r\n" ID_B "\r\n"
-        "*3\r\n:10923\r\n:16383\r\n*3\r\n$1\r\n?\r\n:7002\r\n$40\r\n" ID_A "\r\n";
+    const char *resp = "*3\r\n"
+                       "*4\r\n:0\r\n:5460\r\n*3\r\n$9\r\n127.0.0.1\r\n:7000\r\n$40\r\n" ID_A "\r\n"
+                       "*3\r\n$9\r\n127.0.0.1\r\n:7003\r\n$40\r\n" ID_B "\r\n"
+                       "*4\r\n:5461\r\n:10922\r\n*3\r\n$9\r\n127.0.0.1\r\n:7001\r\n$40\r\n" ID_A
+                       "\r\n"
+                       "*3\r\n$9\r\n127.0.0.1\r\n:7004\r\n$40\r\n" ID_B "\r\n"
+                       "*3\r\n:10923\r\n:16383\r\n*3\r\n$1\r\n?\r\n:7002\r\n$40\r\n" ID_A "\r\n";
     redisReply *reply = read_reply(resp);
     struct slot_map map;
     CHECK(slot_map_parse(reply, &map) == 0);
     CHECK(map.n_ranges == 3);
     CHECK(map.n_nodes == 5);
     if (map.n_ranges == 3) {
-        CHECK(map.ranges[0].first == 0 && map.ranges[0].last == 5460 &&
-              map.ranges[0].port == 7000);
+        CHECK(map.ranges[0].first == 0 && map.ranges[0].last == 5460 && map.ranges[0].port == 7000);
         CHECK_STR(map.ranges[1].host, "127.0.0.1");
         CHECK(map.ranges[2].first == 10923 && map.ranges[2].port == 7002);
         CHECK_STR(map.ranges[2].host, "");
@@ -224,14 +240,14 @@ test_slots_reply(void)
     const char *bad[] = {
         "-ERR This instance has cluster support disabled\r\n",
         ":1\r\n",
-        "*1\r\n*3\r\n:10\r\n:5\r\n*2\r\n$1\r\nh\r\n:1\r\n",        /* reversed */
-        "*1\r\n*3\r\n:0\r\n:16384\r\n*2\r\n$1\r\nh\r\n:1\r\n",     /* beyond the last slot */
-        "*1\r\n*3\r\n:-1\r\n:5\r\n*2\r\n$1\r\nh\r\n:1\r\n",        /* negative */
-        "*1\r\n*3\r\n:0\r\n:5\r\n*2\r\n$1\r\nh\r\n:0\r\n",         /* port 0 */
-        "*1\r\n*3\r\n:0\r\n:5\r\n*2\r\n$1\r\nh\r\n:65536\r\n",     /* port too big */
-        "*1\r\n*3\r\n:0\r\n:5\r\n*1\r\n$1\r\nh\r\n",               /* no port */
-        "*1\r\n*2\r\n:0\r\n:5\r\n",                                /* no master */
-        "*1\r\n*3\r\n$1\r\n0\r\n:5\r\n*2\r\n$1\r\nh\r\n:1\r\n",    /* slot as a string */
+        "*1\r\n*3\r\n:10\r\n:5\r\n*2\r\n$1\r\nh\r\n:1\r\n",     /* reversed */
+        "*1\r\n*3\r\n:0\r\n:16384\r\n*2\r\n$1\r\nh\r\n:1\r\n",  /* beyond the last slot */
+        "*1\r\n*3\r\n:-1\r\n:5\r\n*2\r\n$1\r\nh\r\n:1\r\n",     /* negative */
+        "*1\r\n*3\r\n:0\r\n:5\r\n*2\r\n$1\r\nh\r\n:0\r\n",      /* port 0 */
+        "*1\r\n*3\r\n:0\r\n:5\r\n*2\r\n$1\r\nh\r\n:65536\r\n",  /* port too big */
+        "*1\r\n*3\r\n:0\r\n:5\r\n*1\r\n$1\r\nh\r\n",            /* no port */
+        "*1\r\n*2\r\n:0\r\n:5\r\n",                             /* no master */
+        "*1\r\n*3\r\n$1\r\n0\r\n:5\r\n*2\r\n$1\r\nh\r\n:1\r\n", /* slot as a string */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         reply = read_reply(bad[i]);

@@ -28,8 +28,9 @@ change(json_t *e, const char *field)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(e, "changed"), i, c)
-        if (strcmp(json_string_value(json_object_get(c, "field")), field) == 0) return c;
+    json_array_foreach(json_object_get(e, "changed"), i,
+                       c) if (strcmp(json_string_value(json_object_get(c, "field")), field) ==
+                              0) return c;
     return NULL;
 }
 
@@ -37,15 +38,18 @@ static void
 test_changes_between_versions_newest_first(void)
 {
     const char *values[] = {
-        "2", "{\"event_id\":\"e2\",\"project_id\":\"p\",\"submitted_at\":2000,\"title\":\"Orders\","
-             "\"budget_usd_per_month\":30000,\"cloud\":\"gcp\",\"compliance\":[\"gdpr\"],"
-             "\"consumers\":{}}",
-        "1", "{\"event_id\":\"e1\",\"project_id\":\"p\",\"submitted_at\":1000,\"title\":\"Orders\","
-             "\"budget_usd_per_month\":25000.0,\"cloud\":\"aws\",\"team_size\":3,"
-             "\"consumers\":[]}",
-        "3", "{\"event_id\":\"e3\",\"project_id\":\"p\",\"submitted_at\":3000,\"title\":\"Orders\","
-             "\"budget_usd_per_month\":30000.0,\"cloud\":\"gcp\",\"compliance\":[\"gdpr\"],"
-             "\"consumers\":{}}",
+        "2",
+        "{\"event_id\":\"e2\",\"project_id\":\"p\",\"submitted_at\":2000,\"title\":\"Orders\","
+        "\"budget_usd_per_month\":30000,\"cloud\":\"gcp\",\"compliance\":[\"gdpr\"],"
+        "\"consumers\":{}}",
+        "1",
+        "{\"event_id\":\"e1\",\"project_id\":\"p\",\"submitted_at\":1000,\"title\":\"Orders\","
+        "\"budget_usd_per_month\":25000.0,\"cloud\":\"aws\",\"team_size\":3,"
+        "\"consumers\":[]}",
+        "3",
+        "{\"event_id\":\"e3\",\"project_id\":\"p\",\"submitted_at\":3000,\"title\":\"Orders\","
+        "\"budget_usd_per_month\":30000.0,\"cloud\":\"gcp\",\"compliance\":[\"gdpr\"],"
+        "\"consumers\":{}}",
     };
     size_t count = 0;
     json_t *j = run(values, 6, &count);
@@ -84,13 +88,16 @@ test_gaps_long_values_and_garbage(void)
     memcpy(desc + 155, "\xC3\xA9\xC3\xA9", 4); /* a two-byte character across the cut */
     desc[sizeof(desc) - 1] = '\0';
     char v9[1024], v8[200];
-    snprintf(v9, sizeof(v9), "{\"title\":\"t\",\"description\":\"%s\",\"sources\":[{\"name\":"
+    snprintf(v9, sizeof(v9),
+             "{\"title\":\"t\",\"description\":\"%s\",\"sources\":[{\"name\":"
              "\"a very long source name indeed\"},{\"name\":\"another very long source name\"},"
              "{\"name\":\"and a third very long source name\"},{\"name\":\"fourth\"},"
-             "{\"name\":\"fifth\"}]}", desc);
+             "{\"name\":\"fifth\"}]}",
+             desc);
     snprintf(v8, sizeof(v8), "{\"title\":\"t\",\"description\":\"short\"}");
-    const char *values[] = {"9", v9, "8", v8, "6", "{\"title\":\"t\"}", "7", "not json",
-                            "x", "{}", NULL, "{}", "5", NULL, "0", "{}"};
+    const char *values[] = {"9", v9,         "8", v8,   "6",  "{\"title\":\"t\"}",
+                            "7", "not json", "x", "{}", NULL, "{}",
+                            "5", NULL,       "0", "{}"};
     size_t count = 0;
     json_t *j = run(values, 16, &count);
     CHECK(count == 3 && json_array_size(j) == 3); /* 9, 8, 6: the rest do not parse */

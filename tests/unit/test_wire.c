@@ -59,32 +59,50 @@ req_eq(const struct requirement *a, const struct requirement *b)
 {
     const char *diff = NULL;
     if (!str_eq(a->event_id, b->event_id)) diff = "event_id";
-    else if (!str_eq(a->project_id, b->project_id)) diff = "project_id";
-    else if (a->submitted_at_ms != b->submitted_at_ms) diff = "submitted_at";
-    else if (!str_eq(a->title, b->title)) diff = "title";
-    else if (!str_eq(a->description, b->description)) diff = "description";
-    else if (a->n_sources != b->n_sources) diff = "n_sources";
-    else if (!num_eq(a->freshness_seconds, b->freshness_seconds)) diff = "freshness_seconds";
-    else if (!num_eq(a->retention_days, b->retention_days)) diff = "retention_days";
-    else if (!list_eq(&a->consumers, &b->consumers)) diff = "consumers";
-    else if (!str_eq(a->cloud, b->cloud)) diff = "cloud";
-    else if (!num_eq(a->budget_usd_per_month, b->budget_usd_per_month)) diff = "budget";
-    else if (!list_eq(&a->compliance, &b->compliance)) diff = "compliance";
-    else if (!list_eq(&a->existing_stack, &b->existing_stack)) diff = "existing_stack";
-    else if (!num_eq(a->team_size, b->team_size)) diff = "team_size";
-    else if (!list_eq(&a->team_skills, &b->team_skills)) diff = "team_skills";
-    else if (!num_eq(a->availability_target, b->availability_target)) diff = "availability";
-    else if (a->audio.enabled != b->audio.enabled) diff = "audio.enabled";
-    else if (!str_eq(a->audio.voice, b->audio.voice)) diff = "audio.voice";
-    else if (!num_eq(a->audio.rate_wpm, b->audio.rate_wpm)) diff = "audio.rate_wpm";
-    else if (!str_eq(a->audio.codec, b->audio.codec)) diff = "audio.codec";
+    else if (!str_eq(a->project_id, b->project_id))
+        diff = "project_id";
+    else if (a->submitted_at_ms != b->submitted_at_ms)
+        diff = "submitted_at";
+    else if (!str_eq(a->title, b->title))
+        diff = "title";
+    else if (!str_eq(a->description, b->description))
+        diff = "description";
+    else if (a->n_sources != b->n_sources)
+        diff = "n_sources";
+    else if (!num_eq(a->freshness_seconds, b->freshness_seconds))
+        diff = "freshness_seconds";
+    else if (!num_eq(a->retention_days, b->retention_days))
+        diff = "retention_days";
+    else if (!list_eq(&a->consumers, &b->consumers))
+        diff = "consumers";
+    else if (!str_eq(a->cloud, b->cloud))
+        diff = "cloud";
+    else if (!num_eq(a->budget_usd_per_month, b->budget_usd_per_month))
+        diff = "budget";
+    else if (!list_eq(&a->compliance, &b->compliance))
+        diff = "compliance";
+    else if (!list_eq(&a->existing_stack, &b->existing_stack))
+        diff = "existing_stack";
+    else if (!num_eq(a->team_size, b->team_size))
+        diff = "team_size";
+    else if (!list_eq(&a->team_skills, &b->team_skills))
+        diff = "team_skills";
+    else if (!num_eq(a->availability_target, b->availability_target))
+        diff = "availability";
+    else if (a->audio.enabled != b->audio.enabled)
+        diff = "audio.enabled";
+    else if (!str_eq(a->audio.voice, b->audio.voice))
+        diff = "audio.voice";
+    else if (!num_eq(a->audio.rate_wpm, b->audio.rate_wpm))
+        diff = "audio.rate_wpm";
+    else if (!str_eq(a->audio.codec, b->audio.codec))
+        diff = "audio.codec";
     for (size_t i = 0; diff == NULL && i < a->n_sources; i++) {
         const struct req_source *x = &a->sources[i], *y = &b->sources[i];
         if (!str_eq(x->name, y->name) || x->kind != y->kind ||
             !num_eq(x->volume_gb_per_day, y->volume_gb_per_day) ||
             !num_eq(x->peak_events_per_sec, y->peak_events_per_sec) ||
-            !num_eq(x->avg_record_bytes, y->avg_record_bytes) ||
-            x->contains_pii != y->contains_pii)
+            !num_eq(x->avg_record_bytes, y->avg_record_bytes) || x->contains_pii != y->contains_pii)
             diff = "sources[i]";
     }
     if (diff != NULL) fprintf(stderr, "  records differ in %s\n", diff);
@@ -92,8 +110,8 @@ req_eq(const struct requirement *a, const struct requirement *b)
 }
 
 static void
-add_source(struct requirement *req, const char *name, enum source_kind kind, double gb,
-           double eps, double bytes, int pii)
+add_source(struct requirement *req, const char *name, enum source_kind kind, double gb, double eps,
+           double bytes, int pii)
 {
     req->sources = xrealloc(req->sources, (req->n_sources + 1) * sizeof(*req->sources));
     struct req_source *s = &req->sources[req->n_sources++];
@@ -184,8 +202,7 @@ make_msg(struct buf *b, const void *sources, size_t n)
     put_avstr(b, "e1");
     put_avstr(b, "p1");
     buf_append(b, "\0\0\0", 3);
-    if (sources != NULL)
-        buf_append(b, sources, n);
+    if (sources != NULL) buf_append(b, sources, n);
     else
         buf_putc(b, 0);
     for (int i = 0; i < 11; i++) buf_putc(b, 0);
@@ -195,8 +212,8 @@ static enum wire_status
 decode_buf(struct wire *w, const struct buf *b, char *detail, size_t detail_size)
 {
     struct requirement req;
-    enum wire_status st =
-        wire_requirement_decode(w, b->data, b->len, &req, NULL, detail, detail_size);
+    enum wire_status st = wire_requirement_decode(w, b->data, b->len, &req, NULL, detail,
+                                                  detail_size);
     requirement_fini(&req);
     return st;
 }
@@ -493,12 +510,12 @@ test_fastavro_vectors(void)
         }
         struct requirement from_avro, from_json;
         enum wire_format fmt;
-        enum wire_status st =
-            wire_requirement_decode(w, bin, bin_len, &from_avro, &fmt, detail, sizeof(detail));
+        enum wire_status st = wire_requirement_decode(w, bin, bin_len, &from_avro, &fmt, detail,
+                                                      sizeof(detail));
         if (st != WIRE_OK) fprintf(stderr, "  %s: %s\n", names[i], detail);
         CHECK(st == WIRE_OK);
-        CHECK(fmt == (strcmp(names[i], "confluent") == 0 ? WIRE_FORMAT_CONFLUENT
-                                                          : WIRE_FORMAT_AVRO));
+        CHECK(fmt ==
+              (strcmp(names[i], "confluent") == 0 ? WIRE_FORMAT_CONFLUENT : WIRE_FORMAT_AVRO));
         CHECK(requirement_json_parse(json, json_len, &from_json, detail, sizeof(detail)) ==
               WIRE_OK);
         CHECK(req_eq(&from_avro, &from_json));
@@ -527,18 +544,17 @@ test_framing(void)
     if (w == NULL) return;
     struct requirement req;
     char detail[256];
-    CHECK(wire_requirement_decode(w, "", 0, &req, NULL, detail, sizeof(detail)) ==
-          WIRE_ERR_EMPTY);
+    CHECK(wire_requirement_decode(w, "", 0, &req, NULL, detail, sizeof(detail)) == WIRE_ERR_EMPTY);
     CHECK(wire_requirement_decode(w, " \n", 2, &req, NULL, detail, sizeof(detail)) ==
           WIRE_ERR_EMPTY);
     CHECK(wire_requirement_decode(w, "hello", 5, &req, NULL, detail, sizeof(detail)) ==
           WIRE_ERR_BAD_MAGIC);
     CHECK(wire_requirement_decode(w, "[1]", 3, &req, NULL, detail, sizeof(detail)) ==
           WIRE_ERR_BAD_MAGIC);
-    CHECK(wire_requirement_decode(w, "\xc3\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00", 11, &req,
-                                  NULL, detail, sizeof(detail)) == WIRE_ERR_BAD_MAGIC);
-    CHECK(wire_requirement_decode(w, "\xc3\x01\x01\x02\x03\x04\x05\x06\x07\x08\x00", 11, &req,
-                                  NULL, detail, sizeof(detail)) == WIRE_ERR_UNKNOWN_SCHEMA);
+    CHECK(wire_requirement_decode(w, "\xc3\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00", 11, &req, NULL,
+                                  detail, sizeof(detail)) == WIRE_ERR_BAD_MAGIC);
+    CHECK(wire_requirement_decode(w, "\xc3\x01\x01\x02\x03\x04\x05\x06\x07\x08\x00", 11, &req, NULL,
+                                  detail, sizeof(detail)) == WIRE_ERR_UNKNOWN_SCHEMA);
 
     /* A report on the requirements topic is named in the detail. */
     struct buf b;
@@ -588,10 +604,10 @@ test_truncation(void)
         for (size_t cut = 1; cut < b.len; cut++) {
             struct requirement req;
             char detail[256];
-            enum wire_status want =
-                fmts[f] == WIRE_FORMAT_JSON ? WIRE_ERR_MALFORMED : WIRE_ERR_TRUNCATED;
-            enum wire_status st =
-                wire_requirement_decode(w, b.data, cut, &req, NULL, detail, sizeof(detail));
+            enum wire_status want = fmts[f] == WIRE_FORMAT_JSON ? WIRE_ERR_MALFORMED
+                                                                : WIRE_ERR_TRUNCATED;
+            enum wire_status st = wire_requirement_decode(w, b.data, cut, &req, NULL, detail,
+                                                          sizeof(detail));
             if (st != want && wrong++ < 3)
                 fprintf(stderr, "  %s cut at %zu: %s (%s)\n", wire_format_name(fmts[f]), cut,
                         wire_status_str(st), detail);
@@ -885,8 +901,8 @@ test_json_hostile(void)
                       sizeof(detail)) == WIRE_ERR_ENCODING);
     CHECK(decode_json("{\"event_id\":\"a\\u0000b\",\"project_id\":\"p\"}", detail,
                       sizeof(detail)) == WIRE_ERR_ENCODING);
-    CHECK(decode_json("{\"event_id\":\"\\ud800\",\"project_id\":\"p\"}", detail,
-                      sizeof(detail)) == WIRE_ERR_MALFORMED);
+    CHECK(decode_json("{\"event_id\":\"\\ud800\",\"project_id\":\"p\"}", detail, sizeof(detail)) ==
+          WIRE_ERR_MALFORMED);
 
     /* 10 MB of string: over the message bound. 300 KB: over the description bound. */
     buf_reset(&b);
@@ -1012,15 +1028,13 @@ test_report_event(void)
 
     int wrong = 0;
     for (size_t cut = 1; cut < b.len; cut++)
-        if (wire_report_decode(w, b.data, cut, &out, detail, sizeof(detail)) !=
-            WIRE_ERR_TRUNCATED)
+        if (wire_report_decode(w, b.data, cut, &out, detail, sizeof(detail)) != WIRE_ERR_TRUNCATED)
             wrong++;
     CHECK(wrong == 0);
     CHECK(wire_report_decode(w, "", 0, &out, detail, sizeof(detail)) == WIRE_ERR_EMPTY);
     CHECK(wire_report_decode(w, "{}", 2, &out, detail, sizeof(detail)) == WIRE_ERR_BAD_MAGIC);
     buf_putc(&b, 0);
-    CHECK(wire_report_decode(w, b.data, b.len, &out, detail, sizeof(detail)) ==
-          WIRE_ERR_MALFORMED);
+    CHECK(wire_report_decode(w, b.data, b.len, &out, detail, sizeof(detail)) == WIRE_ERR_MALFORMED);
     /* An audio event is not a report. */
     struct audio_event a = {.event_id = "e"};
     buf_reset(&b);
@@ -1081,8 +1095,7 @@ test_audio_event(void)
 
     int wrong = 0;
     for (size_t cut = 1; cut < b.len; cut++)
-        if (wire_audio_decode(w, b.data, cut, &out, detail, sizeof(detail)) !=
-            WIRE_ERR_TRUNCATED)
+        if (wire_audio_decode(w, b.data, cut, &out, detail, sizeof(detail)) != WIRE_ERR_TRUNCATED)
             wrong++;
     CHECK(wrong == 0);
     /* A data length claiming more than the event bound. */
