@@ -14,7 +14,6 @@
 #include "web.h"
 
 #include <stdio.h>
-#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -22,6 +21,7 @@
 
 #include "api.h"
 #include "buf.h"
+#include "clock.h"
 #include "diagram.h"
 #include "log.h"
 #include "versions.h"
@@ -47,9 +47,7 @@ reply(struct evhttp_request *req, const char *type, const struct buf *body, cons
 static double
 now_ms(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+    return (double)clock_monotonic_us() / 1e3;
 }
 
 void
