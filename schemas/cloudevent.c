@@ -391,21 +391,6 @@ binary_attrs(const struct ce_header *hdrs, size_t n_hdrs, struct ce_env *e, char
 
 /* ---- structured mode ------------------------------------------------------------------------ */
 
-static enum wire_status
-json_status(const json_error_t *err)
-{
-    switch (json_error_code(err)) {
-    case json_error_invalid_utf8:
-    case json_error_null_character:
-        return WIRE_ERR_ENCODING;
-    case json_error_out_of_memory:
-    case json_error_stack_overflow:
-        return WIRE_ERR_LIMIT;
-    default:
-        return WIRE_ERR_MALFORMED;
-    }
-}
-
 /* Strict RFC 4648 base64 (padding required, no white space) into 'out'; -1 when malformed. */
 static int
 base64_decode(const char *s, size_t len, struct buf *out)
@@ -502,7 +487,7 @@ structured_decode(struct wire *w, const void *value, size_t len, struct requirem
     json_error_t err;
     json_t *root = json_loadb(value, len, JSON_REJECT_DUPLICATES, &err);
     if (root == NULL)
-        return ce_fail(json_status(&err), e.mode, detail, detail_size, "JSON at byte %d: %s",
+        return ce_fail(wire_json_status_(&err), e.mode, detail, detail_size, "JSON at byte %d: %s",
                        err.position, err.text);
     struct buf data;
     buf_init(&data);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <avro.h>
+#include <jansson.h>
 
 #include "buf.h"
 #include "requirement.h"
@@ -243,6 +244,9 @@ enum wire_status wire_so_open_(const struct wire_schema *ws, const struct check_
                                const void *data, size_t len, size_t max_len,
                                const unsigned char **datum, size_t *datum_len, char *detail,
                                size_t detail_size);
+
+/* The wire status of a jansson decode error: encoding, limit, or malformed. */
+enum wire_status wire_json_status_(const json_error_t *err);
 
 /* snprintf into 'detail' (which may be NULL or 0 bytes); returns 'st' for tail calls. */
 enum wire_status wire_fail_(enum wire_status st, char *detail, size_t detail_size, const char *fmt,

@@ -336,8 +336,8 @@ jfill(struct jrd *r, json_t *obj, struct requirement *req)
     jaudio(r, obj, &req->audio);
 }
 
-static enum wire_status
-json_error_status(const json_error_t *err)
+enum wire_status
+wire_json_status_(const json_error_t *err)
 {
     switch (json_error_code(err)) {
     case json_error_invalid_utf8:
@@ -381,7 +381,7 @@ requirement_json_parse_as_(const char *json, size_t len, const char *default_eve
     json_error_t err;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
     if (root == NULL)
-        return wire_fail_(json_error_status(&err), detail, detail_size, "JSON at byte %d: %s",
+        return wire_fail_(wire_json_status_(&err), detail, detail_size, "JSON at byte %d: %s",
                           err.position, err.text);
     if (!json_is_object(root)) {
         json_decref(root);
