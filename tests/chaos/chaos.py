@@ -17,8 +17,8 @@ Scenarios (any subset, in the order given; default: all):
   overload     twice the measured sustainable rate for a while; /healthz latency, RSS, drain
   cluster      three brokers, a six-node Redis Cluster, three daemons: a broker, a Redis master
                and a daemon killed, a slot range resharded (tests/chaos/cluster.py); runs on
-               deploy/cluster, KAFKA_PORT..+2 and +10..+12, REDIS_PORT..+5 of --kafka-port and
-               --redis-port, not on the single broker and Redis
+               its own deploy/cluster: brokers on --cluster-kafka-port..+2 (controllers
+               +10..+12), Redis nodes on --cluster-redis-port..+5, state in --state/cluster
 
 Everything is judged by independent clients (confluent-kafka, fastavro, read_committed), never
 by the daemon's own account; the daemon's /metrics and logs are read only to say whether a fault
@@ -1567,7 +1567,7 @@ SCENARIOS = {
     "overload": scenario_overload,
     "cluster": lambda ctx: cluster.scenario_cluster(ctx, sys.modules[__name__]),
 }
-SMALL = ("fault", "hot", "hostile")
+SMALL = ("fault", "hot", "hostile", "cluster")
 
 
 def parse_args(argv):
@@ -1634,6 +1634,12 @@ def parse_args(argv):
                                                                          39092)))
     p.add_argument("--redis-port", type=int, default=int(os.environ.get("CHAOS_REDIS_PORT",
                                                                          39379)))
+    p.add_argument("--cluster-kafka-port", type=int,
+                   default=int(os.environ.get("CHAOS_CLUSTER_KAFKA_PORT", 0)) or None,
+                   help="cluster: first broker's port (default: --kafka-port + 100)")
+    p.add_argument("--cluster-redis-port", type=int,
+                   default=int(os.environ.get("CHAOS_CLUSTER_REDIS_PORT", 0)) or None,
+                   help="cluster: first Redis node's port (default: --redis-port + 100)")
     p.add_argument("--keep-services", action="store_true",
                    help="leave the broker and Redis running afterwards")
     p.add_argument("--out", default=None, help="run folder (default build/chaos/RUN)")
@@ -1651,7 +1657,7 @@ def parse_args(argv):
         args.drain_timeout, args.recovery_timeout = 240, 60
         args.stall = min(args.stall, 45)
         args.cluster_events = min(args.cluster_events, 2000)
-        args.cluster_rate, args.reshard_slots = 15.0, 500
+        args.cluster_rate, args.reshard_slots = 20.0, 500
         if not args.scenarios:
             args.scenarios = list(SMALL)
     if not args.scenarios:
@@ -1660,6 +1666,8 @@ def parse_args(argv):
         if s not in SCENARIOS:
             p.error("unknown scenario %r" % s)
     STALL_S[0] = args.stall
+    args.cluster_kafka_port = args.cluster_kafka_port or args.kafka_port + 100
+    args.cluster_redis_port = args.cluster_redis_port or args.redis_port + 100
     args.skip_kinds = [k for k in args.skip_kinds.split(",") if k]
     args.broker_outages = [int(x) for x in str(args.broker_outages).split(",") if x]
     return args

@@ -35,6 +35,7 @@ import threading
 import time
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka.admin import AdminClient
 
 WINDOW_S = 15.0
 FAULTS = ("broker", "redis", "reshard", "daemon")
@@ -297,9 +298,20 @@ def measure(faults, tl, seen, late, t_start, t_end):
         f["at_s"] = round(t - t_start, 1)
 
 
+def drop_topics(h, bootstrap, topics):
+    """The cluster's data outlives the run (deploy/cluster up reuses it): the scenario's topics
+    are deleted once counted, so that runs do not pile up partitions for the brokers to load."""
+    admin = AdminClient(h.kconf({"bootstrap.servers": bootstrap}))
+    for name, fut in admin.delete_topics(list(topics.values())).items():
+        try:
+            fut.result(timeout=60)
+        except Exception as e:  # a leftover topic costs disk, not correctness
+            h.say("could not delete %s: %s" % (name, e))
+
+
 def scenario_cluster(ctx, h):
     a = ctx.args
-    cs = ClusterServices(a.state, a.kafka_port, a.redis_port)
+    cs = ClusterServices(a.state, a.cluster_kafka_port, a.cluster_redis_port)
     ctx.cluster = cs
     t = now()
     cs.up()
@@ -357,6 +369,7 @@ def run(ctx, cs, h):
     ok = all([h.finish(d, notes) for d in daemons])
     tally, missing, dups, unexpected, dlq = h.verify(ctx, topics, feeder.delivered)
     measure(faults, tl, watch.seen, a.late, t0, t_end)
+    drop_topics(h, cs.bootstrap, topics)
     return report(h, a, n, feeder, faults, lags, daemons, tally, missing, dups, unexpected, dlq,
                   drained, lag, notes, ok and not crashed, t0, t_fed, t_end)
 
