@@ -1579,7 +1579,7 @@ def parse_args(argv):
                        ", ".join(SCENARIOS), ", ".join(SMALL)))
     p.add_argument("--small", action="store_true",
                    help="the make-test profile: 2,000 events, one kill of each kind, no long "
-                        "outages, under ~5 minutes")
+                        "outages; the cluster scenario at 2,000 events adds about 3 minutes")
     p.add_argument("--seed", type=int, default=None, help="RNG seed (default: random, printed)")
     p.add_argument("--events", type=int, default=20000, help="fault run: events (20000)")
     p.add_argument("--rate", type=float, default=150.0, help="fault run: events/s (150)")
