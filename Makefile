@@ -90,7 +90,7 @@ TEST_BIN    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all test test-unit test-unit-asan test-scenarios test-integration demo up down \
         install-deps fuzz bench lint lint-chart clean test-integration-asan test-chaos \
         test-valgrind test-integration-valgrind install uninstall test-scenarios-strict \
-        bench-advice test-asyncapi test-speech-listen test-clients
+        bench-advice test-asyncapi test-speech-listen test-clients test-chaos-cluster
 all: $(BUILD)/pipewrightd $(BUILD)/pipewright
 
 $(BUILD)/pipewrightd: $(DAEMON_OBJ) $(LIB_OBJ)
@@ -187,9 +187,16 @@ test-valgrind: $(TEST_BIN)
 	@$(VALGRIND) $(BUILD)/tests/test_speech $(SPEECH_NO_POOL)
 
 # Exactly once under faults, small: 2,000 events with a kill of the broker, of Redis and of the
-# daemon, then hostile input (tests/chaos/; docs/reliability.md has the full-size figures).
+# daemon, then hostile input, then the cluster scenario (tests/chaos/; docs/reliability.md has
+# the full-size figures).
 test-chaos: all
 	tests/chaos/run-small
+
+# The cluster scenario's small profile alone (part of test-chaos): three brokers, a six-node
+# Redis Cluster, three daemons, 2,000 events, a broker, a Redis master and a daemon killed and
+# 500 slots resharded (tests/chaos/cluster.py; docs/reliability.md section 8).
+test-chaos-cluster: all
+	tests/chaos/run-small cluster
 
 # The integration suite against the ASan+UBSan build of both binaries. conftest.py sends every
 # process's ASan/LSan report to a file and reads the daemons' logs for UBSan's: a report fails

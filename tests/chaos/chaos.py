@@ -15,6 +15,10 @@ Scenarios (any subset, in the order given; default: all):
   outages      Redis stopped 60 s, the broker paused (SIGSTOP) 20, 45 and 120 s
   two-daemons  two daemons in one group, one SIGKILLed mid-stream and not restarted
   overload     twice the measured sustainable rate for a while; /healthz latency, RSS, drain
+  cluster      three brokers, a six-node Redis Cluster, three daemons: a broker, a Redis master
+               and a daemon killed, a slot range resharded (tests/chaos/cluster.py); runs on
+               its own deploy/cluster: brokers on --cluster-kafka-port..+2 (controllers
+               +10..+12), Redis nodes on --cluster-redis-port..+5, state in --state/cluster
 
 Everything is judged by independent clients (confluent-kafka, fastavro, read_committed), never
 by the daemon's own account; the daemon's /metrics and logs are read only to say whether a fault
@@ -46,8 +50,10 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+sys.path.insert(0, HERE)
 
 import pwtest  # noqa: E402  (the shared independent wire clients)
+import cluster  # noqa: E402  (the cluster scenario, tests/chaos/cluster.py)
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType,  # noqa: E402
                                    ConfigEntry, ConfigResource)
@@ -764,12 +770,15 @@ def inject(ctx, kind, daemon, feeder, rng, faults, t_start):
 
 # ---- topics ----------------------------------------------------------------------------------
 
-def create_topics(ctx, prefix, partitions, big=False):
+def create_topics(ctx, prefix, partitions, big=False, replication=1):
+    """replication None: the CLI's default (3 and min.insync.replicas 2 on three brokers)."""
     names = {s: "%s.%s" % (prefix, s) for s in SUFFIXES}
     cli = os.path.join(ctx.args.build, "pipewright")
-    p = subprocess.run([cli, "topics", "create", "--brokers", ctx.bootstrap, "--topic-prefix",
-                        prefix, "--partitions", str(partitions), "--replication", "1"],
-                       capture_output=True, text=True, timeout=120)
+    argv = [cli, "topics", "create", "--brokers", ctx.bootstrap, "--topic-prefix", prefix,
+            "--partitions", str(partitions)]
+    if replication is not None:
+        argv += ["--replication", str(replication)]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     if p.returncode != 0:
         raise RuntimeError("pipewright topics create failed (%d): %s" % (p.returncode,
                                                                          p.stderr[-2000:]))
@@ -1556,8 +1565,9 @@ SCENARIOS = {
     "outages": scenario_outages,
     "two-daemons": scenario_two,
     "overload": scenario_overload,
+    "cluster": lambda ctx: cluster.scenario_cluster(ctx, sys.modules[__name__]),
 }
-SMALL = ("fault", "hot", "hostile")
+SMALL = ("fault", "hot", "hostile", "cluster")
 
 
 def parse_args(argv):
@@ -1569,7 +1579,7 @@ def parse_args(argv):
                        ", ".join(SCENARIOS), ", ".join(SMALL)))
     p.add_argument("--small", action="store_true",
                    help="the make-test profile: 2,000 events, one kill of each kind, no long "
-                        "outages, under ~5 minutes")
+                        "outages; the cluster scenario at 2,000 events adds about 3 minutes")
     p.add_argument("--seed", type=int, default=None, help="RNG seed (default: random, printed)")
     p.add_argument("--events", type=int, default=20000, help="fault run: events (20000)")
     p.add_argument("--rate", type=float, default=150.0, help="fault run: events/s (150)")
@@ -1602,6 +1612,13 @@ def parse_args(argv):
     p.add_argument("--calibrate-events", type=int, default=10000,
                    help="overload: backlog used to measure the sustainable rate (10000)")
     p.add_argument("--overload-seconds", type=int, default=180)
+    p.add_argument("--cluster-events", type=int, default=20000, help="cluster: events (20000)")
+    p.add_argument("--cluster-rate", type=float, default=100.0, help="cluster: events/s (100)")
+    p.add_argument("--reshard-slots", type=int, default=1000,
+                   help="cluster: slots moved by the reshard (1000)")
+    p.add_argument("--late", type=float, default=5.0,
+                   help="cluster: an answer later than this many seconds counts as not yet "
+                        "recovered (5)")
     p.add_argument("--partitions", type=int, default=6)
     p.add_argument("--workers", type=int, default=1, help="daemon speech workers (1)")
     p.add_argument("--drain-timeout", type=int, default=900)
@@ -1617,6 +1634,12 @@ def parse_args(argv):
                                                                          39092)))
     p.add_argument("--redis-port", type=int, default=int(os.environ.get("CHAOS_REDIS_PORT",
                                                                          39379)))
+    p.add_argument("--cluster-kafka-port", type=int,
+                   default=int(os.environ.get("CHAOS_CLUSTER_KAFKA_PORT", 0)) or None,
+                   help="cluster: first broker's port (default: --kafka-port + 100)")
+    p.add_argument("--cluster-redis-port", type=int,
+                   default=int(os.environ.get("CHAOS_CLUSTER_REDIS_PORT", 0)) or None,
+                   help="cluster: first Redis node's port (default: --redis-port + 100)")
     p.add_argument("--keep-services", action="store_true",
                    help="leave the broker and Redis running afterwards")
     p.add_argument("--out", default=None, help="run folder (default build/chaos/RUN)")
@@ -1633,6 +1656,8 @@ def parse_args(argv):
         args.calibrate_events, args.overload_seconds = 2000, 30
         args.drain_timeout, args.recovery_timeout = 240, 60
         args.stall = min(args.stall, 45)
+        args.cluster_events = min(args.cluster_events, 2000)
+        args.cluster_rate, args.reshard_slots = 20.0, 500
         if not args.scenarios:
             args.scenarios = list(SMALL)
     if not args.scenarios:
@@ -1641,6 +1666,8 @@ def parse_args(argv):
         if s not in SCENARIOS:
             p.error("unknown scenario %r" % s)
     STALL_S[0] = args.stall
+    args.cluster_kafka_port = args.cluster_kafka_port or args.kafka_port + 100
+    args.cluster_redis_port = args.cluster_redis_port or args.redis_port + 100
     args.skip_kinds = [k for k in args.skip_kinds.split(",") if k]
     args.broker_outages = [int(x) for x in str(args.broker_outages).split(",") if x]
     return args
@@ -1695,15 +1722,20 @@ def main(argv):
     say("seed %d, scenarios %s, run folder %s, commit %s, pipewrightd built %s UTC" % (
         seed, " ".join(args.scenarios), run_dir, commit, built))
     services = Services(args.state, args.kafka_port, args.redis_port)
-    t0 = now()
-    services.up(record=True)
-    say("services ready in %.1f s: %s %s" % (now() - t0, services.bootstrap, services.redis_url))
+    single = [s for s in args.scenarios if s != "cluster"]
+    if single:
+        t0 = now()
+        services.up(record=True)
+        say("services ready in %.1f s: %s %s" % (now() - t0, services.bootstrap,
+                                                 services.redis_url))
     ctx = Ctx(args, services, run_dir, rng)
+    ctx.cluster = None
     rows = []
     try:
         for s in args.scenarios:
             say("== %s" % s)
-            services.flush_redis()
+            if s != "cluster":
+                services.flush_redis()
             try:
                 r = SCENARIOS[s](ctx)
             except Exception as e:  # one scenario's failure must not hide the others' figures
@@ -1712,11 +1744,14 @@ def main(argv):
             rows.append(r)
             say("%s: %s" % (s, json.dumps({k: v for k, v in r.items() if k != "fault_log"})))
             # A scenario that killed a service may leave it down: bring both back.
-            services.up()
+            if s != "cluster":
+                services.up()
     finally:
         ctx.cleanup()
         if not args.keep_services and services.started:
             services.down(*sorted(services.started))
+        if not args.keep_services and ctx.cluster is not None:
+            ctx.cluster.run("down")
     with open(os.path.join(run_dir, "results.json"), "w") as f:
         json.dump({"seed": seed, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                    "commit": commit, "daemon_built": built,
