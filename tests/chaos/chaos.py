@@ -1567,7 +1567,7 @@ SCENARIOS = {
     "overload": scenario_overload,
     "cluster": lambda ctx: cluster.scenario_cluster(ctx, sys.modules[__name__]),
 }
-SMALL = ("fault", "hot", "hostile", "cluster")
+SMALL = ("fault", "hot", "hostile")
 
 
 def parse_args(argv):
