@@ -187,12 +187,13 @@ test-valgrind: $(TEST_BIN)
 	@$(VALGRIND) $(BUILD)/tests/test_speech $(SPEECH_NO_POOL)
 
 # Exactly once under faults, small: 2,000 events with a kill of the broker, of Redis and of the
-# daemon, then hostile input, then the cluster scenario (tests/chaos/; docs/reliability.md has
-# the full-size figures).
+# daemon, hot projects, then hostile input (tests/chaos/; docs/reliability.md has the full-size
+# figures).
 test-chaos: all
 	tests/chaos/run-small
 
-# The cluster scenario's small profile alone (part of test-chaos): three brokers, a six-node
+# The cluster scenario's small profile (not in test-chaos while librdkafka 2.0.2 can abort a
+# daemon, docs/reliability.md section 8.3): three brokers, a six-node
 # Redis Cluster, three daemons, 2,000 events, a broker, a Redis master and a daemon killed and
 # 500 slots resharded (tests/chaos/cluster.py; docs/reliability.md section 8).
 test-chaos-cluster: all
