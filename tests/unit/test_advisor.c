@@ -737,6 +737,14 @@ test_workload_driven_costs(void)
     CHECK(traffic_twice);
     analysis_fini_(&an);
     requirement_fini(&r);
+    /* A Kafka service already paid for is used, written the way people write in chat. */
+    CHECK(run_text(&r, &an,
+                   "fintech on azure, about 50M card auths a day (~1.2KB each), fraud "
+                   "features < 2s. we have confluent cloud already. budget ~20k/mo.") == 0);
+    const struct decision *in = decision_find_(&an, "ingestion");
+    CHECK(in && in->reused && strstr(in->choice, "Confluent Cloud"));
+    analysis_fini_(&an);
+    requirement_fini(&r);
 }
 
 /* Provisioned Redshift named with its node count is priced as existing: 4 x ra3.4xlarge x
