@@ -155,8 +155,10 @@ quantity(const struct analysis *an, const struct decision *d, const char *model,
     if (strcmp(model, "lake_cool_gb") == 0) return cost_lake_gb_(an, month, &hot, &cool), cool;
     if (strcmp(model, "lake_total_gb") == 0)
         return cost_lake_gb_(an, month, &hot, &cool), (hot + cool) * param;
-    if (strcmp(model, "warehouse_busy_h") == 0)
-        return warehouse_units_day(an, month, &hot) * an->a->k.days_per_month * param;
+    if (strcmp(model, "warehouse_busy_h") == 0) {
+        double size;
+        return warehouse_units_day(an, month, &size) * an->a->k.days_per_month * param;
+    }
     return quantity_flat(an, d, model, param, &f);
 }
 

@@ -39,6 +39,14 @@ def tool(name, *candidates):
     return None
 
 
+def need(name):
+    """Skips the calling test when the tool 'name' is not installed."""
+    if tool(name) is None:
+        import pytest
+
+        pytest.skip("%s is not installed" % name)
+
+
 def stop_process(proc, timeout=DAEMON_STOP_TIMEOUT_S):
     """SIGTERM, then SIGKILL after 'timeout'; returns the exit code (None if killed)."""
     if proc.poll() is not None:

@@ -36,14 +36,9 @@ JOIN_AFTER_GRANT_S = 90
 NO_WRITE_WATCH_S = 10
 
 
-def _need(name):
-    if secure.tool(name) is None:
-        pytest.skip("%s is not installed" % name)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    _need("openssl")
+    secure.need("openssl")
     folder = str(tmp_path_factory.mktemp("pki"))
     ca = secure.make_ca(folder, "ca")
     return {"ca": ca[0], "broker": secure.make_server_cert(folder, "broker", ca, "IP:127.0.0.1")}
@@ -51,7 +46,7 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def acl_kafka(pki, tmp_path_factory):
-    _need("java")
+    secure.need("java")
     broker = secure.SaslKafka(str(tmp_path_factory.mktemp("acl-kafka")), authorizer=True,
                               more_users=("stranger",))
     _, _, p12, p12_password = pki["broker"]

@@ -31,14 +31,9 @@ SIGTERM_WITHIN_S = 10
 END_TO_END_TIMEOUT_S = 300
 
 
-def _need(name):
-    if secure.tool(name) is None:
-        pytest.skip("%s is not installed" % name)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    _need("openssl")
+    secure.need("openssl")
     folder = str(tmp_path_factory.mktemp("pki"))
     ca = secure.make_ca(folder, "ca")
     other_ca = secure.make_ca(folder, "other-ca")
@@ -48,7 +43,7 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sasl_kafka(pki, tmp_path_factory):
-    _need("java")
+    secure.need("java")
     broker = secure.SaslKafka(str(tmp_path_factory.mktemp("sasl-kafka")))
     _, _, p12, p12_password = pki["broker"]
     try:
@@ -62,7 +57,7 @@ def sasl_kafka(pki, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def acl_redis(tmp_path_factory):
-    _need("redis-server")
+    secure.need("redis-server")
     r = secure.AclRedis(str(tmp_path_factory.mktemp("acl-redis")))
     try:
         r.start()
